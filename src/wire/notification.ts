@@ -1,0 +1,126 @@
+import { CeaseSubcode, ErrorCode, HEADER_LENGTH, MessageType } from './constants.js';
+import { writeHeader } from './header.js';
+import type { BgpError } from './errors.js';
+
+export interface NotificationMessage {
+  code: number;
+  subcode: number;
+  data: Buffer;
+}
+
+/** RFC 9003: the shutdown communication is at most 255 bytes of UTF-8. */
+export const MAX_SHUTDOWN_MESSAGE = 255;
+
+export function decodeNotification(buf: Buffer, off: number, end: number): NotificationMessage {
+  const p = off + HEADER_LENGTH;
+  return {
+    code: buf[p] as number,
+    subcode: buf[p + 1] as number,
+    data: Buffer.from(buf.subarray(p + 2, end)),
+  };
+}
+
+export function encodeNotification(n: NotificationMessage): Buffer {
+  const length = HEADER_LENGTH + 2 + n.data.length;
+  const out = Buffer.alloc(length);
+  writeHeader(out, 0, length, MessageType.NOTIFICATION);
+  out[HEADER_LENGTH] = n.code;
+  out[HEADER_LENGTH + 1] = n.subcode;
+  n.data.copy(out, HEADER_LENGTH + 2);
+  return out;
+}
+
+export function notificationFromError(err: BgpError): NotificationMessage {
+  return { code: err.errorCode, subcode: err.subcode, data: err.data };
+}
+
+function carriesShutdownMessage(n: NotificationMessage): boolean {
+  return n.code === ErrorCode.CEASE && (n.subcode === CeaseSubcode.ADMIN_SHUTDOWN || n.subcode === CeaseSubcode.ADMIN_RESET);
+}
+
+/**
+ * The RFC 9003 shutdown communication of an administrative shutdown/reset Cease, or null when
+ * there is none or it is malformed (wrong length or invalid UTF-8).
+ */
+export function shutdownMessage(n: NotificationMessage): string | null {
+  if (!carriesShutdownMessage(n) || n.data.length < 1) return null;
+  const len = n.data[0] as number;
+  if (len === 0 || len + 1 > n.data.length) return null;
+  const bytes = n.data.subarray(1, 1 + len);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** A Cease NOTIFICATION with an RFC 9003 shutdown communication, truncated to 255 bytes on a character boundary. */
+export function ceaseWithMessage(subcode: number, message: string): NotificationMessage {
+  let bytes = Buffer.from(message, 'utf8');
+  if (bytes.length > MAX_SHUTDOWN_MESSAGE) {
+    let cut = MAX_SHUTDOWN_MESSAGE;
+    while (cut > 0 && ((bytes[cut] as number) & 0xc0) === 0x80) cut--;
+    bytes = bytes.subarray(0, cut);
+  }
+  return { code: ErrorCode.CEASE, subcode, data: Buffer.concat([Buffer.from([bytes.length]), bytes]) };
+}
+
+const CODE_NAMES: Record<number, string> = {
+  1: 'Message Header Error',
+  2: 'OPEN Message Error',
+  3: 'UPDATE Message Error',
+  4: 'Hold Timer Expired',
+  5: 'Finite State Machine Error',
+  6: 'Cease',
+  7: 'ROUTE-REFRESH Message Error',
+};
+
+const SUBCODE_NAMES: Record<number, Record<number, string>> = {
+  1: { 1: 'Connection Not Synchronized', 2: 'Bad Message Length', 3: 'Bad Message Type' },
+  2: {
+    1: 'Unsupported Version Number',
+    2: 'Bad Peer AS',
+    3: 'Bad BGP Identifier',
+    4: 'Unsupported Optional Parameter',
+    6: 'Unacceptable Hold Time',
+    7: 'Unsupported Capability',
+  },
+  3: {
+    1: 'Malformed Attribute List',
+    2: 'Unrecognized Well-known Attribute',
+    3: 'Missing Well-known Attribute',
+    4: 'Attribute Flags Error',
+    5: 'Attribute Length Error',
+    6: 'Invalid ORIGIN Attribute',
+    8: 'Invalid NEXT_HOP Attribute',
+    9: 'Optional Attribute Error',
+    10: 'Invalid Network Field',
+    11: 'Malformed AS_PATH',
+  },
+  5: {
+    1: 'Receive Unexpected Message in OpenSent State',
+    2: 'Receive Unexpected Message in OpenConfirm State',
+    3: 'Receive Unexpected Message in Established State',
+  },
+  6: {
+    1: 'Maximum Number of Prefixes Reached',
+    2: 'Administrative Shutdown',
+    3: 'Peer De-configured',
+    4: 'Administrative Reset',
+    5: 'Connection Rejected',
+    6: 'Other Configuration Change',
+    7: 'Connection Collision Resolution',
+    8: 'Out of Resources',
+    9: 'Hard Reset',
+    10: 'BFD Down',
+  },
+  7: { 1: 'Invalid Message Length' },
+};
+
+/** "Cease/Administrative Shutdown: maintenance" — for logs and `show neighbors`. */
+export function describeNotification(n: NotificationMessage): string {
+  const code = CODE_NAMES[n.code] ?? `Error ${n.code}`;
+  const sub = SUBCODE_NAMES[n.code]?.[n.subcode] ?? (n.subcode === 0 ? 'Unspecific' : `subcode ${n.subcode}`);
+  const msg = shutdownMessage(n);
+  return msg === null ? `${code}/${sub}` : `${code}/${sub}: ${msg}`;
+}

@@ -1,0 +1,24 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeContext, type CodecContext } from '../../src/wire/context.js';
+
+export const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'wire');
+
+export interface Fixture {
+  name: string;
+  bytes: Buffer;
+  context: CodecContext;
+  json: Record<string, unknown>;
+}
+
+export function loadFixtures(dir: string): Fixture[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.hex'))
+    .sort()
+    .map((f) => {
+      const name = f.slice(0, -4);
+      const bytes = Buffer.from(readFileSync(join(dir, f), 'utf8').replace(/\s+/g, ''), 'hex');
+      const json = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Record<string, unknown>;
+      return { name, bytes, json, context: makeContext((json.context ?? {}) as Partial<CodecContext>) };
+    });
+}
