@@ -127,10 +127,10 @@ export const VALID: ValidVector[] = [
   },
   {
     name: 'open-unknown-capability',
-    bytes: open(64512, 90, '192.0.2.9', [cat(mp4, capability(128, [1, 2]))]),
+    bytes: open(64512, 90, '192.0.2.9', [cat(mp4, capability(200, [1, 2]))]),
     expect: {
       type: 'open', version: 4, myAs: 64512, holdTime: 90, bgpId: '192.0.2.9',
-      capabilities: [{ kind: 'multiprotocol', afi: 1, safi: 1 }, { kind: 'unknown', code: 128, value: '0102' }],
+      capabilities: [{ kind: 'multiprotocol', afi: 1, safi: 1 }, { kind: 'unknown', code: 200, value: '0102' }],
     },
   },
   {
@@ -263,8 +263,8 @@ export const VALID: ValidVector[] = [
   },
   {
     name: 'update-unknown-optional-transitive',
-    bytes: update([], cat(base([64512], '192.0.2.1'), attr(0xe0, 99, [0xde, 0xad, 0xbe, 0xef])), prefix('198.51.100.0/24')),
-    expect: upd([], [...baseJson([64512], '192.0.2.1'), { type: 99, flags: 224, kind: 'unknown', value: 'deadbeef' }], ['198.51.100.0/24']),
+    bytes: update([], cat(base([64512], '192.0.2.1'), attr(0xe0, 241, [0xde, 0xad, 0xbe, 0xef])), prefix('198.51.100.0/24')),
+    expect: upd([], [...baseJson([64512], '192.0.2.1'), { type: 241, flags: 224, kind: 'unknown', value: 'deadbeef' }], ['198.51.100.0/24']),
   },
   {
     name: 'update-extended-length-flag',
@@ -291,9 +291,9 @@ export const VALID: ValidVector[] = [
   {
     name: 'update-ipv6-many-prefixes',
     bytes: update([], cat(origin(0), asPath([[2, [65001]]]), mpReach6(ip6('2001:db8::2'),
-      cat(prefix('2001:db8:10::/48'), prefix('2001:db8:11::/48'), prefix('2001:db8:12::/47'), prefix('::/0'), prefix('2001:db8::1/128')))), []),
+      cat(prefix('2001:db8:10::/48'), prefix('2001:db8:11::/48'), prefix('2001:db8:12::/47'), prefix('2001:db8::1/128'), prefix('::/0')))), []),
     expect: upd([], [ORIGIN_IGP, path([65001]), { type: 14, flags: 144, kind: 'mp-reach', afi: 2, safi: 1, nextHop: '2001:db8::2',
-      nlri: ['2001:db8:10::/48', '2001:db8:11::/48', '2001:db8:12::/47', '::/0', '2001:db8::1/128'] }], []),
+      nlri: ['2001:db8:10::/48', '2001:db8:11::/48', '2001:db8:12::/47', '2001:db8::1/128', '::/0'] }], []),
   },
   {
     name: 'update-ipv4-extended-next-hop',
@@ -314,8 +314,8 @@ export const VALID: ValidVector[] = [
   },
   {
     name: 'update-mp-unreach-other-family',
-    bytes: update([], attr(0x80, 15, cat(u16(1), u8(128), [0x58, 0, 0, 1, 0, 0, 0, 1, 198, 51, 100])), []),
-    expect: upd([], [{ type: 15, flags: 128, kind: 'mp-unreach', afi: 1, safi: 128, withdrawn: '5800000100000001c63364' }], []),
+    bytes: update([], attr(0x80, 15, cat(u16(1), u8(128), [0x70, 0, 0, 1, 0, 0, 0xfc, 0, 0, 0, 0, 0x64, 198, 51, 100])), []),
+    expect: upd([], [{ type: 15, flags: 128, kind: 'mp-unreach', afi: 1, safi: 128, withdrawn: '700000010000fc0000000064c63364' }], []),
   },
   {
     name: 'end-of-rib-ipv4',
