@@ -1,0 +1,202 @@
+/**
+ * The reference daemons (BIRD 2, FRR bgpd, GoBGP) started inside a Lab namespace, each with its
+ * own config, sockets and pid files in the lab directory, and asked for their view of a session
+ * through their own CLIs.
+ */
+import { writeFileSync, chmodSync } from 'node:fs';
+import type { Lab } from './netns.js';
+
+export interface Daemon {
+  /** The peer's session state as the daemon itself reports it. */
+  established(peer: string): boolean;
+  /** The raw text of the daemon's own description of the session with `peer`. */
+  describe(peer: string): string;
+  /** Prefixes the daemon has received from `peer`. */
+  received(peer: string, family: 'ipv4' | 'ipv6'): string[];
+}
+
+export interface PeerSpec {
+  address: string;
+  asn: number;
+  passive?: boolean;
+  holdTime?: number;
+  password?: string;
+  multihop?: number;
+  families?: ('ipv4' | 'ipv6')[];
+  grace?: boolean;
+  name?: string;
+}
+
+export interface DaemonSpec {
+  routerId: string;
+  asn: number;
+  listen: string[];
+  peers: PeerSpec[];
+  announce?: string[];
+}
+
+export function birdProtocolName(p: PeerSpec): string {
+  return p.name ?? `peer_${p.address.replace(/[.:]/g, '_')}`;
+}
+
+export class Bird implements Daemon {
+  readonly sock: string;
+  constructor(private readonly lab: Lab, private readonly ns: string, spec: DaemonSpec, extra = '') {
+    const name = `bird-${ns}`;
+    const conf = lab.path(`${name}.conf`);
+    this.sock = lab.path(`${name}.ctl`);
+    const v4 = (spec.announce ?? []).filter((p) => !p.includes(':'));
+    const v6 = (spec.announce ?? []).filter((p) => p.includes(':'));
+    const lines = [
+      `router id ${spec.routerId};`,
+      'protocol device {}',
+      'protocol direct { ipv4; ipv6; }',
+      `protocol static static4 { ipv4; ${v4.map((p) => `route ${p} blackhole;`).join(' ')} }`,
+      `protocol static static6 { ipv6; ${v6.map((p) => `route ${p} blackhole;`).join(' ')} }`,
+    ];
+    for (const p of spec.peers) {
+      const fams = p.families ?? [p.address.includes(':') ? 'ipv6' : 'ipv4'];
+      lines.push(`protocol bgp ${birdProtocolName(p)} {`);
+      lines.push(`  local as ${spec.asn};`, `  neighbor ${p.address} as ${p.asn};`);
+      if (p.passive) lines.push('  passive on;');
+      if (p.holdTime) lines.push(`  hold time ${p.holdTime};`, `  keepalive time ${Math.max(1, Math.floor(p.holdTime / 3))};`);
+      if (p.password) lines.push(`  password "${p.password}";`);
+      if (p.multihop) lines.push(`  multihop ${p.multihop};`);
+      if (p.grace) lines.push('  graceful restart on;');
+      lines.push('  connect retry time 2;', '  connect delay time 1;', '  error wait time 1, 5;');
+      for (const f of fams) lines.push(`  ${f} { import all; export all; next hop self; };`);
+      lines.push('}');
+    }
+    writeFileSync(conf, lines.join('\n') + '\n' + extra);
+    lab.spawn(ns, 'bird', ['-f', '-c', conf, '-s', this.sock, '-P', lab.path(`${name}.pid`)]);
+  }
+
+  birdc(cmd: string): string {
+    return this.lab.exec(this.ns, 'birdc', ['-s', this.sock, ...cmd.split(' ')], { allowFail: true });
+  }
+
+  describe(peer: string): string {
+    return this.birdc(`show protocols all peer_${peer.replace(/[.:]/g, '_')}`);
+  }
+
+  established(peer: string): boolean {
+    return /BGP state:\s+Established/.test(this.describe(peer));
+  }
+
+  received(peer: string, family: 'ipv4' | 'ipv6'): string[] {
+    const out = this.birdc(`show route protocol peer_${peer.replace(/[.:]/g, '_')}`);
+    const re = family === 'ipv4' ? /^([0-9.]+\/\d+)/gm : /^([0-9a-f:]+\/\d+)/gm;
+    return [...out.matchAll(re)].map((m) => m[1] as string);
+  }
+}
+
+export class Frr implements Daemon {
+  readonly vtyDir: string;
+  constructor(private readonly lab: Lab, private readonly ns: string, spec: DaemonSpec) {
+    const name = `frr-${ns}`;
+    const conf = lab.path(`${name}.conf`);
+    this.vtyDir = lab.path(`${name}-vty`);
+    const lines = [
+      'frr defaults traditional',
+      `hostname ${name}`,
+      'log stdout informational',
+      `router bgp ${spec.asn}`,
+      ` bgp router-id ${spec.routerId}`,
+      ' no bgp ebgp-requires-policy',
+      ' no bgp network import-check',
+      ' no bgp default ipv4-unicast',
+    ];
+    for (const p of spec.peers) {
+      lines.push(` neighbor ${p.address} remote-as ${p.asn}`);
+      lines.push(` neighbor ${p.address} timers connect 2`);
+      if (p.passive) lines.push(` neighbor ${p.address} passive`);
+      if (p.holdTime) lines.push(` neighbor ${p.address} timers ${Math.max(1, Math.floor(p.holdTime / 3))} ${p.holdTime}`);
+      if (p.password) lines.push(` neighbor ${p.address} password ${p.password}`);
+      if (p.multihop) lines.push(` neighbor ${p.address} ebgp-multihop ${p.multihop}`);
+      if (p.grace) lines.push(` neighbor ${p.address} graceful-restart`);
+    }
+    for (const fam of ['ipv4', 'ipv6'] as const) {
+      lines.push(` address-family ${fam} unicast`);
+      for (const p of spec.peers) {
+        if ((p.families ?? [p.address.includes(':') ? 'ipv6' : 'ipv4']).includes(fam)) lines.push(`  neighbor ${p.address} activate`);
+      }
+      for (const pfx of spec.announce ?? []) if (pfx.includes(':') === (fam === 'ipv6')) lines.push(`  network ${pfx}`);
+      lines.push(' exit-address-family');
+    }
+    writeFileSync(conf, lines.join('\n') + '\n');
+    chmodSync(conf, 0o644);
+    run0(lab, ns, this.vtyDir);
+    lab.spawn(ns, '/usr/lib/frr/bgpd', [
+      '-Z', '-S', '-f', conf, '-i', lab.path(`${name}.pid`), '--vty_socket', this.vtyDir,
+      '-z', lab.path(`${name}.zsock`), ...spec.listen.flatMap((a) => ['-l', a]),
+    ]);
+  }
+
+  vtysh(cmd: string): string {
+    return this.lab.exec(this.ns, 'vtysh', ['--vty_socket', this.vtyDir, '-c', cmd], { allowFail: true });
+  }
+
+  describe(peer: string): string {
+    return this.vtysh(`show bgp neighbors ${peer}`);
+  }
+
+  established(peer: string): boolean {
+    return /BGP state = Established/.test(this.describe(peer));
+  }
+
+  received(peer: string, family: 'ipv4' | 'ipv6'): string[] {
+    const out = this.vtysh(`show bgp ${family} unicast neighbors ${peer} routes json`);
+    try {
+      const j = JSON.parse(out) as { routes?: Record<string, unknown> };
+      return Object.keys(j.routes ?? {});
+    } catch {
+      return [];
+    }
+  }
+}
+
+function run0(lab: Lab, ns: string, dir: string): void {
+  lab.exec(ns, 'mkdir', ['-p', dir]);
+}
+
+export class GoBgp implements Daemon {
+  constructor(private readonly lab: Lab, private readonly ns: string, spec: DaemonSpec) {
+    const conf = lab.path(`gobgp-${ns}.toml`);
+    const lines = ['[global.config]', `  as = ${spec.asn}`, `  router-id = "${spec.routerId}"`, `  local-address-list = [${spec.listen.map((a) => `"${a}"`).join(', ')}]`];
+    for (const p of spec.peers) {
+      lines.push('[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${p.address}"`, `    peer-as = ${p.asn}`);
+      if (p.password) lines.push(`    auth-password = "${p.password}"`);
+      lines.push('  [neighbors.timers.config]', '    connect-retry = 2');
+      if (p.holdTime) lines.push(`    hold-time = ${p.holdTime}`, `    keepalive-interval = ${Math.max(1, Math.floor(p.holdTime / 3))}`);
+      if (p.passive) lines.push('  [neighbors.transport.config]', '    passive-mode = true');
+      if (p.multihop) lines.push('  [neighbors.ebgp-multihop.config]', '    enabled = true', `    multihop-ttl = ${p.multihop}`);
+      for (const f of p.families ?? [p.address.includes(':') ? 'ipv6' : 'ipv4']) {
+        lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${f}-unicast"`);
+      }
+    }
+    writeFileSync(conf, lines.join('\n') + '\n');
+    lab.spawn(ns, 'gobgpd', ['-f', conf, '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--log-level', 'info']);
+  }
+
+  gobgp(args: string[]): string {
+    return this.lab.exec(this.ns, 'gobgp', ['-u', '127.0.0.1', '-p', '50051', ...args], { allowFail: true });
+  }
+
+  describe(peer: string): string {
+    return this.gobgp(['neighbor', peer]);
+  }
+
+  established(peer: string): boolean {
+    return /BGP state = ESTABLISHED/i.test(this.describe(peer));
+  }
+
+  received(peer: string, family: 'ipv4' | 'ipv6'): string[] {
+    const out = this.gobgp(['neighbor', peer, 'adj-in', '-a', family]);
+    const re = family === 'ipv4' ? /([0-9.]+\/\d+)/g : /([0-9a-f:]+:[0-9a-f:]*\/\d+)/g;
+    return [...new Set([...out.matchAll(re)].map((m) => m[1] as string))];
+  }
+
+  announce(prefix: string, nextHop: string): void {
+    this.gobgp(['global', 'rib', 'add', '-a', prefix.includes(':') ? 'ipv6' : 'ipv4', prefix, 'nexthop', nextHop]);
+  }
+}
