@@ -24,7 +24,7 @@ t.test('every message of a captured BIRD <-> FRR session decodes', async (t) => 
   const pcap = lab.path('session.pcap');
   const dump = lab.spawn(a, 'tcpdump', ['-i', ifA, '-U', '-s', '0', '-w', pcap, 'tcp port 179']);
   await sleep(500);
-  const frr = new Frr(lab, b, {
+  new Frr(lab, b, {
     routerId: '192.0.2.2', asn: 63400, listen: ['192.0.2.2', '2001:db8::2'],
     peers: [{ address: '192.0.2.1', asn: 64512, holdTime: 9 }, { address: '2001:db8::1', asn: 64512, holdTime: 9 }],
     announce: ['203.0.113.0/24', '203.0.113.128/25', '2001:db8:ff::/48'],
