@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/** wrend — the wren BGP daemon. */
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError } from '../config/load.js';
+import { createLogger } from '../log/logger.js';
+import { Daemon } from '../daemon/daemon.js';
+
+const USAGE = 'usage: wrend [--config FILE] [--socket PATH] [--log-level LEVEL]';
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        config: { type: 'string', short: 'c', default: '/etc/wren/wren.yaml' },
+        socket: { type: 'string', short: 's', default: '/run/wren/wren.sock' },
+        'log-level': { type: 'string', short: 'l', default: 'info' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    process.stderr.write(`wrend: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig(args.config as string);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`wrend: invalid config: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = createLogger(args['log-level'] as string);
+  const daemon = new Daemon(config, log);
+  try {
+    await daemon.start();
+  } catch (err) {
+    log.fatal({ error: (err as Error).message }, 'cannot start');
+    return 1;
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void daemon.stop('wrend shutting down').then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => log.warn('SIGHUP: configuration reload is not implemented yet; running config unchanged'));
+  return -1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    process.stderr.write(`wrend: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

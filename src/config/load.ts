@@ -1,0 +1,166 @@
+/**
+ * Reading wren's config file: YAML or JSON by extension, turned into a checked Config with
+ * defaults filled in. Errors name the file and the offending key.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseAddress, parseIpv4 } from '../wire/address.js';
+
+export interface NeighborConfig {
+  address: string;
+  asn: number;
+  port: number;
+  passive: boolean;
+  description: string;
+  sourceAddress?: string;
+  holdTime: number;
+  keepaliveTime: number;
+  connectRetryTime: number;
+  multihop?: number;
+  ttlSecurity?: number;
+  password?: string;
+  families: ('ipv4' | 'ipv6')[];
+}
+
+export interface Config {
+  routerId: string;
+  asn: number;
+  listen: { address: string[]; port: number };
+  neighbors: NeighborConfig[];
+  hostname: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config.invalid';
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+class Checker {
+  constructor(private readonly file: string) {}
+
+  fail(path: string, msg: string): never {
+    throw new ConfigError(`${this.file}: ${path}: ${msg}`);
+  }
+
+  keys(o: Obj, path: string, allowed: string[]): void {
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) this.fail(path ? `${path}.${k}` : k, 'unknown key');
+  }
+
+  int(o: Obj, key: string, path: string, min: number, max: number, dflt?: number): number {
+    const v = o[key];
+    if (v === undefined) {
+      if (dflt === undefined) this.fail(`${path}${key}`, 'is required');
+      return dflt;
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v)) this.fail(`${path}${key}`, 'must be an integer');
+    if (v < min) this.fail(`${path}${key}`, `must be >= ${min}`);
+    if (v > max) this.fail(`${path}${key}`, `must be <= ${max}`);
+    return v;
+  }
+
+  bool(o: Obj, key: string, path: string, dflt: boolean): boolean {
+    const v = o[key];
+    if (v === undefined) return dflt;
+    if (typeof v !== 'boolean') this.fail(`${path}${key}`, 'must be true or false');
+    return v;
+  }
+
+  str(o: Obj, key: string, path: string, dflt?: string): string {
+    const v = o[key];
+    if (v === undefined) {
+      if (dflt === undefined) this.fail(`${path}${key}`, 'is required');
+      return dflt;
+    }
+    if (typeof v !== 'string') this.fail(`${path}${key}`, 'must be a string');
+    return v;
+  }
+
+  address(o: Obj, key: string, path: string, required: boolean): string | undefined {
+    const v = o[key];
+    if (v === undefined && !required) return undefined;
+    const s = this.str(o, key, path);
+    if (!parseAddress(s)) this.fail(`${path}${key}`, `"${s}" is not an IP address`);
+    return s;
+  }
+}
+
+export function parseConfig(text: string, file: string): Config {
+  let raw: unknown;
+  try {
+    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: ${(err as Error).message}`);
+  }
+  const c = new Checker(file);
+  if (!isObj(raw)) return c.fail('(top level)', 'must be a mapping');
+  c.keys(raw, '', ['routerId', 'asn', 'listen', 'neighbors', 'hostname']);
+  const routerId = c.str(raw, 'routerId', '');
+  if (parseIpv4(routerId) < 0 || parseIpv4(routerId) === 0) c.fail('routerId', `"${routerId}" is not a non-zero IPv4 address`);
+  const asn = c.int(raw, 'asn', '', 1, 4294967295);
+  const listenRaw = raw.listen ?? {};
+  if (!isObj(listenRaw)) return c.fail('listen', 'must be a mapping');
+  c.keys(listenRaw, 'listen', ['address', 'port']);
+  const la = listenRaw.address;
+  const addrs = la === undefined ? ['0.0.0.0', '::'] : Array.isArray(la) ? la : [la];
+  for (const [i, a] of addrs.entries()) {
+    if (typeof a !== 'string' || !parseAddress(a)) c.fail(`listen.address[${i}]`, `"${String(a)}" is not an IP address`);
+  }
+  const listen = { address: addrs as string[], port: c.int(listenRaw, 'port', 'listen.', 0, 65535, 179) };
+  const nraw = raw.neighbors ?? [];
+  if (!Array.isArray(nraw)) return c.fail('neighbors', 'must be a list');
+  const seen = new Set<string>();
+  const neighbors = nraw.map((n: unknown, i: number): NeighborConfig => {
+    const p = `neighbors[${i}].`;
+    if (!isObj(n)) return c.fail(`neighbors[${i}]`, 'must be a mapping');
+    c.keys(n, `neighbors[${i}]`, [
+      'address', 'asn', 'port', 'passive', 'description', 'sourceAddress', 'holdTime', 'keepaliveTime',
+      'connectRetryTime', 'multihop', 'ttlSecurity', 'password', 'families',
+    ]);
+    const address = c.address(n, 'address', p, true) as string;
+    if (seen.has(address)) c.fail(`${p}address`, `${address} is configured twice`);
+    seen.add(address);
+    const holdTime = c.int(n, 'holdTime', p, 0, 65535, 90);
+    if (holdTime === 1 || holdTime === 2) c.fail(`${p}holdTime`, 'must be 0 or at least 3');
+    const fams = n.families ?? [address.includes(':') ? 'ipv6' : 'ipv4'];
+    if (!Array.isArray(fams) || fams.length === 0 || !fams.every((f) => f === 'ipv4' || f === 'ipv6')) {
+      c.fail(`${p}families`, 'must be a non-empty list of "ipv4" and "ipv6"');
+    }
+    const out: NeighborConfig = {
+      address,
+      asn: c.int(n, 'asn', p, 1, 4294967295),
+      port: c.int(n, 'port', p, 1, 65535, 179),
+      passive: c.bool(n, 'passive', p, false),
+      description: c.str(n, 'description', p, ''),
+      holdTime,
+      keepaliveTime: c.int(n, 'keepaliveTime', p, 0, 21845, 0),
+      connectRetryTime: c.int(n, 'connectRetryTime', p, 1, 65535, 5),
+      families: fams as ('ipv4' | 'ipv6')[],
+    };
+    const src = c.address(n, 'sourceAddress', p, false);
+    if (src) out.sourceAddress = src;
+    if (n.multihop !== undefined) out.multihop = c.int(n, 'multihop', p, 1, 255);
+    if (n.ttlSecurity !== undefined) out.ttlSecurity = c.int(n, 'ttlSecurity', p, 1, 254);
+    if (out.multihop && out.ttlSecurity) c.fail(`${p}ttlSecurity`, 'cannot be combined with multihop');
+    if (n.password !== undefined) {
+      out.password = c.str(n, 'password', p);
+      if (Buffer.byteLength(out.password) > 80) c.fail(`${p}password`, 'must be at most 80 bytes');
+    }
+    return out;
+  });
+  return { routerId, asn, listen, neighbors, hostname: c.str(raw, 'hostname', '', '') };
+}
+
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  return parseConfig(text, file);
+}

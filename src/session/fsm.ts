@@ -1,0 +1,322 @@
+/**
+ * The RFC 4271 §8 finite state machine as one pure function: (state, event) -> (state, actions).
+ * Timers and the TCP connection are ports: the FSM asks for them with actions, and their outcomes
+ * come back as events. Nothing here reads a clock or touches a socket.
+ */
+import { CeaseSubcode, ErrorCode, FsmSubcode } from '../wire/constants.js';
+import type { NotificationMessage } from '../wire/notification.js';
+
+export const State = {
+  IDLE: 'Idle',
+  CONNECT: 'Connect',
+  ACTIVE: 'Active',
+  OPEN_SENT: 'OpenSent',
+  OPEN_CONFIRM: 'OpenConfirm',
+  ESTABLISHED: 'Established',
+} as const;
+export type State = (typeof State)[keyof typeof State];
+
+export type TimerName = 'connectRetry' | 'hold' | 'keepalive' | 'delayOpen' | 'idleHold';
+
+export interface FsmConfig {
+  passive: boolean;
+  connectRetryTime: number;
+  /** Hold time we offer (s); 0 disables keepalives. */
+  holdTime: number;
+  /** Keepalive interval (s); 0 means a third of the negotiated hold time. */
+  keepaliveTime: number;
+  /** RFC 4271 DelayOpen (s); 0 disables it. */
+  delayOpenTime: number;
+  /** Idle-hold backoff after an error: first delay, cap, and how long a session must stay up to reset it. */
+  idleHoldStart: number;
+  idleHoldMax: number;
+  stableTime: number;
+}
+
+export const DEFAULT_FSM_CONFIG: FsmConfig = {
+  passive: false,
+  connectRetryTime: 5,
+  holdTime: 90,
+  keepaliveTime: 0,
+  delayOpenTime: 0,
+  idleHoldStart: 5,
+  idleHoldMax: 30,
+  stableTime: 60,
+};
+
+/** Everything the FSM remembers between events. Immutable: step() returns a new one. */
+export interface FsmState {
+  readonly state: State;
+  /** False after a manual stop: no automatic restart. */
+  readonly enabled: boolean;
+  readonly connectRetryCounter: number;
+  /** The idle-hold delay the next automatic restart waits. */
+  readonly idleHold: number;
+  /** Negotiated hold and keepalive times of the current session (s). */
+  readonly holdTime: number;
+  readonly keepaliveTime: number;
+  /** Clock time (ms) the session reached Established, or -1. */
+  readonly establishedAt: number;
+  /** Why the session last went down (for show output), or ''. */
+  readonly lastError: string;
+}
+
+export function initialFsmState(config: FsmConfig): FsmState {
+  return {
+    state: State.IDLE,
+    enabled: false,
+    connectRetryCounter: 0,
+    idleHold: config.idleHoldStart,
+    holdTime: 0,
+    keepaliveTime: 0,
+    establishedAt: -1,
+    lastError: '',
+  };
+}
+
+export type FsmEvent =
+  | { type: 'ManualStart' }
+  | { type: 'ManualStop'; notification: NotificationMessage }
+  | { type: 'TimerExpired'; timer: TimerName }
+  | { type: 'TcpConnectionConfirmed' }
+  | { type: 'TcpConnectionFails'; reason: string }
+  /** A valid OPEN, already checked and negotiated: the session's hold time. */
+  | { type: 'BGPOpen'; holdTime: number }
+  /** A malformed or unacceptable message: the NOTIFICATION to send (null: none, e.g. when the error is a NOTIFICATION). */
+  | { type: 'MessageError'; notification: NotificationMessage; reason: string }
+  | { type: 'NotifMsg'; reason: string }
+  | { type: 'KeepAliveMsg' }
+  | { type: 'UpdateMsg' }
+  | { type: 'RouteRefreshMsg' }
+  /** Connection collision resolution closed this connection (RFC 4271 §6.8). */
+  | { type: 'OpenCollisionDump' }
+  /**
+   * Collision resolution kept the other connection, whose OPEN (already checked) carries this
+   * hold time: the session continues on it from OpenConfirm.
+   */
+  | { type: 'CollisionWinnerOpen'; holdTime: number };
+
+export type FsmAction =
+  | { type: 'connect' }
+  | { type: 'close' }
+  | { type: 'send-open' }
+  | { type: 'send-keepalive' }
+  | { type: 'send-notification'; notification: NotificationMessage }
+  | { type: 'start-timer'; timer: TimerName; seconds: number }
+  | { type: 'stop-timer'; timer: TimerName }
+  | { type: 'established' }
+  | { type: 'down'; reason: string };
+
+export interface FsmResult {
+  state: FsmState;
+  actions: FsmAction[];
+}
+
+/** RFC 4271 §8.2.2: a large hold time while the OPEN exchange is under way. */
+export const OPEN_HOLD_TIME = 240;
+
+const ALL_TIMERS: TimerName[] = ['connectRetry', 'hold', 'keepalive', 'delayOpen'];
+
+function notification(code: number, subcode: number): NotificationMessage {
+  return { code, subcode, data: Buffer.alloc(0) };
+}
+
+const FSM_ERROR_SUBCODE: Partial<Record<State, number>> = {
+  [State.OPEN_SENT]: FsmSubcode.UNEXPECTED_IN_OPENSENT,
+  [State.OPEN_CONFIRM]: FsmSubcode.UNEXPECTED_IN_OPENCONFIRM,
+  [State.ESTABLISHED]: FsmSubcode.UNEXPECTED_IN_ESTABLISHED,
+};
+
+/**
+ * The single place where a peer changes state. `now` is the clock time in ms (used only to decide
+ * whether a session was stable long enough to reset the idle-hold backoff).
+ */
+export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number): FsmResult {
+  const actions: FsmAction[] = [];
+  const to = (state: State, patch: Partial<FsmState> = {}): FsmResult => ({ state: { ...s, ...patch, state }, actions });
+
+  /** Drop the session: optional NOTIFICATION, close, stop timers, back to Idle; restart later if enabled. */
+  const fail = (reason: string, notif: NotificationMessage | null): FsmResult => {
+    if (notif) actions.push({ type: 'send-notification', notification: notif });
+    actions.push({ type: 'close' });
+    for (const t of ALL_TIMERS) actions.push({ type: 'stop-timer', timer: t });
+    const wasEstablished = s.state === State.ESTABLISHED;
+    if (wasEstablished || s.state === State.OPEN_CONFIRM || s.state === State.OPEN_SENT) actions.push({ type: 'down', reason });
+    const stable = wasEstablished && s.establishedAt >= 0 && now - s.establishedAt >= config.stableTime * 1000;
+    const idleHold = stable ? config.idleHoldStart : s.idleHold;
+    if (s.enabled) actions.push({ type: 'start-timer', timer: 'idleHold', seconds: idleHold });
+    return to(State.IDLE, {
+      connectRetryCounter: s.connectRetryCounter + 1,
+      idleHold: Math.min(config.idleHoldMax, Math.max(config.idleHoldStart, idleHold * 2)),
+      establishedAt: -1,
+      lastError: reason,
+    });
+  };
+
+  /** Start (or restart) towards a session: active peers dial, passive ones wait. */
+  const start = (): FsmResult => {
+    actions.push({ type: 'start-timer', timer: 'connectRetry', seconds: config.connectRetryTime });
+    if (config.passive) return to(State.ACTIVE, { enabled: true });
+    actions.push({ type: 'connect' });
+    return to(State.CONNECT, { enabled: true });
+  };
+
+  /** The TCP connection is up: send OPEN (or wait DelayOpen first). */
+  const connected = (): FsmResult => {
+    actions.push({ type: 'stop-timer', timer: 'connectRetry' });
+    if (config.delayOpenTime > 0) {
+      actions.push({ type: 'start-timer', timer: 'delayOpen', seconds: config.delayOpenTime });
+      return to(s.state === State.IDLE ? State.ACTIVE : s.state);
+    }
+    actions.push({ type: 'send-open' }, { type: 'start-timer', timer: 'hold', seconds: OPEN_HOLD_TIME });
+    return to(State.OPEN_SENT);
+  };
+
+  /** Keepalive/hold timers for the negotiated hold time. */
+  const sessionTimers = (hold: number): { keepalive: number } => {
+    const keepalive = hold === 0 ? 0 : config.keepaliveTime > 0 ? Math.min(config.keepaliveTime, Math.max(1, Math.floor(hold / 3))) : Math.max(1, Math.floor(hold / 3));
+    if (hold > 0) {
+      actions.push({ type: 'start-timer', timer: 'hold', seconds: hold });
+      actions.push({ type: 'start-timer', timer: 'keepalive', seconds: keepalive });
+    } else {
+      actions.push({ type: 'stop-timer', timer: 'hold' }, { type: 'stop-timer', timer: 'keepalive' });
+    }
+    return { keepalive };
+  };
+
+  if (ev.type === 'ManualStop') {
+    const open = s.state !== State.IDLE && s.state !== State.CONNECT && s.state !== State.ACTIVE;
+    actions.push({ type: 'stop-timer', timer: 'idleHold' });
+    const r = fail('administratively stopped', open ? ev.notification : null);
+    // No automatic restart after a manual stop.
+    return {
+      state: { ...r.state, enabled: false, idleHold: config.idleHoldStart, connectRetryCounter: 0 },
+      actions: r.actions.filter((a) => !(a.type === 'start-timer' && a.timer === 'idleHold')),
+    };
+  }
+
+  switch (s.state) {
+    case State.IDLE:
+      if (ev.type === 'ManualStart') {
+        actions.push({ type: 'stop-timer', timer: 'idleHold' });
+        return start();
+      }
+      if (ev.type === 'TimerExpired' && ev.timer === 'idleHold' && s.enabled) return start();
+      // An inbound connection while waiting out the idle hold: take it rather than make a
+      // returning peer wait (the peer runner only offers it when the peer is enabled).
+      if (ev.type === 'TcpConnectionConfirmed' && s.enabled) {
+        actions.push({ type: 'stop-timer', timer: 'idleHold' });
+        return connected();
+      }
+      if (ev.type === 'TcpConnectionConfirmed') {
+        actions.push({ type: 'close' });
+        return to(State.IDLE);
+      }
+      return to(State.IDLE);
+
+    case State.CONNECT:
+    case State.ACTIVE:
+      switch (ev.type) {
+        case 'ManualStart':
+          return to(s.state);
+        case 'TcpConnectionConfirmed':
+          return connected();
+        case 'TcpConnectionFails':
+          actions.push({ type: 'stop-timer', timer: 'delayOpen' }, { type: 'start-timer', timer: 'connectRetry', seconds: config.connectRetryTime });
+          return to(State.ACTIVE, { lastError: ev.reason, connectRetryCounter: s.connectRetryCounter + 1 });
+        case 'TimerExpired':
+          if (ev.timer === 'connectRetry') {
+            actions.push({ type: 'start-timer', timer: 'connectRetry', seconds: config.connectRetryTime });
+            if (config.passive) return to(State.ACTIVE);
+            if (s.state === State.CONNECT) actions.push({ type: 'close' });
+            actions.push({ type: 'connect' });
+            return to(State.CONNECT);
+          }
+          if (ev.timer === 'delayOpen') {
+            actions.push({ type: 'send-open' }, { type: 'start-timer', timer: 'hold', seconds: OPEN_HOLD_TIME });
+            return to(State.OPEN_SENT);
+          }
+          return to(s.state);
+        case 'BGPOpen':
+          // An OPEN while DelayOpen runs (RFC 4271 §8.2.2, events 20/21).
+          actions.push({ type: 'stop-timer', timer: 'delayOpen' }, { type: 'stop-timer', timer: 'connectRetry' }, { type: 'send-open' }, { type: 'send-keepalive' });
+          sessionTimers(ev.holdTime);
+          return to(State.OPEN_CONFIRM, { holdTime: ev.holdTime, keepaliveTime: ev.holdTime === 0 ? 0 : Math.max(1, Math.floor(ev.holdTime / 3)) });
+        case 'MessageError':
+          return fail(ev.reason, ev.notification);
+        case 'NotifMsg':
+          return fail(ev.reason, null);
+        default:
+          return fail('unexpected message before OPEN', notification(ErrorCode.FSM, FsmSubcode.UNSPECIFIED));
+      }
+
+    case State.OPEN_SENT:
+      switch (ev.type) {
+        case 'ManualStart':
+          return to(s.state);
+        case 'CollisionWinnerOpen':
+        case 'BGPOpen': {
+          actions.push({ type: 'stop-timer', timer: 'connectRetry' }, { type: 'send-keepalive' });
+          const { keepalive } = sessionTimers(ev.holdTime);
+          return to(State.OPEN_CONFIRM, { holdTime: ev.holdTime, keepaliveTime: keepalive });
+        }
+        case 'TcpConnectionFails':
+          actions.push({ type: 'close' }, { type: 'stop-timer', timer: 'hold' }, { type: 'start-timer', timer: 'connectRetry', seconds: config.connectRetryTime });
+          return to(State.ACTIVE, { lastError: ev.reason });
+        case 'TimerExpired':
+          if (ev.timer === 'hold') return fail('hold timer expired', notification(ErrorCode.HOLD_TIMER_EXPIRED, 0));
+          if (ev.timer === 'connectRetry' || ev.timer === 'keepalive' || ev.timer === 'delayOpen') return to(s.state);
+          return to(s.state);
+        case 'OpenCollisionDump':
+          return fail('connection collision', notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION));
+        case 'MessageError':
+          return fail(ev.reason, ev.notification);
+        case 'NotifMsg':
+          return fail(ev.reason, null);
+        default:
+          return fail(`unexpected ${ev.type} in OpenSent`, notification(ErrorCode.FSM, FSM_ERROR_SUBCODE[s.state] ?? 0));
+      }
+
+    case State.OPEN_CONFIRM:
+    case State.ESTABLISHED:
+      switch (ev.type) {
+        case 'ManualStart':
+          return to(s.state);
+        case 'CollisionWinnerOpen': {
+          if (s.state === State.ESTABLISHED) return to(s.state);
+          actions.push({ type: 'send-keepalive' });
+          const { keepalive } = sessionTimers(ev.holdTime);
+          return to(State.OPEN_CONFIRM, { holdTime: ev.holdTime, keepaliveTime: keepalive });
+        }
+        case 'KeepAliveMsg':
+        case 'UpdateMsg':
+        case 'RouteRefreshMsg':
+          if (s.state === State.OPEN_CONFIRM && ev.type !== 'KeepAliveMsg') {
+            return fail(`unexpected ${ev.type} in OpenConfirm`, notification(ErrorCode.FSM, FsmSubcode.UNEXPECTED_IN_OPENCONFIRM));
+          }
+          if (s.holdTime > 0) actions.push({ type: 'start-timer', timer: 'hold', seconds: s.holdTime });
+          if (s.state === State.OPEN_CONFIRM) {
+            actions.push({ type: 'established' });
+            return to(State.ESTABLISHED, { establishedAt: now, connectRetryCounter: 0, lastError: '' });
+          }
+          return to(State.ESTABLISHED);
+        case 'TimerExpired':
+          if (ev.timer === 'hold') return fail('hold timer expired', notification(ErrorCode.HOLD_TIMER_EXPIRED, 0));
+          if (ev.timer === 'keepalive') {
+            actions.push({ type: 'send-keepalive' });
+            if (s.keepaliveTime > 0) actions.push({ type: 'start-timer', timer: 'keepalive', seconds: s.keepaliveTime });
+          }
+          return to(s.state);
+        case 'TcpConnectionFails':
+          return fail(ev.reason, null);
+        case 'OpenCollisionDump':
+          return fail('connection collision', notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION));
+        case 'MessageError':
+          return fail(ev.reason, ev.notification);
+        case 'NotifMsg':
+          return fail(ev.reason, null);
+        default:
+          return fail(`unexpected ${ev.type} in ${s.state}`, notification(ErrorCode.FSM, FSM_ERROR_SUBCODE[s.state] ?? 0));
+      }
+  }
+}

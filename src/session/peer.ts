@@ -1,0 +1,412 @@
+/**
+ * One configured neighbour: runs the actions the FSM asks for (dial, send, timers, close), turns
+ * bytes and timer expiries into FSM events, negotiates the session, and resolves collisions.
+ * Events are processed strictly in order; every state change is logged once, here.
+ */
+import type { Logger } from 'pino';
+import { DEFAULT_FSM_CONFIG, State, initialFsmState, step, type FsmAction, type FsmConfig, type FsmEvent, type FsmState } from './fsm.js';
+import { PeerTimers } from './timers.js';
+import { keepInbound } from './collision.js';
+import { localOpen, negotiate, type LocalSpeaker, type SessionParameters } from './negotiate.js';
+import type { Clock } from './clock.js';
+import type { Connection } from './transport.js';
+import { MessageFramer } from '../wire/framer.js';
+import { OPEN_CONTEXT, type CodecContext } from '../wire/context.js';
+import { decodeBody, type Message } from '../wire/message.js';
+import { BgpError } from '../wire/errors.js';
+import { encodeOpen } from '../wire/open.js';
+import { encodeKeepalive } from '../wire/keepalive.js';
+import { ceaseWithMessage, describeNotification, encodeNotification, notificationFromError, type NotificationMessage } from '../wire/notification.js';
+import { CeaseSubcode, ErrorCode } from '../wire/constants.js';
+import type { UpdateMessage } from '../wire/update.js';
+import type { RouteRefreshMessage } from '../wire/route-refresh.js';
+
+export interface PeerConfig {
+  address: string;
+  asn: number;
+  port: number;
+  passive: boolean;
+  description: string;
+  sourceAddress?: string;
+  sourcePort?: number;
+  multihop?: number;
+  ttlSecurity?: number;
+  password?: string;
+  fsm: FsmConfig;
+}
+
+/** What the rest of the daemon hears from a peer. */
+export interface PeerEvents {
+  established(peer: Peer, params: SessionParameters): void;
+  down(peer: Peer, reason: string): void;
+  update(peer: Peer, update: UpdateMessage): void;
+  routeRefresh(peer: Peer, msg: RouteRefreshMessage): void;
+}
+
+export const NO_PEER_EVENTS: PeerEvents = {
+  established: () => undefined,
+  down: () => undefined,
+  update: () => undefined,
+  routeRefresh: () => undefined,
+};
+
+export type Dialer = (peer: PeerConfig, timeoutSeconds: number, done: (err: Error | null, conn: Connection | null) => void) => () => void;
+
+/** One TCP connection with its own framer and the OPEN it received (if any). */
+class Link {
+  readonly framer = new MessageFramer(OPEN_CONTEXT);
+  ctx: CodecContext = OPEN_CONTEXT;
+  params: SessionParameters | null = null;
+  constructor(readonly conn: Connection, readonly inbound: boolean) {}
+}
+
+export class Peer {
+  readonly config: PeerConfig;
+  private fsm: FsmState;
+  private readonly timers: PeerTimers;
+  private link: Link | null = null;
+  /** An inbound connection racing the current one (collision), until its OPEN decides. */
+  private candidate: Link | null = null;
+  private cancelDial: (() => void) | null = null;
+  private readonly queue: FsmEvent[] = [];
+  private processing = false;
+  params: SessionParameters | null = null;
+  /** Clock time of the last state change, for `show neighbors`. */
+  since: number;
+  lastNotification = '';
+  readonly counters = { messagesIn: 0, messagesOut: 0, updatesIn: 0, flaps: 0 };
+
+  constructor(
+    config: PeerConfig,
+    private readonly local: LocalSpeaker,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly dialer: Dialer,
+    private readonly events: PeerEvents = NO_PEER_EVENTS,
+  ) {
+    this.config = config;
+    this.fsm = initialFsmState(config.fsm);
+    this.since = clock.now();
+    this.timers = new PeerTimers(clock, (timer) => this.dispatch({ type: 'TimerExpired', timer }));
+  }
+
+  get state(): State {
+    return this.fsm.state;
+  }
+
+  get lastError(): string {
+    return this.fsm.lastError;
+  }
+
+  get enabled(): boolean {
+    return this.fsm.enabled;
+  }
+
+  start(): void {
+    this.dispatch({ type: 'ManualStart' });
+  }
+
+  /** Administrative stop: Cease/Administrative Shutdown with an RFC 9003 message. */
+  stop(message = 'administratively shut down', subcode: number = CeaseSubcode.ADMIN_SHUTDOWN): void {
+    this.dropCandidate(null);
+    this.dispatch({ type: 'ManualStop', notification: ceaseWithMessage(subcode, message) });
+  }
+
+  /** An accepted TCP connection from this peer's address. */
+  offerInbound(conn: Connection): void {
+    if (!this.fsm.enabled) {
+      conn.destroy();
+      return;
+    }
+    const state = this.fsm.state;
+    if (state === State.IDLE || state === State.CONNECT || state === State.ACTIVE) {
+      this.abandonOutbound();
+      this.attach(new Link(conn, true));
+      this.dispatch({ type: 'TcpConnectionConfirmed' });
+      return;
+    }
+    if (state === State.ESTABLISHED) {
+      this.log.info({ remote: conn.remoteAddress }, 'rejecting a second connection while Established');
+      rejectWith(conn, { code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
+      return;
+    }
+    // OpenSent/OpenConfirm: race it until its OPEN arrives (RFC 4271 §6.8).
+    this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
+    const cand = new Link(conn, true);
+    this.candidate = cand;
+    conn.onData((chunk) => this.onCandidateData(cand, chunk));
+    conn.onClose(() => {
+      if (this.candidate === cand) this.candidate = null;
+    });
+    this.write(cand, encodeOpen(localOpen(this.local)));
+  }
+
+  private abandonOutbound(): void {
+    this.cancelDial?.();
+    this.cancelDial = null;
+    if (this.link) {
+      this.link.conn.destroy();
+      this.link = null;
+    }
+  }
+
+  private dropCandidate(notification: NotificationMessage | null): void {
+    const c = this.candidate;
+    if (!c) return;
+    this.candidate = null;
+    if (notification) rejectWith(c.conn, notification);
+    else c.conn.destroy();
+  }
+
+  private attach(link: Link): void {
+    this.link = link;
+    link.conn.onData((chunk) => {
+      if (this.link === link) this.onData(link, chunk);
+    });
+    link.conn.onClose((reason) => {
+      if (this.link === link) {
+        this.link = null;
+        this.dispatch({ type: 'TcpConnectionFails', reason });
+      }
+    });
+  }
+
+  /** Queue an event; events are handled one at a time, in order. */
+  dispatch(ev: FsmEvent): void {
+    this.queue.push(ev);
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      for (let e = this.queue.shift(); e; e = this.queue.shift()) this.handle(e);
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private handle(ev: FsmEvent): void {
+    const before = this.fsm;
+    const r = step(before, ev, this.config.fsm, this.clock.now());
+    this.fsm = r.state;
+    if (r.state.state !== before.state) {
+      this.since = this.clock.now();
+      this.log.info(
+        { peer: this.config.address, from: before.state, to: r.state.state, event: ev.type, reason: r.state.lastError || undefined },
+        `session ${before.state} -> ${r.state.state}`,
+      );
+      if (before.state === State.ESTABLISHED) this.counters.flaps++;
+    }
+    for (const a of r.actions) this.run(a);
+  }
+
+  private run(a: FsmAction): void {
+    switch (a.type) {
+      case 'connect': {
+        this.cancelDial?.();
+        this.cancelDial = this.dialer(this.config, this.config.fsm.connectRetryTime, (err, conn) => {
+          this.cancelDial = null;
+          if (err || !conn) {
+            this.dispatch({ type: 'TcpConnectionFails', reason: err ? err.message : 'connect failed' });
+            return;
+          }
+          if (this.link) {
+            // An inbound connection won meanwhile.
+            conn.destroy();
+            return;
+          }
+          this.attach(new Link(conn, false));
+          this.dispatch({ type: 'TcpConnectionConfirmed' });
+        });
+        return;
+      }
+      case 'close':
+        this.cancelDial?.();
+        this.cancelDial = null;
+        if (this.link) {
+          this.link.conn.end();
+          this.link = null;
+        }
+        this.params = null;
+        return;
+      case 'send-open':
+        if (this.link) this.write(this.link, encodeOpen(localOpen(this.local)));
+        return;
+      case 'send-keepalive':
+        if (this.link) this.write(this.link, encodeKeepalive());
+        return;
+      case 'send-notification':
+        this.log.warn({ peer: this.config.address, notification: describeNotification(a.notification) }, 'sending NOTIFICATION');
+        if (this.link) this.write(this.link, encodeNotification(a.notification));
+        return;
+      case 'start-timer':
+        this.timers.start(a.timer, a.seconds);
+        return;
+      case 'stop-timer':
+        this.timers.stop(a.timer);
+        return;
+      case 'established':
+        if (this.params) this.events.established(this, this.params);
+        return;
+      case 'down':
+        this.events.down(this, a.reason);
+        return;
+    }
+  }
+
+  private write(link: Link, bytes: Buffer): void {
+    this.counters.messagesOut++;
+    link.conn.write(bytes);
+  }
+
+  /** Frame and decode what arrived; each message becomes an FSM event. */
+  private onData(link: Link, chunk: Buffer): void {
+    link.framer.push(chunk);
+    for (;;) {
+      if (this.link !== link) return;
+      let frame;
+      try {
+        frame = link.framer.next();
+      } catch (err) {
+        this.messageError(err);
+        return;
+      }
+      if (!frame) return;
+      this.counters.messagesIn++;
+      const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, link.ctx);
+      if (!r.ok) {
+        this.messageError(r.error);
+        return;
+      }
+      this.onMessage(link, r.value);
+    }
+  }
+
+  private messageError(err: unknown): void {
+    const e = err instanceof BgpError ? err : null;
+    if (!e) throw err;
+    this.log.warn({ peer: this.config.address, code: e.code, error: e.message }, 'malformed message');
+    this.dispatch({ type: 'MessageError', notification: notificationFromError(e), reason: e.message });
+  }
+
+  private onMessage(link: Link, m: Message): void {
+    switch (m.type) {
+      case 'open': {
+        let params: SessionParameters;
+        try {
+          params = negotiate(this.local, this.config.asn, m.open);
+        } catch (err) {
+          this.messageError(err);
+          return;
+        }
+        link.params = params;
+        link.ctx = params.codec;
+        link.framer.setContext(params.codec);
+        this.params = params;
+        if (this.candidate && this.decideCollision(link === this.link ? this.candidate : link)) return;
+        this.dispatch({ type: 'BGPOpen', holdTime: params.holdTime });
+        return;
+      }
+      case 'keepalive':
+        this.dispatch({ type: 'KeepAliveMsg' });
+        return;
+      case 'update':
+        this.counters.updatesIn++;
+        this.dispatch({ type: 'UpdateMsg' });
+        if (this.fsm.state === State.ESTABLISHED) {
+          const u = m.update;
+          if (u.error) this.log.warn({ peer: this.config.address, code: u.error.code, action: u.error.action, error: u.error.message }, 'UPDATE error handled per RFC 7606');
+          this.events.update(this, u);
+        }
+        return;
+      case 'route-refresh':
+        this.dispatch({ type: 'RouteRefreshMsg' });
+        if (this.fsm.state === State.ESTABLISHED) this.events.routeRefresh(this, m.routeRefresh);
+        return;
+      case 'notification': {
+        const text = describeNotification(m.notification);
+        this.lastNotification = text;
+        this.log.warn({ peer: this.config.address, notification: text, code: m.notification.code, subcode: m.notification.subcode }, 'received NOTIFICATION');
+        this.dispatch({ type: 'NotifMsg', reason: `received ${text}` });
+        return;
+      }
+    }
+  }
+
+  /** Bytes on the racing inbound connection: only its OPEN matters. */
+  private onCandidateData(cand: Link, chunk: Buffer): void {
+    cand.framer.push(chunk);
+    let frame;
+    try {
+      frame = cand.framer.next();
+    } catch (err) {
+      if (err instanceof BgpError) this.dropCandidate(notificationFromError(err));
+      return;
+    }
+    if (!frame || this.candidate !== cand) return;
+    const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, cand.ctx);
+    if (!r.ok || r.value.type !== 'open') {
+      this.dropCandidate(r.ok ? { code: ErrorCode.FSM, subcode: 1, data: Buffer.alloc(0) } : notificationFromError(r.error));
+      return;
+    }
+    try {
+      cand.params = negotiate(this.local, this.config.asn, r.value.open);
+    } catch (err) {
+      if (err instanceof BgpError) this.dropCandidate(notificationFromError(err));
+      return;
+    }
+    cand.ctx = cand.params.codec;
+    cand.framer.setContext(cand.params.codec);
+    this.decideCollision(cand);
+  }
+
+  /**
+   * Both connections may now be compared (the peer's BGP Identifier is known). Returns true when
+   * the current connection was replaced by the candidate.
+   */
+  private decideCollision(cand: Link): boolean {
+    const current = this.link;
+    const params = cand.params;
+    if (!current || !params || this.candidate !== cand) return false;
+    const keepCand = cand.inbound !== current.inbound ? keepInbound(this.local.routerId, params.peerId) === cand.inbound : true;
+    if (!keepCand) {
+      this.log.info({ peer: this.config.address }, 'connection collision: keeping the existing connection');
+      this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
+      return false;
+    }
+    this.log.info({ peer: this.config.address }, 'connection collision: continuing on the new connection');
+    this.candidate = null;
+    rejectWith(current.conn, { code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
+    this.attach(cand);
+    // Messages that arrived behind the OPEN on the candidate are processed from its framer.
+    this.params = params;
+    this.dispatch({ type: 'CollisionWinnerOpen', holdTime: params.holdTime });
+    this.onData(cand, Buffer.alloc(0));
+    return true;
+  }
+
+  /** A snapshot for `show neighbors`. */
+  status(): { address: string; asn: number; state: State; since: number; lastError: string; lastNotification: string; params: SessionParameters | null } {
+    return {
+      address: this.config.address,
+      asn: this.config.asn,
+      state: this.fsm.state,
+      since: this.since,
+      lastError: this.fsm.lastError,
+      lastNotification: this.lastNotification,
+      params: this.fsm.state === State.ESTABLISHED ? this.params : null,
+    };
+  }
+
+  /** Release timers and connections (daemon shutdown after stop()). */
+  dispose(): void {
+    this.timers.stopAll();
+    this.cancelDial?.();
+    this.dropCandidate(null);
+    this.link?.conn.end();
+    this.link = null;
+  }
+}
+
+function rejectWith(conn: Connection, n: NotificationMessage): void {
+  conn.write(encodeNotification(n));
+  conn.end();
+}
