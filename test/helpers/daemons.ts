@@ -92,6 +92,8 @@ export class Bird implements Daemon {
 
 export class Frr implements Daemon {
   readonly vtyDir: string;
+  /** What bgpd logged to stdout (its NOTIFICATION log lines carry RFC 9003 messages). */
+  logText = '';
   constructor(private readonly lab: Lab, private readonly ns: string, spec: DaemonSpec) {
     const name = `frr-${ns}`;
     const conf = lab.path(`${name}.conf`);
@@ -105,6 +107,7 @@ export class Frr implements Daemon {
       ' no bgp ebgp-requires-policy',
       ' no bgp network import-check',
       ' no bgp default ipv4-unicast',
+      ' bgp log-neighbor-changes',
     ];
     for (const p of spec.peers) {
       lines.push(` neighbor ${p.address} remote-as ${p.asn}`);
@@ -126,10 +129,12 @@ export class Frr implements Daemon {
     writeFileSync(conf, lines.join('\n') + '\n');
     chmodSync(conf, 0o644);
     run0(lab, ns, this.vtyDir);
-    lab.spawn(ns, '/usr/lib/frr/bgpd', [
+    const child = lab.spawn(ns, '/usr/lib/frr/bgpd', [
       '-Z', '-S', '-f', conf, '-i', lab.path(`${name}.pid`), '--vty_socket', this.vtyDir,
       '-z', lab.path(`${name}.zsock`), ...spec.listen.flatMap((a) => ['-l', a]),
     ]);
+    child.stdout?.on('data', (d: Buffer) => (this.logText += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.logText += d.toString()));
   }
 
   vtysh(cmd: string): string {
@@ -137,7 +142,7 @@ export class Frr implements Daemon {
   }
 
   describe(peer: string): string {
-    return this.vtysh(`show bgp neighbors ${peer}`);
+    return this.vtysh(`show bgp neighbors ${peer}`) + this.vtysh(`show bgp neighbors ${peer} json`);
   }
 
   established(peer: string): boolean {
@@ -160,6 +165,8 @@ function run0(lab: Lab, ns: string, dir: string): void {
 }
 
 export class GoBgp implements Daemon {
+  /** gobgpd's log (JSON lines; received NOTIFICATIONs carry the RFC 9003 message). */
+  logText = '';
   constructor(private readonly lab: Lab, private readonly ns: string, spec: DaemonSpec) {
     const conf = lab.path(`gobgp-${ns}.toml`);
     const lines = ['[global.config]', `  as = ${spec.asn}`, `  router-id = "${spec.routerId}"`, `  local-address-list = [${spec.listen.map((a) => `"${a}"`).join(', ')}]`];
@@ -175,7 +182,9 @@ export class GoBgp implements Daemon {
       }
     }
     writeFileSync(conf, lines.join('\n') + '\n');
-    lab.spawn(ns, 'gobgpd', ['-f', conf, '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--log-level', 'info']);
+    const child = lab.spawn(ns, 'gobgpd', ['-f', conf, '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--log-level', 'info']);
+    child.stdout?.on('data', (d: Buffer) => (this.logText += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.logText += d.toString()));
   }
 
   gobgp(args: string[]): string {

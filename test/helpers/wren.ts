@@ -1,0 +1,56 @@
+/** wrend started inside a Lab namespace from the built dist/, with its JSON log lines collected. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { Lab } from './netns.js';
+
+export const WREND = join(import.meta.dirname, '..', '..', 'dist', 'src', 'bin', 'wrend.js');
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+export class Wren {
+  readonly lines: LogLine[] = [];
+  readonly proc: ChildProcess;
+  private exited: Promise<number | null>;
+
+  constructor(lab: Lab, ns: string, config: Record<string, unknown>, name = 'wren') {
+    const file = lab.path(`${name}-${ns}.json`);
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    this.proc = lab.spawn(ns, process.execPath, [WREND, '--config', file, '--log-level', 'debug']);
+    let buf = '';
+    this.proc.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          this.lines.push(JSON.parse(line) as LogLine);
+        } catch {
+          this.lines.push({ level: 0, msg: line });
+        }
+      }
+    });
+    this.proc.stderr?.on('data', (d: Buffer) => this.lines.push({ level: 60, msg: d.toString() }));
+    this.exited = new Promise((r) => this.proc.once('exit', (code) => r(code)));
+  }
+
+  /** Log lines about `peer` whose message matches. */
+  find(peer: string, msg: RegExp): LogLine[] {
+    return this.lines.filter((l) => l.peer === peer && msg.test(l.msg));
+  }
+
+  state(peer: string): string {
+    const changes = this.lines.filter((l) => l.peer === peer && typeof l.to === 'string');
+    return (changes.at(-1)?.to as string | undefined) ?? 'Idle';
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    this.proc.kill(signal);
+    return this.exited;
+  }
+}
