@@ -4,7 +4,7 @@
  * Events are processed strictly in order; every state change is logged once, here.
  */
 import type { Logger } from 'pino';
-import { DEFAULT_FSM_CONFIG, State, initialFsmState, step, type FsmAction, type FsmConfig, type FsmEvent, type FsmState } from './fsm.js';
+import { State, initialFsmState, step, type FsmAction, type FsmConfig, type FsmEvent, type FsmState } from './fsm.js';
 import { PeerTimers } from './timers.js';
 import { keepInbound } from './collision.js';
 import { localOpen, negotiate, type LocalSpeaker, type SessionParameters } from './negotiate.js';

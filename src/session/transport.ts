@@ -88,7 +88,7 @@ export class TcpConnection implements Connection {
   }
 }
 
-export interface DialSpec extends DialOptions {}
+export type DialSpec = DialOptions;
 
 function needsRawSocket(o: DialSpec): boolean {
   return Boolean(o.password || o.ttl || o.minTtl || o.sourcePort);
