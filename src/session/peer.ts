@@ -41,6 +41,8 @@ export interface PeerEvents {
   down(peer: Peer, reason: string): void;
   update(peer: Peer, update: UpdateMessage): void;
   routeRefresh(peer: Peer, msg: RouteRefreshMessage): void;
+  /** Every state change, once (for metrics and tests). */
+  stateChange(peer: Peer, from: State, to: State, reason: string): void;
 }
 
 export const NO_PEER_EVENTS: PeerEvents = {
@@ -48,6 +50,7 @@ export const NO_PEER_EVENTS: PeerEvents = {
   down: () => undefined,
   update: () => undefined,
   routeRefresh: () => undefined,
+  stateChange: () => undefined,
 };
 
 export type Dialer = (peer: PeerConfig, timeoutSeconds: number, done: (err: Error | null, conn: Connection | null) => void) => () => void;
@@ -194,6 +197,7 @@ export class Peer {
         `session ${before.state} -> ${r.state.state}`,
       );
       if (before.state === State.ESTABLISHED) this.counters.flaps++;
+      this.events.stateChange(this, before.state, r.state.state, r.state.lastError);
     }
     for (const a of r.actions) this.run(a);
   }

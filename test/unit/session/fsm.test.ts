@@ -1,0 +1,106 @@
+/** RFC 4271 §8 transitions, table-driven: (state, event) -> next state and the actions that matter. */
+import t from 'tap';
+import { DEFAULT_FSM_CONFIG, State, initialFsmState, step, type FsmAction, type FsmEvent, type FsmState } from '../../../src/session/fsm.js';
+
+const cfg = { ...DEFAULT_FSM_CONFIG, holdTime: 90, connectRetryTime: 5 };
+const cease = { code: 6, subcode: 2, data: Buffer.from([0]) };
+const err = { code: 3, subcode: 1, data: Buffer.alloc(0) };
+
+function at(state: State, patch: Partial<FsmState> = {}): FsmState {
+  return { ...initialFsmState(cfg), enabled: true, state, holdTime: 90, keepaliveTime: 30, ...patch };
+}
+
+function summary(actions: FsmAction[]): string[] {
+  return actions
+    .filter((a) => a.type !== 'stop-timer')
+    .map((a) => {
+      if (a.type === 'start-timer') return `start ${a.timer} ${a.seconds}`;
+      if (a.type === 'send-notification') return `notify ${a.notification.code}/${a.notification.subcode}`;
+      if (a.type === 'down') return 'down';
+      return a.type;
+    });
+}
+
+interface Row {
+  from: State;
+  event: FsmEvent;
+  to: State;
+  actions: string[];
+  patch?: Partial<FsmState>;
+  config?: Partial<typeof cfg>;
+}
+
+const rows: Row[] = [
+  { from: State.IDLE, event: { type: 'ManualStart' }, to: State.CONNECT, actions: ['start connectRetry 5', 'connect'], patch: { enabled: false } },
+  { from: State.IDLE, event: { type: 'ManualStart' }, to: State.ACTIVE, actions: ['start connectRetry 5'], patch: { enabled: false }, config: { passive: true } },
+  { from: State.IDLE, event: { type: 'TimerExpired', timer: 'idleHold' }, to: State.CONNECT, actions: ['start connectRetry 5', 'connect'] },
+  { from: State.IDLE, event: { type: 'TcpConnectionConfirmed' }, to: State.IDLE, actions: ['close'], patch: { enabled: false } },
+  { from: State.IDLE, event: { type: 'TcpConnectionConfirmed' }, to: State.OPEN_SENT, actions: ['send-open', 'start hold 240'] },
+  { from: State.CONNECT, event: { type: 'TcpConnectionConfirmed' }, to: State.OPEN_SENT, actions: ['send-open', 'start hold 240'] },
+  { from: State.CONNECT, event: { type: 'TcpConnectionConfirmed' }, to: State.CONNECT, actions: ['start delayOpen 3'], config: { delayOpenTime: 3 } },
+  { from: State.CONNECT, event: { type: 'TimerExpired', timer: 'delayOpen' }, to: State.OPEN_SENT, actions: ['send-open', 'start hold 240'] },
+  { from: State.CONNECT, event: { type: 'BGPOpen', holdTime: 30 }, to: State.OPEN_CONFIRM, actions: ['send-open', 'send-keepalive', 'start hold 30', 'start keepalive 10'], config: { delayOpenTime: 3 } },
+  { from: State.CONNECT, event: { type: 'TcpConnectionFails', reason: 'refused' }, to: State.ACTIVE, actions: ['start connectRetry 5'] },
+  { from: State.CONNECT, event: { type: 'TimerExpired', timer: 'connectRetry' }, to: State.CONNECT, actions: ['start connectRetry 5', 'close', 'connect'] },
+  { from: State.ACTIVE, event: { type: 'TimerExpired', timer: 'connectRetry' }, to: State.CONNECT, actions: ['start connectRetry 5', 'connect'] },
+  { from: State.ACTIVE, event: { type: 'TimerExpired', timer: 'connectRetry' }, to: State.ACTIVE, actions: ['start connectRetry 5'], config: { passive: true } },
+  { from: State.ACTIVE, event: { type: 'TcpConnectionConfirmed' }, to: State.OPEN_SENT, actions: ['send-open', 'start hold 240'] },
+  { from: State.ACTIVE, event: { type: 'KeepAliveMsg' }, to: State.IDLE, actions: ['notify 5/0', 'close', 'start idleHold 5'] },
+  { from: State.OPEN_SENT, event: { type: 'BGPOpen', holdTime: 9 }, to: State.OPEN_CONFIRM, actions: ['send-keepalive', 'start hold 9', 'start keepalive 3'] },
+  { from: State.OPEN_SENT, event: { type: 'BGPOpen', holdTime: 0 }, to: State.OPEN_CONFIRM, actions: ['send-keepalive'] },
+  { from: State.OPEN_SENT, event: { type: 'TcpConnectionFails', reason: 'reset' }, to: State.ACTIVE, actions: ['close', 'start connectRetry 5'] },
+  { from: State.OPEN_SENT, event: { type: 'TimerExpired', timer: 'hold' }, to: State.IDLE, actions: ['notify 4/0', 'close', 'down', 'start idleHold 5'] },
+  { from: State.OPEN_SENT, event: { type: 'MessageError', notification: err, reason: 'bad' }, to: State.IDLE, actions: ['notify 3/1', 'close', 'down', 'start idleHold 5'] },
+  { from: State.OPEN_SENT, event: { type: 'NotifMsg', reason: 'x' }, to: State.IDLE, actions: ['close', 'down', 'start idleHold 5'] },
+  { from: State.OPEN_SENT, event: { type: 'KeepAliveMsg' }, to: State.IDLE, actions: ['notify 5/1', 'close', 'down', 'start idleHold 5'] },
+  { from: State.OPEN_SENT, event: { type: 'OpenCollisionDump' }, to: State.IDLE, actions: ['notify 6/7', 'close', 'down', 'start idleHold 5'] },
+  { from: State.OPEN_CONFIRM, event: { type: 'KeepAliveMsg' }, to: State.ESTABLISHED, actions: ['start hold 90', 'established'] },
+  { from: State.OPEN_CONFIRM, event: { type: 'TimerExpired', timer: 'keepalive' }, to: State.OPEN_CONFIRM, actions: ['send-keepalive', 'start keepalive 30'] },
+  { from: State.OPEN_CONFIRM, event: { type: 'UpdateMsg' }, to: State.IDLE, actions: ['notify 5/2', 'close', 'down', 'start idleHold 5'] },
+  { from: State.OPEN_CONFIRM, event: { type: 'TimerExpired', timer: 'hold' }, to: State.IDLE, actions: ['notify 4/0', 'close', 'down', 'start idleHold 5'] },
+  { from: State.OPEN_CONFIRM, event: { type: 'CollisionWinnerOpen', holdTime: 9 }, to: State.OPEN_CONFIRM, actions: ['send-keepalive', 'start hold 9', 'start keepalive 3'] },
+  { from: State.ESTABLISHED, event: { type: 'UpdateMsg' }, to: State.ESTABLISHED, actions: ['start hold 90'] },
+  { from: State.ESTABLISHED, event: { type: 'KeepAliveMsg' }, to: State.ESTABLISHED, actions: ['start hold 90'] },
+  { from: State.ESTABLISHED, event: { type: 'RouteRefreshMsg' }, to: State.ESTABLISHED, actions: ['start hold 90'] },
+  { from: State.ESTABLISHED, event: { type: 'TimerExpired', timer: 'keepalive' }, to: State.ESTABLISHED, actions: ['send-keepalive', 'start keepalive 30'] },
+  { from: State.ESTABLISHED, event: { type: 'TimerExpired', timer: 'hold' }, to: State.IDLE, actions: ['notify 4/0', 'close', 'down', 'start idleHold 5'] },
+  { from: State.ESTABLISHED, event: { type: 'BGPOpen', holdTime: 9 }, to: State.IDLE, actions: ['notify 5/3', 'close', 'down', 'start idleHold 5'] },
+  { from: State.ESTABLISHED, event: { type: 'TcpConnectionFails', reason: 'reset' }, to: State.IDLE, actions: ['close', 'down', 'start idleHold 5'] },
+  { from: State.ESTABLISHED, event: { type: 'MessageError', notification: err, reason: 'bad' }, to: State.IDLE, actions: ['notify 3/1', 'close', 'down', 'start idleHold 5'] },
+  { from: State.ESTABLISHED, event: { type: 'ManualStop', notification: cease }, to: State.IDLE, actions: ['notify 6/2', 'close', 'down'] },
+  { from: State.CONNECT, event: { type: 'ManualStop', notification: cease }, to: State.IDLE, actions: ['close'] },
+  { from: State.IDLE, event: { type: 'ManualStop', notification: cease }, to: State.IDLE, actions: ['close'] },
+];
+
+for (const r of rows) {
+  const c = { ...cfg, ...r.config };
+  t.test(`${r.from} + ${r.event.type}${'timer' in r.event ? `(${r.event.timer})` : ''}${r.config ? ` ${JSON.stringify(r.config)}` : ''} -> ${r.to}`, async (t) => {
+    const res = step(at(r.from, r.patch), r.event, c, 1000);
+    t.equal(res.state.state, r.to);
+    t.same(summary(res.actions), r.actions);
+  });
+}
+
+t.test('manual stop disables automatic restart; idle hold doubles after each failure up to the cap', async (t) => {
+  let s = at(State.ESTABLISHED, { establishedAt: 0 });
+  s = step(s, { type: 'ManualStop', notification: cease }, cfg, 1000).state;
+  t.equal(s.enabled, false);
+  t.equal(step(s, { type: 'TimerExpired', timer: 'idleHold' }, cfg, 2000).state.state, State.IDLE);
+  let f = at(State.OPEN_SENT);
+  const holds: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = step(f, { type: 'TimerExpired', timer: 'hold' }, cfg, 0);
+    const start = r.actions.find((a) => a.type === 'start-timer' && a.timer === 'idleHold');
+    holds.push(start && start.type === 'start-timer' ? start.seconds : -1);
+    f = { ...r.state, state: State.OPEN_SENT };
+  }
+  t.same(holds, [5, 10, 20, 30, 30]);
+});
+
+t.test('a session that was up for the stable time resets the backoff', async (t) => {
+  const s = at(State.ESTABLISHED, { establishedAt: 0, idleHold: 30 });
+  const r = step(s, { type: 'TimerExpired', timer: 'hold' }, cfg, 61_000);
+  t.ok(r.actions.some((a) => a.type === 'start-timer' && a.timer === 'idleHold' && a.seconds === 5));
+  const r2 = step(s, { type: 'TimerExpired', timer: 'hold' }, cfg, 10_000);
+  t.ok(r2.actions.some((a) => a.type === 'start-timer' && a.timer === 'idleHold' && a.seconds === 30));
+});

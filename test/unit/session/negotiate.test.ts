@@ -1,0 +1,77 @@
+import t from 'tap';
+import { localOpen, negotiate, type LocalSpeaker } from '../../../src/session/negotiate.js';
+import { Family } from '../../../src/wire/constants.js';
+import { BgpError } from '../../../src/wire/errors.js';
+import { decodeOpen, encodeOpen, type OpenMessage } from '../../../src/wire/open.js';
+import type { Capability } from '../../../src/wire/capabilities.js';
+
+const V4 = 1 << Family.IPV4_UNICAST;
+const V6 = 1 << Family.IPV6_UNICAST;
+const local: LocalSpeaker = {
+  asn: 64512, routerId: 0xc0000201, holdTime: 90, families: V4 | V6, addPathReceive: V4, addPathSend: V6,
+  gracefulRestart: null, hostname: 'node-1', extendedMessage: true,
+};
+
+function open(caps: Capability[], patch: Partial<OpenMessage> = {}): OpenMessage {
+  return { version: 4, myAs: 64512, holdTime: 30, bgpId: 0xc0000202, capabilities: caps, ...patch };
+}
+const mp = (afi: number): Capability => ({ kind: 'multiprotocol', afi, safi: 1 });
+
+function openError(o: OpenMessage, expectAs = 64512): [number, number] {
+  try {
+    negotiate(local, expectAs, o);
+  } catch (err) {
+    if (err instanceof BgpError) return [err.errorCode, err.subcode];
+    throw err;
+  }
+  return [0, 0];
+}
+
+t.test('our OPEN survives the codec and carries what we offer', async (t) => {
+  const bytes = encodeOpen(localOpen(local));
+  const back = decodeOpen(bytes, 0, bytes.length);
+  const kinds = back.capabilities.map((c) => c.kind);
+  t.same(kinds, ['multiprotocol', 'multiprotocol', 'route-refresh', 'enhanced-route-refresh', 'extended-message', 'four-octet-as', 'add-path', 'fqdn']);
+  t.equal(back.myAs, 64512);
+  const big = localOpen({ ...local, asn: 4200000000 });
+  t.equal(big.myAs, 23456, 'AS_TRANS for a 4-octet ASN');
+});
+
+t.test('negotiation matrix', async (t) => {
+  const p = negotiate(local, 64512, open([mp(1), mp(2), { kind: 'four-octet-as', asn: 64512 }, { kind: 'route-refresh' }]));
+  t.equal(p.families, V4 | V6);
+  t.equal(p.asn4, true);
+  t.equal(p.holdTime, 30, 'smaller hold time');
+  t.equal(p.routeRefresh, true);
+  t.equal(p.enhancedRouteRefresh, false);
+  t.equal(p.extendedMessage, false, 'only when both offer it');
+  t.equal(p.ebgp, false);
+  const legacy = negotiate(local, 64512, open([]));
+  t.equal(legacy.families, V4, 'no MP capability: IPv4 unicast only');
+  t.equal(legacy.asn4, false);
+  t.equal(legacy.codec.asn4, false, 'decode with 2-octet AS paths');
+  const ap = negotiate(local, 64512, open([mp(1), mp(2), { kind: 'add-path', entries: [{ afi: 1, safi: 1, mode: 3 }, { afi: 2, safi: 1, mode: 3 }] }]));
+  t.equal(ap.addPathReceive, V4, 'receive path ids where we asked to');
+  t.equal(ap.addPathSend, V6);
+  t.equal(ap.codec.addPath, V4);
+  const v6only = negotiate(local, 64512, open([mp(2), { kind: 'extended-message' }, { kind: 'fqdn', hostname: 'tor1', domain: '' }]));
+  t.equal(v6only.families, V6);
+  t.equal(v6only.extendedMessage, true);
+  t.equal(v6only.peerHostname, 'tor1');
+  const gr = negotiate(local, 64512, open([mp(1), { kind: 'graceful-restart', flags: 8, restartTime: 120, families: [{ afi: 1, safi: 1, flags: 0x80 }] }]));
+  t.same(gr.peerGracefulRestart, { restartTime: 120, restarting: true, families: V4, forwarding: V4 });
+  const e = negotiate(local, 4200000000, open([mp(1), { kind: 'four-octet-as', asn: 4200000000 }], { myAs: 23456 }));
+  t.equal(e.peerAs, 4200000000);
+  t.equal(e.ebgp, true);
+  t.equal(e.codec.ebgp, true);
+});
+
+t.test('OPEN errors', async (t) => {
+  t.same(openError(open([mp(1)]), 65001), [2, 2], 'bad peer AS');
+  t.same(openError(open([mp(1)], { bgpId: 0 })), [2, 3], 'zero BGP identifier');
+  t.same(openError(open([mp(1)], { bgpId: local.routerId })), [2, 3], 'our own identifier from an internal peer');
+  t.same(openError(open([mp(1)], { bgpId: local.routerId, myAs: 65001 }), 65001), [0, 0], 'allowed from an external peer (RFC 6286)');
+  t.same(openError(open([mp(1)], { holdTime: 2 })), [2, 6], 'hold time 2');
+  t.same(openError(open([mp(1)], { holdTime: 0 })), [0, 0], 'hold time 0 is fine');
+  t.same(openError(open([{ kind: 'multiprotocol', afi: 1, safi: 128 }])), [2, 7], 'no family in common');
+});
