@@ -12,6 +12,7 @@ import { BgpListener, dial, secureAccepted, type Connection } from '../session/t
 import { realClock, type Clock } from '../session/clock.js';
 import type { LocalSpeaker } from '../session/negotiate.js';
 import type { Config, NeighborConfig } from '../config/load.js';
+import { LoopMonitor } from './loop-monitor.js';
 
 function familyMask(fams: readonly string[]): number {
   let m = 0;
@@ -59,6 +60,8 @@ export const tcpDialer: Dialer = (p, timeoutSeconds, done) => {
 export class Daemon {
   readonly peers = new Map<string, Peer>();
   private listener: BgpListener | null = null;
+  readonly loop = new LoopMonitor();
+  private loopTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: Config,
@@ -92,6 +95,12 @@ export class Daemon {
     for (const p of this.peers.values()) if (p.config.password) this.listener.setPeerPassword(p.config.address, p.config.password);
     this.log.info({ listen: this.config.listen, peers: this.peers.size, routerId: this.config.routerId, asn: this.config.asn }, 'wrend started');
     for (const p of this.peers.values()) p.start();
+    this.loopTimer = setInterval(() => {
+      const s = this.loop.sample();
+      if (s.maxMs >= 100) this.log.warn({ maxMs: Math.round(s.maxMs), p99Ms: Math.round(s.p99Ms) }, 'event loop stalled');
+      else this.log.debug({ maxMs: Math.round(s.maxMs), p99Ms: Math.round(s.p99Ms) }, 'event loop delay');
+    }, 10_000);
+    this.loopTimer.unref();
   }
 
   get listenPorts(): number[] {
@@ -118,6 +127,9 @@ export class Daemon {
   /** Administrative stop of every session (Cease with `message`), then release everything. */
   async stop(message: string): Promise<void> {
     this.listener?.close();
+    if (this.loopTimer) clearInterval(this.loopTimer);
+    this.log.info({ worstEventLoopDelayMs: Math.round(this.loop.worstMs) }, 'stopping');
+    this.loop.stop();
     for (const p of this.peers.values()) p.stop(message);
     // Let the NOTIFICATIONs leave before the process goes.
     await new Promise((r) => setTimeout(r, 200));
