@@ -13,9 +13,12 @@ export interface NeighborConfig {
   passive: boolean;
   description: string;
   sourceAddress?: string;
+  sourcePort?: number;
   holdTime: number;
   keepaliveTime: number;
   connectRetryTime: number;
+  /** RFC 4271 DelayOpen (s); 0 sends OPEN as soon as TCP is up. */
+  delayOpenTime: number;
   multihop?: number;
   ttlSecurity?: number;
   password?: string;
@@ -118,8 +121,8 @@ export function parseConfig(text: string, file: string): Config {
     const p = `neighbors[${i}].`;
     if (!isObj(n)) return c.fail(`neighbors[${i}]`, 'must be a mapping');
     c.keys(n, `neighbors[${i}]`, [
-      'address', 'asn', 'port', 'passive', 'description', 'sourceAddress', 'holdTime', 'keepaliveTime',
-      'connectRetryTime', 'multihop', 'ttlSecurity', 'password', 'families',
+      'address', 'asn', 'port', 'passive', 'description', 'sourceAddress', 'sourcePort', 'holdTime', 'keepaliveTime',
+      'connectRetryTime', 'delayOpenTime', 'multihop', 'ttlSecurity', 'password', 'families',
     ]);
     const address = c.address(n, 'address', p, true) as string;
     if (seen.has(address)) c.fail(`${p}address`, `${address} is configured twice`);
@@ -139,10 +142,12 @@ export function parseConfig(text: string, file: string): Config {
       holdTime,
       keepaliveTime: c.int(n, 'keepaliveTime', p, 0, 21845, 0),
       connectRetryTime: c.int(n, 'connectRetryTime', p, 1, 65535, 5),
+      delayOpenTime: c.int(n, 'delayOpenTime', p, 0, 240, 0),
       families: fams as ('ipv4' | 'ipv6')[],
     };
     const src = c.address(n, 'sourceAddress', p, false);
     if (src) out.sourceAddress = src;
+    if (n.sourcePort !== undefined) out.sourcePort = c.int(n, 'sourcePort', p, 1, 65535);
     if (n.multihop !== undefined) out.multihop = c.int(n, 'multihop', p, 1, 255);
     if (n.ttlSecurity !== undefined) out.ttlSecurity = c.int(n, 'ttlSecurity', p, 1, 254);
     if (out.multihop && out.ttlSecurity) c.fail(`${p}ttlSecurity`, 'cannot be combined with multihop');

@@ -34,9 +34,11 @@ export function peerConfig(n: NeighborConfig): PeerConfig {
       holdTime: n.holdTime,
       keepaliveTime: n.keepaliveTime,
       connectRetryTime: n.connectRetryTime,
+      delayOpenTime: n.delayOpenTime,
     },
   };
   if (n.sourceAddress) c.sourceAddress = n.sourceAddress;
+  if (n.sourcePort) c.sourcePort = n.sourcePort;
   if (n.multihop) c.multihop = n.multihop;
   if (n.ttlSecurity) c.ttlSecurity = n.ttlSecurity;
   if (n.password) c.password = n.password;

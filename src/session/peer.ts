@@ -235,7 +235,9 @@ export class Peer {
         if (this.link) this.write(this.link, encodeOpen(localOpen(this.local)));
         return;
       case 'send-keepalive':
-        if (this.link) this.write(this.link, encodeKeepalive());
+        // A peer that has not read what is already queued would not see another KEEPALIVE
+        // either; skipping it keeps a stalled connection from growing our buffers.
+        if (this.link && this.link.conn.pendingBytes === 0) this.write(this.link, encodeKeepalive());
         return;
       case 'send-notification':
         this.log.warn({ peer: this.config.address, notification: describeNotification(a.notification) }, 'sending NOTIFICATION');
