@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
+import { parsePrefix } from '../wire/nlri.js';
 
 export interface NeighborConfig {
   address: string;
@@ -23,6 +24,11 @@ export interface NeighborConfig {
   ttlSecurity?: number;
   password?: string;
   families: ('ipv4' | 'ipv6')[];
+  /** This neighbour is our route-reflector client. */
+  routeReflectorClient: boolean;
+  nextHopSelf: boolean;
+  /** Accept paths with our own ASN up to this many times (BIRD's `allow local as`). */
+  allowOwnAs: number;
 }
 
 export interface Config {
@@ -31,6 +37,10 @@ export interface Config {
   listen: { address: string[]; port: number };
   neighbors: NeighborConfig[];
   hostname: string;
+  /** Prefixes this router originates. */
+  announce: string[];
+  /** This router reflects routes (RFC 4456) for the clients listed or flagged. */
+  routeReflector: { clusterId: string; clients: string[] } | null;
 }
 
 export class ConfigError extends Error {
@@ -101,7 +111,7 @@ export function parseConfig(text: string, file: string): Config {
   }
   const c = new Checker(file);
   if (!isObj(raw)) return c.fail('(top level)', 'must be a mapping');
-  c.keys(raw, '', ['routerId', 'asn', 'listen', 'neighbors', 'hostname']);
+  c.keys(raw, '', ['routerId', 'asn', 'listen', 'neighbors', 'hostname', 'announce', 'routeReflector']);
   const routerId = c.str(raw, 'routerId', '');
   if (parseIpv4(routerId) < 0 || parseIpv4(routerId) === 0) c.fail('routerId', `"${routerId}" is not a non-zero IPv4 address`);
   const asn = c.int(raw, 'asn', '', 1, 4294967295);
@@ -123,6 +133,7 @@ export function parseConfig(text: string, file: string): Config {
     c.keys(n, `neighbors[${i}]`, [
       'address', 'asn', 'port', 'passive', 'description', 'sourceAddress', 'sourcePort', 'holdTime', 'keepaliveTime',
       'connectRetryTime', 'delayOpenTime', 'multihop', 'ttlSecurity', 'password', 'families',
+      'routeReflectorClient', 'nextHopSelf', 'allowOwnAs',
     ]);
     const address = c.address(n, 'address', p, true) as string;
     if (seen.has(address)) c.fail(`${p}address`, `${address} is configured twice`);
@@ -144,6 +155,9 @@ export function parseConfig(text: string, file: string): Config {
       connectRetryTime: c.int(n, 'connectRetryTime', p, 1, 65535, 5),
       delayOpenTime: c.int(n, 'delayOpenTime', p, 0, 240, 0),
       families: fams as ('ipv4' | 'ipv6')[],
+      routeReflectorClient: c.bool(n, 'routeReflectorClient', p, false),
+      nextHopSelf: c.bool(n, 'nextHopSelf', p, false),
+      allowOwnAs: c.int(n, 'allowOwnAs', p, 0, 10, 0),
     };
     const src = c.address(n, 'sourceAddress', p, false);
     if (src) out.sourceAddress = src;
@@ -157,7 +171,26 @@ export function parseConfig(text: string, file: string): Config {
     }
     return out;
   });
-  return { routerId, asn, listen, neighbors, hostname: c.str(raw, 'hostname', '', '') };
+  const announceRaw = raw.announce ?? [];
+  if (!Array.isArray(announceRaw)) return c.fail('announce', 'must be a list of prefixes');
+  const announce = announceRaw.map((x: unknown, i: number) => {
+    if (typeof x !== 'string' || !parsePrefix(x)) return c.fail(`announce[${i}]`, `"${String(x)}" is not a prefix`);
+    return x;
+  });
+  let routeReflector: Config['routeReflector'] = null;
+  if (raw.routeReflector !== undefined) {
+    const rr = raw.routeReflector;
+    if (!isObj(rr)) return c.fail('routeReflector', 'must be a mapping');
+    c.keys(rr, 'routeReflector', ['clusterId', 'clients']);
+    const clusterId = c.str(rr, 'clusterId', 'routeReflector.', routerId);
+    if (parseIpv4(clusterId) < 0) c.fail('routeReflector.clusterId', `"${clusterId}" is not an IPv4-style id`);
+    const clients = rr.clients ?? [];
+    if (!Array.isArray(clients) || !clients.every((a) => typeof a === 'string' && parseAddress(a))) {
+      c.fail('routeReflector.clients', 'must be a list of addresses');
+    }
+    routeReflector = { clusterId, clients: clients as string[] };
+  }
+  return { routerId, asn, listen, neighbors, hostname: c.str(raw, 'hostname', '', ''), announce, routeReflector };
 }
 
 export function loadConfig(file: string): Config {

@@ -13,6 +13,7 @@ import { realClock, type Clock } from '../session/clock.js';
 import type { LocalSpeaker } from '../session/negotiate.js';
 import type { Config, NeighborConfig } from '../config/load.js';
 import { LoopMonitor } from './loop-monitor.js';
+import { Routing } from './routing.js';
 
 function familyMask(fams: readonly string[]): number {
   let m = 0;
@@ -70,8 +71,10 @@ export class Daemon {
     private readonly log: Logger,
     private readonly clock: Clock = realClock,
     private readonly dialer: Dialer = tcpDialer,
-    private readonly events?: PeerEvents,
+    private events?: PeerEvents,
   ) {}
+
+  routing: Routing | null = null;
 
   localSpeaker(n: NeighborConfig): LocalSpeaker {
     return {
@@ -88,6 +91,10 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
+    if (!this.events) {
+      this.routing = new Routing(this.config, new Map(this.config.neighbors.map((n) => [n.address, n])), this.log);
+      this.events = this.routing;
+    }
     for (const n of this.config.neighbors) {
       const peer = new Peer(peerConfig(n), this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);
       this.peers.set(n.address, peer);

@@ -43,6 +43,8 @@ export interface PeerEvents {
   routeRefresh(peer: Peer, msg: RouteRefreshMessage): void;
   /** Every state change, once (for metrics and tests). */
   stateChange(peer: Peer, from: State, to: State, reason: string): void;
+  /** The session's socket drained its send queue. */
+  drain(peer: Peer): void;
 }
 
 export const NO_PEER_EVENTS: PeerEvents = {
@@ -51,6 +53,7 @@ export const NO_PEER_EVENTS: PeerEvents = {
   update: () => undefined,
   routeRefresh: () => undefined,
   stateChange: () => undefined,
+  drain: () => undefined,
 };
 
 export type Dialer = (peer: PeerConfig, timeoutSeconds: number, done: (err: Error | null, conn: Connection | null) => void) => () => void;
@@ -166,6 +169,9 @@ export class Peer {
     link.conn.onData((chunk) => {
       if (this.link === link) this.onData(link, chunk);
     });
+    link.conn.onDrain(() => {
+      if (this.link === link) this.events.drain(this);
+    });
     link.conn.onClose((reason) => {
       if (this.link === link) {
         this.link = null;
@@ -277,7 +283,7 @@ export class Peer {
       }
       if (!frame) return;
       this.counters.messagesIn++;
-      const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, link.ctx);
+      const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, link.ctx, true);
       if (!r.ok) {
         this.messageError(r.error);
         return;
@@ -317,11 +323,7 @@ export class Peer {
       case 'update':
         this.counters.updatesIn++;
         this.dispatch({ type: 'UpdateMsg' });
-        if (this.fsm.state === State.ESTABLISHED) {
-          const u = m.update;
-          if (u.error) this.log.warn({ peer: this.config.address, code: u.error.code, action: u.error.action, error: u.error.message }, 'UPDATE error handled per RFC 7606');
-          this.events.update(this, u);
-        }
+        if (this.fsm.state === State.ESTABLISHED) this.events.update(this, m.update);
         return;
       case 'route-refresh':
         this.dispatch({ type: 'RouteRefreshMsg' });
@@ -387,6 +389,24 @@ export class Peer {
     this.dispatch({ type: 'CollisionWinnerOpen', holdTime: params.holdTime });
     this.onData(cand, Buffer.alloc(0));
     return true;
+  }
+
+  /** Our address on the current connection ('' when none). */
+  get localAddress(): string {
+    return this.link?.conn.localAddress ?? '';
+  }
+
+  /** Bytes queued towards the peer and not yet taken by the socket. */
+  get pendingBytes(): number {
+    return this.link?.conn.pendingBytes ?? 0;
+  }
+
+  /** Send encoded messages (UPDATEs from the RIB) on the Established session. */
+  sendRaw(bytes: Buffer): void {
+    if (this.link && this.fsm.state === State.ESTABLISHED) {
+      this.counters.messagesOut++;
+      this.link.conn.write(bytes);
+    }
   }
 
   /** A snapshot for `show neighbors`. */

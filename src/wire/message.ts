@@ -4,7 +4,7 @@ import { checkHeader } from './header.js';
 import { headerError } from './errors.js';
 import { HeaderSubcode } from './constants.js';
 import { decodeOpen, encodeOpen, type OpenMessage } from './open.js';
-import { decodeUpdate, encodeUpdate, type UpdateMessage } from './update.js';
+import { decodeUpdate, encodeUpdate, scanUpdate, type UpdateMessage } from './update.js';
 import { decodeNotification, encodeNotification, type NotificationMessage } from './notification.js';
 import { decodeRouteRefresh, encodeRouteRefresh, type RouteRefreshMessage } from './route-refresh.js';
 import { encodeKeepalive } from './keepalive.js';
@@ -21,14 +21,15 @@ export type Message =
  * Decode the message that starts at `off` (header included) and is known to be complete, e.g. a
  * Frame from MessageFramer. Returns data or a typed error; never throws on malformed input.
  */
-export function decodeBody(buf: Buffer, off: number, length: number, type: number, ctx: CodecContext): Decoded<Message> {
+export function decodeBody(buf: Buffer, off: number, length: number, type: number, ctx: CodecContext, lazyUpdates = false): Decoded<Message> {
   return decodeSafely((): Message => {
     const end = off + length;
     switch (type) {
       case MessageType.OPEN:
         return { type: 'open', open: decodeOpen(buf, off, end) };
       case MessageType.UPDATE:
-        return { type: 'update', update: decodeUpdate(buf, off, end, ctx) };
+        // Lazy: only what locates the NLRI; the RIB decodes attributes when its intern table misses.
+        return { type: 'update', update: lazyUpdates ? scanUpdate(buf, off, end, ctx) : decodeUpdate(buf, off, end, ctx) };
       case MessageType.NOTIFICATION:
         return { type: 'notification', notification: decodeNotification(buf, off, end) };
       case MessageType.KEEPALIVE:

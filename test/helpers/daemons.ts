@@ -64,10 +64,11 @@ export class Bird implements Daemon {
       if (p.holdTime) lines.push(`  hold time ${p.holdTime};`, `  keepalive time ${Math.max(1, Math.floor(p.holdTime / 3))};`);
       if (p.password) lines.push(`  password "${p.password}";`);
       if (p.multihop) lines.push(`  multihop ${p.multihop};`);
+      if (p.asn === spec.asn) lines.push('  direct;');
       if (p.ttlSecurity) lines.push('  ttl security on;');
       if (p.grace) lines.push('  graceful restart on;');
       lines.push('  connect retry time 2;', '  connect delay time 1;', '  error wait time 1, 5;');
-      for (const f of fams) lines.push(`  ${f} { import all; export all; next hop self; };`);
+      for (const f of fams) lines.push(`  ${f} { import all; export where source = RTS_STATIC; next hop self; };`);
       lines.push('}');
     }
     writeFileSync(conf, lines.join('\n') + '\n' + extra);

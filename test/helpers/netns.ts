@@ -66,6 +66,20 @@ export class Lab {
     return { ifA, ifB };
   }
 
+  /** A namespace holding a bridge: one L2 segment that attach() plugs namespaces into. */
+  switch(name: string): string {
+    const sw = this.ns(name);
+    this.exec(sw, 'ip', ['link', 'add', 'br0', 'type', 'bridge']);
+    this.exec(sw, 'ip', ['link', 'set', 'br0', 'up']);
+    return sw;
+  }
+
+  attach(sw: string, ns: string, addrs: string[]): string {
+    const { ifA, ifB } = this.link(ns, addrs, sw, []);
+    this.exec(sw, 'ip', ['link', 'set', ifB, 'master', 'br0']);
+    return ifA;
+  }
+
   exec(ns: string, cmd: string, args: string[], opts: { input?: string; allowFail?: boolean } = {}): string {
     return run('ip', ['netns', 'exec', ns, cmd, ...args], opts);
   }

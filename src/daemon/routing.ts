@@ -1,0 +1,127 @@
+/**
+ * Connects sessions to the RIB: an Established peer becomes a route source and joins the update
+ * groups of its families; its UPDATEs go to the RIB; when it goes down its routes go with it.
+ */
+import type { Logger } from 'pino';
+import { Family } from '../wire/constants.js';
+import { parseAddress, parseIpv4 } from '../wire/address.js';
+import { parsePrefix } from '../wire/nlri.js';
+import { Rib, type RibPeer } from '../rib/rib.js';
+import { AdjRibIn } from '../rib/adj-rib-in.js';
+import type { ExportMember, UpdateGroup } from '../rib/update-group.js';
+import type { Peer, PeerEvents } from '../session/peer.js';
+import type { SessionParameters } from '../session/negotiate.js';
+import type { State } from '../session/fsm.js';
+import type { Config, NeighborConfig } from '../config/load.js';
+
+export class Routing implements PeerEvents {
+  readonly rib: Rib;
+  private readonly ribPeers = new Map<Peer, RibPeer>();
+  private readonly ownAddresses = new Set<string>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly neighbors: Map<string, NeighborConfig>,
+    private readonly log: Logger,
+  ) {
+    const rr = config.routeReflector;
+    this.rib = new Rib({ localAsn: config.asn, routerId: parseIpv4(config.routerId), clusterId: rr ? parseIpv4(rr.clusterId) : null });
+    for (const p of config.announce) {
+      const prefix = parsePrefix(p);
+      if (prefix) this.rib.announce(prefix);
+    }
+  }
+
+  private isClient(address: string): boolean {
+    const n = this.neighbors.get(address);
+    return Boolean(n?.routeReflectorClient || this.config.routeReflector?.clients.includes(address));
+  }
+
+  established(peer: Peer, params: SessionParameters): void {
+    const address = peer.config.address;
+    const n = this.neighbors.get(address);
+    const local = peer.localAddress;
+    if (local) this.ownAddresses.add(local);
+    const rp: RibPeer = {
+      source: {
+        id: this.rib.newSourceId(),
+        kind: params.ebgp ? 'ebgp' : 'ibgp',
+        address,
+        addressBytes: parseAddress(address) ?? Buffer.alloc(0),
+        routerId: params.peerId,
+        peerAs: params.peerAs,
+        isClient: this.isClient(address),
+      },
+      adjIn: new AdjRibIn(),
+      ctx: params.codec,
+      localAsn: this.config.asn,
+      allowOwnAs: n?.allowOwnAs ?? 0,
+      ownAddresses: this.ownAddresses,
+      members: [],
+      received: 0,
+      rejected: 0,
+    };
+    this.ribPeers.set(peer, rp);
+    const localBytes = parseAddress(local);
+    for (const family of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+      if (!(params.families & (1 << family))) continue;
+      const nh = localBytes && (localBytes.length === 4) === (family === Family.IPV4_UNICAST) ? localBytes : null;
+      if (!nh) {
+        this.log.warn({ peer: address, family: family === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6' }, 'no local address of this family on the session to use as next hop; not exporting it');
+        continue;
+      }
+      const member: ExportMember = { name: address, write: (b) => peer.sendRaw(b), pendingBytes: () => peer.pendingBytes };
+      const g: UpdateGroup = this.rib.joinGroup(
+        rp,
+        {
+          kind: params.ebgp ? 'ebgp' : 'ibgp',
+          isClient: rp.source.isClient,
+          family,
+          localAsn: this.config.asn,
+          routerId: parseIpv4(this.config.routerId),
+          clusterId: this.rib.options.clusterId,
+          nextHopSelf: n?.nextHopSelf ?? false,
+          localNextHop: nh,
+        },
+        params.asn4,
+        member,
+      );
+      this.log.debug({ peer: address, group: g.key, members: g.size }, 'joined update group');
+    }
+  }
+
+  down(peer: Peer, reason: string): void {
+    const rp = this.ribPeers.get(peer);
+    if (!rp) return;
+    this.ribPeers.delete(peer);
+    const routes = rp.received;
+    this.rib.peerDown(rp, () => {
+      this.rib.pruneGroups();
+      this.log.info({ peer: peer.config.address, routes, reason }, 'routes of the peer removed');
+    });
+  }
+
+  update(peer: Peer, update: Parameters<PeerEvents['update']>[1]): void {
+    const rp = this.ribPeers.get(peer);
+    if (!rp) return;
+    const why = this.rib.applyUpdate(rp, update);
+    if (why) this.log.warn({ peer: peer.config.address, reason: why }, 'UPDATE treated as withdraw');
+  }
+
+  routeRefresh(): void {
+    // Answering ROUTE-REFRESH from the Adj-RIB-Out is not implemented yet.
+  }
+
+  stateChange(_peer: Peer, _from: State, _to: State, _reason: string): void {}
+
+  drain(peer: Peer): void {
+    const rp = this.ribPeers.get(peer);
+    if (!rp) return;
+    for (const { group, member } of rp.members) group.drained(member);
+  }
+
+  /** Routes received from a peer (for show output and tests). */
+  received(peer: Peer): number {
+    return this.ribPeers.get(peer)?.received ?? 0;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * An interned set of path attributes: immutable, shared by every route that carries the same
+ * attributes, with the fields best-path selection reads pulled out once. To change one (export
+ * rules, policy), build a new set and intern it; never mutate a shared one.
+ */
+import { AsPathSegmentType } from '../wire/constants.js';
+import { asPathLength, reconstructAsPath } from '../wire/attributes/as-path.js';
+import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
+
+export class AttrSet {
+  /** Path attributes without NEXT_HOP and MP_(UN)REACH_NLRI; AS_PATH in its true 4-octet form. */
+  readonly attrs: readonly PathAttribute[];
+  /** Next hop bytes: 4 (IPv4), 16 or 32 (IPv6 global [+ link-local]); empty for "this router". */
+  readonly nextHop: Buffer;
+  readonly origin: number;
+  readonly asPath: readonly AsPathSegment[];
+  readonly pathLength: number;
+  /** The neighbouring AS (first AS of a leading AS_SEQUENCE), 0 when the path is empty. */
+  readonly neighborAs: number;
+  readonly localPref: number;
+  /** -1 when absent. */
+  readonly med: number;
+  /** -1 when absent. */
+  readonly originatorId: number;
+  readonly clusterList: readonly number[];
+  readonly communities: readonly number[];
+  /** Identity in its store, and its hash. */
+  readonly key: Buffer;
+  readonly hash: number;
+  refs = 0;
+  /** Encoded attribute bytes for sending, by codec variant (filled lazily by the export path). */
+  readonly encoded = new Map<string, Buffer>();
+
+  constructor(attrs: readonly PathAttribute[], nextHop: Buffer, key: Buffer, hash: number) {
+    this.attrs = attrs;
+    this.nextHop = nextHop;
+    this.key = key;
+    this.hash = hash;
+    let origin = 2;
+    let segments: readonly AsPathSegment[] = [];
+    let localPref = -1;
+    let med = -1;
+    let originatorId = -1;
+    let clusterList: readonly number[] = [];
+    let communities: readonly number[] = [];
+    for (const a of attrs) {
+      if (a.kind === 'origin') origin = a.origin;
+      else if (a.kind === 'as-path') segments = a.segments;
+      else if (a.kind === 'local-pref') localPref = a.localPref;
+      else if (a.kind === 'med') med = a.med;
+      else if (a.kind === 'originator-id') originatorId = a.originatorId;
+      else if (a.kind === 'cluster-list') clusterList = a.clusterList;
+      else if (a.kind === 'communities') communities = a.communities;
+    }
+    this.origin = origin;
+    this.asPath = segments;
+    this.pathLength = asPathLength(segments);
+    const first = segments[0];
+    this.neighborAs = first && first.type === AsPathSegmentType.AS_SEQUENCE ? (first.asns[0] ?? 0) : 0;
+    this.localPref = localPref;
+    this.med = med;
+    this.originatorId = originatorId;
+    this.clusterList = clusterList;
+    this.communities = communities;
+  }
+
+  get(kind: PathAttribute['kind']): PathAttribute | undefined {
+    return this.attrs.find((a) => a.kind === kind);
+  }
+
+  /** Does the AS_PATH contain `asn` more than `allowed` times? */
+  loops(asn: number, allowed = 0): boolean {
+    let n = 0;
+    for (const s of this.asPath) for (const a of s.asns) if (a === asn && ++n > allowed) return true;
+    return false;
+  }
+}
+
+/**
+ * The attributes of a received UPDATE as wren keeps them: AS4_PATH/AS4_AGGREGATOR folded into
+ * AS_PATH (RFC 6793), NEXT_HOP and the MP attributes taken out (the next hop is kept apart).
+ */
+export function normalizeReceived(attrs: readonly PathAttribute[]): PathAttribute[] {
+  let asPath: AsPathSegment[] = [];
+  let as4: AsPathSegment[] | null = null;
+  let aggregatorAs = -1;
+  let hasAs4Aggregator = false;
+  for (const a of attrs) {
+    if (a.kind === 'as-path') asPath = a.segments;
+    else if (a.kind === 'as4-path') as4 = a.segments;
+    else if (a.kind === 'aggregator') aggregatorAs = a.asn;
+    else if (a.kind === 'as4-aggregator') hasAs4Aggregator = true;
+  }
+  const path = reconstructAsPath(asPath, as4, aggregatorAs, hasAs4Aggregator);
+  const as4Agg = attrs.find((a) => a.kind === 'as4-aggregator');
+  const out: PathAttribute[] = [];
+  for (const a of attrs) {
+    switch (a.kind) {
+      case 'next-hop':
+      case 'mp-reach':
+      case 'mp-unreach':
+      case 'as4-path':
+      case 'as4-aggregator':
+        continue;
+      case 'as-path':
+        out.push({ ...a, flags: a.flags & ~0x10, segments: path });
+        continue;
+      case 'aggregator':
+        if (as4Agg?.kind === 'as4-aggregator' && a.asn === 23456) out.push({ ...a, asn: as4Agg.asn });
+        else out.push(a);
+        continue;
+      default:
+        out.push(a);
+    }
+  }
+  return out.sort((x, y) => x.type - y.type);
+}
+
+export const DEFAULT_LOCAL_PREF = 100;
+export const NO_NEXT_HOP = Buffer.alloc(0);
+
+

@@ -1,0 +1,59 @@
+import { AttrSet } from './attr-set.js';
+import type { PathAttribute } from '../wire/attributes/types.js';
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+export function fnv1a(buf: Buffer, hash = FNV_OFFSET): number {
+  let h = hash;
+  for (let i = 0; i < buf.length; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
+  return h >>> 0;
+}
+
+/**
+ * Interned attribute sets, found by (hash, identity bytes) before anything is decoded, reference
+ * counted by the routes holding them and dropped with the last one.
+ */
+export class AttrStore {
+  private readonly buckets = new Map<number, AttrSet[]>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  find(hash: number, key: Buffer): AttrSet | undefined {
+    const b = this.buckets.get(hash);
+    if (!b) return undefined;
+    for (const s of b) if (s.key.equals(key)) return s;
+    return undefined;
+  }
+
+  /** The set for `key`, building it with `make` the first time. */
+  intern(hash: number, key: Buffer, make: () => { attrs: readonly PathAttribute[]; nextHop: Buffer }): AttrSet {
+    const found = this.find(hash, key);
+    if (found) return found;
+    const m = make();
+    const s = new AttrSet(m.attrs, m.nextHop, key, hash);
+    const b = this.buckets.get(hash);
+    if (b) b.push(s);
+    else this.buckets.set(hash, [s]);
+    this.count++;
+    return s;
+  }
+
+  ref(s: AttrSet): void {
+    s.refs++;
+  }
+
+  unref(s: AttrSet): void {
+    if (--s.refs > 0) return;
+    const b = this.buckets.get(s.hash);
+    if (!b) return;
+    const i = b.indexOf(s);
+    if (i < 0) return;
+    b.splice(i, 1);
+    if (b.length === 0) this.buckets.delete(s.hash);
+    this.count--;
+  }
+}

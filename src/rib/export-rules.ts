@@ -1,0 +1,99 @@
+/**
+ * Which best paths go to which kind of peer, and with what attributes (RFC 4271 §9.2, RFC 4456):
+ * iBGP split horizon unless reflecting, eBGP prepends our ASN and sets the next hop to us, iBGP
+ * keeps the next hop unless told otherwise, reflection sets ORIGINATOR_ID and CLUSTER_LIST.
+ */
+import { AsPathSegmentType, AttrFlag, AttrType, Family } from '../wire/constants.js';
+import { encodeAttributes } from '../wire/update.js';
+import { makeContext } from '../wire/context.js';
+import { DEFAULT_LOCAL_PREF, type AttrSet } from './attr-set.js';
+import { AttrStore, fnv1a } from './attr-store.js';
+import type { Path } from './decision.js';
+import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
+
+/** What export needs to know about a group of receiving peers. */
+export interface ExportTarget {
+  kind: 'ebgp' | 'ibgp';
+  /** The receivers are our route-reflector clients. */
+  isClient: boolean;
+  family: Family;
+  localAsn: number;
+  routerId: number;
+  /** Our cluster id when we reflect routes (null: not a route reflector). */
+  clusterId: number | null;
+  nextHopSelf: boolean;
+  /** Our address on the sessions of this group, as the next hop we announce (4 or 16 bytes). */
+  localNextHop: Buffer;
+}
+
+const CANONICAL = makeContext({ asn4: true });
+
+function prepend(segments: readonly AsPathSegment[], asn: number): AsPathSegment[] {
+  const out = segments.filter((s) => s.type === AsPathSegmentType.AS_SEQUENCE || s.type === AsPathSegmentType.AS_SET).map((s) => ({ type: s.type, asns: s.asns.slice() }));
+  const first = out[0];
+  if (first && first.type === AsPathSegmentType.AS_SEQUENCE && first.asns.length < 255) first.asns.unshift(asn);
+  else out.unshift({ type: AsPathSegmentType.AS_SEQUENCE, asns: [asn] });
+  return out;
+}
+
+/** May `best` be announced to `t` at all? */
+export function exportable(best: Path, t: ExportTarget): boolean {
+  const src = best.source;
+  if (src.kind !== 'ibgp' || t.kind === 'ebgp') return true;
+  if (t.clusterId === null) return false; // iBGP split horizon
+  return src.isClient || t.isClient;
+}
+
+/** The attribute list sent to `t` for `best` (next hop separate). */
+export function exportAttributes(best: Path, t: ExportTarget): { attrs: PathAttribute[]; nextHop: Buffer } {
+  const src = best.source;
+  const a = best.attrs;
+  const out: PathAttribute[] = [];
+  const reflect = t.kind === 'ibgp' && src.kind === 'ibgp';
+  for (const attr of a.attrs) {
+    switch (attr.kind) {
+      case 'as-path':
+        out.push({ ...attr, segments: t.kind === 'ebgp' ? prepend(attr.segments, t.localAsn) : attr.segments });
+        break;
+      case 'local-pref':
+        if (t.kind === 'ibgp') out.push(attr);
+        break;
+      case 'med':
+        // A MED learned from a neighbouring AS does not go to another AS (RFC 4271 §5.1.4).
+        if (t.kind === 'ibgp') out.push(attr);
+        break;
+      case 'originator-id':
+      case 'cluster-list':
+        break;
+      case 'unknown':
+        if (attr.flags & AttrFlag.TRANSITIVE) out.push({ ...attr, flags: attr.flags | AttrFlag.PARTIAL });
+        break;
+      default:
+        out.push(attr);
+    }
+  }
+  if (!out.some((x) => x.kind === 'as-path')) {
+    out.push({ kind: 'as-path', type: AttrType.AS_PATH, flags: AttrFlag.TRANSITIVE, segments: t.kind === 'ebgp' ? prepend([], t.localAsn) : [] });
+  }
+  if (!out.some((x) => x.kind === 'origin')) out.push({ kind: 'origin', type: AttrType.ORIGIN, flags: AttrFlag.TRANSITIVE, origin: a.origin });
+  if (t.kind === 'ibgp' && !out.some((x) => x.kind === 'local-pref')) {
+    out.push({ kind: 'local-pref', type: AttrType.LOCAL_PREF, flags: AttrFlag.TRANSITIVE, localPref: a.localPref >= 0 ? a.localPref : DEFAULT_LOCAL_PREF });
+  }
+  if (reflect) {
+    out.push({ kind: 'originator-id', type: AttrType.ORIGINATOR_ID, flags: AttrFlag.OPTIONAL, originatorId: a.originatorId >= 0 ? a.originatorId : src.routerId });
+    out.push({ kind: 'cluster-list', type: AttrType.CLUSTER_LIST, flags: AttrFlag.OPTIONAL, clusterList: [t.clusterId as number, ...a.clusterList] });
+  }
+  out.sort((x, y) => x.type - y.type);
+  const self = t.kind === 'ebgp' || t.nextHopSelf || src.kind === 'local' || a.nextHop.length === 0;
+  let nextHop = self ? t.localNextHop : a.nextHop;
+  // A next hop of the other family than the NLRI cannot be kept: use ours.
+  if ((t.family === Family.IPV4_UNICAST) !== (nextHop.length === 4)) nextHop = t.localNextHop;
+  return { attrs: out, nextHop };
+}
+
+/** Export attributes interned in `store` (so every route with the same outcome shares one set). */
+export function exportSet(best: Path, t: ExportTarget, store: AttrStore): AttrSet {
+  const { attrs, nextHop } = exportAttributes(best, t);
+  const key = Buffer.concat([encodeAttributes(attrs, CANONICAL), nextHop]);
+  return store.intern(fnv1a(key), key, () => ({ attrs, nextHop }));
+}

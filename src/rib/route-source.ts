@@ -1,0 +1,14 @@
+/** Where a path came from: this router (announce) or a BGP peer, with what decisions need of it. */
+export interface RouteSource {
+  /** Small integer, unique while the source exists. */
+  readonly id: number;
+  readonly kind: 'local' | 'ebgp' | 'ibgp';
+  /** Peer address as a string for people, and as a comparable number/bytes for the last step. */
+  readonly address: string;
+  readonly addressBytes: Buffer;
+  /** The peer's BGP identifier (uint32); ours for local routes. */
+  readonly routerId: number;
+  readonly peerAs: number;
+  /** The peer is our route-reflector client. */
+  readonly isClient: boolean;
+}
