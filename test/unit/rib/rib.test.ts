@@ -1,0 +1,143 @@
+/** RIB scenarios with fake peers: import, withdraw, loops, split horizon, reflection, update groups. */
+import t from 'tap';
+import { Rib, type RibPeer } from '../../../src/rib/rib.js';
+import { AdjRibIn } from '../../../src/rib/adj-rib-in.js';
+import { Family } from '../../../src/wire/constants.js';
+import { makeContext } from '../../../src/wire/context.js';
+import { decodeMessage } from '../../../src/wire/message.js';
+import { MessageFramer } from '../../../src/wire/framer.js';
+import { encodeUpdate, scanUpdate, type UpdateMessage } from '../../../src/wire/update.js';
+import { encodeNlri, listPrefixes, parsePrefix, prefixToString, type Prefix } from '../../../src/wire/nlri.js';
+import type { ExportMember } from '../../../src/rib/update-group.js';
+import type { PathAttribute } from '../../../src/wire/attributes/types.js';
+
+const ctx = makeContext({});
+const RR = { localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201 };
+
+function ribPeer(rib: Rib, address: string, kind: 'ibgp' | 'ebgp', routerId: number, isClient = false): RibPeer {
+  return {
+    source: { id: rib.newSourceId(), kind, address, addressBytes: Buffer.from(address.split('.').map(Number)), routerId, peerAs: kind === 'ebgp' ? 65001 : 64512, isClient },
+    adjIn: new AdjRibIn(), ctx: makeContext({ ebgp: kind === 'ebgp' }), localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(['192.0.2.1']), members: [], received: 0, rejected: 0,
+  };
+}
+
+/** A member that decodes what it is sent and keeps the resulting table. */
+class Receiver implements ExportMember {
+  readonly table = new Map<string, PathAttribute[]>();
+  eor = 0;
+  private readonly framer = new MessageFramer(ctx);
+  constructor(readonly name: string) {}
+  write(bytes: Buffer): void {
+    this.framer.push(Buffer.from(bytes));
+    for (let f = this.framer.next(); f; f = this.framer.next()) {
+      const r = decodeMessage(f.buf.subarray(f.offset, f.offset + f.length), 0, ctx);
+      if (!r.ok || r.value.type !== 'update') throw new Error('bad UPDATE from the RIB');
+      const u = r.value.update;
+      if (u.endOfRib >= 0) this.eor++;
+      for (const p of listPrefixes(u.withdrawn)) this.table.delete(prefixToString(p));
+      for (const p of listPrefixes(u.nlri)) this.table.set(prefixToString(p), u.attributes ?? []);
+    }
+  }
+  pendingBytes(): number {
+    return 0;
+  }
+}
+
+function announce(prefixes: string[], attrs: PathAttribute[]): UpdateMessage {
+  const ps = prefixes.map((p) => parsePrefix(p) as Prefix);
+  const buf = encodeUpdate({ attributes: attrs, nlri: encodeNlri(ps, Family.IPV4_UNICAST, false) }, ctx);
+  return scanUpdate(buf, 0, buf.length, ctx);
+}
+function withdraw(prefixes: string[]): UpdateMessage {
+  const buf = encodeUpdate({ attributes: [], withdrawn: encodeNlri(prefixes.map((p) => parsePrefix(p) as Prefix), Family.IPV4_UNICAST, false) }, ctx);
+  return scanUpdate(buf, 0, buf.length, ctx);
+}
+const base = (asns: number[], nh: number, extra: PathAttribute[] = []): PathAttribute[] => [
+  { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
+  { kind: 'as-path', type: 2, flags: 0x40, segments: asns.length ? [{ type: 2, asns }] : [] },
+  { kind: 'next-hop', type: 3, flags: 0x40, nextHop: nh },
+  ...extra,
+];
+const settle = () => new Promise((r) => setTimeout(r, 20));
+const target = (kind: 'ibgp' | 'ebgp', isClient: boolean) => ({
+  kind, isClient, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: RR.routerId, clusterId: RR.clusterId, nextHopSelf: false, localNextHop: Buffer.from([192, 0, 2, 1]),
+});
+
+t.test('a reflector passes client routes to clients and non-clients, non-client routes only to clients', async (t) => {
+  const rib = new Rib(RR);
+  const c1 = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
+  const c2 = ribPeer(rib, '192.0.2.12', 'ibgp', 12, true);
+  const n1 = ribPeer(rib, '192.0.2.21', 'ibgp', 21, false);
+  const toClients = new Receiver('clients');
+  const toNonClients = new Receiver('non-clients');
+  rib.joinGroup(c1, target('ibgp', true), true, toClients);
+  rib.joinGroup(n1, target('ibgp', false), true, toNonClients);
+  rib.applyUpdate(c1, announce(['198.51.100.0/26'], base([], 0xc000020b)));
+  rib.applyUpdate(n1, announce(['198.51.100.64/26'], base([], 0xc0000215)));
+  rib.applyUpdate(c2, announce(['198.51.100.128/26'], base([], 0xc000020c)));
+  await settle();
+  t.same([...toClients.table.keys()].sort(), ['198.51.100.0/26', '198.51.100.128/26', '198.51.100.64/26']);
+  t.same([...toNonClients.table.keys()].sort(), ['198.51.100.0/26', '198.51.100.128/26'], 'non-client route not reflected to non-clients');
+  const reflected = toNonClients.table.get('198.51.100.0/26') ?? [];
+  t.match(reflected.find((a) => a.kind === 'originator-id'), { originatorId: 11 }, 'ORIGINATOR_ID set to the client');
+  t.match(reflected.find((a) => a.kind === 'cluster-list'), { clusterList: [RR.clusterId] });
+  t.match(reflected.find((a) => a.kind === 'next-hop'), { nextHop: 0xc000020b }, 'next hop kept');
+  t.equal(toClients.eor, 1, 'End-of-RIB after the initial table');
+  rib.applyUpdate(c1, withdraw(['198.51.100.0/26']));
+  await settle();
+  t.notOk(toClients.table.has('198.51.100.0/26'), 'withdrawal propagated');
+  t.notOk(toNonClients.table.has('198.51.100.0/26'));
+});
+
+t.test('loops are refused: own ASN, own ORIGINATOR_ID, own cluster id, own next hop', async (t) => {
+  const rib = new Rib(RR);
+  const e = ribPeer(rib, '192.0.2.30', 'ebgp', 30);
+  const i = ribPeer(rib, '192.0.2.31', 'ibgp', 31, true);
+  t.equal(rib.applyUpdate(e, announce(['198.51.100.0/24'], base([65001, 64512], 0xc000021e))), 'AS path loop');
+  t.equal(rib.applyUpdate(i, announce(['198.51.100.0/24'], base([], 0xc000021f, [{ kind: 'originator-id', type: 9, flags: 0x80, originatorId: RR.routerId }]))), 'ORIGINATOR_ID is ours');
+  t.equal(rib.applyUpdate(i, announce(['198.51.100.0/24'], base([], 0xc000021f, [{ kind: 'cluster-list', type: 10, flags: 0x80, clusterList: [5, RR.clusterId] }]))), 'cluster list loop');
+  t.equal(rib.applyUpdate(i, announce(['198.51.100.0/24'], base([], 0xc0000201))), 'next hop is ours');
+  t.equal(rib.loc.size, 0);
+  e.allowOwnAs = 1;
+  t.equal(rib.applyUpdate(e, announce(['198.51.100.0/24'], base([65001, 64512], 0xc000021e))), null, 'allowOwnAs 1 accepts one occurrence');
+  t.equal(rib.loc.size, 1);
+  t.equal(rib.applyUpdate(e, announce(['198.51.100.0/24'], base([65001, 64512], 0xc000021e, [{ kind: 'med', type: 4, flags: 0xc0, med: 1 }]))), 'attribute 4 with flags 0xc0', 'RFC 7606 treat-as-withdraw');
+  t.equal(rib.loc.size, 0, 'the refused announcement withdrew the earlier one');
+});
+
+t.test('eBGP export prepends our ASN, sets next hop self, drops LOCAL_PREF and MED; iBGP split horizon without reflection', async (t) => {
+  const rib = new Rib({ ...RR, clusterId: null });
+  const i1 = ribPeer(rib, '192.0.2.41', 'ibgp', 41);
+  const e1 = ribPeer(rib, '192.0.2.42', 'ebgp', 42);
+  const toEbgp = new Receiver('ebgp');
+  const toIbgp = new Receiver('ibgp');
+  rib.joinGroup(e1, target('ebgp', false), true, toEbgp);
+  rib.joinGroup(i1, target('ibgp', false), true, toIbgp);
+  rib.applyUpdate(i1, announce(['198.51.100.0/24'], base([], 0xc0000229, [{ kind: 'med', type: 4, flags: 0x80, med: 5 }, { kind: 'local-pref', type: 5, flags: 0x40, localPref: 300 }])));
+  rib.applyUpdate(e1, announce(['203.0.113.0/24'], base([65001], 0xc000022a)));
+  rib.announce(parsePrefix('192.0.2.128/26') as Prefix);
+  await settle();
+  const out = toEbgp.table.get('198.51.100.0/24') ?? [];
+  t.match(out.find((a) => a.kind === 'as-path'), { segments: [{ type: 2, asns: [64512] }] });
+  t.match(out.find((a) => a.kind === 'next-hop'), { nextHop: 0xc0000201 });
+  t.notOk(out.some((a) => a.kind === 'local-pref' || a.kind === 'med'));
+  t.same([...toIbgp.table.keys()].sort(), ['192.0.2.128/26', '203.0.113.0/24'], 'iBGP-learned route not sent to iBGP');
+  t.match(toIbgp.table.get('203.0.113.0/24')?.find((a) => a.kind === 'local-pref'), { localPref: 100 });
+  t.match(toIbgp.table.get('192.0.2.128/26')?.find((a) => a.kind === 'next-hop'), { nextHop: 0xc0000201 }, 'own routes: next hop self');
+  rib.peerDown(e1);
+  await settle();
+  t.notOk(toIbgp.table.has('203.0.113.0/24'), 'routes of a peer that went down are withdrawn');
+});
+
+t.test('identical attributes are interned once and freed with the last route', async (t) => {
+  const rib = new Rib(RR);
+  const p = ribPeer(rib, '192.0.2.50', 'ibgp', 50, true);
+  const many = Array.from({ length: 500 }, (_, i) => `198.18.${i >> 8}.${i & 255}/32`);
+  rib.applyUpdate(p, announce(many.slice(0, 250), base([], 0xc0000232)));
+  rib.applyUpdate(p, announce(many.slice(250), base([], 0xc0000232)));
+  t.equal(rib.importStore.size, 1, 'one set for 500 routes');
+  t.equal(p.received, 500);
+  rib.applyUpdate(p, withdraw(many));
+  t.equal(rib.importStore.size, 0, 'freed');
+  t.equal(rib.loc.size, 0);
+});
