@@ -115,7 +115,7 @@ export class BenchSpeaker {
     for (let k = 0; k < sets; k++) {
       const list: PathAttribute[] = [
         { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
-        { kind: 'as-path', type: 2, flags: 0x40, segments: [{ type: 2, asns: [this.o.asn, 65000 + k] }] },
+        { kind: 'as-path', type: 2, flags: 0x40, segments: [{ type: 2, asns: [this.o.asn, 65100 + k] }] },
         { kind: 'next-hop', type: 3, flags: 0x40, nextHop: parseIpv4(nextHop) },
         { kind: 'med', type: 4, flags: 0x80, med: k },
       ];

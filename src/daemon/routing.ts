@@ -104,6 +104,10 @@ export class Routing implements PeerEvents {
   update(peer: Peer, update: Parameters<PeerEvents['update']>[1]): void {
     const rp = this.ribPeers.get(peer);
     if (!rp) return;
+    if (update.endOfRib >= 0) {
+      this.log.info({ peer: peer.config.address, family: update.endOfRib === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6', routes: rp.received }, 'End-of-RIB received');
+      return;
+    }
     const why = this.rib.applyUpdate(rp, update);
     if (why) this.log.warn({ peer: peer.config.address, reason: why }, 'UPDATE treated as withdraw');
   }
