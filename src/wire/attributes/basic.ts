@@ -2,7 +2,7 @@
 import { AttrFlag, AttrType, Origin, UpdateSubcode } from '../constants.js';
 import { ErrorAction } from '../errors.js';
 import { expectLength, expectMultiple, malformedAttr, readU32List, u32, u32List } from './malformed.js';
-import type { AttrCodec, PathAttribute } from './types.js';
+import type { AttrCodec, AttrOf, PathAttribute } from './types.js';
 
 const WELL_KNOWN = AttrFlag.TRANSITIVE;
 const OPTIONAL = AttrFlag.OPTIONAL;
@@ -27,41 +27,26 @@ export function isMartianNextHop(v: number): boolean {
   return v >>> 24 === 0 || v >>> 28 >= 0xe;
 }
 
-export const NEXT_HOP: AttrCodec = {
-  type: AttrType.NEXT_HOP,
-  kind: 'next-hop',
-  flags: WELL_KNOWN,
-  malformed: ErrorAction.TREAT_AS_WITHDRAW,
-  decode(span) {
-    expectLength(span, 'NEXT_HOP', 4);
-    return { kind: 'next-hop', type: span.type, flags: span.flags, nextHop: span.buf.readUInt32BE(span.start) };
-  },
-  encode: (a) => u32(a.kind === 'next-hop' ? a.nextHop : 0),
-};
+type U32Kind = 'next-hop' | 'med' | 'local-pref' | 'originator-id';
 
-export const MULTI_EXIT_DISC: AttrCodec = {
-  type: AttrType.MULTI_EXIT_DISC,
-  kind: 'med',
-  flags: OPTIONAL,
-  malformed: ErrorAction.TREAT_AS_WITHDRAW,
-  decode(span) {
-    expectLength(span, 'MULTI_EXIT_DISC', 4);
-    return { kind: 'med', type: span.type, flags: span.flags, med: span.buf.readUInt32BE(span.start) };
-  },
-  encode: (a) => u32(a.kind === 'med' ? a.med : 0),
-};
+/** Row for an attribute whose value is one 32-bit number (the field named after the kind). */
+function u32Attribute<K extends U32Kind>(type: number, kind: K, name: string, flags: number, read: (a: AttrOf<K>) => number, make: (base: { type: number; flags: number }, v: number) => AttrOf<K>): AttrCodec {
+  return {
+    type,
+    kind,
+    flags,
+    malformed: ErrorAction.TREAT_AS_WITHDRAW,
+    decode(span) {
+      expectLength(span, name, 4);
+      return make({ type: span.type, flags: span.flags }, span.buf.readUInt32BE(span.start));
+    },
+    encode: (a) => u32(a.kind === kind ? read(a as AttrOf<K>) : 0),
+  };
+}
 
-export const LOCAL_PREF: AttrCodec = {
-  type: AttrType.LOCAL_PREF,
-  kind: 'local-pref',
-  flags: WELL_KNOWN,
-  malformed: ErrorAction.TREAT_AS_WITHDRAW,
-  decode(span) {
-    expectLength(span, 'LOCAL_PREF', 4);
-    return { kind: 'local-pref', type: span.type, flags: span.flags, localPref: span.buf.readUInt32BE(span.start) };
-  },
-  encode: (a) => u32(a.kind === 'local-pref' ? a.localPref : 0),
-};
+export const NEXT_HOP = u32Attribute(AttrType.NEXT_HOP, 'next-hop', 'NEXT_HOP', WELL_KNOWN, (a) => a.nextHop, (b, v) => ({ ...b, kind: 'next-hop', nextHop: v }));
+export const MULTI_EXIT_DISC = u32Attribute(AttrType.MULTI_EXIT_DISC, 'med', 'MULTI_EXIT_DISC', OPTIONAL, (a) => a.med, (b, v) => ({ ...b, kind: 'med', med: v }));
+export const LOCAL_PREF = u32Attribute(AttrType.LOCAL_PREF, 'local-pref', 'LOCAL_PREF', WELL_KNOWN, (a) => a.localPref, (b, v) => ({ ...b, kind: 'local-pref', localPref: v }));
 
 export const ATOMIC_AGGREGATE: AttrCodec = {
   type: AttrType.ATOMIC_AGGREGATE,
@@ -113,17 +98,7 @@ export const AS4_AGGREGATOR: AttrCodec = {
   encode: (a) => aggregatorValue(a, 4),
 };
 
-export const ORIGINATOR_ID: AttrCodec = {
-  type: AttrType.ORIGINATOR_ID,
-  kind: 'originator-id',
-  flags: OPTIONAL,
-  malformed: ErrorAction.TREAT_AS_WITHDRAW,
-  decode(span) {
-    expectLength(span, 'ORIGINATOR_ID', 4);
-    return { kind: 'originator-id', type: span.type, flags: span.flags, originatorId: span.buf.readUInt32BE(span.start) };
-  },
-  encode: (a) => u32(a.kind === 'originator-id' ? a.originatorId : 0),
-};
+export const ORIGINATOR_ID = u32Attribute(AttrType.ORIGINATOR_ID, 'originator-id', 'ORIGINATOR_ID', OPTIONAL, (a) => a.originatorId, (b, v) => ({ ...b, kind: 'originator-id', originatorId: v }));
 
 export const CLUSTER_LIST: AttrCodec = {
   type: AttrType.CLUSTER_LIST,
