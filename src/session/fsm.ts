@@ -195,6 +195,15 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
     };
   }
 
+  // Errors end a session the same way in every state that has a connection.
+  if (s.state !== State.IDLE) {
+    if (ev.type === 'MessageError') return fail(ev.reason, ev.notification);
+    if (ev.type === 'NotifMsg') return fail(ev.reason, null);
+    if (ev.type === 'OpenCollisionDump' && s.state !== State.CONNECT && s.state !== State.ACTIVE) {
+      return fail('connection collision', notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION));
+    }
+  }
+
   switch (s.state) {
     case State.IDLE:
       if (ev.type === 'ManualStart') {
@@ -242,10 +251,6 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
           actions.push({ type: 'stop-timer', timer: 'delayOpen' }, { type: 'stop-timer', timer: 'connectRetry' }, { type: 'send-open' }, { type: 'send-keepalive' });
           sessionTimers(ev.holdTime);
           return to(State.OPEN_CONFIRM, { holdTime: ev.holdTime, keepaliveTime: ev.holdTime === 0 ? 0 : Math.max(1, Math.floor(ev.holdTime / 3)) });
-        case 'MessageError':
-          return fail(ev.reason, ev.notification);
-        case 'NotifMsg':
-          return fail(ev.reason, null);
         default:
           return fail('unexpected message before OPEN', notification(ErrorCode.FSM, FsmSubcode.UNSPECIFIED));
       }
@@ -265,14 +270,7 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
           return to(State.ACTIVE, { lastError: ev.reason });
         case 'TimerExpired':
           if (ev.timer === 'hold') return fail('hold timer expired', notification(ErrorCode.HOLD_TIMER_EXPIRED, 0));
-          if (ev.timer === 'connectRetry' || ev.timer === 'keepalive' || ev.timer === 'delayOpen') return to(s.state);
           return to(s.state);
-        case 'OpenCollisionDump':
-          return fail('connection collision', notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION));
-        case 'MessageError':
-          return fail(ev.reason, ev.notification);
-        case 'NotifMsg':
-          return fail(ev.reason, null);
         default:
           return fail(`unexpected ${ev.type} in OpenSent`, notification(ErrorCode.FSM, FSM_ERROR_SUBCODE[s.state] ?? 0));
       }
@@ -308,12 +306,6 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
           }
           return to(s.state);
         case 'TcpConnectionFails':
-          return fail(ev.reason, null);
-        case 'OpenCollisionDump':
-          return fail('connection collision', notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION));
-        case 'MessageError':
-          return fail(ev.reason, ev.notification);
-        case 'NotifMsg':
           return fail(ev.reason, null);
         default:
           return fail(`unexpected ${ev.type} in ${s.state}`, notification(ErrorCode.FSM, FSM_ERROR_SUBCODE[s.state] ?? 0));
