@@ -1,0 +1,77 @@
+/**
+ * npm run bench:rib — the RIB alone, in process: 1M IPv4 /24 (500 per UPDATE, 16 attribute sets)
+ * from one eBGP peer into a RIB with one iBGP update group (as a route reflector towards one client),
+ * then all withdrawn. Prints prefixes/s for import and for the export encode, and the longest
+ * synchronous slice (what would stall the event loop).
+ */
+import { Family } from '../src/wire/constants.js';
+import { makeContext } from '../src/wire/context.js';
+import { PrefixBatch } from '../src/wire/prefix-batch.js';
+import { UpdateWriter } from '../src/wire/update-writer.js';
+import { encodePathAttributes, scanUpdate } from '../src/wire/update.js';
+import { Rib, type RibPeer } from '../src/rib/rib.js';
+import { AdjRibIn } from '../src/rib/adj-rib-in.js';
+import type { ExportMember } from '../src/rib/update-group.js';
+import type { PathAttribute } from '../src/wire/attributes/types.js';
+
+const N = Number(process.env.N ?? 1_000_000);
+const ctx = makeContext({ ebgp: true });
+
+function updates(): Buffer[] {
+  const sets: Buffer[] = [];
+  for (let k = 0; k < 16; k++) {
+    const a: PathAttribute[] = [
+      { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
+      { kind: 'as-path', type: 2, flags: 0x40, segments: [{ type: 2, asns: [65000, 65100 + k] }] },
+      { kind: 'next-hop', type: 3, flags: 0x40, nextHop: 0xc6120002 },
+      { kind: 'med', type: 4, flags: 0x80, med: k },
+    ];
+    sets.push(encodePathAttributes(a, ctx));
+  }
+  const out: Buffer[] = [];
+  const w = new UpdateWriter(4096);
+  const batch = new PrefixBatch(Family.IPV4_UNICAST, 500);
+  for (let i = 0; i < N; i += 500) {
+    batch.clear();
+    for (let j = i; j < Math.min(N, i + 500); j++) batch.pushV4((0xf0000000 + j * 256) >>> 0, 24);
+    const buf = Buffer.alloc(4096);
+    w.announceV4(buf, 0, sets[(i / 500) % 16] as Buffer, batch, 0, batch.count);
+    out.push(buf.subarray(0, w.length));
+  }
+  return out;
+}
+
+let bytesOut = 0;
+const member: ExportMember = { name: 'client', write: (b) => void (bytesOut += b.length), pendingBytes: () => 0 };
+
+async function main(): Promise<void> {
+  const msgs = updates();
+  const rib = new Rib({ localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201 });
+  const peer: RibPeer = {
+    source: { id: rib.newSourceId(), kind: 'ebgp', address: '198.18.0.2', addressBytes: Buffer.from([198, 18, 0, 2]), routerId: 2, peerAs: 65000, isClient: false },
+    adjIn: new AdjRibIn(), ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
+  };
+  const client: RibPeer = { ...peer, source: { ...peer.source, id: rib.newSourceId(), kind: 'ibgp', isClient: true }, adjIn: new AdjRibIn(), members: [] };
+  rib.joinGroup(client, { kind: 'ibgp', isClient: true, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, nextHopSelf: false, localNextHop: Buffer.from([198, 18, 0, 1]) }, true, member);
+  let worst = 0;
+  const t0 = performance.now();
+  // Feed as a socket would: 16 UPDATEs (one 64 KiB read) per turn.
+  for (let i = 0; i < msgs.length; i += 16) {
+    const s = performance.now();
+    for (const m of msgs.slice(i, i + 16)) rib.applyUpdate(peer, scanUpdate(m, 0, m.length, ctx));
+    worst = Math.max(worst, performance.now() - s);
+    if (i % 160 === 0) await new Promise((r) => setImmediate(r));
+  }
+  const imported = performance.now() - t0;
+  const t1 = performance.now();
+  for (let i = 0; i < 10_000 && (bytesOut === 0 || rib.groups.values().next().value?.adjOut.size !== N); i++) {
+    await new Promise((r) => setImmediate(r));
+  }
+  const exported = performance.now() - t1;
+  console.log(`import ${N} prefixes: ${(imported / 1000).toFixed(2)} s (${(N / imported / 1000).toFixed(2)} M/s), worst slice ${worst.toFixed(1)} ms`);
+  console.log(`export to the client group: ${(exported / 1000).toFixed(2)} s after import (${(bytesOut / 1e6).toFixed(1)} MB encoded)`);
+  const rss = process.memoryUsage().rss;
+  console.log(`RSS ${(rss / 1e6).toFixed(0)} MB, interned import sets ${rib.importStore.size}, export sets ${rib.exportStore.size}`);
+}
+
+void main();
