@@ -10,7 +10,6 @@ import { PrefixBatch } from '../src/wire/prefix-batch.js';
 import { UpdateWriter } from '../src/wire/update-writer.js';
 import { encodePathAttributes, scanUpdate } from '../src/wire/update.js';
 import { Rib, type RibPeer } from '../src/rib/rib.js';
-import { AdjRibIn } from '../src/rib/adj-rib-in.js';
 import type { ExportMember } from '../src/rib/update-group.js';
 import type { PathAttribute } from '../src/wire/attributes/types.js';
 
@@ -48,10 +47,10 @@ async function main(): Promise<void> {
   const msgs = updates();
   const rib = new Rib({ localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201 });
   const peer: RibPeer = {
-    source: { id: rib.newSourceId(), kind: 'ebgp', address: '198.18.0.2', addressBytes: Buffer.from([198, 18, 0, 2]), routerId: 2, peerAs: 65000, isClient: false },
-    adjIn: new AdjRibIn(), ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
+    source: rib.newSource({ kind: 'ebgp', address: '198.18.0.2', addressBytes: Buffer.from([198, 18, 0, 2]), routerId: 2, peerAs: 65000, isClient: false }),
+    ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
   };
-  const client: RibPeer = { ...peer, source: { ...peer.source, id: rib.newSourceId(), kind: 'ibgp', isClient: true }, adjIn: new AdjRibIn(), members: [] };
+  const client: RibPeer = { ...peer, source: rib.newSource({ ...peer.source, kind: 'ibgp', isClient: true }), members: [] };
   rib.joinGroup(client, { kind: 'ibgp', isClient: true, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, nextHopSelf: false, localNextHop: Buffer.from([198, 18, 0, 1]) }, true, member);
   let worst = 0;
   const t0 = performance.now();
@@ -64,7 +63,7 @@ async function main(): Promise<void> {
   }
   const imported = performance.now() - t0;
   const t1 = performance.now();
-  for (let i = 0; i < 10_000 && (bytesOut === 0 || rib.groups.values().next().value?.adjOut.size !== N); i++) {
+  for (let i = 0; i < 10_000 && (bytesOut === 0 || rib.groups.values().next().value?.announced !== N); i++) {
     await new Promise((r) => setImmediate(r));
   }
   const exported = performance.now() - t1;

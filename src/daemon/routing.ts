@@ -7,7 +7,6 @@ import { Family } from '../wire/constants.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { Rib, type RibPeer } from '../rib/rib.js';
-import { AdjRibIn } from '../rib/adj-rib-in.js';
 import type { ExportMember, UpdateGroup } from '../rib/update-group.js';
 import type { Peer, PeerEvents } from '../session/peer.js';
 import type { SessionParameters } from '../session/negotiate.js';
@@ -43,16 +42,14 @@ export class Routing implements PeerEvents {
     const local = peer.localAddress;
     if (local) this.ownAddresses.add(local);
     const rp: RibPeer = {
-      source: {
-        id: this.rib.newSourceId(),
+      source: this.rib.newSource({
         kind: params.ebgp ? 'ebgp' : 'ibgp',
         address,
         addressBytes: parseAddress(address) ?? Buffer.alloc(0),
         routerId: params.peerId,
         peerAs: params.peerAs,
         isClient: this.isClient(address),
-      },
-      adjIn: new AdjRibIn(),
+      }),
       ctx: params.codec,
       localAsn: this.config.asn,
       allowOwnAs: n?.allowOwnAs ?? 0,

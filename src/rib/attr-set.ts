@@ -28,6 +28,8 @@ export class AttrSet {
   readonly key: Buffer;
   readonly hash: number;
   refs = 0;
+  /** Index in its store (set when interned), so routes can hold a number instead of a pointer. */
+  id = -1;
   /** Encoded attribute bytes for sending, by codec variant (filled lazily by the export path). */
   readonly encoded = new Map<string, Buffer>();
 

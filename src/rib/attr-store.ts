@@ -17,6 +17,9 @@ export function fnv1a(buf: Buffer, hash = FNV_OFFSET): number {
 export class AttrStore {
   private readonly buckets = new Map<number, AttrSet[]>();
   private count = 0;
+  /** Sets by id; ids of freed sets are reused. */
+  readonly byId: (AttrSet | undefined)[] = [];
+  private readonly freeIds: number[] = [];
 
   get size(): number {
     return this.count;
@@ -35,11 +38,17 @@ export class AttrStore {
     if (found) return found;
     const m = make();
     const s = new AttrSet(m.attrs, m.nextHop, key, hash);
+    s.id = this.freeIds.pop() ?? this.byId.length;
+    this.byId[s.id] = s;
     const b = this.buckets.get(hash);
     if (b) b.push(s);
     else this.buckets.set(hash, [s]);
     this.count++;
     return s;
+  }
+
+  get(id: number): AttrSet {
+    return this.byId[id] as AttrSet;
   }
 
   ref(s: AttrSet): void {
@@ -55,5 +64,7 @@ export class AttrStore {
     b.splice(i, 1);
     if (b.length === 0) this.buckets.delete(s.hash);
     this.count--;
+    this.byId[s.id] = undefined;
+    this.freeIds.push(s.id);
   }
 }

@@ -45,52 +45,61 @@ export interface Verdict {
   step: Step;
 }
 
-function med(p: Path, o: DecisionOptions): number {
-  return p.attrs.med >= 0 ? p.attrs.med : o.missingMedWorst ? 0xffffffff : 0;
-}
-
-function localPref(p: Path): number {
-  return p.attrs.localPref >= 0 ? p.attrs.localPref : DEFAULT_LOCAL_PREF;
-}
-
-function compareBytes(a: Buffer, b: Buffer): number {
-  return Buffer.compare(a, b);
-}
-
 export function comparePaths(a: Path, b: Path, o: DecisionOptions = DEFAULT_DECISION): Verdict {
-  const v = (order: number, step: Step): Verdict => ({ order, step });
+  const order = compareRoutes(a.source, a.attrs, a.igpCost, b.source, b.attrs, b.igpCost, o);
+  return { order, step: lastStep };
+}
+
+/** The step that decided the last compareRoutes() call (read right after it; single-threaded). */
+let lastStep: Step = Step.EQUAL;
+
+/**
+ * The comparison itself, on the parts of two paths so the RIB can call it without building
+ * objects. Negative when the first path is better; the deciding step is left in `lastStep`.
+ */
+export function compareRoutes(
+  sa: RouteSource, aa: AttrSet, ca: number,
+  sb: RouteSource, ab: AttrSet, cb: number,
+  o: DecisionOptions = DEFAULT_DECISION,
+): number {
+  const decided = (order: number, step: Step): number => {
+    lastStep = step;
+    return order;
+  };
   // 0. Our own routes win over learned ones (as BIRD's static over BGP preference).
-  const la = a.source.kind === 'local' ? 0 : 1;
-  const lb = b.source.kind === 'local' ? 0 : 1;
-  if (la !== lb) return v(la - lb, Step.LOCAL);
+  const la = sa.kind === 'local' ? 0 : 1;
+  const lb = sb.kind === 'local' ? 0 : 1;
+  if (la !== lb) return decided(la - lb, Step.LOCAL);
   // 1. Highest LOCAL_PREF.
-  if (localPref(a) !== localPref(b)) return v(localPref(b) - localPref(a), Step.LOCAL_PREF);
+  const pa = aa.localPref >= 0 ? aa.localPref : DEFAULT_LOCAL_PREF;
+  const pb = ab.localPref >= 0 ? ab.localPref : DEFAULT_LOCAL_PREF;
+  if (pa !== pb) return decided(pb - pa, Step.LOCAL_PREF);
   // 2. Shortest AS_PATH (AS_SET counts one, confederation segments none).
-  if (a.attrs.pathLength !== b.attrs.pathLength) return v(a.attrs.pathLength - b.attrs.pathLength, Step.AS_PATH);
+  if (aa.pathLength !== ab.pathLength) return decided(aa.pathLength - ab.pathLength, Step.AS_PATH);
   // 3. Lowest ORIGIN.
-  if (a.attrs.origin !== b.attrs.origin) return v(a.attrs.origin - b.attrs.origin, Step.ORIGIN);
+  if (aa.origin !== ab.origin) return decided(aa.origin - ab.origin, Step.ORIGIN);
   // 4. Lowest MED, between paths from the same neighbouring AS unless told to always compare.
-  if (o.alwaysCompareMed || a.attrs.neighborAs === b.attrs.neighborAs) {
-    const ma = med(a, o);
-    const mb = med(b, o);
-    if (ma !== mb) return v(ma < mb ? -1 : 1, Step.MED);
+  if (o.alwaysCompareMed || aa.neighborAs === ab.neighborAs) {
+    const ma = aa.med >= 0 ? aa.med : o.missingMedWorst ? 0xffffffff : 0;
+    const mb = ab.med >= 0 ? ab.med : o.missingMedWorst ? 0xffffffff : 0;
+    if (ma !== mb) return decided(ma < mb ? -1 : 1, Step.MED);
   }
   // 5. eBGP over iBGP.
-  const ea = a.source.kind === 'ebgp' ? 0 : 1;
-  const eb = b.source.kind === 'ebgp' ? 0 : 1;
-  if (ea !== eb) return v(ea - eb, Step.EBGP);
+  const ea = sa.kind === 'ebgp' ? 0 : 1;
+  const eb = sb.kind === 'ebgp' ? 0 : 1;
+  if (ea !== eb) return decided(ea - eb, Step.EBGP);
   // 6. Lowest IGP cost to the next hop.
-  if (a.igpCost !== b.igpCost) return v(a.igpCost - b.igpCost, Step.IGP_COST);
+  if (ca !== cb) return decided(ca - cb, Step.IGP_COST);
   // 7. Shortest CLUSTER_LIST.
-  if (a.attrs.clusterList.length !== b.attrs.clusterList.length) return v(a.attrs.clusterList.length - b.attrs.clusterList.length, Step.CLUSTER_LIST);
+  if (aa.clusterList.length !== ab.clusterList.length) return decided(aa.clusterList.length - ab.clusterList.length, Step.CLUSTER_LIST);
   // 8. Lowest router id (ORIGINATOR_ID when reflected).
-  const ra = a.attrs.originatorId >= 0 ? a.attrs.originatorId : a.source.routerId;
-  const rb = b.attrs.originatorId >= 0 ? b.attrs.originatorId : b.source.routerId;
-  if (ra !== rb) return v(ra < rb ? -1 : 1, Step.ROUTER_ID);
+  const ra = aa.originatorId >= 0 ? aa.originatorId : sa.routerId;
+  const rb = ab.originatorId >= 0 ? ab.originatorId : sb.routerId;
+  if (ra !== rb) return decided(ra < rb ? -1 : 1, Step.ROUTER_ID);
   // 9. Lowest peer address.
-  const c = compareBytes(a.source.addressBytes, b.source.addressBytes);
-  if (c !== 0) return v(c, Step.PEER_ADDRESS);
-  return v(0, Step.EQUAL);
+  const c = Buffer.compare(sa.addressBytes, sb.addressBytes);
+  if (c !== 0) return decided(c, Step.PEER_ADDRESS);
+  return decided(0, Step.EQUAL);
 }
 
 /** Index of the best path, or -1 for none. */

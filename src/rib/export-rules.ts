@@ -9,6 +9,7 @@ import { makeContext } from '../wire/context.js';
 import { DEFAULT_LOCAL_PREF, type AttrSet } from './attr-set.js';
 import { AttrStore, fnv1a } from './attr-store.js';
 import type { Path } from './decision.js';
+import type { RouteSource } from './route-source.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
 
 /** What export needs to know about a group of receiving peers. */
@@ -36,9 +37,8 @@ function prepend(segments: readonly AsPathSegment[], asn: number): AsPathSegment
   return out;
 }
 
-/** May `best` be announced to `t` at all? */
-export function exportable(best: Path, t: ExportTarget): boolean {
-  const src = best.source;
+/** May a best path from `src` be announced to `t` at all? */
+export function exportable(src: RouteSource, t: ExportTarget): boolean {
   if (src.kind !== 'ibgp' || t.kind === 'ebgp') return true;
   if (t.clusterId === null) return false; // iBGP split horizon
   return src.isClient || t.isClient;

@@ -1,61 +1,123 @@
 /**
- * The Loc-RIB: every candidate path per prefix and the one chosen. Changes of the best path are
- * reported to a listener (export, FIB) as they happen.
+ * The Loc-RIB, in typed arrays: per family a PrefixTable of slots; per slot the chain of candidate
+ * paths (one per source: together they are the Adj-RIBs-In) and the chosen one. A slot stays
+ * allocated while anything still refers to it (an update group that must announce or withdraw
+ * it), so a slot number always means one prefix to everybody holding it.
  */
-import { bestOf, DEFAULT_DECISION, type DecisionOptions, type Path } from './decision.js';
-import type { AttrSet } from './attr-set.js';
+import { Family } from '../wire/constants.js';
+import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decision.js';
+import { PrefixTable } from './prefix-table.js';
+import { PathPool } from './path-pool.js';
+import { grownInt32 } from './columns.js';
+import type { AttrStore } from './attr-store.js';
 import type { RouteSource } from './route-source.js';
-import type { PrefixKey } from './prefix-key.js';
-
-export interface Destination {
-  paths: Path[];
-  best: Path | null;
-}
-
-export type BestChange = (key: PrefixKey, best: Path | null, dest: Destination | null) => void;
 
 export class LocRib {
-  readonly dests = new Map<PrefixKey, Destination>();
-  onBestChange: BestChange = () => undefined;
+  readonly tables: [PrefixTable, PrefixTable] = [new PrefixTable(Family.IPV4_UNICAST), new PrefixTable(Family.IPV6_UNICAST)];
+  /** First path of each slot's chain, and the best path (-1: none). */
+  readonly head: [Int32Array, Int32Array] = [new Int32Array(1024).fill(-1), new Int32Array(1024).fill(-1)];
+  readonly best: [Int32Array, Int32Array] = [new Int32Array(1024).fill(-1), new Int32Array(1024).fill(-1)];
+  /** How many holders (update-group state) refer to each slot besides its paths. */
+  readonly refs: [Int32Array, Int32Array] = [new Int32Array(1024), new Int32Array(1024)];
+  readonly paths = new PathPool();
+  /** Prefixes with a best path. */
+  routes = 0;
+  onBestChange: (family: Family, slot: number) => void = () => undefined;
 
-  constructor(private readonly options: DecisionOptions = DEFAULT_DECISION) {}
+  constructor(
+    private readonly attrs: AttrStore,
+    private readonly sources: (RouteSource | undefined)[],
+    private readonly options: DecisionOptions = DEFAULT_DECISION,
+  ) {
+    for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+      this.tables[f].growListeners.push((cap) => {
+        this.head[f] = grownInt32(this.head[f], cap, -1);
+        this.best[f] = grownInt32(this.best[f], cap, -1);
+        this.refs[f] = grownInt32(this.refs[f], cap);
+      });
+    }
+  }
 
   get size(): number {
-    return this.dests.size;
+    return this.routes;
   }
 
-  /** Add or replace the path from `source` for `key`. */
-  upsert(key: PrefixKey, source: RouteSource, attrs: AttrSet): void {
-    let d = this.dests.get(key);
-    if (!d) {
-      d = { paths: [], best: null };
-      this.dests.set(key, d);
+  /** The path of `source` at `slot`, or -1. */
+  pathOf(family: Family, slot: number, source: number): number {
+    const pool = this.paths;
+    for (let p = this.head[family][slot] as number; p >= 0; p = pool.next[p] as number) if (pool.source[p] === source) return p;
+    return -1;
+  }
+
+  /** Add or replace `source`'s path; returns the attribute id it replaced, or -1. */
+  upsert(family: Family, slot: number, source: number, attr: number): number {
+    const pool = this.paths;
+    const p = this.pathOf(family, slot, source);
+    let old = -1;
+    if (p >= 0) {
+      old = pool.attr[p] as number;
+      pool.attr[p] = attr;
+      if (old === attr) return old;
+    } else {
+      this.head[family][slot] = pool.alloc(source, attr, this.head[family][slot] as number);
     }
-    const i = d.paths.findIndex((p) => p.source === source);
-    if (i >= 0) (d.paths[i] as Path).attrs = attrs;
-    else d.paths.push({ source, attrs, igpCost: 0 });
-    this.decide(key, d, i >= 0 && d.best?.source === source);
+    this.decide(family, slot, p >= 0 && this.best[family][slot] === p);
+    return old;
   }
 
-  remove(key: PrefixKey, source: RouteSource): void {
-    const d = this.dests.get(key);
-    if (!d) return;
-    const i = d.paths.findIndex((p) => p.source === source);
-    if (i < 0) return;
-    const wasBest = d.best === d.paths[i];
-    d.paths.splice(i, 1);
-    if (d.paths.length === 0) {
-      this.dests.delete(key);
-      if (wasBest) this.onBestChange(key, null, null);
-      return;
+  /** Remove `source`'s path; returns its attribute id, or -1 when it had none. */
+  remove(family: Family, slot: number, source: number): number {
+    const pool = this.paths;
+    const head = this.head[family];
+    let prev = -1;
+    let p = head[slot] as number;
+    while (p >= 0 && pool.source[p] !== source) {
+      prev = p;
+      p = pool.next[p] as number;
     }
-    this.decide(key, d, wasBest);
+    if (p < 0) return -1;
+    const attr = pool.attr[p] as number;
+    if (prev < 0) head[slot] = pool.next[p] as number;
+    else pool.next[prev] = pool.next[p] as number;
+    const wasBest = this.best[family][slot] === p;
+    pool.free(p);
+    this.decide(family, slot, wasBest);
+    return attr;
   }
 
-  private decide(key: PrefixKey, d: Destination, bestAttrsChanged: boolean): void {
-    const before = d.best;
-    const i = bestOf(d.paths, this.options);
-    d.best = i >= 0 ? (d.paths[i] as Path) : null;
-    if (d.best !== before || bestAttrsChanged) this.onBestChange(key, d.best, d);
+  private decide(family: Family, slot: number, changed: boolean): void {
+    const pool = this.paths;
+    const before = this.best[family][slot] as number;
+    let best = -1;
+    let bs: RouteSource | undefined;
+    let ba = null;
+    for (let p = this.head[family][slot] as number; p >= 0; p = pool.next[p] as number) {
+      const s = this.sources[pool.source[p] as number] as RouteSource;
+      const a = this.attrs.get(pool.attr[p] as number);
+      if (best < 0 || compareRoutes(s, a, 0, bs as RouteSource, ba as NonNullable<typeof ba>, 0, this.options) < 0) {
+        best = p;
+        bs = s;
+        ba = a;
+      }
+    }
+    this.best[family][slot] = best;
+    if (before < 0 && best >= 0) this.routes++;
+    else if (before >= 0 && best < 0) this.routes--;
+    if (best !== before || changed) this.onBestChange(family, slot);
+    this.release(family, slot);
+  }
+
+  /** Free the slot when nothing refers to it any more. */
+  release(family: Family, slot: number): void {
+    if (this.head[family][slot] === -1 && this.refs[family][slot] === 0) this.tables[family].remove(slot);
+  }
+
+  hold(family: Family, slot: number): void {
+    this.refs[family][slot] = (this.refs[family][slot] as number) + 1;
+  }
+
+  unhold(family: Family, slot: number): void {
+    this.refs[family][slot] = (this.refs[family][slot] as number) - 1;
+    this.release(family, slot);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The RIB: the single owner of route state. Peers hand it UPDATEs; it keeps Adj-RIBs-In, decides
- * in the Loc-RIB and feeds update groups. Everything else asks it or subscribes to it.
+ * The RIB: the single owner of route state. Peers hand it UPDATEs; it interns attributes, keeps
+ * every path in the Loc-RIB's slot chains (which are also the Adj-RIBs-In), decides, and tells
+ * update groups which prefixes changed. Everything else asks it or subscribes to it.
  */
 import { Family } from '../wire/constants.js';
 import { NlriCursor, type NlriBlock, type Prefix } from '../wire/nlri.js';
@@ -9,25 +10,21 @@ import { ErrorAction } from '../wire/errors.js';
 import type { CodecContext } from '../wire/context.js';
 import { AttrStore, fnv1a } from './attr-store.js';
 import { NO_NEXT_HOP, normalizeReceived, type AttrSet } from './attr-set.js';
-import { AdjRibIn } from './adj-rib-in.js';
 import { LocRib } from './loc-rib.js';
 import { exportSet, exportable, type ExportTarget } from './export-rules.js';
 import { UpdateGroup, CHUNK, type ExportMember } from './update-group.js';
-import { cursorKey, v4Key, v6Key, type PrefixKey } from './prefix-key.js';
-import type { Path } from './decision.js';
 import type { RouteSource } from './route-source.js';
 
 export interface RibPeer {
   source: RouteSource;
-  adjIn: AdjRibIn;
   ctx: CodecContext;
-  /** Checks on received paths. */
   localAsn: number;
+  /** Accept paths with our own ASN up to this many times. */
   allowOwnAs: number;
   /** Our own addresses: a path whose next hop is one of them is refused. */
   ownAddresses: Set<string>;
   members: { group: UpdateGroup; member: ExportMember }[];
-  /** Counts for show output. */
+  /** Prefixes currently received from the peer, and UPDATEs refused. */
   received: number;
   rejected: number;
 }
@@ -41,33 +38,42 @@ export interface RibOptions {
 export class Rib {
   readonly importStore = new AttrStore();
   readonly exportStore = new AttrStore();
-  readonly loc = new LocRib();
+  readonly sources: (RouteSource | undefined)[] = [];
+  readonly loc: LocRib;
   readonly groups = new Map<string, UpdateGroup>();
   private readonly cursor = new NlriCursor();
-  private nextSourceId = 1;
+  private readonly freeSourceIds: number[] = [];
   readonly local: RouteSource;
 
   constructor(readonly options: RibOptions) {
     this.local = { id: 0, kind: 'local', address: 'local', addressBytes: Buffer.alloc(0), routerId: options.routerId, peerAs: options.localAsn, isClient: false };
-    this.loc.onBestChange = (key, best) => this.bestChanged(key, best);
+    this.sources[0] = this.local;
+    this.loc = new LocRib(this.importStore, this.sources);
+    this.loc.onBestChange = (family, slot) => {
+      for (const g of this.groups.values()) if (g.family === family) g.touch(slot);
+    };
   }
 
-  newSourceId(): number {
-    return this.nextSourceId++;
+  /** Register a route source under a fresh id (ids of sources whose routes are gone are reused). */
+  newSource(fields: Omit<RouteSource, 'id'>): RouteSource {
+    const id = this.freeSourceIds.pop() ?? this.sources.length;
+    const source: RouteSource = { ...fields, id };
+    this.sources[id] = source;
+    return source;
   }
 
   /** Originate `prefix` from this router (announce). */
   announce(prefix: Prefix): void {
-    const key = prefix.family === Family.IPV4_UNICAST ? v4Key(prefix.bytes.readUInt32BE(0), prefix.length) : v6Key(prefix.bytes, 0, prefix.length);
-    const set = this.importStore.intern(0, Buffer.from('local'), () => ({
+    const set = this.importStore.intern(0, LOCAL_KEY, () => ({
       attrs: [
         { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
         { kind: 'as-path', type: 2, flags: 0x40, segments: [] },
       ],
       nextHop: NO_NEXT_HOP,
     }));
-    this.importStore.ref(set);
-    this.loc.upsert(key, this.local, set);
+    const t = this.loc.tables[prefix.family];
+    const slot = prefix.family === Family.IPV4_UNICAST ? t.insert4(prefix.bytes.readUInt32BE(0), prefix.length) : t.insert6(prefix.bytes, 0, prefix.length);
+    if (this.loc.upsert(prefix.family, slot, 0, set.id) < 0) this.importStore.ref(set);
   }
 
   /** The interned set for an UPDATE's attributes, or null when they are unusable (treat as withdraw). */
@@ -122,15 +128,18 @@ export class Rib {
       return why;
     }
     const c = this.cursor;
+    const src = peer.source.id;
     for (const b of blocks) {
+      const fam = b.family;
+      const t = this.loc.tables[fam];
       c.reset(b);
       while (c.next()) {
-        const key = cursorKey(c);
+        const slot = fam === Family.IPV4_UNICAST ? t.insert4(c.v4, c.length) : t.insert6(c.buf, c.bytesAt, c.length);
+        const old = this.loc.upsert(fam, slot, src, set.id);
+        if (old === set.id) continue;
         this.importStore.ref(set);
-        const old = peer.adjIn.set(key, set);
-        if (old) this.importStore.unref(old);
+        if (old >= 0) this.importStore.unref(this.importStore.get(old));
         else peer.received++;
-        this.loc.upsert(key, peer.source, set);
       }
     }
     return null;
@@ -139,14 +148,16 @@ export class Rib {
   private withdraw(peer: RibPeer, block: NlriBlock): void {
     if (block.end <= block.start) return;
     const c = this.cursor;
+    const fam = block.family;
+    const t = this.loc.tables[fam];
     c.reset(block);
     while (c.next()) {
-      const key = cursorKey(c);
-      const old = peer.adjIn.delete(key);
-      if (!old) continue;
+      const slot = fam === Family.IPV4_UNICAST ? t.find4(c.v4, c.length) : t.find6(c.buf, c.bytesAt, c.length);
+      if (slot < 0) continue;
+      const old = this.loc.remove(fam, slot, peer.source.id);
+      if (old < 0) continue;
       peer.received--;
-      this.importStore.unref(old);
-      this.loc.remove(key, peer.source);
+      this.importStore.unref(this.importStore.get(old));
     }
   }
 
@@ -154,23 +165,33 @@ export class Rib {
   peerDown(peer: RibPeer, done: () => void = () => undefined): void {
     for (const { group, member } of peer.members) group.leave(member);
     peer.members = [];
-    const tables = [...peer.adjIn.tables.map((t) => t.entries())];
+    const src = peer.source.id;
+    let fam: Family = Family.IPV4_UNICAST;
+    let slot = 0;
     const step = () => {
       let n = 0;
-      for (const it of tables) {
-        for (let r = it.next(); !r.done; r = it.next()) {
-          const [key, set] = r.value;
-          this.importStore.unref(set);
-          this.loc.remove(key, peer.source);
-          if (++n >= CHUNK) {
-            setImmediate(step);
-            return;
+      while (peer.received > 0 && fam <= Family.IPV6_UNICAST) {
+        const t = this.loc.tables[fam];
+        if (slot >= t.highWater) {
+          fam = (fam + 1) as Family;
+          slot = 0;
+          continue;
+        }
+        if (t.used[slot]) {
+          const old = this.loc.remove(fam, slot, src);
+          if (old >= 0) {
+            peer.received--;
+            this.importStore.unref(this.importStore.get(old));
           }
         }
+        slot++;
+        if (++n >= CHUNK * 5) {
+          setImmediate(step);
+          return;
+        }
       }
-      peer.adjIn.tables[0].clear();
-      peer.adjIn.tables[1].clear();
-      peer.received = 0;
+      this.sources[src] = undefined;
+      this.freeSourceIds.push(src);
       done();
     };
     step();
@@ -181,7 +202,7 @@ export class Rib {
     const key = [target.kind, target.isClient, target.family, asn4, target.nextHopSelf, target.localNextHop.toString('hex')].join('|');
     let g = this.groups.get(key);
     if (!g) {
-      g = new UpdateGroup(key, target, asn4, (s) => this.exportStore.unref(s), (s) => this.exportStore.ref(s));
+      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot));
       this.groups.set(key, g);
       this.walkInto(g);
     }
@@ -190,62 +211,47 @@ export class Rib {
     return g;
   }
 
-  /** Queue the whole Loc-RIB into a new group, chunked. */
+  /** Mark every routed slot of the group's family dirty, chunked. */
   private walkInto(g: UpdateGroup): void {
     g.walking = true;
-    const it = this.loc.dests.entries();
+    const fam = g.family;
+    let slot = 0;
     const step = () => {
-      let n = 0;
-      for (let r = it.next(); !r.done; r = it.next()) {
-        const [key, d] = r.value;
-        if (d.best) this.offer(g, key, d.best);
-        if (++n >= CHUNK) {
-          setImmediate(step);
-          return;
-        }
-      }
-      g.walked();
+      const t = this.loc.tables[fam];
+      const end = Math.min(t.highWater, slot + CHUNK * 5);
+      for (; slot < end; slot++) if (t.used[slot] && (this.loc.best[fam][slot] as number) >= 0) g.touch(slot);
+      if (slot < t.highWater) setImmediate(step);
+      else g.walked();
     };
     step();
   }
 
-  private offer(g: UpdateGroup, key: PrefixKey, best: Path | null): void {
-    const fam = typeof key === 'number' ? Family.IPV4_UNICAST : Family.IPV6_UNICAST;
-    if (fam !== g.family) return;
-    if (!best || !exportable(best, g.target)) {
-      if (g.adjOut.has(key)) g.queue(key, null);
-      return;
-    }
-    g.queue(key, this.exported(best, g));
-  }
-
-  /** The export set of `best` for `g`, computed once per (attribute set, source, group). */
-  private exported(best: Path, g: UpdateGroup): AttrSet {
-    let bySource = g.exportCache.get(best.attrs);
-    if (!bySource) {
-      bySource = new Map();
-      g.exportCache.set(best.attrs, bySource);
-    }
-    let s = bySource.get(best.source.id);
-    if (!s) {
-      s = exportSet(best, g.target, this.exportStore);
-      bySource.set(best.source.id, s);
+  /** What group `g` should announce for `slot` now, or null to withdraw. */
+  private desired(g: UpdateGroup, slot: number): AttrSet | null {
+    const fam = g.family;
+    const best = this.loc.best[fam][slot] as number;
+    if (best < 0) return null;
+    const source = this.sources[this.loc.paths.source[best] as number];
+    if (!source || !exportable(source, g.target)) return null;
+    const attrId = this.loc.paths.attr[best] as number;
+    const cacheKey = attrId * 1048576 + source.id;
+    let s = g.exportCache.get(cacheKey);
+    if (!s || s.refs === 0) {
+      s = exportSet({ source, attrs: this.importStore.get(attrId), igpCost: 0 }, g.target, this.exportStore);
+      g.exportCache.set(cacheKey, s);
     }
     return s;
-  }
-
-  private bestChanged(key: PrefixKey, best: Path | null): void {
-    for (const g of this.groups.values()) this.offer(g, key, best);
   }
 
   /** Drop groups nobody belongs to any more. */
   pruneGroups(): void {
     for (const [k, g] of this.groups) {
       if (g.size === 0 && !g.walking) {
-        for (const s of g.adjOut.values()) this.exportStore.unref(s);
+        g.dispose();
         this.groups.delete(k);
       }
     }
   }
 }
 
+const LOCAL_KEY = Buffer.from('local');

@@ -1,9 +1,11 @@
 /**
- * An update group: peers that get the same routes with the same attributes. Each change is
- * encoded once into full-size UPDATEs and the same bytes are written to every member. The group's
- * Adj-RIB-Out is what it has announced. A member whose socket backs up leaves the live set; while
- * it lags, only the keys that changed are remembered (coalesced to the latest state), and it is
- * caught up from the Adj-RIB-Out when it drains: memory stays bounded by the table, never by a queue.
+ * An update group: peers that get the same routes with the same attributes. A change marks the
+ * prefix's slot dirty (coalescing any number of changes into one); a flush computes what the group
+ * should now say for each dirty slot, encodes it once into full-size UPDATEs and writes the same
+ * bytes to every live member. The Adj-RIB-Out is one int per slot (the exported set's id + 1).
+ * A member whose socket backs up leaves the live set and keeps only a dirty mark per changed slot
+ * (bounded by the table, never a queue of messages); when it drains it is caught up from the
+ * Adj-RIB-Out. A joining member is synced by walking the Adj-RIB-Out, then gets End-of-RIB.
  */
 import { AttrFlag, AttrType, Family } from '../wire/constants.js';
 import { makeContext, type CodecContext } from '../wire/context.js';
@@ -11,9 +13,11 @@ import { PrefixBatch } from '../wire/prefix-batch.js';
 import { UpdateWriter, encodeEndOfRib } from '../wire/update-writer.js';
 import { encodePathAttributes } from '../wire/update.js';
 import { as4PathFor } from '../wire/attributes/as-path.js';
-import { keyLength, keyV4Address, keyV6Bytes, type PrefixKey } from './prefix-key.js';
+import { IntQueue, grownInt32, grownUint8 } from './columns.js';
 import type { AttrSet } from './attr-set.js';
+import type { AttrStore } from './attr-store.js';
 import type { ExportTarget } from './export-rules.js';
+import type { LocRib } from './loc-rib.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 
 export interface ExportMember {
@@ -23,45 +27,85 @@ export interface ExportMember {
 }
 
 /** Prefixes handled per event-loop turn, so keepalives and the control socket never wait long. */
-export const CHUNK = 20_000;
+export const CHUNK = 8_000;
 /** A member with more than this queued in its socket stops receiving until it drains. */
 export const HIGH_WATER = 8 * 1024 * 1024;
 
+/** A set of slots to revisit: a flag per slot and a queue, so each slot is queued once. */
+class DirtySet {
+  flags = new Uint8Array(1024);
+  readonly queue = new IntQueue();
+
+  grow(cap: number): void {
+    this.flags = grownUint8(this.flags, cap);
+  }
+
+  /** True when newly marked. */
+  mark(slot: number): boolean {
+    if (this.flags[slot]) return false;
+    this.flags[slot] = 1;
+    this.queue.push(slot);
+    return true;
+  }
+
+  take(): number {
+    const s = this.queue.shift();
+    if (s >= 0) this.flags[s] = 0;
+    return s;
+  }
+
+  get size(): number {
+    return this.queue.length;
+  }
+}
+
 interface Lagging {
-  dirty: Set<PrefixKey>;
-  /** Initial sync in progress: the Adj-RIB-Out keys still to send. */
-  sync: Iterator<PrefixKey> | null;
+  dirty: DirtySet;
+  /** Initial sync in progress: the next slot of the Adj-RIB-Out to send, or -1 when done. */
+  syncAt: number;
   eorDue: boolean;
 }
 
+/** Decides what a group should say for a slot now: the exported set, or null to withdraw. */
+export type Desired = (group: UpdateGroup, slot: number) => AttrSet | null;
+
 export class UpdateGroup {
-  readonly adjOut = new Map<PrefixKey, AttrSet>();
-  private readonly pending = new Map<PrefixKey, AttrSet | null>();
+  /** Exported set id + 1 per slot; 0 when nothing is announced. */
+  adjOut = new Int32Array(1024);
+  announced = 0;
+  private readonly dirty = new DirtySet();
   readonly live = new Set<ExportMember>();
   private readonly lagging = new Map<ExportMember, Lagging>();
+  private readonly awaitingEor = new Set<ExportMember>();
   private scheduled = false;
-  private readonly writer: UpdateWriter;
-  private readonly buf: Buffer;
+  private readonly writer = new UpdateWriter(4096);
+  private readonly buf = Buffer.allocUnsafe(4096 * 32);
   private readonly batch: PrefixBatch;
   private readonly ctx: CodecContext;
-  /** Members waiting for End-of-RIB until the group's first walk of the table is flushed. */
-  private readonly awaitingEor = new Set<ExportMember>();
+  /** The first walk of the table is still queueing slots. */
   walking = false;
   messagesSent = 0;
-  /** Export sets already computed, by received set and source id. */
-  readonly exportCache = new WeakMap<AttrSet, Map<number, AttrSet>>();
+  /** Export sets already computed, by (received set id, source id). */
+  readonly exportCache = new Map<number, AttrSet>();
 
   constructor(
     readonly key: string,
     readonly target: ExportTarget,
     asn4: boolean,
-    private readonly release: (s: AttrSet) => void,
-    private readonly retain: (s: AttrSet) => void,
+    private readonly loc: LocRib,
+    private readonly exportStore: AttrStore,
+    private readonly desired: Desired,
   ) {
     this.ctx = makeContext({ asn4 });
-    this.writer = new UpdateWriter(4096);
-    this.buf = Buffer.allocUnsafe(4096 * 32);
     this.batch = new PrefixBatch(target.family, 1024);
+    const table = loc.tables[target.family];
+    const grow = (cap: number) => {
+      this.adjOut = grownInt32(this.adjOut, cap);
+      this.dirty.grow(cap);
+      for (const l of this.lagging.values()) l.dirty.grow(cap);
+    };
+    if (table.capacity > this.adjOut.length) grow(table.capacity);
+    table.growListeners.push(grow);
   }
 
   get family(): Family {
@@ -72,43 +116,60 @@ export class UpdateGroup {
     return this.live.size + this.lagging.size;
   }
 
-  /** Record the latest state of `key` for this group (null: withdraw); sent on the next flush. */
-  queue(key: PrefixKey, set: AttrSet | null): void {
-    this.pending.set(key, set);
+  /** The best path of `slot` changed (or may have): revisit it on the next flush. */
+  touch(slot: number): void {
+    if (this.dirty.mark(slot)) this.loc.hold(this.family, slot);
     this.schedule();
   }
 
-  /** A new member: it gets the whole Adj-RIB-Out (in chunks), then End-of-RIB. */
   join(m: ExportMember): void {
-    if (this.adjOut.size === 0 && this.pending.size === 0 && !this.walking) {
-      this.live.add(m);
-      this.sendTo([m], encodeEndOfRib(this.family));
-      return;
-    }
     if (this.walking) {
       this.live.add(m);
       this.awaitingEor.add(m);
+      this.schedule();
       return;
     }
-    this.lagging.set(m, { dirty: new Set(), sync: this.adjOut.keys(), eorDue: true });
+    if (this.announced === 0 && this.dirty.size === 0) {
+      this.live.add(m);
+      this.send([m], encodeEndOfRib(this.family));
+      return;
+    }
+    const dirty = new DirtySet();
+    dirty.grow(this.adjOut.length);
+    this.lagging.set(m, { dirty, syncAt: 0, eorDue: true });
     this.schedule();
   }
 
   leave(m: ExportMember): void {
     this.live.delete(m);
-    this.lagging.delete(m);
     this.awaitingEor.delete(m);
+    const l = this.lagging.get(m);
+    if (!l) return;
+    this.lagging.delete(m);
+    for (let s = l.dirty.take(); s >= 0; s = l.dirty.take()) this.loc.unhold(this.family, s);
   }
 
-  /** The first walk of the table (queued by the RIB) is complete. */
   walked(): void {
     this.walking = false;
     this.schedule();
   }
 
-  /** A member's socket drained: catch it up. */
   drained(m: ExportMember): void {
     if (this.lagging.has(m)) this.schedule();
+  }
+
+  /** Release everything this group holds (it has no members left). */
+  dispose(): void {
+    for (const m of [...this.live, ...this.lagging.keys()]) this.leave(m);
+    for (let s = this.dirty.take(); s >= 0; s = this.dirty.take()) this.loc.unhold(this.family, s);
+    for (let s = 0; s < this.adjOut.length; s++) {
+      const v = this.adjOut[s] as number;
+      if (v === 0) continue;
+      this.adjOut[s] = 0;
+      this.exportStore.unref(this.exportStore.get(v - 1));
+      this.loc.unhold(this.family, s);
+    }
+    this.announced = 0;
   }
 
   private schedule(): void {
@@ -121,87 +182,100 @@ export class UpdateGroup {
   }
 
   private flush(): void {
-    // Members that backed up leave the live set until they drain.
+    const fam = this.family;
     for (const m of this.live) {
       if (m.pendingBytes() > HIGH_WATER) {
         this.live.delete(m);
-        this.lagging.set(m, { dirty: new Set(), sync: null, eorDue: false });
+        const dirty = new DirtySet();
+        dirty.grow(this.adjOut.length);
+        this.lagging.set(m, { dirty, syncAt: -1, eorDue: false });
       }
     }
     let budget = CHUNK;
-    if (this.pending.size > 0) {
-      const announce = new Map<AttrSet, PrefixKey[]>();
-      const withdraw: PrefixKey[] = [];
-      for (const [key, set] of this.pending) {
-        if (budget-- <= 0) break;
-        this.pending.delete(key);
-        const old = this.adjOut.get(key);
-        if (old === set || (set === null && old === undefined)) continue;
-        for (const l of this.lagging.values()) l.dirty.add(key);
-        if (set) {
-          this.retain(set);
-          this.adjOut.set(key, set);
-          const list = announce.get(set);
-          if (list) list.push(key);
-          else announce.set(set, [key]);
-        } else {
-          this.adjOut.delete(key);
-          withdraw.push(key);
+    const announce = new Map<AttrSet, number[]>();
+    const withdraw: number[] = [];
+    const done: number[] = [];
+    for (let slot = budget > 0 ? this.dirty.take() : -1; slot >= 0; slot = --budget > 0 ? this.dirty.take() : -1) {
+      done.push(slot);
+      const want = this.desired(this, slot);
+      const cur = (this.adjOut[slot] as number) - 1;
+      const wantId = want ? want.id : -1;
+      if (wantId === cur) continue;
+      for (const l of this.lagging.values()) if (l.dirty.mark(slot)) this.loc.hold(fam, slot);
+      if (want) {
+        this.exportStore.ref(want);
+        if (cur < 0) {
+          this.loc.hold(fam, slot);
+          this.announced++;
         }
-        if (old) this.release(old);
+        this.adjOut[slot] = wantId + 1;
+        const list = announce.get(want);
+        if (list) list.push(slot);
+        else announce.set(want, [slot]);
+      } else {
+        this.adjOut[slot] = 0;
+        this.announced--;
+        withdraw.push(slot);
+        done.push(slot); // the Adj-RIB-Out's hold goes too
       }
-      this.emit([...this.live], announce, withdraw);
+      if (cur >= 0) this.exportStore.unref(this.exportStore.get(cur));
     }
-    // Catch up lagging members that have room again.
+    this.emit([...this.live], announce, withdraw);
+    for (const s of done) this.loc.unhold(fam, s);
+
     for (const [m, l] of this.lagging) {
       if (budget <= 0) break;
       if (m.pendingBytes() > HIGH_WATER / 2) continue;
-      const announce = new Map<AttrSet, PrefixKey[]>();
-      const withdraw: PrefixKey[] = [];
-      const take = (key: PrefixKey) => {
-        const set = this.adjOut.get(key);
-        if (set) {
-          const list = announce.get(set);
-          if (list) list.push(key);
-          else announce.set(set, [key]);
+      const ann = new Map<AttrSet, number[]>();
+      const wd: number[] = [];
+      const released: number[] = [];
+      const take = (slot: number) => {
+        const v = (this.adjOut[slot] as number) - 1;
+        if (v >= 0) {
+          const set = this.exportStore.get(v);
+          const list = ann.get(set);
+          if (list) list.push(slot);
+          else ann.set(set, [slot]);
         } else {
-          withdraw.push(key);
+          wd.push(slot);
         }
       };
-      if (l.sync) {
-        for (let r = l.sync.next(); !r.done; r = l.sync.next()) {
-          l.dirty.delete(r.value);
-          take(r.value);
-          if (--budget <= 0) break;
+      if (l.syncAt >= 0) {
+        const end = this.adjOut.length;
+        while (l.syncAt < end && budget > 0) {
+          const slot = l.syncAt++;
+          if (this.adjOut[slot] !== 0) {
+            take(slot);
+            budget--;
+          }
         }
-        if (budget > 0) l.sync = null;
+        if (l.syncAt >= end) l.syncAt = -1;
       }
-      if (!l.sync) {
-        for (const key of l.dirty) {
-          if (budget-- <= 0) break;
-          l.dirty.delete(key);
-          take(key);
+      if (l.syncAt < 0) {
+        for (let slot = l.dirty.take(); slot >= 0; slot = budget-- > 0 ? l.dirty.take() : -1) {
+          released.push(slot);
+          take(slot);
+          if (budget <= 0) break;
         }
       }
-      this.emit([m], announce, withdraw);
-      if (!l.sync && l.dirty.size === 0) {
+      this.emit([m], ann, wd);
+      for (const s of released) this.loc.unhold(fam, s);
+      if (l.syncAt < 0 && l.dirty.size === 0) {
         this.lagging.delete(m);
         this.live.add(m);
-        if (l.eorDue) this.sendTo([m], encodeEndOfRib(this.family));
+        if (l.eorDue) this.send([m], encodeEndOfRib(fam));
       }
     }
-    if (!this.walking && this.pending.size === 0 && this.awaitingEor.size > 0) {
-      const eor = encodeEndOfRib(this.family);
+    if (!this.walking && this.dirty.size === 0 && this.awaitingEor.size > 0) {
+      const eor = encodeEndOfRib(fam);
       for (const m of this.awaitingEor) if (this.live.has(m)) m.write(eor);
       this.awaitingEor.clear();
     }
-    if (this.pending.size > 0 || [...this.lagging.values()].some((l) => l.sync || l.dirty.size > 0)) {
-      // More to do: continue on a later turn (lagging members wait for drain() if still full).
-      if (this.pending.size > 0 || [...this.lagging.keys()].some((m) => m.pendingBytes() <= HIGH_WATER / 2)) this.schedule();
-    }
+    const laggingWork = [...this.lagging.entries()].some(([m, l]) => (l.syncAt >= 0 || l.dirty.size > 0) && m.pendingBytes() <= HIGH_WATER / 2);
+    if (this.dirty.size > 0 || laggingWork) this.schedule();
   }
 
-  private sendTo(members: ExportMember[], bytes: Buffer): void {
+  private send(members: ExportMember[], bytes: Buffer): void {
     for (const m of members) m.write(bytes);
     this.messagesSent++;
   }
@@ -226,29 +300,32 @@ export class UpdateGroup {
     return b;
   }
 
-  private fill(keys: PrefixKey[], from: number, to: number): void {
+  private fill(slots: number[], from: number, to: number): void {
     const batch = this.batch;
+    const table = this.loc.tables[this.family];
     batch.clear();
-    for (let i = from; i < to; i++) {
-      const key = keys[i] as PrefixKey;
-      if (typeof key === 'number') batch.pushV4(keyV4Address(key), key % 64);
-      else {
-        const tmp = SCRATCH;
-        keyV6Bytes(key, tmp);
-        batch.pushV6(tmp, 0, keyLength(key));
+    if (this.family === Family.IPV4_UNICAST) {
+      for (let i = from; i < to; i++) {
+        const s = slots[i] as number;
+        batch.pushV4(table.v4[s] as number, table.lengths[s] as number);
+      }
+    } else {
+      for (let i = from; i < to; i++) {
+        const s = slots[i] as number;
+        batch.pushV6(table.v6, s * 16, table.lengths[s] as number);
       }
     }
   }
 
   /** Encode and write announcements and withdrawals to `members`, the same bytes to each. */
-  private emit(members: ExportMember[], announce: Map<AttrSet, PrefixKey[]>, withdraw: PrefixKey[]): void {
-    if (members.length === 0) return;
+  private emit(members: ExportMember[], announce: Map<AttrSet, number[]>, withdraw: number[]): void {
+    if (members.length === 0 || (announce.size === 0 && withdraw.length === 0)) return;
     const w = this.writer;
     const v4 = this.family === Family.IPV4_UNICAST;
     let off = 0;
     const flushBuf = () => {
       if (off === 0) return;
-      this.sendTo(members, Buffer.from(this.buf.subarray(0, off)));
+      this.send(members, Buffer.from(this.buf.subarray(0, off)));
       off = 0;
     };
     const room = () => {
@@ -262,10 +339,10 @@ export class UpdateGroup {
         off += w.length;
       }
     }
-    for (const [set, keys] of announce) {
+    for (const [set, slots] of announce) {
       const attrs = this.encoded(set);
-      for (let i = 0; i < keys.length; i += 1024) {
-        this.fill(keys, i, Math.min(keys.length, i + 1024));
+      for (let i = 0; i < slots.length; i += 1024) {
+        this.fill(slots, i, Math.min(slots.length, i + 1024));
         for (let from = 0; from < this.batch.count; ) {
           room();
           from = v4
@@ -278,5 +355,3 @@ export class UpdateGroup {
     flushBuf();
   }
 }
-
-const SCRATCH = new Uint8Array(16);

@@ -269,8 +269,21 @@ export class Peer {
     link.conn.write(bytes);
   }
 
+  /** Bytes handled since the event loop last got a turn; reading pauses past READ_BUDGET. */
+  private readThisTurn = 0;
+
   /** Frame and decode what arrived; each message becomes an FSM event. */
   private onData(link: Link, chunk: Buffer): void {
+    // libuv may hand us many socket reads in one turn; pausing after a budget lets timers
+    // (our keepalives) and other peers run between them.
+    this.readThisTurn += chunk.length;
+    if (this.readThisTurn > READ_BUDGET) {
+      link.conn.pause();
+      setImmediate(() => {
+        this.readThisTurn = 0;
+        link.conn.resume();
+      });
+    }
     link.framer.push(chunk);
     for (;;) {
       if (this.link !== link) return;
@@ -431,6 +444,9 @@ export class Peer {
     this.link = null;
   }
 }
+
+/** Bytes read from one peer per event-loop turn (about 16k IPv4 prefixes). */
+const READ_BUDGET = 64 * 1024;
 
 function rejectWith(conn: Connection, n: NotificationMessage): void {
   conn.write(encodeNotification(n));

@@ -19,6 +19,9 @@ export interface Connection {
   onData(fn: (chunk: Buffer) => void): void;
   onClose(fn: (reason: string) => void): void;
   onDrain(fn: () => void): void;
+  /** Stop and restart reading (to bound the work done in one event-loop turn). */
+  pause(): void;
+  resume(): void;
   /** Flush what is queued, then close. */
   end(): void;
   destroy(): void;
@@ -72,6 +75,14 @@ export class TcpConnection implements Connection {
 
   onDrain(fn: () => void): void {
     this.socket.on('drain', fn);
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.closed) this.socket.resume();
   }
 
   end(): void {

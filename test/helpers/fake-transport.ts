@@ -72,6 +72,10 @@ export class FakeConnection implements Connection {
 
   onDrain(): void {}
 
+  pause(): void {}
+
+  resume(): void {}
+
   /** Close this end; the other end hears of it after what was already in flight. */
   private shut(): void {
     if (this.closed) return;

@@ -1,7 +1,6 @@
 /** RIB scenarios with fake peers: import, withdraw, loops, split horizon, reflection, update groups. */
 import t from 'tap';
 import { Rib, type RibPeer } from '../../../src/rib/rib.js';
-import { AdjRibIn } from '../../../src/rib/adj-rib-in.js';
 import { Family } from '../../../src/wire/constants.js';
 import { makeContext } from '../../../src/wire/context.js';
 import { decodeMessage } from '../../../src/wire/message.js';
@@ -16,8 +15,8 @@ const RR = { localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201 };
 
 function ribPeer(rib: Rib, address: string, kind: 'ibgp' | 'ebgp', routerId: number, isClient = false): RibPeer {
   return {
-    source: { id: rib.newSourceId(), kind, address, addressBytes: Buffer.from(address.split('.').map(Number)), routerId, peerAs: kind === 'ebgp' ? 65001 : 64512, isClient },
-    adjIn: new AdjRibIn(), ctx: makeContext({ ebgp: kind === 'ebgp' }), localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(['192.0.2.1']), members: [], received: 0, rejected: 0,
+    source: rib.newSource({ kind, address, addressBytes: Buffer.from(address.split('.').map(Number)), routerId, peerAs: kind === 'ebgp' ? 65001 : 64512, isClient }),
+    ctx: makeContext({ ebgp: kind === 'ebgp' }), localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(['192.0.2.1']), members: [], received: 0, rejected: 0,
   };
 }
 

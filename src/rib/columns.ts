@@ -1,0 +1,51 @@
+/** Growable typed-array helpers for slot-indexed columns. */
+export function grownInt32(a: Int32Array, n: number, fill = 0): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+}
+
+export function grownUint8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(n);
+  b.set(a);
+  return b;
+}
+
+/** A growable queue of int32 values (slots to revisit). */
+export class IntQueue {
+  private buf = new Int32Array(1024);
+  private head = 0;
+  private tail = 0;
+
+  get length(): number {
+    return this.tail - this.head;
+  }
+
+  push(v: number): void {
+    if (this.tail === this.buf.length) {
+      const live = this.tail - this.head;
+      if (this.head > this.buf.length / 2) {
+        this.buf.copyWithin(0, this.head, this.tail);
+      } else {
+        const b = new Int32Array(this.buf.length * 2);
+        b.set(this.buf.subarray(this.head, this.tail));
+        this.buf = b;
+      }
+      this.head = 0;
+      this.tail = live;
+    }
+    this.buf[this.tail++] = v;
+  }
+
+  shift(): number {
+    if (this.head === this.tail) return -1;
+    const v = this.buf[this.head++] as number;
+    if (this.head === this.tail) this.head = this.tail = 0;
+    return v;
+  }
+
+  clear(): void {
+    this.head = this.tail = 0;
+  }
+}

@@ -1,0 +1,42 @@
+import { grownInt32 } from './columns.js';
+
+/**
+ * Paths (one peer's route for one prefix) as rows of typed arrays, chained per prefix: `next`
+ * links the paths of a prefix, `source` is the route source id, `attr` the interned set id.
+ * The chains are the Adj-RIBs-In and the Loc-RIB's candidates at once.
+ */
+export class PathPool {
+  next = new Int32Array(1024);
+  source = new Int32Array(1024);
+  attr = new Int32Array(1024);
+  private top = 0;
+  private freeHead = -1;
+  size = 0;
+
+  alloc(source: number, attr: number, next: number): number {
+    let p = this.freeHead;
+    if (p >= 0) {
+      this.freeHead = this.next[p] as number;
+    } else {
+      if (this.top === this.next.length) {
+        const n = this.next.length * 2;
+        this.next = grownInt32(this.next, n);
+        this.source = grownInt32(this.source, n);
+        this.attr = grownInt32(this.attr, n);
+      }
+      p = this.top++;
+    }
+    this.next[p] = next;
+    this.source[p] = source;
+    this.attr[p] = attr;
+    this.size++;
+    return p;
+  }
+
+  free(p: number): void {
+    this.next[p] = this.freeHead;
+    this.source[p] = -1;
+    this.freeHead = p;
+    this.size--;
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * Prefixes of one family as slots in typed arrays: an open-addressing hash index (linear probing,
+ * backward-shift deletion) over slot-indexed key columns. A route costs a few bytes in columns and
+ * no object, no string and no Map entry; growing rebuilds only an Int32Array index.
+ */
+import { Family } from '../wire/constants.js';
+
+const EMPTY = 0;
+
+export class PrefixTable {
+  readonly family: Family;
+  /** Key columns, by slot: IPv4 address (uint32) or 16 IPv6 bytes, and the length. */
+  v4: Uint32Array;
+  v6: Uint8Array;
+  lengths: Uint8Array;
+  /** Slot in use. */
+  used: Uint8Array;
+  /** Each slot's full 32-bit hash, so growing the index never re-hashes keys. */
+  private hashes: Uint32Array;
+  private index: Int32Array;
+  private mask: number;
+  /**
+   * The next, twice larger index, built a few slots per insert while the current one keeps
+   * answering, so growing never stops the event loop for a whole-table rebuild.
+   */
+  private next: Int32Array | null = null;
+  private nextMask = 0;
+  private migrated = 0;
+  private nextSlot = 0;
+  private freeList: number[] = [];
+  size = 0;
+  /** Called with the new capacity when slot columns grow (owners grow their own columns). */
+  readonly growListeners: ((capacity: number) => void)[] = [];
+
+  constructor(family: Family, capacity = 1024) {
+    this.family = family;
+    this.v4 = new Uint32Array(family === Family.IPV4_UNICAST ? capacity : 0);
+    this.v6 = new Uint8Array(family === Family.IPV6_UNICAST ? capacity * 16 : 0);
+    this.lengths = new Uint8Array(capacity);
+    this.used = new Uint8Array(capacity);
+    this.hashes = new Uint32Array(capacity);
+    this.index = new Int32Array(capacity * 2);
+    this.mask = capacity * 2 - 1;
+  }
+
+  get capacity(): number {
+    return this.lengths.length;
+  }
+
+  /** One past the highest slot ever used: iterate slots below it and check `used`. */
+  get highWater(): number {
+    return this.nextSlot;
+  }
+
+  private hash4(addr: number, len: number): number {
+    let h = Math.imul(addr ^ (len << 24) ^ len, 0x9e3779b1);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x85ebca6b);
+    return (h ^ (h >>> 13)) >>> 0;
+  }
+
+  private hash6(bytes: Uint8Array, at: number, len: number): number {
+    let h = 0x811c9dc5 ^ len;
+    const nb = (len + 7) >>> 3;
+    for (let i = 0; i < nb; i++) h = Math.imul(h ^ (bytes[at + i] as number), 0x01000193);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x85ebca6b);
+    return (h ^ (h >>> 13)) >>> 0;
+  }
+
+  private home(slot: number): number {
+    return (this.hashes[slot] as number) & this.mask;
+  }
+
+  find4(addr: number, len: number): number {
+    for (let i = this.hash4(addr, len) & this.mask; ; i = (i + 1) & this.mask) {
+      const e = this.index[i] as number;
+      if (e === EMPTY) return -1;
+      const s = e - 1;
+      if (this.v4[s] === addr && this.lengths[s] === len) return s;
+    }
+  }
+
+  /** `bytes[at..]` holds the prefix's significant bytes (host bits of the last byte cleared or not). */
+  find6(bytes: Uint8Array, at: number, len: number): number {
+    const nb = (len + 7) >>> 3;
+    const tail = len % 8 === 0 ? 0xff : 0xff << (8 - (len % 8));
+    for (let i = this.hash6Masked(bytes, at, len) & this.mask; ; i = (i + 1) & this.mask) {
+      const e = this.index[i] as number;
+      if (e === EMPTY) return -1;
+      const s = e - 1;
+      if (this.lengths[s] !== len) continue;
+      let eq = true;
+      for (let k = 0; k < nb && eq; k++) {
+        const b = k === nb - 1 ? (bytes[at + k] as number) & tail : (bytes[at + k] as number);
+        if (this.v6[s * 16 + k] !== b) eq = false;
+      }
+      if (eq) return s;
+    }
+  }
+
+  private hash6Masked(bytes: Uint8Array, at: number, len: number): number {
+    if (len % 8 === 0) return this.hash6(bytes, at, len);
+    const nb = (len + 7) >>> 3;
+    for (let k = 0; k < nb; k++) SCRATCH[k] = bytes[at + k] as number;
+    SCRATCH[nb - 1] = (SCRATCH[nb - 1] as number) & (0xff << (8 - (len % 8)));
+    return this.hash6(SCRATCH, 0, len);
+  }
+
+  private allocSlot(): number {
+    const free = this.freeList.pop();
+    if (free !== undefined) return free;
+    if (this.nextSlot === this.capacity) this.growSlots();
+    return this.nextSlot++;
+  }
+
+  private growSlots(): void {
+    const cap = this.capacity * 2;
+    const grow8 = (a: Uint8Array, n: number) => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    this.lengths = grow8(this.lengths, cap);
+    this.used = grow8(this.used, cap);
+    const h = new Uint32Array(cap);
+    h.set(this.hashes);
+    this.hashes = h;
+    if (this.family === Family.IPV4_UNICAST) {
+      const b = new Uint32Array(cap);
+      b.set(this.v4);
+      this.v4 = b;
+    } else {
+      this.v6 = grow8(this.v6, cap * 16);
+    }
+    for (const fn of this.growListeners) fn(cap);
+  }
+
+  private placeInIndex(slot: number): void {
+    let i = this.home(slot);
+    while (this.index[i] !== EMPTY) i = (i + 1) & this.mask;
+    this.index[i] = slot + 1;
+  }
+
+  private placeInNext(slot: number): void {
+    const next = this.next as Int32Array;
+    let i = (this.hashes[slot] as number) & this.nextMask;
+    while (next[i] !== EMPTY) i = (i + 1) & this.nextMask;
+    next[i] = slot + 1;
+  }
+
+  /** Start growing at half load; move two slots per insert; switch when all are in. */
+  private maybeGrowIndex(): void {
+    if (this.next) {
+      for (let k = 0; k < 2 && this.migrated < this.nextSlot; k++, this.migrated++) {
+        if (this.used[this.migrated]) this.placeInNext(this.migrated);
+      }
+      if (this.migrated >= this.nextSlot) {
+        this.index = this.next;
+        this.mask = this.nextMask;
+        this.next = null;
+      }
+    } else if ((this.size + 1) * 2 > this.index.length) {
+      this.next = new Int32Array(this.index.length * 2);
+      this.nextMask = this.next.length - 1;
+      this.migrated = 0;
+    }
+    // Never let the current index fill up, whatever the migration's progress.
+    if ((this.size + 2) * 4 > this.index.length * 3) this.finishGrowth();
+  }
+
+  private finishGrowth(): void {
+    if (!this.next) {
+      this.next = new Int32Array(this.index.length * 2);
+      this.nextMask = this.next.length - 1;
+      this.migrated = 0;
+    }
+    for (; this.migrated < this.nextSlot; this.migrated++) if (this.used[this.migrated]) this.placeInNext(this.migrated);
+    this.index = this.next;
+    this.mask = this.nextMask;
+    this.next = null;
+  }
+
+  insert4(addr: number, len: number): number {
+    const found = this.find4(addr, len);
+    if (found >= 0) return found;
+    this.maybeGrowIndex();
+    const s = this.allocSlot();
+    this.v4[s] = addr;
+    this.lengths[s] = len;
+    this.used[s] = 1;
+    this.hashes[s] = this.hash4(addr, len);
+    this.size++;
+    this.placeInIndex(s);
+    if (this.next && s < this.migrated) this.placeInNext(s);
+    return s;
+  }
+
+  insert6(bytes: Uint8Array, at: number, len: number): number {
+    const found = this.find6(bytes, at, len);
+    if (found >= 0) return found;
+    this.maybeGrowIndex();
+    const s = this.allocSlot();
+    const nb = (len + 7) >>> 3;
+    for (let k = 0; k < 16; k++) this.v6[s * 16 + k] = k < nb ? (bytes[at + k] as number) : 0;
+    if (len % 8 !== 0) this.v6[s * 16 + nb - 1] = (this.v6[s * 16 + nb - 1] as number) & (0xff << (8 - (len % 8)));
+    this.lengths[s] = len;
+    this.used[s] = 1;
+    this.hashes[s] = this.hash6(this.v6, s * 16, len);
+    this.size++;
+    this.placeInIndex(s);
+    if (this.next && s < this.migrated) this.placeInNext(s);
+    return s;
+  }
+
+  /** Remove a slot (backward-shift deletion keeps probe chains intact). */
+  remove(slot: number): void {
+    if (!this.used[slot]) return;
+    this.unindex(this.index, this.mask, slot);
+    if (this.next && slot < this.migrated) this.unindex(this.next, this.nextMask, slot);
+    this.used[slot] = 0;
+    this.size--;
+    this.freeList.push(slot);
+  }
+
+  private unindex(index: Int32Array, mask: number, slot: number): void {
+    let i = (this.hashes[slot] as number) & mask;
+    while (index[i] !== slot + 1) i = (i + 1) & mask;
+    for (let j = (i + 1) & mask; index[j] !== EMPTY; j = (j + 1) & mask) {
+      const s = (index[j] as number) - 1;
+      const home = (this.hashes[s] as number) & mask;
+      // Move entry j into hole i when its home is not within (i, j].
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        index[i] = index[j] as number;
+        i = j;
+      }
+    }
+    index[i] = EMPTY;
+  }
+}
+
+const SCRATCH = new Uint8Array(16);

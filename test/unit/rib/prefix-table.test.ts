@@ -1,0 +1,59 @@
+import t from 'tap';
+import { PrefixTable } from '../../../src/rib/prefix-table.js';
+import { Family } from '../../../src/wire/constants.js';
+
+t.test('IPv4 table agrees with a Map through inserts, removals, growth and slot reuse', async (t) => {
+  const table = new PrefixTable(Family.IPV4_UNICAST, 4);
+  const ref = new Map<string, number>();
+  let state = 12345;
+  const rand = (n: number) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state % n;
+  };
+  let mismatches = 0;
+  for (let i = 0; i < 200_000; i++) {
+    const addr = (0xc6120000 + rand(50_000) * 4) >>> 0;
+    const len = 24 + rand(9);
+    const k = `${addr}/${len}`;
+    if (rand(3) === 0) {
+      const slot = table.find4(addr, len);
+      if ((slot >= 0) !== ref.has(k)) mismatches++;
+      if (slot >= 0) {
+        table.remove(slot);
+        ref.delete(k);
+      }
+    } else {
+      const slot = table.insert4(addr, len);
+      if (ref.has(k) && ref.get(k) !== slot) mismatches++;
+      ref.set(k, slot);
+    }
+  }
+  t.equal(mismatches, 0, 'lookups and slots agree with the reference');
+  t.equal(table.size, ref.size);
+  for (const [k, slot] of ref) {
+    const [a, l] = k.split('/').map(Number);
+    if (table.find4(a as number, l as number) !== slot) mismatches++;
+  }
+  t.equal(mismatches, 0, 'every entry found at its slot');
+  let used = 0;
+  for (let s = 0; s < table.highWater; s++) used += table.used[s] as number;
+  t.equal(used, ref.size);
+});
+
+t.test('IPv6 keys ignore host bits beyond the length', async (t) => {
+  const table = new PrefixTable(Family.IPV6_UNICAST, 2);
+  const a = Buffer.from('20010db8000100ff', 'hex');
+  const b = Buffer.from('20010db8000100aa', 'hex');
+  const slot = table.insert6(a, 0, 52);
+  t.equal(table.find6(b, 0, 52), slot, 'same /52');
+  t.equal(table.find6(b, 0, 64), -1, 'different /64');
+  for (let i = 0; i < 5000; i++) {
+    const p = Buffer.from('20010db800000000', 'hex');
+    p.writeUInt16BE(i, 4);
+    table.insert6(p, 0, 48);
+  }
+  t.equal(table.size, 5001);
+  t.equal(table.find6(a, 0, 52), slot);
+  table.remove(slot);
+  t.equal(table.find6(a, 0, 52), -1);
+});
