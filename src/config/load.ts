@@ -29,6 +29,10 @@ export interface NeighborConfig {
   nextHopSelf: boolean;
   /** Accept paths with our own ASN up to this many times (BIRD's `allow local as`). */
   allowOwnAs: number;
+  /** Where the neighbour comes from: the neighbors list, the mesh, or the reflector keys. */
+  origin: 'neighbors' | 'mesh' | 'routeReflectors' | 'routeReflector';
+  /** Passive, but dial anyway when the peer has not connected within connectRetryTime. */
+  passiveFallback: boolean;
 }
 
 export interface Config {
@@ -40,7 +44,9 @@ export interface Config {
   /** Prefixes this router originates. */
   announce: string[];
   /** This router reflects routes (RFC 4456) for the clients listed or flagged. */
-  routeReflector: { clusterId: string; clients: string[] } | null;
+  routeReflector: { clusterId: string; clients: string[]; listenRange: string | null } | null;
+  mesh: { nodes: string[]; self: string } | null;
+  routeReflectors: string[];
 }
 
 export class ConfigError extends Error {
@@ -111,7 +117,7 @@ export function parseConfig(text: string, file: string): Config {
   }
   const c = new Checker(file);
   if (!isObj(raw)) return c.fail('(top level)', 'must be a mapping');
-  c.keys(raw, '', ['routerId', 'asn', 'listen', 'neighbors', 'hostname', 'announce', 'routeReflector']);
+  c.keys(raw, '', ['routerId', 'asn', 'listen', 'neighbors', 'hostname', 'announce', 'routeReflector', 'mesh', 'routeReflectors']);
   const routerId = c.str(raw, 'routerId', '');
   if (parseIpv4(routerId) < 0 || parseIpv4(routerId) === 0) c.fail('routerId', `"${routerId}" is not a non-zero IPv4 address`);
   const asn = c.int(raw, 'asn', '', 1, 4294967295);
@@ -158,6 +164,8 @@ export function parseConfig(text: string, file: string): Config {
       routeReflectorClient: c.bool(n, 'routeReflectorClient', p, false),
       nextHopSelf: c.bool(n, 'nextHopSelf', p, false),
       allowOwnAs: c.int(n, 'allowOwnAs', p, 0, 10, 0),
+      origin: 'neighbors',
+      passiveFallback: false,
     };
     const src = c.address(n, 'sourceAddress', p, false);
     if (src) out.sourceAddress = src;
@@ -181,16 +189,75 @@ export function parseConfig(text: string, file: string): Config {
   if (raw.routeReflector !== undefined) {
     const rr = raw.routeReflector;
     if (!isObj(rr)) return c.fail('routeReflector', 'must be a mapping');
-    c.keys(rr, 'routeReflector', ['clusterId', 'clients']);
+    c.keys(rr, 'routeReflector', ['clusterId', 'clients', 'listenRange']);
     const clusterId = c.str(rr, 'clusterId', 'routeReflector.', routerId);
     if (parseIpv4(clusterId) < 0) c.fail('routeReflector.clusterId', `"${clusterId}" is not an IPv4-style id`);
     const clients = rr.clients ?? [];
     if (!Array.isArray(clients) || !clients.every((a) => typeof a === 'string' && parseAddress(a))) {
       c.fail('routeReflector.clients', 'must be a list of addresses');
     }
-    routeReflector = { clusterId, clients: clients as string[] };
+    let listenRange: string | null = null;
+    if (rr.listenRange !== undefined) {
+      listenRange = c.str(rr, 'listenRange', 'routeReflector.');
+      if (!parsePrefix(listenRange)) c.fail('routeReflector.listenRange', `"${listenRange}" is not a prefix`);
+    }
+    routeReflector = { clusterId, clients: clients as string[], listenRange };
   }
-  return { routerId, asn, listen, neighbors, hostname: c.str(raw, 'hostname', '', ''), announce, routeReflector };
+  let mesh: Config['mesh'] = null;
+  if (raw.mesh !== undefined) {
+    const m = raw.mesh;
+    if (!isObj(m)) return c.fail('mesh', 'must be a mapping');
+    c.keys(m, 'mesh', ['nodes', 'self']);
+    const nodes = m.nodes;
+    if (!Array.isArray(nodes) || !nodes.every((a) => typeof a === 'string' && parseAddress(a))) return c.fail('mesh.nodes', 'must be a list of addresses');
+    const self = c.str(m, 'self', 'mesh.', routerId);
+    if (!parseAddress(self)) c.fail('mesh.self', `"${self}" is not an IP address`);
+    mesh = { nodes: nodes as string[], self };
+  }
+  const rrs = raw.routeReflectors ?? [];
+  if (!Array.isArray(rrs) || !rrs.every((a) => typeof a === 'string' && parseAddress(a))) return c.fail('routeReflectors', 'must be a list of addresses');
+  const config: Config = {
+    routerId, asn, listen, neighbors, hostname: c.str(raw, 'hostname', '', ''), announce, routeReflector, mesh, routeReflectors: rrs as string[],
+  };
+  config.neighbors = expandTopology(config);
+  return config;
+}
+
+function compareAddresses(a: string, b: string): number {
+  const x = parseAddress(a) as Buffer;
+  const y = parseAddress(b) as Buffer;
+  return x.length !== y.length ? x.length - y.length : Buffer.compare(x, y);
+}
+
+/**
+ * Neighbours implied by the topology keys, behind the explicit ones (an explicit neighbour with
+ * the same address wins). Mesh: iBGP to every other node; as Calico does, a node waits for peers
+ * with a higher address, but compares addresses as numbers (Calico compares strings, which puts
+ * 192.0.2.10 below 192.0.2.9), and when that would leave both sides waiting against a BIRD node
+ * it dials after connectRetryTime anyway.
+ */
+export function expandTopology(config: Config): NeighborConfig[] {
+  const out = [...config.neighbors];
+  const have = new Set(out.map((n) => n.address));
+  const add = (address: string, origin: NeighborConfig['origin'], extra: Partial<NeighborConfig>) => {
+    if (have.has(address)) return;
+    have.add(address);
+    out.push({
+      address, asn: config.asn, port: 179, passive: false, description: '', holdTime: 90, keepaliveTime: 0, connectRetryTime: 5,
+      delayOpenTime: 0, families: [address.includes(':') ? 'ipv6' : 'ipv4'], routeReflectorClient: false, nextHopSelf: false,
+      allowOwnAs: 0, origin, passiveFallback: false, ...extra,
+    });
+  };
+  if (config.mesh) {
+    for (const node of config.mesh.nodes) {
+      if (compareAddresses(node, config.mesh.self) === 0 || node.includes(':') !== config.mesh.self.includes(':')) continue;
+      const passive = compareAddresses(node, config.mesh.self) > 0;
+      add(node, 'mesh', { passive, passiveFallback: passive });
+    }
+  }
+  for (const rr of config.routeReflectors) add(rr, 'routeReflectors', {});
+  for (const client of config.routeReflector?.clients ?? []) add(client, 'routeReflector', { routeReflectorClient: true });
+  return out;
 }
 
 export function loadConfig(file: string): Config {

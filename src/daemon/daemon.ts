@@ -5,7 +5,8 @@
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
-import { parseIpv4 } from '../wire/address.js';
+import { parseAddress, parseIpv4 } from '../wire/address.js';
+import { maskBytes, parsePrefix } from '../wire/nlri.js';
 import { DEFAULT_FSM_CONFIG } from '../session/fsm.js';
 import { Peer, type Dialer, type PeerConfig, type PeerEvents } from '../session/peer.js';
 import { BgpListener, dial, secureAccepted, type Connection } from '../session/transport.js';
@@ -32,6 +33,7 @@ export function peerConfig(n: NeighborConfig): PeerConfig {
     fsm: {
       ...DEFAULT_FSM_CONFIG,
       passive: n.passive,
+      passiveFallback: n.passiveFallback,
       holdTime: n.holdTime,
       keepaliveTime: n.keepaliveTime,
       connectRetryTime: n.connectRetryTime,
@@ -59,6 +61,18 @@ export const tcpDialer: Dialer = (p, timeoutSeconds, done) => {
   }
   return dial(spec, done);
 };
+
+/** A PeerEvents object whose methods stay bound to `events` when spread. */
+function bindEvents(events: PeerEvents): PeerEvents {
+  return {
+    established: (p, params) => events.established(p, params),
+    down: (p, reason) => events.down(p, reason),
+    update: (p, u) => events.update(p, u),
+    routeRefresh: (p, m) => events.routeRefresh(p, m),
+    stateChange: (p, from, to, reason) => events.stateChange(p, from, to, reason),
+    drain: (p) => events.drain(p),
+  };
+}
 
 export class Daemon {
   readonly peers = new Map<string, Peer>();
@@ -90,10 +104,23 @@ export class Daemon {
     };
   }
 
+  /** Neighbours by address, including dynamic ones accepted from routeReflector.listenRange. */
+  private readonly neighbors = new Map<string, NeighborConfig>();
+  private readonly dynamic = new Set<string>();
+
   async start(): Promise<void> {
+    for (const n of this.config.neighbors) this.neighbors.set(n.address, n);
     if (!this.events) {
-      this.routing = new Routing(this.config, new Map(this.config.neighbors.map((n) => [n.address, n])), this.log);
-      this.events = this.routing;
+      const routing = new Routing(this.config, this.neighbors, this.log);
+      this.routing = routing;
+      // Dynamic neighbours go away with their session.
+      this.events = {
+        ...bindEvents(routing),
+        stateChange: (peer, from, to, reason) => {
+          routing.stateChange(peer, from, to, reason);
+          if (to === 'Idle' && this.dynamic.has(peer.config.address)) this.removeDynamic(peer.config.address);
+        },
+      };
     }
     for (const n of this.config.neighbors) {
       const peer = new Peer(peerConfig(n), this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);
@@ -116,8 +143,48 @@ export class Daemon {
     return this.listener?.ports ?? [];
   }
 
+  private inListenRange(address: string): boolean {
+    const range = this.config.routeReflector?.listenRange;
+    if (!range) return false;
+    const p = parsePrefix(range);
+    const a = parseAddress(address);
+    if (!p || !a || a.length !== p.bytes.length) return false;
+    maskBytes(a, p.length);
+    return a.equals(p.bytes);
+  }
+
+  /** A client from the listen range: a passive iBGP route-reflector client for as long as its session lives. */
+  private addDynamic(address: string): Peer {
+    const n: NeighborConfig = {
+      address, asn: this.config.asn, port: 179, passive: true, description: 'dynamic', holdTime: 90, keepaliveTime: 0,
+      connectRetryTime: 5, delayOpenTime: 0, families: [address.includes(':') ? 'ipv6' : 'ipv4'], routeReflectorClient: true,
+      nextHopSelf: false, allowOwnAs: 0, origin: 'routeReflector', passiveFallback: false,
+    };
+    this.neighbors.set(address, n);
+    this.dynamic.add(address);
+    const peer = new Peer(peerConfig(n), this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);
+    this.peers.set(address, peer);
+    this.log.info({ peer: address, range: this.config.routeReflector?.listenRange }, 'dynamic neighbor from the listen range');
+    peer.start();
+    return peer;
+  }
+
+  private removeDynamic(address: string): void {
+    const peer = this.peers.get(address);
+    if (!peer) return;
+    setImmediate(() => {
+      if (peer.state !== 'Idle') return;
+      peer.stop('dynamic neighbor gone');
+      peer.dispose();
+      this.peers.delete(address);
+      this.neighbors.delete(address);
+      this.dynamic.delete(address);
+    });
+  }
+
   private accept(conn: Connection, socket: net.Socket): void {
-    const peer = this.peers.get(conn.remoteAddress);
+    let peer = this.peers.get(conn.remoteAddress);
+    if (!peer && this.inListenRange(conn.remoteAddress)) peer = this.addDynamic(conn.remoteAddress);
     if (!peer) {
       this.log.warn({ remote: conn.remoteAddress, port: conn.remotePort }, 'connection from an address that is not a configured neighbor; closed');
       conn.destroy();

@@ -3,7 +3,8 @@
  * groups of its families; its UPDATEs go to the RIB; when it goes down its routes go with it.
  */
 import type { Logger } from 'pino';
-import { Family } from '../wire/constants.js';
+import { Family, familyOf } from '../wire/constants.js';
+import type { RouteRefreshMessage } from '../wire/route-refresh.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { Rib, type RibPeer } from '../rib/rib.js';
@@ -109,8 +110,13 @@ export class Routing implements PeerEvents {
     if (why) this.log.warn({ peer: peer.config.address, reason: why }, 'UPDATE treated as withdraw');
   }
 
-  routeRefresh(): void {
-    // Answering ROUTE-REFRESH from the Adj-RIB-Out is not implemented yet.
+  /** Answer a ROUTE-REFRESH from the Adj-RIB-Out (no session reset, no re-decision). */
+  routeRefresh(peer: Peer, msg: RouteRefreshMessage): void {
+    const rp = this.ribPeers.get(peer);
+    if (!rp || msg.subtype !== 0) return;
+    const family = familyOf(msg.afi, msg.safi);
+    for (const { group, member } of rp.members) if (group.family === family) group.resync(member);
+    this.log.info({ peer: peer.config.address, afi: msg.afi }, 'route refresh answered from the Adj-RIB-Out');
   }
 
   stateChange(_peer: Peer, _from: State, _to: State, _reason: string): void {}

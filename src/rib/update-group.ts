@@ -140,6 +140,20 @@ export class UpdateGroup {
     this.schedule();
   }
 
+  /** ROUTE-REFRESH: send the member the whole Adj-RIB-Out again. */
+  resync(m: ExportMember): void {
+    if (!this.live.delete(m) && !this.lagging.has(m)) return;
+    const l = this.lagging.get(m);
+    if (l) {
+      l.syncAt = 0;
+    } else {
+      const dirty = new DirtySet();
+      dirty.grow(this.adjOut.length);
+      this.lagging.set(m, { dirty, syncAt: 0, eorDue: false });
+    }
+    this.schedule();
+  }
+
   leave(m: ExportMember): void {
     this.live.delete(m);
     this.awaitingEor.delete(m);

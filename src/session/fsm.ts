@@ -20,6 +20,8 @@ export type TimerName = 'connectRetry' | 'hold' | 'keepalive' | 'delayOpen' | 'i
 
 export interface FsmConfig {
   passive: boolean;
+  /** A passive peer dials anyway when nobody connected within connectRetryTime. */
+  passiveFallback: boolean;
   connectRetryTime: number;
   /** Hold time we offer (s); 0 disables keepalives. */
   holdTime: number;
@@ -35,6 +37,7 @@ export interface FsmConfig {
 
 export const DEFAULT_FSM_CONFIG: FsmConfig = {
   passive: false,
+  passiveFallback: false,
   connectRetryTime: 5,
   holdTime: 90,
   keepaliveTime: 0,
@@ -236,7 +239,7 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
         case 'TimerExpired':
           if (ev.timer === 'connectRetry') {
             actions.push({ type: 'start-timer', timer: 'connectRetry', seconds: config.connectRetryTime });
-            if (config.passive) return to(State.ACTIVE);
+            if (config.passive && !config.passiveFallback) return to(State.ACTIVE);
             if (s.state === State.CONNECT) actions.push({ type: 'close' });
             actions.push({ type: 'connect' });
             return to(State.CONNECT);

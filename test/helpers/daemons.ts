@@ -87,6 +87,18 @@ export class Bird implements Daemon {
     return /BGP state:\s+Established/.test(this.describe(peer));
   }
 
+  /** The next hops BIRD holds for `prefix`, one per path. */
+  pathsFor(prefix: string): string[] {
+    const out = this.birdc(`show route ${prefix} all`);
+    return [...out.matchAll(/via ([0-9a-f.:]+)/g)].map((m) => m[1] as string);
+  }
+
+  /** Names of protocols in state Established. */
+  establishedProtocols(): string[] {
+    const out = this.birdc('show protocols');
+    return [...out.matchAll(/^(\S+)\s+BGP\s+.*Established/gm)].map((m) => m[1] as string);
+  }
+
   received(peer: string, family: 'ipv4' | 'ipv6'): string[] {
     const out = this.birdc(`show route protocol peer_${peer.replace(/[.:]/g, '_')}`);
     const re = family === 'ipv4' ? /^([0-9.]+\/\d+)/gm : /^([0-9a-f:]+\/\d+)/gm;

@@ -68,3 +68,25 @@ t.test('wrend exits non-zero with the message on a bad config', async (t) => {
   t.equal(missing.status, 2);
   t.match(missing.stderr, /no such file/);
 });
+
+t.test('topology keys expand into neighbours; the mesh compares addresses as numbers', async (t) => {
+  const c = parseConfig(
+    `routerId: 192.0.2.9
+asn: 64512
+mesh: { nodes: [192.0.2.9, 192.0.2.10, 192.0.2.2] }
+routeReflectors: [198.51.100.1]
+neighbors: [{ address: 192.0.2.2, asn: 64512, holdTime: 3 }]
+`,
+    'mesh.yaml',
+  );
+  const by = new Map(c.neighbors.map((n) => [n.address, n]));
+  t.equal(c.neighbors.length, 3, 'not ourselves; the explicit neighbour is kept once');
+  t.match(by.get('192.0.2.10'), { origin: 'mesh', passive: true, passiveFallback: true, asn: 64512 }, '.10 is above .9 as numbers: we wait, then dial');
+  t.match(by.get('192.0.2.2'), { origin: 'neighbors', holdTime: 3, passive: false }, 'explicit settings win');
+  t.match(by.get('198.51.100.1'), { origin: 'routeReflectors', passive: false });
+  const rr = parseConfig('routerId: 192.0.2.1\nasn: 64512\nrouteReflector: { clusterId: 192.0.2.100, clients: [192.0.2.11], listenRange: 192.0.2.0/24 }\n', 'rr.yaml');
+  t.same(rr.routeReflector, { clusterId: '192.0.2.100', clients: ['192.0.2.11'], listenRange: '192.0.2.0/24' });
+  t.match(rr.neighbors[0], { address: '192.0.2.11', routeReflectorClient: true, origin: 'routeReflector' });
+  t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 1\nrouteReflector: { listenRange: 192.0.2.0/33 }\n', 'rr.yaml'), { message: /routeReflector.listenRange: "192.0.2.0\/33" is not a prefix/ });
+  t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 1\nmesh: { nodes: [bogus] }\n', 'm.yaml'), { message: /mesh.nodes: must be a list of addresses/ });
+});

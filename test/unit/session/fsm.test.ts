@@ -104,3 +104,13 @@ t.test('a session that was up for the stable time resets the backoff', async (t)
   const r2 = step(s, { type: 'TimerExpired', timer: 'hold' }, cfg, 10_000);
   t.ok(r2.actions.some((a) => a.type === 'start-timer' && a.timer === 'idleHold' && a.seconds === 30));
 });
+
+t.test('a passive peer with fallback dials once the connect-retry time passes', async (t) => {
+  const c = { ...cfg, passive: true, passiveFallback: true };
+  const started = step(initialFsmState(c), { type: 'ManualStart' }, c, 0);
+  t.equal(started.state.state, State.ACTIVE, 'waits first');
+  t.notOk(started.actions.some((a) => a.type === 'connect'));
+  const r = step(started.state, { type: 'TimerExpired', timer: 'connectRetry' }, c, 5000);
+  t.equal(r.state.state, State.CONNECT);
+  t.ok(r.actions.some((a) => a.type === 'connect'), 'then dials');
+});

@@ -1,0 +1,106 @@
+/**
+ * Calico topologies: three wren nodes in an iBGP full mesh plus a BIRD top-of-rack router over
+ * eBGP; and a mixed mesh of wren nodes and BIRD nodes configured as Calico renders BIRD's config
+ * (`passive on` when the peer's address string sorts above the node's). Every node announces a /26.
+ */
+import t from 'tap';
+import { Lab, waitFor } from '../helpers/netns.js';
+import { Bird, birdProtocolName, type PeerSpec } from '../helpers/daemons.js';
+import { Wren } from '../helpers/wren.js';
+import { isRoot, requireTools } from '../helpers/tools.js';
+
+const block = (i: number) => `198.51.100.${i * 64}/26`;
+
+t.test('three wren nodes in a mesh plus a BIRD ToR over eBGP: everybody has every block', async (t) => {
+  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
+  if (!requireTools(t, ['bird', 'birdc'])) return;
+  const lab = new Lab('mesh');
+  t.teardown(() => lab.destroy());
+  const sw = lab.switch('sw');
+  const nodes = ['192.0.2.9', '192.0.2.10', '192.0.2.11'];
+  const torNs = lab.ns('tor');
+  lab.attach(sw, torNs, ['192.0.2.254/24']);
+  const tor = new Bird(lab, torNs, {
+    routerId: '192.0.2.254', asn: 63400, listen: [],
+    peers: nodes.map((a) => ({ address: a, asn: 64512, holdTime: 9 })),
+    announce: ['203.0.113.0/24'],
+  });
+  const wrens = nodes.map((addr, i) => {
+    const ns = lab.ns(`n${i}`);
+    lab.attach(sw, ns, [`${addr}/24`]);
+    return new Wren(lab, ns, {
+      routerId: addr, asn: 64512, listen: { address: [addr], port: 179 },
+      mesh: { nodes },
+      neighbors: [{ address: '192.0.2.254', asn: 63400, holdTime: 9, connectRetryTime: 1 }],
+      announce: [block(i)],
+    });
+  });
+  await waitFor('ToR sees all three nodes Established', () => nodes.every((a) => tor.established(a)), 45_000);
+  await waitFor('the mesh is up', () => wrens.every((w, i) => nodes.every((a, j) => i === j || w.state(a) === 'Established')), 30_000).catch(() => undefined);
+  for (const [i, w] of wrens.entries()) {
+    t.same(nodes.filter((_, j) => j !== i).map((a) => w.state(a)), ['Established', 'Established'], `node ${nodes[i]}: mesh sessions Established`);
+  }
+  // Each node exports its best routes to the ToR: a block with three paths means all three nodes hold it.
+  for (let i = 0; i < 3; i++) {
+    const paths = await waitFor(`three paths for ${block(i)}`, () => {
+      const p = tor.pathsFor(block(i));
+      return p.length >= 3 ? p : null;
+    }, 30_000).catch(() => tor.pathsFor(block(i)));
+    t.same([...new Set(paths)].sort(), [...nodes].sort(), `${block(i)}: every node has it and announces it`);
+  }
+  t.notOk(wrens.some((w) => w.lines.some((l) => l.level >= 50)), 'no wren logged an error');
+  for (const w of wrens) await w.stop();
+});
+
+t.test('mixed mesh: wren nodes and Calico-configured BIRD nodes form a full mesh', async (t) => {
+  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
+  if (!requireTools(t, ['bird', 'birdc'])) return;
+  const lab = new Lab('mix');
+  t.teardown(() => lab.destroy());
+  const sw = lab.switch('sw');
+  // .9 and .10 sort differently as strings and as numbers: .9 (wren) waits for .10 (BIRD), and
+  // BIRD at .10 is "passive on" towards .9 too, so wren must dial after its short delay.
+  const nodes = [
+    { addr: '192.0.2.9', kind: 'wren' },
+    { addr: '192.0.2.10', kind: 'bird' },
+    { addr: '192.0.2.11', kind: 'wren' },
+    { addr: '192.0.2.12', kind: 'bird' },
+  ] as const;
+  const all = nodes.map((n) => n.addr);
+  const birds: Bird[] = [];
+  const wrens: Wren[] = [];
+  nodes.forEach((n, i) => {
+    const ns = lab.ns(`n${i}`);
+    lab.attach(sw, ns, [`${n.addr}/24`]);
+    if (n.kind === 'bird') {
+      const peers: PeerSpec[] = all.filter((a) => a !== n.addr).map((a) => ({
+        address: a, asn: 64512, name: `Mesh_${a.replace(/\./g, '_')}`,
+        passive: a > n.addr, // Calico's template compares the address strings
+      }));
+      birds.push(new Bird(lab, ns, { routerId: n.addr, asn: 64512, listen: [], peers, announce: [block(i)] }));
+    } else {
+      wrens.push(new Wren(lab, ns, { routerId: n.addr, asn: 64512, listen: { address: [n.addr], port: 179 }, mesh: { nodes: all }, announce: [block(i)] }));
+    }
+  });
+  for (const [bi, b] of birds.entries()) {
+    const me = nodes.filter((n) => n.kind === 'bird')[bi]?.addr as string;
+    const expected = all.filter((a) => a !== me).map((a) => birdProtocolName({ address: a, asn: 64512, name: `Mesh_${a.replace(/\./g, '_')}` }));
+    const up = await waitFor(`BIRD ${me}: all mesh sessions Established`, () => {
+      const e = b.establishedProtocols();
+      return expected.every((p) => e.includes(p)) ? e : null;
+    }, 45_000).catch(() => b.establishedProtocols());
+    t.same((up ?? []).filter((p) => p.startsWith('Mesh_')).sort(), expected.sort(), `BIRD ${me}: three mesh sessions up`);
+    for (let i = 0; i < nodes.length; i++) {
+      if (nodes[i]?.addr === me) continue;
+      const paths = await waitFor(`BIRD ${me} has ${block(i)}`, () => b.pathsFor(block(i)).length > 0, 20_000).catch(() => false);
+      t.ok(paths, `BIRD ${me} learned ${block(i)} from ${nodes[i]?.kind} ${nodes[i]?.addr}`);
+    }
+  }
+  for (const [wi, w] of wrens.entries()) {
+    const me = nodes.filter((n) => n.kind === 'wren')[wi]?.addr as string;
+    t.same(all.filter((a) => a !== me).map((a) => w.state(a)), ['Established', 'Established', 'Established'], `wren ${me}: three mesh sessions up`);
+  }
+  const dialed = wrens[0]?.lines.some((l) => l.peer === '192.0.2.10' && l.from === 'Active' && l.to === 'Connect');
+  t.ok(dialed, 'wren .9 dialed BIRD .10 after waiting (both sides were passive by their rules)');
+  for (const w of wrens) await w.stop();
+});
