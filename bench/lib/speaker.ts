@@ -38,6 +38,8 @@ export class BenchSpeaker {
   endOfRib = false;
   /** NOTIFICATIONs received, as "code/subcode". */
   readonly notifications: string[] = [];
+  /** Called whenever `received` grows (for completion detection without polling). */
+  onProgress: () => void = () => undefined;
   private readonly cursor = new NlriCursor();
 
   constructor(private readonly o: SpeakerOptions) {}
@@ -93,6 +95,7 @@ export class BenchSpeaker {
           this.cursor.reset(block);
           while (this.cursor.next()) this.received++;
         }
+        this.onProgress();
         for (const block of [u.withdrawn, u.mpUnreach?.withdrawn]) {
           if (!block) continue;
           this.cursor.reset(block);
@@ -115,7 +118,8 @@ export class BenchSpeaker {
     for (let k = 0; k < sets; k++) {
       const list: PathAttribute[] = [
         { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
-        { kind: 'as-path', type: 2, flags: 0x40, segments: [{ type: 2, asns: [this.o.asn, 65100 + k] }] },
+        // A path from beyond this AS (65000 ...), so iBGP receivers do not see their own ASN.
+        { kind: 'as-path', type: 2, flags: 0x40, segments: [{ type: 2, asns: [65000, 65100 + k] }] },
         { kind: 'next-hop', type: 3, flags: 0x40, nextHop: parseIpv4(nextHop) },
         { kind: 'med', type: 4, flags: 0x80, med: k },
       ];
