@@ -9,23 +9,30 @@ import { Bird, Frr, GoBgp, type Daemon } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
 import { isRoot, requireTools } from '../helpers/tools.js';
 
-t.test('wren reflects IPv4 routes between BIRD, FRR and GoBGP clients', async (t) => {
+t.test('wren reflects IPv4 and IPv6 routes between BIRD, FRR and GoBGP clients', async (t) => {
   if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
   if (!requireTools(t, ['bird', 'birdc', '/usr/lib/frr/bgpd', 'vtysh', 'gobgpd', 'gobgp'])) return;
   const lab = new Lab('rr');
   t.teardown(() => lab.destroy());
   const sw = lab.switch('sw');
   const nsW = lab.ns('wren');
-  lab.attach(sw, nsW, ['192.0.2.1/24']);
-  const clients: { name: string; address: string; prefix: string; daemon?: Daemon }[] = [
-    { name: 'bird', address: '192.0.2.11', prefix: '198.51.100.0/26' },
-    { name: 'frr', address: '192.0.2.12', prefix: '198.51.100.64/26' },
-    { name: 'gobgp', address: '192.0.2.13', prefix: '198.51.100.128/26' },
+  lab.attach(sw, nsW, ['192.0.2.1/24', '2001:db8::1/64']);
+  const clients: { name: string; address: string; address6: string; prefix: string; prefix6: string; daemon?: Daemon }[] = [
+    { name: 'bird', address: '192.0.2.11', address6: '2001:db8::11', prefix: '198.51.100.0/26', prefix6: '2001:db8:11::/48' },
+    { name: 'frr', address: '192.0.2.12', address6: '2001:db8::12', prefix: '198.51.100.64/26', prefix6: '2001:db8:12::/48' },
+    { name: 'gobgp', address: '192.0.2.13', address6: '2001:db8::13', prefix: '198.51.100.128/26', prefix6: '2001:db8:13::/48' },
   ];
   for (const c of clients) {
     const ns = lab.ns(c.name);
-    lab.attach(sw, ns, [`${c.address}/24`]);
-    const spec = { routerId: c.address, asn: 64512, listen: [c.address], peers: [{ address: '192.0.2.1', asn: 64512, holdTime: 9, passive: true }], announce: [c.prefix] };
+    lab.attach(sw, ns, [`${c.address}/24`, `${c.address6}/64`]);
+    const spec = {
+      routerId: c.address, asn: 64512, listen: [c.address, c.address6],
+      peers: [
+        { address: '192.0.2.1', asn: 64512, holdTime: 9, passive: true },
+        { address: '2001:db8::1', asn: 64512, holdTime: 9, passive: true },
+      ],
+      announce: [c.prefix, c.prefix6],
+    };
     if (c.name === 'bird') c.daemon = new Bird(lab, ns, spec);
     else if (c.name === 'frr') c.daemon = new Frr(lab, ns, spec);
     else c.daemon = new GoBgp(lab, ns, spec);
@@ -34,13 +41,17 @@ t.test('wren reflects IPv4 routes between BIRD, FRR and GoBGP clients', async (t
   const gobgp = clients[2]?.daemon as GoBgp;
   await waitFor('gobgpd API', () => /Peer/.test(gobgp.gobgp(['neighbor'])), 15_000);
   gobgp.announce('198.51.100.128/26', '192.0.2.13');
+  gobgp.announce('2001:db8:13::/48', '2001:db8::13');
   const wren = new Wren(lab, nsW, {
     routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1'], port: 179 },
-    announce: ['203.0.113.0/24'],
-    routeReflector: { clusterId: '192.0.2.1', clients: clients.map((c) => c.address) },
-    neighbors: clients.map((c) => ({ address: c.address, asn: 64512, holdTime: 9, connectRetryTime: 1 })),
+    announce: ['203.0.113.0/24', '2001:db8:ff::/48'],
+    routeReflector: { clusterId: '192.0.2.1', clients: clients.flatMap((c) => [c.address, c.address6]) },
+    neighbors: clients.flatMap((c) => [
+      { address: c.address, asn: 64512, holdTime: 9, connectRetryTime: 1 },
+      { address: c.address6, asn: 64512, holdTime: 9, connectRetryTime: 1, families: ['ipv6'] },
+    ]),
   });
-  await waitFor('all clients Established', () => clients.every((c) => c.daemon?.established('192.0.2.1')), 45_000);
+  await waitFor('all clients Established', () => clients.every((c) => c.daemon?.established('192.0.2.1') && c.daemon?.established('2001:db8::1')), 45_000);
   for (const c of clients) {
     const want = ['203.0.113.0/24', ...clients.filter((o) => o !== c).map((o) => o.prefix)].sort();
     const got = await waitFor(`${c.name} has every other prefix`, () => {
@@ -48,6 +59,12 @@ t.test('wren reflects IPv4 routes between BIRD, FRR and GoBGP clients', async (t
       return want.every((p) => r.includes(p)) ? r : null;
     }, 30_000).catch(() => c.daemon?.received('192.0.2.1', 'ipv4') ?? []);
     t.same([...new Set(got)].filter((p) => p !== c.prefix).sort(), want, `${c.name} learned the others' prefixes from wren`);
+    const want6 = ['2001:db8:ff::/48', ...clients.filter((o) => o !== c).map((o) => o.prefix6)].sort();
+    const got6 = await waitFor(`${c.name} has every other IPv6 prefix`, () => {
+      const r = c.daemon?.received('2001:db8::1', 'ipv6') ?? [];
+      return want6.every((p) => r.includes(p)) ? r : null;
+    }, 30_000).catch(() => c.daemon?.received('2001:db8::1', 'ipv6') ?? []);
+    t.same([...new Set(got6)].filter((p) => p !== c.prefix6).sort(), want6, `${c.name} learned the others' IPv6 prefixes from wren`);
   }
   t.notOk(wren.lines.some((l) => l.level >= 50), 'wren logged no errors');
   await wren.stop();

@@ -140,3 +140,42 @@ t.test('identical attributes are interned once and freed with the last route', a
   t.equal(rib.importStore.size, 0, 'freed');
   t.equal(rib.loc.size, 0);
 });
+
+t.test('a slow member never holds the group back, and catches up with the latest state only', async (t) => {
+  const rib = new Rib(RR);
+  const src = ribPeer(rib, '192.0.2.60', 'ibgp', 60, true);
+  const fast = new Receiver('fast');
+  class Slow extends Receiver {
+    blocked = true;
+    writes = 0;
+    override write(bytes: Buffer): void {
+      this.writes++;
+      super.write(bytes);
+    }
+    override pendingBytes(): number {
+      return this.blocked ? 64 * 1024 * 1024 : 0;
+    }
+  }
+  const slow = new Slow('slow');
+  const g = rib.joinGroup(src, target('ibgp', true), true, fast);
+  rib.joinGroup(ribPeer(rib, '192.0.2.61', 'ibgp', 61, true), target('ibgp', true), true, slow);
+  await settle();
+  const writesBefore = slow.writes;
+  // Churn: announce 2000 prefixes, change half of them, withdraw a quarter.
+  const all = Array.from({ length: 2000 }, (_, i) => `198.18.${i >> 8}.${i & 255}/32`);
+  const chunks = (xs: string[]) => Array.from({ length: Math.ceil(xs.length / 500) }, (_, i) => xs.slice(i * 500, i * 500 + 500));
+  for (const c of chunks(all)) rib.applyUpdate(src, announce(c, base([], 0xc000023c)));
+  await settle();
+  for (const c of chunks(all.slice(0, 1000))) rib.applyUpdate(src, announce(c, base([65010], 0xc000023c)));
+  for (const c of chunks(all.slice(1500))) rib.applyUpdate(src, withdraw(c));
+  await settle();
+  t.equal(fast.table.size, 1500, 'the fast member is up to date');
+  t.equal(slow.writes, writesBefore, 'nothing written to the blocked member');
+  t.equal(g.live.size, 1, 'the slow member left the live set');
+  slow.blocked = false;
+  g.drained(slow);
+  for (let i = 0; i < 20; i++) await settle();
+  t.equal(slow.table.size, 1500, 'caught up: same table as the fast member');
+  t.match(slow.table.get('198.18.0.5/32')?.find((a) => a.kind === 'as-path'), { segments: [{ type: 2, asns: [65010] }] }, 'latest attributes');
+  t.equal(g.live.size, 2, 'back in the live set');
+});
