@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
   };
   const client: RibPeer = { ...peer, source: rib.newSource({ ...peer.source, kind: 'ibgp', isClient: true }), members: [] };
-  rib.joinGroup(client, { kind: 'ibgp', isClient: true, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, nextHopSelf: false, localNextHop: Buffer.from([198, 18, 0, 1]) }, true, member);
+  rib.joinGroup(client, { kind: 'ibgp', isClient: true, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([198, 18, 0, 1]) }, true, member);
   let worst = 0;
   const t0 = performance.now();
   // Feed as a socket would: 16 UPDATEs (one 64 KiB read) per turn.

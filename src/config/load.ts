@@ -29,6 +29,12 @@ export interface NeighborConfig {
   nextHopSelf: boolean;
   /** Accept paths with our own ASN up to this many times (BIRD's `allow local as`). */
   allowOwnAs: number;
+  /** RFC 7911 ADD-PATH for this neighbour. */
+  addPaths: 'send' | 'receive' | 'both' | 'off';
+  /** Our ASN towards this neighbour when it is not `asn` (BIRD's `local as`). */
+  localAs?: number;
+  /** eBGP: keep the next hop instead of setting it to ourselves. */
+  nextHopKeep: boolean;
   /** Where the neighbour comes from: the neighbors list, the mesh, or the reflector keys. */
   origin: 'neighbors' | 'mesh' | 'routeReflectors' | 'routeReflector';
   /** Passive, but dial anyway when the peer has not connected within connectRetryTime. */
@@ -139,7 +145,7 @@ export function parseConfig(text: string, file: string): Config {
     c.keys(n, `neighbors[${i}]`, [
       'address', 'asn', 'port', 'passive', 'description', 'sourceAddress', 'sourcePort', 'holdTime', 'keepaliveTime',
       'connectRetryTime', 'delayOpenTime', 'multihop', 'ttlSecurity', 'password', 'families',
-      'routeReflectorClient', 'nextHopSelf', 'allowOwnAs',
+      'routeReflectorClient', 'nextHopSelf', 'allowOwnAs', 'addPaths', 'localAs', 'nextHopKeep',
     ]);
     const address = c.address(n, 'address', p, true) as string;
     if (seen.has(address)) c.fail(`${p}address`, `${address} is configured twice`);
@@ -166,7 +172,18 @@ export function parseConfig(text: string, file: string): Config {
       allowOwnAs: c.int(n, 'allowOwnAs', p, 0, 10, 0),
       origin: 'neighbors',
       passiveFallback: false,
+      addPaths: 'off',
+      nextHopKeep: c.bool(n, 'nextHopKeep', p, false),
     };
+    if (n.addPaths !== undefined) {
+      const ap = n.addPaths;
+      if (ap === true) out.addPaths = 'both';
+      else if (ap === false) out.addPaths = 'off';
+      else if (ap === 'send' || ap === 'receive' || ap === 'both') out.addPaths = ap;
+      else c.fail(`${p}addPaths`, 'must be send, receive, both, true or false');
+    }
+    if (n.localAs !== undefined) out.localAs = c.int(n, 'localAs', p, 1, 4294967295);
+    if (out.nextHopSelf && out.nextHopKeep) c.fail(`${p}nextHopKeep`, 'cannot be combined with nextHopSelf');
     const src = c.address(n, 'sourceAddress', p, false);
     if (src) out.sourceAddress = src;
     if (n.sourcePort !== undefined) out.sourcePort = c.int(n, 'sourcePort', p, 1, 65535);
@@ -245,7 +262,7 @@ export function expandTopology(config: Config): NeighborConfig[] {
     out.push({
       address, asn: config.asn, port: 179, passive: false, description: '', holdTime: 90, keepaliveTime: 0, connectRetryTime: 5,
       delayOpenTime: 0, families: [address.includes(':') ? 'ipv6' : 'ipv4'], routeReflectorClient: false, nextHopSelf: false,
-      allowOwnAs: 0, origin, passiveFallback: false, ...extra,
+      allowOwnAs: 0, origin, passiveFallback: false, addPaths: 'off', nextHopKeep: false, ...extra,
     });
   };
   if (config.mesh) {

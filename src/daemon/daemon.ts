@@ -91,13 +91,14 @@ export class Daemon {
   routing: Routing | null = null;
 
   localSpeaker(n: NeighborConfig): LocalSpeaker {
+    const families = familyMask(n.families);
     return {
-      asn: this.config.asn,
+      asn: n.localAs ?? this.config.asn,
       routerId: parseIpv4(this.config.routerId),
       holdTime: n.holdTime,
-      families: familyMask(n.families),
-      addPathReceive: 0,
-      addPathSend: 0,
+      families,
+      addPathReceive: n.addPaths === 'receive' || n.addPaths === 'both' ? families : 0,
+      addPathSend: n.addPaths === 'send' || n.addPaths === 'both' ? families : 0,
       gracefulRestart: null,
       hostname: this.config.hostname,
       extendedMessage: false,
@@ -158,7 +159,7 @@ export class Daemon {
     const n: NeighborConfig = {
       address, asn: this.config.asn, port: 179, passive: true, description: 'dynamic', holdTime: 90, keepaliveTime: 0,
       connectRetryTime: 5, delayOpenTime: 0, families: [address.includes(':') ? 'ipv6' : 'ipv4'], routeReflectorClient: true,
-      nextHopSelf: false, allowOwnAs: 0, origin: 'routeReflector', passiveFallback: false,
+      nextHopSelf: false, allowOwnAs: 0, origin: 'routeReflector', passiveFallback: false, addPaths: 'off', nextHopKeep: false,
     };
     this.neighbors.set(address, n);
     this.dynamic.add(address);

@@ -52,7 +52,7 @@ export class Routing implements PeerEvents {
         isClient: this.isClient(address),
       }),
       ctx: params.codec,
-      localAsn: this.config.asn,
+      localAsn: n?.localAs ?? this.config.asn,
       allowOwnAs: n?.allowOwnAs ?? 0,
       ownAddresses: this.ownAddresses,
       members: [],
@@ -75,14 +75,16 @@ export class Routing implements PeerEvents {
           kind: params.ebgp ? 'ebgp' : 'ibgp',
           isClient: rp.source.isClient,
           family,
-          localAsn: this.config.asn,
+          localAsn: n?.localAs ?? this.config.asn,
           routerId: parseIpv4(this.config.routerId),
           clusterId: this.rib.options.clusterId,
           nextHopSelf: n?.nextHopSelf ?? false,
+          nextHopKeep: n?.nextHopKeep ?? false,
           localNextHop: nh,
         },
         params.asn4,
         member,
+        (params.addPathSend & (1 << family)) !== 0,
       );
       this.log.debug({ peer: address, group: g.key, members: g.size }, 'joined update group');
     }

@@ -23,6 +23,8 @@ export interface ExportTarget {
   /** Our cluster id when we reflect routes (null: not a route reflector). */
   clusterId: number | null;
   nextHopSelf: boolean;
+  /** eBGP: keep the received next hop instead of setting ourselves. */
+  nextHopKeep: boolean;
   /** Our address on the sessions of this group, as the next hop we announce (4 or 16 bytes). */
   localNextHop: Buffer;
 }
@@ -84,7 +86,7 @@ export function exportAttributes(best: Path, t: ExportTarget): { attrs: PathAttr
     out.push({ kind: 'cluster-list', type: AttrType.CLUSTER_LIST, flags: AttrFlag.OPTIONAL, clusterList: [t.clusterId as number, ...a.clusterList] });
   }
   out.sort((x, y) => x.type - y.type);
-  const self = t.kind === 'ebgp' || t.nextHopSelf || src.kind === 'local' || a.nextHop.length === 0;
+  const self = (t.kind === 'ebgp' && !t.nextHopKeep) || t.nextHopSelf || src.kind === 'local' || a.nextHop.length === 0;
   let nextHop = self ? t.localNextHop : a.nextHop;
   // A next hop of the other family than the NLRI cannot be kept: use ours.
   if ((t.family === Family.IPV4_UNICAST) !== (nextHop.length === 4)) nextHop = t.localNextHop;

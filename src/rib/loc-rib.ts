@@ -42,36 +42,41 @@ export class LocRib {
     return this.routes;
   }
 
-  /** The path of `source` at `slot`, or -1. */
-  pathOf(family: Family, slot: number, source: number): number {
+  /** The path of (`source`, `pathId`) at `slot`, or -1. */
+  pathOf(family: Family, slot: number, source: number, pathId = 0): number {
     const pool = this.paths;
-    for (let p = this.head[family][slot] as number; p >= 0; p = pool.next[p] as number) if (pool.source[p] === source) return p;
+    for (let p = this.head[family][slot] as number; p >= 0; p = pool.next[p] as number) {
+      if (pool.source[p] === source && pool.pathId[p] === pathId) return p;
+    }
     return -1;
   }
 
-  /** Add or replace `source`'s path; returns the attribute id it replaced, or -1. */
-  upsert(family: Family, slot: number, source: number, attr: number): number {
+  /** Add or replace the path (`source`, `pathId`); returns the attribute id it replaced, or -1. */
+  upsert(family: Family, slot: number, source: number, attr: number, pathId = 0): number {
     const pool = this.paths;
-    const p = this.pathOf(family, slot, source);
+    const p = this.pathOf(family, slot, source, pathId);
     let old = -1;
     if (p >= 0) {
       old = pool.attr[p] as number;
       pool.attr[p] = attr;
       if (old === attr) return old;
     } else {
-      this.head[family][slot] = pool.alloc(source, attr, this.head[family][slot] as number);
+      this.head[family][slot] = pool.alloc(source, pathId, attr, this.head[family][slot] as number);
     }
     this.decide(family, slot, p >= 0 && this.best[family][slot] === p);
     return old;
   }
 
-  /** Remove `source`'s path; returns its attribute id, or -1 when it had none. */
-  remove(family: Family, slot: number, source: number): number {
+  /**
+   * Remove the path (`source`, `pathId`) — any path of `source` when `pathId` is -1; returns its
+   * attribute id, or -1 when there was none.
+   */
+  remove(family: Family, slot: number, source: number, pathId = 0): number {
     const pool = this.paths;
     const head = this.head[family];
     let prev = -1;
     let p = head[slot] as number;
-    while (p >= 0 && pool.source[p] !== source) {
+    while (p >= 0 && (pool.source[p] !== source || (pathId >= 0 && pool.pathId[p] !== pathId))) {
       prev = p;
       p = pool.next[p] as number;
     }

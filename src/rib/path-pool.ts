@@ -1,7 +1,7 @@
 import { grownInt32 } from './columns.js';
 
 /**
- * Paths (one peer's route for one prefix) as rows of typed arrays, chained per prefix: `next`
+ * Paths (one peer's route for one prefix, per path id with ADD-PATH) as rows of typed arrays, chained per prefix: `next`
  * links the paths of a prefix, `source` is the route source id, `attr` the interned set id.
  * The chains are the Adj-RIBs-In and the Loc-RIB's candidates at once.
  */
@@ -9,11 +9,13 @@ export class PathPool {
   next = new Int32Array(1024);
   source = new Int32Array(1024);
   attr = new Int32Array(1024);
+  /** RFC 7911 path identifier (0 without ADD-PATH). */
+  pathId = new Uint32Array(1024);
   private top = 0;
   private freeHead = -1;
   size = 0;
 
-  alloc(source: number, attr: number, next: number): number {
+  alloc(source: number, pathId: number, attr: number, next: number): number {
     let p = this.freeHead;
     if (p >= 0) {
       this.freeHead = this.next[p] as number;
@@ -23,11 +25,15 @@ export class PathPool {
         this.next = grownInt32(this.next, n);
         this.source = grownInt32(this.source, n);
         this.attr = grownInt32(this.attr, n);
+        const ids = new Uint32Array(n);
+        ids.set(this.pathId);
+        this.pathId = ids;
       }
       p = this.top++;
     }
     this.next[p] = next;
     this.source[p] = source;
+    this.pathId[p] = pathId;
     this.attr[p] = attr;
     this.size++;
     return p;

@@ -135,7 +135,7 @@ export class Rib {
       c.reset(b);
       while (c.next()) {
         const slot = fam === Family.IPV4_UNICAST ? t.insert4(c.v4, c.length) : t.insert6(c.buf, c.bytesAt, c.length);
-        const old = this.loc.upsert(fam, slot, src, set.id);
+        const old = this.loc.upsert(fam, slot, src, set.id, c.addPath ? c.pathId : 0);
         if (old === set.id) continue;
         this.importStore.ref(set);
         if (old >= 0) this.importStore.unref(this.importStore.get(old));
@@ -154,7 +154,7 @@ export class Rib {
     while (c.next()) {
       const slot = fam === Family.IPV4_UNICAST ? t.find4(c.v4, c.length) : t.find6(c.buf, c.bytesAt, c.length);
       if (slot < 0) continue;
-      const old = this.loc.remove(fam, slot, peer.source.id);
+      const old = this.loc.remove(fam, slot, peer.source.id, c.addPath ? c.pathId : 0);
       if (old < 0) continue;
       peer.received--;
       this.importStore.unref(this.importStore.get(old));
@@ -177,12 +177,10 @@ export class Rib {
           slot = 0;
           continue;
         }
-        if (t.used[slot]) {
-          const old = this.loc.remove(fam, slot, src);
-          if (old >= 0) {
-            peer.received--;
-            this.importStore.unref(this.importStore.get(old));
-          }
+        // With ADD-PATH a source may hold several paths for one prefix: remove them all.
+        for (let old = t.used[slot] ? this.loc.remove(fam, slot, src, -1) : -1; old >= 0; old = t.used[slot] ? this.loc.remove(fam, slot, src, -1) : -1) {
+          peer.received--;
+          this.importStore.unref(this.importStore.get(old));
         }
         slot++;
         if (++n >= CHUNK * 5) {
@@ -198,11 +196,13 @@ export class Rib {
   }
 
   /** Make `member` (one family of an Established peer) receive the routes `target` describes. */
-  joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember): UpdateGroup {
-    const key = [target.kind, target.isClient, target.family, asn4, target.nextHopSelf, target.localNextHop.toString('hex')].join('|');
+  joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false): UpdateGroup {
+    const key = [
+      target.kind, target.isClient, target.family, asn4, addPathSend, target.localAsn, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'),
+    ].join('|');
     let g = this.groups.get(key);
     if (!g) {
-      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot));
+      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot), addPathSend);
       this.groups.set(key, g);
       this.walkInto(g);
     }

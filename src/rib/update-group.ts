@@ -78,7 +78,7 @@ export class UpdateGroup {
   private readonly lagging = new Map<ExportMember, Lagging>();
   private readonly awaitingEor = new Set<ExportMember>();
   private scheduled = false;
-  private readonly writer = new UpdateWriter(4096);
+  private readonly writer: UpdateWriter;
   private readonly buf = Buffer.allocUnsafe(4096 * 32);
   private readonly batch: PrefixBatch;
   private readonly ctx: CodecContext;
@@ -95,8 +95,11 @@ export class UpdateGroup {
     private readonly loc: LocRib,
     private readonly exportStore: AttrStore,
     private readonly desired: Desired,
+    /** The members negotiated ADD-PATH send: NLRI carry a path id (the best path only, id 1). */
+    addPathSend = false,
   ) {
     this.ctx = makeContext({ asn4 });
+    this.writer = new UpdateWriter(4096, addPathSend ? 1 << target.family : 0);
     this.batch = new PrefixBatch(target.family, 1024);
     const table = loc.tables[target.family];
     const grow = (cap: number) => {
@@ -321,12 +324,12 @@ export class UpdateGroup {
     if (this.family === Family.IPV4_UNICAST) {
       for (let i = from; i < to; i++) {
         const s = slots[i] as number;
-        batch.pushV4(table.v4[s] as number, table.lengths[s] as number);
+        batch.pushV4(table.v4[s] as number, table.lengths[s] as number, 1);
       }
     } else {
       for (let i = from; i < to; i++) {
         const s = slots[i] as number;
-        batch.pushV6(table.v6, s * 16, table.lengths[s] as number);
+        batch.pushV6(table.v6, s * 16, table.lengths[s] as number, 1);
       }
     }
   }

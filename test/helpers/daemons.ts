@@ -27,6 +27,8 @@ export interface PeerSpec {
   name?: string;
   /** RFC 5082 GTSM on the daemon's side. */
   ttlSecurity?: boolean;
+  /** RFC 7911 ADD-PATH both ways. */
+  addPaths?: boolean;
 }
 
 export interface DaemonSpec {
@@ -68,7 +70,7 @@ export class Bird implements Daemon {
       if (p.ttlSecurity) lines.push('  ttl security on;');
       if (p.grace) lines.push('  graceful restart on;');
       lines.push('  connect retry time 2;', '  connect delay time 1;', '  error wait time 1, 5;');
-      for (const f of fams) lines.push(`  ${f} { import all; export where source = RTS_STATIC; next hop self; };`);
+      for (const f of fams) lines.push(`  ${f} { import all; export where source = RTS_STATIC; next hop self;${p.addPaths ? ' add paths on;' : ''} };`);
       lines.push('}');
     }
     writeFileSync(conf, lines.join('\n') + '\n' + extra);

@@ -59,7 +59,7 @@ const base = (asns: number[], nh: number, extra: PathAttribute[] = []): PathAttr
 ];
 const settle = () => new Promise((r) => setTimeout(r, 20));
 const target = (kind: 'ibgp' | 'ebgp', isClient: boolean) => ({
-  kind, isClient, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: RR.routerId, clusterId: RR.clusterId, nextHopSelf: false, localNextHop: Buffer.from([192, 0, 2, 1]),
+  kind, isClient, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: RR.routerId, clusterId: RR.clusterId, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([192, 0, 2, 1]),
 });
 
 t.test('a reflector passes client routes to clients and non-clients, non-client routes only to clients', async (t) => {
@@ -178,4 +178,34 @@ t.test('a slow member never holds the group back, and catches up with the latest
   t.equal(slow.table.size, 1500, 'caught up: same table as the fast member');
   t.match(slow.table.get('198.18.0.5/32')?.find((a) => a.kind === 'as-path'), { segments: [{ type: 2, asns: [65010] }] }, 'latest attributes');
   t.equal(g.live.size, 2, 'back in the live set');
+});
+
+t.test('ADD-PATH: several paths of one peer for one prefix, withdrawn one by one', async (t) => {
+  const rib = new Rib(RR);
+  const p = ribPeer(rib, '192.0.2.70', 'ibgp', 70, true);
+  p.ctx = makeContext({ addPath: 1 << Family.IPV4_UNICAST });
+  const pctx = p.ctx;
+  const block = (ids: number[]) => encodeNlri(ids.map((id) => ({ ...(parsePrefix('198.51.100.0/24') as Prefix), pathId: id })), Family.IPV4_UNICAST, true);
+  const ann = (id: number, lp: number) => {
+    const buf = encodeUpdate({ attributes: base([], 0xc0000246, [{ kind: 'local-pref', type: 5, flags: 0x40, localPref: lp }]), nlri: block([id]) }, pctx);
+    return scanUpdate(buf, 0, buf.length, pctx);
+  };
+  const wd = (id: number) => {
+    const buf = encodeUpdate({ attributes: [], withdrawn: block([id]) }, pctx);
+    return scanUpdate(buf, 0, buf.length, pctx);
+  };
+  const out = new Receiver('out');
+  rib.joinGroup(ribPeer(rib, '192.0.2.71', 'ibgp', 71, true), target('ibgp', true), true, out);
+  rib.applyUpdate(p, ann(1, 100));
+  rib.applyUpdate(p, ann(2, 300));
+  await settle();
+  t.equal(p.received, 2, 'two paths kept');
+  t.match(out.table.get('198.51.100.0/24')?.find((a) => a.kind === 'local-pref'), { localPref: 300 }, 'the better path is chosen');
+  rib.applyUpdate(p, wd(2));
+  await settle();
+  t.match(out.table.get('198.51.100.0/24')?.find((a) => a.kind === 'local-pref'), { localPref: 100 }, 'withdrawing path 2 falls back to path 1');
+  rib.applyUpdate(p, wd(1));
+  await settle();
+  t.notOk(out.table.has('198.51.100.0/24'));
+  t.equal(p.received, 0);
 });
