@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
+import { DEFAULT_FIB, type FibConfig } from '../fib/fib-config.js';
 
 export interface NeighborConfig {
   address: string;
@@ -53,6 +54,7 @@ export interface Config {
   routeReflector: { clusterId: string; clients: string[]; listenRange: string | null } | null;
   mesh: { nodes: string[]; self: string } | null;
   routeReflectors: string[];
+  fib: FibConfig;
 }
 
 export class ConfigError extends Error {
@@ -123,7 +125,7 @@ export function parseConfig(text: string, file: string): Config {
   }
   const c = new Checker(file);
   if (!isObj(raw)) return c.fail('(top level)', 'must be a mapping');
-  c.keys(raw, '', ['routerId', 'asn', 'listen', 'neighbors', 'hostname', 'announce', 'routeReflector', 'mesh', 'routeReflectors']);
+  c.keys(raw, '', ['routerId', 'asn', 'listen', 'neighbors', 'hostname', 'announce', 'routeReflector', 'mesh', 'routeReflectors', 'fib']);
   const routerId = c.str(raw, 'routerId', '');
   if (parseIpv4(routerId) < 0 || parseIpv4(routerId) === 0) c.fail('routerId', `"${routerId}" is not a non-zero IPv4 address`);
   const asn = c.int(raw, 'asn', '', 1, 4294967295);
@@ -233,11 +235,61 @@ export function parseConfig(text: string, file: string): Config {
   }
   const rrs = raw.routeReflectors ?? [];
   if (!Array.isArray(rrs) || !rrs.every((a) => typeof a === 'string' && parseAddress(a))) return c.fail('routeReflectors', 'must be a list of addresses');
+  const fib = parseFib(c, raw.fib);
   const config: Config = {
-    routerId, asn, listen, neighbors, hostname: c.str(raw, 'hostname', '', ''), announce, routeReflector, mesh, routeReflectors: rrs as string[],
+    routerId, asn, listen, neighbors, hostname: c.str(raw, 'hostname', '', ''), announce, routeReflector, mesh, routeReflectors: rrs as string[], fib,
   };
   config.neighbors = expandTopology(config);
   return config;
+}
+
+/** Kernel route protocol names as iproute2 knows them (/etc/iproute2/rt_protos). */
+const PROTOCOLS: Record<string, number> = { boot: 3, static: 4, kernel: 2, bird: 12, zebra: 11, dhcp: 16 };
+
+function protocolNumber(c: Checker, v: unknown, path: string): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 255) return v;
+  if (typeof v === 'string' && PROTOCOLS[v] !== undefined) return PROTOCOLS[v];
+  return c.fail(path, `"${String(v)}" is not a route protocol (0-255 or ${Object.keys(PROTOCOLS).join(', ')})`);
+}
+
+function parseFib(c: Checker, raw: unknown): FibConfig {
+  if (raw === undefined) return DEFAULT_FIB;
+  if (!isObj(raw)) return c.fail('fib', 'must be a mapping');
+  c.keys(raw, 'fib', ['enabled', 'table', 'protocol', 'metric', 'ecmp', 'tunnel', 'learn', 'scanInterval', 'persist', 'convergenceTimeout']);
+  const fib: FibConfig = {
+    enabled: c.bool(raw, 'enabled', 'fib.', true),
+    table: c.int(raw, 'table', 'fib.', 1, 4294967295, DEFAULT_FIB.table),
+    protocol: raw.protocol === undefined ? DEFAULT_FIB.protocol : protocolNumber(c, raw.protocol, 'fib.protocol'),
+    metric: c.int(raw, 'metric', 'fib.', 0, 4294967295, DEFAULT_FIB.metric),
+    ecmp: { maxPaths: DEFAULT_FIB.ecmp.maxPaths },
+    tunnel: null,
+    learn: null,
+    scanInterval: c.int(raw, 'scanInterval', 'fib.', 1, 3600, DEFAULT_FIB.scanInterval),
+    persist: c.bool(raw, 'persist', 'fib.', DEFAULT_FIB.persist),
+    convergenceTimeout: c.int(raw, 'convergenceTimeout', 'fib.', 0, 3600, DEFAULT_FIB.convergenceTimeout),
+  };
+  if (raw.ecmp !== undefined) {
+    if (!isObj(raw.ecmp)) return c.fail('fib.ecmp', 'must be a mapping');
+    c.keys(raw.ecmp, 'fib.ecmp', ['maxPaths']);
+    fib.ecmp.maxPaths = c.int(raw.ecmp, 'maxPaths', 'fib.ecmp.', 1, 256, DEFAULT_FIB.ecmp.maxPaths);
+  }
+  if (raw.tunnel !== undefined) {
+    if (!isObj(raw.tunnel)) return c.fail('fib.tunnel', 'must be a mapping');
+    c.keys(raw.tunnel, 'fib.tunnel', ['interface', 'mode']);
+    const mode = c.str(raw.tunnel, 'mode', 'fib.tunnel.', 'always');
+    if (mode !== 'always' && mode !== 'cross-subnet') c.fail('fib.tunnel.mode', 'must be always or cross-subnet');
+    fib.tunnel = { interface: c.str(raw.tunnel, 'interface', 'fib.tunnel.', 'tunl0'), mode: mode as 'always' | 'cross-subnet' };
+  }
+  if (raw.learn !== undefined) {
+    if (!isObj(raw.learn)) return c.fail('fib.learn', 'must be a mapping');
+    c.keys(raw.learn, 'fib.learn', ['protocols', 'tables']);
+    const protos = raw.learn.protocols ?? ['boot', 'static'];
+    const tables = raw.learn.tables ?? [DEFAULT_FIB.table];
+    if (!Array.isArray(protos)) return c.fail('fib.learn.protocols', 'must be a list');
+    if (!Array.isArray(tables) || !tables.every((x) => Number.isInteger(x))) return c.fail('fib.learn.tables', 'must be a list of table numbers');
+    fib.learn = { protocols: protos.map((v, i) => protocolNumber(c, v, `fib.learn.protocols[${i}]`)), tables: tables as number[] };
+  }
+  return fib;
 }
 
 function compareAddresses(a: string, b: string): number {

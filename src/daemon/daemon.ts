@@ -15,6 +15,7 @@ import type { LocalSpeaker } from '../session/negotiate.js';
 import type { Config, NeighborConfig } from '../config/load.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { Routing } from './routing.js';
+import { KernelSync } from '../fib/kernel-sync.js';
 
 function familyMask(fams: readonly string[]): number {
   let m = 0;
@@ -89,6 +90,8 @@ export class Daemon {
   ) {}
 
   routing: Routing | null = null;
+  kernel: KernelSync | null = null;
+  private convergenceTimer: NodeJS.Timeout | null = null;
 
   localSpeaker(n: NeighborConfig): LocalSpeaker {
     const families = familyMask(n.families);
@@ -127,6 +130,7 @@ export class Daemon {
       const peer = new Peer(peerConfig(n), this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);
       this.peers.set(n.address, peer);
     }
+    if (this.routing && this.config.fib.enabled) await this.startKernel(this.routing);
     this.listener = new BgpListener((conn, socket) => this.accept(conn, socket));
     await this.listener.listen(this.config.listen.address, this.config.listen.port);
     for (const p of this.peers.values()) if (p.config.password) this.listener.setPeerPassword(p.config.address, p.config.password);
@@ -138,6 +142,28 @@ export class Daemon {
       else this.log.debug({ maxMs: Math.round(s.maxMs), p99Ms: Math.round(s.p99Ms) }, 'event loop delay');
     }, 10_000);
     this.loopTimer.unref();
+  }
+
+  /** Kernel sync: adopt the kernel's wren routes, and prune the stale ones once converged. */
+  private async startKernel(routing: Routing): Promise<void> {
+    const k = new KernelSync(this.config.fib, routing.rib, this.log, routing.ownAddresses);
+    this.kernel = k;
+    await k.start();
+    const expected = this.config.neighbors.map((n) => n.address);
+    let pruned = false;
+    const prune = (why: string) => {
+      if (pruned) return;
+      pruned = true;
+      if (this.convergenceTimer) clearTimeout(this.convergenceTimer);
+      this.log.info({ why }, 'converged');
+      void k.fib.prune();
+    };
+    routing.onEndOfRib = () => {
+      if (expected.every((a) => routing.endOfRibFrom.has(a))) prune('End-of-RIB from every neighbor');
+    };
+    if (expected.length === 0) prune('no neighbors');
+    this.convergenceTimer = setTimeout(() => prune('convergence timeout'), this.config.fib.convergenceTimeout * 1000);
+    this.convergenceTimer.unref();
   }
 
   get listenPorts(): number[] {
@@ -211,5 +237,7 @@ export class Daemon {
     // Let the NOTIFICATIONs leave before the process goes.
     await new Promise((r) => setTimeout(r, 200));
     for (const p of this.peers.values()) p.dispose();
+    if (this.convergenceTimer) clearTimeout(this.convergenceTimer);
+    await this.kernel?.stop();
   }
 }

@@ -17,7 +17,10 @@ import type { Config, NeighborConfig } from '../config/load.js';
 export class Routing implements PeerEvents {
   readonly rib: Rib;
   private readonly ribPeers = new Map<Peer, RibPeer>();
-  private readonly ownAddresses = new Set<string>();
+  readonly ownAddresses = new Set<string>();
+  /** Peers that have sent End-of-RIB (for any family) since start. */
+  readonly endOfRibFrom = new Set<string>();
+  onEndOfRib: (address: string) => void = () => undefined;
 
   constructor(
     private readonly config: Config,
@@ -105,6 +108,8 @@ export class Routing implements PeerEvents {
     const rp = this.ribPeers.get(peer);
     if (!rp) return;
     if (update.endOfRib >= 0) {
+      this.endOfRibFrom.add(peer.config.address);
+      this.onEndOfRib(peer.config.address);
       this.log.info({ peer: peer.config.address, family: update.endOfRib === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6', routes: rp.received }, 'End-of-RIB received');
       return;
     }

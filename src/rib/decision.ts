@@ -53,6 +53,15 @@ export function comparePaths(a: Path, b: Path, o: DecisionOptions = DEFAULT_DECI
 /** The step that decided the last compareRoutes() call (read right after it; single-threaded). */
 let lastStep: Step = Step.EQUAL;
 
+export function decidingStep(): Step {
+  return lastStep;
+}
+
+/** True when two paths compared equal down to the IGP cost: they may share ECMP. */
+export function multipathEqual(step: Step): boolean {
+  return MULTIPATH_STEPS.has(step);
+}
+
 /**
  * The comparison itself, on the parts of two paths so the RIB can call it without building
  * objects. Negative when the first path is better; the deciding step is left in `lastStep`.

@@ -23,6 +23,8 @@ export class LocRib {
   /** Prefixes with a best path. */
   routes = 0;
   onBestChange: (family: Family, slot: number) => void = () => undefined;
+  /** The candidate paths changed but the best did not (ECMP sets may have). */
+  onPathsChange: (family: Family, slot: number) => void = () => undefined;
 
   constructor(
     private readonly attrs: AttrStore,
@@ -109,6 +111,7 @@ export class LocRib {
     if (before < 0 && best >= 0) this.routes++;
     else if (before >= 0 && best < 0) this.routes--;
     if (best !== before || changed) this.onBestChange(family, slot);
+    else this.onPathsChange(family, slot);
     this.release(family, slot);
   }
 

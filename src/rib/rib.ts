@@ -43,6 +43,8 @@ export class Rib {
   readonly groups = new Map<string, UpdateGroup>();
   private readonly cursor = new NlriCursor();
   private readonly freeSourceIds: number[] = [];
+  /** Other subscribers to changes of a prefix's paths (the kernel FIB, for best path and ECMP). */
+  readonly bestListeners: ((family: Family, slot: number) => void)[] = [];
   readonly local: RouteSource;
 
   constructor(readonly options: RibOptions) {
@@ -51,6 +53,10 @@ export class Rib {
     this.loc = new LocRib(this.importStore, this.sources);
     this.loc.onBestChange = (family, slot) => {
       for (const g of this.groups.values()) if (g.family === family) g.touch(slot);
+      for (const l of this.bestListeners) l(family, slot);
+    };
+    this.loc.onPathsChange = (family, slot) => {
+      for (const l of this.bestListeners) l(family, slot);
     };
   }
 
@@ -64,6 +70,11 @@ export class Rib {
 
   /** Originate `prefix` from this router (announce). */
   announce(prefix: Prefix): void {
+    this.originate(this.local, prefix);
+  }
+
+  /** Originate `prefix` from a local source (config or kernel): ORIGIN IGP, empty path, next hop self. */
+  originate(source: RouteSource, prefix: Prefix): void {
     const set = this.importStore.intern(0, LOCAL_KEY, () => ({
       attrs: [
         { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
@@ -73,7 +84,16 @@ export class Rib {
     }));
     const t = this.loc.tables[prefix.family];
     const slot = prefix.family === Family.IPV4_UNICAST ? t.insert4(prefix.bytes.readUInt32BE(0), prefix.length) : t.insert6(prefix.bytes, 0, prefix.length);
-    if (this.loc.upsert(prefix.family, slot, 0, set.id) < 0) this.importStore.ref(set);
+    if (this.loc.upsert(prefix.family, slot, source.id, set.id) < 0) this.importStore.ref(set);
+  }
+
+  /** Stop originating `prefix` from a local source. */
+  unoriginate(source: RouteSource, prefix: Prefix): void {
+    const t = this.loc.tables[prefix.family];
+    const slot = prefix.family === Family.IPV4_UNICAST ? t.find4(prefix.bytes.readUInt32BE(0), prefix.length) : t.find6(prefix.bytes, 0, prefix.length);
+    if (slot < 0) return;
+    const old = this.loc.remove(prefix.family, slot, source.id);
+    if (old >= 0) this.importStore.unref(this.importStore.get(old));
   }
 
   /** The interned set for an UPDATE's attributes, or null when they are unusable (treat as withdraw). */

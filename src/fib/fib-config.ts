@@ -1,0 +1,33 @@
+/** Settings of the kernel FIB sync (config key `fib`). */
+export interface FibConfig {
+  enabled: boolean;
+  /** Kernel table routes go to (254 = main). */
+  table: number;
+  /** rtm_protocol number marking wren's routes, as `proto bird` marks BIRD's. */
+  protocol: number;
+  metric: number;
+  ecmp: { maxPaths: number };
+  /** IPIP next hops: routes `via NH dev IFACE onlink`, for every next hop or only off-subnet ones. */
+  tunnel: { interface: string; mode: 'always' | 'cross-subnet' } | null;
+  /** Kernel routes to import as locally originated (by protocol number and table). */
+  learn: { protocols: number[]; tables: number[] } | null;
+  /** Seconds between full scans that repair drift. */
+  scanInterval: number;
+  /** Keep wren's routes in the kernel when wrend stops. */
+  persist: boolean;
+  /** Seconds to wait for End-of-RIB from every peer before pruning stale routes adopted at start. */
+  convergenceTimeout: number;
+}
+
+export const DEFAULT_FIB: FibConfig = {
+  enabled: false,
+  table: 254,
+  protocol: 196,
+  metric: 32,
+  ecmp: { maxPaths: 8 },
+  tunnel: null,
+  learn: null,
+  scanInterval: 5,
+  persist: true,
+  convergenceTimeout: 120,
+};

@@ -1,0 +1,298 @@
+/**
+ * Loc-RIB -> kernel. Every best-path change marks the prefix's slot dirty; a flush computes the
+ * route the kernel should hold (ECMP next hops, tunnel rules), compares it with what was
+ * installed (one interned next-hop-set id per slot) and sends only the difference, in pipelined
+ * netlink batches with every ACK checked. At start the kernel's wren routes are adopted, not
+ * flushed: they are replaced as routes arrive and the rest is pruned only after convergence.
+ * A periodic scan repairs drift (a wren route deleted or changed by someone else is put back).
+ */
+import type { Logger } from 'pino';
+import { Family } from '../wire/constants.js';
+import { AF_INET, AF_INET6, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
+import { compareRoutes, decidingStep, multipathEqual } from '../rib/decision.js';
+import { grownInt32, IntQueue } from '../rib/columns.js';
+import type { Rib } from '../rib/rib.js';
+import type { KernelPort, RouteOp } from './kernel-port.js';
+import type { FibConfig } from './fib-config.js';
+import type { ConnectedNetworks } from './connected.js';
+
+const PER_FLUSH = 20_000;
+
+/** A next-hop set as the kernel sees it; interned so a slot holds its id. */
+interface NhSet {
+  id: number;
+  key: string;
+  nexthops: NextHop[];
+}
+
+export function routeKey(family: number, dst: Buffer, dstLen: number): string {
+  return `${family}|${dst.subarray(0, family === AF_INET ? 4 : 16).toString('hex')}|${dstLen}`;
+}
+
+export class FibSync {
+  private readonly sets: NhSet[] = [];
+  private readonly setsByKey = new Map<string, NhSet>();
+  /** Installed next-hop set id + 1 per slot, per family. */
+  private readonly installed: [Int32Array, Int32Array] = [new Int32Array(1024), new Int32Array(1024)];
+  private readonly dirtyFlags: [Uint8Array, Uint8Array] = [new Uint8Array(1024), new Uint8Array(1024)];
+  private readonly dirty: [IntQueue, IntQueue] = [new IntQueue(), new IntQueue()];
+  /** wren routes found in the kernel at start, not yet claimed by the RIB. */
+  private adopted = new Map<string, KernelRoute>();
+  private flushing = false;
+  private scheduled = false;
+  private scanTimer: NodeJS.Timeout | null = null;
+  readonly counters = { installs: 0, deletes: 0, errors: 0, adopted: 0, pruned: 0, repaired: 0 };
+  private tunnelIndex = 0;
+
+  constructor(
+    private readonly config: FibConfig,
+    private readonly rib: Rib,
+    private readonly kernel: KernelPort,
+    private readonly connected: ConnectedNetworks,
+    private readonly log: Logger,
+  ) {
+    for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+      rib.loc.tables[f].growListeners.push((cap) => {
+        this.installed[f] = grownInt32(this.installed[f], cap);
+        const d = new Uint8Array(cap);
+        d.set(this.dirtyFlags[f]);
+        this.dirtyFlags[f] = d;
+      });
+    }
+  }
+
+  /** Adopt what is already in the kernel, then follow the RIB. */
+  async start(): Promise<void> {
+    const routes = await this.kernel.dumpRoutes();
+    for (const r of routes) {
+      if (r.protocol !== this.config.protocol || r.table !== this.config.table) continue;
+      this.adopted.set(routeKey(r.family, r.dst, r.dstLen), r);
+    }
+    this.counters.adopted = this.adopted.size;
+    this.log.info({ adopted: this.adopted.size, table: this.config.table, protocol: this.config.protocol }, 'kernel routes adopted');
+    this.refreshTunnel();
+    this.scanTimer = setInterval(() => void this.scan(), this.config.scanInterval * 1000);
+    this.scanTimer.unref();
+    // Routes the RIB already holds.
+    for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+      const t = this.rib.loc.tables[f];
+      for (let s = 0; s < t.highWater; s++) if (t.used[s]) this.touch(f, s);
+    }
+  }
+
+  refreshTunnel(): void {
+    this.tunnelIndex = this.config.tunnel ? this.connected.indexOf(this.config.tunnel.interface) : 0;
+  }
+
+  /** The best path of a slot changed. */
+  touch(family: Family, slot: number): void {
+    if (this.dirtyFlags[family][slot]) return;
+    this.dirtyFlags[family][slot] = 1;
+    this.dirty[family].push(slot);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  /**
+   * The interned set for `nexthops`. The interface only counts for onlink (tunnel) next hops:
+   * for the others we let the kernel pick it, and it reports the one it picked.
+   */
+  private intern(nexthops: NextHop[]): NhSet {
+    const key = nexthops.map((n) => `${n.gateway.toString('hex')}/${n.onlink ? n.oif : 0}/${n.onlink ? 1 : 0}`).sort().join(',');
+    let s = this.setsByKey.get(key);
+    if (!s) {
+      s = { id: this.sets.length, key, nexthops };
+      this.sets.push(s);
+      this.setsByKey.set(key, s);
+    }
+    return s;
+  }
+
+  /** The next hops the kernel should use for a slot, or null when the route should not be there. */
+  private desired(family: Family, slot: number): NhSet | null {
+    const loc = this.rib.loc;
+    const best = loc.best[family][slot] as number;
+    if (best < 0) return null;
+    const pool = loc.paths;
+    const bs = this.rib.sources[pool.source[best] as number];
+    if (!bs || bs.kind === 'local') return null;
+    const ba = this.rib.importStore.get(pool.attr[best] as number);
+    const gws: Buffer[] = [ba.nextHop];
+    if (this.config.ecmp.maxPaths > 1) {
+      for (let p = loc.head[family][slot] as number; p >= 0 && gws.length < this.config.ecmp.maxPaths; p = pool.next[p] as number) {
+        if (p === best) continue;
+        const s = this.rib.sources[pool.source[p] as number];
+        if (!s || s.kind !== bs.kind) continue;
+        const a = this.rib.importStore.get(pool.attr[p] as number);
+        compareRoutes(bs, ba, 0, s, a, 0);
+        if (multipathEqual(decidingStep()) && a.nextHop.length > 0 && !gws.some((g) => g.equals(a.nextHop))) gws.push(a.nextHop);
+      }
+    }
+    const nexthops: NextHop[] = [];
+    for (const g of gws) {
+      // IPv6 next hops may carry a link-local second half; the kernel route uses the global one.
+      const gw = Buffer.from(g.subarray(0, g.length === 32 ? 16 : g.length));
+      if (gw.length === 0) continue;
+      const tunnel = this.config.tunnel && this.tunnelIndex > 0 && gw.length === 4 && (this.config.tunnel.mode === 'always' || !this.connected.isConnected(gw));
+      nexthops.push({ gateway: gw, oif: tunnel ? this.tunnelIndex : 0, onlink: Boolean(tunnel), weight: 1 });
+    }
+    return nexthops.length ? this.intern(nexthops) : null;
+  }
+
+  private slotKey(family: Family, slot: number): string {
+    const t = this.rib.loc.tables[family];
+    const hex = family === Family.IPV4_UNICAST ? (t.v4[slot] as number).toString(16).padStart(8, '0') : Buffer.from(t.v6.subarray(slot * 16, slot * 16 + 16)).toString('hex');
+    return `${family === Family.IPV4_UNICAST ? AF_INET : AF_INET6}|${hex}|${t.lengths[slot]}`;
+  }
+
+  private kernelRoute(family: Family, slot: number, nh: NhSet | null): KernelRoute {
+    const t = this.rib.loc.tables[family];
+    const dst = Buffer.alloc(family === Family.IPV4_UNICAST ? 4 : 16);
+    if (family === Family.IPV4_UNICAST) dst.writeUInt32BE(t.v4[slot] as number, 0);
+    else for (let i = 0; i < 16; i++) dst[i] = t.v6[slot * 16 + i] as number;
+    return {
+      family: family === Family.IPV4_UNICAST ? AF_INET : AF_INET6,
+      dst, dstLen: t.lengths[slot] as number, table: this.config.table, protocol: this.config.protocol,
+      type: RTN_UNICAST, scope: RT_SCOPE_UNIVERSE, priority: this.config.metric, nexthops: nh?.nexthops ?? [],
+    };
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      for (;;) {
+        const ops: RouteOp[] = [];
+        const marks: [Family, number, number][] = [];
+        for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+          for (let slot = this.dirty[f].shift(); slot >= 0 && ops.length < PER_FLUSH; slot = ops.length < PER_FLUSH ? this.dirty[f].shift() : -1) {
+            this.dirtyFlags[f][slot] = 0;
+            const want = this.desired(f, slot);
+            const cur = (this.installed[f][slot] as number) - 1;
+            let adopted: KernelRoute | undefined;
+            if (this.adopted.size > 0) {
+              const k = this.slotKey(f, slot);
+              adopted = this.adopted.get(k);
+              if (adopted) this.adopted.delete(k);
+            }
+            if (want && want.id === cur) continue;
+            const route = this.kernelRoute(f, slot, want);
+            if (want) {
+              // An adopted route with the same next hops stays as it is: no change, no flap.
+              if (cur < 0 && adopted && this.intern(adopted.nexthops).id === want.id && adopted.priority === this.config.metric) {
+                this.installed[f][slot] = want.id + 1;
+                continue;
+              }
+              ops.push({ op: 'replace', route });
+              marks.push([f, slot, want.id + 1]);
+            } else if (cur >= 0 || adopted) {
+              ops.push({ op: 'delete', route: adopted ?? route });
+              marks.push([f, slot, 0]);
+            }
+          }
+        }
+        if (ops.length === 0) break;
+        const res = await this.kernel.apply(ops);
+        res.forEach((errno, i) => {
+          const [f, slot, v] = marks[i] as [Family, number, number];
+          const op = ops[i] as RouteOp;
+          if (errno === 0 || (op.op === 'delete' && errno === -3 /* ESRCH: already gone */)) {
+            this.installed[f][slot] = v;
+            if (op.op === 'replace') this.counters.installs++;
+            else this.counters.deletes++;
+          } else {
+            this.counters.errors++;
+            this.installed[f][slot] = 0;
+            if (this.counters.errors < 20 || this.counters.errors % 1000 === 0) {
+              this.log.warn({ op: op.op, errno: -errno, errors: this.counters.errors }, 'kernel refused a route change');
+            }
+          }
+        });
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Delete adopted routes nobody claimed (after convergence). */
+  async prune(): Promise<void> {
+    const stale = [...this.adopted.values()];
+    this.adopted.clear();
+    if (stale.length === 0) return;
+    const res = await this.kernel.apply(stale.map((route) => ({ op: 'delete', route })));
+    this.counters.pruned += res.filter((e) => e === 0 || e === -3).length;
+    this.log.info({ pruned: this.counters.pruned }, 'stale kernel routes pruned after convergence');
+  }
+
+  /** Compare the kernel with what we installed; put back what drifted. */
+  async scan(): Promise<void> {
+    let routes: KernelRoute[];
+    try {
+      routes = await this.kernel.dumpRoutes();
+    } catch {
+      return;
+    }
+    const inKernel = new Map<string, KernelRoute>();
+    for (const r of routes) if (r.protocol === this.config.protocol && r.table === this.config.table) inKernel.set(routeKey(r.family, r.dst, r.dstLen), r);
+    let repaired = 0;
+    for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+      const t = this.rib.loc.tables[f];
+      const inst = this.installed[f];
+      for (let s = 0; s < t.highWater; s++) {
+        const v = inst[s] as number;
+        if (v === 0 || !t.used[s]) continue;
+        const r = this.kernelRoute(f, s, null);
+        const k = inKernel.get(routeKey(r.family, r.dst, r.dstLen));
+        if (!k || this.intern(k.nexthops).id !== v - 1 || k.priority !== this.config.metric) {
+          inst[s] = 0;
+          this.touch(f, s);
+          repaired++;
+        }
+      }
+    }
+    if (repaired > 0) {
+      this.counters.repaired += repaired;
+      this.log.warn({ repaired }, 'kernel routes drifted; putting them back');
+    }
+  }
+
+  /** A route notification: a wren route someone removed is put back at once. */
+  onKernelRoute(r: KernelRoute, deleted: boolean): void {
+    if (!deleted || r.protocol !== this.config.protocol || r.table !== this.config.table) return;
+    const f = r.family === AF_INET ? Family.IPV4_UNICAST : Family.IPV6_UNICAST;
+    const t = this.rib.loc.tables[f];
+    const slot = f === Family.IPV4_UNICAST ? t.find4(r.dst.readUInt32BE(0), r.dstLen) : t.find6(r.dst, 0, r.dstLen);
+    if (slot >= 0 && this.installed[f][slot] !== 0) {
+      this.installed[f][slot] = 0;
+      this.counters.repaired++;
+      this.touch(f, slot);
+    }
+  }
+
+  /** wrend stops: keep routes (persist) or remove them. */
+  async stop(): Promise<void> {
+    if (this.scanTimer) clearInterval(this.scanTimer);
+    if (this.config.persist) return;
+    const ops: RouteOp[] = [];
+    for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+      const t = this.rib.loc.tables[f];
+      for (let s = 0; s < t.highWater; s++) if (this.installed[f][s]) ops.push({ op: 'delete', route: this.kernelRoute(f, s, null) });
+    }
+    await this.kernel.apply(ops);
+  }
+
+  /** Installed routes, for `show fib` and tests. */
+  get installedCount(): number {
+    let n = 0;
+    for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) for (const v of this.installed[f]) if (v) n++;
+    return n;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Everything between wren and the kernel: the FIB export, route learning, interface and address
+ * tracking, and resync when notifications were lost. Built by the daemon when `fib.enabled`.
+ */
+import type { Logger } from 'pino';
+import { FibSync } from './fib-sync.js';
+import { KernelLearn } from './kernel-learn.js';
+import { ConnectedNetworks } from './connected.js';
+import { NetlinkKernel } from './netlink/netlink-kernel.js';
+import type { KernelPort } from './kernel-port.js';
+import type { FibConfig } from './fib-config.js';
+import type { Rib } from '../rib/rib.js';
+import { addressToString } from '../wire/address.js';
+
+export class KernelSync {
+  readonly connected = new ConnectedNetworks();
+  readonly fib: FibSync;
+  readonly learn: KernelLearn | null;
+  private resyncing = false;
+
+  constructor(
+    config: FibConfig,
+    rib: Rib,
+    private readonly log: Logger,
+    private readonly ownAddresses: Set<string>,
+    private readonly kernel: KernelPort = new NetlinkKernel(),
+  ) {
+    this.fib = new FibSync(config, rib, kernel, this.connected, log);
+    this.learn = config.learn ? new KernelLearn(rib, config.learn.protocols, config.learn.tables, config.protocol) : null;
+    rib.bestListeners.push((family, slot) => this.fib.touch(family, slot));
+  }
+
+  async start(): Promise<void> {
+    this.kernel.subscribe({
+      route: (r, deleted) => {
+        this.learn?.route(r, deleted);
+        this.fib.onKernelRoute(r, deleted);
+      },
+      link: (l, deleted) => {
+        this.connected.setLink(l, deleted);
+        this.fib.refreshTunnel();
+      },
+      address: (a, deleted) => {
+        this.connected.setAddress(a, deleted);
+        if (deleted) this.ownAddresses.delete(addressToString(a.address));
+        else this.ownAddresses.add(addressToString(a.address));
+      },
+      resync: () => void this.resync(),
+    });
+    await this.readState();
+    await this.fib.start();
+  }
+
+  private async readState(): Promise<void> {
+    for (const l of await this.kernel.dumpLinks()) this.connected.setLink(l);
+    for (const a of await this.kernel.dumpAddresses()) {
+      this.connected.setAddress(a);
+      this.ownAddresses.add(addressToString(a.address));
+    }
+    if (this.learn) this.learn.reconcile(await this.kernel.dumpRoutes());
+  }
+
+  /** Notifications were lost (ENOBUFS): read everything again and repair. */
+  async resync(): Promise<void> {
+    if (this.resyncing) return;
+    this.resyncing = true;
+    this.log.warn('kernel notifications lost (ENOBUFS): resyncing from a dump');
+    try {
+      await this.readState();
+      await this.fib.scan();
+    } finally {
+      this.resyncing = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.fib.stop();
+    this.kernel.close();
+  }
+}

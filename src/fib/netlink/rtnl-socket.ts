@@ -1,0 +1,202 @@
+/**
+ * rtnetlink over the `netlink` package's RawNetlinkSocket: dumps one at a time, pipelined batches
+ * of route changes (64 messages per datagram, a bounded number of datagrams in flight, every ACK
+ * checked), and a separate subscription socket for route, link and address notifications. A
+ * receive-side ENOBUFS (notifications lost) is reported as a resync request, never a crash.
+ */
+import { RawNetlinkSocket } from 'netlink';
+import {
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  decodeAddress,
+  decodeLink,
+  decodeRoute,
+  encodeDump,
+  readError,
+  readHeader,
+  type KernelAddress,
+  type KernelLink,
+  type KernelRoute,
+} from './rtnl-codec.js';
+
+const NETLINK_ROUTE = 0;
+const RTNLGRP_LINK = 1;
+const RTNLGRP_IPV4_IFADDR = 5;
+const RTNLGRP_IPV4_ROUTE = 7;
+const RTNLGRP_IPV6_IFADDR = 9;
+const RTNLGRP_IPV6_ROUTE = 11;
+const PER_DATAGRAM = 64;
+const IN_FLIGHT = 8;
+const RCVBUF = 32 * 1024 * 1024;
+
+export interface RtnlMessage {
+  type: number;
+  buf: Buffer;
+  off: number;
+  length: number;
+}
+
+type Pending = { kind: 'dump'; out: RtnlMessage[]; done: (err: Error | null) => void } | { kind: 'ack'; done: (errno: number) => void };
+
+export class RtnlSocket {
+  private readonly sock: RawNetlinkSocket;
+  private seq = (Date.now() & 0xffff) << 8;
+  private readonly pending = new Map<number, Pending>();
+  private dumpChain: Promise<unknown> = Promise.resolve();
+
+  constructor() {
+    this.sock = new RawNetlinkSocket(NETLINK_ROUTE, { recvBufferSize: RCVBUF, sendBufferSize: 4 * 1024 * 1024 });
+    this.sock.on('message', (msg: Buffer) => this.receive(msg));
+    this.sock.on('error', () => {
+      // A request socket losing replies: fail everything pending so callers retry with a dump.
+      for (const [seq, p] of this.pending) {
+        this.pending.delete(seq);
+        if (p.kind === 'dump') p.done(new Error('netlink receive error'));
+        else p.done(-105);
+      }
+    });
+  }
+
+  nextSeq(): number {
+    this.seq = (this.seq + 1) >>> 0;
+    return this.seq;
+  }
+
+  private receive(msg: Buffer): void {
+    let off = 0;
+    while (off + 16 <= msg.length) {
+      const h = readHeader(msg, off);
+      if (h.length < 16 || off + h.length > msg.length) return;
+      const p = this.pending.get(h.seq);
+      if (p) {
+        if (h.type === NLMSG_ERROR) {
+          const errno = readError(msg, off);
+          this.pending.delete(h.seq);
+          if (p.kind === 'ack') p.done(errno);
+          else p.done(errno === 0 ? null : new Error(`netlink dump failed: errno ${-errno}`));
+        } else if (h.type === NLMSG_DONE) {
+          this.pending.delete(h.seq);
+          if (p.kind === 'dump') p.done(null);
+        } else if (p.kind === 'dump') {
+          p.out.push({ type: h.type, buf: msg, off, length: h.length });
+        }
+      }
+      off += (h.length + 3) & ~3;
+    }
+  }
+
+  /** All messages of a dump. Dumps run one at a time on this socket. */
+  dump(type: number, family: number): Promise<RtnlMessage[]> {
+    const run = () =>
+      new Promise<RtnlMessage[]>((resolve, reject) => {
+        const seq = this.nextSeq();
+        const out: RtnlMessage[] = [];
+        this.pending.set(seq, { kind: 'dump', out, done: (err) => (err ? reject(err) : resolve(out)) });
+        this.sock.send(encodeDump(type, family, seq), {}, (err) => {
+          if (err) {
+            this.pending.delete(seq);
+            reject(err);
+          }
+        });
+      });
+    const p = this.dumpChain.then(run, run);
+    this.dumpChain = p.catch(() => undefined);
+    return p;
+  }
+
+  async dumpRoutes(family: number): Promise<KernelRoute[]> {
+    return (await this.dump(26, family)).filter((m) => m.type === 24).map((m) => decodeRoute(m.buf, m.off, m.length));
+  }
+
+  async dumpLinks(): Promise<KernelLink[]> {
+    return (await this.dump(18, 0)).filter((m) => m.type === 16).map((m) => decodeLink(m.buf, m.off, m.length));
+  }
+
+  async dumpAddresses(family: number): Promise<KernelAddress[]> {
+    return (await this.dump(22, family)).filter((m) => m.type === 20).map((m) => decodeAddress(m.buf, m.off, m.length));
+  }
+
+  /**
+   * Send encoded request messages (each with NLM_F_ACK and its own seq) in pipelined datagrams.
+   * Resolves with the errno of each (0 = done), in order.
+   */
+  async batch(messages: { buf: Buffer; seq: number }[]): Promise<number[]> {
+    const results = new Array<number>(messages.length).fill(0);
+    let next = 0;
+    let inflight = 0;
+    return new Promise((resolve) => {
+      let remaining = messages.length;
+      if (remaining === 0) return resolve(results);
+      const pump = () => {
+        while (inflight < IN_FLIGHT && next < messages.length) {
+          const chunk = messages.slice(next, next + PER_DATAGRAM);
+          const base = next;
+          next += chunk.length;
+          inflight++;
+          let left = chunk.length;
+          chunk.forEach((m, i) => {
+            this.pending.set(m.seq, {
+              kind: 'ack',
+              done: (errno) => {
+                results[base + i] = errno;
+                remaining--;
+                if (--left === 0) {
+                  inflight--;
+                  pump();
+                }
+                if (remaining === 0) resolve(results);
+              },
+            });
+          });
+          this.sock.send(chunk.map((m) => m.buf), {}, (err) => {
+            if (!err) return;
+            for (const m of chunk) {
+              const p = this.pending.get(m.seq);
+              this.pending.delete(m.seq);
+              if (p?.kind === 'ack') p.done(-(err.errno || 5));
+            }
+          });
+        }
+      };
+      pump();
+    });
+  }
+
+  close(): void {
+    this.sock.close();
+  }
+}
+
+export interface RtnlEvents {
+  route(r: KernelRoute, deleted: boolean): void;
+  link(l: KernelLink, deleted: boolean): void;
+  address(a: KernelAddress, deleted: boolean): void;
+  /** Notifications were lost (ENOBUFS): state must be re-read with dumps. */
+  resync(): void;
+}
+
+/** Route, link and address notifications from the kernel. */
+export class RtnlMonitor {
+  private readonly sock: RawNetlinkSocket;
+
+  constructor(events: RtnlEvents) {
+    this.sock = new RawNetlinkSocket(NETLINK_ROUTE, { recvBufferSize: RCVBUF, sendBufferSize: 65536 });
+    for (const g of [RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE]) this.sock.addMembership(g);
+    this.sock.on('error', () => events.resync());
+    this.sock.on('message', (msg: Buffer) => {
+      let off = 0;
+      while (off + 16 <= msg.length) {
+        const h = readHeader(msg, off);
+        if (h.length < 16 || off + h.length > msg.length) return;
+        if (h.type === 24 || h.type === 25) events.route(decodeRoute(msg, off, h.length), h.type === 25);
+        else if (h.type === 16 || h.type === 17) events.link(decodeLink(msg, off, h.length), h.type === 17);
+        else if (h.type === 20 || h.type === 21) events.address(decodeAddress(msg, off, h.length), h.type === 21);
+        off += (h.length + 3) & ~3;
+      }
+    });
+  }
+
+  close(): void {
+    this.sock.close();
+  }
+}

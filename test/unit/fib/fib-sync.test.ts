@@ -1,0 +1,152 @@
+import t from 'tap';
+import { pino } from 'pino';
+import { Rib, type RibPeer } from '../../../src/rib/rib.js';
+import { KernelSync } from '../../../src/fib/kernel-sync.js';
+import { DEFAULT_FIB, type FibConfig } from '../../../src/fib/fib-config.js';
+import { Family } from '../../../src/wire/constants.js';
+import { makeContext } from '../../../src/wire/context.js';
+import { encodeUpdate, scanUpdate } from '../../../src/wire/update.js';
+import { encodeNlri, parsePrefix, type Prefix } from '../../../src/wire/nlri.js';
+import { FakeKernel } from '../../helpers/fake-kernel.js';
+import type { KernelRoute } from '../../../src/fib/netlink/rtnl-codec.js';
+import type { PathAttribute } from '../../../src/wire/attributes/types.js';
+
+const log = pino({ level: 'silent' });
+const ctx = makeContext({});
+const settle = async (n = 5) => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+};
+
+function setup(fib: Partial<FibConfig> = {}, kernel = new FakeKernel()) {
+  const rib = new Rib({ localAsn: 64512, routerId: 0xc0000201, clusterId: null });
+  const sync = new KernelSync({ ...DEFAULT_FIB, enabled: true, protocol: 196, ...fib }, rib, log, new Set(), kernel);
+  const peer = (addr: string, routerId: number): RibPeer => ({
+    source: rib.newSource({ kind: 'ibgp', address: addr, addressBytes: Buffer.from(addr.split('.').map(Number)), routerId, peerAs: 64512, isClient: false }),
+    ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
+  });
+  return { rib, sync, kernel, peer };
+}
+
+function announce(prefixes: string[], nh: number): ReturnType<typeof scanUpdate> {
+  const attrs: PathAttribute[] = [
+    { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
+    { kind: 'as-path', type: 2, flags: 0x40, segments: [] },
+    { kind: 'next-hop', type: 3, flags: 0x40, nextHop: nh },
+  ];
+  const buf = encodeUpdate({ attributes: attrs, nlri: encodeNlri(prefixes.map((p) => parsePrefix(p) as Prefix), Family.IPV4_UNICAST, false) }, ctx);
+  return scanUpdate(buf, 0, buf.length, ctx);
+}
+function withdraw(prefixes: string[]): ReturnType<typeof scanUpdate> {
+  const buf = encodeUpdate({ attributes: [], withdrawn: encodeNlri(prefixes.map((p) => parsePrefix(p) as Prefix), Family.IPV4_UNICAST, false) }, ctx);
+  return scanUpdate(buf, 0, buf.length, ctx);
+}
+const gw = (r: KernelRoute | undefined) => r?.nexthops.map((n) => `${[...n.gateway].join('.')}${n.onlink ? ' onlink' : ''}${n.oif ? ` dev ${n.oif}` : ''}`).sort();
+const find = (k: FakeKernel, dst: string) => [...k.routes.values()].find((r) => `${[...r.dst].join('.')}/${r.dstLen}` === dst);
+
+t.test('best routes go to the kernel with our table, protocol and metric; ECMP as one multipath route', async (t) => {
+  const { rib, sync, kernel, peer } = setup({ table: 100, metric: 20 });
+  await sync.start();
+  const a = peer('192.0.2.11', 11);
+  const b = peer('192.0.2.12', 12);
+  rib.applyUpdate(a, announce(['198.51.100.0/26', '198.51.100.64/26'], 0xc000020b));
+  rib.applyUpdate(b, announce(['198.51.100.0/26'], 0xc000020c));
+  rib.announce(parsePrefix('203.0.113.0/24') as Prefix);
+  await settle();
+  const r = find(kernel, '198.51.100.0/26');
+  t.match(r, { table: 100, protocol: 196, priority: 20 });
+  t.same(gw(r), ['192.0.2.11', '192.0.2.12'], 'two equal paths: one ECMP route');
+  t.same(gw(find(kernel, '198.51.100.64/26')), ['192.0.2.11']);
+  t.notOk(find(kernel, '203.0.113.0/24'), 'our own announcements are not installed');
+  rib.applyUpdate(b, withdraw(['198.51.100.0/26']));
+  await settle();
+  t.same(gw(find(kernel, '198.51.100.0/26')), ['192.0.2.11'], 'ECMP shrinks');
+  rib.applyUpdate(a, withdraw(['198.51.100.0/26', '198.51.100.64/26']));
+  await settle();
+  t.equal(kernel.ours(196).length, 0, 'withdrawn routes leave the kernel');
+});
+
+t.test('tunnel next hops: always, and cross-subnet only for next hops outside local subnets (ECMP too)', async (t) => {
+  for (const mode of ['always', 'cross-subnet'] as const) {
+    const k = new FakeKernel();
+    k.links.push({ index: 7, name: 'tunl0', up: true });
+    const { rib, sync, kernel, peer } = setup({ tunnel: { interface: 'tunl0', mode } }, k);
+    await sync.start();
+    rib.applyUpdate(peer('192.0.2.11', 11), announce(['198.51.100.0/26'], 0xc000020b)); // on-subnet
+    rib.applyUpdate(peer('198.18.0.5', 5), announce(['198.51.100.64/26'], 0xc6120005)); // off-subnet
+    rib.applyUpdate(peer('198.18.0.6', 5), announce(['198.51.100.64/26'], 0xc6120006));
+    await settle();
+    const same = gw(find(kernel, '198.51.100.0/26'));
+    const cross = gw(find(kernel, '198.51.100.64/26'));
+    t.same(cross, ['198.18.0.5 onlink dev 7', '198.18.0.6 onlink dev 7'], `${mode}: off-subnet ECMP via the tunnel, onlink`);
+    t.same(same, mode === 'always' ? ['192.0.2.11 onlink dev 7'] : ['192.0.2.11'], `${mode}: on-subnet next hop`);
+  }
+});
+
+t.test('restart: existing wren routes are adopted without a flap, stale ones pruned after convergence', async (t) => {
+  const k = new FakeKernel();
+  const mk = (dst: number[], gwy: number[]): KernelRoute => ({
+    family: 2, dst: Buffer.from(dst), dstLen: 26, table: 254, protocol: 196, type: 1, scope: 0, priority: 32, nexthops: [{ gateway: Buffer.from(gwy), oif: 2, onlink: false, weight: 1 }],
+  });
+  for (const r of [mk([198, 51, 100, 0], [192, 0, 2, 11]), mk([198, 51, 100, 64], [192, 0, 2, 11]), mk([198, 51, 100, 128], [192, 0, 2, 11])]) k.routes.set(k.key(r), r);
+  const { rib, sync, kernel, peer } = setup({}, k);
+  await sync.start();
+  t.equal(sync.fib.counters.adopted, 3);
+  const p = peer('192.0.2.11', 11);
+  rib.applyUpdate(p, announce(['198.51.100.0/26'], 0xc000020b)); // same as adopted
+  rib.applyUpdate(p, announce(['198.51.100.64/26'], 0xc000020c)); // next hop changed
+  await settle();
+  t.equal(kernel.ops.filter((o) => o.op === 'replace').length, 1, 'only the changed route is rewritten');
+  t.equal(kernel.ours(196).length, 3, 'the stale route stays until convergence');
+  await sync.fib.prune();
+  t.same(kernel.ours(196).map((r) => r.dst[3]).sort(), [0, 64], 'stale route pruned, the rest untouched');
+});
+
+t.test('drift repair: a deleted route comes back at once; a changed one at the next scan; ENOBUFS resyncs', async (t) => {
+  const { rib, sync, kernel, peer } = setup();
+  await sync.start();
+  rib.applyUpdate(peer('192.0.2.11', 11), announce(['198.51.100.0/26', '198.51.100.64/26'], 0xc000020b));
+  await settle();
+  const r = find(kernel, '198.51.100.0/26') as KernelRoute;
+  kernel.externalDelete(r);
+  await settle();
+  t.ok(find(kernel, '198.51.100.0/26'), 'deleted by someone else: put back');
+  const r2 = find(kernel, '198.51.100.64/26') as KernelRoute;
+  kernel.routes.set(kernel.key(r2), { ...r2, nexthops: [{ gateway: Buffer.from([192, 0, 2, 99]), oif: 2, onlink: false, weight: 1 }] });
+  await sync.fib.scan();
+  await settle();
+  t.same(gw(find(kernel, '198.51.100.64/26')), ['192.0.2.11'], 'changed by someone else: repaired by the scan');
+  kernel.routes.clear();
+  kernel.events?.resync();
+  await settle(20);
+  t.equal(kernel.ours(196).length, 2, 'after lost notifications a resync restores everything');
+  t.ok(sync.fib.counters.repaired >= 4);
+});
+
+t.test('learning: kernel routes of chosen protocols become local routes; their removal withdraws them', async (t) => {
+  const { rib, sync, kernel } = setup({ learn: { protocols: [4], tables: [254] } });
+  const blackhole: KernelRoute = { family: 2, dst: Buffer.from([198, 51, 100, 192]), dstLen: 26, table: 254, protocol: 4, type: 6, scope: 0, priority: 0, nexthops: [] };
+  kernel.routes.set(kernel.key(blackhole), blackhole);
+  await sync.start();
+  t.equal(rib.loc.size, 1, 'learned at start');
+  const other: KernelRoute = { ...blackhole, dst: Buffer.from([203, 0, 113, 0]), dstLen: 24, protocol: 2 };
+  kernel.externalAdd(other);
+  t.equal(rib.loc.size, 1, 'other protocols are not learned');
+  kernel.externalDelete(blackhole);
+  t.equal(rib.loc.size, 0, 'removed from the kernel: withdrawn');
+  kernel.externalAdd(blackhole);
+  t.equal(rib.loc.size, 1);
+  t.equal(kernel.ours(196).length, 0, 'learned routes are not installed back');
+});
+
+t.test('persist: routes stay on stop by default, go when persist is off; refused routes are counted', async (t) => {
+  for (const persist of [true, false]) {
+    const { rib, sync, kernel, peer } = setup({ persist });
+    await sync.start();
+    kernel.refuse.add('2|c6336480|26');
+    rib.applyUpdate(peer('192.0.2.11', 11), announce(['198.51.100.0/26', '198.51.100.128/26'], 0xc000020b));
+    await settle();
+    t.equal(sync.fib.counters.errors, 1, 'the refused route is counted');
+    await sync.stop();
+    t.equal(kernel.ours(196).length, persist ? 1 : 0, persist ? 'persist: kept' : 'no persist: removed');
+  }
+});
