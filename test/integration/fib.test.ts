@@ -1,0 +1,90 @@
+/**
+ * The kernel FIB for real, in network namespaces: routes learned from two BIRD peers appear in
+ * `ip route show table 100 proto 196` (ECMP as one multipath route, onlink tunnel next hops), a
+ * blackhole route written by another agent is announced to BIRD, a deleted wren route comes back,
+ * and kill -9 of wrend followed by a restart never takes a route out of the kernel.
+ */
+import t from 'tap';
+import { Lab, sleep, waitFor } from '../helpers/netns.js';
+import { Bird } from '../helpers/daemons.js';
+import { Wren } from '../helpers/wren.js';
+import { isRoot, requireTools } from '../helpers/tools.js';
+
+interface IpRoute {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  flags?: string[];
+  nexthops?: { gateway: string; dev: string; flags?: string[] }[];
+}
+
+t.test('routes to and from the kernel', async (t) => {
+  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
+  if (!requireTools(t, ['bird', 'birdc'])) return;
+  const lab = new Lab('fib');
+  t.teardown(() => lab.destroy());
+  const sw = lab.switch('sw');
+  const w = lab.ns('wren');
+  const wIf = lab.attach(sw, w, ['192.0.2.1/24']);
+  const birds = ['192.0.2.11', '192.0.2.12'].map((addr, i) => {
+    const ns = lab.ns(`b${i}`);
+    lab.attach(sw, ns, [`${addr}/24`]);
+    return new Bird(lab, ns, {
+      routerId: addr, asn: 64512, listen: [],
+      peers: [{ address: '192.0.2.1', asn: 64512, holdTime: 9, passive: true }],
+      announce: i === 0 ? ['198.51.100.0/26', '198.51.100.64/26'] : ['198.51.100.0/26', '203.0.113.0/25'],
+    });
+  });
+  const routes = (): IpRoute[] => JSON.parse(lab.exec(w, 'ip', ['-j', 'route', 'show', 'table', '100', 'proto', '196']) || '[]') as IpRoute[];
+  const config = {
+    routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1'], port: 179 },
+    neighbors: ['192.0.2.11', '192.0.2.12'].map((a) => ({ address: a, asn: 64512, holdTime: 9, connectRetryTime: 1 })),
+    fib: { table: 100, protocol: 196, scanInterval: 1, learn: { protocols: ['static'], tables: [254] }, tunnel: { interface: wIf, mode: 'cross-subnet' } },
+  };
+  let wren = new Wren(lab, w, config);
+  const all = await waitFor('three routes in table 100', () => {
+    const r = routes();
+    return r.length >= 3 ? r : null;
+  }, 40_000).catch(() => routes()) ?? [];
+  const byDst = new Map(all.map((r) => [r.dst, r]));
+  t.same(byDst.get('198.51.100.0/26')?.nexthops?.map((n) => n.gateway).sort(), ['192.0.2.11', '192.0.2.12'], 'ECMP: one route, two next hops');
+  t.match(byDst.get('198.51.100.64/26'), { gateway: '192.0.2.11' }, 'single next hop, on-subnet: no tunnel');
+  t.match(byDst.get('203.0.113.0/25'), { gateway: '192.0.2.12' });
+
+  // Another agent (as Felix does) writes a blackhole route for a local block: BIRD learns it from wren.
+  lab.exec(w, 'ip', ['route', 'add', 'blackhole', '198.51.100.192/26', 'proto', 'static']);
+  const learned = await waitFor('BIRD learns the blackhole block', () => birds[0]?.received('192.0.2.1', 'ipv4').includes('198.51.100.192/26'), 20_000).catch(() => false);
+  t.ok(learned, 'kernel-learned blackhole route announced to BIRD');
+
+  // Drift: someone deletes a wren route; it is put back.
+  lab.exec(w, 'ip', ['route', 'del', '198.51.100.64/26', 'table', '100']);
+  const back = await waitFor('the deleted route is back', () => routes().some((r) => r.dst === '198.51.100.64/26'), 10_000).catch(() => false);
+  t.ok(back, 'deleted wren route repaired');
+
+  // kill -9 and restart: count the routes every 100 ms meanwhile; the count never drops.
+  const before = routes().length;
+  let min = before;
+  let samples = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      min = Math.min(min, routes().length);
+      samples++;
+      await sleep(100);
+    }
+  })();
+  await wren.stop('SIGKILL');
+  await sleep(1500);
+  wren = new Wren(lab, w, config, 'wren2');
+  await waitFor('sessions back', () => ['192.0.2.11', '192.0.2.12'].every((a) => wren.state(a) === 'Established'), 30_000).catch(() => undefined);
+  await waitFor('converged and pruned', () => wren.lines.some((l) => l.msg === 'converged'), 30_000).catch(() => undefined);
+  await sleep(1000);
+  sampling = false;
+  await sampler;
+  const after = routes();
+  t.ok(samples > 20, `${samples} samples taken`);
+  t.equal(min, before, `the kernel held all ${before} routes throughout the kill and restart (minimum ${min})`);
+  t.same(after.map((r) => r.dst).sort(), all.map((r) => r.dst).sort(), 'afterwards exactly the right set');
+  t.match(wren.lines.find((l) => l.msg === 'kernel routes adopted'), { adopted: before }, 'the restarted wrend adopted the routes');
+  await wren.stop();
+});
