@@ -16,7 +16,12 @@ import type { KernelPort, RouteOp } from './kernel-port.js';
 import type { FibConfig } from './fib-config.js';
 import type { ConnectedNetworks } from './connected.js';
 
-const PER_FLUSH = 20_000;
+/** Route changes per netlink round (bounds the ops array; the pipeline drains between rounds). */
+const PER_FLUSH = 50_000;
+/** Rounds with at least this many changes pause route notifications. */
+const BULK = 100;
+/** Routes checked per event-loop turn during a scan. */
+const SCAN_CHUNK = 20_000;
 
 /** A next-hop set as the kernel sees it; interned so a slot holds its id. */
 interface NhSet {
@@ -39,10 +44,16 @@ export class FibSync {
   /** wren routes found in the kernel at start, not yet claimed by the RIB. */
   private adopted = new Map<string, KernelRoute>();
   private flushing = false;
+  private scanning = false;
+  private readonly strays: KernelRoute[] = [];
   private scheduled = false;
   private scanTimer: NodeJS.Timeout | null = null;
   readonly counters = { installs: 0, deletes: 0, errors: 0, adopted: 0, pruned: 0, repaired: 0 };
   private tunnelIndex = 0;
+  /** Single-next-hop sets by received attribute set id. */
+  private readonly single: NhSet[] = [];
+  /** Called after a bulk round, while route notifications were paused (the owner rescans). */
+  onBulkDone: () => void = () => undefined;
 
   constructor(
     private readonly config: FibConfig,
@@ -63,9 +74,7 @@ export class FibSync {
 
   /** Adopt what is already in the kernel, then follow the RIB. */
   async start(): Promise<void> {
-    const routes = await this.kernel.dumpRoutes();
-    for (const r of routes) {
-      if (r.protocol !== this.config.protocol || r.table !== this.config.table) continue;
+    for (const r of await this.kernel.dumpRoutesOf(this.config.protocol, this.config.table)) {
       this.adopted.set(routeKey(r.family, r.dst, r.dstLen), r);
     }
     this.counters.adopted = this.adopted.size;
@@ -82,6 +91,12 @@ export class FibSync {
 
   refreshTunnel(): void {
     this.tunnelIndex = this.config.tunnel ? this.connected.indexOf(this.config.tunnel.interface) : 0;
+    this.single.length = 0;
+  }
+
+  /** Interfaces or addresses changed: tunnel decisions may differ, so forget cached next hops. */
+  connectedChanged(): void {
+    this.single.length = 0;
   }
 
   /** The best path of a slot changed. */
@@ -124,18 +139,34 @@ export class FibSync {
     const pool = loc.paths;
     const bs = this.rib.sources[pool.source[best] as number];
     if (!bs || bs.kind === 'local') return null;
-    const ba = this.rib.importStore.get(pool.attr[best] as number);
-    const gws: Buffer[] = [ba.nextHop];
+    const attrId = pool.attr[best] as number;
+    const ba = this.rib.importStore.get(attrId);
+    let gws: Buffer[] | null = null;
     if (this.config.ecmp.maxPaths > 1) {
-      for (let p = loc.head[family][slot] as number; p >= 0 && gws.length < this.config.ecmp.maxPaths; p = pool.next[p] as number) {
+      for (let p = loc.head[family][slot] as number; p >= 0; p = pool.next[p] as number) {
         if (p === best) continue;
         const s = this.rib.sources[pool.source[p] as number];
         if (!s || s.kind !== bs.kind) continue;
         const a = this.rib.importStore.get(pool.attr[p] as number);
         compareRoutes(bs, ba, 0, s, a, 0);
-        if (multipathEqual(decidingStep()) && a.nextHop.length > 0 && !gws.some((g) => g.equals(a.nextHop))) gws.push(a.nextHop);
+        if (!multipathEqual(decidingStep()) || a.nextHop.length === 0) continue;
+        gws ??= [ba.nextHop];
+        if (gws.length < this.config.ecmp.maxPaths && !gws.some((g) => g.equals(a.nextHop))) gws.push(a.nextHop);
       }
     }
+    if (!gws) {
+      // One next hop: the common case, cached per attribute set (no allocation per route).
+      const cached = this.single[attrId];
+      if (cached !== undefined && cached.nexthops[0]?.gateway.equals(ba.nextHop.subarray(0, ba.nextHop.length === 32 ? 16 : ba.nextHop.length))) return cached;
+      const set = this.nexthopSet([ba.nextHop]);
+      if (set) this.single[attrId] = set;
+      return set;
+    }
+    return this.nexthopSet(gws);
+  }
+
+  /** Next hops for gateways, with the tunnel rules applied; interned. */
+  private nexthopSet(gws: Buffer[]): NhSet | null {
     const nexthops: NextHop[] = [];
     for (const g of gws) {
       // IPv6 next hops may carry a link-local second half; the kernel route uses the global one.
@@ -168,6 +199,8 @@ export class FibSync {
   private async flush(): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
+    const t0 = Date.now();
+    const before = this.counters.installs + this.counters.deletes;
     try {
       for (;;) {
         const ops: RouteOp[] = [];
@@ -200,7 +233,18 @@ export class FibSync {
           }
         }
         if (ops.length === 0) break;
-        const res = await this.kernel.apply(ops);
+        // A bulk change would echo back as one notification per route: pause them, and scan after.
+        const bulk = ops.length >= BULK;
+        if (bulk) this.kernel.setRouteEvents(false);
+        let res: number[];
+        try {
+          res = await this.kernel.apply(ops);
+        } finally {
+          if (bulk) {
+            this.kernel.setRouteEvents(true);
+            this.onBulkDone();
+          }
+        }
         res.forEach((errno, i) => {
           const [f, slot, v] = marks[i] as [Family, number, number];
           const op = ops[i] as RouteOp;
@@ -219,6 +263,8 @@ export class FibSync {
       }
     } finally {
       this.flushing = false;
+      const changed = this.counters.installs + this.counters.deletes - before;
+      if (changed >= 1000) this.log.info({ changed, ms: Date.now() - t0, installed: this.installedCount }, 'kernel FIB updated');
     }
   }
 
@@ -232,36 +278,76 @@ export class FibSync {
     this.log.info({ pruned: this.counters.pruned }, 'stale kernel routes pruned after convergence');
   }
 
-  /** Compare the kernel with what we installed; put back what drifted. */
+  /**
+   * Compare the kernel with what we installed; put back what drifted. The dump is filtered to our
+   * protocol and table before decoding; each route is found by its slot and its next hops are
+   * compared by interned set; the work is cut into chunks so the event loop keeps turning.
+   */
   async scan(): Promise<void> {
-    let routes: KernelRoute[];
+    if (this.flushing || this.scanning) return;
+    this.scanning = true;
     try {
-      routes = await this.kernel.dumpRoutes();
-    } catch {
-      return;
-    }
-    const inKernel = new Map<string, KernelRoute>();
-    for (const r of routes) if (r.protocol === this.config.protocol && r.table === this.config.table) inKernel.set(routeKey(r.family, r.dst, r.dstLen), r);
-    let repaired = 0;
-    for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
-      const t = this.rib.loc.tables[f];
-      const inst = this.installed[f];
-      for (let s = 0; s < t.highWater; s++) {
-        const v = inst[s] as number;
-        if (v === 0 || !t.used[s]) continue;
-        const r = this.kernelRoute(f, s, null);
-        const k = inKernel.get(routeKey(r.family, r.dst, r.dstLen));
-        if (!k || this.intern(k.nexthops).id !== v - 1 || k.priority !== this.config.metric) {
-          inst[s] = 0;
-          this.touch(f, s);
+      let routes: KernelRoute[];
+      try {
+        routes = await this.kernel.dumpRoutesOf(this.config.protocol, this.config.table);
+      } catch {
+        return;
+      }
+      const seen: [Uint8Array, Uint8Array] = [new Uint8Array(this.installed[0].length), new Uint8Array(this.installed[1].length)];
+      let repaired = 0;
+      for (let i = 0; i < routes.length; i++) {
+        if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await new Promise((r) => setImmediate(r));
+        const r = routes[i] as KernelRoute;
+        const f = r.family === AF_INET ? Family.IPV4_UNICAST : Family.IPV6_UNICAST;
+        const t = this.rib.loc.tables[f];
+        const slot = f === Family.IPV4_UNICAST ? t.find4(r.dst.readUInt32BE(0), r.dstLen) : t.find6(r.dst, 0, r.dstLen);
+        const v = slot >= 0 ? (this.installed[f][slot] as number) : 0;
+        if (slot >= 0 && slot < (seen[f] as Uint8Array).length) (seen[f] as Uint8Array)[slot] = 1;
+        if (v === 0) {
+          // Ours by protocol but not installed by this process (added by hand, or left over):
+          // let the flush decide, deleting it unless the RIB wants that prefix.
+          const key = routeKey(r.family, r.dst, r.dstLen);
+          if (!this.adopted.has(key) && (slot < 0 || !this.dirtyFlags[f][slot])) {
+            this.adopted.set(key, r);
+            if (slot >= 0) this.touch(f, slot);
+            else this.strays.push(r);
+          }
+          continue;
+        }
+        if (this.intern(r.nexthops).id !== v - 1 || r.priority !== this.config.metric) {
+          this.installed[f][slot] = 0;
+          this.touch(f, slot);
           repaired++;
         }
       }
+      for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+        const inst = this.installed[f];
+        const sf = seen[f] as Uint8Array;
+        for (let s = 0; s < inst.length; s++) {
+          if (s % (SCAN_CHUNK * 10) === 0) await new Promise((r) => setImmediate(r));
+          if (inst[s] !== 0 && s < sf.length && !sf[s]) {
+            inst[s] = 0;
+            this.touch(f, s);
+            repaired++;
+          }
+        }
+      }
+      if (this.strays.length > 0) void this.removeStrays();
+      if (repaired > 0) {
+        this.counters.repaired += repaired;
+        this.log.warn({ repaired }, 'kernel routes drifted; putting them back');
+      }
+    } finally {
+      this.scanning = false;
     }
-    if (repaired > 0) {
-      this.counters.repaired += repaired;
-      this.log.warn({ repaired }, 'kernel routes drifted; putting them back');
-    }
+  }
+
+  /** Routes with our protocol for prefixes the RIB has never heard of. */
+  private async removeStrays(): Promise<void> {
+    const stray = this.strays.splice(0);
+    for (const r of stray) this.adopted.delete(routeKey(r.family, r.dst, r.dstLen));
+    const res = await this.kernel.apply(stray.map((route) => ({ op: 'delete', route })));
+    this.counters.pruned += res.filter((e) => e === 0 || e === -3).length;
   }
 
   /** A route notification: a wren route someone removed is put back at once. */

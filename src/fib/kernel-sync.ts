@@ -19,7 +19,7 @@ export class KernelSync {
   private resyncing = false;
 
   constructor(
-    config: FibConfig,
+    private readonly config: FibConfig,
     rib: Rib,
     private readonly log: Logger,
     private readonly ownAddresses: Set<string>,
@@ -28,10 +28,25 @@ export class KernelSync {
     this.fib = new FibSync(config, rib, kernel, this.connected, log);
     this.learn = config.learn ? new KernelLearn(rib, config.learn.protocols, config.learn.tables, config.protocol) : null;
     rib.bestListeners.push((family, slot) => this.fib.touch(family, slot));
+    // Notifications were paused for a bulk change: catch up with whatever else changed meanwhile.
+    let pendingRescan: NodeJS.Timeout | null = null;
+    this.fib.onBulkDone = () => {
+      if (pendingRescan) return;
+      pendingRescan = setTimeout(() => {
+        pendingRescan = null;
+        void this.resync(false);
+      }, 1000);
+      pendingRescan.unref();
+    };
   }
 
   async start(): Promise<void> {
+    const own = this.config.protocol;
+    const learnProtocols = this.config.learn?.protocols ?? [];
     this.kernel.subscribe({
+      // Our own additions echo back by the thousand: only deletions of ours (drift) and routes
+      // of learned protocols matter.
+      wantRoute: (deleted, protocol) => (protocol === own ? deleted : learnProtocols.includes(protocol)),
       route: (r, deleted) => {
         this.learn?.route(r, deleted);
         this.fib.onKernelRoute(r, deleted);
@@ -42,10 +57,11 @@ export class KernelSync {
       },
       address: (a, deleted) => {
         this.connected.setAddress(a, deleted);
+        this.fib.connectedChanged();
         if (deleted) this.ownAddresses.delete(addressToString(a.address));
         else this.ownAddresses.add(addressToString(a.address));
       },
-      resync: () => void this.resync(),
+      resync: () => void this.resync(true),
     });
     await this.readState();
     await this.fib.start();
@@ -60,11 +76,11 @@ export class KernelSync {
     if (this.learn) this.learn.reconcile(await this.kernel.dumpRoutes());
   }
 
-  /** Notifications were lost (ENOBUFS): read everything again and repair. */
-  async resync(): Promise<void> {
+  /** Notifications were lost (ENOBUFS) or paused: read everything again and repair. */
+  async resync(lost = true): Promise<void> {
     if (this.resyncing) return;
     this.resyncing = true;
-    this.log.warn('kernel notifications lost (ENOBUFS): resyncing from a dump');
+    if (lost) this.log.warn('kernel notifications lost (ENOBUFS): resyncing from a dump');
     try {
       await this.readState();
       await this.fib.scan();

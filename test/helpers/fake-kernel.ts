@@ -20,6 +20,9 @@ export class FakeKernel implements KernelPort {
   async dumpRoutes(): Promise<KernelRoute[]> {
     return [...this.routes.values()];
   }
+  async dumpRoutesOf(protocol: number, table: number): Promise<KernelRoute[]> {
+    return [...this.routes.values()].filter((r) => r.protocol === protocol && r.table === table);
+  }
   async dumpLinks(): Promise<KernelLink[]> {
     return this.links;
   }
@@ -43,6 +46,10 @@ export class FakeKernel implements KernelPort {
   }
   subscribe(events: KernelEvents): void {
     this.events = events;
+  }
+  routeEvents = true;
+  setRouteEvents(on: boolean): void {
+    this.routeEvents = on;
   }
   close(): void {}
 

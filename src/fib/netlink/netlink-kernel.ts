@@ -1,7 +1,10 @@
-import { AF_INET, AF_INET6, RTM_DELROUTE, RTM_NEWROUTE, encodeRoute, routeMessageSize } from './rtnl-codec.js';
+import { AF_INET, AF_INET6, NOOP_LENGTH, RTM_DELROUTE, RTM_NEWROUTE, encodeNoopAck, encodeRoute, routeMessageSize } from './rtnl-codec.js';
 import { RtnlMonitor, RtnlSocket } from './rtnl-socket.js';
 import type { KernelEvents, KernelPort, RouteOp } from '../kernel-port.js';
 import type { KernelAddress, KernelLink, KernelRoute } from './rtnl-codec.js';
+
+/** Messages per datagram: fewer syscalls and event-loop turns per route. */
+const PER_DATAGRAM = 256;
 
 /** The real kernel, over rtnetlink. */
 export class NetlinkKernel implements KernelPort {
@@ -12,6 +15,14 @@ export class NetlinkKernel implements KernelPort {
     return [...(await this.sock.dumpRoutes(AF_INET)), ...(await this.sock.dumpRoutes(AF_INET6))];
   }
 
+  async dumpRoutesOf(protocol: number, table: number): Promise<KernelRoute[]> {
+    // rtm_protocol is byte 5 of struct rtmsg, after the 16-byte header; the table may be in
+    // RTA_TABLE only (rtm_table 252), so that check happens after decoding.
+    const keep = (m: { buf: Buffer; off: number }) => m.buf[m.off + 21] === protocol;
+    const all = [...(await this.sock.dumpRoutes(AF_INET, keep)), ...(await this.sock.dumpRoutes(AF_INET6, keep))];
+    return all.filter((r) => r.table === table);
+  }
+
   dumpLinks(): Promise<KernelLink[]> {
     return this.sock.dumpLinks();
   }
@@ -20,18 +31,34 @@ export class NetlinkKernel implements KernelPort {
     return [...(await this.sock.dumpAddresses(AF_INET)), ...(await this.sock.dumpAddresses(AF_INET6))];
   }
 
+  /** Encode the ops into datagrams of up to PER_DATAGRAM messages (one Buffer each) and send them pipelined. */
   apply(ops: RouteOp[]): Promise<number[]> {
-    const msgs = ops.map((o) => {
-      const seq = this.sock.nextSeq();
-      const buf = Buffer.allocUnsafe(routeMessageSize(o.route));
-      encodeRoute(buf, 0, o.op === 'delete' ? RTM_DELROUTE : RTM_NEWROUTE, o.route, seq);
-      return { buf, seq };
-    });
-    return this.sock.batch(msgs);
+    const datagrams: { buf: Buffer; seqs: number[]; doneSeq: number }[] = [];
+    for (let i = 0; i < ops.length; i += PER_DATAGRAM) {
+      const chunk = ops.slice(i, i + PER_DATAGRAM);
+      let size = NOOP_LENGTH;
+      for (const o of chunk) size += routeMessageSize(o.route);
+      const buf = Buffer.allocUnsafe(size);
+      const seqs: number[] = [];
+      let off = 0;
+      for (const o of chunk) {
+        const seq = this.sock.nextSeq();
+        seqs.push(seq);
+        off = encodeRoute(buf, off, o.op === 'delete' ? RTM_DELROUTE : RTM_NEWROUTE, o.route, seq, true, false);
+      }
+      const doneSeq = this.sock.nextSeq();
+      off = encodeNoopAck(buf, off, doneSeq);
+      datagrams.push({ buf: buf.subarray(0, off), seqs, doneSeq });
+    }
+    return this.sock.batch(datagrams);
   }
 
   subscribe(events: KernelEvents): void {
     this.monitor = new RtnlMonitor(events);
+  }
+
+  setRouteEvents(on: boolean): void {
+    this.monitor?.setRouteEvents(on);
   }
 
   close(): void {

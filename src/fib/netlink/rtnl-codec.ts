@@ -147,6 +147,18 @@ export function encodeDump(type: number, family: number, seq: number): Buffer {
   return b;
 }
 
+export const NLMSG_NOOP = 1;
+export const NOOP_LENGTH = NLMSG_HDRLEN;
+
+/**
+ * A NLMSG_NOOP asking for an ACK. Placed after messages sent without NLM_F_ACK, its ACK says the
+ * kernel has handled all of them; any that failed were answered with an error of their own.
+ */
+export function encodeNoopAck(b: Buffer, off: number, seq: number): number {
+  writeHeader(b, off, NLMSG_HDRLEN, NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK, seq);
+  return off + NLMSG_HDRLEN;
+}
+
 /** Bytes needed to encode a route message. */
 export function routeMessageSize(r: KernelRoute): number {
   let n = NLMSG_HDRLEN + RTMSG_LEN + 8 /* table */ + (r.dstLen > 0 ? align4(4 + r.dst.length) : 0) + 8 /* priority */;
@@ -165,9 +177,9 @@ export function routeMessageSize(r: KernelRoute): number {
  * Encode RTM_NEWROUTE (add or replace) or RTM_DELROUTE at `off`; returns the offset after it.
  * Every message asks for an ACK, so each outcome is checked.
  */
-export function encodeRoute(b: Buffer, off: number, type: number, r: KernelRoute, seq: number, replace = true): number {
+export function encodeRoute(b: Buffer, off: number, type: number, r: KernelRoute, seq: number, replace = true, ack = true): number {
   const start = off;
-  const flags = NLM_F_REQUEST | NLM_F_ACK | (type === RTM_NEWROUTE ? NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL) : 0);
+  const flags = NLM_F_REQUEST | (ack ? NLM_F_ACK : 0) | (type === RTM_NEWROUTE ? NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL) : 0);
   let p = off + NLMSG_HDRLEN;
   b[p] = r.family;
   b[p + 1] = r.dstLen;

@@ -25,8 +25,8 @@ const RTNLGRP_IPV4_IFADDR = 5;
 const RTNLGRP_IPV4_ROUTE = 7;
 const RTNLGRP_IPV6_IFADDR = 9;
 const RTNLGRP_IPV6_ROUTE = 11;
-const PER_DATAGRAM = 64;
-const IN_FLIGHT = 8;
+/** Datagrams in flight at once (the kernel handles each inside sendmsg; ACKs queue up). */
+const IN_FLIGHT = 16;
 const RCVBUF = 32 * 1024 * 1024;
 
 export interface RtnlMessage {
@@ -104,8 +104,14 @@ export class RtnlSocket {
     return p;
   }
 
-  async dumpRoutes(family: number): Promise<KernelRoute[]> {
-    return (await this.dump(26, family)).filter((m) => m.type === 24).map((m) => decodeRoute(m.buf, m.off, m.length));
+  /** Routes of a family; with `keep`, only messages it accepts (looked at before decoding). */
+  async dumpRoutes(family: number, keep?: (m: RtnlMessage) => boolean): Promise<KernelRoute[]> {
+    const out: KernelRoute[] = [];
+    for (const m of await this.dump(26, family)) {
+      if (m.type !== 24 || (keep && !keep(m))) continue;
+      out.push(decodeRoute(m.buf, m.off, m.length));
+    }
+    return out;
   }
 
   async dumpLinks(): Promise<KernelLink[]> {
@@ -117,44 +123,49 @@ export class RtnlSocket {
   }
 
   /**
-   * Send encoded request messages (each with NLM_F_ACK and its own seq) in pipelined datagrams.
-   * Resolves with the errno of each (0 = done), in order.
+   * Send datagrams of route requests, a bounded number in flight. The requests carry no ACK flag;
+   * each datagram ends with a NLMSG_NOOP that asks for one (`doneSeq`). A request that fails is
+   * answered with its own error; when the NOOP's ACK arrives, the others of that datagram have
+   * succeeded. Every outcome is known, with one ACK per datagram instead of one per route.
+   * Resolves with the errno of every request (0 = done), in order.
    */
-  async batch(messages: { buf: Buffer; seq: number }[]): Promise<number[]> {
-    const results = new Array<number>(messages.length).fill(0);
+  async batch(datagrams: { buf: Buffer; seqs: number[]; doneSeq: number }[]): Promise<number[]> {
+    const total = datagrams.reduce((n, d) => n + d.seqs.length, 0);
+    const results = new Array<number>(total).fill(0);
+    if (total === 0) return results;
     let next = 0;
     let inflight = 0;
+    let finished = 0;
+    let base = 0;
     return new Promise((resolve) => {
-      let remaining = messages.length;
-      if (remaining === 0) return resolve(results);
       const pump = () => {
-        while (inflight < IN_FLIGHT && next < messages.length) {
-          const chunk = messages.slice(next, next + PER_DATAGRAM);
-          const base = next;
-          next += chunk.length;
+        while (inflight < IN_FLIGHT && next < datagrams.length) {
+          const d = datagrams[next++] as { buf: Buffer; seqs: number[]; doneSeq: number };
+          const first = base;
+          base += d.seqs.length;
           inflight++;
-          let left = chunk.length;
-          chunk.forEach((m, i) => {
-            this.pending.set(m.seq, {
+          d.seqs.forEach((seq, i) => {
+            this.pending.set(seq, {
               kind: 'ack',
               done: (errno) => {
-                results[base + i] = errno;
-                remaining--;
-                if (--left === 0) {
-                  inflight--;
-                  pump();
-                }
-                if (remaining === 0) resolve(results);
+                results[first + i] = errno;
               },
             });
           });
-          this.sock.send(chunk.map((m) => m.buf), {}, (err) => {
-            if (!err) return;
-            for (const m of chunk) {
-              const p = this.pending.get(m.seq);
-              this.pending.delete(m.seq);
-              if (p?.kind === 'ack') p.done(-(err.errno || 5));
+          const complete = (errno: number) => {
+            // Requests that got no error of their own were done (or, if the send failed, lost).
+            for (const seq of d.seqs) {
+              if (this.pending.delete(seq) && errno !== 0) results[first + d.seqs.indexOf(seq)] = errno;
             }
+            finished += d.seqs.length;
+            inflight--;
+            if (finished === total) resolve(results);
+            else pump();
+          };
+          this.pending.set(d.doneSeq, { kind: 'ack', done: complete });
+          this.sock.send(d.buf, {}, (err) => {
+            if (!err) return;
+            if (this.pending.delete(d.doneSeq)) complete(-(err.errno || 5));
           });
         }
       };
@@ -168,6 +179,11 @@ export class RtnlSocket {
 }
 
 export interface RtnlEvents {
+  /**
+   * Optional cheap filter on a route notification before it is decoded (most notifications are
+   * echoes of our own changes and need no work).
+   */
+  wantRoute?(deleted: boolean, protocol: number, table: number): boolean;
   route(r: KernelRoute, deleted: boolean): void;
   link(l: KernelLink, deleted: boolean): void;
   address(a: KernelAddress, deleted: boolean): void;
@@ -188,12 +204,26 @@ export class RtnlMonitor {
       while (off + 16 <= msg.length) {
         const h = readHeader(msg, off);
         if (h.length < 16 || off + h.length > msg.length) return;
-        if (h.type === 24 || h.type === 25) events.route(decodeRoute(msg, off, h.length), h.type === 25);
+        if (h.type === 24 || h.type === 25) {
+          const del = h.type === 25;
+          if (!events.wantRoute || events.wantRoute(del, msg[off + 21] as number, msg[off + 20] as number)) events.route(decodeRoute(msg, off, h.length), del);
+        }
         else if (h.type === 16 || h.type === 17) events.link(decodeLink(msg, off, h.length), h.type === 17);
         else if (h.type === 20 || h.type === 21) events.address(decodeAddress(msg, off, h.length), h.type === 21);
         off += (h.length + 3) & ~3;
       }
     });
+  }
+
+  /**
+   * Stop or restart route notifications (links and addresses keep coming). Bulk changes of our
+   * own would otherwise echo back as one datagram per route; the caller rescans after resuming.
+   */
+  setRouteEvents(on: boolean): void {
+    for (const g of [RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE]) {
+      if (on) this.sock.addMembership(g);
+      else this.sock.dropMembership(g);
+    }
   }
 
   close(): void {

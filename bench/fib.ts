@@ -1,0 +1,134 @@
+/**
+ * npm run bench:fib — N IPv4 routes from a BGP peer into the kernel: wren vs BIRD 2
+ * (`protocol kernel`) vs `ip -batch` adding the same routes, in one run. Time is from the first
+ * UPDATE until the last route is in the kernel. QUICK=1: N = 100k (default 1M).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const N = Number(process.env.N ?? (process.env.QUICK ? 100_000 : 1_000_000));
+const DUT = `wrenfib${process.pid}`;
+const INJ = `wrenfibi${process.pid}`;
+const dir = mkdtempSync(join(tmpdir(), 'wren-fib-'));
+const root = join(import.meta.dirname, '..');
+
+function sh(cmd: string, args: string[], input?: string): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input, maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 6).join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function setup(): void {
+  for (const ns of [DUT, INJ]) {
+    sh('ip', ['netns', 'add', ns]);
+    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  }
+  sh('ip', ['link', 'add', 'wfa', 'netns', DUT, 'type', 'veth', 'peer', 'name', 'wfb', 'netns', INJ]);
+  sh('ip', ['-n', DUT, 'addr', 'add', '198.18.0.1/24', 'dev', 'wfa']);
+  sh('ip', ['-n', INJ, 'addr', 'add', '198.18.0.2/24', 'dev', 'wfb']);
+  sh('ip', ['-n', DUT, 'link', 'set', 'wfa', 'up']);
+  sh('ip', ['-n', INJ, 'link', 'set', 'wfb', 'up']);
+}
+
+function cleanup(): void {
+  for (const ns of [DUT, INJ]) {
+    for (const pid of (spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    spawnSync('ip', ['netns', 'del', ns]);
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function flush(proto: string): void {
+  spawnSync('ip', ['-n', DUT, 'route', 'flush', 'proto', proto]);
+}
+
+function ipBatch(): number {
+  const lines: string[] = [];
+  for (let i = 0; i < N; i++) {
+    const a = 0xf0000000 + i * 256;
+    lines.push(`route add ${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.0/24 via 198.18.0.2 proto 200`);
+  }
+  const file = join(dir, 'batch');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const t0 = performance.now();
+  sh('ip', ['-n', DUT, '-batch', file]);
+  const s = (performance.now() - t0) / 1000;
+  flush('200');
+  return s;
+}
+
+async function viaBgp(daemon: 'wren' | 'bird'): Promise<number | null> {
+  let proc: ChildProcess;
+  let proto: number;
+  if (daemon === 'wren') {
+    const conf = join(dir, 'wren.json');
+    writeFileSync(conf, JSON.stringify({
+      routerId: '198.18.0.1', asn: 64512, listen: { address: ['198.18.0.1'], port: 179 },
+      neighbors: [{ address: '198.18.0.2', asn: 65000, passive: true }],
+      fib: { table: 254, protocol: 196, persist: false },
+    }));
+    proto = 196;
+    proc = spawn('ip', ['netns', 'exec', DUT, process.execPath, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--log-level', process.env.WREN_LOG ?? 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  } else {
+    const conf = join(dir, 'bird.conf');
+    writeFileSync(conf, [
+      'router id 198.18.0.1;', 'protocol device {}', 'protocol kernel { ipv4 { export all; }; }',
+      'protocol bgp inj { local 198.18.0.1 as 64512; neighbor 198.18.0.2 as 65000; passive on; ipv4 { import all; export none; }; }',
+    ].join('\n') + '\n');
+    proto = 12;
+    proc = spawn('ip', ['netns', 'exec', DUT, 'bird', '-f', '-c', conf, '-s', join(dir, 'bird.ctl')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  const inj = spawn('ip', ['netns', 'exec', INJ, process.execPath, join(root, 'bench', 'fib-driver.js')], { env: { ...process.env, N: String(N) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const start = await new Promise<number>((resolve, reject) => {
+    inj.stdout?.on('data', (d: Buffer) => {
+      const m = /"start":(\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    });
+    inj.once('exit', (code) => reject(new Error(`injector exited (${code})`)));
+  });
+  const counter = spawnSync('ip', ['netns', 'exec', DUT, process.execPath, join(root, 'bench', 'fib-count.js')], {
+    encoding: 'utf8', env: { ...process.env, N: String(N), P: String(proto) }, timeout: 120_000,
+  });
+  const doneAt = /"doneAt":(\d+)/.exec(counter.stdout)?.[1];
+  inj.kill('SIGTERM');
+  proc.kill('SIGKILL');
+  await new Promise((r) => proc.once('exit', r));
+  flush(String(proto));
+  return doneAt ? (Number(doneAt) - start) / 1000 : null;
+}
+
+async function main(): Promise<void> {
+  setup();
+  try {
+    const batch = ipBatch();
+    const wren = await viaBgp('wren');
+    const bird = await viaBgp('bird');
+    const row = {
+      routes: N,
+      'ip -batch s': batch.toFixed(2),
+      'wren s': wren?.toFixed(2) ?? '> cap',
+      'BIRD s': bird?.toFixed(2) ?? '> cap',
+      'wren / ip -batch': wren ? (wren / batch).toFixed(2) : '-',
+      'wren / BIRD': wren && bird ? (wren / bird).toFixed(2) : '-',
+    };
+    console.log(JSON.stringify(row));
+    console.table([row]);
+  } finally {
+    cleanup();
+  }
+}
+
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+void main();
