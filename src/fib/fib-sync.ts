@@ -148,7 +148,9 @@ export class FibSync {
         const s = this.rib.sources[pool.source[p] as number];
         if (!s || s.kind !== bs.kind) continue;
         const a = this.rib.importStore.get(pool.attr[p] as number);
-        compareRoutes(bs, ba, 0, s, a, 0);
+        const c = loc.nextHopCost(a, false);
+        if (c < 0) continue;
+        compareRoutes(bs, ba, loc.nextHopCost(ba, false), s, a, c);
         if (!multipathEqual(decidingStep()) || a.nextHop.length === 0) continue;
         gws ??= [ba.nextHop];
         if (gws.length < this.config.ecmp.maxPaths && !gws.some((g) => g.equals(a.nextHop))) gws.push(a.nextHop);

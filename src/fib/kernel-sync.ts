@@ -11,11 +11,13 @@ import type { KernelPort } from './kernel-port.js';
 import type { FibConfig } from './fib-config.js';
 import type { Rib } from '../rib/rib.js';
 import { addressToString } from '../wire/address.js';
+import { KernelResolver } from './kernel-resolver.js';
 
 export class KernelSync {
   readonly connected = new ConnectedNetworks();
   readonly fib: FibSync;
   readonly learn: KernelLearn | null;
+  readonly resolver: KernelResolver;
   private resyncing = false;
 
   constructor(
@@ -28,6 +30,8 @@ export class KernelSync {
     this.fib = new FibSync(config, rib, kernel, this.connected, log);
     this.learn = config.learn ? new KernelLearn(rib, config.learn.protocols, config.learn.tables, config.protocol) : null;
     rib.bestListeners.push((family, slot) => this.fib.touch(family, slot));
+    this.resolver = new KernelResolver(this.connected, config.protocol, () => rib.redecideAll());
+    rib.loc.resolver = this.resolver;
     // Notifications were paused for a bulk change: catch up with whatever else changed meanwhile.
     let pendingRescan: NodeJS.Timeout | null = null;
     this.fib.onBulkDone = () => {
@@ -46,18 +50,21 @@ export class KernelSync {
     this.kernel.subscribe({
       // Our own additions echo back by the thousand: only deletions of ours (drift) and routes
       // of learned protocols matter.
-      wantRoute: (deleted, protocol) => (protocol === own ? deleted : learnProtocols.includes(protocol)),
+      wantRoute: (deleted, protocol) => (protocol === own ? deleted : true),
       route: (r, deleted) => {
-        this.learn?.route(r, deleted);
+        this.resolver.route(r, deleted);
+        if (learnProtocols.includes(r.protocol)) this.learn?.route(r, deleted);
         this.fib.onKernelRoute(r, deleted);
       },
       link: (l, deleted) => {
         this.connected.setLink(l, deleted);
         this.fib.refreshTunnel();
+        this.resolver.changed();
       },
       address: (a, deleted) => {
         this.connected.setAddress(a, deleted);
         this.fib.connectedChanged();
+        this.resolver.changed();
         if (deleted) this.ownAddresses.delete(addressToString(a.address));
         else this.ownAddresses.add(addressToString(a.address));
       },
@@ -73,7 +80,10 @@ export class KernelSync {
       this.connected.setAddress(a);
       this.ownAddresses.add(addressToString(a.address));
     }
-    if (this.learn) this.learn.reconcile(await this.kernel.dumpRoutes());
+    const routes = await this.kernel.dumpRoutes();
+    this.resolver.reset(routes.filter((r) => r.protocol !== this.config.protocol));
+    if (this.learn) this.learn.reconcile(routes);
+    this.resolver.changed();
   }
 
   /** Notifications were lost (ENOBUFS) or paused: read everything again and repair. */

@@ -30,6 +30,9 @@ export class AttrSet {
   refs = 0;
   /** Index in its store (set when interned), so routes can hold a number instead of a pointer. */
   id = -1;
+  /** Cached next-hop cost (see nexthop.ts) and the resolver epoch it was computed in. */
+  nhCost = 0;
+  nhEpoch = -1;
   /** Encoded attribute bytes for sending, by codec variant (filled lazily by the export path). */
   readonly encoded = new Map<string, Buffer>();
 

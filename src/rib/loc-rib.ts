@@ -10,6 +10,8 @@ import { PrefixTable } from './prefix-table.js';
 import { PathPool } from './path-pool.js';
 import { grownInt32 } from './columns.js';
 import type { AttrStore } from './attr-store.js';
+import { ALWAYS_REACHABLE, UNREACHABLE, type NextHopResolver } from './nexthop.js';
+import type { AttrSet } from './attr-set.js';
 import type { RouteSource } from './route-source.js';
 
 export class LocRib {
@@ -25,6 +27,19 @@ export class LocRib {
   onBestChange: (family: Family, slot: number) => void = () => undefined;
   /** The candidate paths changed but the best did not (ECMP sets may have). */
   onPathsChange: (family: Family, slot: number) => void = () => undefined;
+  /** Decides whether next hops are reachable; the kernel sync installs a real one. */
+  resolver: NextHopResolver = ALWAYS_REACHABLE;
+
+  /** The IGP cost of a path's next hop (cached per attribute set), or UNREACHABLE. */
+  nextHopCost(a: AttrSet, local: boolean): number {
+    if (local || a.nextHop.length === 0) return 0;
+    const r = this.resolver;
+    if (a.nhEpoch !== r.epoch) {
+      a.nhCost = r.cost(a.nextHop);
+      a.nhEpoch = r.epoch;
+    }
+    return a.nhCost;
+  }
 
   constructor(
     private readonly attrs: AttrStore,
@@ -92,19 +107,28 @@ export class LocRib {
     return attr;
   }
 
+  /** Decide again (the next-hop view changed). */
+  redecide(family: Family, slot: number): void {
+    this.decide(family, slot, false);
+  }
+
   private decide(family: Family, slot: number, changed: boolean): void {
     const pool = this.paths;
     const before = this.best[family][slot] as number;
     let best = -1;
     let bs: RouteSource | undefined;
     let ba = null;
+    let bc = 0;
     for (let p = this.head[family][slot] as number; p >= 0; p = pool.next[p] as number) {
       const s = this.sources[pool.source[p] as number] as RouteSource;
       const a = this.attrs.get(pool.attr[p] as number);
-      if (best < 0 || compareRoutes(s, a, 0, bs as RouteSource, ba as NonNullable<typeof ba>, 0, this.options) < 0) {
+      const c = this.nextHopCost(a, s.kind === 'local');
+      if (c === UNREACHABLE) continue; // ineligible until its next hop can be reached
+      if (best < 0 || compareRoutes(s, a, c, bs as RouteSource, ba as NonNullable<typeof ba>, bc, this.options) < 0) {
         best = p;
         bs = s;
         ba = a;
+        bc = c;
       }
     }
     this.best[family][slot] = best;

@@ -215,6 +215,33 @@ export class Rib {
     step();
   }
 
+  /** The next-hop view changed: decide every prefix again, a chunk per event-loop turn. */
+  redecideAll(): void {
+    const gen = ++this.redecideGen;
+    let fam: Family = Family.IPV4_UNICAST;
+    let slot = 0;
+    const step = () => {
+      if (gen !== this.redecideGen) return; // a newer walk took over
+      let n = 0;
+      while (fam <= Family.IPV6_UNICAST) {
+        const t = this.loc.tables[fam];
+        if (slot >= t.highWater) {
+          fam = (fam + 1) as Family;
+          slot = 0;
+          continue;
+        }
+        if (t.used[slot] && (this.loc.head[fam][slot] as number) >= 0) this.loc.redecide(fam, slot);
+        slot++;
+        if (++n >= CHUNK * 2) {
+          setImmediate(step);
+          return;
+        }
+      }
+    };
+    step();
+  }
+  private redecideGen = 0;
+
   /** Make `member` (one family of an Established peer) receive the routes `target` describes. */
   joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false): UpdateGroup {
     const key = [

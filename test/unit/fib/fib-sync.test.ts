@@ -69,6 +69,9 @@ t.test('tunnel next hops: always, and cross-subnet only for next hops outside lo
   for (const mode of ['always', 'cross-subnet'] as const) {
     const k = new FakeKernel();
     k.links.push({ index: 7, name: 'tunl0', up: true });
+    // Other nodes' subnets are reached through the default route (recursive next hops).
+    const dflt: KernelRoute = { family: 2, dst: Buffer.alloc(4), dstLen: 0, table: 254, protocol: 3, type: 1, scope: 0, priority: 0, nexthops: [{ gateway: Buffer.from([192, 0, 2, 254]), oif: 2, onlink: false, weight: 1 }] };
+    k.routes.set(k.key(dflt), dflt);
     const { rib, sync, kernel, peer } = setup({ tunnel: { interface: 'tunl0', mode } }, k);
     await sync.start();
     rib.applyUpdate(peer('192.0.2.11', 11), announce(['198.51.100.0/26'], 0xc000020b)); // on-subnet
@@ -149,4 +152,27 @@ t.test('persist: routes stay on stop by default, go when persist is off; refused
     await sync.stop();
     t.equal(kernel.ours(196).length, persist ? 1 : 0, persist ? 'persist: kept' : 'no persist: removed');
   }
+});
+
+t.test('next-hop resolution: unreachable next hops make a path ineligible until a route covers them', async (t) => {
+  const { rib, sync, kernel, peer } = setup();
+  await sync.start();
+  const near = peer('192.0.2.11', 11);
+  const far = peer('198.18.0.5', 5);
+  rib.applyUpdate(far, announce(['198.51.100.0/26'], 0xc6120005)); // 198.18.0.5: no route to it
+  rib.applyUpdate(near, announce(['198.51.100.64/26'], 0xc000020b)); // on the local subnet
+  await settle();
+  t.equal(rib.loc.size, 1, 'only the path with a reachable next hop is used');
+  t.notOk(find(kernel, '198.51.100.0/26'));
+  const r: KernelRoute = { family: 2, dst: Buffer.from([198, 18, 0, 0]), dstLen: 16, table: 254, protocol: 4, type: 1, scope: 0, priority: 5, nexthops: [{ gateway: Buffer.from([192, 0, 2, 254]), oif: 2, onlink: false, weight: 1 }] };
+  kernel.externalAdd(r);
+  await new Promise((res) => setTimeout(res, 300));
+  await settle(10);
+  t.equal(rib.loc.size, 2, 'a kernel route to the next hop makes the path eligible (recursive)');
+  t.same(gw(find(kernel, '198.51.100.0/26')), ['198.18.0.5']);
+  kernel.externalDelete(r);
+  await new Promise((res) => setTimeout(res, 300));
+  await settle(10);
+  t.equal(rib.loc.size, 1, 'and ineligible again when the route goes');
+  t.notOk(find(kernel, '198.51.100.0/26'), 'its kernel route is withdrawn');
 });
