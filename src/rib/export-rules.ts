@@ -87,7 +87,10 @@ export function exportAttributes(best: Path, t: ExportTarget): { attrs: PathAttr
   }
   out.sort((x, y) => x.type - y.type);
   const self = (t.kind === 'ebgp' && !t.nextHopKeep) || t.nextHopSelf || src.kind === 'local' || a.nextHop.length === 0;
-  let nextHop = self ? t.localNextHop : a.nextHop;
+  // A kept IPv6 next hop goes without the originator's link-local half: that address belongs to
+  // another router's link and the receiver cannot use it (FRR drops such routes); the global one
+  // is enough (RFC 2545 §3).
+  let nextHop = self ? t.localNextHop : a.nextHop.length === 32 ? a.nextHop.subarray(0, 16) : a.nextHop;
   // A next hop of the other family than the NLRI cannot be kept: use ours.
   if ((t.family === Family.IPV4_UNICAST) !== (nextHop.length === 4)) nextHop = t.localNextHop;
   return { attrs: out, nextHop };
