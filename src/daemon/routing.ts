@@ -3,8 +3,8 @@
  * groups of its families; its UPDATEs go to the RIB; when it goes down its routes go with it.
  */
 import type { Logger } from 'pino';
-import { Family, familyOf } from '../wire/constants.js';
-import type { RouteRefreshMessage } from '../wire/route-refresh.js';
+import { Family, RouteRefreshSubtype, familyOf } from '../wire/constants.js';
+import { encodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refresh.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { Rib, type RibPeer } from '../rib/rib.js';
@@ -117,13 +117,21 @@ export class Routing implements PeerEvents {
     if (why) this.log.warn({ peer: peer.config.address, reason: why }, 'UPDATE treated as withdraw');
   }
 
-  /** Answer a ROUTE-REFRESH from the Adj-RIB-Out (no session reset, no re-decision). */
+  /**
+   * Answer a ROUTE-REFRESH from the Adj-RIB-Out (no session reset, no re-decision). With enhanced
+   * route refresh (RFC 7313) the re-sent routes are framed by BoRR and EoRR.
+   */
   routeRefresh(peer: Peer, msg: RouteRefreshMessage): void {
     const rp = this.ribPeers.get(peer);
-    if (!rp || msg.subtype !== 0) return;
+    if (!rp || msg.subtype !== RouteRefreshSubtype.REQUEST) return;
     const family = familyOf(msg.afi, msg.safi);
-    for (const { group, member } of rp.members) if (group.family === family) group.resync(member);
-    this.log.info({ peer: peer.config.address, afi: msg.afi }, 'route refresh answered from the Adj-RIB-Out');
+    const enhanced = peer.params?.enhancedRouteRefresh === true;
+    for (const { group, member } of rp.members) {
+      if (group.family !== family) continue;
+      if (enhanced) peer.sendRaw(encodeRouteRefresh({ afi: msg.afi, subtype: RouteRefreshSubtype.BORR, safi: msg.safi }));
+      group.resync(member, enhanced ? () => peer.sendRaw(encodeRouteRefresh({ afi: msg.afi, subtype: RouteRefreshSubtype.EORR, safi: msg.safi })) : undefined);
+    }
+    this.log.info({ peer: peer.config.address, afi: msg.afi, enhanced }, 'route refresh answered from the Adj-RIB-Out');
   }
 
   stateChange(_peer: Peer, _from: State, _to: State, _reason: string): void {}

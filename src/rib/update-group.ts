@@ -64,6 +64,8 @@ interface Lagging {
   /** Initial sync in progress: the next slot of the Adj-RIB-Out to send, or -1 when done. */
   syncAt: number;
   eorDue: boolean;
+  /** Called once the member is caught up (ROUTE-REFRESH: the End-of-RIB-Refresh marker). */
+  onSynced?: () => void;
 }
 
 /** Decides what a group should say for a slot now: the exported set, or null to withdraw. */
@@ -143,16 +145,19 @@ export class UpdateGroup {
     this.schedule();
   }
 
-  /** ROUTE-REFRESH: send the member the whole Adj-RIB-Out again. */
-  resync(m: ExportMember): void {
+  /** ROUTE-REFRESH: send the member the whole Adj-RIB-Out again; `onSynced` when done. */
+  resync(m: ExportMember, onSynced?: () => void): void {
     if (!this.live.delete(m) && !this.lagging.has(m)) return;
     const l = this.lagging.get(m);
     if (l) {
       l.syncAt = 0;
+      if (onSynced) l.onSynced = onSynced;
     } else {
       const dirty = new DirtySet();
       dirty.grow(this.adjOut.length);
-      this.lagging.set(m, { dirty, syncAt: 0, eorDue: false });
+      const entry: Lagging = { dirty, syncAt: 0, eorDue: false };
+      if (onSynced) entry.onSynced = onSynced;
+      this.lagging.set(m, entry);
     }
     this.schedule();
   }
@@ -281,6 +286,7 @@ export class UpdateGroup {
         this.lagging.delete(m);
         this.live.add(m);
         if (l.eorDue) this.send([m], encodeEndOfRib(fam));
+        l.onSynced?.();
       }
     }
     if (!this.walking && this.dirty.size === 0 && this.awaitingEor.size > 0) {

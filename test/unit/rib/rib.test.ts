@@ -209,3 +209,69 @@ t.test('ADD-PATH: several paths of one peer for one prefix, withdrawn one by one
   t.notOk(out.table.has('198.51.100.0/24'));
   t.equal(p.received, 0);
 });
+
+t.test('route refresh: the member gets the whole Adj-RIB-Out again, then the completion callback', async (t) => {
+  const rib = new Rib(RR);
+  const src = ribPeer(rib, '192.0.2.80', 'ibgp', 80, true);
+  const out = new Receiver('out');
+  const g = rib.joinGroup(ribPeer(rib, '192.0.2.81', 'ibgp', 81, true), target('ibgp', true), true, out);
+  rib.applyUpdate(src, announce(['198.51.100.0/26', '198.51.100.64/26'], base([], 0xc0000250)));
+  await settle();
+  out.table.clear(); // as if the peer had dropped what it had
+  let done = 0;
+  g.resync(out, () => done++);
+  await settle();
+  t.same([...out.table.keys()].sort(), ['198.51.100.0/26', '198.51.100.64/26'], 'everything re-sent');
+  t.equal(done, 1, 'completion reported once (EoRR with enhanced route refresh)');
+});
+
+/** Five wren RIBs in an iBGP full mesh, connected by their update groups' bytes. */
+t.test('mesh of five: every node learns every block once, split horizon holds; a withdraw storm clears everything', async (t) => {
+  const nodes = Array.from({ length: 5 }, (_, i) => ({ rib: new Rib({ localAsn: 64512, routerId: 0xc0000200 + i + 1, clusterId: null }), addr: `192.0.2.${i + 1}` }));
+  // peers[i][j]: node i's view of node j.
+  const peers = nodes.map((n, i) =>
+    nodes.map((m, j) => {
+      if (i === j) return null;
+      const p = ribPeer(n.rib, m.addr, 'ibgp', 0xc0000200 + j + 1);
+      p.ownAddresses = new Set([n.addr]);
+      return p;
+    }),
+  );
+  let messages = 0;
+  nodes.forEach((n, i) => {
+    nodes.forEach((_m, j) => {
+      if (i === j) return;
+      // What node i's group sends to j is applied to node j's RIB as coming from i.
+      const framer = new MessageFramer(ctx);
+      const member: ExportMember = {
+        name: `${i}->${j}`,
+        pendingBytes: () => 0,
+        write: (bytes) => {
+          framer.push(Buffer.from(bytes));
+          for (let f = framer.next(); f; f = framer.next()) {
+            messages++;
+            const u = scanUpdate(f.buf, f.offset, f.offset + f.length, ctx);
+            if (u.endOfRib < 0) nodes[j]?.rib.applyUpdate(peers[j]?.[i] as RibPeer, u);
+          }
+        },
+      };
+      n.rib.joinGroup(peers[i]?.[j] as RibPeer, { ...target('ibgp', false), clusterId: null, localNextHop: Buffer.from([192, 0, 2, i + 1]) }, true, member);
+    });
+  });
+  nodes.forEach((n, i) => n.rib.announce(parsePrefix(`198.51.100.${i * 32}/27`) as Prefix));
+  for (let k = 0; k < 10; k++) await settle();
+  for (const [i, n] of nodes.entries()) {
+    t.equal(n.rib.loc.size, 5, `node ${i + 1}: its own block and four others`);
+    t.same(peers[i]?.map((p) => p?.received ?? null), nodes.map((_m, j) => (i === j ? null : 1)), `node ${i + 1}: one route from each peer (no re-advertised copies)`);
+  }
+  // Withdraw storm: node 1 originates 5000 more routes as a peer of node 2, then withdraws them.
+  const storm = Array.from({ length: 5000 }, (_, k) => `198.18.${k >> 8}.${k & 255}/32`);
+  const ext = ribPeer(nodes[1]!.rib, '192.0.2.99', 'ebgp', 99);
+  for (let k = 0; k < storm.length; k += 500) nodes[1]!.rib.applyUpdate(ext, announce(storm.slice(k, k + 500), base([65001], 0xc0000263)));
+  for (let k = 0; k < 10; k++) await settle();
+  t.same(nodes.map((n) => n.rib.loc.size), [5005, 5005, 5005, 5005, 5005], 'the storm reached every node');
+  for (let k = 0; k < storm.length; k += 500) nodes[1]!.rib.applyUpdate(ext, withdraw(storm.slice(k, k + 500)));
+  for (let k = 0; k < 10; k++) await settle();
+  t.same(nodes.map((n) => n.rib.loc.size), [5, 5, 5, 5, 5], 'and its withdrawal cleared every node');
+  t.ok(messages > 0);
+});
