@@ -255,7 +255,7 @@ function protocolNumber(c: Checker, v: unknown, path: string): number {
 function parseFib(c: Checker, raw: unknown): FibConfig {
   if (raw === undefined) return DEFAULT_FIB;
   if (!isObj(raw)) return c.fail('fib', 'must be a mapping');
-  c.keys(raw, 'fib', ['enabled', 'table', 'protocol', 'metric', 'ecmp', 'tunnel', 'learn', 'scanInterval', 'persist', 'convergenceTimeout']);
+  c.keys(raw, 'fib', ['enabled', 'table', 'protocol', 'metric', 'ecmp', 'tunnel', 'learn', 'scanInterval', 'persist', 'convergenceTimeout', 'exclude']);
   const fib: FibConfig = {
     enabled: c.bool(raw, 'enabled', 'fib.', true),
     table: c.int(raw, 'table', 'fib.', 1, 4294967295, DEFAULT_FIB.table),
@@ -267,7 +267,13 @@ function parseFib(c: Checker, raw: unknown): FibConfig {
     scanInterval: c.int(raw, 'scanInterval', 'fib.', 1, 3600, DEFAULT_FIB.scanInterval),
     persist: c.bool(raw, 'persist', 'fib.', DEFAULT_FIB.persist),
     convergenceTimeout: c.int(raw, 'convergenceTimeout', 'fib.', 0, 3600, DEFAULT_FIB.convergenceTimeout),
+    exclude: [],
   };
+  if (raw.exclude !== undefined) {
+    const ex = raw.exclude;
+    if (!Array.isArray(ex)) return c.fail('fib.exclude', 'must be a list of prefixes');
+    fib.exclude = ex.map((x: unknown, i: number) => (typeof x === 'string' && parsePrefix(x) ? x : c.fail(`fib.exclude[${i}]`, `"${String(x)}" is not a prefix`)));
+  }
   if (raw.ecmp !== undefined) {
     if (!isObj(raw.ecmp)) return c.fail('fib.ecmp', 'must be a mapping');
     c.keys(raw.ecmp, 'fib.ecmp', ['maxPaths']);

@@ -17,6 +17,8 @@ export interface FibConfig {
   persist: boolean;
   /** Seconds to wait for End-of-RIB from every peer before pruning stale routes adopted at start. */
   convergenceTimeout: number;
+  /** Prefixes never installed (exact match), e.g. the cluster's whole pool. */
+  exclude: string[];
 }
 
 export const DEFAULT_FIB: FibConfig = {
@@ -30,4 +32,5 @@ export const DEFAULT_FIB: FibConfig = {
   scanInterval: 5,
   persist: true,
   convergenceTimeout: 120,
+  exclude: [],
 };

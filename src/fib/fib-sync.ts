@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { AF_INET, AF_INET6, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
 import { compareRoutes, decidingStep, multipathEqual } from '../rib/decision.js';
+import { parsePrefix } from '../wire/nlri.js';
 import { grownInt32, IntQueue } from '../rib/columns.js';
 import type { Rib } from '../rib/rib.js';
 import type { KernelPort, RouteOp } from './kernel-port.js';
@@ -50,6 +51,8 @@ export class FibSync {
   private scanTimer: NodeJS.Timeout | null = null;
   readonly counters = { installs: 0, deletes: 0, errors: 0, adopted: 0, pruned: 0, repaired: 0 };
   private tunnelIndex = 0;
+  /** Prefixes never installed, as slot keys. */
+  private readonly excluded = new Set<string>();
   /** Single-next-hop sets by received attribute set id. */
   private readonly single: NhSet[] = [];
   /** Called after a bulk round, while route notifications were paused (the owner rescans). */
@@ -62,6 +65,10 @@ export class FibSync {
     private readonly connected: ConnectedNetworks,
     private readonly log: Logger,
   ) {
+    for (const text of config.exclude) {
+      const p = parsePrefix(text);
+      if (p) this.excluded.add(routeKey(p.family === Family.IPV4_UNICAST ? AF_INET : AF_INET6, p.bytes, p.length));
+    }
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       rib.loc.tables[f].growListeners.push((cap) => {
         this.installed[f] = grownInt32(this.installed[f], cap);
@@ -136,6 +143,7 @@ export class FibSync {
     const loc = this.rib.loc;
     const best = loc.best[family][slot] as number;
     if (best < 0) return null;
+    if (this.excluded.size > 0 && this.excluded.has(this.slotKey(family, slot))) return null;
     const pool = loc.paths;
     const bs = this.rib.sources[pool.source[best] as number];
     if (!bs || bs.kind === 'local') return null;

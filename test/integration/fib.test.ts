@@ -39,7 +39,7 @@ t.test('routes to and from the kernel', async (t) => {
   const config = {
     routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1'], port: 179 },
     neighbors: ['192.0.2.11', '192.0.2.12'].map((a) => ({ address: a, asn: 64512, holdTime: 9, connectRetryTime: 1 })),
-    fib: { table: 100, protocol: 196, scanInterval: 1, learn: { protocols: ['static'], tables: [254] }, tunnel: { interface: wIf, mode: 'cross-subnet' } },
+    fib: { table: 100, protocol: 196, scanInterval: 1, learn: { protocols: ['static'], tables: [254] }, tunnel: { interface: wIf, mode: 'always' } },
   };
   let wren = new Wren(lab, w, config);
   const all = await waitFor('three routes in table 100', () => {
@@ -48,7 +48,8 @@ t.test('routes to and from the kernel', async (t) => {
   }, 40_000).catch(() => routes()) ?? [];
   const byDst = new Map(all.map((r) => [r.dst, r]));
   t.same(byDst.get('198.51.100.0/26')?.nexthops?.map((n) => n.gateway).sort(), ['192.0.2.11', '192.0.2.12'], 'ECMP: one route, two next hops');
-  t.match(byDst.get('198.51.100.64/26'), { gateway: '192.0.2.11' }, 'single next hop, on-subnet: no tunnel');
+  t.ok(byDst.get('198.51.100.0/26')?.nexthops?.every((n) => n.dev === wIf && n.flags?.includes('onlink')), 'ECMP next hops keep the tunnel: onlink via the tunnel interface');
+  t.match(byDst.get('198.51.100.64/26'), { gateway: '192.0.2.11', dev: wIf, flags: ['onlink'] }, 'tunnel mode always: via NH dev IFACE onlink');
   t.match(byDst.get('203.0.113.0/25'), { gateway: '192.0.2.12' });
 
   // Another agent (as Felix does) writes a blackhole route for a local block: BIRD learns it from wren.

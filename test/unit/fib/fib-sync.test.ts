@@ -176,3 +176,12 @@ t.test('next-hop resolution: unreachable next hops make a path ineligible until 
   t.equal(rib.loc.size, 1, 'and ineligible again when the route goes');
   t.notOk(find(kernel, '198.51.100.0/26'), 'its kernel route is withdrawn');
 });
+
+t.test('excluded prefixes (the cluster pool itself) are not installed; more specifics are', async (t) => {
+  const { rib, sync, kernel, peer } = setup({ exclude: ['198.51.100.0/24'] });
+  await sync.start();
+  rib.applyUpdate(peer('192.0.2.11', 11), announce(['198.51.100.0/24', '198.51.100.0/26'], 0xc000020b));
+  await settle();
+  t.notOk(find(kernel, '198.51.100.0/24'), 'the pool is not installed');
+  t.ok(find(kernel, '198.51.100.0/26'), 'a block inside it is');
+});

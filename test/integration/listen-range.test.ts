@@ -1,0 +1,49 @@
+/**
+ * Dynamic route-reflector clients: wren accepts iBGP sessions from any address in
+ * routeReflector.listenRange without a line each (BIRD cannot), reflects between them, and logs
+ * and closes a connection from outside the range.
+ */
+import t from 'tap';
+import { Lab, sleep, waitFor } from '../helpers/netns.js';
+import { Bird } from '../helpers/daemons.js';
+import { Wren } from '../helpers/wren.js';
+import { isRoot, requireTools } from '../helpers/tools.js';
+
+t.test('clients from the listen range are accepted and reflected; others are refused with a log line', async (t) => {
+  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
+  if (!requireTools(t, ['bird', 'birdc'])) return;
+  const lab = new Lab('lr');
+  t.teardown(() => lab.destroy());
+  const sw = lab.switch('sw');
+  const w = lab.ns('wren');
+  lab.attach(sw, w, ['192.0.2.1/25', '192.0.2.129/25']);
+  const clients = [
+    { addr: '192.0.2.21', prefix: '198.51.100.0/26' },
+    { addr: '192.0.2.22', prefix: '198.51.100.64/26' },
+    { addr: '192.0.2.200', prefix: '198.51.100.128/26' }, // outside 192.0.2.0/25
+  ];
+  const birds = clients.map((c, i) => {
+    const ns = lab.ns(`c${i}`);
+    lab.attach(sw, ns, [`${c.addr}/25`]);
+    return new Bird(lab, ns, {
+      routerId: c.addr, asn: 64512, listen: [],
+      peers: [{ address: i < 2 ? '192.0.2.1' : '192.0.2.129', asn: 64512, holdTime: 9 }],
+      announce: [c.prefix],
+    });
+  });
+  await sleep(300);
+  const wren = new Wren(lab, w, {
+    routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1', '192.0.2.129'], port: 179 },
+    routeReflector: { clusterId: '192.0.2.1', listenRange: '192.0.2.0/25' },
+  });
+  await waitFor('both range clients Established', () => birds[0]?.established('192.0.2.1') && birds[1]?.established('192.0.2.1'), 40_000).catch(() => undefined);
+  t.ok(birds[0]?.established('192.0.2.1') && birds[1]?.established('192.0.2.1'), 'clients inside the range: sessions up without configuration');
+  const got0 = await waitFor('client 1 has client 2 block', () => birds[0]?.received('192.0.2.1', 'ipv4').includes('198.51.100.64/26'), 20_000).catch(() => false);
+  const got1 = await waitFor('client 2 has client 1 block', () => birds[1]?.received('192.0.2.1', 'ipv4').includes('198.51.100.0/26'), 20_000).catch(() => false);
+  t.ok(got0 && got1, 'routes reflected between dynamic clients');
+  t.notOk(birds[2]?.established('192.0.2.129'), 'a client outside the range gets no session');
+  const refused = await waitFor('refusal logged', () => wren.lines.find((l) => /not a configured neighbor/.test(l.msg) && l.remote === '192.0.2.200'), 20_000).catch(() => undefined);
+  t.ok(refused, 'the refused connection is logged with its address');
+  t.ok(wren.lines.some((l) => /dynamic neighbor from the listen range/.test(l.msg) && l.peer === '192.0.2.21'), 'dynamic neighbour logged');
+  await wren.stop();
+});
