@@ -70,7 +70,8 @@ async function main(): Promise<void> {
   console.log(`import ${N} prefixes: ${(imported / 1000).toFixed(2)} s (${(N / imported / 1000).toFixed(2)} M/s), worst slice ${worst.toFixed(1)} ms`);
   console.log(`export to the client group: ${(exported / 1000).toFixed(2)} s after import (${(bytesOut / 1e6).toFixed(1)} MB encoded)`);
   const rss = process.memoryUsage().rss;
-  console.log(`RSS ${(rss / 1e6).toFixed(0)} MB, interned import sets ${rib.importStore.size}, export sets ${rib.exportStore.size}`);
+  const mu = process.memoryUsage();
+  console.log(`RSS ${(rss / 1e6).toFixed(0)} MB (heap ${(mu.heapTotal / 1e6).toFixed(0)} MB, array buffers ${(mu.arrayBuffers / 1e6).toFixed(0)} MB), interned import sets ${rib.importStore.size}, export sets ${rib.exportStore.size}`);
 }
 
 void main();

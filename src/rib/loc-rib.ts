@@ -63,7 +63,7 @@ export class LocRib {
   pathOf(family: Family, slot: number, source: number, pathId = 0): number {
     const pool = this.paths;
     for (let p = this.head[family][slot] as number; p >= 0; p = pool.next[p] as number) {
-      if (pool.source[p] === source && pool.pathId[p] === pathId) return p;
+      if (pool.source[p] === source && pool.idOf(p) === pathId) return p;
     }
     return -1;
   }
@@ -93,7 +93,7 @@ export class LocRib {
     const head = this.head[family];
     let prev = -1;
     let p = head[slot] as number;
-    while (p >= 0 && (pool.source[p] !== source || (pathId >= 0 && pool.pathId[p] !== pathId))) {
+    while (p >= 0 && (pool.source[p] !== source || (pathId >= 0 && pool.idOf(p) !== pathId))) {
       prev = p;
       p = pool.next[p] as number;
     }

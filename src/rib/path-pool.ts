@@ -9,8 +9,8 @@ export class PathPool {
   next = new Int32Array(1024);
   source = new Int32Array(1024);
   attr = new Int32Array(1024);
-  /** RFC 7911 path identifier (0 without ADD-PATH). */
-  pathId = new Uint32Array(1024);
+  /** RFC 7911 path identifiers; allocated only once a non-zero one is seen (most tables have none). */
+  pathId = new Uint32Array(0);
   private top = 0;
   private freeHead = -1;
   size = 0;
@@ -25,18 +25,26 @@ export class PathPool {
         this.next = grownInt32(this.next, n);
         this.source = grownInt32(this.source, n);
         this.attr = grownInt32(this.attr, n);
-        const ids = new Uint32Array(n);
-        ids.set(this.pathId);
-        this.pathId = ids;
+        if (this.pathId.length > 0) {
+          const ids = new Uint32Array(n);
+          ids.set(this.pathId);
+          this.pathId = ids;
+        }
       }
       p = this.top++;
     }
     this.next[p] = next;
     this.source[p] = source;
-    this.pathId[p] = pathId;
+    if (pathId !== 0 && this.pathId.length === 0) this.pathId = new Uint32Array(this.next.length);
+    if (this.pathId.length > 0) this.pathId[p] = pathId;
     this.attr[p] = attr;
     this.size++;
     return p;
+  }
+
+  /** The path id of row `p` (0 when ADD-PATH never came up). */
+  idOf(p: number): number {
+    return this.pathId.length > 0 ? (this.pathId[p] as number) : 0;
   }
 
   free(p: number): void {

@@ -269,24 +269,30 @@ export class Peer {
     link.conn.write(bytes);
   }
 
-  /** Bytes handled since the event loop last got a turn; reading pauses past READ_BUDGET. */
-  private readThisTurn = 0;
+  /** Set while this peer's reading waits for the next event-loop turn. */
+  private yielding = false;
 
-  /** Frame and decode what arrived; each message becomes an FSM event. */
+  /**
+   * Frame and decode what arrived; each message becomes an FSM event. At most UPDATE_BUDGET
+   * UPDATEs are handled per event-loop turn: then reading pauses and the rest waits in the framer,
+   * so timers (our keepalives) and other peers run in between, however big the table.
+   */
   private onData(link: Link, chunk: Buffer): void {
-    // libuv may hand us many socket reads in one turn; pausing after a budget lets timers
-    // (our keepalives) and other peers run between them.
-    this.readThisTurn += chunk.length;
-    if (this.readThisTurn > READ_BUDGET) {
-      link.conn.pause();
-      setImmediate(() => {
-        this.readThisTurn = 0;
-        link.conn.resume();
-      });
-    }
-    link.framer.push(chunk);
+    if (chunk.length > 0) link.framer.push(chunk);
+    if (this.yielding) return;
+    let updates = 0;
     for (;;) {
       if (this.link !== link) return;
+      if (updates >= UPDATE_BUDGET && link.framer.buffered >= 19) {
+        this.yielding = true;
+        link.conn.pause();
+        setImmediate(() => {
+          this.yielding = false;
+          link.conn.resume();
+          this.onData(link, EMPTY);
+        });
+        return;
+      }
       let frame;
       try {
         frame = link.framer.next();
@@ -296,6 +302,7 @@ export class Peer {
       }
       if (!frame) return;
       this.counters.messagesIn++;
+      if (frame.type === 2) updates++;
       const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, link.ctx, true);
       if (!r.ok) {
         this.messageError(r.error);
@@ -445,8 +452,9 @@ export class Peer {
   }
 }
 
-/** Bytes read from one peer per event-loop turn (about 16k IPv4 prefixes). */
-const READ_BUDGET = 64 * 1024;
+/** UPDATEs handled from one peer per event-loop turn (a few thousand prefixes). */
+const UPDATE_BUDGET = 8;
+const EMPTY = Buffer.alloc(0);
 
 function rejectWith(conn: Connection, n: NotificationMessage): void {
   conn.write(encodeNotification(n));
