@@ -76,7 +76,7 @@ async function viaBgp(daemon: 'wren' | 'bird'): Promise<number | null> {
       fib: { table: 254, protocol: 196, persist: false },
     }));
     proto = 196;
-    proc = spawn('ip', ['netns', 'exec', DUT, process.execPath, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--log-level', process.env.WREN_LOG ?? 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    proc = spawn('ip', ['netns', 'exec', DUT, process.execPath, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', join(dir, 'wren.sock'), '--log-level', process.env.WREN_LOG ?? 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
   } else {
     const conf = join(dir, 'bird.conf');
     writeFileSync(conf, [

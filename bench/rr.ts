@@ -53,7 +53,7 @@ function startWren(m: number): ChildProcess {
     routeReflector: { clusterId: '198.18.0.1', listenRange: '198.18.0.0/24' },
   }));
   void m;
-  return spawn('ip', ['netns', 'exec', NS, process.execPath, join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--log-level', 'warn'], { stdio: 'ignore' });
+  return spawn('ip', ['netns', 'exec', NS, process.execPath, join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', join(dir, 'wren.sock'), '--log-level', 'warn'], { stdio: 'ignore' });
 }
 
 function startBird(m: number): ChildProcess {

@@ -17,7 +17,7 @@ writeFileSync(conf, JSON.stringify({
   routerId: '192.0.2.1', asn: 64512, listen: { address: ['127.0.0.1'], port: PORT },
   neighbors: [{ address: '127.0.0.2', asn: 65000, passive: true, holdTime: 3 }],
 }));
-const wrend = spawn(process.execPath, [...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean), join(import.meta.dirname, '..', 'src', 'bin', 'wrend.js'), '--config', conf, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const wrend = spawn(process.execPath, [...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean), join(import.meta.dirname, '..', 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', join(dir, 'wren.sock'), '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
 let log = '';
 wrend.stdout.on('data', (d: Buffer) => (log += d.toString()));
 

@@ -37,7 +37,7 @@ async function main(): Promise<number> {
     throw err;
   }
   const log = createLogger(args['log-level'] as string);
-  const daemon = new Daemon(config, log);
+  const daemon = new Daemon(config, log, undefined, undefined, undefined, (args.socket as string) || null);
   try {
     await daemon.start();
   } catch (err) {

@@ -16,6 +16,8 @@ import type { Config, NeighborConfig } from '../config/load.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { Routing } from './routing.js';
 import { KernelSync } from '../fib/kernel-sync.js';
+import { ControlServer } from '../control/server.js';
+import { registerCommands } from '../control/commands.js';
 
 function familyMask(fams: readonly string[]): number {
   let m = 0;
@@ -82,14 +84,16 @@ export class Daemon {
   private loopTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly config: Config,
+    readonly config: Config,
     private readonly log: Logger,
     private readonly clock: Clock = realClock,
     private readonly dialer: Dialer = tcpDialer,
     private events?: PeerEvents,
+    private readonly socketPath: string | null = null,
   ) {}
 
   routing: Routing | null = null;
+  control: ControlServer | null = null;
   kernel: KernelSync | null = null;
   private convergenceTimer: NodeJS.Timeout | null = null;
 
@@ -106,6 +110,11 @@ export class Daemon {
       hostname: this.config.hostname,
       extendedMessage: false,
     };
+  }
+
+  /** The settings of a neighbour (configured or dynamic). */
+  neighborConfig(address: string): NeighborConfig | undefined {
+    return this.neighbors.get(address);
   }
 
   /** Neighbours by address, including dynamic ones accepted from routeReflector.listenRange. */
@@ -134,7 +143,12 @@ export class Daemon {
     this.listener = new BgpListener((conn, socket) => this.accept(conn, socket));
     await this.listener.listen(this.config.listen.address, this.config.listen.port);
     for (const p of this.peers.values()) if (p.config.password) this.listener.setPeerPassword(p.config.address, p.config.password);
-    this.log.info({ listen: this.config.listen, peers: this.peers.size, routerId: this.config.routerId, asn: this.config.asn }, 'wrend started');
+    if (this.socketPath) {
+      this.control = new ControlServer(this.socketPath, this.log);
+      registerCommands(this.control, this, Date.now());
+      await this.control.start();
+    }
+    this.log.info({ listen: this.config.listen, peers: this.peers.size, routerId: this.config.routerId, asn: this.config.asn, socket: this.socketPath }, 'wrend started');
     for (const p of this.peers.values()) p.start();
     this.loopTimer = setInterval(() => {
       const s = this.loop.sample();
@@ -230,6 +244,7 @@ export class Daemon {
   /** Administrative stop of every session (Cease with `message`), then release everything. */
   async stop(message: string): Promise<void> {
     this.listener?.close();
+    this.control?.close();
     if (this.loopTimer) clearInterval(this.loopTimer);
     this.log.info({ worstEventLoopDelayMs: Math.round(this.loop.worstMs) }, 'stopping');
     this.loop.stop();

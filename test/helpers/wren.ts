@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Lab } from './netns.js';
 
 export const WREND = join(import.meta.dirname, '..', '..', 'dist', 'src', 'bin', 'wrend.js');
+export const WRENC = join(import.meta.dirname, '..', '..', 'dist', 'src', 'bin', 'wrenc.js');
 
 export interface LogLine {
   level: number;
@@ -15,12 +16,15 @@ export interface LogLine {
 export class Wren {
   readonly lines: LogLine[] = [];
   readonly proc: ChildProcess;
+  /** The control socket of this wrend. */
+  readonly socket: string;
   private exited: Promise<number | null>;
 
   constructor(lab: Lab, ns: string, config: Record<string, unknown>, name = 'wren') {
     const file = lab.path(`${name}-${ns}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2));
-    this.proc = lab.spawn(ns, process.execPath, [WREND, '--config', file, '--log-level', 'debug']);
+    this.socket = lab.path(`${name}-${ns}.sock`);
+    this.proc = lab.spawn(ns, process.execPath, [WREND, '--config', file, '--log-level', 'debug', '--socket', this.socket]);
     let buf = '';
     this.proc.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();

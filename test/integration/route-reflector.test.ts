@@ -4,9 +4,9 @@
  * everybody else's prefixes.
  */
 import t from 'tap';
-import { Lab, sleep, waitFor } from '../helpers/netns.js';
+import { Lab, run, sleep, waitFor } from '../helpers/netns.js';
 import { Bird, Frr, GoBgp, type Daemon } from '../helpers/daemons.js';
-import { Wren } from '../helpers/wren.js';
+import { WRENC, Wren } from '../helpers/wren.js';
 import { isRoot, requireTools } from '../helpers/tools.js';
 
 t.test('wren reflects IPv4 and IPv6 routes between BIRD, FRR and GoBGP clients', async (t) => {
@@ -67,5 +67,17 @@ t.test('wren reflects IPv4 and IPv6 routes between BIRD, FRR and GoBGP clients',
     t.same([...new Set(got6)].filter((p) => p !== c.prefix6).sort(), want6, `${c.name} learned the others' IPv6 prefixes from wren`);
   }
   t.notOk(wren.lines.some((l) => l.level >= 50), 'wren logged no errors');
+
+  // What an operator sees through wrenc on the control socket.
+  const wrenc = (...args: string[]) => run(process.execPath, [WRENC, '--socket', wren.socket, ...args]);
+  const status = wrenc('node', 'status');
+  for (const c of clients) t.match(status, new RegExp(`${c.address.replace(/\./g, '\\.')}\\s+\\| route reflector client \\| up\\s+\\| \\S+\\s+\\| Established`), `node status: ${c.address} up`);
+  t.match(status, /IPv6 BGP status/);
+  const route = wrenc('show', 'route', '198.51.100.0/26');
+  t.match(route, /198\.51\.100\.0\/26\s+\| 192\.0\.2\.11\s+\| 192\.0\.2\.11/, 'show route PREFIX: next hop and source');
+  const count = JSON.parse(wrenc('--json', 'show', 'route', 'count')) as { ipv4: number; ipv6: number };
+  t.same(count, { ipv4: 4, ipv6: 4, total: 8 }, 'route counts');
+  const neighbors = JSON.parse(wrenc('--json', 'show', 'neighbors')) as { state: string; routesReceived: number }[];
+  t.equal(neighbors.filter((n) => n.state === 'Established').length, 6, 'six sessions Established');
   await wren.stop();
 });

@@ -1,0 +1,43 @@
+/** A control-socket client: send one request, collect the answer (or stream rows). */
+import net from 'node:net';
+import type { ControlReply } from '../control/protocol.js';
+
+export async function request(
+  socketPath: string,
+  command: string,
+  args: Record<string, unknown>,
+  onRow?: (row: unknown) => void,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(socketPath);
+    let buf = '';
+    const rows: unknown[] = [];
+    s.setEncoding('utf8');
+    s.once('error', (err) => reject(new Error(`cannot reach wrend at ${socketPath}: ${err.message}`)));
+    s.on('connect', () => s.write(JSON.stringify({ id: 1, command, args }) + '\n'));
+    s.on('data', (chunk: string) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const reply = JSON.parse(buf.slice(0, i)) as ControlReply;
+        buf = buf.slice(i + 1);
+        if ('error' in reply) {
+          s.destroy();
+          return reject(new Error(reply.error));
+        }
+        if ('result' in reply) {
+          s.end();
+          return resolve(reply.result);
+        }
+        if ('row' in reply) {
+          if (onRow) onRow(reply.row);
+          else rows.push(reply.row);
+        }
+        if ('done' in reply) {
+          s.end();
+          return resolve(rows);
+        }
+      }
+    });
+  });
+}

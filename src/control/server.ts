@@ -1,0 +1,133 @@
+/**
+ * The control socket: a Unix socket (mode 0660, never world-writable), many clients at once, each
+ * request answered on its own; a malformed or oversized request gets an error and affects nobody
+ * else. Streams are written with backpressure, so a 1M-route answer never sits in memory.
+ */
+import net from 'node:net';
+import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { MAX_REQUEST_BYTES, parseRequest, type ControlReply, type ControlRequest } from './protocol.js';
+
+export type Handler = (req: ControlRequest, out: ReplyStream) => Promise<void> | void;
+
+/** How a handler answers: one result, or rows then done. */
+export class ReplyStream {
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly id: number,
+  ) {}
+
+  private write(r: ControlReply): boolean {
+    if (this.socket.destroyed) return true;
+    return this.socket.write(JSON.stringify(r) + '\n');
+  }
+
+  result(v: unknown): void {
+    this.write({ id: this.id, result: v });
+  }
+
+  error(msg: string): void {
+    this.write({ id: this.id, error: msg });
+  }
+
+  /** Send one row; resolves when the socket can take more (backpressure). */
+  async row(v: unknown): Promise<void> {
+    if (!this.write({ id: this.id, row: v })) await new Promise((r) => this.socket.once('drain', r));
+  }
+
+  done(): void {
+    this.write({ id: this.id, done: true });
+  }
+
+  get closed(): boolean {
+    return this.socket.destroyed;
+  }
+}
+
+export class ControlServer {
+  private server: net.Server | null = null;
+  private readonly handlers = new Map<string, Handler>();
+
+  constructor(
+    private readonly path: string,
+    private readonly log: Logger,
+  ) {}
+
+  on(command: string, h: Handler): void {
+    this.handlers.set(command, h);
+  }
+
+  get commands(): string[] {
+    return [...this.handlers.keys()].sort();
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(dirname(this.path), { recursive: true });
+    if (existsSync(this.path)) unlinkSync(this.path); // a stale socket from a previous run
+    const server = net.createServer((s) => this.client(s));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.path, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(this.path, 0o660);
+    server.on('error', (err) => this.log.error({ error: err.message }, 'control socket error'));
+    this.server = server;
+  }
+
+  private client(socket: net.Socket): void {
+    let buf = '';
+    socket.setEncoding('utf8');
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: string) => {
+      buf += chunk;
+      if (buf.length > MAX_REQUEST_BYTES && !buf.includes('\n')) {
+        socket.end(JSON.stringify({ id: 0, error: `request larger than ${MAX_REQUEST_BYTES} bytes` }) + '\n');
+        buf = '';
+        return;
+      }
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line.trim() === '') continue;
+        void this.request(socket, line);
+      }
+    });
+  }
+
+  private async request(socket: net.Socket, line: string): Promise<void> {
+    if (line.length > MAX_REQUEST_BYTES) {
+      socket.write(JSON.stringify({ id: 0, error: `request larger than ${MAX_REQUEST_BYTES} bytes` }) + '\n');
+      return;
+    }
+    const req = parseRequest(line);
+    if (typeof req === 'string') {
+      socket.write(JSON.stringify({ id: 0, error: req }) + '\n');
+      return;
+    }
+    const out = new ReplyStream(socket, req.id);
+    const h = this.handlers.get(req.command);
+    if (!h) {
+      out.error(`unknown command "${req.command}" (known: ${this.commands.join(', ')})`);
+      return;
+    }
+    try {
+      await h(req, out);
+    } catch (err) {
+      out.error((err as Error).message);
+    }
+  }
+
+  close(): void {
+    this.server?.close();
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // already gone
+    }
+  }
+}
