@@ -1,6 +1,6 @@
 /** The control commands wrend answers, on top of the daemon's state. */
 import { Family } from '../wire/constants.js';
-import { ipv4ToString, ipv6ToString, parseAddress } from '../wire/address.js';
+import { ipv4ToString, ipv6ToString } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
 import type { ControlServer } from './server.js';
 import type { Daemon } from '../daemon/daemon.js';
@@ -79,7 +79,10 @@ export function registerCommands(server: ControlServer, d: Daemon, startedAt: nu
     if (loc) {
       for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
         const t = loc.tables[f];
-        for (let s = 0; s < t.highWater; s++) if (t.used[s] && (loc.best[f][s] as number) >= 0) f === Family.IPV4_UNICAST ? v4++ : v6++;
+        let n = 0;
+        for (let s = 0; s < t.highWater; s++) if (t.used[s] && (loc.best[f][s] as number) >= 0) n++;
+        if (f === Family.IPV4_UNICAST) v4 = n;
+        else v6 = n;
       }
     }
     out.result({ ipv4: v4, ipv6: v6, total: v4 + v6 });
@@ -132,5 +135,4 @@ export function registerCommands(server: ControlServer, d: Daemon, startedAt: nu
     out.result({ address: p.config.address, state: p.state });
   });
 
-  void parseAddress;
 }
