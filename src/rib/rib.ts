@@ -281,13 +281,13 @@ export class Rib {
     const source = this.sources[this.loc.paths.source[best] as number];
     if (!source || !exportable(source, g.target)) return null;
     const attrId = this.loc.paths.attr[best] as number;
+    const from = this.importStore.get(attrId);
     const cacheKey = attrId * 1048576 + source.id;
-    let s = g.exportCache.get(cacheKey);
-    if (!s || s.refs === 0) {
-      s = exportSet({ source, attrs: this.importStore.get(attrId), igpCost: 0 }, g.target, this.exportStore);
-      g.exportCache.set(cacheKey, s);
-    }
-    return s;
+    const hit = g.exportCache.get(cacheKey);
+    if (hit && hit.from === from && hit.src === source && hit.out.refs > 0) return hit.out;
+    const out = exportSet({ source, attrs: from, igpCost: 0 }, g.target, this.exportStore);
+    g.exportCache.set(cacheKey, { from, src: source, out });
+    return out;
   }
 
   /** Drop groups nobody belongs to any more. */

@@ -18,6 +18,7 @@ import type { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
 import type { ExportTarget } from './export-rules.js';
 import type { LocRib } from './loc-rib.js';
+import type { RouteSource } from './route-source.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 
 export interface ExportMember {
@@ -87,8 +88,12 @@ export class UpdateGroup {
   /** The first walk of the table is still queueing slots. */
   walking = false;
   messagesSent = 0;
-  /** Export sets already computed, by (received set id, source id). */
-  readonly exportCache = new Map<number, AttrSet>();
+  /**
+   * Export sets already computed, by (received set id, source id). The received set and the
+   * source are kept with it: both kinds of id are reused once freed, and a hit must be for the
+   * very same set from the very same source.
+   */
+  readonly exportCache = new Map<number, { from: AttrSet; src: RouteSource; out: AttrSet }>();
 
   constructor(
     readonly key: string,
