@@ -245,6 +245,8 @@ export class Daemon {
   async stop(message: string): Promise<void> {
     this.listener?.close();
     this.control?.close();
+    // Freeze the kernel FIB first: the sessions about to close must not withdraw its routes.
+    await this.kernel?.stop();
     if (this.loopTimer) clearInterval(this.loopTimer);
     this.log.info({ worstEventLoopDelayMs: Math.round(this.loop.worstMs) }, 'stopping');
     this.loop.stop();
@@ -253,6 +255,5 @@ export class Daemon {
     await new Promise((r) => setTimeout(r, 200));
     for (const p of this.peers.values()) p.dispose();
     if (this.convergenceTimer) clearTimeout(this.convergenceTimer);
-    await this.kernel?.stop();
   }
 }

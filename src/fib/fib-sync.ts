@@ -45,6 +45,7 @@ export class FibSync {
   /** wren routes found in the kernel at start, not yet claimed by the RIB. */
   private adopted = new Map<string, KernelRoute>();
   private flushing = false;
+  private stopped = false;
   private scanning = false;
   private readonly strays: KernelRoute[] = [];
   private scheduled = false;
@@ -108,7 +109,7 @@ export class FibSync {
 
   /** The best path of a slot changed. */
   touch(family: Family, slot: number): void {
-    if (this.dirtyFlags[family][slot]) return;
+    if (this.stopped || this.dirtyFlags[family][slot]) return;
     this.dirtyFlags[family][slot] = 1;
     this.dirty[family].push(slot);
     this.schedule();
@@ -207,7 +208,7 @@ export class FibSync {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing) return;
+    if (this.flushing || this.stopped) return;
     this.flushing = true;
     const t0 = Date.now();
     const before = this.counters.installs + this.counters.deletes;
@@ -373,8 +374,12 @@ export class FibSync {
     }
   }
 
-  /** wrend stops: keep routes (persist) or remove them. */
+  /**
+   * wrend stops: from now on the kernel is left alone (sessions closing must not withdraw
+   * anything), then routes are kept (persist) or removed.
+   */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.scanTimer) clearInterval(this.scanTimer);
     if (this.config.persist) return;
     const ops: RouteOp[] = [];

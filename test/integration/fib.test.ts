@@ -87,5 +87,6 @@ t.test('routes to and from the kernel', async (t) => {
   t.equal(min, before, `the kernel held all ${before} routes throughout the kill and restart (minimum ${min})`);
   t.same(after.map((r) => r.dst).sort(), all.map((r) => r.dst).sort(), 'afterwards exactly the right set');
   t.match(wren.lines.find((l) => l.msg === 'kernel routes adopted'), { adopted: before }, 'the restarted wrend adopted the routes');
-  await wren.stop();
+  t.equal(await wren.stop(), 0, 'SIGTERM: clean exit');
+  t.equal(routes().length, before, 'persist: the routes stay after a clean stop too');
 });

@@ -40,13 +40,20 @@ type Pending = { kind: 'dump'; out: RtnlMessage[]; done: (err: Error | null) => 
 
 export class RtnlSocket {
   private readonly sock: RawNetlinkSocket;
+  private closed = false;
   private seq = (Date.now() & 0xffff) << 8;
   private readonly pending = new Map<number, Pending>();
   private dumpChain: Promise<unknown> = Promise.resolve();
 
   constructor() {
     this.sock = new RawNetlinkSocket(NETLINK_ROUTE, { recvBufferSize: RCVBUF, sendBufferSize: 4 * 1024 * 1024 });
-    this.sock.on('message', (msg: Buffer) => this.receive(msg));
+    this.sock.on('message', (msg: Buffer) => {
+      try {
+        this.receive(msg);
+      } catch {
+        // never let a handler's exception escape into the native callback
+      }
+    });
     this.sock.on('error', () => {
       // A request socket losing replies: fail everything pending so callers retry with a dump.
       for (const [seq, p] of this.pending) {
@@ -92,10 +99,10 @@ export class RtnlSocket {
         const seq = this.nextSeq();
         const out: RtnlMessage[] = [];
         this.pending.set(seq, { kind: 'dump', out, done: (err) => (err ? reject(err) : resolve(out)) });
-        this.sock.send(encodeDump(type, family, seq), {}, (err) => {
-          if (err) {
+        this.send(encodeDump(type, family, seq), (errno) => {
+          if (errno !== 0) {
             this.pending.delete(seq);
-            reject(err);
+            reject(new Error(`netlink send failed: errno ${-errno}`));
           }
         });
       });
@@ -163,9 +170,8 @@ export class RtnlSocket {
             else pump();
           };
           this.pending.set(d.doneSeq, { kind: 'ack', done: complete });
-          this.sock.send(d.buf, {}, (err) => {
-            if (!err) return;
-            if (this.pending.delete(d.doneSeq)) complete(-(err.errno || 5));
+          this.send(d.buf, (errno) => {
+            if (errno !== 0 && this.pending.delete(d.doneSeq)) complete(errno);
           });
         }
       };
@@ -173,7 +179,37 @@ export class RtnlSocket {
     });
   }
 
+  /**
+   * Send one datagram; `done` gets 0 or a negative errno. Never throws: after close() (or if the
+   * native send refuses) the request simply fails, so a callback running during shutdown cannot
+   * raise an exception inside the native layer.
+   */
+  private send(buf: Buffer, done: (errno: number) => void): void {
+    if (this.closed) {
+      queueMicrotask(() => done(-9 /* EBADF */));
+      return;
+    }
+    try {
+      this.sock.send(buf, {}, (err) => {
+        try {
+          done(err ? -(err.errno || 5) : 0);
+        } catch {
+          // a failing completion must never reach the native caller
+        }
+      });
+    } catch {
+      queueMicrotask(() => done(-9));
+    }
+  }
+
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [seq, p] of this.pending) {
+      this.pending.delete(seq);
+      if (p.kind === 'dump') p.done(new Error('netlink socket closed'));
+      else p.done(-9);
+    }
     this.sock.close();
   }
 }
@@ -194,23 +230,29 @@ export interface RtnlEvents {
 /** Route, link and address notifications from the kernel. */
 export class RtnlMonitor {
   private readonly sock: RawNetlinkSocket;
+  private closed = false;
 
   constructor(events: RtnlEvents) {
     this.sock = new RawNetlinkSocket(NETLINK_ROUTE, { recvBufferSize: RCVBUF, sendBufferSize: 65536 });
     for (const g of [RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE]) this.sock.addMembership(g);
     this.sock.on('error', () => events.resync());
     this.sock.on('message', (msg: Buffer) => {
-      let off = 0;
-      while (off + 16 <= msg.length) {
-        const h = readHeader(msg, off);
-        if (h.length < 16 || off + h.length > msg.length) return;
-        if (h.type === 24 || h.type === 25) {
-          const del = h.type === 25;
-          if (!events.wantRoute || events.wantRoute(del, msg[off + 21] as number, msg[off + 20] as number)) events.route(decodeRoute(msg, off, h.length), del);
+      try {
+        let off = 0;
+        while (off + 16 <= msg.length) {
+          const h = readHeader(msg, off);
+          if (h.length < 16 || off + h.length > msg.length) return;
+          if (h.type === 24 || h.type === 25) {
+            const del = h.type === 25;
+            if (!events.wantRoute || events.wantRoute(del, msg[off + 21] as number, msg[off + 20] as number)) events.route(decodeRoute(msg, off, h.length), del);
+          } else if (h.type === 16 || h.type === 17) events.link(decodeLink(msg, off, h.length), h.type === 17);
+          else if (h.type === 20 || h.type === 21) events.address(decodeAddress(msg, off, h.length), h.type === 21);
+          off += (h.length + 3) & ~3;
         }
-        else if (h.type === 16 || h.type === 17) events.link(decodeLink(msg, off, h.length), h.type === 17);
-        else if (h.type === 20 || h.type === 21) events.address(decodeAddress(msg, off, h.length), h.type === 21);
-        off += (h.length + 3) & ~3;
+      } catch {
+        // An exception must not escape into the native callback (it would abort the process):
+        // treat the notification as lost and resync from a dump.
+        if (!this.closed) events.resync();
       }
     });
   }
@@ -220,6 +262,7 @@ export class RtnlMonitor {
    * own would otherwise echo back as one datagram per route; the caller rescans after resuming.
    */
   setRouteEvents(on: boolean): void {
+    if (this.closed) return;
     for (const g of [RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE]) {
       if (on) this.sock.addMembership(g);
       else this.sock.dropMembership(g);
@@ -227,6 +270,8 @@ export class RtnlMonitor {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.sock.close();
   }
 }
