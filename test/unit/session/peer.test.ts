@@ -10,13 +10,19 @@ const A: Node = { address: '192.0.2.1', asn: 64512, routerId: '192.0.2.1' };
 const B: Node = { address: '192.0.2.2', asn: 64512, routerId: '192.0.2.2' };
 const E: Node = { address: '192.0.2.2', asn: 63400, routerId: '192.0.2.2' };
 
-t.test('active and passive peers reach Established and stay up for an hour of fake time', async (t) => {
+/** A (active) and B (passive) started on a fresh fake lab and run for a second. */
+function startedPair(a: Node = A, b: Node = B, fsmA: Parameters<FakeLab['peer']>[2] = {}, fsmB: Parameters<FakeLab['peer']>[2] = {}) {
   const lab = new FakeLab();
-  const a = lab.peer(A, B);
-  const b = lab.peer(B, A, { passive: true });
-  b.start();
-  a.start();
+  const pa = lab.peer(a, b, fsmA);
+  const pb = lab.peer(b, a, { passive: true, ...fsmB });
+  pb.start();
+  pa.start();
   lab.run(1000);
+  return { lab, a: pa, b: pb };
+}
+
+t.test('active and passive peers reach Established and stay up for an hour of fake time', async (t) => {
+  const { lab, a, b } = startedPair();
   t.equal(a.state, State.ESTABLISHED);
   t.equal(b.state, State.ESTABLISHED);
   t.equal(a.params?.holdTime, 3);
@@ -27,24 +33,14 @@ t.test('active and passive peers reach Established and stay up for an hour of fa
 });
 
 t.test('negotiated hold time is the smaller one; eBGP is detected', async (t) => {
-  const lab = new FakeLab();
-  const a = lab.peer(A, E, { holdTime: 90 });
-  const b = lab.peer(E, A, { holdTime: 9, passive: true });
-  b.start();
-  a.start();
-  lab.run(1000);
+  const { a, b } = startedPair(A, E, { holdTime: 90 }, { holdTime: 9 });
   t.equal(a.params?.holdTime, 9);
   t.equal(b.params?.holdTime, 9);
   t.equal(a.params?.ebgp, true);
 });
 
 t.test('a silent peer: hold timer expires, NOTIFICATION, Idle, then back after the idle hold', async (t) => {
-  const lab = new FakeLab();
-  const a = lab.peer(A, B);
-  const b = lab.peer(B, A, { passive: true });
-  b.start();
-  a.start();
-  lab.run(1000);
+  const { lab, a } = startedPair();
   t.equal(a.state, State.ESTABLISHED);
   // Drop everything B sends to A.
   const aEnd = lab.connections.find((c) => c.localAddress === A.address && !c.closed);
@@ -62,12 +58,7 @@ t.test('a silent peer: hold timer expires, NOTIFICATION, Idle, then back after t
 });
 
 t.test('administrative stop sends Cease with the shutdown message; no automatic restart', async (t) => {
-  const lab = new FakeLab();
-  const a = lab.peer(A, B);
-  const b = lab.peer(B, A, { passive: true });
-  b.start();
-  a.start();
-  lab.run(1000);
+  const { lab, a, b } = startedPair();
   a.stop('maintenance window');
   lab.run(1000);
   t.equal(a.state, State.IDLE);
