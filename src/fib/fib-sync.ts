@@ -11,7 +11,7 @@ import { Family } from '../wire/constants.js';
 import { AF_INET, AF_INET6, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
 import { compareRoutes, decidingStep, multipathEqual } from '../rib/decision.js';
 import { parsePrefix } from '../wire/nlri.js';
-import { grownInt32, IntQueue } from '../rib/columns.js';
+import { grownInt32, grownUint8, IntQueue } from '../rib/columns.js';
 import type { Rib } from '../rib/rib.js';
 import type { KernelPort, RouteOp } from './kernel-port.js';
 import type { FibConfig } from './fib-config.js';
@@ -73,9 +73,7 @@ export class FibSync {
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       rib.loc.tables[f].growListeners.push((cap) => {
         this.installed[f] = grownInt32(this.installed[f], cap);
-        const d = new Uint8Array(cap);
-        d.set(this.dirtyFlags[f]);
-        this.dirtyFlags[f] = d;
+        this.dirtyFlags[f] = grownUint8(this.dirtyFlags[f], cap);
       });
     }
   }

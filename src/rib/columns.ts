@@ -6,6 +6,12 @@ export function grownInt32(a: Int32Array, n: number, fill = 0): Int32Array<Array
   return b;
 }
 
+export function grownUint32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(n);
+  b.set(a);
+  return b;
+}
+
 export function grownUint8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
   const b = new Uint8Array(n);
   b.set(a);

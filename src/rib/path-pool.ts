@@ -1,4 +1,4 @@
-import { grownInt32 } from './columns.js';
+import { grownInt32, grownUint32 } from './columns.js';
 
 /**
  * Paths (one peer's route for one prefix, per path id with ADD-PATH) as rows of typed arrays, chained per prefix: `next`
@@ -25,11 +25,7 @@ export class PathPool {
         this.next = grownInt32(this.next, n);
         this.source = grownInt32(this.source, n);
         this.attr = grownInt32(this.attr, n);
-        if (this.pathId.length > 0) {
-          const ids = new Uint32Array(n);
-          ids.set(this.pathId);
-          this.pathId = ids;
-        }
+        if (this.pathId.length > 0) this.pathId = grownUint32(this.pathId, n);
       }
       p = this.top++;
     }

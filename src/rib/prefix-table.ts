@@ -4,6 +4,7 @@
  * no object, no string and no Map entry; growing rebuilds only an Int32Array index.
  */
 import { Family } from '../wire/constants.js';
+import { grownUint32, grownUint8 } from './columns.js';
 
 const EMPTY = 0;
 
@@ -116,23 +117,11 @@ export class PrefixTable {
 
   private growSlots(): void {
     const cap = this.capacity * 2;
-    const grow8 = (a: Uint8Array, n: number) => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
-    this.lengths = grow8(this.lengths, cap);
-    this.used = grow8(this.used, cap);
-    const h = new Uint32Array(cap);
-    h.set(this.hashes);
-    this.hashes = h;
-    if (this.family === Family.IPV4_UNICAST) {
-      const b = new Uint32Array(cap);
-      b.set(this.v4);
-      this.v4 = b;
-    } else {
-      this.v6 = grow8(this.v6, cap * 16);
-    }
+    this.lengths = grownUint8(this.lengths, cap);
+    this.used = grownUint8(this.used, cap);
+    this.hashes = grownUint32(this.hashes, cap);
+    if (this.family === Family.IPV4_UNICAST) this.v4 = grownUint32(this.v4, cap);
+    else this.v6 = grownUint8(this.v6, cap * 16);
     for (const fn of this.growListeners) fn(cap);
   }
 
