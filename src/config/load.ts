@@ -7,23 +7,14 @@ import { parse as parseYaml } from 'yaml';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { DEFAULT_FIB, type FibConfig } from '../fib/fib-config.js';
+import type { PeerEndpoint } from '../session/peer.js';
 
-export interface NeighborConfig {
-  address: string;
-  asn: number;
-  port: number;
-  passive: boolean;
-  description: string;
-  sourceAddress?: string;
-  sourcePort?: number;
+export interface NeighborConfig extends PeerEndpoint {
   holdTime: number;
   keepaliveTime: number;
   connectRetryTime: number;
   /** RFC 4271 DelayOpen (s); 0 sends OPEN as soon as TCP is up. */
   delayOpenTime: number;
-  multihop?: number;
-  ttlSecurity?: number;
-  password?: string;
   families: ('ipv4' | 'ipv6')[];
   /** This neighbour is our route-reflector client. */
   routeReflectorClient: boolean;

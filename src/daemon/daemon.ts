@@ -27,15 +27,12 @@ function familyMask(fams: readonly string[]): number {
 }
 
 export function peerConfig(n: NeighborConfig): PeerConfig {
-  const c: PeerConfig = {
-    address: n.address,
-    asn: n.asn,
-    port: n.port,
-    passive: n.passive,
-    description: n.description,
+  const { address, asn, port, passive, description, sourceAddress, sourcePort, multihop, ttlSecurity, password } = n;
+  return {
+    address, asn, port, passive, description, sourceAddress, sourcePort, multihop, ttlSecurity, password,
     fsm: {
       ...DEFAULT_FSM_CONFIG,
-      passive: n.passive,
+      passive,
       passiveFallback: n.passiveFallback,
       holdTime: n.holdTime,
       keepaliveTime: n.keepaliveTime,
@@ -43,12 +40,6 @@ export function peerConfig(n: NeighborConfig): PeerConfig {
       delayOpenTime: n.delayOpenTime,
     },
   };
-  if (n.sourceAddress) c.sourceAddress = n.sourceAddress;
-  if (n.sourcePort) c.sourcePort = n.sourcePort;
-  if (n.multihop) c.multihop = n.multihop;
-  if (n.ttlSecurity) c.ttlSecurity = n.ttlSecurity;
-  if (n.password) c.password = n.password;
-  return c;
 }
 
 export const tcpDialer: Dialer = (p, timeoutSeconds, done) => {

@@ -21,7 +21,8 @@ import { CeaseSubcode, ErrorCode } from '../wire/constants.js';
 import type { UpdateMessage } from '../wire/update.js';
 import type { RouteRefreshMessage } from '../wire/route-refresh.js';
 
-export interface PeerConfig {
+/** Who a neighbour is and how to reach it: shared by the config file and the running peer. */
+export interface PeerEndpoint {
   address: string;
   asn: number;
   port: number;
@@ -32,6 +33,9 @@ export interface PeerConfig {
   multihop?: number;
   ttlSecurity?: number;
   password?: string;
+}
+
+export interface PeerConfig extends PeerEndpoint {
   fsm: FsmConfig;
 }
 
