@@ -8,6 +8,8 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Test } from 'tap';
+import { isRoot, requireTools } from './tools.js';
 
 let labCounter = 0;
 const liveLabs = new Set<Lab>();
@@ -135,3 +137,23 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * The start of every netns test: root and the tools are there (else the test says why it checks
+ * nothing), and a Lab that is destroyed when the test ends, whatever the outcome.
+ */
+export function netnsLab(t: Test, tag: string, tools: string[]): Lab | null {
+  if (!netnsReady(t, tools)) return null;
+  const lab = new Lab(tag);
+  t.teardown(() => lab.destroy());
+  return lab;
+}
+
+/** Root and the tools are there; otherwise the test says why it checks nothing. */
+export function netnsReady(t: Test, tools: string[]): boolean {
+  if (!isRoot()) {
+    t.comment('skipped: needs root for network namespaces');
+    return false;
+  }
+  return requireTools(t, tools);
+}

@@ -3,16 +3,13 @@
  * routes flow both ways with them.
  */
 import t from 'tap';
-import { Lab, sleep, waitFor } from '../helpers/netns.js';
+import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
-import { isRoot, requireTools } from '../helpers/tools.js';
 
 t.test('wren and BIRD exchange routes with ADD-PATH negotiated both ways', async (t) => {
-  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
-  if (!requireTools(t, ['bird', 'birdc'])) return;
-  const lab = new Lab('ap');
-  t.teardown(() => lab.destroy());
+  const lab = netnsLab(t, 'ap', ['bird', 'birdc']);
+  if (!lab) return;
   const w = lab.ns('wren');
   const p = lab.ns('peer');
   lab.link(w, ['192.0.2.1/24'], p, ['192.0.2.2/24']);

@@ -5,10 +5,9 @@
  * and kill -9 of wrend followed by a restart never takes a route out of the kernel.
  */
 import t from 'tap';
-import { Lab, sleep, waitFor } from '../helpers/netns.js';
+import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
-import { isRoot, requireTools } from '../helpers/tools.js';
 
 interface IpRoute {
   dst: string;
@@ -19,10 +18,8 @@ interface IpRoute {
 }
 
 t.test('routes to and from the kernel', async (t) => {
-  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
-  if (!requireTools(t, ['bird', 'birdc'])) return;
-  const lab = new Lab('fib');
-  t.teardown(() => lab.destroy());
+  const lab = netnsLab(t, 'fib', ['bird', 'birdc']);
+  if (!lab) return;
   const sw = lab.switch('sw');
   const w = lab.ns('wren');
   const wIf = lab.attach(sw, w, ['192.0.2.1/24']);

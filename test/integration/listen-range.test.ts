@@ -4,16 +4,13 @@
  * and closes a connection from outside the range.
  */
 import t from 'tap';
-import { Lab, sleep, waitFor } from '../helpers/netns.js';
+import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
-import { isRoot, requireTools } from '../helpers/tools.js';
 
 t.test('clients from the listen range are accepted and reflected; others are refused with a log line', async (t) => {
-  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
-  if (!requireTools(t, ['bird', 'birdc'])) return;
-  const lab = new Lab('lr');
-  t.teardown(() => lab.destroy());
+  const lab = netnsLab(t, 'lr', ['bird', 'birdc']);
+  if (!lab) return;
   const sw = lab.switch('sw');
   const w = lab.ns('wren');
   lab.attach(sw, w, ['192.0.2.1/25', '192.0.2.129/25']);

@@ -4,18 +4,15 @@
  * (`passive on` when the peer's address string sorts above the node's). Every node announces a /26.
  */
 import t from 'tap';
-import { Lab, waitFor } from '../helpers/netns.js';
+import { netnsLab, waitFor } from '../helpers/netns.js';
 import { Bird, birdProtocolName, type PeerSpec } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
-import { isRoot, requireTools } from '../helpers/tools.js';
 
 const block = (i: number) => `198.51.100.${i * 64}/26`;
 
 t.test('three wren nodes in a mesh plus a BIRD ToR over eBGP: everybody has every block', async (t) => {
-  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
-  if (!requireTools(t, ['bird', 'birdc'])) return;
-  const lab = new Lab('mesh');
-  t.teardown(() => lab.destroy());
+  const lab = netnsLab(t, 'mesh', ['bird', 'birdc']);
+  if (!lab) return;
   const sw = lab.switch('sw');
   const nodes = ['192.0.2.9', '192.0.2.10', '192.0.2.11'];
   const torNs = lab.ns('tor');
@@ -53,10 +50,8 @@ t.test('three wren nodes in a mesh plus a BIRD ToR over eBGP: everybody has ever
 });
 
 t.test('mixed mesh: wren nodes and Calico-configured BIRD nodes form a full mesh', async (t) => {
-  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
-  if (!requireTools(t, ['bird', 'birdc'])) return;
-  const lab = new Lab('mix');
-  t.teardown(() => lab.destroy());
+  const lab = netnsLab(t, 'mix', ['bird', 'birdc']);
+  if (!lab) return;
   const sw = lab.switch('sw');
   // .9 and .10 sort differently as strings and as numbers: .9 (wren) waits for .10 (BIRD), and
   // BIRD at .10 is "passive on" towards .9 too, so wren must dial after its short delay.

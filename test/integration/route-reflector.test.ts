@@ -4,16 +4,13 @@
  * everybody else's prefixes.
  */
 import t from 'tap';
-import { Lab, run, sleep, waitFor } from '../helpers/netns.js';
+import { netnsLab, run, sleep, waitFor } from '../helpers/netns.js';
 import { Bird, Frr, GoBgp, type Daemon } from '../helpers/daemons.js';
 import { WRENC, Wren } from '../helpers/wren.js';
-import { isRoot, requireTools } from '../helpers/tools.js';
 
 t.test('wren reflects IPv4 and IPv6 routes between BIRD, FRR and GoBGP clients', async (t) => {
-  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
-  if (!requireTools(t, ['bird', 'birdc', '/usr/lib/frr/bgpd', 'vtysh', 'gobgpd', 'gobgp'])) return;
-  const lab = new Lab('rr');
-  t.teardown(() => lab.destroy());
+  const lab = netnsLab(t, 'rr', ['bird', 'birdc', '/usr/lib/frr/bgpd', 'vtysh', 'gobgpd', 'gobgp']);
+  if (!lab) return;
   const sw = lab.switch('sw');
   const nsW = lab.ns('wren');
   lab.attach(sw, nsW, ['192.0.2.1/24', '2001:db8::1/64']);

@@ -7,10 +7,9 @@
  * the decoded NOTIFICATION it receives.
  */
 import t, { type Test } from 'tap';
-import { Lab, sleep, waitFor } from '../helpers/netns.js';
+import { Lab, netnsReady, sleep, waitFor } from '../helpers/netns.js';
 import { Bird, Frr, GoBgp, type Daemon, type DaemonSpec } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
-import { isRoot, requireTools } from '../helpers/tools.js';
 
 type Kind = 'bird' | 'frr' | 'gobgp';
 const TOOLS: Record<Kind, string[]> = { bird: ['bird', 'birdc'], frr: ['/usr/lib/frr/bgpd', 'vtysh'], gobgp: ['gobgpd', 'gobgp'] };
@@ -111,8 +110,7 @@ async function wrongAs(t: Test, kind: Kind): Promise<void> {
 
 for (const kind of ['bird', 'frr', 'gobgp'] as const) {
   t.test(`wren <-> ${kind}`, async (t) => {
-    if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
-    if (!requireTools(t, TOOLS[kind])) return;
+    if (!netnsReady(t, TOOLS[kind])) return;
     await t.test('eBGP: wren active over IPv4, passive over IPv6', (t) => round(t, kind, true));
     await t.test('iBGP: wren passive over IPv4, active over IPv6', (t) => round(t, kind, false));
     await t.test('peer configured with the wrong AS', (t) => wrongAs(t, kind));

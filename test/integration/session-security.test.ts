@@ -3,10 +3,9 @@
  * session comes up, dialing out and accepting; with the wrong one it cannot.
  */
 import t, { type Test } from 'tap';
-import { Lab, sleep, waitFor } from '../helpers/netns.js';
+import { Lab, netnsReady, sleep, waitFor } from '../helpers/netns.js';
 import { Bird, type PeerSpec } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
-import { isRoot, requireTools } from '../helpers/tools.js';
 
 interface Case {
   name: string;
@@ -52,7 +51,6 @@ async function run(t: Test, c: Case): Promise<void> {
 }
 
 t.test('MD5 and GTSM against BIRD', async (t) => {
-  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
-  if (!requireTools(t, ['bird', 'birdc'])) return;
+  if (!netnsReady(t, ['bird', 'birdc'])) return;
   for (const c of CASES) await t.test(c.name, (t) => run(t, c));
 });

@@ -4,20 +4,17 @@
  * captures it all; wren's codec must decode every captured message without an error.
  */
 import t from 'tap';
-import { Lab, sleep, waitFor } from '../helpers/netns.js';
+import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird, Frr } from '../helpers/daemons.js';
 import { readTcpStreams } from '../helpers/pcap.js';
-import { isRoot, requireTools } from '../helpers/tools.js';
 import { MessageFramer } from '../../src/wire/framer.js';
 import { decodeBody } from '../../src/wire/message.js';
 import { makeContext, OPEN_CONTEXT } from '../../src/wire/context.js';
 import { openAsn } from '../../src/wire/open.js';
 
 t.test('every message of a captured BIRD <-> FRR session decodes', async (t) => {
-  if (!isRoot()) return t.comment('skipped: needs root for network namespaces');
-  if (!requireTools(t, ['bird', 'birdc', '/usr/lib/frr/bgpd', 'vtysh', 'tcpdump'])) return;
-  const lab = new Lab('cap');
-  t.teardown(() => lab.destroy());
+  const lab = netnsLab(t, 'cap', ['bird', 'birdc', '/usr/lib/frr/bgpd', 'vtysh', 'tcpdump']);
+  if (!lab) return;
   const a = lab.ns('bird');
   const b = lab.ns('frr');
   const { ifA } = lab.link(a, ['192.0.2.1/24', '2001:db8::1/64'], b, ['192.0.2.2/24', '2001:db8::2/64']);
