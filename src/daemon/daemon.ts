@@ -12,7 +12,7 @@ import { Peer, type Dialer, type PeerConfig, type PeerEvents } from '../session/
 import { BgpListener, dial, secureAccepted, type Connection } from '../session/transport.js';
 import { realClock, type Clock } from '../session/clock.js';
 import type { LocalSpeaker } from '../session/negotiate.js';
-import type { Config, NeighborConfig } from '../config/load.js';
+import { makeNeighbor, type Config, type NeighborConfig } from '../config/load.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { Routing } from './routing.js';
 import { KernelSync } from '../fib/kernel-sync.js';
@@ -187,11 +187,9 @@ export class Daemon {
 
   /** A client from the listen range: a passive iBGP route-reflector client for as long as its session lives. */
   private addDynamic(address: string): Peer {
-    const n: NeighborConfig = {
-      address, asn: this.config.asn, port: 179, passive: true, description: 'dynamic', holdTime: 90, keepaliveTime: 0,
-      connectRetryTime: 5, delayOpenTime: 0, families: [address.includes(':') ? 'ipv6' : 'ipv4'], routeReflectorClient: true,
-      nextHopSelf: false, allowOwnAs: 0, origin: 'routeReflector', passiveFallback: false, addPaths: 'off', nextHopKeep: false,
-    };
+    const n = makeNeighbor(address, 'routeReflector', this.config.asn, this.config.routeReflector?.template ?? {}, {
+      asn: this.config.asn, passive: true, description: 'dynamic', routeReflectorClient: true,
+    });
     this.neighbors.set(address, n);
     this.dynamic.add(address);
     const peer = new Peer(peerConfig(n), this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);

@@ -1,0 +1,73 @@
+/**
+ * A config file's text parsed with positions kept: the plain value to validate, and where any
+ * key or value sits (line:column), so every error can point at the line the operator must edit.
+ */
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { ConfigError } from './config-error.js';
+
+export type ConfigPath = (string | number)[];
+
+export interface ConfigDocument {
+  file: string;
+  value: unknown;
+  /** Line and column (1-based) of the key (`key: true`) or value at `path`; the nearest ancestor if absent. */
+  locate(path: ConfigPath, key?: boolean): { line: number; col: number };
+}
+
+/** `neighbors[2].asn` from ['neighbors', 2, 'asn']. */
+export function formatPath(path: ConfigPath): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${p}` : p;
+  return s || '(top level)';
+}
+
+/** Parse YAML, or JSON for `.json` files (strictly: JSON.parse decides what is valid). */
+export function parseConfigText(text: string, file: string): ConfigDocument {
+  const lines = new LineCounter();
+  const at = (offset: number) => {
+    const p = lines.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+  if (file.endsWith('.json')) {
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      const m = /position (\d+)/.exec((err as Error).message);
+      const where = m ? positionOf(text, Number(m[1])) : null;
+      throw new ConfigError(`${file}${where ? `:${where.line}:${where.col}` : ''}: ${(err as Error).message.replace(/ in JSON at position \d+.*$/, '')}`);
+    }
+  }
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const bad = doc.errors[0];
+  if (bad) {
+    const p = at(bad.pos[0]);
+    throw new ConfigError(`${file}:${p.line}:${p.col}: ${bad.message.split('\n')[0]}`);
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  return {
+    file,
+    value,
+    locate(path, key = false) {
+      let node: unknown = doc.contents;
+      let keyNode: unknown = null;
+      for (const seg of path) {
+        if (isMap(node)) {
+          const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+          if (!pair) break;
+          keyNode = pair.key;
+          node = pair.value;
+        } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+          keyNode = node.items[seg];
+          node = node.items[seg];
+        } else break;
+      }
+      const target = (key && keyNode ? keyNode : node) as Node | null;
+      return at(target?.range?.[0] ?? 0);
+    },
+  };
+}
+
+function positionOf(text: string, pos: number): { line: number; col: number } {
+  const before = text.slice(0, pos).split('\n');
+  return { line: before.length, col: (before[before.length - 1]?.length ?? 0) + 1 };
+}
