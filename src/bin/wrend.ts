@@ -13,8 +13,8 @@ async function main(): Promise<number> {
     args = parseArgs({
       options: {
         config: { type: 'string', short: 'c', default: '/etc/wren/wren.yaml' },
-        socket: { type: 'string', short: 's', default: '/run/wren/wren.sock' },
-        'log-level': { type: 'string', short: 'l', default: 'info' },
+        socket: { type: 'string', short: 's' },
+        'log-level': { type: 'string', short: 'l' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -36,8 +36,11 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  const log = createLogger(args['log-level'] as string);
-  const daemon = new Daemon(config, log, undefined, undefined, undefined, (args.socket as string) || null);
+  // The command line wins over the config file, which wins over the defaults.
+  const log = createLogger(args['log-level'] ?? config.logging.level ?? 'info');
+  const socket = args.socket ?? config.control.socket ?? '/run/wren/wren.sock';
+  const daemon = new Daemon(config, log, undefined, undefined, undefined, socket || null);
+  daemon.configFile = args.config as string;
   try {
     await daemon.start();
   } catch (err) {
@@ -53,7 +56,10 @@ async function main(): Promise<number> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => log.warn('SIGHUP: configuration reload is not implemented yet; running config unchanged'));
+  // Reload: apply what changed in the file; an invalid file changes nothing.
+  process.on('SIGHUP', () => {
+    void daemon.reloadFile(null).catch((err: unknown) => log.error({ error: (err as Error).message }, 'SIGHUP: configuration not reloaded; running config unchanged'));
+  });
   return -1;
 }
 

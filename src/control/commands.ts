@@ -5,6 +5,7 @@ import { parsePrefix } from '../wire/nlri.js';
 import type { ControlServer } from './server.js';
 import type { Daemon } from '../daemon/daemon.js';
 import type { NeighborConfig } from '../config/load.js';
+import { formatPlan } from '../config/diff.js';
 
 export const PEER_TYPES: Record<NeighborConfig['origin'], string> = {
   mesh: 'node-to-node mesh',
@@ -135,4 +136,12 @@ export function registerCommands(server: ControlServer, d: Daemon, startedAt: nu
     out.result({ address: p.config.address, state: p.state });
   });
 
+  // Reload: `configure` applies the file (default: the one wrend started with), `configure
+  // check` only validates it and returns the plan.
+  server.on('configure', async (req, out) => {
+    const file = typeof req.args?.file === 'string' ? req.args.file : null;
+    const check = req.args?.check === true;
+    const plan = await d.reloadFile(file, check);
+    out.result({ applied: !check, plan, text: formatPlan(plan) });
+  });
 }

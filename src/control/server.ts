@@ -4,7 +4,7 @@
  * else. Streams are written with backpressure, so a 1M-route answer never sits in memory.
  */
 import net from 'node:net';
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { MAX_REQUEST_BYTES, parseRequest, type ControlReply, type ControlRequest } from './protocol.js';
@@ -52,6 +52,7 @@ export class ControlServer {
   constructor(
     private readonly path: string,
     private readonly log: Logger,
+    private group: string | null = null,
   ) {}
 
   on(command: string, h: Handler): void {
@@ -74,6 +75,7 @@ export class ControlServer {
       });
     });
     chmodSync(this.path, 0o660);
+    if (this.group) chownSync(this.path, -1, groupId(this.group));
     server.on('error', (err) => this.log.error({ error: err.message }, 'control socket error'));
     this.server = server;
   }
@@ -122,6 +124,16 @@ export class ControlServer {
     }
   }
 
+  /** Hand the socket to another group (config reload); a wrong name is logged, not fatal. */
+  setGroup(group: string | null): void {
+    try {
+      chownSync(this.path, -1, group ? groupId(group) : process.getgid?.() ?? 0);
+      this.group = group;
+    } catch (err) {
+      this.log.error({ group, error: (err as Error).message }, 'cannot change the control socket group');
+    }
+  }
+
   close(): void {
     this.server?.close();
     try {
@@ -130,4 +142,14 @@ export class ControlServer {
       // already gone
     }
   }
+}
+
+/** The id of a group by name, from /etc/group (as getgrnam would find it there). */
+export function groupId(name: string): number {
+  for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
+    const [n, , gid] = line.split(':');
+    if (n === name && gid !== undefined) return Number(gid);
+  }
+  if (/^\d+$/.test(name)) return Number(name);
+  throw new Error(`no group "${name}" in /etc/group`);
 }

@@ -4,7 +4,7 @@
  */
 import type net from 'node:net';
 import type { Logger } from 'pino';
-import { Family } from '../wire/constants.js';
+import { CeaseSubcode, Family } from '../wire/constants.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { maskBytes, parsePrefix } from '../wire/nlri.js';
 import { DEFAULT_FSM_CONFIG } from '../session/fsm.js';
@@ -12,7 +12,8 @@ import { Peer, type Dialer, type PeerConfig, type PeerEvents } from '../session/
 import { BgpListener, dial, secureAccepted, type Connection } from '../session/transport.js';
 import { realClock, type Clock } from '../session/clock.js';
 import type { LocalSpeaker } from '../session/negotiate.js';
-import { makeNeighbor, type Config, type NeighborConfig } from '../config/load.js';
+import { ConfigError, loadConfig, makeNeighbor, type Config, type NeighborConfig } from '../config/load.js';
+import { formatPlan, planReload, type ReloadPlan } from '../config/diff.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { Routing } from './routing.js';
 import { KernelSync } from '../fib/kernel-sync.js';
@@ -74,8 +75,11 @@ export class Daemon {
   readonly loop = new LoopMonitor();
   private loopTimer: NodeJS.Timeout | null = null;
 
+  /** The file the config came from; `configure` and SIGHUP read it again. */
+  configFile: string | null = null;
+
   constructor(
-    readonly config: Config,
+    public config: Config,
     private readonly log: Logger,
     private readonly clock: Clock = realClock,
     private readonly dialer: Dialer = tcpDialer,
@@ -135,7 +139,7 @@ export class Daemon {
     await this.listener.listen(this.config.listen.address, this.config.listen.port);
     for (const p of this.peers.values()) if (p.config.password) this.listener.setPeerPassword(p.config.address, p.config.password);
     if (this.socketPath) {
-      this.control = new ControlServer(this.socketPath, this.log);
+      this.control = new ControlServer(this.socketPath, this.log, this.config.control.group);
       registerCommands(this.control, this, Date.now());
       await this.control.start();
     }
@@ -228,6 +232,94 @@ export class Daemon {
       return;
     }
     peer.offerInbound(conn);
+  }
+
+  /**
+   * Apply a new config: only the difference (see planReload). Sessions whose settings did not
+   * change stay up. Settings that need a restart are reported and left as they are; a change of
+   * identity (routerId, asn) is refused as a whole.
+   */
+  async reload(next: Config, check = false): Promise<ReloadPlan> {
+    const plan = planReload(this.config, next);
+    if (check) return plan;
+    if (this.config.routerId !== next.routerId || this.config.asn !== next.asn) {
+      throw new ConfigError(`routerId and asn changes need a restart of wrend (${plan.restartNeeded.join(', ')}); nothing was applied`);
+    }
+    // What cannot change live keeps its running value.
+    const effective: Config = {
+      ...next,
+      fib: this.config.fib,
+      control: { ...next.control, socket: this.config.control.socket, birdCompat: this.config.control.birdCompat },
+      routeReflector: next.routeReflector && { ...next.routeReflector, clusterId: this.config.routeReflector?.clusterId ?? next.routeReflector.clusterId },
+    };
+    const old = this.config;
+    this.config = effective;
+    for (const address of plan.removed) {
+      const peer = this.peers.get(address);
+      this.neighbors.delete(address);
+      this.peers.delete(address);
+      if (!peer) continue;
+      if (peer.config.password) this.clearPassword(address);
+      peer.stop('neighbor removed from the configuration', CeaseSubcode.PEER_DECONFIGURED);
+      setTimeout(() => peer.dispose(), 200).unref();
+    }
+    this.routing?.reconfigure(effective, plan.announce);
+    const byAddress = new Map(effective.neighbors.map((n) => [n.address, n]));
+    for (const c of plan.changed) {
+      const n = byAddress.get(c.address) as NeighborConfig;
+      const peer = this.peers.get(c.address);
+      const was = this.neighbors.get(c.address);
+      this.neighbors.set(c.address, n);
+      if (!peer) continue;
+      peer.reconfigure(peerConfig(n), this.localSpeaker(n));
+      if (n.password !== was?.password) {
+        if (n.password) this.listener?.setPeerPassword(n.address, n.password);
+        else this.clearPassword(n.address);
+      }
+      let reset = c.action === 'reset';
+      if (c.action === 'export') this.routing?.reexport(peer);
+      if (c.action === 'import' && this.routing && !this.routing.refreshImport(peer)) reset = true;
+      if (reset && peer.state !== 'Idle') {
+        peer.stop(`configuration changed: ${c.changes.join('; ')}`.slice(0, 128), CeaseSubcode.OTHER_CONFIG_CHANGE);
+        peer.start();
+      }
+    }
+    for (const address of plan.added) {
+      const n = byAddress.get(address) as NeighborConfig;
+      this.neighbors.set(address, n);
+      const peer = new Peer(peerConfig(n), this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);
+      this.peers.set(address, peer);
+      if (n.password) this.listener?.setPeerPassword(address, n.password);
+      peer.start();
+    }
+    if (plan.listen) await this.reopenListener();
+    if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
+    if (effective.logging.level !== old.logging.level && effective.logging.level) this.log.level = effective.logging.level;
+    this.log.info({ plan: formatPlan(plan).trimEnd().split('\n') }, 'configuration reloaded');
+    return plan;
+  }
+
+  /** Read `file` (default: the file wrend started with), then reload() or, with check, only plan. */
+  async reloadFile(file: string | null, check = false): Promise<ReloadPlan> {
+    const path = file ?? this.configFile;
+    if (!path) throw new ConfigError('wrend was not started from a config file; name one');
+    return this.reload(loadConfig(path), check);
+  }
+
+  private clearPassword(address: string): void {
+    try {
+      this.listener?.setPeerPassword(address, '');
+    } catch {
+      // no key was set
+    }
+  }
+
+  private async reopenListener(): Promise<void> {
+    const next = new BgpListener((conn, socket) => this.accept(conn, socket));
+    this.listener?.close();
+    await next.listen(this.config.listen.address, this.config.listen.port);
+    this.listener = next;
+    for (const p of this.peers.values()) if (p.config.password) next.setPeerPassword(p.config.address, p.config.password);
   }
 
   /** Administrative stop of every session (Cease with `message`), then release everything. */

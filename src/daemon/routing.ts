@@ -23,7 +23,7 @@ export class Routing implements PeerEvents {
   onEndOfRib: (address: string) => void = () => undefined;
 
   constructor(
-    private readonly config: Config,
+    private config: Config,
     private readonly neighbors: Map<string, NeighborConfig>,
     private readonly log: Logger,
   ) {
@@ -63,7 +63,14 @@ export class Routing implements PeerEvents {
       rejected: 0,
     };
     this.ribPeers.set(peer, rp);
-    const localBytes = parseAddress(local);
+    this.joinGroups(peer, rp, params);
+  }
+
+  /** Join the update groups of the session's families, as the neighbour's settings say. */
+  private joinGroups(peer: Peer, rp: RibPeer, params: SessionParameters): void {
+    const address = peer.config.address;
+    const n = this.neighbors.get(address);
+    const localBytes = parseAddress(peer.localAddress);
     for (const family of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       if (!(params.families & (1 << family))) continue;
       const nh = localBytes && (localBytes.length === 4) === (family === Family.IPV4_UNICAST) ? localBytes : null;
@@ -91,6 +98,53 @@ export class Routing implements PeerEvents {
       );
       this.log.debug({ peer: address, group: g.key, members: g.size }, 'joined update group');
     }
+  }
+
+  /** The running config changed (reload): later decisions use the new one. */
+  reconfigure(config: Config, announce: { added: string[]; removed: string[] }): void {
+    this.config = config;
+    for (const p of announce.added) {
+      const prefix = parsePrefix(p);
+      if (prefix) this.rib.announce(prefix);
+    }
+    for (const p of announce.removed) {
+      const prefix = parsePrefix(p);
+      if (prefix) this.rib.unoriginate(this.rib.local, prefix);
+    }
+  }
+
+  /**
+   * Export settings of a peer changed (next hop self/keep): move its session to the update groups
+   * the new settings select; joining one sends every route again with the new attributes.
+   */
+  reexport(peer: Peer): void {
+    const rp = this.ribPeers.get(peer);
+    if (!rp || !peer.params) return;
+    for (const { group, member } of rp.members) group.leave(member);
+    rp.members = [];
+    this.joinGroups(peer, rp, peer.params);
+    this.rib.pruneGroups();
+  }
+
+  /**
+   * Import settings of a peer changed: ask it for its routes again (ROUTE-REFRESH); each
+   * re-sent route passes the new checks or is treated as withdraw. False when the peer did not
+   * negotiate route refresh (the caller resets the session instead).
+   */
+  refreshImport(peer: Peer): boolean {
+    const rp = this.ribPeers.get(peer);
+    const params = peer.params;
+    if (!rp || !params) return true;
+    if (!params.routeRefresh) return false;
+    const n = this.neighbors.get(peer.config.address);
+    rp.allowOwnAs = n?.allowOwnAs ?? 0;
+    for (const family of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+      if (!(params.families & (1 << family))) continue;
+      const afi = family === Family.IPV4_UNICAST ? 1 : 2;
+      peer.sendRaw(encodeRouteRefresh({ afi, subtype: RouteRefreshSubtype.REQUEST, safi: 1 }));
+    }
+    this.log.info({ peer: peer.config.address }, 'import settings changed: route refresh requested');
+    return true;
   }
 
   down(peer: Peer, reason: string): void {

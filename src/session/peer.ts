@@ -71,7 +71,7 @@ class Link {
 }
 
 export class Peer {
-  readonly config: PeerConfig;
+  config: PeerConfig;
   private fsm: FsmState;
   private readonly timers: PeerTimers;
   private link: Link | null = null;
@@ -88,7 +88,7 @@ export class Peer {
 
   constructor(
     config: PeerConfig,
-    private readonly local: LocalSpeaker,
+    private local: LocalSpeaker,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly dialer: Dialer,
@@ -114,6 +114,15 @@ export class Peer {
 
   start(): void {
     this.dispatch({ type: 'ManualStart' });
+  }
+
+  /**
+   * New settings (config reload). Timers and connection settings apply from the next event and
+   * connection; what the running session negotiated stays until it is reset.
+   */
+  reconfigure(config: PeerConfig, local: LocalSpeaker): void {
+    this.config = config;
+    this.local = local;
   }
 
   /** Administrative stop: Cease/Administrative Shutdown with an RFC 9003 message. */

@@ -1,0 +1,129 @@
+/**
+ * What a reload must do: the difference between the running config and a new one, as a plan that
+ * `wrenc configure check` prints and `configure` / SIGHUP applies. A session is reset only when a
+ * setting it negotiated or its TCP connection depends on changed; everything else is applied live.
+ */
+import type { Config, NeighborConfig } from './load.js';
+
+/** How a neighbour setting change is applied. */
+type Effect = 'reset' | 'export' | 'import' | 'live';
+
+const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = {
+  asn: 'reset',
+  localAs: 'reset',
+  port: 'reset',
+  families: 'reset',
+  addPaths: 'reset',
+  holdTime: 'reset',
+  keepaliveTime: 'reset',
+  password: 'reset',
+  multihop: 'reset',
+  ttlSecurity: 'reset',
+  sourceAddress: 'reset',
+  sourcePort: 'reset',
+  // Which routes a peer gets changes with client status: re-sending cannot withdraw what the
+  // peer no longer should have, so the session restarts (BIRD does the same for `rr client`).
+  routeReflectorClient: 'reset',
+  nextHopSelf: 'export',
+  nextHopKeep: 'export',
+  allowOwnAs: 'import',
+  passive: 'live',
+  passiveFallback: 'live',
+  connectRetryTime: 'live',
+  delayOpenTime: 'live',
+  description: 'live',
+  origin: 'live',
+};
+
+export interface NeighborChange {
+  address: string;
+  /** Changed settings, like `holdTime 90 -> 30`. */
+  changes: string[];
+  /** reset: the session restarts; export: routes re-sent with new attributes; import: routes
+   * asked for again by ROUTE-REFRESH (reset if the peer cannot); live: takes effect as is. */
+  action: 'reset' | 'export' | 'import' | 'live';
+}
+
+export interface ReloadPlan {
+  added: string[];
+  removed: string[];
+  changed: NeighborChange[];
+  announce: { added: string[]; removed: string[] };
+  listen: boolean;
+  /** Settings that only a restart of wrend applies (kernel routes are kept across it). */
+  restartNeeded: string[];
+  /** Other changes applied live (hostname, control socket group, log level, ...). */
+  other: string[];
+}
+
+const show = (v: unknown): string => (v === undefined ? '(unset)' : typeof v === 'string' ? v || '""' : JSON.stringify(v));
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+const RANK: Record<Effect, number> = { live: 0, export: 1, import: 2, reset: 3 };
+
+function neighborChange(a: NeighborConfig, b: NeighborConfig): NeighborChange | null {
+  const changes: string[] = [];
+  let action: Effect = 'live';
+  for (const key of Object.keys(NEIGHBOR_EFFECTS) as (keyof typeof NEIGHBOR_EFFECTS)[]) {
+    if (same(a[key], b[key])) continue;
+    changes.push(key === 'password' ? 'password changed' : `${key} ${show(a[key])} -> ${show(b[key])}`);
+    if (RANK[NEIGHBOR_EFFECTS[key]] > RANK[action]) action = NEIGHBOR_EFFECTS[key];
+  }
+  return changes.length ? { address: a.address, changes, action } : null;
+}
+
+export function planReload(old: Config, next: Config): ReloadPlan {
+  const before = new Map(old.neighbors.map((n) => [n.address, n]));
+  const after = new Map(next.neighbors.map((n) => [n.address, n]));
+  const plan: ReloadPlan = {
+    added: [...after.keys()].filter((a) => !before.has(a)),
+    removed: [...before.keys()].filter((a) => !after.has(a)),
+    changed: [],
+    announce: { added: next.announce.filter((p) => !old.announce.includes(p)), removed: old.announce.filter((p) => !next.announce.includes(p)) },
+    listen: !same(old.listen, next.listen),
+    restartNeeded: [],
+    other: [],
+  };
+  for (const [address, n] of after) {
+    const o = before.get(address);
+    const c = o && neighborChange(o, n);
+    if (c) plan.changed.push(c);
+  }
+  if (old.routerId !== next.routerId) plan.restartNeeded.push(`routerId ${old.routerId} -> ${next.routerId}`);
+  if (old.asn !== next.asn) plan.restartNeeded.push(`asn ${old.asn} -> ${next.asn}`);
+  if ((old.routeReflector?.clusterId ?? null) !== (next.routeReflector?.clusterId ?? null)) {
+    plan.restartNeeded.push(`routeReflector.clusterId ${show(old.routeReflector?.clusterId)} -> ${show(next.routeReflector?.clusterId)}`);
+  }
+  for (const k of Object.keys(next.fib) as (keyof Config['fib'])[]) {
+    if (!same(old.fib[k], next.fib[k])) plan.restartNeeded.push(`fib.${k} ${show(old.fib[k])} -> ${show(next.fib[k])}`);
+  }
+  if (old.control.socket !== next.control.socket) plan.restartNeeded.push(`control.socket ${show(old.control.socket)} -> ${show(next.control.socket)}`);
+  if (old.control.birdCompat !== next.control.birdCompat) plan.restartNeeded.push(`control.birdCompat ${show(old.control.birdCompat)} -> ${show(next.control.birdCompat)}`);
+  if (old.hostname !== next.hostname) plan.other.push(`hostname ${show(old.hostname)} -> ${show(next.hostname)} (sent to sessions established from now on)`);
+  if (old.control.group !== next.control.group) plan.other.push(`control.group ${show(old.control.group)} -> ${show(next.control.group)}`);
+  if (old.logging.level !== next.logging.level) plan.other.push(`logging.level ${show(old.logging.level)} -> ${show(next.logging.level)}`);
+  if ((old.routeReflector?.listenRange ?? null) !== (next.routeReflector?.listenRange ?? null)) {
+    plan.other.push(`routeReflector.listenRange ${show(old.routeReflector?.listenRange)} -> ${show(next.routeReflector?.listenRange)} (for new connections)`);
+  }
+  if (!same(old.routeReflector?.template, next.routeReflector?.template)) plan.other.push('routeReflector.template changed (for new dynamic clients)');
+  return plan;
+}
+
+export function planIsEmpty(p: ReloadPlan): boolean {
+  return !p.added.length && !p.removed.length && !p.changed.length && !p.announce.added.length && !p.announce.removed.length && !p.listen && !p.restartNeeded.length && !p.other.length;
+}
+
+/** The plan as text for people (`wrenc configure check`). */
+export function formatPlan(p: ReloadPlan): string {
+  if (planIsEmpty(p)) return 'no changes\n';
+  const lines: string[] = [];
+  for (const a of p.added) lines.push(`+ neighbor ${a}: added, session starts`);
+  for (const a of p.removed) lines.push(`- neighbor ${a}: removed, session stops (Cease: peer de-configured)`);
+  const verb = { reset: 'session reset', export: 'routes re-sent, no reset', import: 'routes requested again (route refresh), no reset', live: 'applied, no reset' };
+  for (const c of p.changed) lines.push(`~ neighbor ${c.address}: ${verb[c.action]} (${c.changes.join('; ')})`);
+  for (const x of p.announce.added) lines.push(`+ announce ${x}`);
+  for (const x of p.announce.removed) lines.push(`- announce ${x}`);
+  if (p.listen) lines.push('~ listen: listener reopened, sessions stay up');
+  for (const x of p.other) lines.push(`~ ${x}`);
+  for (const x of p.restartNeeded) lines.push(`! ${x}: needs a restart of wrend (kernel routes are kept across it); not applied`);
+  return lines.join('\n') + '\n';
+}
