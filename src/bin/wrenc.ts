@@ -2,32 +2,12 @@
 /** wrenc — the wren control client. */
 import { parseArgs } from 'node:util';
 import { request } from '../cli/client.js';
-import { nodeStatus, table } from '../cli/format.js';
+import { USAGE, parseCommand } from '../cli/commands.js';
 
-const USAGE = `usage: wrenc [--socket PATH] [--json] COMMAND
-commands:
-  show status
-  show neighbors [ADDRESS]     (alias: show protocols)
-  node status
-  show route [PREFIX]
-  show route count
-  enable ADDRESS | disable ADDRESS [MESSAGE]`;
-
-interface Neighbor {
-  address: string;
-  asn: number;
-  type: string;
-  state: string;
-  since: string;
-  lastError: string;
-  routesReceived: number;
-}
-interface RouteRow {
-  prefix: string;
-  nextHop: string;
-  from: string;
-  asPath: string;
-  localPref: number | null;
+/** Write with backpressure: a million-route answer streams through without piling up. */
+function write(s: string): Promise<void> | undefined {
+  if (!process.stdout.write(s)) return new Promise((r) => process.stdout.once('drain', () => r()));
+  return undefined;
 }
 
 async function main(): Promise<number> {
@@ -42,49 +22,38 @@ async function main(): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  const words = positionals;
-  if (values.help || words.length === 0) {
+  if (values.help || positionals.length === 0) {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const sock = values.socket as string;
-  const json = Boolean(values.json);
-  const print = (v: unknown, text: () => string) => process.stdout.write(json ? JSON.stringify(v, null, 2) + '\n' : text());
-  const cmd = words.join(' ');
-  if (cmd === 'show status') {
-    const r = (await request(sock, 'show status', {})) as Record<string, unknown>;
-    print(r, () => Object.entries(r).map(([k, v]) => `${k.padEnd(22)} ${String(v)}`).join('\n') + '\n');
-  } else if (words[0] === 'show' && (words[1] === 'neighbors' || words[1] === 'protocols')) {
-    const r = (await request(sock, 'show neighbors', words[2] ? { address: words[2] } : {})) as Neighbor[];
-    print(r, () => table(['NEIGHBOR', 'AS', 'TYPE', 'STATE', 'SINCE', 'ROUTES', 'INFO'], r.map((n) => [n.address, n.asn, n.type, n.state, n.since, n.routesReceived, n.lastError])));
-  } else if (cmd === 'node status') {
-    const r = (await request(sock, 'node status', {})) as Parameters<typeof nodeStatus>[0];
-    print(r, () => `wren process is running.\n\n${nodeStatus(r)}`);
-  } else if (cmd === 'show route count') {
-    const r = await request(sock, 'show route count', {});
-    print(r, () => Object.entries(r as Record<string, number>).map(([k, v]) => `${k.padEnd(6)} ${v}`).join('\n') + '\n');
-  } else if (words[0] === 'show' && words[1] === 'route') {
-    const args = words[2] ? { prefix: words[2] } : {};
-    if (json) {
-      process.stdout.write('[');
-      let first = true;
-      await request(sock, 'show route', args, (row) => {
-        process.stdout.write(`${first ? '' : ','}\n${JSON.stringify(row)}`);
-        first = false;
-      });
-      process.stdout.write('\n]\n');
-    } else {
-      const rows: RouteRow[] = [];
-      await request(sock, 'show route', args, (row) => rows.push(row as RouteRow));
-      process.stdout.write(table(['PREFIX', 'NEXT HOP', 'FROM', 'AS PATH', 'LOCAL PREF'], rows.map((r) => [r.prefix, r.nextHop, r.from, r.asPath || '(empty)', r.localPref])));
-    }
-  } else if ((words[0] === 'enable' || words[0] === 'disable') && words[1]) {
-    const r = await request(sock, words[0], { address: words[1], ...(words[2] ? { message: words.slice(2).join(' ') } : {}) });
-    print(r, () => `${words[0]}d ${words[1]}\n`);
-  } else {
-    process.stderr.write(`wrenc: unknown command "${cmd}"\n${USAGE}\n`);
+  const cmd = parseCommand(positionals, process.cwd());
+  if ('error' in cmd) {
+    process.stderr.write(`wrenc: ${cmd.error}\n${USAGE}\n`);
     return 2;
   }
+  const sock = values.socket as string;
+  const json = Boolean(values.json);
+  if (!cmd.streamed) {
+    const r = await request(sock, cmd.command, cmd.args);
+    process.stdout.write(json ? JSON.stringify(r, null, 2) + '\n' : cmd.text(r));
+    return 0;
+  }
+  if (cmd.collect) {
+    const rows = (await request(sock, cmd.command, cmd.args)) as unknown[];
+    process.stdout.write(json ? JSON.stringify(rows, null, 2) + '\n' : cmd.text(rows));
+    return 0;
+  }
+  // Streamed: a JSON array or text lines, written as rows arrive.
+  let first = true;
+  let pending: Promise<void> | undefined;
+  if (!json && cmd.header) process.stdout.write(cmd.header);
+  else if (json) process.stdout.write('[');
+  await request(sock, cmd.command, cmd.args, (row) => {
+    pending = write(json ? `${first ? '' : ','}\n${JSON.stringify(row)}` : (cmd.row as (r: unknown) => string)(row));
+    first = false;
+  });
+  await pending;
+  if (json) process.stdout.write(first ? ']\n' : '\n]\n');
   return 0;
 }
 

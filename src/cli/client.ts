@@ -6,7 +6,7 @@ export async function request(
   socketPath: string,
   command: string,
   args: Record<string, unknown>,
-  onRow?: (row: unknown) => void,
+  onRow?: (row: unknown) => Promise<void> | void,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const s = net.connect(socketPath);
@@ -18,6 +18,7 @@ export async function request(
     s.on('data', (chunk: string) => {
       buf += chunk;
       let i;
+      let pending: Promise<void> | undefined;
       while ((i = buf.indexOf('\n')) >= 0) {
         const reply = JSON.parse(buf.slice(0, i)) as ControlReply;
         buf = buf.slice(i + 1);
@@ -30,13 +31,18 @@ export async function request(
           return resolve(reply.result);
         }
         if ('row' in reply) {
-          if (onRow) onRow(reply.row);
+          if (onRow) pending = onRow(reply.row) ?? pending;
           else rows.push(reply.row);
         }
         if ('done' in reply) {
           s.end();
           return resolve(rows);
         }
+      }
+      // The consumer is behind (stdout full): stop reading until it catches up.
+      if (pending) {
+        s.pause();
+        void pending.then(() => s.resume());
       }
     });
   });

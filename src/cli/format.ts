@@ -1,19 +1,110 @@
-/** Aligned text tables for people; --json prints the data instead. */
-export function table(headers: string[], rows: (string | number | null)[][]): string {
-  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
+/** Text for people: aligned tables and key/value blocks; --json prints the data instead. */
+import type { NeighborRow } from '../control/neighbor-commands.js';
+import type { RouteRow } from '../control/route-commands.js';
+import type { FibDiff } from '../fib/fib-sync.js';
+
+type Cell = string | number | boolean | null | undefined;
+
+const text = (c: Cell) => (c === null || c === undefined || c === '' ? '-' : String(c));
+
+export function table(headers: string[], rows: Cell[][]): string {
+  const cells = rows.map((r) => r.map(text));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] as number)).join(' | ').trimEnd();
   const sep = widths.map((w) => '-'.repeat(w)).join('-+-');
   return [line(headers), sep, ...cells.map(line)].join('\n') + '\n';
 }
 
-/** The `calicoctl node status` layout. */
-export function nodeStatus(rows: { peerAddress: string; peerType: string; state: string; since: string; info: string }[]): string {
-  const v4 = rows.filter((r) => !r.peerAddress.includes(':'));
-  const v6 = rows.filter((r) => r.peerAddress.includes(':'));
-  const part = (title: string, rs: typeof rows) => {
-    if (rs.length === 0) return `${title}\nNo ${title.startsWith('IPv4') ? 'IPv4' : 'IPv6'} peers found.\n`;
-    return `${title}\n${table(['PEER ADDRESS', 'PEER TYPE', 'STATE', 'SINCE', 'INFO'], rs.map((r) => [r.peerAddress, r.peerType, r.state, r.since, r.info]))}`;
+/** The bordered layout of calicoctl's tables: centred headers, left-aligned cells. */
+export function borderedTable(headers: string[], rows: Cell[][]): string {
+  const cells = rows.map((r) => r.map(text));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const rule = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+';
+  const centre = (h: string, w: number) => {
+    const pad = w - h.length;
+    return ' '.repeat(Math.floor(pad / 2)) + h + ' '.repeat(Math.ceil(pad / 2));
   };
-  return `${part('IPv4 BGP status', v4)}\n${part('IPv6 BGP status', v6)}`;
+  const head = '| ' + headers.map((h, i) => centre(h, widths[i] as number)).join(' | ') + ' |';
+  const body = cells.map((r) => '| ' + r.map((c, i) => c.padEnd(widths[i] as number)).join(' | ') + ' |');
+  return [rule, head, rule, ...body, rule].join('\n') + '\n';
+}
+
+export interface NodeStatusRow {
+  peerAddress: string;
+  peerType: string;
+  state: string;
+  since: string;
+  info: string;
+}
+
+/** `calicoctl node status`, section by section. */
+export function nodeStatus(rows: NodeStatusRow[]): string {
+  const part = (family: 'IPv4' | 'IPv6', rs: NodeStatusRow[]) =>
+    `${family} BGP status\n` +
+    (rs.length === 0 ? `No ${family} peers found.\n` : borderedTable(['PEER ADDRESS', 'PEER TYPE', 'STATE', 'SINCE', 'INFO'], rs.map((r) => [r.peerAddress, r.peerType, r.state, r.since, r.info])));
+  return `${part('IPv4', rows.filter((r) => !r.peerAddress.includes(':')))}\n${part('IPv6', rows.filter((r) => r.peerAddress.includes(':')))}`;
+}
+
+/** Nested key/value data as an indented block (`show status`, `show memory`, details). */
+export function keyValues(v: Record<string, unknown>, indent = ''): string {
+  const keys = Object.keys(v);
+  const w = Math.max(0, ...keys.map((k) => k.length));
+  let out = '';
+  for (const k of keys) {
+    const x = v[k];
+    if (x !== null && typeof x === 'object' && !Array.isArray(x)) out += `${indent}${k}:\n${keyValues(x as Record<string, unknown>, indent + '  ')}`;
+    else out += `${indent}${k.padEnd(w)}  ${Array.isArray(x) ? x.map(String).join(', ') || '-' : text(x as Cell)}\n`;
+  }
+  return out;
+}
+
+export function neighborsTable(rows: NeighborRow[]): string {
+  return table(
+    ['NEIGHBOR', 'AS', 'TYPE', 'STATE', 'SINCE', 'ROUTES', 'DESCRIPTION', 'INFO'],
+    rows.map((n) => [n.address, n.asn, n.type, n.state, n.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), n.routesReceived, n.description, n.lastError]),
+  );
+}
+
+/**
+ * Route rows stream out one line at a time (a million routes never sit in the client either),
+ * so the columns have fixed widths that fit IPv4 and grow only for longer values.
+ */
+export const ROUTE_HEADER = routeLine({ prefix: 'PREFIX', best: false, nextHop: 'NEXT HOP', from: 'FROM', source: 'SOURCE', asPath: 'AS PATH', origin: 'ORIGIN', localPref: null, med: null, communities: [] }, true);
+
+export function routeLine(r: RouteRow, header = false): string {
+  const lp = header ? 'LPREF' : text(r.localPref);
+  const med = header ? 'MED' : text(r.med);
+  const mark = header ? ' ' : r.best ? '*' : ' ';
+  const cols = [
+    `${mark} ${r.prefix.padEnd(18)}`,
+    r.nextHop.padEnd(15),
+    r.from.padEnd(15),
+    r.source.padEnd(8),
+    lp.padStart(5),
+    med.padStart(5),
+    r.origin.padEnd(10),
+    header ? r.asPath : r.asPath || '(empty)',
+  ];
+  let line = cols.join(' ');
+  if (!header && r.communities.length) line += `  [${r.communities.join(' ')}]`;
+  if (!header && r.pathId) line += `  path-id ${r.pathId}`;
+  return line.trimEnd() + '\n';
+}
+
+/** `show route PREFIX explain`: each candidate, best first, and the step it lost at. */
+export function explainText(rows: RouteRow[]): string {
+  if (rows.length === 0) return 'no route\n';
+  let out = `${rows[0]?.prefix}: ${rows.length} candidate path${rows.length === 1 ? '' : 's'}\n`;
+  for (const r of rows) {
+    const why = r.best ? 'BEST' : `lost at: ${r.lostAt ?? 'not selected'}`;
+    out += `  ${r.best ? '*' : ' '} via ${r.nextHop} from ${r.from} (${r.source}) as-path ${r.asPath || '(empty)'} origin ${r.origin} local-pref ${text(r.localPref)} med ${text(r.med)} -- ${why}\n`;
+  }
+  return out;
+}
+
+export function fibDiffText(d: FibDiff): string {
+  const head = `kernel ${d.kernel} wren routes, RIB wants ${d.wanted}: ${d.missing} missing, ${d.extra} extra, ${d.different} different\n`;
+  if (d.rows.length === 0) return head + 'in sync\n';
+  const more = d.missing + d.extra + d.different - d.rows.length;
+  return head + table(['DRIFT', 'PREFIX', 'KERNEL NEXT HOPS', 'RIB NEXT HOPS'], d.rows.map((r) => [r.kind, r.prefix, r.kernel, r.rib])) + (more > 0 ? `(${more} more not shown)\n` : '');
 }

@@ -111,7 +111,11 @@ export class ControlServer {
       socket.write(JSON.stringify({ id: 0, error: req }) + '\n');
       return;
     }
-    const out = new ReplyStream(socket, req.id);
+    await this.dispatch(req, new ReplyStream(socket, req.id));
+  }
+
+  /** Run the handler of a request; its failure is the requester's error only. */
+  async dispatch(req: ControlRequest, out: ReplyStream): Promise<void> {
     const h = this.handlers.get(req.command);
     if (!h) {
       out.error(`unknown command "${req.command}" (known: ${this.commands.join(', ')})`);

@@ -196,6 +196,18 @@ export class Routing implements PeerEvents {
     for (const { group, member } of rp.members) group.drained(member);
   }
 
+  /** Prefixes announced to a peer (by the update groups of its session). */
+  advertised(peer: Peer): number {
+    let n = 0;
+    for (const { group } of this.ribPeers.get(peer)?.members ?? []) n += group.announced;
+    return n;
+  }
+
+  /** Routes refused from a peer's UPDATEs (loops, own next hop, malformed attributes). */
+  rejected(peer: Peer): number {
+    return this.ribPeers.get(peer)?.rejected ?? 0;
+  }
+
   /** Routes received from a peer (for show output and tests). */
   received(peer: Peer): number {
     return this.ribPeers.get(peer)?.received ?? 0;

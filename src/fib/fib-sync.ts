@@ -11,6 +11,7 @@ import { Family } from '../wire/constants.js';
 import { AF_INET, AF_INET6, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
 import { compareRoutes, decidingStep, multipathEqual } from '../rib/decision.js';
 import { parsePrefix } from '../wire/nlri.js';
+import { addressToString } from '../wire/address.js';
 import { grownInt32, grownUint8, IntQueue } from '../rib/columns.js';
 import type { Rib } from '../rib/rib.js';
 import type { KernelPort, RouteOp } from './kernel-port.js';
@@ -33,6 +34,24 @@ interface NhSet {
 
 export function routeKey(family: number, dst: Buffer, dstLen: number): string {
   return `${family}|${dst.subarray(0, family === AF_INET ? 4 : 16).toString('hex')}|${dstLen}`;
+}
+
+export interface FibDiffRow {
+  kind: 'missing' | 'extra' | 'different';
+  prefix: string;
+  kernel: string;
+  rib: string;
+}
+
+export interface FibDiff {
+  /** wren routes in the kernel table, and routes the RIB wants there. */
+  kernel: number;
+  wanted: number;
+  missing: number;
+  extra: number;
+  different: number;
+  /** The first rows of each kind (bounded). */
+  rows: FibDiffRow[];
 }
 
 export class FibSync {
@@ -349,6 +368,48 @@ export class FibSync {
     } finally {
       this.scanning = false;
     }
+  }
+
+  /**
+   * For `show fib diff`: the kernel's wren routes against what the RIB wants there now. Read-only:
+   * it reports drift (which the periodic scan repairs) without touching anything.
+   */
+  async diff(limit = 1000): Promise<FibDiff> {
+    const routes = await this.kernel.dumpRoutesOf(this.config.protocol, this.config.table);
+    const out: FibDiff = { kernel: routes.length, wanted: 0, missing: 0, extra: 0, different: 0, rows: [] };
+    const text = (nhs: NextHop[] | undefined) => (nhs ? nhs.map((n) => `${addressToString(n.gateway)}${n.onlink ? ' onlink' : ''}`).join(', ') : '-');
+    const row = (kind: FibDiffRow['kind'], prefix: string, kernel: NextHop[] | undefined, rib: NextHop[] | undefined) => {
+      out[kind]++;
+      if (out.rows.length < limit) out.rows.push({ kind, prefix, kernel: text(kernel), rib: text(rib) });
+    };
+    const seen: [Uint8Array, Uint8Array] = [new Uint8Array(this.installed[0].length), new Uint8Array(this.installed[1].length)];
+    for (let i = 0; i < routes.length; i++) {
+      if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await new Promise((r) => setImmediate(r));
+      const r = routes[i] as KernelRoute;
+      const f = r.family === AF_INET ? Family.IPV4_UNICAST : Family.IPV6_UNICAST;
+      const t = this.rib.loc.tables[f];
+      const slot = f === Family.IPV4_UNICAST ? t.find4(r.dst.readUInt32BE(0), r.dstLen) : t.find6(r.dst, 0, r.dstLen);
+      const want = slot >= 0 ? this.desired(f, slot) : null;
+      const prefix = `${addressToString(r.dst)}/${r.dstLen}`;
+      if (slot >= 0 && slot < (seen[f] as Uint8Array).length) (seen[f] as Uint8Array)[slot] = 1;
+      if (!want) row('extra', prefix, r.nexthops, undefined);
+      else if (this.intern(r.nexthops).id !== want.id || r.priority !== this.config.metric) row('different', prefix, r.nexthops, want.nexthops);
+    }
+    for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+      const t = this.rib.loc.tables[f];
+      const sf = seen[f] as Uint8Array;
+      for (let s = 0; s < t.highWater; s++) {
+        if (s % SCAN_CHUNK === SCAN_CHUNK - 1) await new Promise((r) => setImmediate(r));
+        if (!t.used[s]) continue;
+        const want = this.desired(f, s);
+        if (!want) continue;
+        out.wanted++;
+        if (s < sf.length && sf[s]) continue;
+        const r = this.kernelRoute(f, s, want);
+        row('missing', `${addressToString(r.dst)}/${r.dstLen}`, undefined, want.nexthops);
+      }
+    }
+    return out;
   }
 
   /** Routes with our protocol for prefixes the RIB has never heard of. */

@@ -71,9 +71,9 @@ t.test('wren reflects IPv4 and IPv6 routes between BIRD, FRR and GoBGP clients',
   for (const c of clients) t.match(status, new RegExp(`${c.address.replace(/\./g, '\\.')}\\s+\\| route reflector client \\| up\\s+\\| \\S+\\s+\\| Established`), `node status: ${c.address} up`);
   t.match(status, /IPv6 BGP status/);
   const route = wrenc('show', 'route', '198.51.100.0/26');
-  t.match(route, /198\.51\.100\.0\/26\s+\| 192\.0\.2\.11\s+\| 192\.0\.2\.11/, 'show route PREFIX: next hop and source');
+  t.match(route, /\* 198\.51\.100\.0\/26\s+192\.0\.2\.11\s+192\.0\.2\.11\s+ibgp/, 'show route PREFIX: next hop and source');
   const count = JSON.parse(wrenc('--json', 'show', 'route', 'count')) as { ipv4: number; ipv6: number };
-  t.same(count, { ipv4: 4, ipv6: 4, total: 8 }, 'route counts');
+  t.same(count, { ipv4: 4, ipv6: 4, total: 8, paths: 8 }, 'route counts');
   const neighbors = JSON.parse(wrenc('--json', 'show', 'neighbors')) as { state: string; routesReceived: number }[];
   t.equal(neighbors.filter((n) => n.state === 'Established').length, 6, 'six sessions Established');
   await wren.stop();

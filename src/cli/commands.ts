@@ -1,0 +1,97 @@
+/**
+ * wrenc's grammar: the words an operator types, turned into one control request and the way its
+ * answer is printed. Pure (no socket), so every command's text output is tested on fixed answers.
+ */
+import { resolve } from 'node:path';
+import type { NeighborRow } from '../control/neighbor-commands.js';
+import type { RouteRow } from '../control/route-commands.js';
+import type { FibDiff } from '../fib/fib-sync.js';
+import { ROUTE_HEADER, explainText, fibDiffText, keyValues, neighborsTable, nodeStatus, routeLine, type NodeStatusRow } from './format.js';
+
+export const USAGE = `usage: wrenc [--socket PATH] [--json] COMMAND
+commands:
+  show status
+  show neighbors [ADDRESS] [detail]     (alias: show protocols [all])
+  node status                           (the calicoctl node status table)
+  show route [PREFIX] [all] [table ipv4|ipv6] [peer ADDRESS] [count] [explain]
+  show fib [diff]
+  show memory
+  enable ADDRESS | disable ADDRESS [MESSAGE] | restart ADDRESS [MESSAGE]
+  configure [check] [FILE]`;
+
+export interface CliCommand {
+  command: string;
+  args: Record<string, unknown>;
+  /** The answer is a stream of rows (printed as they come). */
+  streamed: boolean;
+  /** Text for people: of the result, or (streamed) a header, each row, and a footer. */
+  text(result: unknown): string;
+  header?: string;
+  row?(row: unknown): string;
+  /** Streams whose text needs every row at once (explain: a handful of paths). */
+  collect?: boolean;
+}
+
+type Parsed = CliCommand | { error: string };
+
+const single = (command: string, args: Record<string, unknown>, text: (r: unknown) => string): CliCommand => ({ command, args, streamed: false, text });
+
+function showRoute(words: string[]): Parsed {
+  const args: Record<string, unknown> = {};
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (w === 'all' || w === 'count' || w === 'explain') args[w] = true;
+    else if ((w === 'table' || w === 'peer' || w === 'protocol') && words[i + 1]) args[w === 'protocol' ? 'peer' : w] = words[++i];
+    else if (w.includes('/') && args.prefix === undefined) args.prefix = w;
+    else return { error: `show route: unexpected "${w}"` };
+  }
+  if (args.count) return single('show route', args, (r) => keyValues(r as Record<string, unknown>));
+  if (args.explain) {
+    if (!args.prefix) return { error: 'show route explain needs a prefix' };
+    return { command: 'show route', args, streamed: true, collect: true, text: (rows) => explainText(rows as RouteRow[]) };
+  }
+  return { command: 'show route', args, streamed: true, text: () => '', header: ROUTE_HEADER, row: (r) => routeLine(r as RouteRow) };
+}
+
+/** Parse the words after the options; `cwd` makes a config file path absolute for the daemon. */
+export function parseCommand(words: string[], cwd: string): Parsed {
+  const [a, b, ...rest] = words;
+  const line = words.join(' ');
+  if (line === 'show status') return single('show status', {}, (r) => keyValues(r as Record<string, unknown>));
+  if (line === 'show memory') return single('show memory', {}, (r) => keyValues(r as Record<string, unknown>));
+  if (line === 'node status') return single('node status', {}, (r) => `wren process is running.\n\n${nodeStatus(r as NodeStatusRow[])}`);
+  if (a === 'show' && (b === 'neighbors' || b === 'neighbours' || b === 'protocols')) {
+    const args: Record<string, unknown> = {};
+    for (const w of rest) {
+      if (w === 'detail' || w === 'all') args.detail = true;
+      else if (args.address === undefined) args.address = w;
+      else return { error: `show ${b}: unexpected "${w}"` };
+    }
+    if (args.detail) return single('show neighbors', args, (r) => (r as Record<string, unknown>[]).map((n) => keyValues(n)).join('\n'));
+    return single('show neighbors', args, (r) => neighborsTable(r as NeighborRow[]));
+  }
+  if (a === 'show' && b === 'route') return showRoute(rest);
+  if (a === 'show' && b === 'fib') {
+    if (rest.length === 0) return single('show fib', {}, (r) => keyValues(r as Record<string, unknown>));
+    if (line === 'show fib diff') return single('show fib', { diff: true }, (r) => fibDiffText(r as FibDiff));
+    return { error: `show fib: unexpected "${rest.join(' ')}"` };
+  }
+  if ((a === 'enable' || a === 'disable' || a === 'restart') && b) {
+    const args: Record<string, unknown> = { address: b };
+    if (rest.length && a !== 'enable') args.message = rest.join(' ');
+    const done = { enable: 'enabled', disable: 'disabled', restart: 'restarted' }[a];
+    return single(a, args, (r) => `${done} ${b} (now ${(r as { state: string }).state})\n`);
+  }
+  if (a === 'configure') {
+    const check = b === 'check';
+    const file = check ? rest[0] : b;
+    if ((check ? rest.length : rest.length + (b ? 1 : 0)) > 1) return { error: 'usage: configure [check] [FILE]' };
+    const args: Record<string, unknown> = { check };
+    if (file) args.file = resolve(cwd, file);
+    return single('configure', args, (r) => {
+      const res = r as { applied: boolean; text: string };
+      return `${res.applied ? 'reconfigured' : 'configuration is valid; plan'}:\n${res.text}`;
+    });
+  }
+  return { error: `unknown command "${line}"` };
+}

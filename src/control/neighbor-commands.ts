@@ -1,0 +1,132 @@
+/**
+ * Neighbour commands: `show neighbors [ADDRESS] [detail]`, `node status` (the calicoctl table),
+ * and `enable`, `disable`, `restart` of one session.
+ */
+import { CeaseSubcode, Family } from '../wire/constants.js';
+import type { NeighborConfig } from '../config/load.js';
+import type { Peer } from '../session/peer.js';
+import type { ControlServer, ReplyStream } from './server.js';
+import type { ControlRequest } from './protocol.js';
+import type { Daemon } from '../daemon/daemon.js';
+
+export const PEER_TYPES: Record<NeighborConfig['origin'], string> = {
+  mesh: 'node-to-node mesh',
+  routeReflectors: 'global',
+  routeReflector: 'route reflector client',
+  neighbors: 'node specific',
+};
+
+export interface NeighborRow {
+  address: string;
+  asn: number;
+  type: string;
+  state: string;
+  since: string;
+  lastError: string;
+  lastNotification: string;
+  routesReceived: number;
+  description: string;
+}
+
+function familyNames(mask: number): string[] {
+  const out: string[] = [];
+  if (mask & (1 << Family.IPV4_UNICAST)) out.push('ipv4');
+  if (mask & (1 << Family.IPV6_UNICAST)) out.push('ipv6');
+  return out;
+}
+
+export function peerType(d: Daemon, address: string): string {
+  const n = d.neighborConfig(address);
+  if (n && (n.routeReflectorClient || d.config.routeReflector?.clients.includes(n.address))) return PEER_TYPES.routeReflector;
+  return n ? PEER_TYPES[n.origin] : PEER_TYPES.neighbors;
+}
+
+function row(d: Daemon, p: Peer): NeighborRow {
+  const s = p.status();
+  return {
+    address: s.address,
+    asn: s.asn,
+    type: peerType(d, s.address),
+    state: s.state,
+    since: new Date(s.since).toISOString(),
+    lastError: s.lastError,
+    lastNotification: s.lastNotification,
+    routesReceived: d.routing?.received(p) ?? 0,
+    description: p.config.description,
+  };
+}
+
+/** Everything known about one session, for `show neighbors ADDRESS detail`. */
+function detail(d: Daemon, p: Peer): Record<string, unknown> {
+  const n = d.neighborConfig(p.config.address);
+  const params = p.status().params;
+  return {
+    ...row(d, p),
+    localAddress: p.localAddress || null,
+    localAs: n?.localAs ?? d.config.asn,
+    passive: p.config.passive,
+    configured: n ? { holdTime: n.holdTime, keepaliveTime: n.keepaliveTime, connectRetryTime: n.connectRetryTime, families: n.families, addPaths: n.addPaths, routeReflectorClient: n.routeReflectorClient, nextHopSelf: n.nextHopSelf, md5: Boolean(n.password), ttlSecurity: n.ttlSecurity ?? null, multihop: n.multihop ?? null } : null,
+    session: params
+      ? {
+          peerId: `${params.peerId >>> 24}.${(params.peerId >>> 16) & 255}.${(params.peerId >>> 8) & 255}.${params.peerId & 255}`,
+          peerHostname: params.peerHostname || null,
+          holdTime: params.holdTime,
+          families: familyNames(params.families),
+          asn4: params.asn4,
+          ebgp: params.ebgp,
+          routeRefresh: params.routeRefresh,
+          enhancedRouteRefresh: params.enhancedRouteRefresh,
+          extendedMessage: params.extendedMessage,
+          addPathReceive: familyNames(params.addPathReceive),
+          addPathSend: familyNames(params.addPathSend),
+          gracefulRestart: params.peerGracefulRestart,
+        }
+      : null,
+    routes: { received: d.routing?.received(p) ?? 0, rejectedUpdates: d.routing?.rejected(p) ?? 0, advertised: d.routing?.advertised(p) ?? 0 },
+    counters: { ...p.counters },
+  };
+}
+
+export function neighborRows(d: Daemon): NeighborRow[] {
+  return [...d.peers.values()].map((p) => row(d, p));
+}
+
+export function registerNeighborCommands(server: ControlServer, d: Daemon): void {
+  server.on('show neighbors', (req, out) => {
+    const addr = typeof req.args?.address === 'string' ? req.args.address : null;
+    const peers = [...d.peers.values()].filter((p) => !addr || p.config.address === addr);
+    if (addr && peers.length === 0) return out.error(`no neighbor ${addr}`);
+    out.result(req.args?.detail === true ? peers.map((p) => detail(d, p)) : peers.map((p) => row(d, p)));
+  });
+
+  // The table Calico users know from `calicoctl node status`.
+  server.on('node status', (_req, out) => {
+    out.result(
+      neighborRows(d).map((n) => ({
+        peerAddress: n.address,
+        peerType: n.type,
+        state: n.state === 'Established' ? 'up' : 'start',
+        since: n.since.slice(11, 19),
+        info: n.state === 'Established' ? 'Established' : `${n.state}${n.lastError ? ` (${n.lastError})` : ''}`,
+      })),
+    );
+  });
+
+  const withPeer = (verb: string, act: (p: Peer, req: ControlRequest) => void) => (req: ControlRequest, out: ReplyStream) => {
+    const p = typeof req.args?.address === 'string' ? d.peers.get(req.args.address) : undefined;
+    if (!p) return out.error(`usage: ${verb} ADDRESS (a configured neighbor)`);
+    act(p, req);
+    out.result({ address: p.config.address, state: p.state });
+  };
+  const message = (req: ControlRequest, dflt: string) => (typeof req.args?.message === 'string' ? req.args.message : dflt);
+  server.on('disable', withPeer('disable', (p, req) => p.stop(message(req, 'disabled by wrenc'))));
+  server.on('enable', withPeer('enable', (p) => p.start()));
+  // Cease / Administrative Reset (RFC 4486), then connect again at once.
+  server.on(
+    'restart',
+    withPeer('restart', (p, req) => {
+      p.stop(message(req, 'restarted by wrenc'), CeaseSubcode.ADMIN_RESET);
+      p.start();
+    }),
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * wrenc's text output, golden files: each fixtures/cli/NAME.json holds the words typed and the
+ * daemon's answer (or streamed rows); NAME.txt is exactly what wrenc prints. Regenerate after a
+ * deliberate change with WREN_UPDATE_GOLDEN=1 and review the diff.
+ */
+import t from 'tap';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseCommand } from '../../../src/cli/commands.js';
+
+const DIR = 'fixtures/cli';
+
+function render(words: string[], answer: unknown, rows: unknown[] | undefined): string {
+  const cmd = parseCommand(words, '/tmp');
+  if ('error' in cmd) throw new Error(cmd.error);
+  if (!cmd.streamed) return cmd.text(answer);
+  if (cmd.collect) return cmd.text(rows);
+  return (cmd.header ?? '') + (rows ?? []).map((r) => (cmd.row as (r: unknown) => string)(r)).join('');
+}
+
+for (const f of readdirSync(DIR).filter((x) => x.endsWith('.json'))) {
+  t.test(f.replace('.json', ''), async (t) => {
+    const { words, answer, rows } = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as { words: string[]; answer?: unknown; rows?: unknown[] };
+    const out = render(words, answer, rows);
+    const golden = join(DIR, f.replace('.json', '.txt'));
+    if (process.env.WREN_UPDATE_GOLDEN === '1') writeFileSync(golden, out);
+    t.equal(out, readFileSync(golden, 'utf8'), `wrenc ${words.join(' ')}`);
+  });
+}
+
+t.test('the grammar: requests sent, and mistakes caught before the socket', async (t) => {
+  const req = (line: string) => {
+    const c = parseCommand(line.split(' '), '/srv');
+    return 'error' in c ? c.error : { command: c.command, args: c.args };
+  };
+  t.same(req('show route 192.0.2.0/24 all peer 192.0.2.2 table ipv4'), { command: 'show route', args: { prefix: '192.0.2.0/24', all: true, peer: '192.0.2.2', table: 'ipv4' } });
+  t.same(req('show route count'), { command: 'show route', args: { count: true } });
+  t.same(req('show protocols all'), { command: 'show neighbors', args: { detail: true } });
+  t.same(req('configure check conf/wren.yaml'), { command: 'configure', args: { check: true, file: '/srv/conf/wren.yaml' } }, 'file made absolute for the daemon');
+  t.same(req('configure'), { command: 'configure', args: { check: false } });
+  t.same(req('disable 192.0.2.2 maintenance window'), { command: 'disable', args: { address: '192.0.2.2', message: 'maintenance window' } });
+  t.equal(req('show route explain'), 'show route explain needs a prefix');
+  t.equal(req('show route bogus'), 'show route: unexpected "bogus"');
+  t.equal(req('show fib now'), 'show fib: unexpected "now"');
+  t.equal(req('configure check a b'), 'usage: configure [check] [FILE]');
+  t.equal(req('frobnicate'), 'unknown command "frobnicate"');
+});
