@@ -1,7 +1,7 @@
 /** wrend started inside a Lab namespace from the built dist/, with its JSON log lines collected. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import type { Lab } from './netns.js';
 
 export const WREND = join(import.meta.dirname, '..', '..', 'dist', 'src', 'bin', 'wrend.js');
@@ -18,10 +18,13 @@ export class Wren {
   readonly proc: ChildProcess;
   /** The control socket of this wrend. */
   readonly socket: string;
+  /** The config file wrend reads (rewrite it, then reload). */
+  readonly configFile: string;
   private exited: Promise<number | null>;
 
   constructor(lab: Lab, ns: string, config: Record<string, unknown>, name = 'wren') {
     const file = lab.path(`${name}-${ns}.json`);
+    this.configFile = file;
     writeFileSync(file, JSON.stringify(config, null, 2));
     this.socket = lab.path(`${name}-${ns}.sock`);
     this.proc = lab.spawn(ns, process.execPath, [WREND, '--config', file, '--log-level', 'debug', '--socket', this.socket]);
@@ -41,6 +44,12 @@ export class Wren {
     });
     this.proc.stderr?.on('data', (d: Buffer) => this.lines.push({ level: 60, msg: d.toString() }));
     this.exited = new Promise((r) => this.proc.once('exit', (code) => r(code)));
+  }
+
+  /** Run wrenc against this daemon's socket (the socket is a file: no namespace needed). */
+  wrenc(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [WRENC, '--socket', this.socket, ...args], { encoding: 'utf8', timeout: 30_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
   /** Log lines about `peer` whose message matches. */

@@ -1,0 +1,98 @@
+/**
+ * Hitless reload against live BIRD peers: `wrenc configure check` prints the plan, `wrenc
+ * configure` and SIGHUP apply only the difference. BIRD's own record of when its session came up
+ * proves that sessions whose settings did not change were never reset.
+ */
+import t from 'tap';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
+import { Bird } from '../helpers/daemons.js';
+import { Wren } from '../helpers/wren.js';
+
+t.test('reload: unchanged sessions stay up, changed ones reset, peers come and go', async (t) => {
+  const lab = netnsLab(t, 'reload', ['bird', 'birdc']);
+  if (!lab) return;
+  const sw = lab.switch('sw');
+  const nsW = lab.ns('w');
+  const nsB = lab.ns('b');
+  const nsC = lab.ns('c');
+  lab.attach(sw, nsW, ['192.0.2.1/24']);
+  lab.attach(sw, nsB, ['192.0.2.2/24']);
+  lab.attach(sw, nsC, ['192.0.2.3/24']);
+  // Full timestamps in `show protocols`, so a reset even a second later shows.
+  const iso = 'timeformat protocol iso long;\n';
+  const b = new Bird(lab, nsB, { routerId: '192.0.2.2', asn: 64512, listen: [], peers: [{ address: '192.0.2.1', asn: 64512, holdTime: 30 }] }, iso);
+  const c = new Bird(lab, nsC, { routerId: '192.0.2.3', asn: 65003, listen: [], peers: [{ address: '192.0.2.1', asn: 64512, holdTime: 30 }], announce: ['203.0.113.0/24'] }, iso);
+  const config = {
+    routerId: '192.0.2.1',
+    asn: 64512,
+    listen: { address: ['192.0.2.1'], port: 179 },
+    neighbors: [
+      { address: '192.0.2.2', asn: 64512, holdTime: 30, connectRetryTime: 1, description: 'b' },
+      { address: '192.0.2.3', asn: 65003, holdTime: 30, connectRetryTime: 1, description: 'c' },
+    ],
+    announce: ['198.51.100.0/26'],
+  };
+  const w = new Wren(lab, nsW, config);
+  t.teardown(() => w.stop());
+  await waitFor('both BIRDs Established', () => b.established('192.0.2.1') && c.established('192.0.2.1'), 45_000);
+  await waitFor('B has the route from C', () => b.pathsFor('203.0.113.0/24').length > 0, 20_000);
+  const since = (bird: Bird) => /^\S+\s+BGP\s+---\s+up\s+(\S+ \S+)\s+Established/m.exec(bird.birdc('show protocols'))?.[1] ?? 'down';
+  const bSince = since(b);
+  const cSince = since(c);
+  t.not(bSince, 'down');
+  t.same(b.pathsFor('203.0.113.0/24'), ['192.0.2.3'], 'iBGP keeps the eBGP next hop');
+  await sleep(1100);
+
+  // 1. Description of B (live), next hop self towards B (re-export), a new announcement, and
+  //    C's hold time (reset). check prints the plan and changes nothing.
+  const next = structuredClone(config);
+  Object.assign(next.neighbors[0] as object, { description: 'bird b', nextHopSelf: true });
+  Object.assign(next.neighbors[1] as object, { holdTime: 20 });
+  next.announce.push('198.51.100.64/26');
+  const file2 = lab.path('next.json');
+  writeFileSync(file2, JSON.stringify(next));
+  const check = w.wrenc('configure', 'check', file2);
+  t.equal(check.status, 0, check.stderr);
+  t.match(check.stdout, /~ neighbor 192\.0\.2\.2: routes re-sent, no reset \(nextHopSelf false -> true; description b -> bird b\)/);
+  t.match(check.stdout, /~ neighbor 192\.0\.2\.3: session reset \(holdTime 30 -> 20\)/);
+  t.match(check.stdout, /\+ announce 198\.51\.100\.64\/26/);
+  await sleep(500);
+  t.same(b.pathsFor('198.51.100.64/26'), [], 'check applied nothing');
+
+  const apply = w.wrenc('configure', file2);
+  t.equal(apply.status, 0, apply.stderr);
+  t.match(apply.stdout, /^reconfigured:/);
+  await waitFor('B gets the new block', () => b.pathsFor('198.51.100.64/26').length > 0, 20_000);
+  await waitFor('B sees the next hop rewritten to wren', () => b.pathsFor('203.0.113.0/24')[0] === '192.0.2.1', 20_000);
+  await waitFor('C is back after its reset', () => c.established('192.0.2.1') && since(c) !== cSince, 30_000);
+  t.equal(since(b), bSince, 'B was never reset (BIRD says so)');
+  const ceased = await waitFor('wren logs the Cease to C', () => w.lines.some((l) => l.peer === '192.0.2.3' && l.msg === 'sending NOTIFICATION' && /Other Configuration Change/.test(String(l.notification))), 10_000).catch(() => false);
+  t.ok(ceased, 'C was reset with Cease / Other Configuration Change');
+  t.match(JSON.parse(w.wrenc('--json', 'show', 'neighbors', '192.0.2.2').stdout), [{ description: 'bird b', state: 'Established' }]);
+
+  // 2. An invalid file changes nothing and says where the mistake is.
+  const bad = lab.path('bad.yaml');
+  writeFileSync(bad, 'routerId: 192.0.2.1\nasn: 64512\nneighbors:\n  - { address: 192.0.2.2, asn: 64512, holdtime: 30 }\n');
+  const rejected = w.wrenc('configure', bad);
+  t.not(rejected.status, 0);
+  t.match(rejected.stderr, /bad\.yaml:4:39 neighbors\[0\]\.holdtime: unknown key \(did you mean "holdTime"\?\)/);
+  t.equal(w.wrenc('--json', 'show', 'neighbors').stdout.match(/"Established"/g)?.length, 2, 'both sessions still up');
+
+  // 3. SIGHUP re-reads wrend's own file: C removed (Cease, peer de-configured), B untouched.
+  const cSince2 = since(c);
+  const mine = JSON.parse(readFileSync(w.configFile, 'utf8')) as typeof config;
+  Object.assign(mine.neighbors[0] as object, { description: 'bird b', nextHopSelf: true });
+  mine.neighbors.splice(1, 1);
+  mine.announce.push('198.51.100.64/26');
+  writeFileSync(w.configFile, JSON.stringify(mine));
+  w.proc.kill('SIGHUP');
+  await waitFor('C is gone from wren', () => JSON.parse(w.wrenc('--json', 'show', 'neighbors').stdout).length === 1, 20_000);
+  await waitFor('C has seen the Cease', () => !c.established('192.0.2.1'), 20_000);
+  t.match(c.birdc('show protocols all'), /Peer de-configured|Received: .*de-?configured/i, 'C was told it was de-configured');
+  t.not(since(c), cSince2);
+  t.equal(since(b), bSince, 'B still never reset');
+  t.same(b.pathsFor('203.0.113.0/24'), [], "C's route left with C");
+  t.same(b.pathsFor('198.51.100.64/26'), ['192.0.2.1'], 'the announcement stays');
+  t.notOk(w.lines.some((l) => l.level >= 50), 'wren logged no error');
+});
