@@ -97,7 +97,9 @@ export function planReload(old: Config, next: Config): ReloadPlan {
     if (!same(old.fib[k], next.fib[k])) plan.restartNeeded.push(`fib.${k} ${show(old.fib[k])} -> ${show(next.fib[k])}`);
   }
   if (old.control.socket !== next.control.socket) plan.restartNeeded.push(`control.socket ${show(old.control.socket)} -> ${show(next.control.socket)}`);
-  if (old.control.birdCompat !== next.control.birdCompat) plan.restartNeeded.push(`control.birdCompat ${show(old.control.birdCompat)} -> ${show(next.control.birdCompat)}`);
+  for (const k of ['birdCompat', 'birdCompat6'] as const) {
+    if (old.control[k] !== next.control[k]) plan.restartNeeded.push(`control.${k} ${show(old.control[k])} -> ${show(next.control[k])}`);
+  }
   if (old.hostname !== next.hostname) plan.other.push(`hostname ${show(old.hostname)} -> ${show(next.hostname)} (sent to sessions established from now on)`);
   if (old.control.group !== next.control.group) plan.other.push(`control.group ${show(old.control.group)} -> ${show(next.control.group)}`);
   if (old.logging.level !== next.logging.level) plan.other.push(`logging.level ${show(old.logging.level)} -> ${show(next.logging.level)}`);

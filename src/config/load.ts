@@ -50,8 +50,8 @@ export interface Config {
   mesh: { nodes: string[]; self: string; template: PeerTemplate } | null;
   routeReflectors: string[];
   fib: FibConfig;
-  /** Control socket path and owning group (null: the defaults / command line), BIRD-compatible socket. */
-  control: { socket: string | null; group: string | null; birdCompat: string | null };
+  /** Control socket path and owning group (null: the defaults / command line), BIRD-compatible sockets. */
+  control: { socket: string | null; group: string | null; birdCompat: string | null; birdCompat6: string | null };
   logging: { level: string | null };
 }
 
@@ -157,7 +157,7 @@ export function parseConfig(text: string, file: string): Config {
     mesh,
     routeReflectors: (raw.routeReflectors ?? []) as string[],
     fib: parseFib(raw.fib as Obj | undefined),
-    control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null },
+    control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null },
     logging: { level: ((raw.logging as Obj | undefined)?.level as string | undefined) ?? null },
   };
   config.neighbors = expandTopology(config);

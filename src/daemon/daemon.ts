@@ -19,6 +19,7 @@ import { Routing } from './routing.js';
 import { KernelSync } from '../fib/kernel-sync.js';
 import { ControlServer } from '../control/server.js';
 import { registerCommands } from '../control/commands.js';
+import { BirdCompatServer } from '../control/bird-compat.js';
 
 function familyMask(fams: readonly string[]): number {
   let m = 0;
@@ -89,6 +90,7 @@ export class Daemon {
 
   routing: Routing | null = null;
   control: ControlServer | null = null;
+  readonly birdCompat: BirdCompatServer[] = [];
   kernel: KernelSync | null = null;
   private convergenceTimer: NodeJS.Timeout | null = null;
 
@@ -142,6 +144,13 @@ export class Daemon {
       this.control = new ControlServer(this.socketPath, this.log, this.config.control.group);
       registerCommands(this.control, this, Date.now());
       await this.control.start();
+    }
+    const compat: [string | null, Family][] = [[this.config.control.birdCompat, Family.IPV4_UNICAST], [this.config.control.birdCompat6, Family.IPV6_UNICAST]];
+    for (const [path, family] of compat) {
+      if (!path) continue;
+      const s = new BirdCompatServer(path, this, this.log, this.config.control.group, family);
+      await s.start();
+      this.birdCompat.push(s);
     }
     this.log.info({ listen: this.config.listen, peers: this.peers.size, routerId: this.config.routerId, asn: this.config.asn, socket: this.socketPath }, 'wrend started');
     for (const p of this.peers.values()) p.start();
@@ -249,7 +258,7 @@ export class Daemon {
     const effective: Config = {
       ...next,
       fib: this.config.fib,
-      control: { ...next.control, socket: this.config.control.socket, birdCompat: this.config.control.birdCompat },
+      control: { ...next.control, socket: this.config.control.socket, birdCompat: this.config.control.birdCompat, birdCompat6: this.config.control.birdCompat6 },
       routeReflector: next.routeReflector && { ...next.routeReflector, clusterId: this.config.routeReflector?.clusterId ?? next.routeReflector.clusterId },
     };
     const old = this.config;
@@ -295,6 +304,7 @@ export class Daemon {
     if (plan.listen) await this.reopenListener();
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
     if (effective.logging.level !== old.logging.level && effective.logging.level) this.log.level = effective.logging.level;
+    for (const s of this.birdCompat) s.reconfigured();
     this.log.info({ plan: formatPlan(plan).trimEnd().split('\n') }, 'configuration reloaded');
     return plan;
   }
@@ -326,6 +336,7 @@ export class Daemon {
   async stop(message: string): Promise<void> {
     this.listener?.close();
     this.control?.close();
+    for (const s of this.birdCompat) s.close();
     // Freeze the kernel FIB first: the sessions about to close must not withdraw its routes.
     await this.kernel?.stop();
     if (this.loopTimer) clearInterval(this.loopTimer);

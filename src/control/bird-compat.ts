@@ -1,0 +1,253 @@
+/**
+ * BIRD's control-socket line protocol, for the tools that talk to BIRD today: calicoctl node status
+ * (`show protocols`), calico-node's probes (`birdcl show status`, `show protocols`) and scripts
+ * reading `show protocols all NAME` or `show route`. Off by default. Calico runs BIRD 1.x as two
+ * daemons, bird (IPv4) and bird6 (IPv6), and reads one socket for each: so does wren
+ * (control.birdCompat for IPv4 peers and routes, control.birdCompat6 for IPv6).
+ *
+ * The protocol: the server greets with `0001 ... ready.`; each command is answered by lines
+ * `NNNN-text` (a reply code, more to come), ` text` (continuing the previous code) and a last line
+ * `NNNN text`; `0000` ends a reply that has nothing more to say. Answers are read-only views of
+ * wren's state; nothing here can change it.
+ */
+import net from 'node:net';
+import { chmodSync, chownSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { Family } from '../wire/constants.js';
+import { parsePrefix } from '../wire/nlri.js';
+import { addressToString } from '../wire/address.js';
+import { groupId } from './server.js';
+import { peerType } from './neighbor-commands.js';
+import { prefixText } from './route-commands.js';
+import type { Daemon } from '../daemon/daemon.js';
+import type { Peer } from '../session/peer.js';
+
+/** The version string tools see; they check the greeting and the codes, not the number. */
+export const BIRD_COMPAT_VERSION = 'BIRD 1.6.8 (wren)';
+const MAX_LINE = 4096;
+
+/** Calico's protocol names: Mesh_/Node_/Global_ and the address with `.`/`:` as `_`. */
+export function birdProtocolName(type: string, address: string): string {
+  const prefix = type === 'node-to-node mesh' ? 'Mesh' : type === 'global' ? 'Global' : 'Node';
+  return `${prefix}_${address.replace(/[.:]/g, '_')}`;
+}
+
+/** BIRD's time format: the time of day when today, else the date. */
+function since(ms: number, now: number): string {
+  const d = new Date(ms);
+  const iso = new Date(ms - d.getTimezoneOffset() * 60_000).toISOString();
+  return now - ms < 86_400_000 ? iso.slice(11, 19) : iso.slice(0, 10);
+}
+
+/** Builds one reply: consecutive lines of the same code after the first start with a space. */
+class Reply {
+  private readonly lines: string[] = [];
+  private last = -1;
+
+  add(code: number, text: string): this {
+    this.lines.push(code === this.last ? ` ${text}` : `${String(code).padStart(4, '0')}-${text}`);
+    this.last = code;
+    return this;
+  }
+
+  /** The final line: `NNNN text` (0000 when the reply has no closing message). */
+  end(code = 0, text = ''): string {
+    return [...this.lines, `${String(code).padStart(4, '0')} ${text}`].join('\n') + '\n';
+  }
+}
+
+function bgpState(p: Peer): string {
+  return p.state === 'Established' ? 'Established' : p.state;
+}
+
+export class BirdCompatServer {
+  private server: net.Server | null = null;
+  private readonly startedAt = Date.now();
+  private reconfiguredAt = Date.now();
+
+  constructor(
+    private readonly path: string,
+    private readonly d: Daemon,
+    private readonly log: Logger,
+    private readonly group: string | null,
+    private readonly family: Family,
+  ) {}
+
+  private ofFamily(address: string): boolean {
+    return address.includes(':') === (this.family === Family.IPV6_UNICAST);
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(dirname(this.path), { recursive: true });
+    if (existsSync(this.path)) unlinkSync(this.path);
+    const server = net.createServer((s) => this.client(s));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.path, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(this.path, 0o660);
+    if (this.group) chownSync(this.path, -1, groupId(this.group));
+    server.on('error', (err) => this.log.error({ error: err.message }, 'BIRD-compatible socket error'));
+    this.server = server;
+  }
+
+  reconfigured(): void {
+    this.reconfiguredAt = Date.now();
+  }
+
+  private client(socket: net.Socket): void {
+    let buf = '';
+    socket.setEncoding('utf8');
+    socket.on('error', () => undefined);
+    socket.write(`0001 ${BIRD_COMPAT_VERSION} ready.\n`);
+    socket.on('data', (chunk: string) => {
+      buf += chunk;
+      if (buf.length > MAX_LINE && !buf.includes('\n')) {
+        socket.end('9001 Command too long\n');
+        return;
+      }
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i).trim();
+        buf = buf.slice(i + 1);
+        if (line === '') continue;
+        if (line === 'quit' || line === 'exit') {
+          socket.end();
+          return;
+        }
+        socket.write(this.answer(line));
+      }
+    });
+  }
+
+  /** The reply to one command line. */
+  answer(line: string): string {
+    const w = line.split(/\s+/);
+    const is = (...words: string[]) => words.every((x, i) => w[i] === x);
+    if (is('restrict')) return new Reply().end(16, 'Access restricted');
+    if (is('show', 'status') && w.length === 2) return this.status();
+    if (is('show', 'protocols')) {
+      const all = w[2] === 'all';
+      const name = all ? w[3] : w[2];
+      return this.protocols(all, name ?? null);
+    }
+    if (is('show', 'route')) return this.routes(w.slice(2));
+    if (is('show', 'memory')) {
+      const m = process.memoryUsage();
+      return new Reply().add(1018, 'BIRD memory usage').add(1018, `Total:           ${Math.round(m.rss / 1024)} kB`).end();
+    }
+    return new Reply().end(9001, `syntax error, unknown command "${line.slice(0, 64)}"`);
+  }
+
+  private status(): string {
+    const now = Date.now();
+    const t = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+    return new Reply()
+      .add(1000, BIRD_COMPAT_VERSION)
+      .add(1011, `Router ID is ${this.d.config.routerId}`)
+      .add(1011, `Current server time is ${t(now)}`)
+      .add(1011, `Last reboot on ${t(this.startedAt)}`)
+      .add(1011, `Last reconfiguration on ${t(this.reconfiguredAt)}`)
+      .end(13, 'Daemon is up and running');
+  }
+
+  private protocolRows(): { name: string; peer: Peer | null; proto: string; up: boolean; since: number; info: string }[] {
+    const rows: { name: string; peer: Peer | null; proto: string; up: boolean; since: number; info: string }[] = [];
+    rows.push({ name: 'device1', peer: null, proto: 'Device', up: true, since: this.startedAt, info: '' });
+    if (this.d.kernel) rows.push({ name: 'kernel1', peer: null, proto: 'Kernel', up: true, since: this.startedAt, info: '' });
+    for (const p of this.d.peers.values()) {
+      if (!this.ofFamily(p.config.address)) continue;
+      const up = p.state === 'Established';
+      const err = up ? '' : p.lastError;
+      rows.push({ name: birdProtocolName(peerType(this.d, p.config.address), p.config.address), peer: p, proto: 'BGP', up, since: p.since, info: `${bgpState(p)}${err ? `    ${err}` : ''}` });
+    }
+    return rows;
+  }
+
+  private protocols(all: boolean, name: string | null): string {
+    const now = Date.now();
+    const r = new Reply().add(2002, 'name     proto    table    state  since       info');
+    let found = false;
+    for (const row of this.protocolRows()) {
+      if (name && row.name !== name) continue;
+      found = true;
+      const state = row.peer && !row.peer.enabled ? 'down' : row.up ? 'up' : 'start';
+      r.add(1002, `${row.name.padEnd(8)} ${row.proto.padEnd(8)} master   ${state.padEnd(6)} ${since(row.since, now).padEnd(10)}  ${row.info}`.trimEnd());
+      if (all && row.peer) this.protocolDetail(r, row.peer);
+    }
+    if (name && !found) return new Reply().end(8003, 'No protocols match');
+    return r.end();
+  }
+
+  private protocolDetail(r: Reply, p: Peer): void {
+    const s = p.status();
+    const routing = this.d.routing;
+    const kv = (k: string, v: string | number) => r.add(1006, `  ${`${k}:`.padEnd(16)}${v}`);
+    kv('Description', p.config.description || `Connection to BGP peer`);
+    kv('Preference', 100);
+    kv('Input filter', 'ACCEPT');
+    kv('Output filter', 'ACCEPT');
+    kv('Routes', `${routing?.received(p) ?? 0} imported, ${routing?.advertised(p) ?? 0} exported`);
+    r.add(1006, `  BGP state:          ${bgpState(p)}`);
+    r.add(1006, `    Neighbor address: ${s.address}`);
+    r.add(1006, `    Neighbor AS:      ${s.asn}`);
+    if (s.params) {
+      const id = s.params.peerId;
+      r.add(1006, `    Neighbor ID:      ${id >>> 24}.${(id >>> 16) & 255}.${(id >>> 8) & 255}.${id & 255}`);
+      r.add(1006, `    Session:          ${s.params.ebgp ? 'external' : 'internal'}${s.params.asn4 ? ' AS4' : ''}`);
+      r.add(1006, `    Source address:   ${p.localAddress}`);
+      r.add(1006, `    Hold timer:       ${s.params.holdTime}`);
+    } else if (s.lastError) {
+      r.add(1006, `    Last error:       ${s.lastError}`);
+    }
+  }
+
+  /** `show route [PREFIX] [count]`: best routes in BIRD's one-line layout. */
+  private routes(args: string[]): string {
+    const rib = this.d.routing?.rib;
+    const count = args.includes('count');
+    const want = args.find((a) => a.includes('/'));
+    const prefix = want ? parsePrefix(want) : null;
+    if (want && !prefix) return new Reply().end(9001, `syntax error, invalid prefix ${want}`);
+    const r = new Reply();
+    let n = 0;
+    const LIMIT = 100_000;
+    if (rib) {
+      const loc = rib.loc;
+      for (const f of [this.family]) {
+        if (prefix && prefix.family !== f) continue;
+        const t = loc.tables[f];
+        const only = prefix ? (f === Family.IPV4_UNICAST ? t.find4(prefix.bytes.readUInt32BE(0), prefix.length) : t.find6(prefix.bytes, 0, prefix.length)) : -1;
+        if (prefix && only < 0) continue;
+        for (let s = prefix ? only : 0; s < (prefix ? only + 1 : t.highWater); s++) {
+          const best = loc.best[f][s] as number;
+          if (!t.used[s] || best < 0) continue;
+          n++;
+          if (count || n > LIMIT) continue;
+          const src = rib.sources[loc.paths.source[best] as number];
+          const a = rib.importStore.get(loc.paths.attr[best] as number);
+          const nh = a.nextHop.length === 0 ? 'blackhole' : `via ${addressToString(a.nextHop.subarray(0, a.nextHop.length === 32 ? 16 : a.nextHop.length))}`;
+          const proto = !src || src.kind === 'local' ? 'static1' : birdProtocolName(peerType(this.d, src.address), src.address);
+          const origin = ['i', 'e', '?'][a.origin] ?? '?';
+          r.add(1007, `${prefixText(rib, f, s).padEnd(18)} ${nh} [${proto}] * (100${a.localPref >= 0 ? `/${a.localPref}` : ''}) [${src?.kind === 'local' ? '' : `AS${a.neighborAs || this.d.config.asn}`}${origin}]`);
+        }
+      }
+    }
+    if (count) return r.add(14, `${n} of ${n} routes for ${n} networks`).end();
+    if (n > LIMIT) r.add(8001, `(${n - LIMIT} more routes not shown; use wrenc show route)`);
+    return r.end();
+  }
+
+  close(): void {
+    this.server?.close();
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // already gone
+    }
+  }
+}
