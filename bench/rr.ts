@@ -5,82 +5,24 @@
  * back. Reports time to full delivery and the device's peak RSS.
  *   scenarios: 1M -> 1 client, 100k -> 50 clients (QUICK=1: 100k -> 1, 10k -> 10)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { BenchNetns, DIST, WREN_REFLECTOR, birdReflector, peakRssMb } from './lib/bench-netns.js';
 
-const NS = `wrenrr${process.pid}`;
-const dir = mkdtempSync(join(tmpdir(), 'wren-rr-'));
-const root = join(import.meta.dirname, '..');
 const quick = Boolean(process.env.QUICK);
 const scenarios = quick ? [{ n: 100_000, m: 1 }, { n: 10_000, m: 10 }] : [{ n: 1_000_000, m: 1 }, { n: 100_000, m: 50 }];
 const only = (process.env.ONLY ?? 'wren,bird').split(',');
-
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-function setup(): void {
-  sh('ip', ['netns', 'add', NS]);
-  sh('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
-  sh('ip', ['-n', NS, 'addr', 'add', '198.18.0.1/24', 'dev', 'lo']);
-  for (let i = 2; i < 70; i++) sh('ip', ['-n', NS, 'addr', 'add', `198.18.0.${i}/32`, 'dev', 'lo']);
-}
-
-function cleanup(): void {
-  spawnSync('ip', ['netns', 'pids', NS], { encoding: 'utf8' }).stdout?.split(/\s+/).filter(Boolean).forEach((pid) => {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // gone
-    }
-  });
-  spawnSync('ip', ['netns', 'del', NS]);
-  rmSync(dir, { recursive: true, force: true });
-}
+let ns: BenchNetns | null = null;
 
 function peers(m: number): string[] {
   return ['198.18.0.2', ...Array.from({ length: m }, (_, i) => `198.18.0.${10 + i}`)];
 }
 
-function startWren(m: number): ChildProcess {
-  const conf = join(dir, 'wren.json');
-  writeFileSync(conf, JSON.stringify({
-    routerId: '198.18.0.1', asn: 64512, listen: { address: ['198.18.0.1'], port: 179 },
-    routeReflector: { clusterId: '198.18.0.1', listenRange: '198.18.0.0/24' },
-  }));
-  void m;
-  return spawn('ip', ['netns', 'exec', NS, process.execPath, join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', join(dir, 'wren.sock'), '--log-level', 'warn'], { stdio: 'ignore' });
-}
-
-function startBird(m: number): ChildProcess {
-  const conf = join(dir, 'bird.conf');
-  const lines = ['router id 198.18.0.1;', 'protocol device {}', 'protocol direct { ipv4; interface "lo"; }'];
-  for (const [i, p] of peers(m).entries()) {
-    lines.push(`protocol bgp p${i} { local 198.18.0.1 as 64512; neighbor ${p} as 64512; passive on; multihop; rr client; rr cluster id 198.18.0.1;`);
-    lines.push('  ipv4 { import all; export all; gateway recursive; }; }');
-  }
-  writeFileSync(conf, lines.join('\n') + '\n');
-  return spawn('ip', ['netns', 'exec', NS, 'bird', '-f', '-c', conf, '-s', join(dir, 'bird.ctl')], { stdio: 'ignore' });
-}
-
-/** The daemon process itself (ip netns exec replaces itself with it). */
-function peakRssMb(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
 async function run(daemon: string, n: number, m: number): Promise<{ seconds: number | null; rssMb: number }> {
-  const proc = daemon === 'wren' ? startWren(m) : startBird(m);
+  const lab = ns as BenchNetns;
+  const proc = daemon === 'wren' ? lab.startWren(WREN_REFLECTOR) : lab.startBird(birdReflector(peers(m)));
   await new Promise((r) => setTimeout(r, 1500));
-  const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, join(root, 'bench', 'rr-driver.js')], {
+  const r = spawnSync('ip', ['netns', 'exec', lab.name, process.execPath, join(DIST, 'bench', 'rr-driver.js')], {
     encoding: 'utf8', env: { ...process.env, N: String(n), M: String(m) }, timeout: 300_000,
   });
   const rssMb = peakRssMb(proc.pid as number);
@@ -92,7 +34,7 @@ async function run(daemon: string, n: number, m: number): Promise<{ seconds: num
 }
 
 async function main(): Promise<void> {
-  setup();
+  ns = new BenchNetns('rr', 68);
   const results: Record<string, unknown>[] = [];
   try {
     for (const s of scenarios) {
@@ -110,13 +52,13 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(row));
     }
   } finally {
-    cleanup();
+    ns.destroy();
   }
   console.table(results);
 }
 
 process.on('SIGINT', () => {
-  cleanup();
+  ns?.destroy();
   process.exit(130);
 });
 void main();

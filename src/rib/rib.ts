@@ -203,7 +203,7 @@ export class Rib {
           this.importStore.unref(this.importStore.get(old));
         }
         slot++;
-        if (++n >= CHUNK * 5) {
+        if (++n >= CHUNK) {
           setImmediate(step);
           return;
         }

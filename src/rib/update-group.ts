@@ -29,6 +29,8 @@ export interface ExportMember {
 
 /** Prefixes handled per event-loop turn, so keepalives and the control socket never wait long. */
 export const CHUNK = 8_000;
+/** Milliseconds of export work per group per event-loop turn. */
+const TURN_MS = 4;
 /** A member with more than this queued in its socket stops receiving until it drains. */
 export const HIGH_WATER = 8 * 1024 * 1024;
 
@@ -185,19 +187,34 @@ export class UpdateGroup {
     if (this.lagging.has(m)) this.schedule();
   }
 
-  /** Release everything this group holds (it has no members left). */
+  /**
+   * Release everything this group holds (it has no members left), a chunk per event-loop turn:
+   * a group that announced a million routes must not stall the daemon while it goes.
+   */
   dispose(): void {
     for (const m of [...this.live, ...this.lagging.keys()]) this.leave(m);
-    for (let s = this.dirty.take(); s >= 0; s = this.dirty.take()) this.loc.unhold(this.family, s);
-    for (let s = 0; s < this.adjOut.length; s++) {
-      const v = this.adjOut[s] as number;
-      if (v === 0) continue;
-      this.adjOut[s] = 0;
-      this.exportStore.unref(this.exportStore.get(v - 1));
-      this.loc.unhold(this.family, s);
-    }
+    this.disposed = true;
     this.announced = 0;
+    let slot = 0;
+    const step = () => {
+      let n = 0;
+      for (let s = this.dirty.take(); s >= 0; s = this.dirty.take()) {
+        this.loc.unhold(this.family, s);
+        if (++n >= CHUNK) return void setImmediate(step);
+      }
+      const end = Math.min(this.adjOut.length, slot + CHUNK);
+      for (; slot < end; slot++) {
+        const v = this.adjOut[slot] as number;
+        if (v === 0) continue;
+        this.adjOut[slot] = 0;
+        this.exportStore.unref(this.exportStore.get(v - 1));
+        this.loc.unhold(this.family, slot);
+      }
+      if (slot < this.adjOut.length) setImmediate(step);
+    };
+    step();
   }
+  private disposed = false;
 
   private schedule(): void {
     if (this.scheduled) return;
@@ -209,6 +226,7 @@ export class UpdateGroup {
   }
 
   private flush(): void {
+    if (this.disposed) return;
     const fam = this.family;
     for (const m of this.live) {
       if (m.pendingBytes() > HIGH_WATER) {
@@ -219,10 +237,13 @@ export class UpdateGroup {
       }
     }
     let budget = CHUNK;
+    const deadline = performance.now() + TURN_MS;
     const announce = new Map<AttrSet, number[]>();
     const withdraw: number[] = [];
     const done: number[] = [];
     for (let slot = budget > 0 ? this.dirty.take() : -1; slot >= 0; slot = --budget > 0 ? this.dirty.take() : -1) {
+      // Bounded in time as well as in count, so a cold start cannot stall the loop.
+      if ((budget & 255) === 0 && performance.now() > deadline) budget = 1;
       done.push(slot);
       const want = this.desired(this, slot);
       const cur = (this.adjOut[slot] as number) - 1;

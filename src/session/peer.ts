@@ -287,16 +287,18 @@ export class Peer {
 
   /**
    * Frame and decode what arrived; each message becomes an FSM event. At most UPDATE_BUDGET
-   * UPDATEs are handled per event-loop turn: then reading pauses and the rest waits in the framer,
-   * so timers (our keepalives) and other peers run in between, however big the table.
+   * UPDATEs, and no more than TURN_MS of work, are handled per event-loop turn: then reading
+   * pauses and the rest waits in the framer, so timers (our keepalives), other peers and control
+   * requests (health probes) run in between, however big the table and however cold the JIT.
    */
   private onData(link: Link, chunk: Buffer): void {
     if (chunk.length > 0) link.framer.push(chunk);
     if (this.yielding) return;
     let updates = 0;
+    const deadline = performance.now() + TURN_MS;
     for (;;) {
       if (this.link !== link) return;
-      if (updates >= UPDATE_BUDGET && link.framer.buffered >= 19) {
+      if ((updates >= UPDATE_BUDGET || (updates > 0 && performance.now() > deadline)) && link.framer.buffered >= 19) {
         this.yielding = true;
         link.conn.pause();
         setImmediate(() => {
@@ -467,6 +469,8 @@ export class Peer {
 
 /** UPDATEs handled from one peer per event-loop turn (a few thousand prefixes). */
 const UPDATE_BUDGET = 8;
+/** Milliseconds of UPDATE handling per peer per event-loop turn. */
+const TURN_MS = 4;
 const EMPTY = Buffer.alloc(0);
 
 function rejectWith(conn: Connection, n: NotificationMessage): void {

@@ -1,0 +1,90 @@
+/**
+ * A benchmark namespace: addresses from 198.18.0.0/15 on its loopback, daemons started inside it
+ * from the built dist/, and every process and file removed afterwards.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const DIST = join(import.meta.dirname, '..', '..');
+
+export function sh(cmd: string, args: string[], input?: string): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+export class BenchNetns {
+  readonly name: string;
+  readonly dir: string;
+
+  /** 198.18.0.1/24 plus 198.18.0.2 .. 198.18.0.(hosts+1) as /32s on lo. */
+  constructor(tag: string, hosts: number) {
+    this.name = `wren${tag}${process.pid}`;
+    this.dir = mkdtempSync(join(tmpdir(), `wren-${tag}-`));
+    sh('ip', ['netns', 'add', this.name]);
+    sh('ip', ['-n', this.name, 'link', 'set', 'lo', 'up']);
+    sh('ip', ['-n', this.name, 'addr', 'add', '198.18.0.1/24', 'dev', 'lo']);
+    for (let i = 2; i < hosts + 2; i++) sh('ip', ['-n', this.name, 'addr', 'add', `198.18.0.${i}/32`, 'dev', 'lo']);
+  }
+
+  path(name: string): string {
+    return join(this.dir, name);
+  }
+
+  /** A process in the namespace; its stdout is piped only when the caller reads it. */
+  spawn(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, readStdout = true): ChildProcess {
+    return spawn('ip', ['netns', 'exec', this.name, cmd, ...args], { stdio: ['ignore', readStdout ? 'pipe' : 'ignore', 'ignore'], env });
+  }
+
+  /** wrend with `config`, its control socket at path('wren.sock'). */
+  startWren(config: Record<string, unknown>): ChildProcess {
+    const conf = this.path('wren.json');
+    writeFileSync(conf, JSON.stringify(config));
+    return this.spawn(process.execPath, [join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path('wren.sock'), '--log-level', 'warn'], process.env, false);
+  }
+
+  /** bird with the config text, its socket at path('bird.ctl'). */
+  startBird(config: string): ChildProcess {
+    const conf = this.path('bird.conf');
+    writeFileSync(conf, config);
+    return this.spawn('bird', ['-f', '-c', conf, '-s', this.path('bird.ctl')], process.env, false);
+  }
+
+  destroy(): void {
+    spawnSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8' }).stdout?.split(/\s+/).filter(Boolean).forEach((pid) => {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // gone
+      }
+    });
+    spawnSync('ip', ['netns', 'del', this.name]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Peak RSS of a process (ip netns exec replaces itself with the daemon). */
+export function peakRssMb(pid: number): number {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** A BIRD route-reflector config for the injector and client addresses. */
+export function birdReflector(peers: string[]): string {
+  const lines = ['router id 198.18.0.1;', 'protocol device {}', 'protocol direct { ipv4; interface "lo"; }'];
+  for (const [i, p] of peers.entries()) {
+    lines.push(`protocol bgp p${i} { local 198.18.0.1 as 64512; neighbor ${p} as 64512; passive on; multihop; rr client; rr cluster id 198.18.0.1;`);
+    lines.push('  ipv4 { import all; export all; gateway recursive; }; }');
+  }
+  return lines.join('\n') + '\n';
+}
+
+export const WREN_REFLECTOR = {
+  routerId: '198.18.0.1', asn: 64512, listen: { address: ['198.18.0.1'], port: 179 },
+  routeReflector: { clusterId: '198.18.0.1', listenRange: '198.18.0.0/24' },
+};
