@@ -11,13 +11,11 @@
  * wren's state; nothing here can change it.
  */
 import net from 'node:net';
-import { chmodSync, chownSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { addressToString } from '../wire/address.js';
-import { groupId } from './server.js';
+import { closeUnix, listenUnix } from './unix-socket.js';
 import { peerType } from './neighbor-commands.js';
 import { prefixText } from './route-commands.js';
 import type { Daemon } from '../daemon/daemon.js';
@@ -79,20 +77,7 @@ export class BirdCompatServer {
   }
 
   async start(): Promise<void> {
-    mkdirSync(dirname(this.path), { recursive: true });
-    if (existsSync(this.path)) unlinkSync(this.path);
-    const server = net.createServer((s) => this.client(s));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.path, () => {
-        server.removeListener('error', reject);
-        resolve();
-      });
-    });
-    chmodSync(this.path, 0o660);
-    if (this.group) chownSync(this.path, -1, groupId(this.group));
-    server.on('error', (err) => this.log.error({ error: err.message }, 'BIRD-compatible socket error'));
-    this.server = server;
+    this.server = await listenUnix(this.path, this.group, this.log, 'BIRD-compatible socket', (s) => this.client(s));
   }
 
   reconfigured(): void {
@@ -243,11 +228,6 @@ export class BirdCompatServer {
   }
 
   close(): void {
-    this.server?.close();
-    try {
-      unlinkSync(this.path);
-    } catch {
-      // already gone
-    }
+    closeUnix(this.server, this.path);
   }
 }

@@ -4,9 +4,9 @@
  * else. Streams are written with backpressure, so a 1M-route answer never sits in memory.
  */
 import net from 'node:net';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chownSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { closeUnix, groupId, listenUnix } from './unix-socket.js';
 import { MAX_REQUEST_BYTES, parseRequest, type ControlReply, type ControlRequest } from './protocol.js';
 
 export type Handler = (req: ControlRequest, out: ReplyStream) => Promise<void> | void;
@@ -64,20 +64,7 @@ export class ControlServer {
   }
 
   async start(): Promise<void> {
-    mkdirSync(dirname(this.path), { recursive: true });
-    if (existsSync(this.path)) unlinkSync(this.path); // a stale socket from a previous run
-    const server = net.createServer((s) => this.client(s));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.path, () => {
-        server.removeListener('error', reject);
-        resolve();
-      });
-    });
-    chmodSync(this.path, 0o660);
-    if (this.group) chownSync(this.path, -1, groupId(this.group));
-    server.on('error', (err) => this.log.error({ error: err.message }, 'control socket error'));
-    this.server = server;
+    this.server = await listenUnix(this.path, this.group, this.log, 'control socket', (s) => this.client(s));
   }
 
   private client(socket: net.Socket): void {
@@ -139,21 +126,6 @@ export class ControlServer {
   }
 
   close(): void {
-    this.server?.close();
-    try {
-      unlinkSync(this.path);
-    } catch {
-      // already gone
-    }
+    closeUnix(this.server, this.path);
   }
-}
-
-/** The id of a group by name, from /etc/group (as getgrnam would find it there). */
-export function groupId(name: string): number {
-  for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
-    const [n, , gid] = line.split(':');
-    if (n === name && gid !== undefined) return Number(gid);
-  }
-  if (/^\d+$/.test(name)) return Number(name);
-  throw new Error(`no group "${name}" in /etc/group`);
 }

@@ -295,6 +295,14 @@ export class Daemon {
     }
     for (const address of plan.added) {
       const n = byAddress.get(address) as NeighborConfig;
+      // A dynamic client (from the listen range) now configured by name: its session restarts
+      // with the configured settings.
+      const dynamic = this.dynamic.has(address) ? this.peers.get(address) : undefined;
+      if (dynamic) {
+        this.dynamic.delete(address);
+        dynamic.stop('neighbor now configured explicitly', CeaseSubcode.OTHER_CONFIG_CHANGE);
+        setTimeout(() => dynamic.dispose(), 200).unref();
+      }
       this.neighbors.set(address, n);
       const peer = new Peer(peerConfig(n), this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);
       this.peers.set(address, peer);

@@ -36,6 +36,10 @@ export function routeKey(family: number, dst: Buffer, dstLen: number): string {
   return `${family}|${dst.subarray(0, family === AF_INET ? 4 : 16).toString('hex')}|${dstLen}`;
 }
 
+function familyOfRoute(r: KernelRoute): Family {
+  return r.family === AF_INET ? Family.IPV4_UNICAST : Family.IPV6_UNICAST;
+}
+
 export interface FibDiffRow {
   kind: 'missing' | 'extra' | 'different';
   prefix: string;
@@ -326,9 +330,8 @@ export class FibSync {
       for (let i = 0; i < routes.length; i++) {
         if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await new Promise((r) => setImmediate(r));
         const r = routes[i] as KernelRoute;
-        const f = r.family === AF_INET ? Family.IPV4_UNICAST : Family.IPV6_UNICAST;
-        const t = this.rib.loc.tables[f];
-        const slot = f === Family.IPV4_UNICAST ? t.find4(r.dst.readUInt32BE(0), r.dstLen) : t.find6(r.dst, 0, r.dstLen);
+        const f = familyOfRoute(r);
+        const slot = this.slotOfRoute(f, r);
         const v = slot >= 0 ? (this.installed[f][slot] as number) : 0;
         if (slot >= 0 && slot < (seen[f] as Uint8Array).length) (seen[f] as Uint8Array)[slot] = 1;
         if (v === 0) {
@@ -386,9 +389,8 @@ export class FibSync {
     for (let i = 0; i < routes.length; i++) {
       if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await new Promise((r) => setImmediate(r));
       const r = routes[i] as KernelRoute;
-      const f = r.family === AF_INET ? Family.IPV4_UNICAST : Family.IPV6_UNICAST;
-      const t = this.rib.loc.tables[f];
-      const slot = f === Family.IPV4_UNICAST ? t.find4(r.dst.readUInt32BE(0), r.dstLen) : t.find6(r.dst, 0, r.dstLen);
+      const f = familyOfRoute(r);
+      const slot = this.slotOfRoute(f, r);
       const want = slot >= 0 ? this.desired(f, slot) : null;
       const prefix = `${addressToString(r.dst)}/${r.dstLen}`;
       if (slot >= 0 && slot < (seen[f] as Uint8Array).length) (seen[f] as Uint8Array)[slot] = 1;
@@ -412,6 +414,12 @@ export class FibSync {
     return out;
   }
 
+  /** The RIB slot of a kernel route's prefix, or -1. */
+  private slotOfRoute(f: Family, r: KernelRoute): number {
+    const t = this.rib.loc.tables[f];
+    return f === Family.IPV4_UNICAST ? t.find4(r.dst.readUInt32BE(0), r.dstLen) : t.find6(r.dst, 0, r.dstLen);
+  }
+
   /** Routes with our protocol for prefixes the RIB has never heard of. */
   private async removeStrays(): Promise<void> {
     const stray = this.strays.splice(0);
@@ -423,9 +431,8 @@ export class FibSync {
   /** A route notification: a wren route someone removed is put back at once. */
   onKernelRoute(r: KernelRoute, deleted: boolean): void {
     if (!deleted || r.protocol !== this.config.protocol || r.table !== this.config.table) return;
-    const f = r.family === AF_INET ? Family.IPV4_UNICAST : Family.IPV6_UNICAST;
-    const t = this.rib.loc.tables[f];
-    const slot = f === Family.IPV4_UNICAST ? t.find4(r.dst.readUInt32BE(0), r.dstLen) : t.find6(r.dst, 0, r.dstLen);
+    const f = familyOfRoute(r);
+    const slot = this.slotOfRoute(f, r);
     if (slot >= 0 && this.installed[f][slot] !== 0) {
       this.installed[f][slot] = 0;
       this.counters.repaired++;

@@ -55,6 +55,16 @@ export class Lab {
     return full;
   }
 
+  /** Namespaces on one switch, each with its addresses: `{ w: ['192.0.2.1/24'], ... }` -> names. */
+  hosts<K extends string>(sw: string, addrs: Record<K, string[]>): Record<K, string> {
+    const out = {} as Record<K, string>;
+    for (const k of Object.keys(addrs) as K[]) {
+      out[k] = this.ns(k);
+      this.attach(sw, out[k], addrs[k]);
+    }
+    return out;
+  }
+
   /** Join two namespaces with a veth pair and give each end its addresses (CIDR notation). */
   link(a: string, addrsA: string[], b: string, addrsB: string[]): { ifA: string; ifB: string } {
     const n = this.namespaces.length + this.procs.length + Math.floor(Math.random() * 1e6);

@@ -55,10 +55,7 @@ t.test('birdcl and calicoctl-style readers understand wren', async (t) => {
   const lab = netnsLab(t, 'birdc', ['bird', 'birdc', 'birdcl']);
   if (!lab) return;
   const sw = lab.switch('sw');
-  const nsW = lab.ns('w');
-  const nsB = lab.ns('b');
-  lab.attach(sw, nsW, ['192.0.2.1/24', '2001:db8::1/64']);
-  lab.attach(sw, nsB, ['192.0.2.2/24']);
+  const { w: nsW, b: nsB } = lab.hosts(sw, { w: ['192.0.2.1/24', '2001:db8::1/64'], b: ['192.0.2.2/24'] });
   const b = new Bird(lab, nsB, { routerId: '192.0.2.2', asn: 64512, listen: [], peers: [{ address: '192.0.2.1', asn: 64512 }], announce: ['198.51.100.64/26'] });
   const compat = lab.path('bird.ctl');
   const compat6 = lab.path('bird6.ctl');

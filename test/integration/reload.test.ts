@@ -13,12 +13,7 @@ t.test('reload: unchanged sessions stay up, changed ones reset, peers come and g
   const lab = netnsLab(t, 'reload', ['bird', 'birdc']);
   if (!lab) return;
   const sw = lab.switch('sw');
-  const nsW = lab.ns('w');
-  const nsB = lab.ns('b');
-  const nsC = lab.ns('c');
-  lab.attach(sw, nsW, ['192.0.2.1/24']);
-  lab.attach(sw, nsB, ['192.0.2.2/24']);
-  lab.attach(sw, nsC, ['192.0.2.3/24']);
+  const { w: nsW, b: nsB, c: nsC } = lab.hosts(sw, { w: ['192.0.2.1/24'], b: ['192.0.2.2/24'], c: ['192.0.2.3/24'] });
   // Full timestamps in `show protocols`, so a reset even a second later shows.
   const iso = 'timeformat protocol iso long;\n';
   const b = new Bird(lab, nsB, { routerId: '192.0.2.2', asn: 64512, listen: [], peers: [{ address: '192.0.2.1', asn: 64512, holdTime: 30 }] }, iso);

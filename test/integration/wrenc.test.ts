@@ -12,12 +12,7 @@ t.test('wrenc show route / show fib diff / restart on a live daemon', async (t) 
   const lab = netnsLab(t, 'wrenc', ['bird', 'birdc']);
   if (!lab) return;
   const sw = lab.switch('sw');
-  const nsW = lab.ns('w');
-  const nsB = lab.ns('b');
-  const nsC = lab.ns('c');
-  lab.attach(sw, nsW, ['192.0.2.1/24']);
-  lab.attach(sw, nsB, ['192.0.2.2/24']);
-  lab.attach(sw, nsC, ['192.0.2.3/24']);
+  const { w: nsW, b: nsB, c: nsC } = lab.hosts(sw, { w: ['192.0.2.1/24'], b: ['192.0.2.2/24'], c: ['192.0.2.3/24'] });
   const P = '203.0.113.0/24';
   const b = new Bird(lab, nsB, { routerId: '192.0.2.2', asn: 65002, listen: [], peers: [{ address: '192.0.2.1', asn: 64512 }], announce: [P, '198.51.100.64/26'] });
   const c = new Bird(lab, nsC, { routerId: '192.0.2.3', asn: 65003, listen: [], peers: [{ address: '192.0.2.1', asn: 64512 }], announce: [P] });
