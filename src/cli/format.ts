@@ -98,6 +98,9 @@ export function explainText(rows: RouteRow[]): string {
   for (const r of rows) {
     const why = r.best ? 'BEST' : `lost at: ${r.lostAt ?? 'not selected'}`;
     out += `  ${r.best ? '*' : ' '} via ${r.nextHop} from ${r.from} (${r.source}) as-path ${r.asPath || '(empty)'} origin ${r.origin} local-pref ${text(r.localPref)} med ${text(r.med)} -- ${why}\n`;
+    if (r.communities.length) out += `      communities ${r.communities.join(' ')}\n`;
+    if (r.importPolicy) out += `      import policy: ${r.importPolicy.join(', ')}\n`;
+    for (const e of r.exports ?? []) out += `      export to ${e.peers.join(', ')}: ${e.verdict}\n`;
   }
   return out;
 }

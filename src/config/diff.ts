@@ -26,7 +26,9 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   routeReflectorClient: 'reset',
   nextHopSelf: 'export',
   nextHopKeep: 'export',
+  export: 'export',
   allowOwnAs: 'import',
+  import: 'import',
   passive: 'live',
   passiveFallback: 'live',
   connectRetryTime: 'live',
@@ -48,7 +50,8 @@ export interface ReloadPlan {
   added: string[];
   removed: string[];
   changed: NeighborChange[];
-  announce: { added: string[]; removed: string[] };
+  /** Announced prefixes added and removed; `reapply` when their policy changed (all re-originated). */
+  announce: { added: string[]; removed: string[]; reapply: boolean };
   listen: boolean;
   /** Settings that only a restart of wrend applies (kernel routes are kept across it). */
   restartNeeded: string[];
@@ -60,9 +63,16 @@ const show = (v: unknown): string => (v === undefined ? '(unset)' : typeof v ===
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const RANK: Record<Effect, number> = { live: 0, export: 1, import: 2, reset: 3 };
 
-function neighborChange(a: NeighborConfig, b: NeighborConfig): NeighborChange | null {
+function neighborChange(a: NeighborConfig, b: NeighborConfig, changedPolicies: Set<string>): NeighborChange | null {
   const changes: string[] = [];
   let action: Effect = 'live';
+  // The same policy names, but a policy's terms changed: re-apply it like a changed setting.
+  for (const dir of ['import', 'export'] as const) {
+    const hit = (b[dir] ?? []).filter((n) => changedPolicies.has(n) && (a[dir] ?? []).includes(n));
+    if (hit.length === 0) continue;
+    changes.push(`${dir} policy ${hit.join(', ')} changed`);
+    if (RANK[dir] > RANK[action]) action = dir;
+  }
   for (const key of Object.keys(NEIGHBOR_EFFECTS) as (keyof typeof NEIGHBOR_EFFECTS)[]) {
     if (same(a[key], b[key])) continue;
     changes.push(key === 'password' ? 'password changed' : `${key} ${show(a[key])} -> ${show(b[key])}`);
@@ -72,20 +82,25 @@ function neighborChange(a: NeighborConfig, b: NeighborConfig): NeighborChange | 
 }
 
 export function planReload(old: Config, next: Config): ReloadPlan {
+  const changedPolicies = policyChanges(old, next);
   const before = new Map(old.neighbors.map((n) => [n.address, n]));
   const after = new Map(next.neighbors.map((n) => [n.address, n]));
   const plan: ReloadPlan = {
     added: [...after.keys()].filter((a) => !before.has(a)),
     removed: [...before.keys()].filter((a) => !after.has(a)),
     changed: [],
-    announce: { added: next.announce.filter((p) => !old.announce.includes(p)), removed: old.announce.filter((p) => !next.announce.includes(p)) },
+    announce: {
+      added: next.announce.filter((p) => !old.announce.includes(p)),
+      removed: old.announce.filter((p) => !next.announce.includes(p)),
+      reapply: !same(old.announcePolicy, next.announcePolicy) || next.announcePolicy.some((n) => changedPolicies.has(n)),
+    },
     listen: !same(old.listen, next.listen),
     restartNeeded: [],
     other: [],
   };
   for (const [address, n] of after) {
     const o = before.get(address);
-    const c = o && neighborChange(o, n);
+    const c = o && neighborChange(o, n, changedPolicies);
     if (c) plan.changed.push(c);
   }
   if (old.routerId !== next.routerId) plan.restartNeeded.push(`routerId ${old.routerId} -> ${next.routerId}`);
@@ -107,11 +122,28 @@ export function planReload(old: Config, next: Config): ReloadPlan {
     plan.other.push(`routeReflector.listenRange ${show(old.routeReflector?.listenRange)} -> ${show(next.routeReflector?.listenRange)} (for new connections)`);
   }
   if (!same(old.routeReflector?.template, next.routeReflector?.template)) plan.other.push('routeReflector.template changed (for new dynamic clients)');
+  for (const n of [...(next.fib.policy ?? []), ...(next.fib.learn?.policy ?? [])]) {
+    if (changedPolicies.has(n)) plan.restartNeeded.push(`policy ${n} (used by fib) changed`);
+  }
   return plan;
 }
 
+/** Names of policies whose terms (or the prefix sets they use) differ between two configs. */
+function policyChanges(old: Config, next: Config): Set<string> {
+  const sets = new Set<string>();
+  const a = old.policySource;
+  const b = next.policySource;
+  for (const k of new Set([...Object.keys(a.prefixSets), ...Object.keys(b.prefixSets)])) if (!same(a.prefixSets[k], b.prefixSets[k])) sets.add(k);
+  const out = new Set<string>();
+  for (const k of new Set([...Object.keys(a.policies), ...Object.keys(b.policies)])) {
+    const text = JSON.stringify(b.policies[k] ?? null);
+    if (!same(a.policies[k], b.policies[k]) || [...sets].some((s) => text.includes(`"prefixSet":${JSON.stringify(s)}`))) out.add(k);
+  }
+  return out;
+}
+
 export function planIsEmpty(p: ReloadPlan): boolean {
-  return !p.added.length && !p.removed.length && !p.changed.length && !p.announce.added.length && !p.announce.removed.length && !p.listen && !p.restartNeeded.length && !p.other.length;
+  return !p.added.length && !p.removed.length && !p.changed.length && !p.announce.added.length && !p.announce.removed.length && !p.announce.reapply && !p.listen && !p.restartNeeded.length && !p.other.length;
 }
 
 /** The plan as text for people (`wrenc configure check`). */
@@ -124,6 +156,7 @@ export function formatPlan(p: ReloadPlan): string {
   for (const c of p.changed) lines.push(`~ neighbor ${c.address}: ${verb[c.action]} (${c.changes.join('; ')})`);
   for (const x of p.announce.added) lines.push(`+ announce ${x}`);
   for (const x of p.announce.removed) lines.push(`- announce ${x}`);
+  if (p.announce.reapply) lines.push('~ announce: policy changed, prefixes re-originated');
   if (p.listen) lines.push('~ listen: listener reopened, sessions stay up');
   for (const x of p.other) lines.push(`~ ${x}`);
   for (const x of p.restartNeeded) lines.push(`! ${x}: needs a restart of wrend (kernel routes are kept across it); not applied`);

@@ -10,6 +10,7 @@ import type { PeerEndpoint } from '../session/peer.js';
 import { ConfigError } from './config-error.js';
 import { formatPath, parseConfigText, type ConfigDocument, type ConfigPath } from './document.js';
 import { ROUTE_PROTOCOLS, validateSchema } from './schema.js';
+import { compilePolicies, type Policy } from '../policy/policy.js';
 
 export { ConfigError };
 
@@ -35,6 +36,9 @@ export interface NeighborConfig extends PeerEndpoint {
   origin: 'neighbors' | 'mesh' | 'routeReflectors' | 'routeReflector';
   /** Passive, but dial anyway when the peer has not connected within connectRetryTime. */
   passiveFallback: boolean;
+  /** Policy chains (names from `policies`) for routes received from and sent to the peer. */
+  import?: string[];
+  export?: string[];
 }
 
 export interface Config {
@@ -53,6 +57,11 @@ export interface Config {
   /** Control socket path and owning group (null: the defaults / command line), BIRD-compatible sockets. */
   control: { socket: string | null; group: string | null; birdCompat: string | null; birdCompat6: string | null };
   logging: { level: string | null };
+  /** Policies compiled once at load (config `policies`, `prefixSets`), and their source text. */
+  policies: Map<string, Policy>;
+  policySource: { policies: Record<string, unknown>; prefixSets: Record<string, unknown> };
+  /** Policy chain for the `announce` prefixes. */
+  announcePolicy: string[];
 }
 
 type Obj = Record<string, unknown>;
@@ -118,6 +127,28 @@ export function parseConfig(text: string, file: string): Config {
     const t = templates[name as string];
     return t ?? c.fail(at, `no peer template "${String(name)}" (defined: ${Object.keys(templates).join(', ') || 'none'})`);
   };
+  const rawPolicies = (raw.policies ?? {}) as Record<string, Obj>;
+  const rawSets = (raw.prefixSets ?? {}) as Record<string, string[]>;
+  const compiled = compilePolicies(rawPolicies, rawSets);
+  const bad = compiled.errors[0];
+  if (bad) c.fail(bad.path, bad.msg);
+  const checkChain = (names: unknown, at: ConfigPath) => {
+    for (const [i, n] of ((names ?? []) as string[]).entries()) {
+      if (!compiled.policies.has(n)) c.fail([...at, i], `no policy "${n}" (defined: ${[...compiled.policies.keys()].join(', ') || 'none'})`);
+    }
+  };
+  for (const [name, t] of Object.entries((raw.peerTemplates ?? {}) as Record<string, Obj>)) {
+    checkChain(t.import, ['peerTemplates', name, 'import']);
+    checkChain(t.export, ['peerTemplates', name, 'export']);
+  }
+  ((raw.neighbors ?? []) as Obj[]).forEach((n, i) => {
+    checkChain(n.import, ['neighbors', i, 'import']);
+    checkChain(n.export, ['neighbors', i, 'export']);
+  });
+  const rawFib = (raw.fib ?? {}) as Obj;
+  checkChain(rawFib.policy, ['fib', 'policy']);
+  checkChain((rawFib.learn as Obj | undefined)?.policy, ['fib', 'learn', 'policy']);
+  checkChain(raw.announcePolicy, ['announcePolicy']);
   const seen = new Set<string>();
   const neighbors = ((raw.neighbors ?? []) as Obj[]).map((own, i): NeighborConfig => {
     const at: ConfigPath = ['neighbors', i];
@@ -159,6 +190,9 @@ export function parseConfig(text: string, file: string): Config {
     fib: parseFib(raw.fib as Obj | undefined),
     control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null },
     logging: { level: ((raw.logging as Obj | undefined)?.level as string | undefined) ?? null },
+    policies: compiled.policies,
+    policySource: { policies: rawPolicies, prefixSets: rawSets },
+    announcePolicy: (raw.announcePolicy as string[] | undefined) ?? [],
   };
   config.neighbors = expandTopology(config);
   return config;
@@ -183,8 +217,9 @@ function parseFib(raw: Obj | undefined): FibConfig {
     ecmp: { maxPaths: (ecmp.maxPaths as number | undefined) ?? d.ecmp.maxPaths },
     tunnel: tunnel ? { interface: (tunnel.interface as string | undefined) ?? 'tunl0', mode: (tunnel.mode as 'always' | 'cross-subnet' | undefined) ?? 'always' } : null,
     learn: learn
-      ? { protocols: ((learn.protocols ?? ['boot', 'static']) as unknown[]).map(protocolNumber), tables: (learn.tables as number[] | undefined) ?? [d.table] }
+      ? { protocols: ((learn.protocols ?? ['boot', 'static']) as unknown[]).map(protocolNumber), tables: (learn.tables as number[] | undefined) ?? [d.table], policy: (learn.policy as string[] | undefined) ?? [] }
       : null,
+    policy: (raw.policy as string[] | undefined) ?? [],
     scanInterval: (raw.scanInterval as number | undefined) ?? d.scanInterval,
     persist: (raw.persist as boolean | undefined) ?? d.persist,
     convergenceTimeout: (raw.convergenceTimeout as number | undefined) ?? d.convergenceTimeout,

@@ -9,6 +9,8 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import _addFormats from 'ajv-formats';
 import { parseAddress } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
+import { parsePrefixRange } from '../policy/prefix-range.js';
+import { compileAsPathRegex } from '../policy/as-path-regex.js';
 import { ConfigError } from './config-error.js';
 import { formatPath, type ConfigDocument, type ConfigPath } from './document.js';
 
@@ -37,6 +39,10 @@ const FORMAT_TEXT: Record<string, string> = {
   ipv4: 'an IPv4 address',
   prefix: 'a prefix with no host bits set (like 192.0.2.0/24)',
   'route-protocol': `a route protocol (0-255 or ${Object.keys(ROUTE_PROTOCOLS).join(', ')})`,
+  'prefix-range': 'a prefix range (PREFIX, PREFIX exact, PREFIX orlonger, PREFIX ge N le M; no host bits)',
+  'as-path-regex': 'an AS-path regex (ASNs or ASN patterns, ., .*, ^, $, separated by spaces)',
+  'next-hop-action': 'self, keep or an IP address',
+  'kernel-metric': 'a metric or "calico" (2^31-1 minus the local preference)',
 };
 
 let compiled: { validate: ValidateFunction; keys: string[] } | null = null;
@@ -50,6 +56,10 @@ function compile(): { validate: ValidateFunction; keys: string[] } {
   ajv.addFormat('ip', (s: string) => parseAddress(s) !== null);
   ajv.addFormat('prefix', isCanonicalPrefix);
   ajv.addFormat('route-protocol', (s: string) => ROUTE_PROTOCOLS[s] !== undefined);
+  ajv.addFormat('prefix-range', (s: string) => parsePrefixRange(s) !== null);
+  ajv.addFormat('as-path-regex', (s: string) => compileAsPathRegex(s) !== null);
+  ajv.addFormat('next-hop-action', (s: string) => s === 'self' || s === 'keep' || parseAddress(s) !== null);
+  ajv.addFormat('kernel-metric', (s: string) => s === 'calico');
   const keys = new Set<string>();
   const walk = (v: unknown) => {
     if (typeof v !== 'object' || v === null) return;

@@ -9,6 +9,10 @@ import { parsePrefix, type Prefix } from '../wire/nlri.js';
 import { comparePaths, type Path } from '../rib/decision.js';
 import { UNREACHABLE } from '../rib/nexthop.js';
 import type { Rib } from '../rib/rib.js';
+import type { AttrSet } from '../rib/attr-set.js';
+import type { RouteSource } from '../rib/route-source.js';
+import { exportable } from '../rib/export-rules.js';
+import type { RouteQuery as PolicyQuery } from '../policy/policy.js';
 import type { ControlServer } from './server.js';
 import type { Daemon } from '../daemon/daemon.js';
 
@@ -29,6 +33,10 @@ export interface RouteRow {
   /** explain only: why this path is not the best (null for the best), and next-hop reachability. */
   lostAt?: string | null;
   reachable?: boolean;
+  /** explain only: the import policy terms that accepted (or changed) the path. */
+  importPolicy?: string[];
+  /** explain only, best path: what each update group's export rules and policy made of it. */
+  exports?: { peers: string[]; verdict: string }[];
 }
 
 export function prefixText(rib: Rib, family: Family, slot: number): string {
@@ -87,8 +95,27 @@ function query(args: Record<string, unknown> | undefined): RouteQuery | string {
   return { prefix, families, all: a.all === true || a.explain === true, peer: typeof a.peer === 'string' ? a.peer : null, explain: a.explain === true };
 }
 
+function routeQuery(rib: Rib, f: Family, s: number, source: RouteSource, attrs: AttrSet): PolicyQuery {
+  const t = rib.loc.tables[f];
+  return { family: f, v4: f === Family.IPV4_UNICAST ? (t.v4[s] as number) : 0, bytes: t.v6, at: s * 16, length: t.lengths[s] as number, source, attrs };
+}
+
+/** For explain: each update group's verdict on the best path (split horizon, policy terms). */
+function exportsOf(rib: Rib, f: Family, s: number, best: Path): { peers: string[]; verdict: string }[] {
+  const out: { peers: string[]; verdict: string }[] = [];
+  for (const g of rib.groups.values()) {
+    if (g.family !== f || g.size === 0) continue;
+    let verdict: string;
+    if (!exportable(best.source, g.target)) verdict = 'not exported (iBGP split horizon)';
+    else if (g.target.policy) verdict = g.target.policy.evaluate(routeQuery(rib, f, s, best.source, best.attrs)).trail.join(', ');
+    else verdict = 'exported (no policy)';
+    out.push({ peers: g.memberNames, verdict });
+  }
+  return out;
+}
+
 /** The rows of one slot for a query, best path first. */
-function slotRows(rib: Rib, f: Family, s: number, q: RouteQuery): RouteRow[] {
+function slotRows(d: Daemon, rib: Rib, f: Family, s: number, q: RouteQuery): RouteRow[] {
   const loc = rib.loc;
   const best = loc.best[f][s] as number;
   const prefix = prefixText(rib, f, s);
@@ -104,6 +131,9 @@ function slotRows(rib: Rib, f: Family, s: number, q: RouteQuery): RouteRow[] {
       const path = pathOf(rib, p);
       row.reachable = path.igpCost !== UNREACHABLE;
       row.lostAt = p === best ? null : !row.reachable ? 'next hop unreachable' : bestPath ? comparePaths(bestPath, path).step : null;
+      const chain = path.source.kind === 'local' ? null : d.routing?.importChain(path.source.address);
+      if (chain) row.importPolicy = chain.evaluate(routeQuery(rib, f, s, path.source, path.attrs.base ?? path.attrs)).trail;
+      if (p === best) row.exports = exportsOf(rib, f, s, path);
     }
     rows.push(row);
   }
@@ -142,7 +172,7 @@ export function registerRouteCommands(server: ControlServer, d: Daemon): void {
           for (let p = loc.head[f][s] as number; p >= 0; p = loc.paths.next[p] as number) counts.paths++;
           continue;
         }
-        const rows = slotRows(rib, f, s, q);
+        const rows = slotRows(d, rib, f, s, q);
         if (count) {
           if (rows.length) counts[f === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6']++;
           counts.paths += rows.length;

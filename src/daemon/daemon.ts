@@ -164,7 +164,7 @@ export class Daemon {
 
   /** Kernel sync: adopt the kernel's wren routes, and prune the stale ones once converged. */
   private async startKernel(routing: Routing): Promise<void> {
-    const k = new KernelSync(this.config.fib, routing.rib, this.log, routing.ownAddresses);
+    const k = new KernelSync(this.config.fib, routing.rib, this.log, routing.ownAddresses, undefined, routing.policies);
     this.kernel = k;
     await k.start();
     const expected = this.config.neighbors.map((n) => n.address);

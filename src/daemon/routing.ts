@@ -13,6 +13,7 @@ import type { Peer, PeerEvents } from '../session/peer.js';
 import type { SessionParameters } from '../session/negotiate.js';
 import type { State } from '../session/fsm.js';
 import type { Config, NeighborConfig } from '../config/load.js';
+import { PolicyRegistry, type PolicyChain } from '../policy/policy.js';
 
 export class Routing implements PeerEvents {
   readonly rib: Rib;
@@ -22,6 +23,9 @@ export class Routing implements PeerEvents {
   readonly endOfRibFrom = new Set<string>();
   onEndOfRib: (address: string) => void = () => undefined;
 
+  /** Compiled policy chains of the running config. */
+  policies: PolicyRegistry;
+
   constructor(
     private config: Config,
     private readonly neighbors: Map<string, NeighborConfig>,
@@ -29,9 +33,16 @@ export class Routing implements PeerEvents {
   ) {
     const rr = config.routeReflector;
     this.rib = new Rib({ localAsn: config.asn, routerId: parseIpv4(config.routerId), clusterId: rr ? parseIpv4(rr.clusterId) : null });
-    for (const p of config.announce) {
+    this.policies = new PolicyRegistry(config.policies);
+    this.announce(config.announce);
+  }
+
+  /** Originate `announce` prefixes through the announce policy. */
+  private announce(prefixes: string[]): void {
+    const chain = this.policies.chain(this.config.announcePolicy);
+    for (const p of prefixes) {
       const prefix = parsePrefix(p);
-      if (prefix) this.rib.announce(prefix);
+      if (prefix && !this.rib.originate(this.rib.local, prefix, chain)) this.log.info({ prefix: p }, 'announce: rejected by the announce policy');
     }
   }
 
@@ -61,6 +72,8 @@ export class Routing implements PeerEvents {
       members: [],
       received: 0,
       rejected: 0,
+      importPolicy: this.policies.chain(n?.import),
+      filtered: 0,
     };
     this.ribPeers.set(peer, rp);
     this.joinGroups(peer, rp, params);
@@ -91,6 +104,7 @@ export class Routing implements PeerEvents {
           nextHopSelf: n?.nextHopSelf ?? false,
           nextHopKeep: n?.nextHopKeep ?? false,
           localNextHop: nh,
+          policy: this.policies.chain(n?.export),
         },
         params.asn4,
         member,
@@ -101,16 +115,14 @@ export class Routing implements PeerEvents {
   }
 
   /** The running config changed (reload): later decisions use the new one. */
-  reconfigure(config: Config, announce: { added: string[]; removed: string[] }): void {
+  reconfigure(config: Config, announce: { added: string[]; removed: string[]; reapply: boolean }): void {
     this.config = config;
-    for (const p of announce.added) {
-      const prefix = parsePrefix(p);
-      if (prefix) this.rib.announce(prefix);
-    }
+    this.policies = new PolicyRegistry(config.policies);
     for (const p of announce.removed) {
       const prefix = parsePrefix(p);
       if (prefix) this.rib.unoriginate(this.rib.local, prefix);
     }
+    this.announce(announce.reapply ? config.announce : announce.added);
   }
 
   /**
@@ -138,6 +150,7 @@ export class Routing implements PeerEvents {
     if (!params.routeRefresh) return false;
     const n = this.neighbors.get(peer.config.address);
     rp.allowOwnAs = n?.allowOwnAs ?? 0;
+    rp.importPolicy = this.policies.chain(n?.import);
     for (const family of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       if (!(params.families & (1 << family))) continue;
       const afi = family === Family.IPV4_UNICAST ? 1 : 2;
@@ -194,6 +207,11 @@ export class Routing implements PeerEvents {
     const rp = this.ribPeers.get(peer);
     if (!rp) return;
     for (const { group, member } of rp.members) group.drained(member);
+  }
+
+  /** The import policy chain of a neighbour, as the running config says. */
+  importChain(address: string): PolicyChain | null {
+    return this.policies.chain(this.neighbors.get(address)?.import);
   }
 
   /** Prefixes announced to a peer (by the update groups of its session). */

@@ -19,6 +19,11 @@ export class ConnectedNetworks {
     else this.addrs.set(key, a);
   }
 
+  /** The name of an interface by index ('' when unknown). */
+  nameOf(index: number): string {
+    return this.links.get(index)?.name ?? '';
+  }
+
   indexOf(name: string): number {
     for (const l of this.links.values()) if (l.name === name) return l.index;
     return 0;

@@ -10,7 +10,7 @@ export interface FibConfig {
   /** IPIP next hops: routes `via NH dev IFACE onlink`, for every next hop or only off-subnet ones. */
   tunnel: { interface: string; mode: 'always' | 'cross-subnet' } | null;
   /** Kernel routes to import as locally originated (by protocol number and table). */
-  learn: { protocols: number[]; tables: number[] } | null;
+  learn: { protocols: number[]; tables: number[]; policy: string[] } | null;
   /** Seconds between full scans that repair drift. */
   scanInterval: number;
   /** Keep wren's routes in the kernel when wrend stops. */
@@ -19,6 +19,8 @@ export interface FibConfig {
   convergenceTimeout: number;
   /** Prefixes never installed (exact match), e.g. the cluster's whole pool. */
   exclude: string[];
+  /** Policy chain deciding what goes to the kernel (and its metric, tunnel, ECMP). */
+  policy: string[];
 }
 
 export const DEFAULT_FIB: FibConfig = {
@@ -33,4 +35,5 @@ export const DEFAULT_FIB: FibConfig = {
   persist: true,
   convergenceTimeout: 120,
   exclude: [],
+  policy: [],
 };

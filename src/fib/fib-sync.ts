@@ -12,6 +12,7 @@ import { AF_INET, AF_INET6, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, ty
 import { compareRoutes, decidingStep, multipathEqual } from '../rib/decision.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { addressToString } from '../wire/address.js';
+import type { PolicyChain, PolicyResult } from '../policy/policy.js';
 import { grownInt32, grownUint8, IntQueue } from '../rib/columns.js';
 import type { Rib } from '../rib/rib.js';
 import type { KernelPort, RouteOp } from './kernel-port.js';
@@ -30,6 +31,8 @@ interface NhSet {
   id: number;
   key: string;
   nexthops: NextHop[];
+  /** The route's metric (kernel priority): the configured one, or what a FIB policy set. */
+  metric: number;
 }
 
 export function routeKey(family: number, dst: Buffer, dstLen: number): string {
@@ -88,6 +91,8 @@ export class FibSync {
     private readonly kernel: KernelPort,
     private readonly connected: ConnectedNetworks,
     private readonly log: Logger,
+    /** The FIB policy: what is installed, with which metric, tunnel and ECMP. */
+    private readonly policy: PolicyChain | null = null,
   ) {
     for (const text of config.exclude) {
       const p = parsePrefix(text);
@@ -149,11 +154,11 @@ export class FibSync {
    * The interned set for `nexthops`. The interface only counts for onlink (tunnel) next hops:
    * for the others we let the kernel pick it, and it reports the one it picked.
    */
-  private intern(nexthops: NextHop[]): NhSet {
-    const key = nexthops.map((n) => `${n.gateway.toString('hex')}/${n.onlink ? n.oif : 0}/${n.onlink ? 1 : 0}`).sort().join(',');
+  private intern(nexthops: NextHop[], metric: number = this.config.metric): NhSet {
+    const key = nexthops.map((n) => `${n.gateway.toString('hex')}/${n.onlink ? n.oif : 0}/${n.onlink ? 1 : 0}`).sort().join(',') + `#${metric}`;
     let s = this.setsByKey.get(key);
     if (!s) {
-      s = { id: this.sets.length, key, nexthops };
+      s = { id: this.sets.length, key, nexthops, metric };
       this.sets.push(s);
       this.setsByKey.set(key, s);
     }
@@ -171,8 +176,15 @@ export class FibSync {
     if (!bs || bs.kind === 'local') return null;
     const attrId = pool.attr[best] as number;
     const ba = this.rib.importStore.get(attrId);
+    let fib: PolicyResult['fib'] | null = null;
+    if (this.policy) {
+      const t = loc.tables[family];
+      const r = this.policy.evaluate({ family, v4: family === Family.IPV4_UNICAST ? (t.v4[slot] as number) : 0, bytes: t.v6, at: slot * 16, length: t.lengths[slot] as number, source: bs, attrs: ba });
+      if (!r.accept) return null;
+      if (r.fib.metric !== null || r.fib.tunnel !== null || r.fib.ecmp !== null) fib = r.fib;
+    }
     let gws: Buffer[] | null = null;
-    if (this.config.ecmp.maxPaths > 1) {
+    if (this.config.ecmp.maxPaths > 1 && fib?.ecmp !== false) {
       for (let p = loc.head[family][slot] as number; p >= 0; p = pool.next[p] as number) {
         if (p === best) continue;
         const s = this.rib.sources[pool.source[p] as number];
@@ -186,6 +198,11 @@ export class FibSync {
         if (gws.length < this.config.ecmp.maxPaths && !gws.some((g) => g.equals(a.nextHop))) gws.push(a.nextHop);
       }
     }
+    if (fib) {
+      // A FIB policy decided something for this route: no per-attribute-set shortcut.
+      const metric = fib.metric === 'calico' ? 0x7fffffff - (ba.localPref >= 0 ? ba.localPref : 100) : (fib.metric ?? this.config.metric);
+      return this.nexthopSet(gws ?? [ba.nextHop], fib.tunnel, metric);
+    }
     if (!gws) {
       // One next hop: the common case, cached per attribute set (no allocation per route).
       const cached = this.single[attrId];
@@ -197,17 +214,18 @@ export class FibSync {
     return this.nexthopSet(gws);
   }
 
-  /** Next hops for gateways, with the tunnel rules applied; interned. */
-  private nexthopSet(gws: Buffer[]): NhSet | null {
+  /** Next hops for gateways, with the tunnel rules (or a policy's tunnel choice) applied; interned. */
+  private nexthopSet(gws: Buffer[], tunnelChoice: 'ipip' | 'none' | null = null, metric = this.config.metric): NhSet | null {
     const nexthops: NextHop[] = [];
     for (const g of gws) {
       // IPv6 next hops may carry a link-local second half; the kernel route uses the global one.
       const gw = Buffer.from(g.subarray(0, g.length === 32 ? 16 : g.length));
       if (gw.length === 0) continue;
-      const tunnel = this.config.tunnel && this.tunnelIndex > 0 && gw.length === 4 && (this.config.tunnel.mode === 'always' || !this.connected.isConnected(gw));
+      const byMode = tunnelChoice === 'ipip' || (tunnelChoice === null && this.config.tunnel && (this.config.tunnel.mode === 'always' || !this.connected.isConnected(gw)));
+      const tunnel = byMode && this.tunnelIndex > 0 && gw.length === 4;
       nexthops.push({ gateway: gw, oif: tunnel ? this.tunnelIndex : 0, onlink: Boolean(tunnel), weight: 1 });
     }
-    return nexthops.length ? this.intern(nexthops) : null;
+    return nexthops.length ? this.intern(nexthops, metric) : null;
   }
 
   private slotKey(family: Family, slot: number): string {
@@ -224,7 +242,7 @@ export class FibSync {
     return {
       family: family === Family.IPV4_UNICAST ? AF_INET : AF_INET6,
       dst, dstLen: t.lengths[slot] as number, table: this.config.table, protocol: this.config.protocol,
-      type: RTN_UNICAST, scope: RT_SCOPE_UNIVERSE, priority: this.config.metric, nexthops: nh?.nexthops ?? [],
+      type: RTN_UNICAST, scope: RT_SCOPE_UNIVERSE, priority: nh?.metric ?? this.config.metric, nexthops: nh?.nexthops ?? [],
     };
   }
 
@@ -249,17 +267,23 @@ export class FibSync {
               if (adopted) this.adopted.delete(k);
             }
             if (want && want.id === cur) continue;
-            const route = this.kernelRoute(f, slot, want);
+            const curSet = cur >= 0 ? (this.sets[cur] as NhSet) : null;
             if (want) {
               // An adopted route with the same next hops stays as it is: no change, no flap.
-              if (cur < 0 && adopted && this.intern(adopted.nexthops).id === want.id && adopted.priority === this.config.metric) {
+              if (cur < 0 && adopted && this.intern(adopted.nexthops, adopted.priority).id === want.id) {
                 this.installed[f][slot] = want.id + 1;
                 continue;
               }
-              ops.push({ op: 'replace', route });
+              // The metric is part of a kernel route's identity: another metric is another route.
+              const stale = curSet && curSet.metric !== want.metric ? this.kernelRoute(f, slot, curSet) : adopted && adopted.priority !== want.metric ? adopted : null;
+              if (stale) {
+                ops.push({ op: 'delete', route: stale });
+                marks.push([f, slot, 0]);
+              }
+              ops.push({ op: 'replace', route: this.kernelRoute(f, slot, want) });
               marks.push([f, slot, want.id + 1]);
             } else if (cur >= 0 || adopted) {
-              ops.push({ op: 'delete', route: adopted ?? route });
+              ops.push({ op: 'delete', route: adopted ?? this.kernelRoute(f, slot, curSet) });
               marks.push([f, slot, 0]);
             }
           }
@@ -345,7 +369,7 @@ export class FibSync {
           }
           continue;
         }
-        if (this.intern(r.nexthops).id !== v - 1 || r.priority !== this.config.metric) {
+        if (this.intern(r.nexthops, r.priority).id !== v - 1) {
           this.installed[f][slot] = 0;
           this.touch(f, slot);
           repaired++;
@@ -395,7 +419,7 @@ export class FibSync {
       const prefix = `${addressToString(r.dst)}/${r.dstLen}`;
       if (slot >= 0 && slot < (seen[f] as Uint8Array).length) (seen[f] as Uint8Array)[slot] = 1;
       if (!want) row('extra', prefix, r.nexthops, undefined);
-      else if (this.intern(r.nexthops).id !== want.id || r.priority !== this.config.metric) row('different', prefix, r.nexthops, want.nexthops);
+      else if (this.intern(r.nexthops, r.priority).id !== want.id) row('different', prefix, r.nexthops, want.nexthops);
     }
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       const t = this.rib.loc.tables[f];
@@ -451,7 +475,10 @@ export class FibSync {
     const ops: RouteOp[] = [];
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       const t = this.rib.loc.tables[f];
-      for (let s = 0; s < t.highWater; s++) if (this.installed[f][s]) ops.push({ op: 'delete', route: this.kernelRoute(f, s, null) });
+      for (let s = 0; s < t.highWater; s++) {
+        const v = this.installed[f][s] as number;
+        if (v) ops.push({ op: 'delete', route: this.kernelRoute(f, s, this.sets[v - 1] ?? null) });
+      }
     }
     await this.kernel.apply(ops);
   }

@@ -8,6 +8,7 @@ import { maskBytes, type Prefix } from '../wire/nlri.js';
 import { routeKey } from './fib-sync.js';
 import type { Rib } from '../rib/rib.js';
 import type { RouteSource } from '../rib/route-source.js';
+import type { PolicyChain } from '../policy/policy.js';
 
 export class KernelLearn {
   readonly source: RouteSource;
@@ -18,6 +19,10 @@ export class KernelLearn {
     private readonly protocols: number[],
     private readonly tables: number[],
     private readonly ownProtocol: number,
+    /** Decides what is announced (a blackhole for a pod block, not a route per workload). */
+    private readonly policy: PolicyChain | null = null,
+    /** Interface names by index, for `interface` matches (`cali*`, `tunl0`). */
+    private readonly ifaceName: (index: number) => string = () => '',
   ) {
     this.source = rib.newSource({ kind: 'local', address: 'kernel', addressBytes: Buffer.alloc(0), routerId: rib.options.routerId, peerAs: rib.options.localAsn, isClient: false });
   }
@@ -41,7 +46,8 @@ export class KernelLearn {
     maskBytes(bytes, r.dstLen);
     const p: Prefix = { family: r.family === AF_INET ? Family.IPV4_UNICAST : Family.IPV6_UNICAST, bytes, length: r.dstLen };
     this.learned.set(key, p);
-    this.rib.originate(this.source, p);
+    const oif = r.nexthops[0]?.oif ?? 0;
+    this.rib.originate(this.source, p, this.policy, oif ? this.ifaceName(oif) : '');
   }
 
   /** After a resync dump: learn what is there, forget what is gone. */

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { FibSync } from './fib-sync.js';
+import type { PolicyRegistry } from '../policy/policy.js';
 import { KernelLearn } from './kernel-learn.js';
 import { ConnectedNetworks } from './connected.js';
 import { NetlinkKernel } from './netlink/netlink-kernel.js';
@@ -26,9 +27,12 @@ export class KernelSync {
     private readonly log: Logger,
     private readonly ownAddresses: Set<string>,
     private readonly kernel: KernelPort = new NetlinkKernel(),
+    policies: PolicyRegistry | null = null,
   ) {
-    this.fib = new FibSync(config, rib, kernel, this.connected, log);
-    this.learn = config.learn ? new KernelLearn(rib, config.learn.protocols, config.learn.tables, config.protocol) : null;
+    this.fib = new FibSync(config, rib, kernel, this.connected, log, policies?.chain(config.policy) ?? null);
+    this.learn = config.learn
+      ? new KernelLearn(rib, config.learn.protocols, config.learn.tables, config.protocol, policies?.chain(config.learn.policy) ?? null, (i) => this.connected.nameOf(i))
+      : null;
     rib.bestListeners.push((family, slot) => this.fib.touch(family, slot));
     this.resolver = new KernelResolver(this.connected, config.protocol, () => rib.redecideAll());
     rib.loc.resolver = this.resolver;

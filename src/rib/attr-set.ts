@@ -33,6 +33,8 @@ export class AttrSet {
   /** Cached next-hop cost (see nexthop.ts) and the resolver epoch it was computed in. */
   nhCost = 0;
   nhEpoch = -1;
+  /** For a set made by policy: the set it was made from (for explain). */
+  base: AttrSet | null = null;
   /** Encoded attribute bytes for sending, by codec variant (filled lazily by the export path). */
   readonly encoded = new Map<string, Buffer>();
 

@@ -11,6 +11,8 @@ import { AttrStore, fnv1a } from './attr-store.js';
 import type { Path } from './decision.js';
 import type { RouteSource } from './route-source.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
+import { applyActions, type Actions } from '../policy/actions.js';
+import type { PolicyChain } from '../policy/policy.js';
 
 /** What export needs to know about a group of receiving peers. */
 export interface ExportTarget {
@@ -27,6 +29,8 @@ export interface ExportTarget {
   nextHopKeep: boolean;
   /** Our address on the sessions of this group, as the next hop we announce (4 or 16 bytes). */
   localNextHop: Buffer;
+  /** The peers' export policy chain (part of the group's identity). */
+  policy?: PolicyChain | null;
 }
 
 const CANONICAL = makeContext({ asn4: true });
@@ -96,9 +100,17 @@ export function exportAttributes(best: Path, t: ExportTarget): { attrs: PathAttr
   return { attrs: out, nextHop };
 }
 
-/** Export attributes interned in `store` (so every route with the same outcome shares one set). */
-export function exportSet(best: Path, t: ExportTarget, store: AttrStore): AttrSet {
-  const { attrs, nextHop } = exportAttributes(best, t);
+/**
+ * Export attributes interned in `store` (so every route with the same outcome shares one set). An
+ * export policy's changes apply after the export rules, as BIRD applies an export filter's: MED
+ * and next hop as the policy says, prepends behind our own ASN on eBGP, no LOCAL_PREF to eBGP.
+ */
+export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy: readonly Actions[] = []): AttrSet {
+  let { attrs, nextHop } = exportAttributes(best, t);
+  if (policy.length) {
+    ({ attrs, nextHop } = applyActions(attrs, nextHop, policy, { ebgpExport: t.kind === 'ebgp', selfNextHop: t.localNextHop, originalNextHop: best.attrs.nextHop, localAsn: t.localAsn }));
+    if ((t.family === Family.IPV4_UNICAST) !== (nextHop.length === 4)) nextHop = t.localNextHop;
+  }
   const key = Buffer.concat([encodeAttributes(attrs, CANONICAL), nextHop]);
   return store.intern(fnv1a(key), key, () => ({ attrs, nextHop }));
 }

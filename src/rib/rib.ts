@@ -6,6 +6,7 @@
 import { Family } from '../wire/constants.js';
 import { NlriCursor, type NlriBlock, type Prefix } from '../wire/nlri.js';
 import { decodeAttributes, type UpdateMessage } from '../wire/update.js';
+import type { PathAttribute } from '../wire/attributes/types.js';
 import { ErrorAction } from '../wire/errors.js';
 import type { CodecContext } from '../wire/context.js';
 import { AttrStore, fnv1a } from './attr-store.js';
@@ -14,6 +15,14 @@ import { LocRib } from './loc-rib.js';
 import { exportSet, exportable, type ExportTarget } from './export-rules.js';
 import { UpdateGroup, CHUNK, type ExportMember } from './update-group.js';
 import type { RouteSource } from './route-source.js';
+import { encodeAttributes } from '../wire/update.js';
+import { makeContext } from '../wire/context.js';
+import { applyActions } from '../policy/actions.js';
+import type { PolicyChain, PolicyResult } from '../policy/policy.js';
+
+const CANONICAL = makeContext({ asn4: true });
+/** First byte of the key of a set made by policy: apart from every key built from received bytes. */
+const DERIVED = Buffer.from([0xff]);
 
 export interface RibPeer {
   source: RouteSource;
@@ -27,6 +36,9 @@ export interface RibPeer {
   /** Prefixes currently received from the peer, and UPDATEs refused. */
   received: number;
   rejected: number;
+  /** Import policy chain, and prefixes it rejected (counted per announcement). */
+  importPolicy?: PolicyChain | null;
+  filtered?: number;
 }
 
 export interface RibOptions {
@@ -73,18 +85,54 @@ export class Rib {
     this.originate(this.local, prefix);
   }
 
-  /** Originate `prefix` from a local source (config or kernel): ORIGIN IGP, empty path, next hop self. */
-  originate(source: RouteSource, prefix: Prefix): void {
-    const set = this.importStore.intern(0, LOCAL_KEY, () => ({
+  /** The attributes of a locally originated route: ORIGIN IGP, empty path, next hop self. */
+  localSet(): AttrSet {
+    return this.importStore.intern(0, LOCAL_KEY, () => ({
       attrs: [
         { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
         { kind: 'as-path', type: 2, flags: 0x40, segments: [] },
       ],
       nextHop: NO_NEXT_HOP,
     }));
+  }
+
+  /**
+   * Originate `prefix` from a local source (config or kernel), with the local attributes or, when
+   * a policy chain is given, as it decides. Returns false when the policy rejected it.
+   */
+  originate(source: RouteSource, prefix: Prefix, policy: PolicyChain | null = null, iface: string | null = null): boolean {
+    let set = this.localSet();
+    if (policy) {
+      const r = policy.evaluate({ family: prefix.family, v4: prefix.family === Family.IPV4_UNICAST ? prefix.bytes.readUInt32BE(0) : 0, bytes: prefix.bytes, at: 0, length: prefix.length, source, attrs: set, iface });
+      if (!r.accept) {
+        this.unoriginate(source, prefix);
+        return false;
+      }
+      if (r.changes) set = this.derive(set, r);
+    }
     const t = this.loc.tables[prefix.family];
     const slot = prefix.family === Family.IPV4_UNICAST ? t.insert4(prefix.bytes.readUInt32BE(0), prefix.length) : t.insert6(prefix.bytes, 0, prefix.length);
-    if (this.loc.upsert(prefix.family, slot, source.id, set.id) < 0) this.importStore.ref(set);
+    const old = this.loc.upsert(prefix.family, slot, source.id, set.id);
+    if (old !== set.id) {
+      this.importStore.ref(set);
+      if (old >= 0) this.importStore.unref(this.importStore.get(old));
+    }
+    return true;
+  }
+
+  /**
+   * The set a policy result makes of `base`: interned, shared by every route with the same
+   * outcome, never a change to `base` itself. It remembers `base` for `show route ... explain`.
+   */
+  derive(base: AttrSet, r: PolicyResult): AttrSet {
+    const hit = r.derived.get(base);
+    if (hit && this.importStore.byId[hit.id] === hit) return hit;
+    const { attrs, nextHop } = applyActions(base.attrs, base.nextHop, r.actions, { ebgpExport: false, selfNextHop: null, originalNextHop: base.nextHop, localAsn: this.options.localAsn });
+    const key = Buffer.concat([DERIVED, encodeAttributes(attrs as PathAttribute[], CANONICAL), nextHop]);
+    const set = this.importStore.intern(fnv1a(key), key, () => ({ attrs, nextHop }));
+    set.base ??= base;
+    r.derived.set(base, set);
+    return set;
   }
 
   /** Stop originating `prefix` from a local source. */
@@ -149,15 +197,27 @@ export class Rib {
     }
     const c = this.cursor;
     const src = peer.source.id;
+    const policy = peer.importPolicy ?? null;
     for (const b of blocks) {
       const fam = b.family;
       const t = this.loc.tables[fam];
       c.reset(b);
       while (c.next()) {
+        let use = set;
+        if (policy) {
+          const r = policy.evaluate({ family: fam, v4: c.v4, bytes: c.buf, at: c.bytesAt, length: c.length, source: peer.source, attrs: set });
+          if (!r.accept) {
+            // Rejected by import policy: as a withdraw of whatever the peer sent before.
+            this.withdrawOne(peer, fam, c.addPath ? c.pathId : 0);
+            peer.filtered = (peer.filtered ?? 0) + 1;
+            continue;
+          }
+          if (r.changes) use = this.derive(set, r);
+        }
         const slot = fam === Family.IPV4_UNICAST ? t.insert4(c.v4, c.length) : t.insert6(c.buf, c.bytesAt, c.length);
-        const old = this.loc.upsert(fam, slot, src, set.id, c.addPath ? c.pathId : 0);
-        if (old === set.id) continue;
-        this.importStore.ref(set);
+        const old = this.loc.upsert(fam, slot, src, use.id, c.addPath ? c.pathId : 0);
+        if (old === use.id) continue;
+        this.importStore.ref(use);
         if (old >= 0) this.importStore.unref(this.importStore.get(old));
         else peer.received++;
       }
@@ -165,20 +225,24 @@ export class Rib {
     return null;
   }
 
+  /** Remove the path of the cursor's current prefix from `peer`, if it has one. */
+  private withdrawOne(peer: RibPeer, fam: Family, pathId: number): void {
+    const c = this.cursor;
+    const t = this.loc.tables[fam];
+    const slot = fam === Family.IPV4_UNICAST ? t.find4(c.v4, c.length) : t.find6(c.buf, c.bytesAt, c.length);
+    if (slot < 0) return;
+    const old = this.loc.remove(fam, slot, peer.source.id, pathId);
+    if (old < 0) return;
+    peer.received--;
+    this.importStore.unref(this.importStore.get(old));
+  }
+
   private withdraw(peer: RibPeer, block: NlriBlock): void {
     if (block.end <= block.start) return;
     const c = this.cursor;
     const fam = block.family;
-    const t = this.loc.tables[fam];
     c.reset(block);
-    while (c.next()) {
-      const slot = fam === Family.IPV4_UNICAST ? t.find4(c.v4, c.length) : t.find6(c.buf, c.bytesAt, c.length);
-      if (slot < 0) continue;
-      const old = this.loc.remove(fam, slot, peer.source.id, c.addPath ? c.pathId : 0);
-      if (old < 0) continue;
-      peer.received--;
-      this.importStore.unref(this.importStore.get(old));
-    }
+    while (c.next()) this.withdrawOne(peer, fam, c.addPath ? c.pathId : 0);
   }
 
   /** A peer's session went down: drop its routes, a chunk per event-loop turn. */
@@ -245,7 +309,7 @@ export class Rib {
   /** Make `member` (one family of an Established peer) receive the routes `target` describes. */
   joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false): UpdateGroup {
     const key = [
-      target.kind, target.isClient, target.family, asn4, addPathSend, target.localAsn, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'),
+      target.kind, target.isClient, target.family, asn4, addPathSend, target.localAsn, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0,
     ].join('|');
     let g = this.groups.get(key);
     if (!g) {
@@ -282,6 +346,19 @@ export class Rib {
     if (!source || !exportable(source, g.target)) return null;
     const attrId = this.loc.paths.attr[best] as number;
     const from = this.importStore.get(attrId);
+    const policy = g.target.policy;
+    if (policy) {
+      const t = this.loc.tables[fam];
+      const r = policy.evaluate({ family: fam, v4: fam === Family.IPV4_UNICAST ? (t.v4[slot] as number) : 0, bytes: t.v6, at: slot * 16, length: t.lengths[slot] as number, source, attrs: from });
+      if (!r.accept) return null;
+      if (r.changes) {
+        const hit = g.policyCache.get(r);
+        if (hit && hit.refs > 0) return hit;
+        const out = exportSet({ source, attrs: from, igpCost: 0 }, g.target, this.exportStore, r.actions);
+        g.policyCache.set(r, out);
+        return out;
+      }
+    }
     const cacheKey = attrId * 1048576 + source.id;
     const hit = g.exportCache.get(cacheKey);
     if (hit && hit.from === from && hit.src === source && hit.out.refs > 0) return hit.out;

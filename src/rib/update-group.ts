@@ -18,6 +18,7 @@ import type { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
 import type { ExportTarget } from './export-rules.js';
 import type { LocRib } from './loc-rib.js';
+import type { PolicyResult } from '../policy/policy.js';
 import type { RouteSource } from './route-source.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 
@@ -96,6 +97,8 @@ export class UpdateGroup {
    * very same set from the very same source.
    */
   readonly exportCache = new Map<number, { from: AttrSet; src: RouteSource; out: AttrSet }>();
+  /** Export sets made by the group's policy, per policy result. */
+  readonly policyCache = new WeakMap<PolicyResult, AttrSet>();
 
   constructor(
     readonly key: string,
@@ -126,6 +129,11 @@ export class UpdateGroup {
 
   get size(): number {
     return this.live.size + this.lagging.size;
+  }
+
+  /** Names of the members (peer addresses), for show output. */
+  get memberNames(): string[] {
+    return [...this.live, ...this.lagging.keys()].map((m) => m.name);
   }
 
   /** The best path of `slot` changed (or may have): revisit it on the next flush. */

@@ -126,7 +126,7 @@ t.test('drift repair: a deleted route comes back at once; a changed one at the n
 });
 
 t.test('learning: kernel routes of chosen protocols become local routes; their removal withdraws them', async (t) => {
-  const { rib, sync, kernel } = setup({ learn: { protocols: [4], tables: [254] } });
+  const { rib, sync, kernel } = setup({ learn: { policy: [], protocols: [4], tables: [254] } });
   const blackhole: KernelRoute = { family: 2, dst: Buffer.from([198, 51, 100, 192]), dstLen: 26, table: 254, protocol: 4, type: 6, scope: 0, priority: 0, nexthops: [] };
   kernel.routes.set(kernel.key(blackhole), blackhole);
   await sync.start();

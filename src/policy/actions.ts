@@ -1,0 +1,185 @@
+/**
+ * Policy actions compiled from config, and their application to an attribute list. Interned sets
+ * are never changed: the caller builds a new list from this and interns it.
+ */
+import { AsPathSegmentType, AttrFlag, AttrType } from '../wire/constants.js';
+import { parseAddress } from '../wire/address.js';
+import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
+import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from './communities.js';
+
+export interface ValueAction {
+  set: number | null;
+  add: number;
+}
+
+export interface ListAction<T> {
+  set: T[] | null;
+  add: T[];
+  remove: T[];
+}
+
+export interface Actions {
+  terminal: 'accept' | 'reject' | null;
+  localPref: ValueAction | null;
+  med: ValueAction | null;
+  /** self, keep, or an address (4 or 16 bytes). */
+  nextHop: 'self' | 'keep' | Buffer | null;
+  prepend: { count: number; asn: number | null } | null;
+  communities: ListAction<number> | null;
+  largeCommunities: ListAction<string> | null;
+  extendedCommunities: ListAction<string> | null;
+  kernelMetric: number | 'calico' | null;
+  tunnel: 'ipip' | 'none' | null;
+  ecmp: boolean | null;
+}
+
+/** True when the actions change attributes (not only accept/reject or FIB settings). */
+export function changesAttributes(a: Actions): boolean {
+  return Boolean(a.localPref || a.med || a.nextHop || a.prepend || a.communities || a.largeCommunities || a.extendedCommunities);
+}
+
+type Raw = Record<string, unknown>;
+export type CompileError = { path: (string | number)[]; msg: string };
+
+function value(raw: unknown): ValueAction {
+  if (typeof raw === 'number') return { set: raw, add: 0 };
+  const o = raw as Raw;
+  return { set: null, add: ((o.add as number | undefined) ?? 0) - ((o.subtract as number | undefined) ?? 0) };
+}
+
+function list<T>(raw: unknown, parse: (s: string) => T | null, at: (string | number)[], errors: CompileError[], what: string): ListAction<T> {
+  const o = raw as Raw;
+  const conv = (k: string): T[] | null => {
+    if (o[k] === undefined) return null;
+    return (o[k] as string[]).map((s, i) => {
+      const v = parse(s);
+      if (v === null) errors.push({ path: [...at, k, i], msg: `"${s}" is not ${what}` });
+      return v as T;
+    });
+  };
+  return { set: conv('set'), add: conv('add') ?? [], remove: conv('remove') ?? [] };
+}
+
+const largeKey = (s: string) => {
+  const v = parseLargeCommunity(s);
+  return v ? v.join(':') : null;
+};
+const extKey = (s: string) => parseExtendedCommunity(s)?.toString('hex') ?? null;
+
+export function compileActions(raw: Raw | undefined, at: (string | number)[], errors: CompileError[]): Actions {
+  const r = raw ?? {};
+  let nextHop: Actions['nextHop'] = null;
+  if (typeof r.nextHop === 'string') nextHop = r.nextHop === 'self' || r.nextHop === 'keep' ? r.nextHop : parseAddress(r.nextHop);
+  const km = r.kernelMetric;
+  return {
+    terminal: r.accept ? 'accept' : r.reject ? 'reject' : null,
+    localPref: r.localPref === undefined ? null : value(r.localPref),
+    med: r.med === undefined ? null : value(r.med),
+    nextHop,
+    prepend: r.prepend ? { count: (r.prepend as Raw).count as number, asn: ((r.prepend as Raw).asn as number | undefined) ?? null } : null,
+    communities: r.communities ? list(r.communities, parseCommunity, [...at, 'communities'], errors, 'a community (ASN:VALUE or a well-known name)') : null,
+    largeCommunities: r.largeCommunities ? list(r.largeCommunities, largeKey, [...at, 'largeCommunities'], errors, 'a large community (A:B:C)') : null,
+    extendedCommunities: r.extendedCommunities ? list(r.extendedCommunities, extKey, [...at, 'extendedCommunities'], errors, 'an extended community (rt:ASN:N or soo:ASN:N)') : null,
+    kernelMetric: km === undefined ? null : km === 'calico' ? 'calico' : (km as number),
+    tunnel: (r.tunnel as Actions['tunnel'] | undefined) ?? null,
+    ecmp: (r.ecmp as boolean | undefined) ?? null,
+  };
+}
+
+function applyValue(v: ValueAction, cur: number): number {
+  const n = v.set ?? Math.max(0, cur) + v.add;
+  return Math.min(0xffffffff, Math.max(0, n));
+}
+
+function applyList<T>(a: ListAction<T>, cur: T[]): T[] {
+  let out = a.set ? [...a.set] : cur.filter((x) => !a.remove.includes(x));
+  for (const x of a.add) if (!out.includes(x)) out.push(x);
+  if (a.set) out = out.filter((x) => !a.remove.includes(x));
+  return out;
+}
+
+/** Where the actions apply: import (into the RIB) or export (to peers of `ebgp` kind). */
+export interface ApplyContext {
+  /** Export to an eBGP peer: our ASN is already first in the path; LOCAL_PREF is not sent. */
+  ebgpExport: boolean;
+  /** Our address on the session (export), for `nextHop: self`. */
+  selfNextHop: Buffer | null;
+  /** The next hop before export rules rewrote it (export), for `nextHop: keep`. */
+  originalNextHop: Buffer | null;
+  localAsn: number;
+}
+
+/** Apply `acts` in order to an attribute list and next hop; returns new values. */
+export function applyActions(attrs: readonly PathAttribute[], nextHop: Buffer, acts: readonly Actions[], c: ApplyContext): { attrs: PathAttribute[]; nextHop: Buffer } {
+  const out = attrs.slice();
+  const find = <K extends PathAttribute['kind']>(kind: K) => out.findIndex((x) => x.kind === kind);
+  let nh = nextHop;
+  for (const a of acts) {
+    if (a.localPref && !c.ebgpExport) {
+      const i = find('local-pref');
+      const cur = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'local-pref' }>).localPref : 100;
+      const attr: PathAttribute = { kind: 'local-pref', type: AttrType.LOCAL_PREF, flags: AttrFlag.TRANSITIVE, localPref: applyValue(a.localPref, cur) };
+      if (i >= 0) out[i] = attr;
+      else out.push(attr);
+    }
+    if (a.med) {
+      const i = find('med');
+      const cur = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'med' }>).med : 0;
+      const attr: PathAttribute = { kind: 'med', type: AttrType.MULTI_EXIT_DISC, flags: AttrFlag.OPTIONAL, med: applyValue(a.med, cur) };
+      if (i >= 0) out[i] = attr;
+      else out.push(attr);
+    }
+    if (a.prepend) {
+      const i = find('as-path');
+      const segs: AsPathSegment[] = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'as-path' }>).segments.map((s) => ({ type: s.type, asns: s.asns.slice() })) : [];
+      const add: number[] = new Array<number>(a.prepend.count).fill(a.prepend.asn ?? c.localAsn);
+      const first = segs[0];
+      // On eBGP export our own ASN is already in front: the prepends go right behind it.
+      const behind = c.ebgpExport && first && first.type === AsPathSegmentType.AS_SEQUENCE ? 1 : 0;
+      if (first && first.type === AsPathSegmentType.AS_SEQUENCE && first.asns.length + add.length <= 255) first.asns.splice(behind, 0, ...add);
+      else segs.unshift({ type: AsPathSegmentType.AS_SEQUENCE, asns: add });
+      const attr: PathAttribute = { kind: 'as-path', type: AttrType.AS_PATH, flags: AttrFlag.TRANSITIVE, segments: segs };
+      if (i >= 0) out[i] = attr;
+      else out.push(attr);
+    }
+    if (a.communities) {
+      const i = find('communities');
+      const cur = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'communities' }>).communities : [];
+      const next = applyList(a.communities, cur.slice());
+      const attr: PathAttribute = { kind: 'communities', type: AttrType.COMMUNITIES, flags: AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE, communities: next };
+      if (i >= 0) {
+        if (next.length) out[i] = attr;
+        else out.splice(i, 1);
+      } else if (next.length) out.push(attr);
+    }
+    if (a.largeCommunities) {
+      const i = find('large-communities');
+      const flat = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'large-communities' }>).communities : [];
+      const cur: string[] = [];
+      for (let k = 0; k + 2 < flat.length; k += 3) cur.push(`${flat[k]}:${flat[k + 1]}:${flat[k + 2]}`);
+      const next = applyList(a.largeCommunities, cur).flatMap((s) => s.split(':').map(Number));
+      const attr: PathAttribute = { kind: 'large-communities', type: AttrType.LARGE_COMMUNITY, flags: AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE, communities: next };
+      if (i >= 0) {
+        if (next.length) out[i] = attr;
+        else out.splice(i, 1);
+      } else if (next.length) out.push(attr);
+    }
+    if (a.extendedCommunities) {
+      const i = find('extended-communities');
+      const buf = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'extended-communities' }>).communities : Buffer.alloc(0);
+      const cur: string[] = [];
+      for (let k = 0; k + 8 <= buf.length; k += 8) cur.push(buf.subarray(k, k + 8).toString('hex'));
+      const next = Buffer.from(applyList(a.extendedCommunities, cur).join(''), 'hex');
+      const attr: PathAttribute = { kind: 'extended-communities', type: AttrType.EXTENDED_COMMUNITIES, flags: AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE, communities: next };
+      if (i >= 0) {
+        if (next.length) out[i] = attr;
+        else out.splice(i, 1);
+      } else if (next.length) out.push(attr);
+    }
+    if (a.nextHop === 'self' && c.selfNextHop) nh = c.selfNextHop;
+    else if (a.nextHop === 'keep' && c.originalNextHop && c.originalNextHop.length > 0) nh = c.originalNextHop.length === 32 ? c.originalNextHop.subarray(0, 16) : c.originalNextHop;
+    else if (Buffer.isBuffer(a.nextHop) && (nh.length === 0 || (nh.length === 4) === (a.nextHop.length === 4))) nh = a.nextHop;
+  }
+  out.sort((x, y) => x.type - y.type);
+  return { attrs: out, nextHop: nh };
+}
