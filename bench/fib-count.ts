@@ -7,7 +7,7 @@ import { RtnlSocket } from '../src/fib/netlink/rtnl-socket.js';
 import { AF_INET, RTM_GETROUTE } from '../src/fib/netlink/rtnl-codec.js';
 
 const N = Number(process.env.N ?? 100_000);
-const P = Number(process.env.P ?? 196);
+const P = Number(process.env.P ?? 210);
 const sock = new RtnlSocket();
 for (let i = 0; i < 3000; i++) {
   const msgs = await sock.dump(RTM_GETROUTE, AF_INET);

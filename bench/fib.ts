@@ -73,9 +73,9 @@ async function viaBgp(daemon: 'wren' | 'bird'): Promise<number | null> {
     writeFileSync(conf, JSON.stringify({
       routerId: '198.18.0.1', asn: 64512, listen: { address: ['198.18.0.1'], port: 179 },
       neighbors: [{ address: '198.18.0.2', asn: 65000, passive: true }],
-      fib: { table: 254, protocol: 196, persist: false },
+      fib: { table: 254, protocol: 210, persist: false },
     }));
-    proto = 196;
+    proto = 210;
     proc = spawn('ip', ['netns', 'exec', DUT, process.execPath, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', join(dir, 'wren.sock'), '--log-level', process.env.WREN_LOG ?? 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
   } else {
     const conf = join(dir, 'bird.conf');

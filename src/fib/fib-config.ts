@@ -26,7 +26,8 @@ export interface FibConfig {
 export const DEFAULT_FIB: FibConfig = {
   enabled: false,
   table: 254,
-  protocol: 196,
+  // Not 196 and nearby: FRR's rt_protos.d names 186-197 for its daemons (196 is its staticd).
+  protocol: 210,
   metric: 32,
   ecmp: { maxPaths: 8 },
   tunnel: null,

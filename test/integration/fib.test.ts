@@ -1,6 +1,6 @@
 /**
  * The kernel FIB for real, in network namespaces: routes learned from two BIRD peers appear in
- * `ip route show table 100 proto 196` (ECMP as one multipath route, onlink tunnel next hops), a
+ * `ip route show table 100 proto 210` (ECMP as one multipath route, onlink tunnel next hops), a
  * blackhole route written by another agent is announced to BIRD, a deleted wren route comes back,
  * and kill -9 of wrend followed by a restart never takes a route out of the kernel.
  */
@@ -32,11 +32,11 @@ t.test('routes to and from the kernel', async (t) => {
       announce: i === 0 ? ['198.51.100.0/26', '198.51.100.64/26'] : ['198.51.100.0/26', '203.0.113.0/25'],
     });
   });
-  const routes = (): IpRoute[] => JSON.parse(lab.exec(w, 'ip', ['-j', 'route', 'show', 'table', '100', 'proto', '196']) || '[]') as IpRoute[];
+  const routes = (): IpRoute[] => JSON.parse(lab.exec(w, 'ip', ['-j', 'route', 'show', 'table', '100', 'proto', '210']) || '[]') as IpRoute[];
   const config = {
     routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1'], port: 179 },
     neighbors: ['192.0.2.11', '192.0.2.12'].map((a) => ({ address: a, asn: 64512, holdTime: 9, connectRetryTime: 1 })),
-    fib: { table: 100, protocol: 196, scanInterval: 1, learn: { protocols: ['static'], tables: [254] }, tunnel: { interface: wIf, mode: 'always' } },
+    fib: { table: 100, protocol: 210, scanInterval: 1, learn: { protocols: ['static'], tables: [254] }, tunnel: { interface: wIf, mode: 'always' } },
   };
   let wren = new Wren(lab, w, config);
   const all = await waitFor('three routes in table 100', () => {

@@ -57,8 +57,8 @@ t.test('wrenc show route / show fib diff / restart on a live daemon', async (t) 
   // The FIB: in sync, then drift made by hand, reported (the scan that would repair it is an hour away).
   await waitFor('routes installed', () => (json('show', 'fib') as { installed: number }).installed === 2, 20_000);
   t.match(w.wrenc('show', 'fib', 'diff').stdout, /RIB wants 2: 0 missing, 0 extra, 0 different\nin sync/);
-  lab.exec(nsW, 'ip', ['route', 'add', '198.51.100.128/26', 'via', '192.0.2.3', 'proto', '196', 'metric', '32']);
-  lab.exec(nsW, 'ip', ['route', 'replace', '198.51.100.64/26', 'via', '192.0.2.3', 'proto', '196', 'metric', '32']);
+  lab.exec(nsW, 'ip', ['route', 'add', '198.51.100.128/26', 'via', '192.0.2.3', 'proto', '210', 'metric', '32']);
+  lab.exec(nsW, 'ip', ['route', 'replace', '198.51.100.64/26', 'via', '192.0.2.3', 'proto', '210', 'metric', '32']);
   const diff = json('show', 'fib', 'diff') as { extra: number; different: number; missing: number; rows: { kind: string; prefix: string; kernel: string; rib: string }[] };
   t.match(diff, { extra: 1, different: 1, missing: 0 });
   t.same(diff.rows.map((r) => [r.kind, r.prefix, r.kernel, r.rib]).sort(), [

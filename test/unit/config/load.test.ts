@@ -47,7 +47,7 @@ for (const name of readdirSync(INVALID).filter((f) => f !== 'expected.json')) {
 
 t.test('every example in config/ is valid and means what its comments say', async (t) => {
   const examples = readdirSync('config').filter((f) => f.endsWith('.yaml'));
-  t.same(examples.sort(), ['mesh.yaml', 'route-reflector.yaml', 'rr-client.yaml', 'tor-peering.yaml']);
+  t.same(examples.sort(), ['calico-policy.yaml', 'mesh.yaml', 'route-reflector.yaml', 'rr-client.yaml', 'tor-peering.yaml']);
   const load = (f: string) => loadConfig(join('config', f));
   const mesh = load('mesh.yaml');
   t.same(mesh.neighbors.map((n) => [n.address, n.origin, n.asn, n.keepaliveTime, n.passive]), [
@@ -62,6 +62,10 @@ t.test('every example in config/ is valid and means what its comments say', asyn
   t.equal(rr.control.group, 'wren');
   const client = load('rr-client.yaml');
   t.same(client.neighbors.map((n) => [n.address, n.origin]), [['192.0.2.2', 'routeReflectors'], ['192.0.2.3', 'routeReflectors']]);
+  const calico = load('calico-policy.yaml');
+  t.same([...calico.policies.keys()], ['tor-export', 'tor-import', 'kernel-learn', 'kernel']);
+  t.match(calico.neighbors, [{ address: '192.0.2.2' }, { address: '192.0.2.254', import: ['tor-import'], export: ['tor-export'] }]);
+  t.same(calico.fib.policy, ['kernel']);
   const tor = load('tor-peering.yaml');
   t.same(tor.neighbors.map((n) => [n.address, n.asn, n.ttlSecurity, n.holdTime, n.allowOwnAs, n.description]), [
     ['203.0.113.1', 63400, 1, 9, 1, 'tor-a'],

@@ -19,7 +19,7 @@ const settle = async (n = 5) => {
 
 function setup(fib: Partial<FibConfig> = {}, kernel = new FakeKernel()) {
   const rib = new Rib({ localAsn: 64512, routerId: 0xc0000201, clusterId: null });
-  const sync = new KernelSync({ ...DEFAULT_FIB, enabled: true, protocol: 196, ...fib }, rib, log, new Set(), kernel);
+  const sync = new KernelSync({ ...DEFAULT_FIB, enabled: true, protocol: 210, ...fib }, rib, log, new Set(), kernel);
   const peer = (addr: string, routerId: number): RibPeer => ({
     source: rib.newSource({ kind: 'ibgp', address: addr, addressBytes: Buffer.from(addr.split('.').map(Number)), routerId, peerAs: 64512, isClient: false }),
     ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
@@ -53,7 +53,7 @@ t.test('best routes go to the kernel with our table, protocol and metric; ECMP a
   rib.announce(parsePrefix('203.0.113.0/24') as Prefix);
   await settle();
   const r = find(kernel, '198.51.100.0/26');
-  t.match(r, { table: 100, protocol: 196, priority: 20 });
+  t.match(r, { table: 100, protocol: 210, priority: 20 });
   t.same(gw(r), ['192.0.2.11', '192.0.2.12'], 'two equal paths: one ECMP route');
   t.same(gw(find(kernel, '198.51.100.64/26')), ['192.0.2.11']);
   t.notOk(find(kernel, '203.0.113.0/24'), 'our own announcements are not installed');
@@ -62,7 +62,7 @@ t.test('best routes go to the kernel with our table, protocol and metric; ECMP a
   t.same(gw(find(kernel, '198.51.100.0/26')), ['192.0.2.11'], 'ECMP shrinks');
   rib.applyUpdate(a, withdraw(['198.51.100.0/26', '198.51.100.64/26']));
   await settle();
-  t.equal(kernel.ours(196).length, 0, 'withdrawn routes leave the kernel');
+  t.equal(kernel.ours(210).length, 0, 'withdrawn routes leave the kernel');
 });
 
 t.test('tunnel next hops: always, and cross-subnet only for next hops outside local subnets (ECMP too)', async (t) => {
@@ -88,7 +88,7 @@ t.test('tunnel next hops: always, and cross-subnet only for next hops outside lo
 t.test('restart: existing wren routes are adopted without a flap, stale ones pruned after convergence', async (t) => {
   const k = new FakeKernel();
   const mk = (dst: number[], gwy: number[]): KernelRoute => ({
-    family: 2, dst: Buffer.from(dst), dstLen: 26, table: 254, protocol: 196, type: 1, scope: 0, priority: 32, nexthops: [{ gateway: Buffer.from(gwy), oif: 2, onlink: false, weight: 1 }],
+    family: 2, dst: Buffer.from(dst), dstLen: 26, table: 254, protocol: 210, type: 1, scope: 0, priority: 32, nexthops: [{ gateway: Buffer.from(gwy), oif: 2, onlink: false, weight: 1 }],
   });
   for (const r of [mk([198, 51, 100, 0], [192, 0, 2, 11]), mk([198, 51, 100, 64], [192, 0, 2, 11]), mk([198, 51, 100, 128], [192, 0, 2, 11])]) k.routes.set(k.key(r), r);
   const { rib, sync, kernel, peer } = setup({}, k);
@@ -99,9 +99,9 @@ t.test('restart: existing wren routes are adopted without a flap, stale ones pru
   rib.applyUpdate(p, announce(['198.51.100.64/26'], 0xc000020c)); // next hop changed
   await settle();
   t.equal(kernel.ops.filter((o) => o.op === 'replace').length, 1, 'only the changed route is rewritten');
-  t.equal(kernel.ours(196).length, 3, 'the stale route stays until convergence');
+  t.equal(kernel.ours(210).length, 3, 'the stale route stays until convergence');
   await sync.fib.prune();
-  t.same(kernel.ours(196).map((r) => r.dst[3]).sort(), [0, 64], 'stale route pruned, the rest untouched');
+  t.same(kernel.ours(210).map((r) => r.dst[3]).sort(), [0, 64], 'stale route pruned, the rest untouched');
 });
 
 t.test('drift repair: a deleted route comes back at once; a changed one at the next scan; ENOBUFS resyncs', async (t) => {
@@ -121,7 +121,7 @@ t.test('drift repair: a deleted route comes back at once; a changed one at the n
   kernel.routes.clear();
   kernel.events?.resync();
   await settle(20);
-  t.equal(kernel.ours(196).length, 2, 'after lost notifications a resync restores everything');
+  t.equal(kernel.ours(210).length, 2, 'after lost notifications a resync restores everything');
   t.ok(sync.fib.counters.repaired >= 4);
 });
 
@@ -138,7 +138,7 @@ t.test('learning: kernel routes of chosen protocols become local routes; their r
   t.equal(rib.loc.size, 0, 'removed from the kernel: withdrawn');
   kernel.externalAdd(blackhole);
   t.equal(rib.loc.size, 1);
-  t.equal(kernel.ours(196).length, 0, 'learned routes are not installed back');
+  t.equal(kernel.ours(210).length, 0, 'learned routes are not installed back');
 });
 
 t.test('persist: routes stay on stop by default, go when persist is off; refused routes are counted', async (t) => {
@@ -150,7 +150,7 @@ t.test('persist: routes stay on stop by default, go when persist is off; refused
     await settle();
     t.equal(sync.fib.counters.errors, 1, 'the refused route is counted');
     await sync.stop();
-    t.equal(kernel.ours(196).length, persist ? 1 : 0, persist ? 'persist: kept' : 'no persist: removed');
+    t.equal(kernel.ours(210).length, persist ? 1 : 0, persist ? 'persist: kept' : 'no persist: removed');
   }
 });
 
