@@ -6,45 +6,19 @@
  */
 import { Family } from '../src/wire/constants.js';
 import { makeContext } from '../src/wire/context.js';
-import { PrefixBatch } from '../src/wire/prefix-batch.js';
-import { UpdateWriter } from '../src/wire/update-writer.js';
-import { encodePathAttributes, scanUpdate } from '../src/wire/update.js';
+import { scanUpdate } from '../src/wire/update.js';
 import { Rib, type RibPeer } from '../src/rib/rib.js';
 import type { ExportMember } from '../src/rib/update-group.js';
-import type { PathAttribute } from '../src/wire/attributes/types.js';
+import { updates } from './lib/updates.js';
 
 const N = Number(process.env.N ?? 1_000_000);
 const ctx = makeContext({ ebgp: true });
-
-function updates(): Buffer[] {
-  const sets: Buffer[] = [];
-  for (let k = 0; k < 16; k++) {
-    const a: PathAttribute[] = [
-      { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
-      { kind: 'as-path', type: 2, flags: 0x40, segments: [{ type: 2, asns: [65000, 65100 + k] }] },
-      { kind: 'next-hop', type: 3, flags: 0x40, nextHop: 0xc6120002 },
-      { kind: 'med', type: 4, flags: 0x80, med: k },
-    ];
-    sets.push(encodePathAttributes(a, ctx));
-  }
-  const out: Buffer[] = [];
-  const w = new UpdateWriter(4096);
-  const batch = new PrefixBatch(Family.IPV4_UNICAST, 500);
-  for (let i = 0; i < N; i += 500) {
-    batch.clear();
-    for (let j = i; j < Math.min(N, i + 500); j++) batch.pushV4((0xf0000000 + j * 256) >>> 0, 24);
-    const buf = Buffer.alloc(4096);
-    w.announceV4(buf, 0, sets[(i / 500) % 16] as Buffer, batch, 0, batch.count);
-    out.push(buf.subarray(0, w.length));
-  }
-  return out;
-}
 
 let bytesOut = 0;
 const member: ExportMember = { name: 'client', write: (b) => void (bytesOut += b.length), pendingBytes: () => 0 };
 
 async function main(): Promise<void> {
-  const msgs = updates();
+  const msgs = updates(N, ctx);
   const rib = new Rib({ localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201 });
   const peer: RibPeer = {
     source: rib.newSource({ kind: 'ebgp', address: '198.18.0.2', addressBytes: Buffer.from([198, 18, 0, 2]), routerId: 2, peerAs: 65000, isClient: false }),

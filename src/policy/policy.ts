@@ -184,7 +184,8 @@ export function compilePolicies(raw: Record<string, Raw>, rawSets: Record<string
 interface CacheEntry {
   /** Per term (across the chain): do the conditions other than the prefix hold? */
   attrOk: Uint8Array;
-  results: Map<string, PolicyResult>;
+  /** Results by the outcome of the prefix tests that were run (bit i: prefix term i matched). */
+  results: Map<number, PolicyResult>;
 }
 
 let nextChainId = 1;
@@ -193,22 +194,35 @@ let nextChainId = 1;
 export class PolicyChain {
   readonly id = nextChainId++;
   private readonly terms: Term[];
-  /** Index of the first term after each policy, and that policy's default. */
-  private readonly ends: { end: number; dflt: Policy['default']; name: string }[] = [];
+  /** For each term: the index of its policy. */
+  private readonly policyOf: Int32Array;
+  /** For each term that tests the prefix: its bit in the outcome mask (-1: none). */
+  private readonly prefixBit: Int32Array;
+  private readonly policies: Policy[];
   private readonly cache = new WeakMap<AttrSet, WeakMap<RouteSource, CacheEntry>>();
+  /** The entry of the last (set, source) asked about: an UPDATE's prefixes all share it. */
+  private lastAttrs: AttrSet | null = null;
+  private lastSource: RouteSource | null = null;
+  private lastEntry: CacheEntry | null = null;
   readonly testsPrefix: boolean;
 
   constructor(readonly names: string[], policies: Policy[]) {
+    this.policies = policies;
     this.terms = policies.flatMap((p) => p.terms);
-    let n = 0;
-    for (const p of policies) {
-      n += p.terms.length;
-      this.ends.push({ end: n, dflt: p.default, name: p.name });
-    }
-    this.testsPrefix = this.terms.some((t) => t.prefix.length > 0);
+    this.policyOf = new Int32Array(policies.flatMap((p, i) => p.terms.map(() => i)));
+    this.prefixBit = new Int32Array(this.terms.length).fill(-1);
+    let bit = 0;
+    this.terms.forEach((t, i) => {
+      if (t.prefix.length) this.prefixBit[i] = bit++;
+    });
+    // Beyond 30 prefix-testing terms the outcome no longer fits a small integer: no caching then.
+    this.cacheable = bit <= 30;
+    this.testsPrefix = bit > 0;
   }
+  private readonly cacheable: boolean;
 
   private entry(q: RouteQuery): CacheEntry {
+    if (q.attrs === this.lastAttrs && q.source === this.lastSource && this.lastEntry) return this.lastEntry;
     let bySource = this.cache.get(q.attrs);
     if (!bySource) {
       bySource = new WeakMap();
@@ -221,49 +235,69 @@ export class PolicyChain {
       e = { attrOk, results: new Map() };
       bySource.set(q.source, e);
     }
+    this.lastAttrs = q.attrs;
+    this.lastSource = q.source;
+    this.lastEntry = e;
     return e;
   }
 
-  /** The chain's verdict on a route. Routes with the same outcome share one result object. */
+  /** Does term i match? (The attribute part from the cache, or evaluated for kernel routes.) */
+  private termMatches(i: number, q: RouteQuery, e: CacheEntry | null): boolean {
+    const t = this.terms[i] as Term;
+    if (e ? e.attrOk[i] !== 1 : !t.tests.every((f) => f(q.source, q.attrs, q.iface ?? null))) return false;
+    const ps = t.prefix;
+    for (let k = 0; k < ps.length; k++) if (!(ps[k] as PrefixSet).matches(q.family, q.v4, q.bytes, q.at, q.length)) return false;
+    return true;
+  }
+
+  /**
+   * The chain's verdict on a route. Routes with the same outcome share one result object; the
+   * common case (cached) allocates nothing.
+   */
   evaluate(q: RouteQuery): PolicyResult {
-    const uncached = q.iface !== undefined && q.iface !== null;
-    const e = uncached ? null : this.entry(q);
-    let key = '';
+    const e = q.iface !== undefined && q.iface !== null ? null : this.entry(q);
+    // Walk in order as far as a terminal term; note which prefix tests matched.
+    let mask = 0;
+    const n = this.terms.length;
+    for (let i = 0; i < n; i++) {
+      if (!this.termMatches(i, q, e)) continue;
+      const bit = this.prefixBit[i] as number;
+      if (bit >= 0) mask |= 1 << bit;
+      if ((this.terms[i] as Term).actions.terminal) break;
+    }
+    if (e && this.cacheable) {
+      const hit = e.results.get(mask);
+      if (hit) return hit;
+    }
+    const r = this.decide(q, e);
+    if (e && this.cacheable) e.results.set(mask, r);
+    return r;
+  }
+
+  /** The full evaluation: matched terms, policy defaults, the merged FIB settings, the trail. */
+  private decide(q: RouteQuery, e: CacheEntry | null): PolicyResult {
     const matched: number[] = [];
     let decided: 'accept' | 'reject' | null = null;
     let policy = 0;
     for (let i = 0; i < this.terms.length && decided === null; i++) {
-      while (i >= (this.ends[policy] as { end: number }).end) {
-        const d = (this.ends[policy] as { dflt: Policy['default'] }).dflt;
+      // Leaving a policy whose terms all passed without a decision: its default applies.
+      for (; policy < (this.policyOf[i] as number) && decided === null; policy++) {
+        const d = (this.policies[policy] as Policy).default;
         if (d !== 'next') decided = d;
-        policy++;
-        if (decided) break;
       }
-      if (decided) break;
-      const t = this.terms[i] as Term;
-      let ok = e ? e.attrOk[i] === 1 : t.tests.every((f) => f(q.source, q.attrs, q.iface ?? null));
-      if (ok && t.prefix.length) {
-        for (const s of t.prefix) if (!s.matches(q.family, q.v4, q.bytes, q.at, q.length)) ok = false;
-        key += ok ? '1' : '0';
-      }
-      if (!ok) continue;
+      if (decided !== null) break;
+      if (!this.termMatches(i, q, e)) continue;
       matched.push(i);
-      if (t.actions.terminal) decided = t.actions.terminal;
+      decided = (this.terms[i] as Term).actions.terminal;
     }
-    // Terms ran out: the defaults of the remaining policies decide.
-    while (decided === null && policy < this.ends.length) {
-      const d = (this.ends[policy] as { dflt: Policy['default'] }).dflt;
+    for (; decided === null && policy < this.policies.length; policy++) {
+      const d = (this.policies[policy] as Policy).default;
       if (d !== 'next') decided = d;
-      policy++;
     }
     const accept = decided !== 'reject';
-    const cacheKey = `${key}|${accept ? 'a' : 'r'}|${matched.join(',')}`;
-    const hit = e?.results.get(cacheKey);
-    if (hit) return hit;
     const acts = matched.map((i) => (this.terms[i] as Term).actions);
-    const last = acts.at(-1);
     const trail = matched.map((i) => `${(this.terms[i] as Term).label}${(this.terms[i] as Term).actions.terminal ? `: ${(this.terms[i] as Term).actions.terminal}` : ''}`);
-    if (!last?.terminal) trail.push(`default: ${accept ? 'accept' : 'reject'}`);
+    if (!acts.at(-1)?.terminal) trail.push(`default: ${accept ? 'accept' : 'reject'}`);
     const fib: PolicyResult['fib'] = { metric: null, tunnel: null, ecmp: null };
     for (const a of acts) {
       if (a.kernelMetric !== null) fib.metric = a.kernelMetric;
@@ -271,9 +305,7 @@ export class PolicyChain {
       if (a.ecmp !== null) fib.ecmp = a.ecmp;
     }
     const changing = acts.filter(changesAttributes);
-    const r: PolicyResult = { accept, actions: changing, trail, fib, derived: new WeakMap(), changes: changing.length > 0 };
-    e?.results.set(cacheKey, r);
-    return r;
+    return { accept, actions: changing, trail, fib, derived: new WeakMap(), changes: changing.length > 0 };
   }
 }
 

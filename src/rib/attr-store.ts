@@ -57,6 +57,15 @@ export class AttrStore {
 
   unref(s: AttrSet): void {
     if (--s.refs > 0) return;
+    this.free(s);
+  }
+
+  /** Drop a set nothing refers to (interned for an UPDATE whose routes were all refused). */
+  release(s: AttrSet): void {
+    if (s.refs === 0) this.free(s);
+  }
+
+  private free(s: AttrSet): void {
     const b = this.buckets.get(s.hash);
     if (!b) return;
     const i = b.indexOf(s);
@@ -66,5 +75,7 @@ export class AttrStore {
     this.count--;
     this.byId[s.id] = undefined;
     this.freeIds.push(s.id);
+    // A set made by policy holds the set it was made from.
+    if (s.base) this.unref(s.base);
   }
 }

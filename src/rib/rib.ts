@@ -18,7 +18,7 @@ import type { RouteSource } from './route-source.js';
 import { encodeAttributes } from '../wire/update.js';
 import { makeContext } from '../wire/context.js';
 import { applyActions } from '../policy/actions.js';
-import type { PolicyChain, PolicyResult } from '../policy/policy.js';
+import type { PolicyChain, PolicyResult, RouteQuery } from '../policy/policy.js';
 
 const CANONICAL = makeContext({ asn4: true });
 /** First byte of the key of a set made by policy: apart from every key built from received bytes. */
@@ -54,6 +54,7 @@ export class Rib {
   readonly loc: LocRib;
   readonly groups = new Map<string, UpdateGroup>();
   private readonly cursor = new NlriCursor();
+  private readonly query: RouteQuery;
   private readonly freeSourceIds: number[] = [];
   /** Other subscribers to changes of a prefix's paths (the kernel FIB, for best path and ECMP). */
   readonly bestListeners: ((family: Family, slot: number) => void)[] = [];
@@ -62,6 +63,7 @@ export class Rib {
   constructor(readonly options: RibOptions) {
     this.local = { id: 0, kind: 'local', address: 'local', addressBytes: Buffer.alloc(0), routerId: options.routerId, peerAs: options.localAsn, isClient: false };
     this.sources[0] = this.local;
+    this.query = { family: Family.IPV4_UNICAST, v4: 0, bytes: NO_NEXT_HOP, at: 0, length: 0, source: this.local, attrs: null as unknown as AttrSet };
     this.loc = new LocRib(this.importStore, this.sources);
     this.loc.onBestChange = (family, slot) => {
       for (const g of this.groups.values()) if (g.family === family) g.touch(slot);
@@ -130,7 +132,10 @@ export class Rib {
     const { attrs, nextHop } = applyActions(base.attrs, base.nextHop, r.actions, { ebgpExport: false, selfNextHop: null, originalNextHop: base.nextHop, localAsn: this.options.localAsn });
     const key = Buffer.concat([DERIVED, encodeAttributes(attrs as PathAttribute[], CANONICAL), nextHop]);
     const set = this.importStore.intern(fnv1a(key), key, () => ({ attrs, nextHop }));
-    set.base ??= base;
+    if (!set.base && set !== base) {
+      set.base = base;
+      this.importStore.ref(base);
+    }
     r.derived.set(base, set);
     return set;
   }
@@ -193,11 +198,15 @@ export class Rib {
       // Treat as withdraw: the refused announcement replaces whatever the peer sent before.
       for (const b of blocks) this.withdraw(peer, b);
       peer.rejected++;
+      if (set) this.importStore.release(set);
       return why;
     }
     const c = this.cursor;
     const src = peer.source.id;
     const policy = peer.importPolicy ?? null;
+    // Prefixes of one UPDATE mostly share one outcome: remember the last accepted one.
+    let lastResult: PolicyResult | null = null;
+    let lastUse = set;
     for (const b of blocks) {
       const fam = b.family;
       const t = this.loc.tables[fam];
@@ -205,14 +214,28 @@ export class Rib {
       while (c.next()) {
         let use = set;
         if (policy) {
-          const r = policy.evaluate({ family: fam, v4: c.v4, bytes: c.buf, at: c.bytesAt, length: c.length, source: peer.source, attrs: set });
-          if (!r.accept) {
+          // One query object, filled per prefix: no allocation on this path.
+          const q = this.query;
+          q.family = fam;
+          q.v4 = c.v4;
+          q.bytes = c.buf;
+          q.at = c.bytesAt;
+          q.length = c.length;
+          q.source = peer.source;
+          q.attrs = set;
+          const r = policy.evaluate(q);
+          if (r === lastResult) {
+            use = lastUse;
+          } else if (!r.accept) {
             // Rejected by import policy: as a withdraw of whatever the peer sent before.
             this.withdrawOne(peer, fam, c.addPath ? c.pathId : 0);
             peer.filtered = (peer.filtered ?? 0) + 1;
             continue;
+          } else {
+            if (r.changes) use = this.derive(set, r);
+            lastResult = r;
+            lastUse = use;
           }
-          if (r.changes) use = this.derive(set, r);
         }
         const slot = fam === Family.IPV4_UNICAST ? t.insert4(c.v4, c.length) : t.insert6(c.buf, c.bytesAt, c.length);
         const old = this.loc.upsert(fam, slot, src, use.id, c.addPath ? c.pathId : 0);
@@ -222,6 +245,8 @@ export class Rib {
         else peer.received++;
       }
     }
+    // Every prefix rejected by policy: nothing holds the set.
+    this.importStore.release(set);
     return null;
   }
 

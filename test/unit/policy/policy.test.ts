@@ -147,4 +147,12 @@ t.test('the RIB applies import and export policy; changed routes share new inter
   await settle();
   t.equal(t4.find4(0xcb007100, 24) >= 0 ? loc.best[0][t4.find4(0xcb007100, 24)] : -1, -1, 'rejected now: the old path is gone');
   t.notOk(member.table.has('203.0.113.0/24'), 'and withdrawn downstream');
+  // Attribute sets nothing refers to any more do not stay behind.
+  const before = rib.importStore.size;
+  for (let i = 0; i < 50; i++) rib.applyUpdate(from, announce(['198.51.100.0/24'], base([65001, 65100 + i], 0xc0000202)));
+  t.equal(rib.importStore.size, before, 'announcements rejected by policy leave no interned set');
+  from.importPolicy = null;
+  from.allowOwnAs = 0;
+  for (let i = 0; i < 50; i++) rib.applyUpdate(from, announce(['198.51.100.0/24'], base([65001, 64512, i + 1], 0xc0000202)));
+  t.equal(rib.importStore.size, before, 'nor do ones refused for an AS loop');
 });
