@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/load.js';
 import { createLogger } from '../log/logger.js';
 import { Daemon } from '../daemon/daemon.js';
+import { sdNotify } from '../daemon/sd-notify.js';
 
 const USAGE = 'usage: wrend [--config FILE] [--socket PATH] [--log-level LEVEL]';
 
@@ -47,18 +48,25 @@ async function main(): Promise<number> {
     log.fatal({ error: (err as Error).message }, 'cannot start');
     return 1;
   }
+  // Config loaded, sockets listening: tell systemd (Type=notify) we are ready.
+  sdNotify(`READY=1\nSTATUS=${daemon.peers.size} neighbors configured\nMAINPID=${process.pid}`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    sdNotify('STOPPING=1');
     void daemon.stop('wrend shutting down').then(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   // Reload: apply what changed in the file; an invalid file changes nothing.
   process.on('SIGHUP', () => {
-    void daemon.reloadFile(null).catch((err: unknown) => log.error({ error: (err as Error).message }, 'SIGHUP: configuration not reloaded; running config unchanged'));
+    sdNotify('RELOADING=1');
+    void daemon
+      .reloadFile(null)
+      .catch((err: unknown) => log.error({ error: (err as Error).message }, 'SIGHUP: configuration not reloaded; running config unchanged'))
+      .finally(() => sdNotify('READY=1'));
   });
   return -1;
 }

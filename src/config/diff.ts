@@ -112,6 +112,7 @@ export function planReload(old: Config, next: Config): ReloadPlan {
     if (!same(old.fib[k], next.fib[k])) plan.restartNeeded.push(`fib.${k} ${show(old.fib[k])} -> ${show(next.fib[k])}`);
   }
   if (old.control.socket !== next.control.socket) plan.restartNeeded.push(`control.socket ${show(old.control.socket)} -> ${show(next.control.socket)}`);
+  if (!same(old.metrics, next.metrics)) plan.restartNeeded.push(`metrics ${show(old.metrics?.listen)} -> ${show(next.metrics?.listen)}`);
   for (const k of ['birdCompat', 'birdCompat6'] as const) {
     if (old.control[k] !== next.control[k]) plan.restartNeeded.push(`control.${k} ${show(old.control[k])} -> ${show(next.control[k])}`);
   }

@@ -57,6 +57,8 @@ export interface Config {
   /** Control socket path and owning group (null: the defaults / command line), BIRD-compatible sockets. */
   control: { socket: string | null; group: string | null; birdCompat: string | null; birdCompat6: string | null };
   logging: { level: string | null };
+  /** Prometheus endpoint, when configured. */
+  metrics: { listen: string } | null;
   /** Policies compiled once at load (config `policies`, `prefixSets`), and their source text. */
   policies: Map<string, Policy>;
   policySource: { policies: Record<string, unknown>; prefixSets: Record<string, unknown> };
@@ -190,6 +192,7 @@ export function parseConfig(text: string, file: string): Config {
     fib: parseFib(raw.fib as Obj | undefined),
     control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null },
     logging: { level: ((raw.logging as Obj | undefined)?.level as string | undefined) ?? null },
+    metrics: raw.metrics ? { listen: (raw.metrics as Obj).listen as string } : null,
     policies: compiled.policies,
     policySource: { policies: rawPolicies, prefixSets: rawSets },
     announcePolicy: (raw.announcePolicy as string[] | undefined) ?? [],

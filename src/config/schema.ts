@@ -131,7 +131,7 @@ function describe(e: ErrorObject, doc: ConfigDocument, known: string[]): { path:
     case 'propertyNames':
       return { path: [...path, String(p.propertyName)], key: true, msg: 'is not a valid name (letters, digits, _ . -; starting with a letter)' };
     case 'pattern':
-      return { path, key: false, msg: path[path.length - 1] === 'template' ? 'is not a valid template name' : 'must be an absolute path' };
+      return { path, key: false, msg: path[path.length - 1] === 'template' ? 'is not a valid template name' : path[path.length - 1] === 'listen' ? 'must be HOST:PORT (e.g. 127.0.0.1:9179)' : 'must be an absolute path' };
     default:
       return { path, key: false, msg: e.message ?? e.keyword };
   }

@@ -20,6 +20,7 @@ import { KernelSync } from '../fib/kernel-sync.js';
 import { ControlServer } from '../control/server.js';
 import { registerCommands } from '../control/commands.js';
 import { BirdCompatServer } from '../control/bird-compat.js';
+import { MetricsServer, buildRegistry } from '../control/metrics.js';
 
 function familyMask(fams: readonly string[]): number {
   let m = 0;
@@ -91,6 +92,7 @@ export class Daemon {
   routing: Routing | null = null;
   control: ControlServer | null = null;
   readonly birdCompat: BirdCompatServer[] = [];
+  metrics: MetricsServer | null = null;
   kernel: KernelSync | null = null;
   private convergenceTimer: NodeJS.Timeout | null = null;
 
@@ -144,6 +146,10 @@ export class Daemon {
       this.control = new ControlServer(this.socketPath, this.log, this.config.control.group);
       registerCommands(this.control, this, Date.now());
       await this.control.start();
+    }
+    if (this.config.metrics) {
+      this.metrics = new MetricsServer(this.config.metrics.listen, buildRegistry(this), this.log);
+      await this.metrics.start();
     }
     const compat: [string | null, Family][] = [[this.config.control.birdCompat, Family.IPV4_UNICAST], [this.config.control.birdCompat6, Family.IPV6_UNICAST]];
     for (const [path, family] of compat) {
@@ -259,6 +265,7 @@ export class Daemon {
       ...next,
       fib: this.config.fib,
       control: { ...next.control, socket: this.config.control.socket, birdCompat: this.config.control.birdCompat, birdCompat6: this.config.control.birdCompat6 },
+      metrics: this.config.metrics,
       routeReflector: next.routeReflector && { ...next.routeReflector, clusterId: this.config.routeReflector?.clusterId ?? next.routeReflector.clusterId },
     };
     const old = this.config;
@@ -345,6 +352,7 @@ export class Daemon {
     this.listener?.close();
     this.control?.close();
     for (const s of this.birdCompat) s.close();
+    this.metrics?.close();
     // Freeze the kernel FIB first: the sessions about to close must not withdraw its routes.
     await this.kernel?.stop();
     if (this.loopTimer) clearInterval(this.loopTimer);

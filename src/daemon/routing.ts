@@ -221,6 +221,11 @@ export class Routing implements PeerEvents {
     return n;
   }
 
+  /** Announcements from a peer that its import policy rejected. */
+  filtered(peer: Peer): number {
+    return this.ribPeers.get(peer)?.filtered ?? 0;
+  }
+
   /** Routes refused from a peer's UPDATEs (loops, own next hop, malformed attributes). */
   rejected(peer: Peer): number {
     return this.ribPeers.get(peer)?.rejected ?? 0;

@@ -72,6 +72,7 @@ class Link {
 
 export class Peer {
   config: PeerConfig;
+  private readonly log: Logger;
   private fsm: FsmState;
   private readonly timers: PeerTimers;
   private link: Link | null = null;
@@ -85,16 +86,20 @@ export class Peer {
   since: number;
   lastNotification = '';
   readonly counters = { messagesIn: 0, messagesOut: 0, updatesIn: 0, flaps: 0 };
+  /** Messages by BGP type (1 OPEN, 2 UPDATE, 3 NOTIFICATION, 4 KEEPALIVE, 5 ROUTE-REFRESH). */
+  readonly messagesByType = { in: [0, 0, 0, 0, 0, 0], out: [0, 0, 0, 0, 0, 0] };
 
   constructor(
     config: PeerConfig,
     private local: LocalSpeaker,
     private readonly clock: Clock,
-    private readonly log: Logger,
+    log: Logger,
     private readonly dialer: Dialer,
     private readonly events: PeerEvents = NO_PEER_EVENTS,
   ) {
     this.config = config;
+    // Every line this session logs carries its peer.
+    this.log = log.child({ peer: config.address });
     this.fsm = initialFsmState(config.fsm);
     this.since = clock.now();
     this.timers = new PeerTimers(clock, (timer) => this.dispatch({ type: 'TimerExpired', timer }));
@@ -212,7 +217,7 @@ export class Peer {
     if (r.state.state !== before.state) {
       this.since = this.clock.now();
       this.log.info(
-        { peer: this.config.address, from: before.state, to: r.state.state, event: ev.type, reason: r.state.lastError || undefined },
+        { from: before.state, to: r.state.state, event: ev.type, reason: r.state.lastError || undefined },
         `session ${before.state} -> ${r.state.state}`,
       );
       if (before.state === State.ESTABLISHED) this.counters.flaps++;
@@ -259,7 +264,7 @@ export class Peer {
         if (this.link && this.link.conn.pendingBytes === 0) this.write(this.link, encodeKeepalive());
         return;
       case 'send-notification':
-        this.log.warn({ peer: this.config.address, notification: describeNotification(a.notification) }, 'sending NOTIFICATION');
+        this.log.warn({ notification: describeNotification(a.notification) }, 'sending NOTIFICATION');
         if (this.link) this.write(this.link, encodeNotification(a.notification));
         return;
       case 'start-timer':
@@ -278,8 +283,21 @@ export class Peer {
   }
 
   private write(link: Link, bytes: Buffer): void {
-    this.counters.messagesOut++;
+    this.countOut(bytes);
     link.conn.write(bytes);
+  }
+
+  /** Count the messages in an encoded buffer (headers only: length at 16, type at 18). */
+  private countOut(bytes: Buffer): void {
+    const byType = this.messagesByType.out;
+    for (let off = 0; off + 19 <= bytes.length; ) {
+      const len = bytes.readUInt16BE(off + 16);
+      const type = bytes[off + 18] as number;
+      if (type < byType.length) byType[type] = (byType[type] as number) + 1;
+      this.counters.messagesOut++;
+      if (len < 19) break;
+      off += len;
+    }
   }
 
   /** Set while this peer's reading waits for the next event-loop turn. */
@@ -317,6 +335,7 @@ export class Peer {
       }
       if (!frame) return;
       this.counters.messagesIn++;
+      if (frame.type < 6) this.messagesByType.in[frame.type] = (this.messagesByType.in[frame.type] as number) + 1;
       if (frame.type === 2) updates++;
       const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, link.ctx, true);
       if (!r.ok) {
@@ -330,7 +349,7 @@ export class Peer {
   private messageError(err: unknown): void {
     const e = err instanceof BgpError ? err : null;
     if (!e) throw err;
-    this.log.warn({ peer: this.config.address, code: e.code, error: e.message }, 'malformed message');
+    this.log.warn({ code: e.code, error: e.message }, 'malformed message');
     this.dispatch({ type: 'MessageError', notification: notificationFromError(e), reason: e.message });
   }
 
@@ -367,7 +386,7 @@ export class Peer {
       case 'notification': {
         const text = describeNotification(m.notification);
         this.lastNotification = text;
-        this.log.warn({ peer: this.config.address, notification: text, code: m.notification.code, subcode: m.notification.subcode }, 'received NOTIFICATION');
+        this.log.warn({ notification: text, code: m.notification.code, subcode: m.notification.subcode }, 'received NOTIFICATION');
         this.dispatch({ type: 'NotifMsg', reason: `received ${text}` });
         return;
       }
@@ -411,11 +430,11 @@ export class Peer {
     if (!current || !params || this.candidate !== cand) return false;
     const keepCand = cand.inbound !== current.inbound ? keepInbound(this.local.routerId, params.peerId) === cand.inbound : true;
     if (!keepCand) {
-      this.log.info({ peer: this.config.address }, 'connection collision: keeping the existing connection');
+      this.log.info('connection collision: keeping the existing connection');
       this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
       return false;
     }
-    this.log.info({ peer: this.config.address }, 'connection collision: continuing on the new connection');
+    this.log.info('connection collision: continuing on the new connection');
     this.candidate = null;
     rejectWith(current.conn, { code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
     this.attach(cand);
@@ -439,7 +458,7 @@ export class Peer {
   /** Send encoded messages (UPDATEs from the RIB) on the Established session. */
   sendRaw(bytes: Buffer): void {
     if (this.link && this.fsm.state === State.ESTABLISHED) {
-      this.counters.messagesOut++;
+      this.countOut(bytes);
       this.link.conn.write(bytes);
     }
   }

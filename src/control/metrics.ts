@@ -1,0 +1,194 @@
+/**
+ * The Prometheus endpoint (config `metrics: {listen: "127.0.0.1:9179"}`), with prom-client. Every
+ * value is read from the daemon when scraped, never counted on a hot path: sessions, messages by
+ * type, prefixes received/filtered/advertised, RIB and FIB sizes, FIB operations, update groups,
+ * event-loop lag, plus Node's process metrics. Operators put bird_exporter beside BIRD for this.
+ */
+import http from 'node:http';
+import type { Logger } from 'pino';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Family } from '../wire/constants.js';
+import { fnv1a } from '../rib/attr-store.js';
+import { State } from '../session/fsm.js';
+import { peerType } from './neighbor-commands.js';
+import type { Daemon } from '../daemon/daemon.js';
+
+const STATES: State[] = [State.IDLE, State.CONNECT, State.ACTIVE, State.OPEN_SENT, State.OPEN_CONFIRM, State.ESTABLISHED];
+const TYPES = ['', 'open', 'update', 'notification', 'keepalive', 'route_refresh'];
+
+/** "host:port" or "[v6]:port". */
+export function parseListen(s: string): { host: string; port: number } | null {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(s);
+  if (!m) return null;
+  const port = Number(m[3]);
+  return port <= 65535 ? { host: (m[1] ?? m[2]) as string, port } : null;
+}
+
+export function buildRegistry(d: Daemon): Registry {
+  const reg = new Registry();
+  collectDefaultMetrics({ register: reg, prefix: 'wren_' });
+  const peerLabels = ['peer', 'asn', 'type'] as const;
+  const peers = () => [...d.peers.values()].map((p) => ({ p, labels: { peer: p.config.address, asn: String(p.config.asn), type: peerType(d, p.config.address) } }));
+
+  new Gauge({
+    name: 'wren_bgp_session_state', help: 'Session state: 1 for the current FSM state (label state)', labelNames: [...peerLabels, 'state'], registers: [reg],
+    collect() {
+      this.reset();
+      for (const { p, labels } of peers()) for (const s of STATES) this.set({ ...labels, state: s }, p.state === s ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'wren_bgp_session_up', help: '1 when the session is Established', labelNames: peerLabels, registers: [reg],
+    collect() {
+      this.reset();
+      for (const { p, labels } of peers()) this.set(labels, p.state === State.ESTABLISHED ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'wren_bgp_session_uptime_seconds', help: 'Seconds since the session was Established (0 when it is not)', labelNames: peerLabels, registers: [reg],
+    collect() {
+      this.reset();
+      const now = Date.now();
+      for (const { p, labels } of peers()) this.set(labels, p.state === State.ESTABLISHED ? (now - p.since) / 1000 : 0);
+    },
+  });
+  new Counter({
+    name: 'wren_bgp_session_flaps_total', help: 'Times the session left Established', labelNames: peerLabels, registers: [reg],
+    collect() {
+      this.reset();
+      for (const { p, labels } of peers()) this.inc(labels, p.counters.flaps);
+    },
+  });
+  for (const dir of ['received', 'sent'] as const) {
+    new Counter({
+      name: `wren_bgp_messages_${dir}_total`, help: `BGP messages ${dir}, by type`, labelNames: [...peerLabels, 'message'], registers: [reg],
+      collect() {
+        this.reset();
+        for (const { p, labels } of peers()) {
+          const counts = dir === 'received' ? p.messagesByType.in : p.messagesByType.out;
+          for (let t = 1; t < TYPES.length; t++) this.inc({ ...labels, message: TYPES[t] as string }, counts[t] as number);
+        }
+      },
+    });
+  }
+  const prefixGauge = (name: string, help: string, read: (p: Parameters<NonNullable<Daemon['routing']>['received']>[0]) => number) =>
+    new Gauge({
+      name, help, labelNames: peerLabels, registers: [reg],
+      collect() {
+        this.reset();
+        const r = d.routing;
+        if (r) for (const { p, labels } of peers()) this.set(labels, read(p));
+      },
+    });
+  prefixGauge('wren_bgp_prefixes_received', 'Prefixes from the peer in the RIB (accepted by import policy)', (p) => d.routing?.received(p) ?? 0);
+  prefixGauge('wren_bgp_prefixes_advertised', 'Prefixes announced to the peer', (p) => d.routing?.advertised(p) ?? 0);
+  prefixGauge('wren_bgp_prefixes_filtered_total', 'Announcements the import policy rejected', (p) => d.routing?.filtered(p) ?? 0);
+  prefixGauge('wren_bgp_updates_refused_total', 'UPDATEs refused (loops, own next hop, malformed attributes)', (p) => d.routing?.rejected(p) ?? 0);
+
+  new Gauge({
+    name: 'wren_rib_prefixes', help: 'Prefixes with a best path', labelNames: ['family'], registers: [reg],
+    collect() {
+      this.reset();
+      const loc = d.routing?.rib.loc;
+      if (!loc) return;
+      for (const [f, name] of [[Family.IPV4_UNICAST, 'ipv4'], [Family.IPV6_UNICAST, 'ipv6']] as const) {
+        const t = loc.tables[f];
+        let n = 0;
+        for (let s = 0; s < t.highWater; s++) if (t.used[s] && (loc.best[f][s] as number) >= 0) n++;
+        this.set({ family: name }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'wren_rib_paths', help: 'Candidate paths (all peers, all prefixes)', registers: [reg],
+    collect() {
+      this.set(d.routing?.rib.loc.paths.size ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'wren_rib_attribute_sets', help: 'Interned attribute sets', labelNames: ['store'], registers: [reg],
+    collect() {
+      const rib = d.routing?.rib;
+      this.set({ store: 'import' }, rib?.importStore.size ?? 0);
+      this.set({ store: 'export' }, rib?.exportStore.size ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'wren_update_group_members', help: 'Sessions in each update group (routes encoded once per group)', labelNames: ['group', 'family', 'kind'], registers: [reg],
+    collect() {
+      this.reset();
+      for (const g of d.routing?.rib.groups.values() ?? []) {
+        const id = fnv1a(Buffer.from(g.key)).toString(16).padStart(8, '0');
+        this.set({ group: id, family: g.family === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6', kind: g.target.kind }, g.size);
+      }
+    },
+  });
+  new Gauge({
+    name: 'wren_fib_routes', help: 'Routes wren has installed in the kernel', registers: [reg],
+    collect() {
+      this.set(d.kernel?.fib.installedCount ?? 0);
+    },
+  });
+  new Counter({
+    name: 'wren_fib_operations_total', help: 'Kernel route operations by kind', labelNames: ['op'], registers: [reg],
+    collect() {
+      this.reset();
+      const c = d.kernel?.fib.counters;
+      if (!c) return;
+      for (const op of ['installs', 'deletes', 'adopted', 'pruned', 'repaired'] as const) this.inc({ op }, c[op]);
+    },
+  });
+  new Counter({
+    name: 'wren_fib_errors_total', help: 'Kernel route operations that failed', registers: [reg],
+    collect() {
+      this.reset();
+      this.inc(d.kernel?.fib.counters.errors ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'wren_event_loop_delay_worst_seconds', help: 'Longest event-loop delay seen since start', registers: [reg],
+    collect() {
+      this.set(d.loop.worstMs / 1000);
+    },
+  });
+  return reg;
+}
+
+export class MetricsServer {
+  private server: http.Server | null = null;
+
+  constructor(
+    private readonly listen: string,
+    private readonly registry: Registry,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const at = parseListen(this.listen);
+    if (!at) throw new Error(`metrics.listen: "${this.listen}" is not HOST:PORT`);
+    const server = http.createServer((req, res) => {
+      if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('wren: metrics are at /metrics\n');
+        return;
+      }
+      this.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
+        (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`),
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at.port, at.host, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.log.error({ error: err.message }, 'metrics endpoint error'));
+    this.server = server;
+    this.log.info({ listen: this.listen }, 'metrics endpoint listening');
+  }
+
+  close(): void {
+    this.server?.close();
+  }
+}
