@@ -14,7 +14,7 @@ import { PrefixBatch } from '../../src/wire/prefix-batch.js';
 import { UpdateWriter, encodeEndOfRib } from '../../src/wire/update-writer.js';
 import { encodePathAttributes } from '../../src/wire/update.js';
 import { NlriCursor } from '../../src/wire/nlri.js';
-import { parseIpv4 } from '../../src/wire/address.js';
+import { parseAddress, parseIpv4 } from '../../src/wire/address.js';
 import type { PathAttribute } from '../../src/wire/attributes/types.js';
 
 export interface SpeakerOptions {
@@ -108,33 +108,70 @@ export class BenchSpeaker {
   }
 
   /**
-   * Announce `n` IPv4 /24s starting at `base` (uint32), `perUpdate` per UPDATE, cycling through
-   * `sets` attribute sets. Resolves when every byte has been handed to the kernel.
+   * Announce `n` prefixes of `family` — IPv4 /24s from `base` (uint32), or IPv6 /48s in
+   * 2001:db8::/32 — `perUpdate` per UPDATE, cycling through `sets` attribute sets (`variant`
+   * changes them all, for churn). Resolves when every byte has been handed to the kernel.
    */
-  async announceV4(base: number, n: number, perUpdate: number, sets: number, nextHop: string): Promise<void> {
-    const s = this.socket;
-    if (!s) throw new Error('not connected');
+  async announce(o: { family: Family; base: number; n: number; perUpdate: number; sets: number; nextHop: string; variant?: number; endOfRib?: boolean }): Promise<void> {
+    const v6 = o.family === Family.IPV6_UNICAST;
     const attrs: Buffer[] = [];
-    for (let k = 0; k < sets; k++) {
+    for (let k = 0; k < o.sets; k++) {
       const list: PathAttribute[] = [
         { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
         // A path from beyond this AS (65000 ...), so iBGP receivers do not see their own ASN.
-        { kind: 'as-path', type: 2, flags: 0x40, segments: [{ type: 2, asns: [65000, 65100 + k] }] },
-        { kind: 'next-hop', type: 3, flags: 0x40, nextHop: parseIpv4(nextHop) },
-        { kind: 'med', type: 4, flags: 0x80, med: k },
+        { kind: 'as-path', type: 2, flags: 0x40, segments: [{ type: 2, asns: [65000, 65100 + k, ...(o.variant ? [65500 + o.variant] : [])] }] },
+        { kind: 'med', type: 4, flags: 0x80, med: k + (o.variant ?? 0) * 100 },
       ];
+      if (!v6) list.splice(2, 0, { kind: 'next-hop', type: 3, flags: 0x40, nextHop: parseIpv4(o.nextHop) });
       attrs.push(encodePathAttributes(list, this.ctx));
     }
-    const batch = new PrefixBatch(Family.IPV4_UNICAST, perUpdate);
+    const nh = v6 ? (parseAddress(o.nextHop) as Buffer) : Buffer.alloc(0);
+    await this.stream(o.family, o.n, o.perUpdate, o.base, (w, chunk, off, batch, from, k) =>
+      v6 ? w.announceMp(chunk, off, attrs[k % o.sets] as Buffer, nh, batch, from, batch.count) : w.announceV4(chunk, off, attrs[k % o.sets] as Buffer, batch, from, batch.count),
+    o.endOfRib ?? true);
+  }
+
+  /** Withdraw what announce() sent (same family, base and count). */
+  async withdraw(o: { family: Family; base: number; n: number; perUpdate: number }): Promise<void> {
+    await this.stream(o.family, o.n, o.perUpdate, o.base, (w, chunk, off, batch, from) =>
+      o.family === Family.IPV6_UNICAST ? w.withdrawMp(chunk, off, batch, from, batch.count) : w.withdrawV4(chunk, off, batch, from, batch.count),
+    false);
+  }
+
+  /** Announce `n` IPv4 /24s from `base` (the original benchmark interface). */
+  async announceV4(base: number, n: number, perUpdate: number, sets: number, nextHop: string): Promise<void> {
+    await this.announce({ family: Family.IPV4_UNICAST, base, n, perUpdate, sets, nextHop });
+  }
+
+  private async stream(
+    family: Family,
+    n: number,
+    perUpdate: number,
+    base: number,
+    write: (w: UpdateWriter, chunk: Buffer, off: number, batch: PrefixBatch, from: number, k: number) => number,
+    endOfRib: boolean,
+  ): Promise<void> {
+    const s = this.socket;
+    if (!s) throw new Error('not connected');
+    const v6 = family === Family.IPV6_UNICAST;
+    const batch = new PrefixBatch(family, perUpdate);
     const w = new UpdateWriter(4096);
     const chunk = Buffer.allocUnsafe(64 * 4096);
+    const p6 = Buffer.alloc(16);
     let off = 0;
     let k = 0;
     for (let i = 0; i < n; i += perUpdate) {
       batch.clear();
-      for (let j = i; j < Math.min(n, i + perUpdate); j++) batch.pushV4((base + j * 256) >>> 0, 24);
+      for (let j = i; j < Math.min(n, i + perUpdate); j++) {
+        if (v6) {
+          // 2001:db8:XXXX::/48, the 16 bits after the /32 counting up from `base`.
+          p6.writeUInt32BE(0x20010db8, 0);
+          p6.writeUInt16BE((base + j) & 0xffff, 4);
+          batch.pushV6(p6, 0, 48);
+        } else batch.pushV4((base + j * 256) >>> 0, 24);
+      }
       for (let from = 0; from < batch.count; ) {
-        from = w.announceV4(chunk, off, attrs[k++ % sets] as Buffer, batch, from, batch.count);
+        from = write(w, chunk, off, batch, from, k++);
         off += w.length;
         if (off + 4096 > chunk.length) {
           if (!s.write(Buffer.from(chunk.subarray(0, off)))) await new Promise((r) => s.once('drain', r));
@@ -142,8 +179,14 @@ export class BenchSpeaker {
         }
       }
     }
-    const tail = Buffer.concat([chunk.subarray(0, off), encodeEndOfRib(Family.IPV4_UNICAST)]);
+    const tail = Buffer.concat([chunk.subarray(0, off), ...(endOfRib ? [encodeEndOfRib(family)] : [])]);
     if (!s.write(tail)) await new Promise((r) => s.once('drain', r));
+  }
+
+  /** Forget what was counted (between phases of a scenario). */
+  resetCounts(): void {
+    this.received = 0;
+    this.withdrawn = 0;
   }
 
   close(): void {

@@ -33,10 +33,10 @@ t.test('metrics endpoint: sessions, messages, prefixes, RIB, FIB, groups, event 
   t.teardown(() => w.stop());
   await waitFor('BIRD Established', () => b.established('192.0.2.1'), 45_000);
   const scrape = () => lab.exec(nsW, process.execPath, ['-e', "fetch('http://192.0.2.1:9179/metrics').then(async (r) => process.stdout.write(r.status + '\\n' + (await r.text())))"]);
-  const text = await waitFor('routes counted', () => {
+  const text = (await waitFor('routes counted', () => {
     const s = scrape();
     return metric(s, 'wren_fib_routes') === 2 ? s : null;
-  }, 20_000);
+  }, 20_000)) as string;
   t.match(text, /^200\n/, 'HTTP 200');
   const peer = { peer: '192.0.2.2', asn: '65002', type: 'node specific' };
   t.equal(metric(text, 'wren_bgp_session_up', peer), 1);
