@@ -1,48 +1,106 @@
 /**
- * Runs inside the benchmark namespace: M client sessions and one injector against the device under
- * test (a route reflector). Prints JSON: time from the injector's first UPDATE until every client
- * holds all N prefixes.
+ * Runs inside the benchmark namespace against a route reflector: prints one JSON line.
+ *   MODE=rr     one injector announces N prefixes; time until each of M clients holds all N
+ *   MODE=churn  the same, then the injector withdraws everything (time until every client has seen
+ *               all N withdrawn), then announces all N again with other attributes (time until
+ *               every client has the new ones)
+ *   MODE=calico M clients each announce one /26; time until every client holds M-1 of them
+ * FAMILY=ipv6 uses /56s (2001:db8::/32 has only 65536 /48s) and IPv6 sessions. CAP_MS bounds every phase ("doneMs": null past it).
  */
+import { Family } from '../src/wire/constants.js';
 import { BenchSpeaker } from './lib/speaker.js';
+import { clientAddress, injectorAddress } from './lib/bench-netns.js';
 
 const N = Number(process.env.N ?? 100_000);
 const M = Number(process.env.M ?? 1);
-const DUT = process.env.DUT ?? '198.18.0.1';
+const MODE = process.env.MODE ?? 'rr';
+const V6 = process.env.FAMILY === 'ipv6';
+const DUT = process.env.DUT ?? (V6 ? '2001:db8::1' : '198.18.0.1');
 const CAP_MS = Number(process.env.CAP_MS ?? 120_000);
+const family = V6 ? Family.IPV6_UNICAST : Family.IPV4_UNICAST;
+const BASE = V6 ? 0 : 0xf0000000; // 240.0.0.0/4: prefixes that are only data
 
-async function main(): Promise<void> {
-  const clients: BenchSpeaker[] = [];
-  for (let i = 0; i < M; i++) {
-    const addr = `198.18.0.${10 + i}`;
-    const c = new BenchSpeaker({ host: DUT, port: 179, localAddress: addr, asn: 64512, routerId: addr, holdTime: 90 });
-    clients.push(c);
-  }
-  await Promise.all(clients.map((c) => c.connect()));
-  const inj = new BenchSpeaker({ host: DUT, port: 179, localAddress: '198.18.0.2', asn: 64512, routerId: '198.18.0.2', holdTime: 90 });
-  await inj.connect();
-  await new Promise((r) => setTimeout(r, 500));
+/** Client i (or the injector, i = -1) as a BGP speaker with a router id of its own. */
+function speaker(i: number): BenchSpeaker {
+  const addr = i < 0 ? injectorAddress(V6) : clientAddress(i, V6);
+  const routerId = i < 0 ? '198.19.255.254' : `198.19.${i >> 8}.${i & 255}`;
+  return new BenchSpeaker({ host: DUT, port: 179, localAddress: addr, asn: 64512, routerId, holdTime: 240 });
+}
+
+/**
+ * Next hops on the shared subnet but not addresses of the namespace: every daemon runs in the same
+ * namespace as its peers here, and FRR refuses routes whose next hop is one of its own addresses.
+ */
+function thirdPartyNextHop(i: number): string {
+  return V6 ? `2001:db8::f:${(i % 200) + 1}` : `198.18.0.${10 + (i % 200)}`;
+}
+
+/** Resolve when `done()` holds (checked on every client's progress), or after CAP_MS. */
+function until(clients: BenchSpeaker[], done: () => boolean): Promise<number | null> {
   const t0 = performance.now();
-  let doneAt = 0;
-  const finished = new Promise<void>((resolve) => {
+  return new Promise((resolve) => {
     const check = () => {
-      if (clients.every((c) => c.received >= N)) {
-        doneAt = performance.now();
-        resolve();
+      if (done()) {
+        for (const c of clients) c.onProgress = () => undefined;
+        clearTimeout(timer);
+        resolve(performance.now() - t0);
       }
     };
+    const timer = setTimeout(() => resolve(null), CAP_MS);
     for (const c of clients) c.onProgress = check;
-    setTimeout(resolve, CAP_MS).unref();
+    check();
   });
-  await inj.announceV4(0xf0000000, N, 500, 16, '198.18.0.2');
-  const sentAt = performance.now();
-  await finished;
-  const got = clients.map((c) => c.received);
-  console.log(JSON.stringify({
-    n: N, m: M, sendMs: Math.round(sentAt - t0),
-    doneMs: doneAt ? Math.round(doneAt - t0) : null,
-    minReceived: Math.min(...got),
-  }));
-  for (const c of [...clients, inj]) c.close();
+}
+
+async function connectAll(list: BenchSpeaker[]): Promise<void> {
+  // A few hundred at a time, so the device sees a burst but not a SYN flood.
+  for (let i = 0; i < list.length; i += 200) await Promise.all(list.slice(i, i + 200).map((c) => c.connect()));
+}
+
+async function main(): Promise<void> {
+  const out: Record<string, unknown> = { mode: MODE, n: N, m: M, family: V6 ? 'ipv6' : 'ipv4' };
+  if (MODE === 'calico') {
+    const clients = Array.from({ length: M }, (_, i) => speaker(i));
+    const tc = performance.now();
+    await connectAll(clients);
+    out.connectMs = Math.round(performance.now() - tc);
+    await new Promise((r) => setTimeout(r, 500));
+    const done = until(clients, () => clients.every((c) => c.received >= M - 1));
+    await Promise.all(clients.map((c, i) => c.announce({ family, base: V6 ? i : (BASE + i * 64) >>> 0, n: 1, perUpdate: 1, sets: 1, nextHop: thirdPartyNextHop(i), length: V6 ? 56 : 26 })));
+    const ms = await done;
+    out.doneMs = ms === null ? null : Math.round(ms);
+    out.minReceived = Math.min(...clients.map((c) => c.received));
+    for (const c of clients) c.close();
+  } else {
+    const clients = Array.from({ length: M }, (_, i) => speaker(i));
+    await connectAll(clients);
+    const inj = speaker(-1);
+    await inj.connect();
+    await new Promise((r) => setTimeout(r, 500));
+    const all = () => clients.every((c) => c.received >= N);
+    let done = until(clients, all);
+    const nh = thirdPartyNextHop(0);
+    await inj.announce({ family, base: BASE, n: N, perUpdate: 500, sets: 16, nextHop: nh });
+    const first = await done;
+    out.announceMs = first === null ? null : Math.round(first);
+    out.doneMs = out.announceMs;
+    if (MODE === 'churn' && first !== null) {
+      for (const c of clients) c.resetCounts();
+      done = until(clients, () => clients.every((c) => c.withdrawn >= N));
+      await inj.withdraw({ family, base: BASE, n: N, perUpdate: 500 });
+      const w = await done;
+      out.withdrawMs = w === null ? null : Math.round(w);
+      for (const c of clients) c.resetCounts();
+      done = until(clients, all);
+      await inj.announce({ family, base: BASE, n: N, perUpdate: 500, sets: 16, nextHop: nh, variant: 1, endOfRib: false });
+      const again = await done;
+      out.reannounceMs = again === null ? null : Math.round(again);
+      out.doneMs = w === null || again === null ? null : Math.round(w + again);
+    }
+    out.minReceived = Math.min(...clients.map((c) => c.received));
+    for (const c of [...clients, inj]) c.close();
+  }
+  console.log(JSON.stringify(out));
   process.exit(0);
 }
 

@@ -19,14 +19,19 @@ export class BenchNetns {
   readonly name: string;
   readonly dir: string;
 
-  /** 198.18.0.1/24 plus 198.18.0.2 .. 198.18.0.(hosts+1) as /32s on lo. */
-  constructor(tag: string, hosts: number) {
+  /**
+   * 198.18.0.1/24 plus 198.18.0.2 .. 198.18.0.(hosts+1) as /32s on lo; with `clients`, also the
+   * injector and that many client addresses of both families (see clientAddress).
+   */
+  constructor(tag: string, hosts: number, clients = 0) {
     this.name = `wren${tag}${process.pid}`;
     this.dir = mkdtempSync(join(tmpdir(), `wren-${tag}-`));
     sh('ip', ['netns', 'add', this.name]);
     sh('ip', ['-n', this.name, 'link', 'set', 'lo', 'up']);
-    sh('ip', ['-n', this.name, 'addr', 'add', '198.18.0.1/24', 'dev', 'lo']);
-    for (let i = 2; i < hosts + 2; i++) sh('ip', ['-n', this.name, 'addr', 'add', `198.18.0.${i}/32`, 'dev', 'lo']);
+    const batch = ['addr add 198.18.0.1/24 dev lo', 'addr add 2001:db8::1/64 dev lo nodad', `addr add ${injectorAddress(true)}/128 dev lo nodad`];
+    for (let i = 2; i < hosts + 2; i++) batch.push(`addr add 198.18.0.${i}/32 dev lo`);
+    for (let i = 0; i < clients; i++) batch.push(`addr add ${clientAddress(i, false)}/32 dev lo`, `addr add ${clientAddress(i, true)}/128 dev lo nodad`);
+    sh('ip', ['-n', this.name, '-batch', '-'], batch.join('\n') + '\n');
   }
 
   path(name: string): string {
@@ -62,6 +67,25 @@ export class BenchNetns {
     });
     spawnSync('ip', ['netns', 'del', this.name]);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Benchmark client i's address: 198.18.1.1, 198.18.1.2, ... (250 per /24), or 2001:db8::1:1, ... */
+export function clientAddress(i: number, v6: boolean): string {
+  return v6 ? `2001:db8::1:${(i + 1).toString(16)}` : `198.18.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+}
+
+export function injectorAddress(v6: boolean): string {
+  return v6 ? '2001:db8::2' : '198.18.0.2';
+}
+
+/** CPU seconds a process has used (user + system), from /proc. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
   }
 }
 

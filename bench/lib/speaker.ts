@@ -38,20 +38,28 @@ export class BenchSpeaker {
   endOfRib = false;
   /** NOTIFICATIONs received, as "code/subcode". */
   readonly notifications: string[] = [];
-  /** Called whenever `received` grows (for completion detection without polling). */
+  /** Called after every UPDATE (for completion detection without polling). */
   onProgress: () => void = () => undefined;
   private readonly cursor = new NlriCursor();
 
   constructor(private readonly o: SpeakerOptions) {}
 
   connect(): Promise<void> {
+    return this.run(net.connect({ host: this.o.host, port: this.o.port, localAddress: this.o.localAddress }), 'connect');
+  }
+
+  /** Speak BGP on a connection someone else accepted (the receiving end of bench:loadgen). */
+  attach(socket: net.Socket): Promise<void> {
+    return this.run(socket, 'now');
+  }
+
+  private run(s: net.Socket, openOn: 'connect' | 'now'): Promise<void> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host: this.o.host, port: this.o.port, localAddress: this.o.localAddress });
       this.socket = s;
       s.setNoDelay(true);
       s.once('error', reject);
       s.on('data', (chunk) => this.onData(chunk, resolve));
-      s.once('connect', () => {
+      const open = () =>
         s.write(
           encodeOpen({
             version: 4,
@@ -66,7 +74,8 @@ export class BenchSpeaker {
             ],
           }),
         );
-      });
+      if (openOn === 'now') open();
+      else s.once('connect', open);
     });
   }
 
@@ -95,12 +104,12 @@ export class BenchSpeaker {
           this.cursor.reset(block);
           while (this.cursor.next()) this.received++;
         }
-        this.onProgress();
         for (const block of [u.withdrawn, u.mpUnreach?.withdrawn]) {
           if (!block) continue;
           this.cursor.reset(block);
           while (this.cursor.next()) this.withdrawn++;
         }
+        this.onProgress();
       } else if (m.type === 'notification') {
         this.notifications.push(`${m.notification.code}/${m.notification.subcode}`);
       }
@@ -108,11 +117,11 @@ export class BenchSpeaker {
   }
 
   /**
-   * Announce `n` prefixes of `family` — IPv4 /24s from `base` (uint32), or IPv6 /48s in
-   * 2001:db8::/32 — `perUpdate` per UPDATE, cycling through `sets` attribute sets (`variant`
+   * Announce `n` prefixes of `family` — IPv4 /24s (or `length`) from `base` (uint32), or IPv6
+   * /56s in 2001:db8::/32 — `perUpdate` per UPDATE, cycling through `sets` attribute sets (`variant`
    * changes them all, for churn). Resolves when every byte has been handed to the kernel.
    */
-  async announce(o: { family: Family; base: number; n: number; perUpdate: number; sets: number; nextHop: string; variant?: number; endOfRib?: boolean }): Promise<void> {
+  async announce(o: { family: Family; base: number; n: number; perUpdate: number; sets: number; nextHop: string; variant?: number; endOfRib?: boolean; length?: number }): Promise<void> {
     const v6 = o.family === Family.IPV6_UNICAST;
     const attrs: Buffer[] = [];
     for (let k = 0; k < o.sets; k++) {
@@ -121,19 +130,21 @@ export class BenchSpeaker {
         // A path from beyond this AS (65000 ...), so iBGP receivers do not see their own ASN.
         { kind: 'as-path', type: 2, flags: 0x40, segments: [{ type: 2, asns: [65000, 65100 + k, ...(o.variant ? [65500 + o.variant] : [])] }] },
         { kind: 'med', type: 4, flags: 0x80, med: k + (o.variant ?? 0) * 100 },
+        // iBGP UPDATEs carry LOCAL_PREF (RFC 4271 5.1.5; FRR treats them as withdrawn otherwise).
+        { kind: 'local-pref', type: 5, flags: 0x40, localPref: 100 },
       ];
       if (!v6) list.splice(2, 0, { kind: 'next-hop', type: 3, flags: 0x40, nextHop: parseIpv4(o.nextHop) });
       attrs.push(encodePathAttributes(list, this.ctx));
     }
     const nh = v6 ? (parseAddress(o.nextHop) as Buffer) : Buffer.alloc(0);
-    await this.stream(o.family, o.n, o.perUpdate, o.base, (w, chunk, off, batch, from, k) =>
+    await this.stream(o.family, o.n, o.perUpdate, o.base, o.length ?? (v6 ? 56 : 24), (w, chunk, off, batch, from, k) =>
       v6 ? w.announceMp(chunk, off, attrs[k % o.sets] as Buffer, nh, batch, from, batch.count) : w.announceV4(chunk, off, attrs[k % o.sets] as Buffer, batch, from, batch.count),
     o.endOfRib ?? true);
   }
 
   /** Withdraw what announce() sent (same family, base and count). */
-  async withdraw(o: { family: Family; base: number; n: number; perUpdate: number }): Promise<void> {
-    await this.stream(o.family, o.n, o.perUpdate, o.base, (w, chunk, off, batch, from) =>
+  async withdraw(o: { family: Family; base: number; n: number; perUpdate: number; length?: number }): Promise<void> {
+    await this.stream(o.family, o.n, o.perUpdate, o.base, o.length ?? (o.family === Family.IPV6_UNICAST ? 56 : 24), (w, chunk, off, batch, from) =>
       o.family === Family.IPV6_UNICAST ? w.withdrawMp(chunk, off, batch, from, batch.count) : w.withdrawV4(chunk, off, batch, from, batch.count),
     false);
   }
@@ -148,6 +159,7 @@ export class BenchSpeaker {
     n: number,
     perUpdate: number,
     base: number,
+    length: number,
     write: (w: UpdateWriter, chunk: Buffer, off: number, batch: PrefixBatch, from: number, k: number) => number,
     endOfRib: boolean,
   ): Promise<void> {
@@ -164,11 +176,12 @@ export class BenchSpeaker {
       batch.clear();
       for (let j = i; j < Math.min(n, i + perUpdate); j++) {
         if (v6) {
-          // 2001:db8:XXXX::/48, the 16 bits after the /32 counting up from `base`.
+          // The 24 bits after 2001:db8::/32 count up from `base` (2001:db8::/32 holds only 65536
+          // /48s; /56s give room for millions).
           p6.writeUInt32BE(0x20010db8, 0);
-          p6.writeUInt16BE((base + j) & 0xffff, 4);
-          batch.pushV6(p6, 0, 48);
-        } else batch.pushV4((base + j * 256) >>> 0, 24);
+          p6.writeUIntBE((base + j) & 0xffffff, 4, 3);
+          batch.pushV6(p6, 0, length);
+        } else batch.pushV4((base + j * 2 ** (32 - length)) >>> 0, length);
       }
       for (let from = 0; from < batch.count; ) {
         from = write(w, chunk, off, batch, from, k++);

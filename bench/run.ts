@@ -1,0 +1,137 @@
+/**
+ * npm run bench [-- --quick] [-- --only wren,bird] [-- --json FILE] [-- --cap SECONDS]
+ *
+ * wren beside BIRD 2, FRR bgpd and GoBGP (Debian's packages), each under the same load in the same
+ * run, in a network namespace of its own per run (addresses from 198.18.0.0/15 and 2001:db8::/32;
+ * the announced prefixes are data from 240.0.0.0/4 and 2001:db8::/32). The load generator is
+ * bench/lib/speaker.ts (wren's codec); bench:loadgen checks it is far faster than the daemons.
+ *   1 rr-1m        1M IPv4 /24s -> 1 client, the device a route reflector
+ *   2 rr-100k-50   100k -> 50 clients
+ *   3 calico-1000  1000 clients, each announcing one /26 and receiving all others
+ *   4 churn-1m     scenario 1, then withdraw everything, then announce it all again changed
+ *   5 fib-1m       1M routes into the kernel: wren vs BIRD `protocol kernel` vs `ip -batch`
+ *   6 ipv6-1m      scenario 1 with IPv6 /56s over IPv6 sessions (2001:db8::/32 holds only 65536 /48s)
+ * --quick divides the sizes (a minute or two in all). Each daemon gets a time cap per scenario
+ * (default 120 s; --quick 30 s) and is reported as "> cap" past it. Prints a table per scenario and
+ * all results as JSON (to FILE with --json).
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BenchNetns, DIST, cpuSeconds, peakRssMb } from './lib/bench-netns.js';
+import { DAEMONS, startReflector, type DaemonName } from './lib/reflectors.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, only: { type: 'string' }, json: { type: 'string' }, cap: { type: 'string' }, scenarios: { type: 'string' } },
+});
+const quick = Boolean(values.quick);
+const only = (values.only ?? DAEMONS.join(',')).split(',').filter((d): d is DaemonName => (DAEMONS as readonly string[]).includes(d));
+const capMs = Number(values.cap ?? (quick ? 30 : 120)) * 1000;
+
+interface Scenario {
+  id: string;
+  what: string;
+  env: Record<string, string>;
+  clients: number;
+}
+
+const k = (full: number, q: number) => String(quick ? q : full);
+const SCENARIOS: Scenario[] = [
+  { id: 'rr-1m', what: `${quick ? '100k' : '1M'} IPv4 -> 1 client`, env: { MODE: 'rr', N: k(1_000_000, 100_000), M: '1' }, clients: 1 },
+  { id: 'rr-100k-50', what: `${quick ? '10k' : '100k'} -> ${quick ? 10 : 50} clients`, env: { MODE: 'rr', N: k(100_000, 10_000), M: k(50, 10) }, clients: quick ? 10 : 50 },
+  { id: 'calico-1000', what: `${quick ? 200 : 1000} clients, one /26 each, all to all`, env: { MODE: 'calico', N: '1', M: k(1000, 200) }, clients: quick ? 200 : 1000 },
+  { id: 'churn-1m', what: `withdraw ${quick ? '100k' : '1M'}, then re-announce changed`, env: { MODE: 'churn', N: k(1_000_000, 100_000), M: '1' }, clients: 1 },
+  { id: 'fib-1m', what: `${quick ? '100k' : '1M'} routes into the kernel`, env: { N: k(1_000_000, 100_000) }, clients: 0 },
+  { id: 'ipv6-1m', what: `${quick ? '100k' : '1M'} IPv6 /56 -> 1 client`, env: { MODE: 'rr', N: k(1_000_000, 100_000), M: '1', FAMILY: 'ipv6' }, clients: 1 },
+];
+const chosen = values.scenarios ? SCENARIOS.filter((s) => values.scenarios?.split(',').includes(s.id)) : SCENARIOS;
+
+interface Row {
+  scenario: string;
+  daemon: string;
+  seconds: number | null;
+  rssMb: number | null;
+  cpuSeconds: number | null;
+  detail?: Record<string, unknown>;
+}
+
+let current: BenchNetns | null = null;
+
+async function runReflector(s: Scenario, daemon: DaemonName): Promise<Row> {
+  const ns = new BenchNetns('b', 0, s.clients);
+  current = ns;
+  try {
+    const dut = startReflector(ns, daemon, s.env.FAMILY === 'ipv6');
+    await new Promise((r) => setTimeout(r, daemon === 'wren' || daemon === 'bird' ? 1500 : 3000));
+    const driver = ns.spawn(process.execPath, [join(DIST, 'bench', 'rr-driver.js')], { ...process.env, ...s.env, CAP_MS: String(capMs), DUT: dut.address });
+    let out = '';
+    driver.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const killer = setTimeout(() => driver.kill('SIGKILL'), capMs * 3 + 60_000);
+    await new Promise((r) => driver.once('exit', r));
+    clearTimeout(killer);
+    const pid = dut.proc.pid as number;
+    const row: Row = { scenario: s.id, daemon, seconds: null, rssMb: Math.round(peakRssMb(pid)), cpuSeconds: Math.round(cpuSeconds(pid) * 10) / 10 };
+    const res = JSON.parse(out.trim().split('\n').pop() || '{}') as Record<string, unknown>;
+    row.seconds = typeof res.doneMs === 'number' ? res.doneMs / 1000 : null;
+    row.detail = res;
+    return row;
+  } finally {
+    ns.destroy();
+    current = null;
+  }
+}
+
+/** Scenario 5 runs bench/fib.js, which measures wren, BIRD and `ip -batch` itself. */
+function runFib(s: Scenario): Row[] {
+  const r = spawnSync(process.execPath, [join(DIST, 'bench', 'fib.js')], { encoding: 'utf8', env: { ...process.env, N: s.env.N }, timeout: 20 * 60_000 });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{')) ?? '{}';
+  const j = JSON.parse(line) as Record<string, string>;
+  const num = (v: string | undefined) => (v && /^[\d.]+$/.test(v) ? Number(v) : null);
+  const rows: Row[] = [];
+  if (only.includes('wren')) rows.push({ scenario: s.id, daemon: 'wren', seconds: num(j['wren s']), rssMb: null, cpuSeconds: null });
+  if (only.includes('bird')) rows.push({ scenario: s.id, daemon: 'bird', seconds: num(j['BIRD s']), rssMb: null, cpuSeconds: null });
+  rows.push({ scenario: s.id, daemon: 'ip -batch', seconds: num(j['ip -batch s']), rssMb: null, cpuSeconds: null });
+  for (const d of ['frr', 'gobgp'] as const) {
+    if (only.includes(d)) rows.push({ scenario: s.id, daemon: d, seconds: null, rssMb: null, cpuSeconds: null, detail: { note: 'not measured: installs through zebra (FRR) / has no kernel sync of its own (GoBGP)' } });
+  }
+  return rows;
+}
+
+function table(s: Scenario, rows: Row[]): void {
+  const bird = rows.find((r) => r.daemon === 'bird');
+  const ratio = (a: number | null, b: number | null | undefined) => (a !== null && b ? (a / b).toFixed(2) : '-');
+  console.log(`\n${s.id}: ${s.what}`);
+  console.table(
+    rows.map((r) => ({
+      daemon: r.daemon,
+      seconds: r.seconds === null ? (r.detail?.note ? 'n/a' : `> cap (${capMs / 1000} s)`) : r.seconds.toFixed(2),
+      'peak RSS MB': r.rssMb ?? '-',
+      'CPU s': r.cpuSeconds ?? '-',
+      'time / BIRD': ratio(r.seconds, bird?.seconds),
+      'RSS / BIRD': ratio(r.rssMb, bird?.rssMb),
+      ...(r.detail?.withdrawMs !== undefined ? { 'withdraw s': Number(r.detail.withdrawMs) / 1000, 're-announce s': Number(r.detail.reannounceMs) / 1000 } : {}),
+    })),
+  );
+}
+
+async function main(): Promise<void> {
+  const missing = ['bird', '/usr/lib/frr/bgpd', 'gobgpd'].filter((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status !== 0);
+  if (missing.length) console.warn(`missing (apt-get install bird2 frr gobgpd): ${missing.join(', ')}`);
+  const all: Row[] = [];
+  for (const s of chosen) {
+    const rows = s.id === 'fib-1m' ? runFib(s) : [];
+    if (s.id !== 'fib-1m') for (const d of only) rows.push(await runReflector(s, d));
+    all.push(...rows);
+    table(s, rows);
+  }
+  const json = JSON.stringify({ date: new Date().toISOString(), quick, capSeconds: capMs / 1000, results: all }, null, 2);
+  if (values.json) writeFileSync(values.json, json + '\n');
+  else console.log(json);
+}
+
+process.on('SIGINT', () => {
+  current?.destroy();
+  process.exit(130);
+});
+void main();
