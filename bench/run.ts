@@ -85,7 +85,7 @@ async function runReflector(s: Scenario, daemon: DaemonName): Promise<Row> {
 /** Scenario 5 runs bench/fib.js, which measures wren, BIRD and `ip -batch` itself. */
 function runFib(s: Scenario): Row[] {
   const r = spawnSync(process.execPath, [join(DIST, 'bench', 'fib.js')], { encoding: 'utf8', env: { ...process.env, N: s.env.N }, timeout: 20 * 60_000 });
-  const line = r.stdout.split('\n').find((l) => l.startsWith('{')) ?? '{}';
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{"routes"')) ?? '{}';
   const j = JSON.parse(line) as Record<string, string>;
   const num = (v: string | undefined) => (v && /^[\d.]+$/.test(v) ? Number(v) : null);
   const rows: Row[] = [];

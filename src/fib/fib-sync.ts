@@ -340,7 +340,9 @@ export class FibSync {
    * compared by interned set; the work is cut into chunks so the event loop keeps turning.
    */
   async scan(): Promise<void> {
-    if (this.flushing || this.scanning) return;
+    // Not while routes are being written: a scan reads the whole table, and drift repair can wait
+    // for the install to finish.
+    if (this.flushing || this.scanning || this.dirty[0].length + this.dirty[1].length > 0) return;
     this.scanning = true;
     try {
       let routes: KernelRoute[];

@@ -36,10 +36,12 @@ export class KernelSync {
     rib.bestListeners.push((family, slot) => this.fib.touch(family, slot));
     this.resolver = new KernelResolver(this.connected, config.protocol, () => rib.redecideAll());
     rib.loc.resolver = this.resolver;
-    // Notifications were paused for a bulk change: catch up with whatever else changed meanwhile.
+    // Notifications were paused for a bulk change: catch up with whatever else changed meanwhile,
+    // once the bulk work has stopped for a second (a resync dumps every route: during a million-
+    // route install it must not run every second).
     let pendingRescan: NodeJS.Timeout | null = null;
     this.fib.onBulkDone = () => {
-      if (pendingRescan) return;
+      if (pendingRescan) clearTimeout(pendingRescan);
       pendingRescan = setTimeout(() => {
         pendingRescan = null;
         void this.resync(false);
