@@ -52,9 +52,23 @@ function until(clients: BenchSpeaker[], done: () => boolean): Promise<number | n
   });
 }
 
-async function connectAll(list: BenchSpeaker[]): Promise<void> {
-  // A few hundred at a time, so the device sees a burst but not a SYN flood.
-  for (let i = 0; i < list.length; i += 200) await Promise.all(list.slice(i, i + 200).map((c) => c.connect()));
+/** Bring every session up (a few hundred at a time: a burst, not a SYN flood); false past CAP_MS. */
+async function connectAll(list: BenchSpeaker[]): Promise<boolean> {
+  const deadline = performance.now() + CAP_MS;
+  for (let i = 0; i < list.length; i += 200) {
+    const left = deadline - performance.now();
+    const batch = Promise.all(list.slice(i, i + 200).map((c) => c.connect())).then(() => true, () => false);
+    const ok = await Promise.race([batch, new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, left)).unref())]);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function giveUp(out: Record<string, unknown>, list: BenchSpeaker[]): never {
+  out.doneMs = null;
+  out.note = `only ${list.filter((c) => c.established).length} of ${list.length} sessions came up within the cap`;
+  console.log(JSON.stringify(out));
+  process.exit(0);
 }
 
 async function main(): Promise<void> {
@@ -62,7 +76,7 @@ async function main(): Promise<void> {
   if (MODE === 'calico') {
     const clients = Array.from({ length: M }, (_, i) => speaker(i));
     const tc = performance.now();
-    await connectAll(clients);
+    if (!(await connectAll(clients))) giveUp(out, clients);
     out.connectMs = Math.round(performance.now() - tc);
     await new Promise((r) => setTimeout(r, 500));
     const done = until(clients, () => clients.every((c) => c.received >= M - 1));
@@ -73,7 +87,7 @@ async function main(): Promise<void> {
     for (const c of clients) c.close();
   } else {
     const clients = Array.from({ length: M }, (_, i) => speaker(i));
-    await connectAll(clients);
+    if (!(await connectAll(clients))) giveUp(out, clients);
     const inj = speaker(-1);
     await inj.connect();
     await new Promise((r) => setTimeout(r, 500));

@@ -102,10 +102,11 @@ function table(s: Scenario, rows: Row[]): void {
   const bird = rows.find((r) => r.daemon === 'bird');
   const ratio = (a: number | null, b: number | null | undefined) => (a !== null && b ? (a / b).toFixed(2) : '-');
   console.log(`\n${s.id}: ${s.what}`);
+  for (const r of rows) if (r.detail?.note && s.id !== 'fib-1m') console.log(`  ${r.daemon}: ${String(r.detail.note)}`);
   console.table(
     rows.map((r) => ({
       daemon: r.daemon,
-      seconds: r.seconds === null ? (r.detail?.note ? 'n/a' : `> cap (${capMs / 1000} s)`) : r.seconds.toFixed(2),
+      seconds: r.seconds === null ? (r.daemon === 'frr' || r.daemon === 'gobgp') && s.id === 'fib-1m' ? 'n/a' : `> cap (${capMs / 1000} s)` : r.seconds.toFixed(2),
       'peak RSS MB': r.rssMb ?? '-',
       'CPU s': r.cpuSeconds ?? '-',
       'time / BIRD': ratio(r.seconds, bird?.seconds),

@@ -48,7 +48,7 @@ export function startReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean):
             `  neighbor range ${range} as 64512;`,
             '  dynamic name "c"; dynamic name digits 5;',
             '  multihop; rr client; rr cluster id 198.18.0.1; hold time 240;',
-            `  ${v6 ? 'ipv6' : 'ipv4'} { import all; export all; gateway recursive; };`,
+            `  ${v6 ? 'ipv6' : 'ipv4'} { import all; export where source = RTS_BGP; gateway recursive; };`,
             '}',
           ].join('\n') + '\n',
         ),

@@ -82,7 +82,8 @@ export class BenchSpeaker {
   private onData(chunk: Buffer, onEstablished: () => void): void {
     this.framer.push(chunk);
     for (let f = this.framer.next(); f; f = this.framer.next()) {
-      const r = decodeBody(f.buf, f.offset, f.length, f.type, this.ctx);
+      // Lazy: UPDATEs are scanned, not decoded (the receivers only count prefixes).
+      const r = decodeBody(f.buf, f.offset, f.length, f.type, this.ctx, true);
       if (!r.ok) throw new Error(`device sent a bad message: ${r.error.message}`);
       const m = r.value;
       if (m.type === 'open') {
