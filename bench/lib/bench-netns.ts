@@ -47,7 +47,9 @@ export class BenchNetns {
   startWren(config: Record<string, unknown>): ChildProcess {
     const conf = this.path('wren.json');
     writeFileSync(conf, JSON.stringify(config));
-    return this.spawn(process.execPath, [join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path('wren.sock'), '--log-level', 'warn'], process.env, false);
+    // WREND_NODE_ARGS: Node flags for wrend (e.g. --max-semi-space-size=4), to measure tunings.
+    const nodeArgs = (process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    return this.spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path('wren.sock'), '--log-level', 'warn'], process.env, false);
   }
 
   /** bird with the config text, its socket at path('bird.ctl'). */
