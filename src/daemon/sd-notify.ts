@@ -3,12 +3,7 @@
  * named by $NOTIFY_SOCKET. Node has no Unix datagram sockets, so this goes through libc (koffi),
  * as the socket options do. Without $NOTIFY_SOCKET (not run by systemd) it does nothing.
  */
-import koffi from 'koffi';
-
-const libc = koffi.load('libc.so.6');
-const c_socket = libc.func('int socket(int domain, int type, int protocol)');
-const c_sendto = libc.func('long sendto(int fd, const uint8_t *buf, unsigned long len, int flags, const uint8_t *addr, uint32_t addrlen)');
-const c_close = libc.func('int close(int fd)');
+import { c_close, c_sendto, c_socket } from '../session/libc.js';
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;

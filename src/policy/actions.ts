@@ -112,69 +112,49 @@ export interface ApplyContext {
 /** Apply `acts` in order to an attribute list and next hop; returns new values. */
 export function applyActions(attrs: readonly PathAttribute[], nextHop: Buffer, acts: readonly Actions[], c: ApplyContext): { attrs: PathAttribute[]; nextHop: Buffer } {
   const out = attrs.slice();
-  const find = <K extends PathAttribute['kind']>(kind: K) => out.findIndex((x) => x.kind === kind);
+  /** The current attribute of a kind, if any. */
+  const get = <K extends PathAttribute['kind']>(kind: K) => out.find((x) => x.kind === kind) as Extract<PathAttribute, { kind: K }> | undefined;
+  /** Put `attr` in place of its kind's current one (or add it); `null` removes the kind. */
+  const put = (kind: PathAttribute['kind'], attr: PathAttribute | null) => {
+    const i = out.findIndex((x) => x.kind === kind);
+    if (attr && i >= 0) out[i] = attr;
+    else if (attr) out.push(attr);
+    else if (i >= 0) out.splice(i, 1);
+  };
+  const OT = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
   let nh = nextHop;
   for (const a of acts) {
     if (a.localPref && !c.ebgpExport) {
-      const i = find('local-pref');
-      const cur = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'local-pref' }>).localPref : 100;
-      const attr: PathAttribute = { kind: 'local-pref', type: AttrType.LOCAL_PREF, flags: AttrFlag.TRANSITIVE, localPref: applyValue(a.localPref, cur) };
-      if (i >= 0) out[i] = attr;
-      else out.push(attr);
+      put('local-pref', { kind: 'local-pref', type: AttrType.LOCAL_PREF, flags: AttrFlag.TRANSITIVE, localPref: applyValue(a.localPref, get('local-pref')?.localPref ?? 100) });
     }
-    if (a.med) {
-      const i = find('med');
-      const cur = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'med' }>).med : 0;
-      const attr: PathAttribute = { kind: 'med', type: AttrType.MULTI_EXIT_DISC, flags: AttrFlag.OPTIONAL, med: applyValue(a.med, cur) };
-      if (i >= 0) out[i] = attr;
-      else out.push(attr);
-    }
+    if (a.med) put('med', { kind: 'med', type: AttrType.MULTI_EXIT_DISC, flags: AttrFlag.OPTIONAL, med: applyValue(a.med, get('med')?.med ?? 0) });
     if (a.prepend) {
-      const i = find('as-path');
-      const segs: AsPathSegment[] = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'as-path' }>).segments.map((s) => ({ type: s.type, asns: s.asns.slice() })) : [];
+      const segs: AsPathSegment[] = (get('as-path')?.segments ?? []).map((s) => ({ type: s.type, asns: s.asns.slice() }));
       const add: number[] = new Array<number>(a.prepend.count).fill(a.prepend.asn ?? c.localAsn);
       const first = segs[0];
       // On eBGP export our own ASN is already in front: the prepends go right behind it.
       const behind = c.ebgpExport && first && first.type === AsPathSegmentType.AS_SEQUENCE ? 1 : 0;
       if (first && first.type === AsPathSegmentType.AS_SEQUENCE && first.asns.length + add.length <= 255) first.asns.splice(behind, 0, ...add);
       else segs.unshift({ type: AsPathSegmentType.AS_SEQUENCE, asns: add });
-      const attr: PathAttribute = { kind: 'as-path', type: AttrType.AS_PATH, flags: AttrFlag.TRANSITIVE, segments: segs };
-      if (i >= 0) out[i] = attr;
-      else out.push(attr);
+      put('as-path', { kind: 'as-path', type: AttrType.AS_PATH, flags: AttrFlag.TRANSITIVE, segments: segs });
     }
     if (a.communities) {
-      const i = find('communities');
-      const cur = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'communities' }>).communities : [];
-      const next = applyList(a.communities, cur.slice());
-      const attr: PathAttribute = { kind: 'communities', type: AttrType.COMMUNITIES, flags: AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE, communities: next };
-      if (i >= 0) {
-        if (next.length) out[i] = attr;
-        else out.splice(i, 1);
-      } else if (next.length) out.push(attr);
+      const next = applyList(a.communities, (get('communities')?.communities ?? []).slice());
+      put('communities', next.length ? { kind: 'communities', type: AttrType.COMMUNITIES, flags: OT, communities: next } : null);
     }
     if (a.largeCommunities) {
-      const i = find('large-communities');
-      const flat = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'large-communities' }>).communities : [];
+      const flat = get('large-communities')?.communities ?? [];
       const cur: string[] = [];
       for (let k = 0; k + 2 < flat.length; k += 3) cur.push(`${flat[k]}:${flat[k + 1]}:${flat[k + 2]}`);
       const next = applyList(a.largeCommunities, cur).flatMap((s) => s.split(':').map(Number));
-      const attr: PathAttribute = { kind: 'large-communities', type: AttrType.LARGE_COMMUNITY, flags: AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE, communities: next };
-      if (i >= 0) {
-        if (next.length) out[i] = attr;
-        else out.splice(i, 1);
-      } else if (next.length) out.push(attr);
+      put('large-communities', next.length ? { kind: 'large-communities', type: AttrType.LARGE_COMMUNITY, flags: OT, communities: next } : null);
     }
     if (a.extendedCommunities) {
-      const i = find('extended-communities');
-      const buf = i >= 0 ? (out[i] as Extract<PathAttribute, { kind: 'extended-communities' }>).communities : Buffer.alloc(0);
+      const buf = get('extended-communities')?.communities ?? Buffer.alloc(0);
       const cur: string[] = [];
       for (let k = 0; k + 8 <= buf.length; k += 8) cur.push(buf.subarray(k, k + 8).toString('hex'));
       const next = Buffer.from(applyList(a.extendedCommunities, cur).join(''), 'hex');
-      const attr: PathAttribute = { kind: 'extended-communities', type: AttrType.EXTENDED_COMMUNITIES, flags: AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE, communities: next };
-      if (i >= 0) {
-        if (next.length) out[i] = attr;
-        else out.splice(i, 1);
-      } else if (next.length) out.push(attr);
+      put('extended-communities', next.length ? { kind: 'extended-communities', type: AttrType.EXTENDED_COMMUNITIES, flags: OT, communities: next } : null);
     }
     if (a.nextHop === 'self' && c.selfNextHop) nh = c.selfNextHop;
     else if (a.nextHop === 'keep' && c.originalNextHop && c.originalNextHop.length > 0) nh = c.originalNextHop.length === 32 ? c.originalNextHop.subarray(0, 16) : c.originalNextHop;

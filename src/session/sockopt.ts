@@ -3,16 +3,8 @@
  * GTSM (RFC 5082: IP_MINTTL / IPV6_MINHOPCOUNT), outgoing TTL, and a socket created, configured,
  * bound and connected before Node wraps it.
  */
-import koffi from 'koffi';
+import { koffi, c_bind, c_close, c_connect, c_setsockopt, c_socket, c_strerror } from './libc.js';
 import { parseAddress } from '../wire/address.js';
-
-const libc = koffi.load('libc.so.6');
-const c_socket = libc.func('int socket(int domain, int type, int protocol)');
-const c_setsockopt = libc.func('int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)');
-const c_bind = libc.func('int bind(int fd, const uint8_t *addr, uint32_t len)');
-const c_connect = libc.func('int connect(int fd, const uint8_t *addr, uint32_t len)');
-const c_close = libc.func('int close(int fd)');
-const c_strerror = libc.func('const char *strerror(int errnum)');
 
 const AF_INET = 2;
 const AF_INET6 = 10;

@@ -75,7 +75,12 @@ t.test('wrenc show route / show fib diff / restart on a live daemon', async (t) 
   t.ok(w.lines.some((l) => l.peer === '192.0.2.3' && l.msg === 'sending NOTIFICATION' && /Administrative Reset/.test(String(l.notification))), 'Cease / Administrative Reset sent');
 
   // show memory, detail, and errors with a non-zero exit status.
-  t.match(json('show', 'memory'), { rib: { prefixes: 3, paths: 4 }, fibInstalled: 2, neighbors: 2 });
+  // C's route comes back after its restart (the session is up before its UPDATEs are in).
+  const mem = await waitFor('C\'s route back', () => {
+    const m = json('show', 'memory') as { rib: { paths: number } };
+    return m.rib.paths === 4 ? m : null;
+  }, 20_000).catch(() => json('show', 'memory'));
+  t.match(mem, { rib: { prefixes: 3, paths: 4 }, fibInstalled: 2, neighbors: 2 });
   t.match(json('show', 'neighbors', '192.0.2.2', 'detail'), [{ session: { ebgp: true, routeRefresh: true }, routes: { received: 2 } }]);
   const bad = w.wrenc('show', 'neighbors', '192.0.2.99');
   t.equal(bad.status, 1);
