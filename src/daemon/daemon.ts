@@ -16,11 +16,12 @@ import { ConfigError, loadConfig, makeNeighbor, type Config, type NeighborConfig
 import { formatPlan, planReload, type ReloadPlan } from '../config/diff.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { Routing } from './routing.js';
-import { KernelSync } from '../fib/kernel-sync.js';
+// Loaded only when used (fib.enabled, metrics): netlink and prom-client cost 10-15 MB of RSS each.
+import type { KernelSync } from '../fib/kernel-sync.js';
 import { ControlServer } from '../control/server.js';
 import { registerCommands } from '../control/commands.js';
 import { BirdCompatServer } from '../control/bird-compat.js';
-import { MetricsServer, buildRegistry } from '../control/metrics.js';
+import type { MetricsServer } from '../control/metrics.js';
 
 function familyMask(fams: readonly string[]): number {
   let m = 0;
@@ -148,6 +149,7 @@ export class Daemon {
       await this.control.start();
     }
     if (this.config.metrics) {
+      const { MetricsServer, buildRegistry } = await import('../control/metrics.js');
       this.metrics = new MetricsServer(this.config.metrics.listen, buildRegistry(this), this.log);
       await this.metrics.start();
     }
@@ -170,6 +172,7 @@ export class Daemon {
 
   /** Kernel sync: adopt the kernel's wren routes, and prune the stale ones once converged. */
   private async startKernel(routing: Routing): Promise<void> {
+    const { KernelSync } = await import('../fib/kernel-sync.js');
     const k = new KernelSync(this.config.fib, routing.rib, this.log, routing.ownAddresses, undefined, routing.policies);
     this.kernel = k;
     await k.start();
