@@ -34,6 +34,7 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   connectRetryTime: 'live',
   delayOpenTime: 'live',
   description: 'live',
+  maxPrefixes: 'live',
   origin: 'live',
 };
 

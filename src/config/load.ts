@@ -36,6 +36,8 @@ export interface NeighborConfig extends PeerEndpoint {
   origin: 'neighbors' | 'mesh' | 'routeReflectors' | 'routeReflector';
   /** Passive, but dial anyway when the peer has not connected within connectRetryTime. */
   passiveFallback: boolean;
+  /** Prefix limit: warn, stop (until enabled again) or restart after `restartAfter` seconds. */
+  maxPrefixes?: { limit: number; action?: 'warn' | 'stop' | 'restart'; restartAfter?: number };
   /** Policy chains (names from `policies`) for routes received from and sent to the peer. */
   import?: string[];
   export?: string[];

@@ -3,7 +3,7 @@
  * groups of its families; its UPDATEs go to the RIB; when it goes down its routes go with it.
  */
 import type { Logger } from 'pino';
-import { Family, RouteRefreshSubtype, familyOf } from '../wire/constants.js';
+import { CeaseSubcode, Family, RouteRefreshSubtype, familyOf } from '../wire/constants.js';
 import { encodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refresh.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
@@ -182,6 +182,34 @@ export class Routing implements PeerEvents {
     }
     const why = this.rib.applyUpdate(rp, update);
     if (why) this.log.warn({ peer: peer.config.address, reason: why }, 'UPDATE treated as withdraw');
+    const max = this.neighbors.get(peer.config.address)?.maxPrefixes;
+    if (max) this.checkMaxPrefixes(peer, rp, max);
+  }
+
+  /** Prefixes over the neighbour's limit: warn once per crossing, or end the session (RFC 4486). */
+  private checkMaxPrefixes(peer: Peer, rp: RibPeer, max: NonNullable<NeighborConfig['maxPrefixes']>): void {
+    if (rp.received <= max.limit) {
+      rp.overLimit = false;
+      return;
+    }
+    if (rp.overLimit) return;
+    rp.overLimit = true;
+    const action = max.action ?? 'stop';
+    const address = peer.config.address;
+    this.log.warn({ peer: address, received: rp.received, limit: max.limit, action }, 'maximum number of prefixes exceeded');
+    if (action === 'warn') return;
+    // Data: AFI, SAFI (of the family that crossed it: IPv4 unless the session has only IPv6) and the limit.
+    const data = Buffer.alloc(7);
+    data.writeUInt16BE(peer.params && !(peer.params.families & (1 << Family.IPV4_UNICAST)) ? 2 : 1, 0);
+    data[2] = 1;
+    data.writeUInt32BE(max.limit, 3);
+    peer.stop(`maximum number of prefixes (${max.limit}) exceeded`, CeaseSubcode.MAX_PREFIXES, data);
+    if (action === 'restart') {
+      const t = setTimeout(() => {
+        if (this.neighbors.get(address)?.maxPrefixes && peer.state === 'Idle' && !peer.enabled) peer.start();
+      }, (max.restartAfter ?? 60) * 1000);
+      t.unref();
+    }
   }
 
   /**

@@ -39,6 +39,8 @@ export interface RibPeer {
   /** Import policy chain, and prefixes it rejected (counted per announcement). */
   importPolicy?: PolicyChain | null;
   filtered?: number;
+  /** Over the neighbour's prefix limit (warned or acted on once per crossing). */
+  overLimit?: boolean;
 }
 
 export interface RibOptions {

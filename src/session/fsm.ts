@@ -79,7 +79,7 @@ export function initialFsmState(config: FsmConfig): FsmState {
 
 export type FsmEvent =
   | { type: 'ManualStart' }
-  | { type: 'ManualStop'; notification: NotificationMessage }
+  | { type: 'ManualStop'; notification: NotificationMessage; reason?: string }
   | { type: 'TimerExpired'; timer: TimerName }
   | { type: 'TcpConnectionConfirmed' }
   | { type: 'TcpConnectionFails'; reason: string }
@@ -190,7 +190,7 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
   if (ev.type === 'ManualStop') {
     const open = s.state !== State.IDLE && s.state !== State.CONNECT && s.state !== State.ACTIVE;
     actions.push({ type: 'stop-timer', timer: 'idleHold' });
-    const r = fail('administratively stopped', open ? ev.notification : null);
+    const r = fail(ev.reason ?? 'administratively stopped', open ? ev.notification : null);
     // No automatic restart after a manual stop.
     return {
       state: { ...r.state, enabled: false, idleHold: config.idleHoldStart, connectRetryCounter: 0 },

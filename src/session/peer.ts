@@ -131,9 +131,13 @@ export class Peer {
   }
 
   /** Administrative stop: Cease/Administrative Shutdown with an RFC 9003 message. */
-  stop(message = 'administratively shut down', subcode: number = CeaseSubcode.ADMIN_SHUTDOWN): void {
+  stop(message = 'administratively shut down', subcode: number = CeaseSubcode.ADMIN_SHUTDOWN, data?: Buffer): void {
     this.dropCandidate(null);
-    this.dispatch({ type: 'ManualStop', notification: ceaseWithMessage(subcode, message) });
+    // RFC 9003 messages belong to Administrative Shutdown and Reset only; other Cease subcodes
+    // carry their own data (RFC 4486: AFI, SAFI and the limit for Maximum Number of Prefixes).
+    const withMessage = subcode === CeaseSubcode.ADMIN_SHUTDOWN || subcode === CeaseSubcode.ADMIN_RESET;
+    const notification = withMessage ? ceaseWithMessage(subcode, message) : { code: ErrorCode.CEASE, subcode, data: data ?? Buffer.alloc(0) };
+    this.dispatch({ type: 'ManualStop', notification, ...(withMessage ? {} : { reason: message }) });
   }
 
   /** An accepted TCP connection from this peer's address. */
