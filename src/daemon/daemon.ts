@@ -15,6 +15,7 @@ import type { LocalSpeaker } from '../session/negotiate.js';
 import { ConfigError, loadConfig, makeNeighbor, type Config, type NeighborConfig } from '../config/load.js';
 import { formatPlan, planReload, type ReloadPlan } from '../config/diff.js';
 import { LoopMonitor } from './loop-monitor.js';
+import { LogRateLimit } from '../log/rate-limit.js';
 import { Routing } from './routing.js';
 // Loaded only when used (fib.enabled, metrics): netlink and prom-client cost 10-15 MB of RSS each.
 import type { KernelSync } from '../fib/kernel-sync.js';
@@ -76,6 +77,8 @@ export class Daemon {
   readonly peers = new Map<string, Peer>();
   private listener: BgpListener | null = null;
   readonly loop = new LoopMonitor();
+  /** Connection attempts from strangers are logged, but not without bound. */
+  private readonly logLimit = new LogRateLimit();
   private loopTimer: NodeJS.Timeout | null = null;
 
   /** The file the config came from; `configure` and SIGHUP read it again. */
@@ -238,7 +241,8 @@ export class Daemon {
     let peer = this.peers.get(conn.remoteAddress);
     if (!peer && this.inListenRange(conn.remoteAddress)) peer = this.addDynamic(conn.remoteAddress);
     if (!peer) {
-      this.log.warn({ remote: conn.remoteAddress, port: conn.remotePort }, 'connection from an address that is not a configured neighbor; closed');
+      const r = this.logLimit.allow(`stranger|${conn.remoteAddress}`);
+      if (r.log) this.log.warn({ remote: conn.remoteAddress, port: conn.remotePort, ...(r.suppressed ? { suppressed: r.suppressed } : {}) }, 'connection from an address that is not a configured neighbor; closed');
       conn.destroy();
       return;
     }

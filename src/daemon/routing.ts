@@ -14,6 +14,7 @@ import type { SessionParameters } from '../session/negotiate.js';
 import type { State } from '../session/fsm.js';
 import type { Config, NeighborConfig } from '../config/load.js';
 import { PolicyRegistry, type PolicyChain } from '../policy/policy.js';
+import { LogRateLimit } from '../log/rate-limit.js';
 
 export class Routing implements PeerEvents {
   readonly rib: Rib;
@@ -22,6 +23,9 @@ export class Routing implements PeerEvents {
   /** Peers that have sent End-of-RIB (for any family) since start. */
   readonly endOfRibFrom = new Set<string>();
   onEndOfRib: (address: string) => void = () => undefined;
+
+  /** Repeated warnings per peer are bounded (10 a minute, the rest counted). */
+  private readonly logLimit = new LogRateLimit();
 
   /** Compiled policy chains of the running config. */
   policies: PolicyRegistry;
@@ -164,6 +168,7 @@ export class Routing implements PeerEvents {
     const rp = this.ribPeers.get(peer);
     if (!rp) return;
     this.ribPeers.delete(peer);
+    this.logLimit.forget(`${peer.config.address}|`);
     const routes = rp.received;
     this.rib.peerDown(rp, () => {
       this.rib.pruneGroups();
@@ -181,7 +186,10 @@ export class Routing implements PeerEvents {
       return;
     }
     const why = this.rib.applyUpdate(rp, update);
-    if (why) this.log.warn({ peer: peer.config.address, reason: why }, 'UPDATE treated as withdraw');
+    if (why) {
+      const r = this.logLimit.allow(`${peer.config.address}|withdraw`);
+      if (r.log) this.log.warn({ peer: peer.config.address, reason: why, ...(r.suppressed ? { suppressed: r.suppressed } : {}) }, 'UPDATE treated as withdraw');
+    }
     const max = this.neighbors.get(peer.config.address)?.maxPrefixes;
     if (max) this.checkMaxPrefixes(peer, rp, max);
   }

@@ -1,0 +1,15 @@
+import t from 'tap';
+import { LogRateLimit } from '../../../src/log/rate-limit.js';
+
+t.test('repeated log lines are bounded per key, and what was held back is counted', async (t) => {
+  let now = 0;
+  const rl = new LogRateLimit(3, 1000, () => now);
+  const got = Array.from({ length: 10 }, () => rl.allow('peer|withdraw'));
+  t.same(got.map((g) => g.log), [true, true, true, false, false, false, false, false, false, false], 'three a window');
+  t.ok(rl.allow('other').log, 'other keys are independent');
+  now = 1000;
+  t.same(rl.allow('peer|withdraw'), { log: true, suppressed: 7 }, 'the next window reports the seven held back');
+  t.same(rl.allow('peer|withdraw'), { log: true, suppressed: 0 });
+  rl.forget('peer|');
+  t.same(rl.allow('peer|withdraw'), { log: true, suppressed: 0 });
+});
