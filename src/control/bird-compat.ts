@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { addressToString } from '../wire/address.js';
-import { closeUnix, listenUnix } from './unix-socket.js';
+import { closeUnix, listenUnix, readLines } from './unix-socket.js';
 import { peerType } from './neighbor-commands.js';
 import { prefixText } from './route-commands.js';
 import type { Daemon } from '../daemon/daemon.js';
@@ -85,27 +85,15 @@ export class BirdCompatServer {
   }
 
   private client(socket: net.Socket): void {
-    let buf = '';
-    socket.setEncoding('utf8');
-    socket.on('error', () => undefined);
     socket.write(`0001 ${BIRD_COMPAT_VERSION} ready.\n`);
-    socket.on('data', (chunk: string) => {
-      buf += chunk;
-      if (buf.length > MAX_LINE && !buf.includes('\n')) {
-        socket.end('9001 Command too long\n');
-        return;
+    readLines(socket, MAX_LINE, '9001 Command too long\n', (raw) => {
+      const line = raw.trim();
+      if (line === 'quit' || line === 'exit') {
+        socket.end();
+        return false;
       }
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i).trim();
-        buf = buf.slice(i + 1);
-        if (line === '') continue;
-        if (line === 'quit' || line === 'exit') {
-          socket.end();
-          return;
-        }
-        socket.write(this.answer(line));
-      }
+      socket.write(this.answer(line));
+      return true;
     });
   }
 
@@ -206,7 +194,7 @@ export class BirdCompatServer {
       for (const f of [this.family]) {
         if (prefix && prefix.family !== f) continue;
         const t = loc.tables[f];
-        const only = prefix ? (f === Family.IPV4_UNICAST ? t.find4(prefix.bytes.readUInt32BE(0), prefix.length) : t.find6(prefix.bytes, 0, prefix.length)) : -1;
+        const only = prefix ? t.findPrefix(prefix) : -1;
         if (prefix && only < 0) continue;
         for (let s = prefix ? only : 0; s < (prefix ? only + 1 : t.highWater); s++) {
           const best = loc.best[f][s] as number;

@@ -158,7 +158,7 @@ export function registerRouteCommands(server: ControlServer, d: Daemon): void {
     const counts = { ipv4: 0, ipv6: 0, total: 0, paths: 0 };
     for (const f of q.families) {
       const t = loc.tables[f];
-      const only = q.prefix ? (f === Family.IPV4_UNICAST ? t.find4(q.prefix.bytes.readUInt32BE(0), q.prefix.length) : t.find6(q.prefix.bytes, 0, q.prefix.length)) : -1;
+      const only = q.prefix ? t.findPrefix(q.prefix) : -1;
       if (q.prefix && only < 0) continue;
       const from = q.prefix ? only : 0;
       const to = q.prefix ? only + 1 : t.highWater;

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { chownSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { closeUnix, groupId, listenUnix } from './unix-socket.js';
+import { closeUnix, groupId, listenUnix, readLines } from './unix-socket.js';
 import { MAX_REQUEST_BYTES, parseRequest, type ControlReply, type ControlRequest } from './protocol.js';
 
 export type Handler = (req: ControlRequest, out: ReplyStream) => Promise<void> | void;
@@ -68,23 +68,8 @@ export class ControlServer {
   }
 
   private client(socket: net.Socket): void {
-    let buf = '';
-    socket.setEncoding('utf8');
-    socket.on('error', () => undefined);
-    socket.on('data', (chunk: string) => {
-      buf += chunk;
-      if (buf.length > MAX_REQUEST_BYTES && !buf.includes('\n')) {
-        socket.end(JSON.stringify({ id: 0, error: `request larger than ${MAX_REQUEST_BYTES} bytes` }) + '\n');
-        buf = '';
-        return;
-      }
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        if (line.trim() === '') continue;
-        void this.request(socket, line);
-      }
+    readLines(socket, MAX_REQUEST_BYTES, JSON.stringify({ id: 0, error: `request larger than ${MAX_REQUEST_BYTES} bytes` }) + '\n', (line) => {
+      void this.request(socket, line);
     });
   }
 

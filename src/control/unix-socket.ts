@@ -24,6 +24,38 @@ export async function listenUnix(path: string, group: string | null, log: Logger
   return server;
 }
 
+/**
+ * Lines from a client, each non-blank one handed to `onLine` (which returns false to stop reading).
+ * A line longer than `maxBytes` ends the connection with `tooLong`: one client's huge request
+ * costs it its connection, never the daemon its memory.
+ */
+export function readLines(socket: net.Socket, maxBytes: number, tooLong: string, onLine: (line: string) => boolean | void): void {
+  let buf = '';
+  let done = false;
+  socket.setEncoding('utf8');
+  socket.on('error', () => undefined);
+  socket.on('data', (chunk: string) => {
+    if (done) return;
+    buf += chunk;
+    if (buf.length > maxBytes && !buf.includes('\n')) {
+      done = true;
+      buf = '';
+      socket.end(tooLong);
+      return;
+    }
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line.trim() === '') continue;
+      if (onLine(line) === false) {
+        done = true;
+        return;
+      }
+    }
+  });
+}
+
 export function closeUnix(server: net.Server | null, path: string): void {
   server?.close();
   try {

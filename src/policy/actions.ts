@@ -41,6 +41,15 @@ export function changesAttributes(a: Actions): boolean {
 type Raw = Record<string, unknown>;
 export type CompileError = { path: (string | number)[]; msg: string };
 
+/** Parse every string of a config list; each one that does not parse is an error at its index. */
+export function parseEach<T>(list: readonly string[], parse: (s: string) => T | null, at: (string | number)[], errors: CompileError[], what: string): T[] {
+  return list.map((s, i) => {
+    const v = parse(s);
+    if (v === null) errors.push({ path: [...at, i], msg: `"${s}" is not ${what}` });
+    return v as T;
+  });
+}
+
 function value(raw: unknown): ValueAction {
   if (typeof raw === 'number') return { set: raw, add: 0 };
   const o = raw as Raw;
@@ -49,14 +58,7 @@ function value(raw: unknown): ValueAction {
 
 function list<T>(raw: unknown, parse: (s: string) => T | null, at: (string | number)[], errors: CompileError[], what: string): ListAction<T> {
   const o = raw as Raw;
-  const conv = (k: string): T[] | null => {
-    if (o[k] === undefined) return null;
-    return (o[k] as string[]).map((s, i) => {
-      const v = parse(s);
-      if (v === null) errors.push({ path: [...at, k, i], msg: `"${s}" is not ${what}` });
-      return v as T;
-    });
-  };
+  const conv = (k: string): T[] | null => (o[k] === undefined ? null : parseEach(o[k] as string[], parse, [...at, k], errors, what));
   return { set: conv('set'), add: conv('add') ?? [], remove: conv('remove') ?? [] };
 }
 

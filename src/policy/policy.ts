@@ -9,7 +9,7 @@ import { Family } from '../wire/constants.js';
 import { parsePrefix } from '../wire/nlri.js';
 import type { AttrSet } from '../rib/attr-set.js';
 import type { RouteSource } from '../rib/route-source.js';
-import { compileActions, changesAttributes, type Actions, type CompileError } from './actions.js';
+import { compileActions, changesAttributes, parseEach, type Actions, type CompileError } from './actions.js';
 import { compileAsPathRegex, asPathText } from './as-path-regex.js';
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from './communities.js';
 import { PrefixSet, parsePrefixRange, type PrefixRange } from './prefix-range.js';
@@ -113,12 +113,7 @@ function compileMatch(m: Raw, at: (string | number)[], sets: Map<string, PrefixR
   const anyAll = <T>(key: string, parse: (s: string) => T | null, has: (a: AttrSet, v: T) => boolean, what: string) => {
     const c = m[key] as Raw | undefined;
     if (!c) return;
-    const conv = (k: 'any' | 'all') =>
-      ((c[k] as string[] | undefined) ?? []).map((s, i) => {
-        const v = parse(s);
-        if (v === null) errors.push({ path: [...at, key, k, i], msg: `"${s}" is not ${what}` });
-        return v as T;
-      });
+    const conv = (k: 'any' | 'all') => parseEach((c[k] as string[] | undefined) ?? [], parse, [...at, key, k], errors, what);
     const any = conv('any');
     const all = conv('all');
     tests.push((_s, a) => (any.length === 0 || any.some((v) => has(a, v))) && all.every((v) => has(a, v)));

@@ -5,6 +5,7 @@
  */
 import { Family } from '../wire/constants.js';
 import { grownUint32, grownUint8 } from './columns.js';
+import type { Prefix } from '../wire/nlri.js';
 
 const EMPTY = 0;
 
@@ -71,6 +72,16 @@ export class PrefixTable {
 
   private home(slot: number): number {
     return (this.hashes[slot] as number) & this.mask;
+  }
+
+  /** The slot of a parsed prefix of this table's family (config, CLI, policy edges), or -1. */
+  findPrefix(p: Prefix): number {
+    return p.family === Family.IPV4_UNICAST ? this.find4(p.bytes.readUInt32BE(0), p.length) : this.find6(p.bytes, 0, p.length);
+  }
+
+  /** The slot of a parsed prefix, made if it is new. */
+  insertPrefix(p: Prefix): number {
+    return p.family === Family.IPV4_UNICAST ? this.insert4(p.bytes.readUInt32BE(0), p.length) : this.insert6(p.bytes, 0, p.length);
   }
 
   find4(addr: number, len: number): number {

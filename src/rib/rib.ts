@@ -115,7 +115,7 @@ export class Rib {
       if (r.changes) set = this.derive(set, r);
     }
     const t = this.loc.tables[prefix.family];
-    const slot = prefix.family === Family.IPV4_UNICAST ? t.insert4(prefix.bytes.readUInt32BE(0), prefix.length) : t.insert6(prefix.bytes, 0, prefix.length);
+    const slot = t.insertPrefix(prefix);
     const old = this.loc.upsert(prefix.family, slot, source.id, set.id);
     if (old !== set.id) {
       this.importStore.ref(set);
@@ -145,7 +145,7 @@ export class Rib {
   /** Stop originating `prefix` from a local source. */
   unoriginate(source: RouteSource, prefix: Prefix): void {
     const t = this.loc.tables[prefix.family];
-    const slot = prefix.family === Family.IPV4_UNICAST ? t.find4(prefix.bytes.readUInt32BE(0), prefix.length) : t.find6(prefix.bytes, 0, prefix.length);
+    const slot = t.findPrefix(prefix);
     if (slot < 0) return;
     const old = this.loc.remove(prefix.family, slot, source.id);
     if (old >= 0) this.importStore.unref(this.importStore.get(old));

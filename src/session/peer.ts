@@ -16,7 +16,7 @@ import { decodeBody, type Message } from '../wire/message.js';
 import { BgpError } from '../wire/errors.js';
 import { encodeOpen } from '../wire/open.js';
 import { encodeKeepalive } from '../wire/keepalive.js';
-import { ceaseWithMessage, describeNotification, encodeNotification, notificationFromError, type NotificationMessage } from '../wire/notification.js';
+import { ceaseNotification, describeNotification, encodeNotification, notificationFromError, takesShutdownMessage, type NotificationMessage } from '../wire/notification.js';
 import { CeaseSubcode, ErrorCode } from '../wire/constants.js';
 import type { UpdateMessage } from '../wire/update.js';
 import type { RouteRefreshMessage } from '../wire/route-refresh.js';
@@ -133,11 +133,9 @@ export class Peer {
   /** Administrative stop: Cease/Administrative Shutdown with an RFC 9003 message. */
   stop(message = 'administratively shut down', subcode: number = CeaseSubcode.ADMIN_SHUTDOWN, data?: Buffer): void {
     this.dropCandidate(null);
-    // RFC 9003 messages belong to Administrative Shutdown and Reset only; other Cease subcodes
-    // carry their own data (RFC 4486: AFI, SAFI and the limit for Maximum Number of Prefixes).
-    const withMessage = subcode === CeaseSubcode.ADMIN_SHUTDOWN || subcode === CeaseSubcode.ADMIN_RESET;
-    const notification = withMessage ? ceaseWithMessage(subcode, message) : { code: ErrorCode.CEASE, subcode, data: data ?? Buffer.alloc(0) };
-    this.dispatch({ type: 'ManualStop', notification, ...(withMessage ? {} : { reason: message }) });
+    // Where the Cease has no room for the message (RFC 4486 data instead), it becomes the last error.
+    const notification = ceaseNotification(subcode, message, data);
+    this.dispatch({ type: 'ManualStop', notification, ...(takesShutdownMessage(subcode) ? {} : { reason: message }) });
   }
 
   /** An accepted TCP connection from this peer's address. */

@@ -34,8 +34,13 @@ export function notificationFromError(err: BgpError): NotificationMessage {
   return { code: err.errorCode, subcode: err.subcode, data: err.data };
 }
 
+/** Cease subcodes that carry an RFC 9003 shutdown communication (the others have their own data). */
+export function takesShutdownMessage(subcode: number): boolean {
+  return subcode === CeaseSubcode.ADMIN_SHUTDOWN || subcode === CeaseSubcode.ADMIN_RESET;
+}
+
 function carriesShutdownMessage(n: NotificationMessage): boolean {
-  return n.code === ErrorCode.CEASE && (n.subcode === CeaseSubcode.ADMIN_SHUTDOWN || n.subcode === CeaseSubcode.ADMIN_RESET);
+  return n.code === ErrorCode.CEASE && takesShutdownMessage(n.subcode);
 }
 
 /**
@@ -63,6 +68,11 @@ export function ceaseWithMessage(subcode: number, message: string): Notification
     bytes = bytes.subarray(0, cut);
   }
   return { code: ErrorCode.CEASE, subcode, data: Buffer.concat([Buffer.from([bytes.length]), bytes]) };
+}
+
+/** A Cease: with `message` as its RFC 9003 communication where the subcode takes one, else with `data` (RFC 4486). */
+export function ceaseNotification(subcode: number, message: string, data: Buffer = Buffer.alloc(0)): NotificationMessage {
+  return takesShutdownMessage(subcode) ? ceaseWithMessage(subcode, message) : { code: ErrorCode.CEASE, subcode, data };
 }
 
 const CODE_NAMES: Record<number, string> = {
