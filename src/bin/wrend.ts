@@ -51,13 +51,14 @@ async function main(): Promise<number> {
   // Config loaded, sockets listening: tell systemd (Type=notify) we are ready.
   sdNotify(`READY=1\nSTATUS=${daemon.peers.size} neighbors configured\nMAINPID=${process.pid}`);
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: string, mode: 'restart' | 'down' = 'restart') => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, mode }, 'shutting down');
     sdNotify('STOPPING=1');
-    void daemon.stop('wrend shutting down').then(() => process.exit(0));
+    void daemon.stop('wrend shutting down', mode).then(() => process.exit(0));
   };
+  daemon.requestShutdown = (mode) => shutdown('wrenc down', mode);
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   // Reload: apply what changed in the file; an invalid file changes nothing.

@@ -17,7 +17,9 @@ commands:
   show fib [diff]
   show memory
   enable ADDRESS | disable ADDRESS [MESSAGE] | restart ADDRESS [MESSAGE]
-  configure [check] [FILE]`;
+  configure [check] [FILE]
+  down [MESSAGE]      stop wrend: Cease to every peer, wren's kernel routes removed
+                      (SIGTERM instead stops for a restart: peers and kernel keep the routes)`;
 
 export interface CliCommand {
   command: string;
@@ -92,6 +94,10 @@ export function parseCommand(words: string[], cwd: string): Parsed {
       const res = r as { applied: boolean; text: string };
       return `${res.applied ? 'reconfigured' : 'configuration is valid; plan'}:\n${res.text}`;
     });
+  }
+  if (a === 'down') {
+    const args: Record<string, unknown> = b ? { message: [b, ...rest].join(' ') } : {};
+    return single('down', args, () => 'wrend is shutting down: sessions closed with Cease, kernel routes removed\n');
   }
   return { error: `unknown command "${line}"` };
 }

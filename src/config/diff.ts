@@ -24,6 +24,7 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   // Which routes a peer gets changes with client status: re-sending cannot withdraw what the
   // peer no longer should have, so the session restarts (BIRD does the same for `rr client`).
   routeReflectorClient: 'reset',
+  gracefulRestart: 'reset',
   nextHopSelf: 'export',
   nextHopKeep: 'export',
   export: 'export',
@@ -118,6 +119,7 @@ export function planReload(old: Config, next: Config): ReloadPlan {
     if (old.control[k] !== next.control[k]) plan.restartNeeded.push(`control.${k} ${show(old.control[k])} -> ${show(next.control[k])}`);
   }
   if (old.hostname !== next.hostname) plan.other.push(`hostname ${show(old.hostname)} -> ${show(next.hostname)} (sent to sessions established from now on)`);
+  if (!same(old.gracefulRestart, next.gracefulRestart)) plan.other.push(`gracefulRestart ${show(old.gracefulRestart)} -> ${show(next.gracefulRestart)} (for sessions established from now on)`);
   if (old.control.group !== next.control.group) plan.other.push(`control.group ${show(old.control.group)} -> ${show(next.control.group)}`);
   if (old.logging.level !== next.logging.level) plan.other.push(`logging.level ${show(old.logging.level)} -> ${show(next.logging.level)}`);
   if ((old.routeReflector?.listenRange ?? null) !== (next.routeReflector?.listenRange ?? null)) {

@@ -38,6 +38,8 @@ export interface NeighborConfig extends PeerEndpoint {
   passiveFallback: boolean;
   /** Prefix limit: warn, stop (until enabled again) or restart after `restartAfter` seconds. */
   maxPrefixes?: { limit: number; action?: 'warn' | 'stop' | 'restart'; restartAfter?: number };
+  /** RFC 4724 with this neighbour (default: the global gracefulRestart.enabled). */
+  gracefulRestart?: boolean;
   /** Policy chains (names from `policies`) for routes received from and sent to the peer. */
   import?: string[];
   export?: string[];
@@ -56,6 +58,7 @@ export interface Config {
   mesh: { nodes: string[]; self: string; template: PeerTemplate } | null;
   routeReflectors: string[];
   fib: FibConfig;
+  gracefulRestart: GracefulRestartConfig;
   /** Control socket path and owning group (null: the defaults / command line), BIRD-compatible sockets. */
   control: { socket: string | null; group: string | null; birdCompat: string | null; birdCompat6: string | null };
   logging: { level: string | null };
@@ -69,6 +72,19 @@ export interface Config {
 }
 
 type Obj = Record<string, unknown>;
+
+/** RFC 4724 settings (config key `gracefulRestart`). */
+export interface GracefulRestartConfig {
+  enabled: boolean;
+  /** Restart time we announce (s): how long peers keep our routes after our session drops. */
+  restartTime: number;
+  /** How long a restarted peer has to send End-of-RIB before its leftover stale routes go (s). */
+  staleTime: number;
+  /** After start, the longest wait for End-of-RIB from the neighbours before exporting (s). */
+  deferralTime: number;
+}
+
+export const DEFAULT_GRACEFUL_RESTART: GracefulRestartConfig = { enabled: true, restartTime: 120, staleTime: 360, deferralTime: 10 };
 
 /** Settings a neighbour takes from its template (everything but its address). */
 export type PeerTemplate = Partial<Omit<NeighborConfig, 'address' | 'origin' | 'passiveFallback'>>;
@@ -192,6 +208,7 @@ export function parseConfig(text: string, file: string): Config {
     mesh,
     routeReflectors: (raw.routeReflectors ?? []) as string[],
     fib: parseFib(raw.fib as Obj | undefined),
+    gracefulRestart: { ...DEFAULT_GRACEFUL_RESTART, ...((raw.gracefulRestart ?? {}) as Partial<GracefulRestartConfig>) },
     control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null },
     logging: { level: ((raw.logging as Obj | undefined)?.level as string | undefined) ?? null },
     metrics: raw.metrics ? { listen: (raw.metrics as Obj).listen as string } : null,
@@ -200,6 +217,7 @@ export function parseConfig(text: string, file: string): Config {
     announcePolicy: (raw.announcePolicy as string[] | undefined) ?? [],
   };
   config.neighbors = expandTopology(config);
+  for (const n of config.neighbors) n.gracefulRestart ??= config.gracefulRestart.enabled;
   return config;
 }
 

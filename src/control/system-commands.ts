@@ -45,6 +45,16 @@ export function registerSystemCommands(server: ControlServer, d: Daemon, started
     });
   });
 
+  // `down`: answer first, then stop (Cease to every peer, kernel routes removed) and exit.
+  server.on('down', (req, out) => {
+    out.result({ stopping: true });
+    const message = typeof req.args?.message === 'string' ? req.args.message.slice(0, 128) : 'shut down by wrenc down';
+    setTimeout(() => {
+      d.downMessage = message;
+      d.requestShutdown('down');
+    }, 50).unref();
+  });
+
   // Reload: `configure` applies the file (default: the one wrend started with), `configure
   // check` validates it and returns the plan without applying anything.
   server.on('configure', async (req, out) => {

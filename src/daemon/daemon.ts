@@ -17,6 +17,7 @@ import { formatPlan, planReload, type ReloadPlan } from '../config/diff.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { LogRateLimit } from '../log/rate-limit.js';
 import { Routing } from './routing.js';
+import { Convergence } from './convergence.js';
 // Loaded only when used (fib.enabled, metrics): netlink and prom-client cost 10-15 MB of RSS each.
 import type { KernelSync } from '../fib/kernel-sync.js';
 import { ControlServer } from '../control/server.js';
@@ -65,7 +66,7 @@ export const tcpDialer: Dialer = (p, timeoutSeconds, done) => {
 function bindEvents(events: PeerEvents): PeerEvents {
   return {
     established: (p, params) => events.established(p, params),
-    down: (p, reason) => events.down(p, reason),
+    down: (p, reason, notified) => events.down(p, reason, notified),
     update: (p, u) => events.update(p, u),
     routeRefresh: (p, m) => events.routeRefresh(p, m),
     stateChange: (p, from, to, reason) => events.stateChange(p, from, to, reason),
@@ -98,7 +99,14 @@ export class Daemon {
   readonly birdCompat: BirdCompatServer[] = [];
   metrics: MetricsServer | null = null;
   kernel: KernelSync | null = null;
-  private convergenceTimer: NodeJS.Timeout | null = null;
+  /** Startup: exports wait for it (graceful restart), and the FIB prunes adopted routes after it. */
+  exportConvergence: Convergence | null = null;
+  private fibConvergence: Convergence | null = null;
+  /**
+   * True from start until the table is complete: our OPENs carry the Restart State bit (RFC 4724),
+   * telling peers that keep our routes not to wait for our End-of-RIB before sending theirs.
+   */
+  private restarting = false;
 
   localSpeaker(n: NeighborConfig): LocalSpeaker {
     const families = familyMask(n.families);
@@ -109,7 +117,9 @@ export class Daemon {
       families,
       addPathReceive: n.addPaths === 'receive' || n.addPaths === 'both' ? families : 0,
       addPathSend: n.addPaths === 'send' || n.addPaths === 'both' ? families : 0,
-      gracefulRestart: null,
+      gracefulRestart: (n.gracefulRestart ?? this.config.gracefulRestart.enabled)
+        ? { restartTime: this.config.gracefulRestart.restartTime, restarting: this.restarting, forwarding: true }
+        : null,
       hostname: this.config.hostname,
       extendedMessage: false,
     };
@@ -134,9 +144,12 @@ export class Daemon {
         ...bindEvents(routing),
         stateChange: (peer, from, to, reason) => {
           routing.stateChange(peer, from, to, reason);
+          // A failed attempt or an ended session: no End-of-RIB to wait for from this neighbour.
+          if (from !== 'Idle' && (to === 'Active' || to === 'Idle')) this.exportConvergence?.gone(peer.config.address);
           if (to === 'Idle' && this.dynamic.has(peer.config.address)) this.removeDynamic(peer.config.address);
         },
       };
+      if (this.config.gracefulRestart.enabled) this.deferExports(routing);
     }
     for (const n of this.config.neighbors) {
       const peer = new Peer(peerConfig(n), this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);
@@ -164,7 +177,9 @@ export class Daemon {
       this.birdCompat.push(s);
     }
     this.log.info({ listen: this.config.listen, peers: this.peers.size, routerId: this.config.routerId, asn: this.config.asn, socket: this.socketPath }, 'wrend started');
+    this.exportConvergence?.start(this.config.gracefulRestart.deferralTime);
     for (const p of this.peers.values()) p.start();
+    this.watchFirstAttempts();
     this.loopTimer = setInterval(() => {
       const s = this.loop.sample();
       if (s.maxMs >= 100) this.log.warn({ maxMs: Math.round(s.maxMs), p99Ms: Math.round(s.p99Ms) }, 'event loop stalled');
@@ -173,27 +188,64 @@ export class Daemon {
     this.loopTimer.unref();
   }
 
+  /**
+   * RFC 4724 restarting speaker: until End-of-RIB from every configured neighbour (or
+   * gracefulRestart.deferralTime), sessions get no routes, so a peer that kept our routes across
+   * our restart never sees a partial table; then every session gets the whole table and End-of-RIB.
+   * With a listen range the number of clients to wait for is unknown: the deferral time is waited.
+   */
+  private deferExports(routing: Routing): void {
+    this.restarting = true;
+    routing.deferExports();
+    const c = new Convergence(this.config.neighbors.map((n) => n.address), (why) => {
+      this.restarting = false;
+      this.log.info({ why }, 'startup: table complete, exporting');
+      routing.endDeferral();
+      for (const [address, peer] of this.peers) {
+        const n = this.neighbors.get(address);
+        if (n) peer.reconfigure(peer.config, this.localSpeaker(n));
+      }
+    }, Boolean(this.config.routeReflector?.listenRange));
+    this.exportConvergence = c;
+    const previous = routing.onEndOfRib;
+    routing.onEndOfRib = (address) => {
+      previous(address);
+      c.endOfRib(address);
+    };
+  }
+
+  /**
+   * A neighbour that has no session under way one connect-retry time (plus a second) after start
+   * is not waited for: an absent host must not hold back the exports to the others.
+   */
+  private watchFirstAttempts(): void {
+    const c = this.exportConvergence;
+    if (!c) return;
+    for (const [address, peer] of this.peers) {
+      const t = setTimeout(() => {
+        if (peer.state !== 'OpenSent' && peer.state !== 'OpenConfirm' && peer.state !== 'Established') c.gone(address);
+      }, (peer.config.fsm.connectRetryTime + 1) * 1000);
+      t.unref();
+    }
+  }
+
   /** Kernel sync: adopt the kernel's wren routes, and prune the stale ones once converged. */
   private async startKernel(routing: Routing): Promise<void> {
     const { KernelSync } = await import('../fib/kernel-sync.js');
     const k = new KernelSync(this.config.fib, routing.rib, this.log, routing.ownAddresses, undefined, routing.policies);
     this.kernel = k;
     await k.start();
-    const expected = this.config.neighbors.map((n) => n.address);
-    let pruned = false;
-    const prune = (why: string) => {
-      if (pruned) return;
-      pruned = true;
-      if (this.convergenceTimer) clearTimeout(this.convergenceTimer);
+    const c = new Convergence(this.config.neighbors.map((n) => n.address), (why) => {
       this.log.info({ why }, 'converged');
       void k.fib.prune();
+    });
+    this.fibConvergence = c;
+    const previous = routing.onEndOfRib;
+    routing.onEndOfRib = (address) => {
+      previous(address);
+      c.endOfRib(address);
     };
-    routing.onEndOfRib = () => {
-      if (expected.every((a) => routing.endOfRibFrom.has(a))) prune('End-of-RIB from every neighbor');
-    };
-    if (expected.length === 0) prune('no neighbors');
-    this.convergenceTimer = setTimeout(() => prune('convergence timeout'), this.config.fib.convergenceTimeout * 1000);
-    this.convergenceTimer.unref();
+    c.start(this.config.fib.convergenceTimeout);
   }
 
   get listenPorts(): number[] {
@@ -354,21 +406,36 @@ export class Daemon {
     for (const p of this.peers.values()) if (p.config.password) next.setPeerPassword(p.config.address, p.config.password);
   }
 
-  /** Administrative stop of every session (Cease with `message`), then release everything. */
-  async stop(message: string): Promise<void> {
+  /**
+   * Stop wrend. `restart` (SIGTERM): with graceful restart, sessions close without a NOTIFICATION
+   * so peers keep our routes until we are back, and the kernel routes stay (fib.persist).
+   * `down` (wrenc down): Cease with `message` to every peer, and wren's kernel routes removed.
+   */
+  async stop(message: string, mode: 'restart' | 'down' = 'restart'): Promise<void> {
     this.listener?.close();
     this.control?.close();
     for (const s of this.birdCompat) s.close();
     this.metrics?.close();
     // Freeze the kernel FIB first: the sessions about to close must not withdraw its routes.
-    await this.kernel?.stop();
+    await this.kernel?.stop(mode === 'down' ? true : undefined);
     if (this.loopTimer) clearInterval(this.loopTimer);
-    this.log.info({ worstEventLoopDelayMs: Math.round(this.loop.worstMs) }, 'stopping');
+    this.log.info({ worstEventLoopDelayMs: Math.round(this.loop.worstMs), mode }, 'stopping');
     this.loop.stop();
-    for (const p of this.peers.values()) p.stop(message);
+    for (const [address, p] of this.peers) {
+      const gr = this.neighbors.get(address)?.gracefulRestart ?? this.config.gracefulRestart.enabled;
+      if (mode === 'restart' && gr && p.params?.gracefulRestartFamilies) p.close('wrend restarting (graceful restart)');
+      else p.stop(mode === 'down' ? (this.downMessage ?? message) : message);
+    }
     // Let the NOTIFICATIONs leave before the process goes.
     await new Promise((r) => setTimeout(r, 200));
     for (const p of this.peers.values()) p.dispose();
-    if (this.convergenceTimer) clearTimeout(this.convergenceTimer);
+    this.exportConvergence?.stop();
+    this.fibConvergence?.stop();
   }
+
+  /** The Cease message `wrenc down` asked for. */
+  downMessage: string | null = null;
+
+  /** Set by wrend: ends the process after stop() (`wrenc down`). */
+  requestShutdown: (mode: 'restart' | 'down') => void = () => undefined;
 }

@@ -16,12 +16,37 @@ import type { Config, NeighborConfig } from '../config/load.js';
 import { PolicyRegistry, type PolicyChain } from '../policy/policy.js';
 import { LogRateLimit } from '../log/rate-limit.js';
 
+/** A neighbour's paths kept across its restart (RFC 4724, receiving speaker). */
+interface StaleRoutes {
+  /** Ended sessions whose paths are kept (usually one). */
+  sessions: RibPeer[];
+  /** Families still stale, as a bit mask. */
+  families: number;
+  /** Restart time while the neighbour is down, then stale time until its End-of-RIB. */
+  timer: NodeJS.Timeout | null;
+}
+
+const ALL_FAMILIES = (1 << Family.IPV4_UNICAST) | (1 << Family.IPV6_UNICAST);
+const FAMILY_NAMES = ['ipv4', 'ipv6'];
+
+function familyNames(mask: number): string[] {
+  return FAMILY_NAMES.filter((_, f) => mask & (1 << f));
+}
+
 export class Routing implements PeerEvents {
   readonly rib: Rib;
   private readonly ribPeers = new Map<Peer, RibPeer>();
+  /** Per session, the families graceful restart applies to and the peer's restart time. */
+  private readonly grSessions = new Map<Peer, { families: number; restartTime: number }>();
+  /** Neighbours (by address) whose stale paths are kept. */
+  private readonly stale = new Map<string, StaleRoutes>();
+  /**
+   * Set while wrend starts (RFC 4724 restarting speaker): sessions wait to get our routes until
+   * the table is complete (endDeferral), so peers keeping our old routes never see a partial one.
+   */
+  private deferring = false;
+  private readonly deferred = new Set<Peer>();
   readonly ownAddresses = new Set<string>();
-  /** Peers that have sent End-of-RIB (for any family) since start. */
-  readonly endOfRibFrom = new Set<string>();
   onEndOfRib: (address: string) => void = () => undefined;
 
   /** Repeated warnings per peer are bounded (10 a minute, the rest counted). */
@@ -80,7 +105,75 @@ export class Routing implements PeerEvents {
       filtered: 0,
     };
     this.ribPeers.set(peer, rp);
-    this.joinGroups(peer, rp, params);
+    this.grSessions.set(peer, { families: params.gracefulRestartFamilies, restartTime: params.peerGracefulRestart?.restartTime ?? 0 });
+    this.resumeStale(peer, rp, params);
+    if (this.deferring) this.deferred.add(peer);
+    else this.joinGroups(peer, rp, params);
+  }
+
+  /** Hold back exports to sessions established from now until endDeferral(). */
+  deferExports(): void {
+    this.deferring = true;
+  }
+
+  /** The table is complete: sessions established meanwhile get our routes (and End-of-RIB). */
+  endDeferral(): void {
+    if (!this.deferring) return;
+    this.deferring = false;
+    let n = 0;
+    for (const peer of this.deferred) {
+      const rp = this.ribPeers.get(peer);
+      if (!rp || !peer.params) continue;
+      this.joinGroups(peer, rp, peer.params);
+      n++;
+    }
+    this.deferred.clear();
+    this.log.info({ sessions: n }, 'startup deferral over: routes sent');
+  }
+
+  /**
+   * The neighbour is back after a graceful restart: its stale paths are replaced by what it sends
+   * again and swept at its End-of-RIB (or after staleTime). Families it did not keep forwarding
+   * for (F bit clear, RFC 4724 §4.2) lose their stale paths now.
+   */
+  private resumeStale(peer: Peer, rp: RibPeer, params: SessionParameters): void {
+    const address = peer.config.address;
+    const entry = this.stale.get(address);
+    if (!entry) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    const keep = entry.families & params.gracefulRestartFamilies & (params.peerGracefulRestart?.forwarding ?? 0);
+    this.sweep(address, entry.families & ~keep, 'forwarding state not kept by the restarted peer');
+    if (!this.stale.has(address)) return;
+    rp.stale = entry.sessions;
+    entry.timer = setTimeout(() => this.sweep(address, ALL_FAMILIES, 'stale time expired before End-of-RIB'), this.config.gracefulRestart.staleTime * 1000);
+    entry.timer.unref();
+  }
+
+  /** Remove a neighbour's stale paths of the families in `families`, now. */
+  private sweep(address: string, families: number, why: string): void {
+    const entry = this.stale.get(address);
+    if (!entry || !(entry.families & families)) return;
+    const fams = entry.families & families;
+    entry.families &= ~families;
+    let routes = 0;
+    for (const s of entry.sessions) {
+      routes += s.received;
+      this.rib.dropPaths(s, fams);
+    }
+    if (entry.families === 0) {
+      if (entry.timer) clearTimeout(entry.timer);
+      this.stale.delete(address);
+      for (const rp of this.ribPeers.values()) if (rp.stale === entry.sessions) rp.stale = undefined;
+    }
+    this.log.info({ peer: address, families: familyNames(fams), routes, why }, 'graceful restart: stale routes removed');
+  }
+
+  /** Paths kept as stale for a neighbour (graceful restart), 0 when none. */
+  staleRoutes(address: string): number {
+    let n = 0;
+    for (const s of this.stale.get(address)?.sessions ?? []) n += s.received;
+    return n;
   }
 
   /** Join the update groups of the session's families, as the neighbour's settings say. */
@@ -164,23 +257,52 @@ export class Routing implements PeerEvents {
     return true;
   }
 
-  down(peer: Peer, reason: string): void {
+  down(peer: Peer, reason: string, notified: boolean): void {
     const rp = this.ribPeers.get(peer);
     if (!rp) return;
+    const address = peer.config.address;
     this.ribPeers.delete(peer);
-    this.logLimit.forget(`${peer.config.address}|`);
+    this.deferred.delete(peer);
+    this.logLimit.forget(`${address}|`);
+    // RFC 4724: a session that ended without a NOTIFICATION keeps its paths for the restart time.
+    const gr = this.grSessions.get(peer);
+    this.grSessions.delete(peer);
+    // A restart time of 0 keeps nothing: the peer cannot be back in time.
+    const kept = notified || !gr?.restartTime ? 0 : gr.families;
     const routes = rp.received;
-    this.rib.peerDown(rp, () => {
-      this.rib.pruneGroups();
-      this.log.info({ peer: peer.config.address, routes, reason }, 'routes of the peer removed');
-    });
+    if (kept === 0) {
+      this.sweep(address, ALL_FAMILIES, 'session ended without graceful restart');
+      this.rib.peerDown(rp, () => {
+        this.rib.pruneGroups();
+        this.log.info({ peer: address, routes, reason }, 'routes of the peer removed');
+      });
+      return;
+    }
+    this.rib.detach(rp);
+    this.rib.pruneGroups();
+    rp.source.stale = true;
+    rp.stale = undefined;
+    this.sweep(address, ALL_FAMILIES & ~kept, 'family without graceful restart');
+    this.rib.dropPaths(rp, ALL_FAMILIES & ~kept);
+    let entry = this.stale.get(address);
+    if (!entry) {
+      entry = { sessions: [], families: kept, timer: null };
+      this.stale.set(address, entry);
+    }
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.sessions.push(rp);
+    entry.families = kept;
+    const restartTime = gr?.restartTime ?? 0;
+    entry.timer = setTimeout(() => this.sweep(address, ALL_FAMILIES, 'restart time expired'), restartTime * 1000);
+    entry.timer.unref();
+    this.log.info({ peer: address, routes, families: familyNames(kept), restartTime, reason }, 'graceful restart: routes of the peer kept as stale');
   }
 
   update(peer: Peer, update: Parameters<PeerEvents['update']>[1]): void {
     const rp = this.ribPeers.get(peer);
     if (!rp) return;
     if (update.endOfRib >= 0) {
-      this.endOfRibFrom.add(peer.config.address);
+      this.sweep(peer.config.address, 1 << update.endOfRib, 'End-of-RIB');
       this.onEndOfRib(peer.config.address);
       this.log.info({ peer: peer.config.address, family: update.endOfRib === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6', routes: rp.received }, 'End-of-RIB received');
       return;

@@ -470,10 +470,11 @@ export class FibSync {
    * wrend stops: from now on the kernel is left alone (sessions closing must not withdraw
    * anything), then routes are kept (persist) or removed.
    */
-  async stop(): Promise<void> {
+  /** Stop syncing; wren's routes stay in the kernel unless `withdraw` (default: not fib.persist). */
+  async stop(withdraw = !this.config.persist): Promise<void> {
     this.stopped = true;
     if (this.scanTimer) clearInterval(this.scanTimer);
-    if (this.config.persist) return;
+    if (!withdraw) return;
     const ops: RouteOp[] = [];
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       const t = this.rib.loc.tables[f];

@@ -105,8 +105,8 @@ export class KernelSync {
     }
   }
 
-  async stop(): Promise<void> {
-    await this.fib.stop();
+  async stop(withdraw?: boolean): Promise<void> {
+    await this.fib.stop(withdraw);
     this.kernel.close();
   }
 }

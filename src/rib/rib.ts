@@ -41,6 +41,11 @@ export interface RibPeer {
   filtered?: number;
   /** Over the neighbour's prefix limit (warned or acted on once per crossing). */
   overLimit?: boolean;
+  /**
+   * Earlier sessions of the same neighbour whose paths are kept as stale (graceful restart): a
+   * prefix this session announces or withdraws replaces theirs.
+   */
+  stale?: RibPeer[];
 }
 
 export interface RibOptions {
@@ -241,6 +246,7 @@ export class Rib {
         }
         const slot = fam === Family.IPV4_UNICAST ? t.insert4(c.v4, c.length) : t.insert6(c.buf, c.bytesAt, c.length);
         const old = this.loc.upsert(fam, slot, src, use.id, c.addPath ? c.pathId : 0);
+        if (peer.stale) this.dropStale(peer.stale, fam, slot);
         if (old === use.id) continue;
         this.importStore.ref(use);
         if (old >= 0) this.importStore.unref(this.importStore.get(old));
@@ -258,6 +264,7 @@ export class Rib {
     const t = this.loc.tables[fam];
     const slot = fam === Family.IPV4_UNICAST ? t.find4(c.v4, c.length) : t.find6(c.buf, c.bytesAt, c.length);
     if (slot < 0) return;
+    if (peer.stale) this.dropStale(peer.stale, fam, slot);
     const old = this.loc.remove(fam, slot, peer.source.id, pathId);
     if (old < 0) return;
     peer.received--;
@@ -272,10 +279,33 @@ export class Rib {
     while (c.next()) this.withdrawOne(peer, fam, c.addPath ? c.pathId : 0);
   }
 
+  /** Remove every path of the stale sessions `stale` for one prefix (it was announced or withdrawn again). */
+  private dropStale(stale: RibPeer[], fam: Family, slot: number): void {
+    for (const s of stale) {
+      for (let old = this.loc.remove(fam, slot, s.source.id, -1); old >= 0; old = this.loc.remove(fam, slot, s.source.id, -1)) {
+        s.received--;
+        this.importStore.unref(this.importStore.get(old));
+      }
+    }
+  }
+
   /** A peer's session went down: drop its routes, a chunk per event-loop turn. */
   peerDown(peer: RibPeer, done: () => void = () => undefined): void {
+    this.detach(peer);
+    this.dropPaths(peer, ALL_FAMILIES, done);
+  }
+
+  /** A session ended, its paths stay (graceful restart): it stops receiving exports. */
+  detach(peer: RibPeer): void {
     for (const { group, member } of peer.members) group.leave(member);
     peer.members = [];
+  }
+
+  /**
+   * Drop a (detached) peer's paths of the families in the mask `families`, a chunk per event-loop
+   * turn; its source id is freed once it holds no path at all.
+   */
+  dropPaths(peer: RibPeer, families: number, done: () => void = () => undefined): void {
     const src = peer.source.id;
     let fam: Family = Family.IPV4_UNICAST;
     let slot = 0;
@@ -283,7 +313,7 @@ export class Rib {
       let n = 0;
       while (peer.received > 0 && fam <= Family.IPV6_UNICAST) {
         const t = this.loc.tables[fam];
-        if (slot >= t.highWater) {
+        if (!(families & (1 << fam)) || slot >= t.highWater) {
           fam = (fam + 1) as Family;
           slot = 0;
           continue;
@@ -299,8 +329,11 @@ export class Rib {
           return;
         }
       }
-      this.sources[src] = undefined;
-      this.freeSourceIds.push(src);
+      // Freed once (two walks over one peer may both finish).
+      if (peer.received === 0 && this.sources[src] === peer.source) {
+        this.sources[src] = undefined;
+        this.freeSourceIds.push(src);
+      }
       done();
     };
     step();
@@ -406,3 +439,4 @@ export class Rib {
 }
 
 const LOCAL_KEY = Buffer.from('local');
+const ALL_FAMILIES = (1 << Family.IPV4_UNICAST) | (1 << Family.IPV6_UNICAST);

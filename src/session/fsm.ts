@@ -79,7 +79,8 @@ export function initialFsmState(config: FsmConfig): FsmState {
 
 export type FsmEvent =
   | { type: 'ManualStart' }
-  | { type: 'ManualStop'; notification: NotificationMessage; reason?: string }
+  /** Administrative stop: with a NOTIFICATION, or (null) a bare close that peers may treat as a restart (RFC 4724). */
+  | { type: 'ManualStop'; notification: NotificationMessage | null; reason?: string }
   | { type: 'TimerExpired'; timer: TimerName }
   | { type: 'TcpConnectionConfirmed' }
   | { type: 'TcpConnectionFails'; reason: string }
@@ -108,7 +109,8 @@ export type FsmAction =
   | { type: 'start-timer'; timer: TimerName; seconds: number }
   | { type: 'stop-timer'; timer: TimerName }
   | { type: 'established' }
-  | { type: 'down'; reason: string };
+  /** The session ended; `notified`: a NOTIFICATION was sent or received (RFC 4724: no graceful restart then). */
+  | { type: 'down'; reason: string; notified: boolean };
 
 export interface FsmResult {
   state: FsmState;
@@ -139,12 +141,12 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
   const to = (state: State, patch: Partial<FsmState> = {}): FsmResult => ({ state: { ...s, ...patch, state }, actions });
 
   /** Drop the session: optional NOTIFICATION, close, stop timers, back to Idle; restart later if enabled. */
-  const fail = (reason: string, notif: NotificationMessage | null): FsmResult => {
+  const fail = (reason: string, notif: NotificationMessage | null, received = false): FsmResult => {
     if (notif) actions.push({ type: 'send-notification', notification: notif });
     actions.push({ type: 'close' });
     for (const t of ALL_TIMERS) actions.push({ type: 'stop-timer', timer: t });
     const wasEstablished = s.state === State.ESTABLISHED;
-    if (wasEstablished || s.state === State.OPEN_CONFIRM || s.state === State.OPEN_SENT) actions.push({ type: 'down', reason });
+    if (wasEstablished || s.state === State.OPEN_CONFIRM || s.state === State.OPEN_SENT) actions.push({ type: 'down', reason, notified: notif !== null || received });
     const stable = wasEstablished && s.establishedAt >= 0 && now - s.establishedAt >= config.stableTime * 1000;
     const idleHold = stable ? config.idleHoldStart : s.idleHold;
     if (s.enabled) actions.push({ type: 'start-timer', timer: 'idleHold', seconds: idleHold });
@@ -201,7 +203,7 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
   // Errors end a session the same way in every state that has a connection.
   if (s.state !== State.IDLE) {
     if (ev.type === 'MessageError') return fail(ev.reason, ev.notification);
-    if (ev.type === 'NotifMsg') return fail(ev.reason, null);
+    if (ev.type === 'NotifMsg') return fail(ev.reason, null, true);
     if (ev.type === 'OpenCollisionDump' && s.state !== State.CONNECT && s.state !== State.ACTIVE) {
       return fail('connection collision', notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION));
     }

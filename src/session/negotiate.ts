@@ -39,6 +39,8 @@ export interface SessionParameters {
   extendedNextHop: boolean;
   /** The peer's graceful-restart capability, when announced. */
   peerGracefulRestart: { restartTime: number; restarting: boolean; families: number; forwarding: number } | null;
+  /** Families graceful restart applies to (both sides announced it; the peer listed the family). */
+  gracefulRestartFamilies: number;
   asn4: boolean;
   ebgp: boolean;
   codec: CodecContext;
@@ -161,6 +163,7 @@ export function negotiate(local: LocalSpeaker, expectedAs: number, open: OpenMes
     extendedMessage,
     extendedNextHop: false,
     peerGracefulRestart,
+    gracefulRestartFamilies: local.gracefulRestart && peerGracefulRestart ? peerGracefulRestart.families & families : 0,
     asn4,
     ebgp,
     codec: makeContext({ asn4, extendedMessage, addPath: addPathReceive, ebgp }),

@@ -42,7 +42,8 @@ export interface PeerConfig extends PeerEndpoint {
 /** What the rest of the daemon hears from a peer. */
 export interface PeerEvents {
   established(peer: Peer, params: SessionParameters): void;
-  down(peer: Peer, reason: string): void;
+  /** The session ended; `notified`: by a NOTIFICATION (sent or received), not a bare close. */
+  down(peer: Peer, reason: string, notified: boolean): void;
   update(peer: Peer, update: UpdateMessage): void;
   routeRefresh(peer: Peer, msg: RouteRefreshMessage): void;
   /** Every state change, once (for metrics and tests). */
@@ -138,6 +139,15 @@ export class Peer {
     this.dispatch({ type: 'ManualStop', notification, ...(takesShutdownMessage(subcode) ? {} : { reason: message }) });
   }
 
+  /**
+   * Stop for a restart of wrend: close the connection without a NOTIFICATION, so that a peer
+   * doing graceful restart (RFC 4724) keeps our routes until we are back.
+   */
+  close(reason = 'restarting'): void {
+    this.dropCandidate(null);
+    this.dispatch({ type: 'ManualStop', notification: null, reason });
+  }
+
   /** An accepted TCP connection from this peer's address. */
   offerInbound(conn: Connection): void {
     if (!this.fsm.enabled) {
@@ -147,6 +157,16 @@ export class Peer {
     const state = this.fsm.state;
     if (state === State.IDLE || state === State.CONNECT || state === State.ACTIVE) {
       this.abandonOutbound();
+      this.attach(new Link(conn, true));
+      this.dispatch({ type: 'TcpConnectionConfirmed' });
+      return;
+    }
+    if (state === State.ESTABLISHED && this.params?.peerGracefulRestart && this.local.gracefulRestart) {
+      // RFC 4724 §4.2: the peer restarted before we saw the old connection go. It ends as if
+      // the TCP connection failed (its routes kept as stale) and the new one takes over.
+      this.log.info({ remote: conn.remoteAddress }, 'new connection while Established: the peer restarted (graceful restart)');
+      this.abandonOutbound();
+      this.dispatch({ type: 'TcpConnectionFails', reason: 'peer restarted (new connection while Established)' });
       this.attach(new Link(conn, true));
       this.dispatch({ type: 'TcpConnectionConfirmed' });
       return;
@@ -279,7 +299,7 @@ export class Peer {
         if (this.params) this.events.established(this, this.params);
         return;
       case 'down':
-        this.events.down(this, a.reason);
+        this.events.down(this, a.reason, a.notified);
         return;
     }
   }

@@ -16,7 +16,7 @@ function summary(actions: FsmAction[]): string[] {
     .map((a) => {
       if (a.type === 'start-timer') return `start ${a.timer} ${a.seconds}`;
       if (a.type === 'send-notification') return `notify ${a.notification.code}/${a.notification.subcode}`;
-      if (a.type === 'down') return 'down';
+      if (a.type === 'down') return a.notified ? 'down' : 'down quietly';
       return a.type;
     });
 }
@@ -65,9 +65,12 @@ const rows: Row[] = [
   { from: State.ESTABLISHED, event: { type: 'TimerExpired', timer: 'keepalive' }, to: State.ESTABLISHED, actions: ['send-keepalive', 'start keepalive 30'] },
   { from: State.ESTABLISHED, event: { type: 'TimerExpired', timer: 'hold' }, to: State.IDLE, actions: ['notify 4/0', 'close', 'down', 'start idleHold 5'] },
   { from: State.ESTABLISHED, event: { type: 'BGPOpen', holdTime: 9 }, to: State.IDLE, actions: ['notify 5/3', 'close', 'down', 'start idleHold 5'] },
-  { from: State.ESTABLISHED, event: { type: 'TcpConnectionFails', reason: 'reset' }, to: State.IDLE, actions: ['close', 'down', 'start idleHold 5'] },
+  { from: State.ESTABLISHED, event: { type: 'TcpConnectionFails', reason: 'reset' }, to: State.IDLE, actions: ['close', 'down quietly', 'start idleHold 5'] },
   { from: State.ESTABLISHED, event: { type: 'MessageError', notification: err, reason: 'bad' }, to: State.IDLE, actions: ['notify 3/1', 'close', 'down', 'start idleHold 5'] },
   { from: State.ESTABLISHED, event: { type: 'ManualStop', notification: cease }, to: State.IDLE, actions: ['notify 6/2', 'close', 'down'] },
+  // A stop for a restart: closed without NOTIFICATION, so a graceful-restart helper keeps our routes.
+  { from: State.ESTABLISHED, event: { type: 'ManualStop', notification: null }, to: State.IDLE, actions: ['close', 'down quietly'] },
+  { from: State.ESTABLISHED, event: { type: 'NotifMsg', reason: 'x' }, to: State.IDLE, actions: ['close', 'down', 'start idleHold 5'] },
   { from: State.CONNECT, event: { type: 'ManualStop', notification: cease }, to: State.IDLE, actions: ['close'] },
   { from: State.IDLE, event: { type: 'ManualStop', notification: cease }, to: State.IDLE, actions: ['close'] },
 ];

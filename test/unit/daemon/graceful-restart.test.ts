@@ -1,0 +1,149 @@
+/**
+ * RFC 4724 in Routing, with fake sessions: a helper keeps a restarting peer's paths as stale, the
+ * restarted peer's routes replace them and End-of-RIB sweeps the rest; timers and the F bit end
+ * them early; a restarting wren holds exports back until its table is complete.
+ */
+import t from 'tap';
+import { pino } from 'pino';
+import { parseConfig, type NeighborConfig } from '../../../src/config/load.js';
+import { Routing } from '../../../src/daemon/routing.js';
+import type { Peer } from '../../../src/session/peer.js';
+import type { SessionParameters } from '../../../src/session/negotiate.js';
+import { Family } from '../../../src/wire/constants.js';
+import { makeContext } from '../../../src/wire/context.js';
+import { encodeUpdate, scanUpdate } from '../../../src/wire/update.js';
+import { Receiver, announce, base, settle } from '../../helpers/rib-fixtures.js';
+
+const V4 = 1 << Family.IPV4_UNICAST;
+const config = parseConfig(
+  `routerId: 192.0.2.1
+asn: 64512
+gracefulRestart: { staleTime: 1 }
+routeReflector: { clusterId: 192.0.2.1 }
+neighbors:
+  - { address: 192.0.2.2, asn: 64512, routeReflectorClient: true }
+  - { address: 192.0.2.3, asn: 64512, routeReflectorClient: true }
+`,
+  'wren.yaml',
+);
+
+function params(grFamilies: number, forwarding: number, restartTime = 120): SessionParameters {
+  return {
+    peerAs: 64512, peerId: 2, holdTime: 90, families: V4, addPathReceive: 0, addPathSend: 0, routeRefresh: true, enhancedRouteRefresh: false,
+    extendedMessage: false, extendedNextHop: false, peerGracefulRestart: grFamilies ? { restartTime, restarting: true, families: grFamilies, forwarding } : null,
+    gracefulRestartFamilies: grFamilies, asn4: true, ebgp: false, codec: makeContext({ asn4: true }), peerHostname: '',
+  };
+}
+
+/** A session as Routing sees it: an address, a local address, params, and bytes it is sent. */
+function fakePeer(address: string, p: SessionParameters): { peer: Peer; rx: Receiver } {
+  const rx = new Receiver(address);
+  const peer = { config: { address }, localAddress: '192.0.2.1', params: p, sendRaw: (b: Buffer) => rx.write(b), pendingBytes: 0, state: 'Established' };
+  return { peer: peer as unknown as Peer, rx };
+}
+
+const ctx4 = makeContext({ asn4: true });
+const eor = () => {
+  const buf = encodeUpdate({ attributes: [] }, ctx4);
+  return scanUpdate(buf, 0, buf.length, ctx4);
+};
+const routes = (r: Routing) => r.rib.loc.size;
+
+function setup(): Routing {
+  const neighbors = new Map<string, NeighborConfig>(config.neighbors.map((n) => [n.address, n]));
+  return new Routing(config, neighbors, pino({ level: 'silent' }));
+}
+
+t.test('helper: a session lost without NOTIFICATION keeps its routes until the restarted peer says End-of-RIB', async (t) => {
+  const r = setup();
+  const a = fakePeer('192.0.2.2', params(V4, V4));
+  const watcher = fakePeer('192.0.2.3', params(0, 0));
+  r.established(a.peer, a.peer.params as SessionParameters);
+  r.established(watcher.peer, watcher.peer.params as SessionParameters);
+  r.update(a.peer, announce(['198.51.100.0/26', '198.51.100.64/26', '198.51.100.128/26'], base([], 0xc0000202)));
+  await settle();
+  t.equal(watcher.rx.table.size, 3);
+  r.down(a.peer, 'connection reset', false);
+  await settle();
+  t.equal(routes(r), 3, 'routes kept');
+  t.equal(r.staleRoutes('192.0.2.2'), 3, 'as stale');
+  t.equal(watcher.rx.table.size, 3, 'nothing withdrawn from other peers');
+
+  const back = fakePeer('192.0.2.2', params(V4, V4));
+  r.established(back.peer, back.peer.params as SessionParameters);
+  r.update(back.peer, announce(['198.51.100.0/26', '198.51.100.64/26'], base([], 0xc0000202)));
+  await settle();
+  t.equal(r.staleRoutes('192.0.2.2'), 1, 're-announced routes are no longer stale');
+  t.equal(routes(r), 3, 'one path per prefix: new ones replaced the stale ones');
+  r.update(back.peer, eor());
+  await settle();
+  t.equal(r.staleRoutes('192.0.2.2'), 0);
+  t.equal(routes(r), 2, 'End-of-RIB swept the route the peer no longer has');
+  t.same([...watcher.rx.table.keys()].sort(), ['198.51.100.0/26', '198.51.100.64/26'], 'and only that one was withdrawn');
+});
+
+t.test('helper: a NOTIFICATION ends graceful restart; so does a peer without the capability', async (t) => {
+  const r = setup();
+  const a = fakePeer('192.0.2.2', params(V4, V4));
+  r.established(a.peer, a.peer.params as SessionParameters);
+  r.update(a.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
+  r.down(a.peer, 'received Cease', true);
+  await settle();
+  t.equal(routes(r), 0, 'removed at once');
+  const b = fakePeer('192.0.2.2', params(0, 0));
+  r.established(b.peer, b.peer.params as SessionParameters);
+  r.update(b.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
+  r.down(b.peer, 'connection reset', false);
+  await settle();
+  t.equal(routes(r), 0, 'no capability negotiated: removed at once');
+});
+
+t.test('helper: restart time, stale time and a cleared forwarding bit each end the stale routes', async (t) => {
+  const r = setup();
+  const a = fakePeer('192.0.2.2', params(V4, V4, 1));
+  r.established(a.peer, a.peer.params as SessionParameters);
+  r.update(a.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
+  r.down(a.peer, 'connection reset', false);
+  await settle();
+  t.equal(routes(r), 1);
+  await new Promise((res) => setTimeout(res, 1100));
+  t.equal(routes(r), 0, 'the peer was not back within its restart time (1 s)');
+
+  const b = fakePeer('192.0.2.2', params(V4, V4));
+  r.established(b.peer, b.peer.params as SessionParameters);
+  r.update(b.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
+  r.down(b.peer, 'connection reset', false);
+  const c = fakePeer('192.0.2.2', params(V4, V4));
+  r.established(c.peer, c.peer.params as SessionParameters);
+  await settle();
+  t.equal(routes(r), 1, 'back, stale until End-of-RIB');
+  await new Promise((res) => setTimeout(res, 1100));
+  t.equal(routes(r), 0, 'no End-of-RIB within staleTime (1 s): swept');
+
+  const d = fakePeer('192.0.2.2', params(V4, V4));
+  r.established(d.peer, d.peer.params as SessionParameters);
+  r.update(d.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
+  r.down(d.peer, 'connection reset', false);
+  const e = fakePeer('192.0.2.2', params(V4, 0));
+  r.established(e.peer, e.peer.params as SessionParameters);
+  await settle();
+  t.equal(routes(r), 0, 'the restarted peer did not keep its forwarding state (F bit clear): swept at once');
+});
+
+t.test('restarting speaker: exports wait for the table, then every session gets it and End-of-RIB', async (t) => {
+  const r = setup();
+  r.deferExports();
+  const a = fakePeer('192.0.2.2', params(V4, V4));
+  const b = fakePeer('192.0.2.3', params(V4, V4));
+  r.established(a.peer, a.peer.params as SessionParameters);
+  r.established(b.peer, b.peer.params as SessionParameters);
+  r.update(a.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
+  await settle();
+  t.equal(b.rx.table.size + b.rx.eor, 0, 'nothing sent while deferring');
+  r.update(a.peer, eor());
+  r.endDeferral();
+  await settle();
+  t.equal(b.rx.table.size, 1, 'the table');
+  t.equal(b.rx.eor, 1, 'then End-of-RIB');
+  t.equal(a.rx.eor, 1);
+});
