@@ -79,9 +79,11 @@ function detail(d: Daemon, p: Peer): Record<string, unknown> {
           extendedMessage: params.extendedMessage,
           addPathReceive: familyNames(params.addPathReceive),
           addPathSend: familyNames(params.addPathSend),
-          gracefulRestart: params.peerGracefulRestart,
+          gracefulRestart: params.peerGracefulRestart ? { ...params.peerGracefulRestart, families: familyNames(params.peerGracefulRestart.families), forwarding: familyNames(params.peerGracefulRestart.forwarding) } : null,
+          gracefulRestartFamilies: familyNames(params.gracefulRestartFamilies),
         }
       : null,
+    staleRoutes: d.routing?.staleRoutes(p.config.address) ?? 0,
     routes: { received: d.routing?.received(p) ?? 0, rejectedUpdates: d.routing?.rejected(p) ?? 0, advertised: d.routing?.advertised(p) ?? 0 },
     counters: { ...p.counters },
   };

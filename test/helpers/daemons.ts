@@ -4,6 +4,7 @@
  * through their own CLIs.
  */
 import { writeFileSync, chmodSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import type { Lab } from './netns.js';
 
 export interface Daemon {
@@ -37,6 +38,8 @@ export interface DaemonSpec {
   listen: string[];
   peers: PeerSpec[];
   announce?: string[];
+  /** FRR: `bgp graceful-restart` with preserve-fw-state, and zebra to install routes in the kernel. */
+  gracefulRestart?: boolean;
 }
 
 export function birdProtocolName(p: PeerSpec): string {
@@ -45,9 +48,12 @@ export function birdProtocolName(p: PeerSpec): string {
 
 export class Bird implements Daemon {
   readonly sock: string;
+  private readonly conf: string;
+  proc: ChildProcess;
   constructor(private readonly lab: Lab, private readonly ns: string, spec: DaemonSpec, extra = '') {
     const name = `bird-${ns}`;
     const conf = lab.path(`${name}.conf`);
+    this.conf = conf;
     this.sock = lab.path(`${name}.ctl`);
     const v4 = (spec.announce ?? []).filter((p) => !p.includes(':'));
     const v6 = (spec.announce ?? []).filter((p) => p.includes(':'));
@@ -74,7 +80,22 @@ export class Bird implements Daemon {
       lines.push('}');
     }
     writeFileSync(conf, lines.join('\n') + '\n' + extra);
-    lab.spawn(ns, 'bird', ['-f', '-c', conf, '-s', this.sock, '-P', lab.path(`${name}.pid`)]);
+    this.proc = this.start();
+  }
+
+  /** Run bird (again); `recovery`: with -R, graceful restart recovery (as Calico runs it). */
+  start(recovery = false): ChildProcess {
+    this.proc = this.lab.spawn(this.ns, 'bird', ['-f', ...(recovery ? ['-R'] : []), '-c', this.conf, '-s', this.sock, '-P', `${this.conf}.pid`]);
+    return this.proc;
+  }
+
+  /** kill -9: no NOTIFICATION, sockets closed by the kernel. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await gone;
   }
 
   birdc(cmd: string): string {
@@ -112,10 +133,13 @@ export class Frr implements Daemon {
   readonly vtyDir: string;
   /** What bgpd logged to stdout (its NOTIFICATION log lines carry RFC 9003 messages). */
   logText = '';
+  proc: ChildProcess;
+  private readonly args: string[];
   constructor(private readonly lab: Lab, private readonly ns: string, spec: DaemonSpec) {
     const name = `frr-${ns}`;
     const conf = lab.path(`${name}.conf`);
     this.vtyDir = lab.path(`${name}-vty`);
+    const zebra = spec.gracefulRestart === true;
     const lines = [
       'frr defaults traditional',
       `hostname ${name}`,
@@ -126,6 +150,7 @@ export class Frr implements Daemon {
       ' no bgp network import-check',
       ' no bgp default ipv4-unicast',
       ' bgp log-neighbor-changes',
+      ...(zebra ? [' bgp graceful-restart', ' bgp graceful-restart preserve-fw-state'] : []),
     ];
     for (const p of spec.peers) {
       lines.push(` neighbor ${p.address} remote-as ${p.asn}`);
@@ -147,12 +172,35 @@ export class Frr implements Daemon {
     writeFileSync(conf, lines.join('\n') + '\n');
     chmodSync(conf, 0o644);
     run0(lab, ns, this.vtyDir);
-    const child = lab.spawn(ns, '/usr/lib/frr/bgpd', [
-      '-Z', '-S', '-f', conf, '-i', lab.path(`${name}.pid`), '--vty_socket', this.vtyDir,
-      '-z', lab.path(`${name}.zsock`), ...spec.listen.flatMap((a) => ['-l', a]),
-    ]);
+    const zsock = lab.path(`${name}.zsock`);
+    if (zebra) {
+      // zebra installs bgpd's routes in the namespace's kernel; it runs as user frr, so the
+      // directories it writes to must be open to it.
+      chmodSync(lab.path('.'), 0o777);
+      chmodSync(this.vtyDir, 0o777);
+      writeFileSync(lab.path(`${name}-zebra.conf`), '', { mode: 0o644 });
+      lab.spawn(ns, '/usr/lib/frr/zebra', ['-f', lab.path(`${name}-zebra.conf`), '-i', lab.path(`${name}-zebra.pid`), '-z', zsock, '--vty_socket', this.vtyDir]);
+    }
+    this.args = [...(zebra ? [] : ['-Z']), '-S', '-f', conf, '-i', lab.path(`${name}.pid`), '--vty_socket', this.vtyDir, '-z', zsock, ...spec.listen.flatMap((a) => ['-l', a])];
+    this.proc = this.start();
+  }
+
+  /** Run bgpd (again). */
+  start(): ChildProcess {
+    const child = this.lab.spawn(this.ns, '/usr/lib/frr/bgpd', this.args);
     child.stdout?.on('data', (d: Buffer) => (this.logText += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.logText += d.toString()));
+    this.proc = child;
+    return child;
+  }
+
+  /** kill -9 of bgpd (zebra, and the kernel routes, stay). */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await gone;
   }
 
   vtysh(cmd: string): string {

@@ -1,0 +1,128 @@
+/**
+ * Graceful restart (RFC 4724) against BIRD and FRR, both directions, with the forwarding side's
+ * kernel routes counted every 100 ms across each restart:
+ * - BIRD (bird -R, as Calico runs it) and FRR's bgpd are killed with -9 and started again: wren,
+ *   the helper, keeps their routes in its kernel throughout, and End-of-RIB removes exactly the
+ *   one route BIRD no longer has.
+ * - wrend is killed with -9, then stopped with SIGTERM, and started again each time: BIRD and FRR
+ *   keep wren's routes in their kernels throughout, wrend's own kernel routes stay, and wrend's
+ *   OPEN carries the Restart State bit while its table fills.
+ */
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
+import { Bird, Frr } from '../helpers/daemons.js';
+import { Wren } from '../helpers/wren.js';
+
+const N = 100;
+const block = (second: number) => Array.from({ length: N }, (_, i) => `240.${second}.${i}.0/24`);
+
+/** Routes in a namespace's kernel of protocol `proto` whose destination starts with one of `prefixes`. */
+function count(ns: string, proto: string, prefixes: string[]): number {
+  const out = spawnSync('ip', ['-n', ns, '-4', 'route', 'show', 'proto', proto], { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
+  let n = 0;
+  for (const line of out.split('\n')) if (prefixes.some((p) => line.startsWith(p))) n++;
+  return n;
+}
+
+/** Counts every 100 ms until stopped; the lowest count seen is what matters. */
+class Sampler {
+  min = Infinity;
+  samples = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(private readonly read: () => number) {
+    this.timer = setInterval(() => {
+      this.min = Math.min(this.min, this.read());
+      this.samples++;
+    }, 100);
+    this.timer.unref();
+  }
+  stop(): { min: number; samples: number } {
+    clearInterval(this.timer);
+    return { min: this.min, samples: this.samples };
+  }
+}
+
+t.test('graceful restart with BIRD and FRR, both directions, no route ever leaves a kernel', async (t) => {
+  const lab = netnsLab(t, 'gr', ['bird', 'birdc', '/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', 'vtysh']);
+  if (!lab) return;
+  const sw = lab.switch('sw');
+  const { w: nsW, b: nsB, f: nsF } = lab.hosts(sw, { w: ['192.0.2.1/24'], b: ['192.0.2.2/24'], f: ['192.0.2.3/24'] });
+  const bird = new Bird(
+    lab, nsB,
+    { routerId: '192.0.2.2', asn: 65002, listen: [], peers: [{ address: '192.0.2.1', asn: 64512, grace: true }], announce: block(2) },
+    'protocol kernel { ipv4 { export where proto = "peer_192_0_2_1"; }; graceful restart on; scan time 10; }\n',
+  );
+  const frr = new Frr(lab, nsF, { routerId: '192.0.2.3', asn: 65003, listen: ['192.0.2.3'], peers: [{ address: '192.0.2.1', asn: 64512 }], announce: block(3), gracefulRestart: true });
+  const config = {
+    routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1'], port: 179 },
+    neighbors: [
+      { address: '192.0.2.2', asn: 65002, connectRetryTime: 1 },
+      { address: '192.0.2.3', asn: 65003, connectRetryTime: 1 },
+    ],
+    announce: block(1),
+    fib: { enabled: true, scanInterval: 2 },
+    gracefulRestart: { deferralTime: 30 },
+  };
+  let w = new Wren(lab, nsW, config);
+  t.teardown(() => w.stop('SIGKILL'));
+
+  // What each kernel holds: wren's the routes of BIRD and FRR; BIRD's and FRR's what they learned from wren.
+  const atWren = () => count(nsW, '210', ['240.2.', '240.3.']);
+  const atBird = () => count(nsB, 'bird', ['240.1.', '240.3.']);
+  const atFrr = () => count(nsF, 'bgp', ['240.1.', '240.2.']);
+  await waitFor('every kernel holds the routes learned over BGP', () => atWren() === 2 * N && atBird() === 2 * N && atFrr() === 2 * N, 60_000);
+  t.match(bird.birdc('show protocols all peer_192_0_2_1'), /Neighbor capabilities[\s\S]*Graceful restart\s+Restart time: 120\s+Restart recovery\s+AF supported: ipv4\s+AF preserved: ipv4/, 'BIRD sees our capability: restart time, R bit (we had just started), forwarding kept');
+
+  // 1. BIRD restarts (kill -9, bird -R) with one route fewer: wren keeps BIRD's routes, then drops the one that is gone.
+  let s = new Sampler(atWren);
+  await bird.kill();
+  await waitFor('wren keeps BIRD routes as stale', () => w.lines.some((l) => l.peer === '192.0.2.2' && l.msg === 'graceful restart: routes of the peer kept as stale'), 10_000);
+  t.equal(JSON.parse(w.wrenc('--json', 'show', 'neighbors', '192.0.2.2', 'detail').stdout)[0]?.staleRoutes, N, 'show neighbors: stale routes');
+  await sleep(1500);
+  const birdConf = readFileSync(lab.path(`bird-${nsB}.conf`), 'utf8');
+  writeFileSync(lab.path(`bird-${nsB}.conf`), birdConf.replace(`route 240.2.${N - 1}.0/24 blackhole;`, ''));
+  bird.start(true);
+  await waitFor('End-of-RIB from BIRD swept the stale routes', () => w.lines.some((l) => l.peer === '192.0.2.2' && l.msg === 'graceful restart: stale routes removed' && l.why === 'End-of-RIB'), 30_000);
+  await waitFor('wren kernel settles', () => atWren() === 2 * N - 1, 10_000);
+  await sleep(300);
+  let r = s.stop();
+  t.ok(r.samples >= 20, `sampled ${r.samples} times`);
+  t.equal(r.min, 2 * N - 1, "wren's kernel never lost a route of BIRD's except the one BIRD no longer has");
+  t.equal(count(nsW, '210', [`240.2.${N - 1}.`]), 0, 'the route gone from BIRD is gone from the kernel');
+
+  // 2. FRR's bgpd restarts (kill -9): the same, from FRR.
+  s = new Sampler(atWren);
+  await frr.kill();
+  await waitFor('wren keeps FRR routes as stale', () => w.lines.some((l) => l.peer === '192.0.2.3' && l.msg === 'graceful restart: routes of the peer kept as stale'), 10_000);
+  await sleep(1500);
+  frr.start();
+  await waitFor('End-of-RIB from FRR swept the stale routes', () => w.lines.some((l) => l.peer === '192.0.2.3' && l.msg === 'graceful restart: stale routes removed' && l.why === 'End-of-RIB'), 40_000);
+  r = s.stop();
+  t.equal(r.min, 2 * N - 1, "wren's kernel never lost a route of FRR's");
+  t.equal(atWren(), 2 * N - 1);
+
+  // 3. wrend restarts: kill -9, then SIGTERM. BIRD and FRR keep our routes; our kernel keeps theirs.
+  for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+    await waitFor('sessions up', () => bird.established('192.0.2.1') && frr.established('192.0.2.1'), 30_000);
+    const sb = new Sampler(atBird);
+    const sf = new Sampler(atFrr);
+    const sw2 = new Sampler(atWren);
+    await w.stop(signal);
+    await waitFor('BIRD noticed', () => !bird.established('192.0.2.1'), 10_000);
+    await sleep(1000);
+    w = new Wren(lab, nsW, config);
+    await waitFor('wren: table complete, exporting', () => w.lines.some((l) => l.msg === 'startup: table complete, exporting'), 40_000);
+    const why = w.lines.find((l) => l.msg === 'startup: table complete, exporting')?.why;
+    t.equal(why, 'End-of-RIB from every neighbor', `${signal}: exports waited for End-of-RIB from BIRD and FRR, not the timer`);
+    await waitFor('BIRD and FRR swept their stale routes', () => frr.established('192.0.2.1') && !frr.vtysh('show bgp ipv4 unicast json').includes('"stale":true') && atBird() === 2 * N && atFrr() === 2 * N - 1, 40_000);
+    await sleep(1000);
+    const rb = sb.stop();
+    const rf = sf.stop();
+    const rw = sw2.stop();
+    t.equal(rb.min, 2 * N, `${signal}: BIRD's kernel never lost a route learned from wren (${rb.samples} samples)`);
+    t.equal(rf.min, 2 * N - 1, `${signal}: FRR's kernel never lost a route learned from wren (${rf.samples} samples)`);
+    t.equal(rw.min, 2 * N - 1, `${signal}: wren's own kernel routes stayed while it restarted`);
+  }
+});
