@@ -58,6 +58,8 @@ export class BenchSpeaker {
       this.socket = s;
       s.setNoDelay(true);
       s.once('error', reject);
+      // Closed before Established (refused, or a NOTIFICATION): no session.
+      s.once('close', () => reject(new Error('connection closed before the session was up')));
       s.on('data', (chunk) => this.onData(chunk, resolve));
       const open = () =>
         s.write(
@@ -201,6 +203,11 @@ export class BenchSpeaker {
   resetCounts(): void {
     this.received = 0;
     this.withdrawn = 0;
+  }
+
+  /** Write bytes as they are (a NOTIFICATION before closing, say). */
+  sendRaw(bytes: Buffer): void {
+    this.socket?.write(bytes);
   }
 
   close(): void {

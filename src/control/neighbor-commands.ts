@@ -84,6 +84,8 @@ function detail(d: Daemon, p: Peer): Record<string, unknown> {
         }
       : null,
     staleRoutes: d.routing?.staleRoutes(p.config.address) ?? 0,
+    /** Bytes queued towards the peer that its socket has not taken yet (bounded: a slow reader lags, see update groups). */
+    outputQueueBytes: p.pendingBytes,
     routes: { received: d.routing?.received(p) ?? 0, rejectedUpdates: d.routing?.rejected(p) ?? 0, advertised: d.routing?.advertised(p) ?? 0 },
     counters: { ...p.counters },
   };

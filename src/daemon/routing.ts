@@ -185,7 +185,7 @@ export class Routing implements PeerEvents {
       if (!(params.families & (1 << family))) continue;
       const nh = localBytes && (localBytes.length === 4) === (family === Family.IPV4_UNICAST) ? localBytes : null;
       if (!nh) {
-        this.log.warn({ peer: address, family: family === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6' }, 'no local address of this family on the session to use as next hop; not exporting it');
+        if (this.logLimit.allow(`${address}|no-next-hop`).log) this.log.warn({ peer: address, family: family === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6' }, 'no local address of this family on the session to use as next hop; not exporting it');
         continue;
       }
       const member: ExportMember = { name: address, write: (b) => peer.sendRaw(b), pendingBytes: () => peer.pendingBytes };
@@ -263,7 +263,6 @@ export class Routing implements PeerEvents {
     const address = peer.config.address;
     this.ribPeers.delete(peer);
     this.deferred.delete(peer);
-    this.logLimit.forget(`${address}|`);
     // RFC 4724: a session that ended without a NOTIFICATION keeps its paths for the restart time.
     const gr = this.grSessions.get(peer);
     this.grSessions.delete(peer);
@@ -274,7 +273,8 @@ export class Routing implements PeerEvents {
       this.sweep(address, ALL_FAMILIES, 'session ended without graceful restart');
       this.rib.peerDown(rp, () => {
         this.rib.pruneGroups();
-        this.log.info({ peer: address, routes, reason }, 'routes of the peer removed');
+        const l = this.logLimit.allow(`${address}|down`);
+        if (l.log) this.log.info({ peer: address, routes, reason, ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'routes of the peer removed');
       });
       return;
     }
@@ -356,7 +356,7 @@ export class Routing implements PeerEvents {
       if (enhanced) peer.sendRaw(encodeRouteRefresh({ afi: msg.afi, subtype: RouteRefreshSubtype.BORR, safi: msg.safi }));
       group.resync(member, enhanced ? () => peer.sendRaw(encodeRouteRefresh({ afi: msg.afi, subtype: RouteRefreshSubtype.EORR, safi: msg.safi })) : undefined);
     }
-    this.log.info({ peer: peer.config.address, afi: msg.afi, enhanced }, 'route refresh answered from the Adj-RIB-Out');
+    this.log.debug({ peer: peer.config.address, afi: msg.afi, enhanced }, 'route refresh answered from the Adj-RIB-Out');
   }
 
   stateChange(_peer: Peer, _from: State, _to: State, _reason: string): void {}

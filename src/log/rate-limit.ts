@@ -15,6 +15,8 @@ export class LogRateLimit {
   /** Whether to log this occurrence of `key`; with how many were held back since the last one. */
   allow(key: string): { log: boolean; suppressed: number } {
     const t = this.now();
+    // Keys come and go (dynamic neighbours): windows long over are dropped once there are many.
+    if (this.windows.size >= 4096) for (const [k, old] of this.windows) if (t - old.start >= this.windowMs && old.suppressed === 0) this.windows.delete(k);
     let w = this.windows.get(key);
     if (!w || t - w.start >= this.windowMs) {
       const suppressed = w?.suppressed ?? 0;

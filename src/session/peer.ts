@@ -20,6 +20,7 @@ import { ceaseNotification, describeNotification, encodeNotification, notificati
 import { CeaseSubcode, ErrorCode } from '../wire/constants.js';
 import type { UpdateMessage } from '../wire/update.js';
 import type { RouteRefreshMessage } from '../wire/route-refresh.js';
+import { LogRateLimit } from '../log/rate-limit.js';
 
 /** Who a neighbour is and how to reach it: shared by the config file and the running peer. */
 export interface PeerEndpoint {
@@ -87,6 +88,11 @@ export class Peer {
   since: number;
   lastNotification = '';
   readonly counters = { messagesIn: 0, messagesOut: 0, updatesIn: 0, flaps: 0 };
+  /**
+   * A peer that fails and reconnects hundreds of times a second must not write as many log lines:
+   * state changes and errors are logged 30 a minute, the rest counted into the next line.
+   */
+  private readonly logLimit = new LogRateLimit(30, 60_000);
   /** Messages by BGP type (1 OPEN, 2 UPDATE, 3 NOTIFICATION, 4 KEEPALIVE, 5 ROUTE-REFRESH). */
   readonly messagesByType = { in: [0, 0, 0, 0, 0, 0], out: [0, 0, 0, 0, 0, 0] };
 
@@ -238,10 +244,13 @@ export class Peer {
     this.fsm = r.state;
     if (r.state.state !== before.state) {
       this.since = this.clock.now();
-      this.log.info(
-        { from: before.state, to: r.state.state, event: ev.type, reason: r.state.lastError || undefined },
-        `session ${before.state} -> ${r.state.state}`,
-      );
+      const l = this.logLimit.allow('state');
+      if (l.log) {
+        this.log.info(
+          { from: before.state, to: r.state.state, event: ev.type, reason: r.state.lastError || undefined, ...(l.suppressed ? { suppressed: l.suppressed } : {}) },
+          `session ${before.state} -> ${r.state.state}`,
+        );
+      }
       if (before.state === State.ESTABLISHED) this.counters.flaps++;
       this.events.stateChange(this, before.state, r.state.state, r.state.lastError);
     }
@@ -285,10 +294,12 @@ export class Peer {
         // either; skipping it keeps a stalled connection from growing our buffers.
         if (this.link && this.link.conn.pendingBytes === 0) this.write(this.link, encodeKeepalive());
         return;
-      case 'send-notification':
-        this.log.warn({ notification: describeNotification(a.notification) }, 'sending NOTIFICATION');
+      case 'send-notification': {
+        const l = this.logLimit.allow('error');
+        if (l.log) this.log.warn({ notification: describeNotification(a.notification), ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'sending NOTIFICATION');
         if (this.link) this.write(this.link, encodeNotification(a.notification));
         return;
+      }
       case 'start-timer':
         this.timers.start(a.timer, a.seconds);
         return;
@@ -371,7 +382,8 @@ export class Peer {
   private messageError(err: unknown): void {
     const e = err instanceof BgpError ? err : null;
     if (!e) throw err;
-    this.log.warn({ code: e.code, error: e.message }, 'malformed message');
+    const l = this.logLimit.allow('error');
+    if (l.log) this.log.warn({ code: e.code, error: e.message, ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'malformed message');
     this.dispatch({ type: 'MessageError', notification: notificationFromError(e), reason: e.message });
   }
 
@@ -408,7 +420,8 @@ export class Peer {
       case 'notification': {
         const text = describeNotification(m.notification);
         this.lastNotification = text;
-        this.log.warn({ notification: text, code: m.notification.code, subcode: m.notification.subcode }, 'received NOTIFICATION');
+        const l = this.logLimit.allow('error');
+        if (l.log) this.log.warn({ notification: text, code: m.notification.code, subcode: m.notification.subcode, ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'received NOTIFICATION');
         this.dispatch({ type: 'NotifMsg', reason: `received ${text}` });
         return;
       }

@@ -1,11 +1,13 @@
 /** wrend started inside a Lab namespace from the built dist/, with its JSON log lines collected. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import type { Lab } from './netns.js';
 
-export const WREND = join(import.meta.dirname, '..', '..', 'dist', 'src', 'bin', 'wrend.js');
-export const WRENC = join(import.meta.dirname, '..', '..', 'dist', 'src', 'bin', 'wrenc.js');
+// From test/helpers (tap runs the sources) or dist/test/helpers (soak scripts run the build).
+const DIST = import.meta.dirname.includes('/dist/') ? join(import.meta.dirname, '..', '..') : join(import.meta.dirname, '..', '..', 'dist');
+export const WREND = join(DIST, 'src', 'bin', 'wrend.js');
+export const WRENC = join(DIST, 'src', 'bin', 'wrenc.js');
 
 export interface LogLine {
   level: number;
@@ -22,12 +24,14 @@ export class Wren {
   readonly configFile: string;
   private exited: Promise<number | null>;
 
-  constructor(lab: Lab, ns: string, config: Record<string, unknown>, name = 'wren') {
+  constructor(lab: Lab, ns: string, config: Record<string, unknown>, name = 'wren', logLevel = 'debug') {
     const file = lab.path(`${name}-${ns}.json`);
     this.configFile = file;
     writeFileSync(file, JSON.stringify(config, null, 2));
     this.socket = lab.path(`${name}-${ns}.sock`);
-    this.proc = lab.spawn(ns, process.execPath, [WREND, '--config', file, '--log-level', 'debug', '--socket', this.socket]);
+    // WREND_NODE_ARGS: Node flags for wrend (e.g. --heapsnapshot-signal=SIGUSR2 for the soak's heap check).
+    const nodeArgs = (process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    this.proc = lab.spawn(ns, process.execPath, [...nodeArgs, WREND, '--config', file, '--log-level', logLevel, '--socket', this.socket]);
     let buf = '';
     this.proc.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -55,6 +59,23 @@ export class Wren {
   /** Log lines about `peer` whose message matches. */
   find(peer: string, msg: RegExp): LogLine[] {
     return this.lines.filter((l) => l.peer === peer && msg.test(l.msg));
+  }
+
+  /** A wrenc command's JSON answer. */
+  json<T = unknown>(...args: string[]): T {
+    const r = this.wrenc('--json', ...args);
+    if (r.status !== 0) throw new Error(`wrenc ${args.join(' ')}: ${r.stderr || r.stdout}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  /** Resident set size of wrend now (MB), from /proc. */
+  rssMB(): number {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 102.4) / 10 : 0;
+  }
+
+  get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
   state(peer: string): string {

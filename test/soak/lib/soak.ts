@@ -1,0 +1,52 @@
+/** What the soak scripts share: where the repo is, arguments, and readings of wrend and BIRD. */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Bird } from '../../helpers/daemons.js';
+import type { Wren } from '../../helpers/wren.js';
+
+/** The repository root (this file runs from dist/test/soak/lib or test/soak/lib). */
+export const REPO = join(import.meta.dirname, ...(import.meta.dirname.includes('/dist/') ? ['..', '..', '..', '..'] : ['..', '..', '..']));
+
+export function argValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export interface MemorySnapshot {
+  rssMB: number;
+  heapUsedMB: number;
+  rib: { prefixes: number; paths: number; importAttributeSets: number; exportAttributeSets: number; updateGroups: number };
+}
+
+/**
+ * wrend's heap after a full collection: started with --heapsnapshot-signal=SIGUSR2 (see
+ * WREND_NODE_ARGS), a heap snapshot collects all garbage first. The snapshot file is removed.
+ */
+export async function heapAfterGcMB(w: Wren, dir: string): Promise<number | null> {
+  if (!(process.env.WREND_NODE_ARGS ?? '').includes('--heapsnapshot-signal=SIGUSR2')) return null;
+  const before = new Set(readdirSync(dir));
+  w.proc.kill('SIGUSR2');
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const made = readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (made.length) {
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const f of made) rmSync(join(dir, f), { force: true });
+      return memorySnapshot(w).heapUsedMB;
+    }
+  }
+  return null;
+}
+
+/** wrend's memory and RIB sizes now. */
+export function memorySnapshot(w: Wren): MemorySnapshot {
+  const m = w.json<{ processMB: { heapUsed: number }; rib: MemorySnapshot['rib'] }>('show', 'memory');
+  const { prefixes, paths, importAttributeSets, exportAttributeSets, updateGroups } = m.rib;
+  return { rssMB: w.rssMB(), heapUsedMB: m.processMB.heapUsed, rib: { prefixes, paths, importAttributeSets, exportAttributeSets, updateGroups } };
+}
+
+/** When BIRD's session `proto` last changed state (its `show protocols` since column). */
+export function birdSince(bird: Bird, proto: string): string {
+  const line = bird.birdc('show protocols').split('\n').find((l) => l.startsWith(`${proto} `)) ?? '';
+  return line.trim().split(/\s+/).slice(3, 5).join(' ');
+}
