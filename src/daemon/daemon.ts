@@ -375,6 +375,13 @@ export class Daemon {
       if (n.password) this.listener?.setPeerPassword(address, n.password);
       peer.start();
     }
+    // Graceful-restart settings go into the OPENs of sessions established from now on.
+    if (JSON.stringify(old.gracefulRestart) !== JSON.stringify(effective.gracefulRestart)) {
+      for (const [address, peer] of this.peers) {
+        const n = this.neighbors.get(address);
+        if (n) peer.reconfigure(peer.config, this.localSpeaker(n));
+      }
+    }
     if (plan.listen) await this.reopenListener();
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
     if (effective.logging.level !== old.logging.level && effective.logging.level) this.log.level = effective.logging.level;

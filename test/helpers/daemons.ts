@@ -42,6 +42,14 @@ export interface DaemonSpec {
   gracefulRestart?: boolean;
 }
 
+/** SIGKILL, resolved once the process is gone. */
+async function killHard(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const gone = new Promise((r) => p.once('exit', r));
+  p.kill('SIGKILL');
+  await gone;
+}
+
 export function birdProtocolName(p: PeerSpec): string {
   return p.name ?? `peer_${p.address.replace(/[.:]/g, '_')}`;
 }
@@ -90,12 +98,8 @@ export class Bird implements Daemon {
   }
 
   /** kill -9: no NOTIFICATION, sockets closed by the kernel. */
-  async kill(): Promise<void> {
-    const p = this.proc;
-    if (p.exitCode !== null || p.signalCode !== null) return;
-    const gone = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await gone;
+  kill(): Promise<void> {
+    return killHard(this.proc);
   }
 
   birdc(cmd: string): string {
@@ -195,12 +199,8 @@ export class Frr implements Daemon {
   }
 
   /** kill -9 of bgpd (zebra, and the kernel routes, stay). */
-  async kill(): Promise<void> {
-    const p = this.proc;
-    if (p.exitCode !== null || p.signalCode !== null) return;
-    const gone = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await gone;
+  kill(): Promise<void> {
+    return killHard(this.proc);
   }
 
   vtysh(cmd: string): string {

@@ -15,6 +15,16 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
+/** Resident set size of a process now (MB), from /proc; 0 when it is gone. */
+export function rssMB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 102.4) / 10 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 export class Wren {
   readonly lines: LogLine[] = [];
   readonly proc: ChildProcess;
@@ -68,10 +78,9 @@ export class Wren {
     return JSON.parse(r.stdout) as T;
   }
 
-  /** Resident set size of wrend now (MB), from /proc. */
+  /** Resident set size of wrend now (MB). */
   rssMB(): number {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 102.4) / 10 : 0;
+    return rssMB(this.proc.pid as number);
   }
 
   get alive(): boolean {

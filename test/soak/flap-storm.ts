@@ -9,7 +9,8 @@
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BenchNetns, WREN_REFLECTOR } from '../../bench/lib/bench-netns.js';
-import { REPO, argValue } from './lib/soak.js';
+import { REPO, argValue, heapAfterGcMB } from './lib/soak.js';
+import { rssMB } from '../helpers/wren.js';
 
 export interface FlapOptions {
   peers: number;
@@ -35,11 +36,8 @@ export interface FlapResult {
   after: Snapshot;
   wrendAlive: boolean;
   seconds: number;
-}
-
-function rssMB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(spawnSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' }).stdout ?? '');
-  return m ? Math.round(Number(m[1]) / 102.4) / 10 : 0;
+  /** Heap after a full collection (only with WREND_NODE_ARGS=--heapsnapshot-signal=SIGUSR2). */
+  heapAfterGcMB: { before: number | null; after: number | null };
 }
 
 export async function runFlapStorm(o: FlapOptions): Promise<FlapResult> {
@@ -88,7 +86,8 @@ export async function runFlapStorm(o: FlapOptions): Promise<FlapResult> {
       await new Promise((r) => setTimeout(r, 500));
       baseline = snapshot();
     }
-    log(`baseline: ${JSON.stringify(baseline)}`);
+    const gcBefore = await heapAfterGcMB(wrend, () => snapshot().heapUsedMB);
+    log(`baseline: ${JSON.stringify(baseline)}, heap after GC ${gcBefore} MB`);
     let peakRssMB = baseline.rssMB;
     const sampler = setInterval(() => {
       peakRssMB = Math.max(peakRssMB, rssMB(wrend.pid as number));
@@ -102,7 +101,8 @@ export async function runFlapStorm(o: FlapOptions): Promise<FlapResult> {
       await new Promise((r) => setTimeout(r, 500));
       after = snapshot();
     }
-    log(`after: ${JSON.stringify(after)}`);
+    const gcAfter = alive() ? await heapAfterGcMB(wrend, () => snapshot().heapUsedMB) : null;
+    log(`after: ${JSON.stringify(after)}, heap after GC ${gcAfter} MB`);
     driver.kill('SIGKILL');
     return {
       flaps: Number(stormed?.flaps ?? 0),
@@ -111,6 +111,7 @@ export async function runFlapStorm(o: FlapOptions): Promise<FlapResult> {
       baseline,
       peakRssMB,
       after,
+      heapAfterGcMB: { before: gcBefore, after: gcAfter },
       wrendAlive: alive(),
       seconds: Math.round((Date.now() - started) / 1000),
     };

@@ -72,7 +72,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     await waitFor('exports started', () => w.lines.some((l) => l.msg === 'startup: table complete, exporting'), 30_000);
     await sleep(1000);
     const since = birdSince(bird, 'peer_192_0_2_1');
-    const gcBefore = await heapAfterGcMB(w, process.cwd());
+    const gcBefore = await heapAfterGcMB(w.proc, () => memorySnapshot(w).heapUsedMB);
     const before = memorySnapshot(w);
     const linesBefore = w.lines.length;
     log(`baseline: ${JSON.stringify(before)}`);
@@ -116,7 +116,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     // The fuzzing session ends with the client: its routes go, the RIB returns to the baseline.
     if (w.alive) await waitFor('the fuzzing peer is down and its routes gone', () => memorySnapshot(w).rib.prefixes === before.rib.prefixes, 30_000).catch(() => undefined);
     await sleep(2000);
-    const gcAfter = w.alive ? await heapAfterGcMB(w, process.cwd()) : null;
+    const gcAfter = w.alive ? await heapAfterGcMB(w.proc, () => memorySnapshot(w).heapUsedMB) : null;
     const after = w.alive ? memorySnapshot(w) : before;
     const goodFlaps = w.alive ? (w.json<{ counters: { flaps: number } }[]>('show', 'neighbors', '192.0.2.2', 'detail')[0]?.counters.flaps ?? -1) : -1;
     const birdReset = birdSince(bird, 'peer_192_0_2_1') !== since ? 1 : 0;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BenchNetns, WREN_REFLECTOR, clientAddress } from '../../bench/lib/bench-netns.js';
 import { REPO, argValue } from './lib/soak.js';
+import { rssMB } from '../helpers/wren.js';
 
 export interface SlowResult {
   phases: Record<string, { ms: number; ok: boolean }>;
@@ -19,11 +20,6 @@ export interface SlowResult {
   rssBaselineMB: number;
   peakRssMB: number;
   wrendAlive: boolean;
-}
-
-function rssMB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(spawnSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' }).stdout ?? '');
-  return m ? Math.round(Number(m[1]) / 102.4) / 10 : 0;
 }
 
 export async function runSlowReader(o: { prefixes: number; log?: (l: string) => void }): Promise<SlowResult> {

@@ -1,6 +1,7 @@
 /** What the soak scripts share: where the repo is, arguments, and readings of wrend and BIRD. */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import type { Bird } from '../../helpers/daemons.js';
 import type { Wren } from '../../helpers/wren.js';
 
@@ -22,17 +23,17 @@ export interface MemorySnapshot {
  * wrend's heap after a full collection: started with --heapsnapshot-signal=SIGUSR2 (see
  * WREND_NODE_ARGS), a heap snapshot collects all garbage first. The snapshot file is removed.
  */
-export async function heapAfterGcMB(w: Wren, dir: string): Promise<number | null> {
+export async function heapAfterGcMB(proc: ChildProcess, heapMB: () => number, dir = process.cwd()): Promise<number | null> {
   if (!(process.env.WREND_NODE_ARGS ?? '').includes('--heapsnapshot-signal=SIGUSR2')) return null;
   const before = new Set(readdirSync(dir));
-  w.proc.kill('SIGUSR2');
+  proc.kill('SIGUSR2');
   for (let i = 0; i < 100; i++) {
     await new Promise((r) => setTimeout(r, 200));
     const made = readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot') && !before.has(f));
     if (made.length) {
       await new Promise((r) => setTimeout(r, 1000));
       for (const f of made) rmSync(join(dir, f), { force: true });
-      return memorySnapshot(w).heapUsedMB;
+      return heapMB();
     }
   }
   return null;
