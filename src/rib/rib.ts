@@ -419,11 +419,15 @@ export class Rib {
         return out;
       }
     }
-    const cacheKey = attrId * 1048576 + source.id;
-    const hit = g.exportCache.get(cacheKey);
-    if (hit && hit.from === from && hit.src === source && hit.out.refs > 0) return hit.out;
+    let bySource = g.exportCache.get(from);
+    const hit = bySource?.get(source.id);
+    if (hit && hit.src === source && hit.out.refs > 0) return hit.out;
     const out = exportSet({ source, attrs: from, igpCost: 0 }, g.target, this.exportStore);
-    g.exportCache.set(cacheKey, { from, src: source, out });
+    if (!bySource) {
+      bySource = new Map();
+      g.exportCache.set(from, bySource);
+    }
+    bySource.set(source.id, { src: source, out });
     return out;
   }
 

@@ -1,5 +1,5 @@
 import { AF_INET, AF_INET6, NOOP_LENGTH, RTM_DELROUTE, RTM_NEWROUTE, encodeNoopAck, encodeRoute, routeMessageSize } from './rtnl-codec.js';
-import { RtnlMonitor, RtnlSocket } from './rtnl-socket.js';
+import { RtnlMonitor, RtnlSocket, type RequestDatagram } from './rtnl-socket.js';
 import type { KernelEvents, KernelPort, RouteOp } from '../kernel-port.js';
 import type { KernelAddress, KernelLink, KernelRoute } from './rtnl-codec.js';
 
@@ -33,22 +33,22 @@ export class NetlinkKernel implements KernelPort {
 
   /** Encode the ops into datagrams of up to PER_DATAGRAM messages (one Buffer each) and send them pipelined. */
   apply(ops: RouteOp[]): Promise<number[]> {
-    const datagrams: { buf: Buffer; seqs: number[]; doneSeq: number }[] = [];
+    const datagrams: RequestDatagram[] = [];
     for (let i = 0; i < ops.length; i += PER_DATAGRAM) {
       const chunk = ops.slice(i, i + PER_DATAGRAM);
       let size = NOOP_LENGTH;
       for (const o of chunk) size += routeMessageSize(o.route);
       const buf = Buffer.allocUnsafe(size);
-      const seqs: number[] = [];
       let off = 0;
+      let first = 0;
       for (const o of chunk) {
         const seq = this.sock.nextSeq();
-        seqs.push(seq);
+        if (o === chunk[0]) first = seq;
         off = encodeRoute(buf, off, o.op === 'delete' ? RTM_DELROUTE : RTM_NEWROUTE, o.route, seq, true, false);
       }
       const doneSeq = this.sock.nextSeq();
       off = encodeNoopAck(buf, off, doneSeq);
-      datagrams.push({ buf: buf.subarray(0, off), seqs, doneSeq });
+      datagrams.push({ buf: buf.subarray(0, off), first, count: chunk.length, doneSeq });
     }
     return this.sock.batch(datagrams);
   }

@@ -36,6 +36,22 @@ export interface RtnlMessage {
   length: number;
 }
 
+/** Route requests in one datagram: `count` consecutive sequence numbers from `first`, then a NOOP (`doneSeq`) asking for an ACK. */
+export interface RequestDatagram {
+  buf: Buffer;
+  first: number;
+  count: number;
+  doneSeq: number;
+}
+
+/** Where the outcomes of a datagram's requests go. */
+interface SeqRange {
+  first: number;
+  count: number;
+  base: number;
+  results: number[];
+}
+
 type Pending = { kind: 'dump'; out: RtnlMessage[]; done: (err: Error | null) => void } | { kind: 'ack'; done: (errno: number) => void };
 
 export class RtnlSocket {
@@ -43,6 +59,8 @@ export class RtnlSocket {
   private closed = false;
   private seq = (Date.now() & 0xffff) << 8;
   private readonly pending = new Map<number, Pending>();
+  /** Datagrams of route requests in flight. */
+  private readonly ranges = new Set<SeqRange>();
   private dumpChain: Promise<unknown> = Promise.resolve();
 
   constructor() {
@@ -56,6 +74,7 @@ export class RtnlSocket {
     });
     this.sock.on('error', () => {
       // A request socket losing replies: fail everything pending so callers retry with a dump.
+      this.ranges.clear();
       for (const [seq, p] of this.pending) {
         this.pending.delete(seq);
         if (p.kind === 'dump') p.done(new Error('netlink receive error'));
@@ -75,6 +94,15 @@ export class RtnlSocket {
       const h = readHeader(msg, off);
       if (h.length < 16 || off + h.length > msg.length) return;
       const p = this.pending.get(h.seq);
+      if (!p && h.type === NLMSG_ERROR && this.ranges.size > 0) {
+        for (const r of this.ranges) {
+          const i = (h.seq - r.first) >>> 0;
+          if (i < r.count) {
+            r.results[r.base + i] = readError(msg, off);
+            break;
+          }
+        }
+      }
       if (p) {
         if (h.type === NLMSG_ERROR) {
           const errno = readError(msg, off);
@@ -136,8 +164,8 @@ export class RtnlSocket {
    * succeeded. Every outcome is known, with one ACK per datagram instead of one per route.
    * Resolves with the errno of every request (0 = done), in order.
    */
-  async batch(datagrams: { buf: Buffer; seqs: number[]; doneSeq: number }[]): Promise<number[]> {
-    const total = datagrams.reduce((n, d) => n + d.seqs.length, 0);
+  async batch(datagrams: RequestDatagram[]): Promise<number[]> {
+    const total = datagrams.reduce((n, d) => n + d.count, 0);
     const results = new Array<number>(total).fill(0);
     if (total === 0) return results;
     let next = 0;
@@ -147,24 +175,17 @@ export class RtnlSocket {
     return new Promise((resolve) => {
       const pump = () => {
         while (inflight < IN_FLIGHT && next < datagrams.length) {
-          const d = datagrams[next++] as { buf: Buffer; seqs: number[]; doneSeq: number };
-          const first = base;
-          base += d.seqs.length;
+          const d = datagrams[next++] as RequestDatagram;
+          // One entry per datagram, not per route: a request's error finds it by sequence number.
+          const range: SeqRange = { first: d.first, count: d.count, base, results };
+          base += d.count;
           inflight++;
-          d.seqs.forEach((seq, i) => {
-            this.pending.set(seq, {
-              kind: 'ack',
-              done: (errno) => {
-                results[first + i] = errno;
-              },
-            });
-          });
+          this.ranges.add(range);
           const complete = (errno: number) => {
-            // Requests that got no error of their own were done (or, if the send failed, lost).
-            for (const seq of d.seqs) {
-              if (this.pending.delete(seq) && errno !== 0) results[first + d.seqs.indexOf(seq)] = errno;
-            }
-            finished += d.seqs.length;
+            this.ranges.delete(range);
+            // Requests without an error of their own were done (or, if the send failed, lost).
+            if (errno !== 0) for (let i = 0; i < range.count; i++) if (results[range.base + i] === 0) results[range.base + i] = errno;
+            finished += d.count;
             inflight--;
             if (finished === total) resolve(results);
             else pump();
