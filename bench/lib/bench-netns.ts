@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const DIST = join(import.meta.dirname, '..', '..');
+/** The build output: this file runs from dist/bench/lib, or from bench/lib when tests import it (tap runs sources). */
+export const DIST = import.meta.dirname.includes('/dist/') ? join(import.meta.dirname, '..', '..') : join(import.meta.dirname, '..', '..', 'dist');
 
 export function sh(cmd: string, args: string[], input?: string): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', input });

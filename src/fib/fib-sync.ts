@@ -324,10 +324,20 @@ export class FibSync {
     }
   }
 
-  /** Delete adopted routes nobody claimed (after convergence). */
+  /**
+   * Delete adopted routes nobody claimed (after convergence). A route the RIB has a path for stays
+   * adopted even if the flush has not reached its slot yet: End-of-RIB can be processed before
+   * the FIB's queue is, and deleting such a route would take it out of the kernel for a moment.
+   */
   async prune(): Promise<void> {
-    const stale = [...this.adopted.values()];
-    this.adopted.clear();
+    const stale: KernelRoute[] = [];
+    for (const [key, route] of this.adopted) {
+      const f = familyOfRoute(route);
+      const slot = this.rib.loc.tables[f].findPrefix({ family: f, bytes: route.dst, length: route.dstLen, pathId: 0 });
+      if (slot >= 0 && this.desired(f, slot)) continue;
+      stale.push(route);
+      this.adopted.delete(key);
+    }
     if (stale.length === 0) return;
     const res = await this.kernel.apply(stale.map((route) => ({ op: 'delete', route })));
     this.counters.pruned += res.filter((e) => e === 0 || e === -3).length;

@@ -7,7 +7,7 @@
  *   npm run soak:flap -- [--peers P] [--prefixes K] [--seconds S]
  */
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { BenchNetns, WREN_REFLECTOR } from '../../bench/lib/bench-netns.js';
 import { REPO, argValue, heapAfterGcMB } from './lib/soak.js';
 import { rssMB } from '../helpers/wren.js';
@@ -57,7 +57,11 @@ export async function runFlapStorm(o: FlapOptions): Promise<FlapResult> {
     };
     await new Promise((r) => setTimeout(r, 1500));
     const started = Date.now();
-    const driver = ns.spawn(process.execPath, [join(REPO, 'dist', 'test', 'soak', 'flap-driver.js')], { ...process.env, P: String(o.peers), K: String(o.prefixes), SECONDS: String(o.seconds), HOLD: '20' });
+    const driver = spawn('ip', ['netns', 'exec', ns.name, process.execPath, join(REPO, 'dist', 'test', 'soak', 'flap-driver.js')], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, P: String(o.peers), K: String(o.prefixes), SECONDS: String(o.seconds), HOLD: '20' },
+    });
+    let driverErr = '';
+    driver.stderr?.on('data', (d: Buffer) => (driverErr += d.toString()).slice(-4000));
     const phases = new Map<string, Record<string, unknown>>();
     let waiters: (() => void)[] = [];
     let buf = '';
@@ -73,13 +77,15 @@ export async function runFlapStorm(o: FlapOptions): Promise<FlapResult> {
         waiters = [];
       }
     });
+    let gone = false;
     const exited = new Promise<void>((r) => driver.once('exit', () => r()));
+    void exited.then(() => (gone = true));
     const phase = async (name: string, ms: number): Promise<Record<string, unknown> | null> => {
       const until = Date.now() + ms;
-      while (!phases.has(name) && Date.now() < until) await Promise.race([new Promise<void>((r) => waiters.push(r)), exited, new Promise((r) => setTimeout(r, 1000))]);
+      while (!phases.has(name) && !gone && Date.now() < until) await Promise.race([new Promise<void>((r) => waiters.push(r)), exited, new Promise((r) => setTimeout(r, 1000))]);
       return phases.get(name) ?? null;
     };
-    if (!(await phase('up', 120_000))) throw new Error('the clients did not come up');
+    if (!(await phase('up', 120_000))) throw new Error(`the clients did not come up: ${driverErr.slice(-1000)}`);
     // The baseline: every session up and every block in the RIB.
     let baseline = snapshot();
     for (let i = 0; i < 60 && (baseline.established < o.peers || baseline.rib.prefixes < o.peers * o.prefixes); i++) {

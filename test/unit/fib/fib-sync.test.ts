@@ -90,18 +90,24 @@ t.test('restart: existing wren routes are adopted without a flap, stale ones pru
   const mk = (dst: number[], gwy: number[]): KernelRoute => ({
     family: 2, dst: Buffer.from(dst), dstLen: 26, table: 254, protocol: 210, type: 1, scope: 0, priority: 32, nexthops: [{ gateway: Buffer.from(gwy), oif: 2, onlink: false, weight: 1 }],
   });
-  for (const r of [mk([198, 51, 100, 0], [192, 0, 2, 11]), mk([198, 51, 100, 64], [192, 0, 2, 11]), mk([198, 51, 100, 128], [192, 0, 2, 11])]) k.routes.set(k.key(r), r);
+  for (const r of [mk([198, 51, 100, 0], [192, 0, 2, 11]), mk([198, 51, 100, 64], [192, 0, 2, 11]), mk([198, 51, 100, 128], [192, 0, 2, 11]), mk([198, 51, 100, 192], [192, 0, 2, 11])]) k.routes.set(k.key(r), r);
   const { rib, sync, kernel, peer } = setup({}, k);
   await sync.start();
-  t.equal(sync.fib.counters.adopted, 3);
+  t.equal(sync.fib.counters.adopted, 4);
   const p = peer('192.0.2.11', 11);
   rib.applyUpdate(p, announce(['198.51.100.0/26'], 0xc000020b)); // same as adopted
   rib.applyUpdate(p, announce(['198.51.100.64/26'], 0xc000020c)); // next hop changed
   await settle();
   t.equal(kernel.ops.filter((o) => o.op === 'replace').length, 1, 'only the changed route is rewritten');
-  t.equal(kernel.ours(210).length, 3, 'the stale route stays until convergence');
+  t.equal(kernel.ours(210).length, 4, 'the stale routes stay until convergence');
+  // End-of-RIB can come before the FIB's queue is done: a route the RIB has but the flush has
+  // not reached yet must not be pruned (it would leave the kernel for a moment).
+  rib.applyUpdate(p, announce(['198.51.100.128/26'], 0xc000020b));
   await sync.fib.prune();
-  t.same(kernel.ours(210).map((r) => r.dst[3]).sort(), [0, 64], 'stale route pruned, the rest untouched');
+  t.notOk(kernel.ops.some((o) => o.op === 'delete' && o.route.dst[3] === 128), 'a route the RIB still has is not pruned before its flush');
+  await settle();
+  t.same(kernel.ours(210).map((r) => r.dst[3]).sort((a, b) => (a ?? 0) - (b ?? 0)), [0, 64, 128], 'the route nobody has is pruned; the one claimed by the flush is untouched');
+  t.notOk(kernel.ops.some((o) => o.op === 'replace' && o.route.dst[3] === 128), 'and was never rewritten');
 });
 
 t.test('drift repair: a deleted route comes back at once; a changed one at the next scan; ENOBUFS resyncs', async (t) => {
