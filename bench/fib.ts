@@ -1,7 +1,8 @@
 /**
  * npm run bench:fib — N IPv4 routes from a BGP peer into the kernel: wren vs BIRD 2
  * (`protocol kernel`) vs `ip -batch` adding the same routes, in one run. Time is from the first
- * UPDATE until the last route is in the kernel. QUICK=1: N = 100k (default 1M).
+ * UPDATE until the last route is in the kernel. QUICK=1: N = 100k (default 1M). ONLY=wren: wren
+ * alone (for iterating on wren's FIB path).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,9 +110,10 @@ async function viaBgp(daemon: 'wren' | 'bird'): Promise<number | null> {
 async function main(): Promise<void> {
   setup();
   try {
-    const batch = ipBatch();
+    const only = process.env.ONLY === 'wren';
+    const batch = only ? 0 : ipBatch();
     const wren = await viaBgp('wren');
-    const bird = await viaBgp('bird');
+    const bird = only ? null : await viaBgp('bird');
     const row = {
       routes: N,
       'ip -batch s': batch.toFixed(2),

@@ -1,6 +1,6 @@
 /**
  * rtnetlink over the `netlink` package's RawNetlinkSocket: dumps one at a time, pipelined batches
- * of route changes (64 messages per datagram, a bounded number of datagrams in flight, every ACK
+ * of route changes (up to 1024 messages per datagram, a bounded number of datagrams in flight, every ACK
  * checked), and a separate subscription socket for route, link and address notifications. A
  * receive-side ENOBUFS (notifications lost) is reported as a resync request, never a crash.
  */
@@ -26,7 +26,7 @@ const RTNLGRP_IPV4_ROUTE = 7;
 const RTNLGRP_IPV6_IFADDR = 9;
 const RTNLGRP_IPV6_ROUTE = 11;
 /** Datagrams in flight at once (the kernel handles each inside sendmsg; ACKs queue up). */
-const IN_FLIGHT = 16;
+const IN_FLIGHT = 32;
 const RCVBUF = 32 * 1024 * 1024;
 
 export interface RtnlMessage {
