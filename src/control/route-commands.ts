@@ -107,6 +107,7 @@ function exportsOf(rib: Rib, f: Family, s: number, best: Path): { peers: string[
     if (g.family !== f || g.size === 0) continue;
     let verdict: string;
     if (!exportable(best.source, g.target)) verdict = 'not exported (iBGP split horizon)';
+    else if (best.source === g.target.exclude) verdict = 'not sent back to the peer it came from';
     else if (g.target.policy) verdict = g.target.policy.evaluate(routeQuery(rib, f, s, best.source, best.attrs)).trail.join(', ');
     else verdict = 'exported (no policy)';
     out.push({ peers: g.memberNames, verdict });

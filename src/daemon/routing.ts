@@ -202,6 +202,7 @@ export class Routing implements PeerEvents {
           nextHopKeep: n?.nextHopKeep ?? false,
           localNextHop: nh,
           policy: this.policies.chain(n?.export),
+          exclude: params.ebgp ? rp.source : null,
         },
         params.asn4,
         member,

@@ -31,6 +31,12 @@ export interface ExportTarget {
   localNextHop: Buffer;
   /** The peers' export policy chain (part of the group's identity). */
   policy?: PolicyChain | null;
+  /**
+   * eBGP: the session's own route source, whose routes are not sent back to it (the peer has
+   * them and would drop them on the AS-path check; BIRD does not send them back either). It makes
+   * the group the session's own; iBGP groups stay shared.
+   */
+  exclude?: RouteSource | null;
 }
 
 const CANONICAL = makeContext({ asn4: true });

@@ -369,7 +369,7 @@ export class Rib {
   /** Make `member` (one family of an Established peer) receive the routes `target` describes. */
   joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false): UpdateGroup {
     const key = [
-      target.kind, target.isClient, target.family, asn4, addPathSend, target.localAsn, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0,
+      target.kind, target.isClient, target.family, asn4, addPathSend, target.localAsn, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0, target.exclude?.id ?? -1,
     ].join('|');
     let g = this.groups.get(key);
     if (!g) {
@@ -403,7 +403,7 @@ export class Rib {
     const best = this.loc.best[fam][slot] as number;
     if (best < 0) return null;
     const source = this.sources[this.loc.paths.source[best] as number];
-    if (!source || !exportable(source, g.target)) return null;
+    if (!source || !exportable(source, g.target) || source === g.target.exclude) return null;
     const attrId = this.loc.paths.attr[best] as number;
     const from = this.importStore.get(attrId);
     const policy = g.target.policy;

@@ -51,9 +51,8 @@ t.test('metrics endpoint: sessions, messages, prefixes, RIB, FIB, groups, event 
   t.ok((metric(text, 'wren_bgp_messages_sent_total', { peer: '192.0.2.2', message: 'keepalive' }) ?? 0) >= 1);
   t.ok((metric(text, 'wren_bgp_messages_sent_total', { peer: '192.0.2.2', message: 'update' }) ?? 0) >= 1);
   t.equal(metric(text, 'wren_bgp_prefixes_received', peer), 2);
-  // Our /26, and BIRD's two routes back (an update group sends one Adj-RIB-Out to all members;
-  // BIRD drops them on the AS-path loop check).
-  t.equal(metric(text, 'wren_bgp_prefixes_advertised', peer), 3);
+  // Our /26 only: an eBGP peer's own routes are not sent back to it.
+  t.equal(metric(text, 'wren_bgp_prefixes_advertised', peer), 1);
   t.equal(metric(text, 'wren_rib_prefixes', { family: 'ipv4' }), 3);
   t.equal(metric(text, 'wren_rib_paths'), 3);
   t.equal(metric(text, 'wren_fib_routes'), 2);

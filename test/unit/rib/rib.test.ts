@@ -226,3 +226,19 @@ t.test('mesh of five: every node learns every block once, split horizon holds; a
   t.same(nodes.map((n) => n.rib.loc.size), [5, 5, 5, 5, 5], 'and its withdrawal cleared every node');
   t.ok(messages > 0);
 });
+
+t.test("an eBGP session's own routes are not sent back to it; other peers' are", async (t) => {
+  const rib = new Rib({ ...RR, clusterId: null });
+  const e1 = ribPeer(rib, '192.0.2.51', 'ebgp', 51);
+  const e2 = ribPeer(rib, '192.0.2.52', 'ebgp', 52);
+  const to1 = new Receiver('e1');
+  const to2 = new Receiver('e2');
+  rib.joinGroup(e1, { ...target('ebgp', false), exclude: e1.source }, true, to1);
+  rib.joinGroup(e2, { ...target('ebgp', false), exclude: e2.source }, true, to2);
+  rib.applyUpdate(e1, announce(['198.51.100.0/26'], base([65001], 0xc0000233)));
+  rib.applyUpdate(e2, announce(['198.51.100.64/26'], base([65001], 0xc0000234)));
+  await settle();
+  t.same([...to1.table.keys()], ['198.51.100.64/26'], 'e1 gets only what e2 sent');
+  t.same([...to2.table.keys()], ['198.51.100.0/26'], 'e2 gets only what e1 sent');
+  t.equal(rib.groups.size, 2, 'one group per eBGP session');
+});
