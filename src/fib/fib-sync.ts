@@ -236,7 +236,7 @@ export class FibSync {
 
   private kernelRoute(family: Family, slot: number, nh: NhSet | null): KernelRoute {
     const t = this.rib.loc.tables[family];
-    const dst = Buffer.alloc(family === Family.IPV4_UNICAST ? 4 : 16);
+    const dst = Buffer.allocUnsafe(family === Family.IPV4_UNICAST ? 4 : 16);
     if (family === Family.IPV4_UNICAST) dst.writeUInt32BE(t.v4[slot] as number, 0);
     else for (let i = 0; i < 16; i++) dst[i] = t.v6[slot * 16 + i] as number;
     return {

@@ -115,26 +115,45 @@ export function readError(b: Buffer, off: number): number {
   return b.readInt32LE(off + NLMSG_HDRLEN);
 }
 
-function writeHeader(b: Buffer, off: number, length: number, type: number, flags: number, seq: number): void {
-  b.writeUInt32LE(length, off);
-  b.writeUInt16LE(type, off + 4);
-  b.writeUInt16LE(flags, off + 6);
-  b.writeUInt32LE(seq >>> 0, off + 8);
-  b.writeUInt32LE(0, off + 12);
+// Little-endian stores by hand: the route encoder writes a few million of these, and Buffer's
+// write methods check bounds and types on every call.
+function u16(b: Buffer, off: number, v: number): void {
+  b[off] = v & 0xff;
+  b[off + 1] = (v >>> 8) & 0xff;
 }
 
-function writeAttr(b: Buffer, off: number, type: number, value: Buffer | number, u32 = true): number {
+function u32(b: Buffer, off: number, v: number): void {
+  b[off] = v & 0xff;
+  b[off + 1] = (v >>> 8) & 0xff;
+  b[off + 2] = (v >>> 16) & 0xff;
+  b[off + 3] = (v >>> 24) & 0xff;
+}
+
+function writeHeader(b: Buffer, off: number, length: number, type: number, flags: number, seq: number): void {
+  u32(b, off, length);
+  u16(b, off + 4, type);
+  u16(b, off + 6, flags);
+  u32(b, off + 8, seq >>> 0);
+  u32(b, off + 12, 0);
+}
+
+function writeAttr(b: Buffer, off: number, type: number, value: Buffer | number, u32value = true): number {
   if (typeof value === 'number') {
-    b.writeUInt16LE(8, off);
-    b.writeUInt16LE(type, off + 2);
-    if (u32) b.writeUInt32LE(value >>> 0, off + 4);
+    u16(b, off, 8);
+    u16(b, off + 2, type);
+    if (u32value) u32(b, off + 4, value >>> 0);
     return off + 8;
   }
-  b.writeUInt16LE(4 + value.length, off);
-  b.writeUInt16LE(type, off + 2);
-  value.copy(b, off + 4);
-  const end = off + align4(4 + value.length);
-  b.fill(0, off + 4 + value.length, end);
+  return writeBytes(b, off, type, value, 0, value.length);
+}
+
+/** An attribute whose value is `src[from..from+len)`, padded to 4 bytes. */
+function writeBytes(b: Buffer, off: number, type: number, src: Uint8Array, from: number, len: number): number {
+  u16(b, off, 4 + len);
+  u16(b, off + 2, type);
+  for (let i = 0; i < len; i++) b[off + 4 + i] = src[from + i] as number;
+  const end = off + align4(4 + len);
+  for (let i = off + 4 + len; i < end; i++) b[i] = 0;
   return end;
 }
 
@@ -190,10 +209,10 @@ export function encodeRoute(b: Buffer, off: number, type: number, r: KernelRoute
   b[p + 6] = r.scope;
   b[p + 7] = r.type;
   const single = r.nexthops.length === 1 ? (r.nexthops[0] as NextHop) : null;
-  b.writeUInt32LE(single?.onlink ? RTNH_F_ONLINK : 0, p + 8);
+  u32(b, p + 8, single?.onlink ? RTNH_F_ONLINK : 0);
   p += RTMSG_LEN;
   p = writeAttr(b, p, RTA_TABLE, r.table);
-  if (r.dstLen > 0) p = writeAttr(b, p, RTA_DST, r.dst.subarray(0, r.family === AF_INET ? 4 : 16));
+  if (r.dstLen > 0) p = writeBytes(b, p, RTA_DST, r.dst, 0, r.family === AF_INET ? 4 : 16);
   p = writeAttr(b, p, RTA_PRIORITY, r.priority);
   if (single) {
     if (single.gateway.length) p = writeAttr(b, p, RTA_GATEWAY, single.gateway);
@@ -203,15 +222,15 @@ export function encodeRoute(b: Buffer, off: number, type: number, r: KernelRoute
     p += 4;
     for (const nh of r.nexthops) {
       const nhStart = p;
-      b.writeUInt8(nh.onlink ? RTNH_F_ONLINK : 0, p + 2);
-      b.writeUInt8(Math.max(0, Math.min(255, nh.weight - 1)), p + 3);
-      b.writeInt32LE(nh.oif, p + 4);
+      b[p + 2] = nh.onlink ? RTNH_F_ONLINK : 0;
+      b[p + 3] = Math.max(0, Math.min(255, nh.weight - 1));
+      u32(b, p + 4, nh.oif);
       p += 8;
       if (nh.gateway.length) p = writeAttr(b, p, RTA_GATEWAY, nh.gateway);
-      b.writeUInt16LE(p - nhStart, nhStart);
+      u16(b, nhStart, p - nhStart);
     }
-    b.writeUInt16LE(p - mpStart, mpStart);
-    b.writeUInt16LE(RTA_MULTIPATH, mpStart + 2);
+    u16(b, mpStart, p - mpStart);
+    u16(b, mpStart + 2, RTA_MULTIPATH);
   }
   writeHeader(b, start, p - start, type, flags, seq);
   return p;
