@@ -57,3 +57,9 @@ export const base = (asns: number[], nh: number, extra: PathAttribute[] = []): P
   ...extra,
 ];
 export const settle = () => new Promise((r) => setTimeout(r, 20));
+/** Settle until `done()` holds (update groups flush a few ms per turn: a loaded machine needs more turns), at most `ms`. */
+export async function settleUntil(done: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  do await settle();
+  while (!done() && Date.now() < end);
+}

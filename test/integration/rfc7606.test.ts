@@ -44,6 +44,8 @@ t.test('RFC 7606: the right answer to each malformed UPDATE, and no other sessio
   });
   t.teardown(() => w.stop());
   await waitFor('BIRD is up', () => bird.established('192.0.2.1'), 45_000);
+  // BIRD stamps the protocol again as its channels come up: read it once that has settled.
+  await sleep(1500);
   const since = birdSince(bird, 'peer_192_0_2_1');
 
   const peer = lab.spawn(nsS, process.execPath, [join(import.meta.dirname, '..', '..', 'dist', 'test', 'helpers', 'script-peer.js'), JSON.stringify({ host: '192.0.2.1', local: '192.0.2.3', asn: 65003 })], { stdio: ['pipe', 'pipe', 'pipe'] });

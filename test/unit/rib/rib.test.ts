@@ -7,7 +7,7 @@ import { Family } from '../../../src/wire/constants.js';
 import { makeContext } from '../../../src/wire/context.js';
 import { encodeUpdate, scanUpdate } from '../../../src/wire/update.js';
 import { encodeNlri, parsePrefix, type Prefix } from '../../../src/wire/nlri.js';
-import { RR, Receiver, announce, base, ctx, ribPeer, settle, withdraw } from '../../helpers/rib-fixtures.js';
+import { RR, Receiver, announce, base, ctx, ribPeer, settle, settleUntil, withdraw } from '../../helpers/rib-fixtures.js';
 
 const target = (kind: 'ibgp' | 'ebgp', isClient: boolean) => ({
   kind, isClient, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: RR.routerId, clusterId: RR.clusterId, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([192, 0, 2, 1]),
@@ -119,13 +119,13 @@ t.test('a slow member never holds the group back, and catches up with the latest
   await settle();
   for (const c of chunks(all.slice(0, 1000))) rib.applyUpdate(src, announce(c, base([65010], 0xc000023c)));
   for (const c of chunks(all.slice(1500))) rib.applyUpdate(src, withdraw(c));
-  await settle();
+  await settleUntil(() => fast.table.size === 1500);
   t.equal(fast.table.size, 1500, 'the fast member is up to date');
   t.equal(slow.writes, writesBefore, 'nothing written to the blocked member');
   t.equal(g.live.size, 1, 'the slow member left the live set');
   slow.blocked = false;
   g.drained(slow);
-  for (let i = 0; i < 20; i++) await settle();
+  await settleUntil(() => slow.table.size === 1500 && g.live.size === 2);
   t.equal(slow.table.size, 1500, 'caught up: same table as the fast member');
   t.match(slow.table.get('198.18.0.5/32')?.find((a) => a.kind === 'as-path'), { segments: [{ type: 2, asns: [65010] }] }, 'latest attributes');
   t.equal(g.live.size, 2, 'back in the live set');
