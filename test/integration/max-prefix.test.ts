@@ -25,6 +25,10 @@ t.test('maxPrefixes: warn, restart and stop', async (t) => {
   });
   t.teardown(() => w.stop());
   const over = (peer: string) => w.lines.filter((l) => l.peer === peer && l.msg === 'maximum number of prefixes exceeded');
+  // BIRD shows the Cease as its last error only until its next connection attempt (a second or
+  // so later): look as soon as wren has sent it.
+  const sent = await waitFor('wren sends D the Cease', () => w.lines.some((l) => l.peer === '192.0.2.4' && l.msg === 'sending NOTIFICATION' && /Maximum Number of Prefixes Reached/.test(String(l.notification))), 45_000).catch(() => false);
+  const birdSaw = await waitFor('BIRD D saw it', () => /Maximum number of prefixes reached/i.test((birds[2] as Bird).birdc('show protocols all')), 5_000, 50).catch(() => false);
   await waitFor('all three crossed the limit', () => ['192.0.2.2', '192.0.2.3', '192.0.2.4'].every((p) => over(p).length > 0), 45_000);
 
   // warn: the session stays, all routes are kept, one warning.
@@ -33,9 +37,7 @@ t.test('maxPrefixes: warn, restart and stop', async (t) => {
   t.match(JSON.parse(w.wrenc('--json', 'show', 'neighbors', '192.0.2.2').stdout), [{ state: 'Established', routesReceived: 3 }]);
 
   // stop: Cease/1 with AFI 1, SAFI 1, limit 2; stays down.
-  const sent = await waitFor('wren sends D the Cease', () => w.lines.some((l) => l.peer === '192.0.2.4' && l.msg === 'sending NOTIFICATION' && /Maximum Number of Prefixes Reached/.test(String(l.notification))), 20_000).catch(() => false);
   t.ok(sent, 'Cease / Maximum Number of Prefixes Reached sent');
-  const birdSaw = await waitFor('BIRD D saw it', () => /Maximum number of prefixes reached/i.test((birds[2] as Bird).birdc('show protocols all')), 20_000).catch(() => false);
   t.ok(birdSaw, 'BIRD decoded it as such');
   t.match(JSON.parse(w.wrenc('--json', 'show', 'neighbors', '192.0.2.4').stdout), [{ state: 'Idle', lastError: 'maximum number of prefixes (2) exceeded', routesReceived: 0 }]);
 
