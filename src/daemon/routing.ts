@@ -291,7 +291,7 @@ export class Routing implements PeerEvents {
       this.stale.set(address, entry);
     }
     if (entry.timer) clearTimeout(entry.timer);
-    entry.sessions.push(rp);
+    if (rp.received > 0) entry.sessions.push(rp);
     entry.families = kept;
     const restartTime = gr?.restartTime ?? 0;
     entry.timer = setTimeout(() => this.sweep(address, ALL_FAMILIES, 'restart time expired'), restartTime * 1000);

@@ -282,6 +282,8 @@ export class Rib {
   /** Remove every path of the stale sessions `stale` for one prefix (it was announced or withdrawn again). */
   private dropStale(stale: RibPeer[], fam: Family, slot: number): void {
     for (const s of stale) {
+      // A stale session left with no path has had its source id freed, maybe reused since.
+      if (this.sources[s.source.id] !== s.source) continue;
       for (let old = this.loc.remove(fam, slot, s.source.id, -1); old >= 0; old = this.loc.remove(fam, slot, s.source.id, -1)) {
         s.received--;
         this.importStore.unref(this.importStore.get(old));

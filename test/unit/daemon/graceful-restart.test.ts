@@ -147,3 +147,18 @@ t.test('restarting speaker: exports wait for the table, then every session gets 
   t.equal(b.rx.eor, 1, 'then End-of-RIB');
   t.equal(a.rx.eor, 1);
 });
+
+t.test('helper: a peer that had no routes restarts; what it sends afterwards stays', async (t) => {
+  const r = setup();
+  const a = fakePeer('192.0.2.2', params(V4, V4));
+  r.established(a.peer, a.peer.params as SessionParameters);
+  r.down(a.peer, 'connection reset', false);
+  const b = fakePeer('192.0.2.2', params(V4, V4));
+  r.established(b.peer, b.peer.params as SessionParameters);
+  r.update(b.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
+  await settle();
+  t.equal(routes(r), 1, 'the new route is not taken for a stale one (source ids are reused)');
+  r.update(b.peer, eor());
+  await settle();
+  t.equal(routes(r), 1);
+});
