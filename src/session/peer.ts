@@ -88,11 +88,6 @@ export class Peer {
   since: number;
   lastNotification = '';
   readonly counters = { messagesIn: 0, messagesOut: 0, updatesIn: 0, flaps: 0 };
-  /**
-   * A peer that fails and reconnects hundreds of times a second must not write as many log lines:
-   * state changes and errors are logged 30 a minute, the rest counted into the next line.
-   */
-  private readonly logLimit = new LogRateLimit(30, 60_000);
   /** Messages by BGP type (1 OPEN, 2 UPDATE, 3 NOTIFICATION, 4 KEEPALIVE, 5 ROUTE-REFRESH). */
   readonly messagesByType = { in: [0, 0, 0, 0, 0, 0], out: [0, 0, 0, 0, 0, 0] };
 
@@ -244,7 +239,7 @@ export class Peer {
     this.fsm = r.state;
     if (r.state.state !== before.state) {
       this.since = this.clock.now();
-      const l = this.logLimit.allow('state');
+      const l = logLimit.allow(`${this.config.address}|state`);
       if (l.log) {
         this.log.info(
           { from: before.state, to: r.state.state, event: ev.type, reason: r.state.lastError || undefined, ...(l.suppressed ? { suppressed: l.suppressed } : {}) },
@@ -295,7 +290,7 @@ export class Peer {
         if (this.link && this.link.conn.pendingBytes === 0) this.write(this.link, encodeKeepalive());
         return;
       case 'send-notification': {
-        const l = this.logLimit.allow('error');
+        const l = logLimit.allow(`${this.config.address}|error`);
         if (l.log) this.log.warn({ notification: describeNotification(a.notification), ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'sending NOTIFICATION');
         if (this.link) this.write(this.link, encodeNotification(a.notification));
         return;
@@ -382,7 +377,7 @@ export class Peer {
   private messageError(err: unknown): void {
     const e = err instanceof BgpError ? err : null;
     if (!e) throw err;
-    const l = this.logLimit.allow('error');
+    const l = logLimit.allow(`${this.config.address}|error`);
     if (l.log) this.log.warn({ code: e.code, error: e.message, ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'malformed message');
     this.dispatch({ type: 'MessageError', notification: notificationFromError(e), reason: e.message });
   }
@@ -420,7 +415,7 @@ export class Peer {
       case 'notification': {
         const text = describeNotification(m.notification);
         this.lastNotification = text;
-        const l = this.logLimit.allow('error');
+        const l = logLimit.allow(`${this.config.address}|error`);
         if (l.log) this.log.warn({ notification: text, code: m.notification.code, subcode: m.notification.subcode, ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'received NOTIFICATION');
         this.dispatch({ type: 'NotifMsg', reason: `received ${text}` });
         return;
@@ -520,6 +515,13 @@ export class Peer {
     this.link = null;
   }
 }
+
+/**
+ * A peer that fails and reconnects hundreds of times a second must not write as many log lines:
+ * per address, state changes and errors are logged 30 a minute, the rest counted into the next
+ * line. Shared by every Peer, since a dynamic neighbour is a new Peer on each connection.
+ */
+const logLimit = new LogRateLimit(30, 60_000);
 
 /** UPDATEs handled from one peer per event-loop turn (a few thousand prefixes). */
 const UPDATE_BUDGET = 8;
