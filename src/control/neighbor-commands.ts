@@ -2,7 +2,7 @@
  * Neighbour commands: `show neighbors [ADDRESS] [detail]`, `node status` (the calicoctl table),
  * and `enable`, `disable`, `restart` of one session.
  */
-import { CeaseSubcode, Family } from '../wire/constants.js';
+import { CeaseSubcode, familyNames } from '../wire/constants.js';
 import type { NeighborConfig } from '../config/load.js';
 import type { Peer } from '../session/peer.js';
 import type { ControlServer, ReplyStream } from './server.js';
@@ -26,13 +26,6 @@ export interface NeighborRow {
   lastNotification: string;
   routesReceived: number;
   description: string;
-}
-
-function familyNames(mask: number): string[] {
-  const out: string[] = [];
-  if (mask & (1 << Family.IPV4_UNICAST)) out.push('ipv4');
-  if (mask & (1 << Family.IPV6_UNICAST)) out.push('ipv6');
-  return out;
 }
 
 export function peerType(d: Daemon, address: string): string {

@@ -201,17 +201,18 @@ export class Daemon {
       this.restarting = false;
       this.log.info({ why }, 'startup: table complete, exporting');
       routing.endDeferral();
-      for (const [address, peer] of this.peers) {
-        const n = this.neighbors.get(address);
-        if (n) peer.reconfigure(peer.config, this.localSpeaker(n));
-      }
+      this.refreshLocalSpeakers();
     }, Boolean(this.config.routeReflector?.listenRange));
     this.exportConvergence = c;
-    const previous = routing.onEndOfRib;
-    routing.onEndOfRib = (address) => {
-      previous(address);
-      c.endOfRib(address);
-    };
+    routing.endOfRibListeners.push((address) => c.endOfRib(address));
+  }
+
+  /** Every peer's OPEN from now on follows the current settings (restart state, graceful restart). */
+  private refreshLocalSpeakers(): void {
+    for (const [address, peer] of this.peers) {
+      const n = this.neighbors.get(address);
+      if (n) peer.reconfigure(peer.config, this.localSpeaker(n));
+    }
   }
 
   /**
@@ -240,11 +241,7 @@ export class Daemon {
       void k.fib.prune();
     });
     this.fibConvergence = c;
-    const previous = routing.onEndOfRib;
-    routing.onEndOfRib = (address) => {
-      previous(address);
-      c.endOfRib(address);
-    };
+    routing.endOfRibListeners.push((address) => c.endOfRib(address));
     c.start(this.config.fib.convergenceTimeout);
   }
 
@@ -293,8 +290,8 @@ export class Daemon {
     let peer = this.peers.get(conn.remoteAddress);
     if (!peer && this.inListenRange(conn.remoteAddress)) peer = this.addDynamic(conn.remoteAddress);
     if (!peer) {
-      const r = this.logLimit.allow(`stranger|${conn.remoteAddress}`);
-      if (r.log) this.log.warn({ remote: conn.remoteAddress, port: conn.remotePort, ...(r.suppressed ? { suppressed: r.suppressed } : {}) }, 'connection from an address that is not a configured neighbor; closed');
+      const f = this.logLimit.fields(`stranger|${conn.remoteAddress}`);
+      if (f) this.log.warn({ remote: conn.remoteAddress, port: conn.remotePort, ...f }, 'connection from an address that is not a configured neighbor; closed');
       conn.destroy();
       return;
     }
@@ -376,12 +373,7 @@ export class Daemon {
       peer.start();
     }
     // Graceful-restart settings go into the OPENs of sessions established from now on.
-    if (JSON.stringify(old.gracefulRestart) !== JSON.stringify(effective.gracefulRestart)) {
-      for (const [address, peer] of this.peers) {
-        const n = this.neighbors.get(address);
-        if (n) peer.reconfigure(peer.config, this.localSpeaker(n));
-      }
-    }
+    if (JSON.stringify(old.gracefulRestart) !== JSON.stringify(effective.gracefulRestart)) this.refreshLocalSpeakers();
     if (plan.listen) await this.reopenListener();
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
     if (effective.logging.level !== old.logging.level && effective.logging.level) this.log.level = effective.logging.level;
@@ -428,9 +420,9 @@ export class Daemon {
     if (this.loopTimer) clearInterval(this.loopTimer);
     this.log.info({ worstEventLoopDelayMs: Math.round(this.loop.worstMs), mode }, 'stopping');
     this.loop.stop();
-    for (const [address, p] of this.peers) {
-      const gr = this.neighbors.get(address)?.gracefulRestart ?? this.config.gracefulRestart.enabled;
-      if (mode === 'restart' && gr && p.params?.gracefulRestartFamilies) p.close('wrend restarting (graceful restart)');
+    for (const p of this.peers.values()) {
+      // Sessions that negotiated graceful restart (both sides announced it) close for a restart.
+      if (mode === 'restart' && p.params?.gracefulRestartFamilies) p.close('wrend restarting (graceful restart)');
       else p.stop(mode === 'down' ? (this.downMessage ?? message) : message);
     }
     // Let the NOTIFICATIONs leave before the process goes.

@@ -3,7 +3,7 @@
  * groups of its families; its UPDATEs go to the RIB; when it goes down its routes go with it.
  */
 import type { Logger } from 'pino';
-import { CeaseSubcode, Family, RouteRefreshSubtype, familyOf } from '../wire/constants.js';
+import { ALL_FAMILIES, CeaseSubcode, Family, RouteRefreshSubtype, familyNames, familyOf } from '../wire/constants.js';
 import { encodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refresh.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
@@ -26,12 +26,6 @@ interface StaleRoutes {
   timer: NodeJS.Timeout | null;
 }
 
-const ALL_FAMILIES = (1 << Family.IPV4_UNICAST) | (1 << Family.IPV6_UNICAST);
-const FAMILY_NAMES = ['ipv4', 'ipv6'];
-
-function familyNames(mask: number): string[] {
-  return FAMILY_NAMES.filter((_, f) => mask & (1 << f));
-}
 
 export class Routing implements PeerEvents {
   readonly rib: Rib;
@@ -47,7 +41,8 @@ export class Routing implements PeerEvents {
   private deferring = false;
   private readonly deferred = new Set<Peer>();
   readonly ownAddresses = new Set<string>();
-  onEndOfRib: (address: string) => void = () => undefined;
+  /** Told of every End-of-RIB received (startup convergence of exports and of the FIB). */
+  readonly endOfRibListeners: ((address: string) => void)[] = [];
 
   /** Repeated warnings per peer are bounded (10 a minute, the rest counted). */
   private readonly logLimit = new LogRateLimit();
@@ -274,14 +269,13 @@ export class Routing implements PeerEvents {
       this.sweep(address, ALL_FAMILIES, 'session ended without graceful restart');
       this.rib.peerDown(rp, () => {
         this.rib.pruneGroups();
-        const l = this.logLimit.allow(`${address}|down`);
-        if (l.log) this.log.info({ peer: address, routes, reason, ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'routes of the peer removed');
+        const f = this.logLimit.fields(`${address}|down`);
+        if (f) this.log.info({ peer: address, routes, reason, ...f }, 'routes of the peer removed');
       });
       return;
     }
     this.rib.detach(rp);
     this.rib.pruneGroups();
-    rp.source.stale = true;
     rp.stale = undefined;
     this.sweep(address, ALL_FAMILIES & ~kept, 'family without graceful restart');
     this.rib.dropPaths(rp, ALL_FAMILIES & ~kept);
@@ -304,14 +298,14 @@ export class Routing implements PeerEvents {
     if (!rp) return;
     if (update.endOfRib >= 0) {
       this.sweep(peer.config.address, 1 << update.endOfRib, 'End-of-RIB');
-      this.onEndOfRib(peer.config.address);
+      for (const l of this.endOfRibListeners) l(peer.config.address);
       this.log.info({ peer: peer.config.address, family: update.endOfRib === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6', routes: rp.received }, 'End-of-RIB received');
       return;
     }
     const why = this.rib.applyUpdate(rp, update);
     if (why) {
-      const r = this.logLimit.allow(`${peer.config.address}|withdraw`);
-      if (r.log) this.log.warn({ peer: peer.config.address, reason: why, ...(r.suppressed ? { suppressed: r.suppressed } : {}) }, 'UPDATE treated as withdraw');
+      const f = this.logLimit.fields(`${peer.config.address}|withdraw`);
+      if (f) this.log.warn({ peer: peer.config.address, reason: why, ...f }, 'UPDATE treated as withdraw');
     }
     const max = this.neighbors.get(peer.config.address)?.maxPrefixes;
     if (max) this.checkMaxPrefixes(peer, rp, max);

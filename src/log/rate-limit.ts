@@ -35,6 +35,16 @@ export class LogRateLimit {
     return { log: false, suppressed: 0 };
   }
 
+  /**
+   * `allow` as log fields: null when this line is held back, otherwise what to add to it
+   * (`{ suppressed: n }` after lines were held back, else nothing).
+   */
+  fields(key: string): { suppressed?: number } | null {
+    const r = this.allow(key);
+    if (!r.log) return null;
+    return r.suppressed ? { suppressed: r.suppressed } : {};
+  }
+
   /** Forget a key (its peer went away). */
   forget(prefix: string): void {
     for (const k of this.windows.keys()) if (k.startsWith(prefix)) this.windows.delete(k);

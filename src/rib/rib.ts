@@ -3,7 +3,7 @@
  * every path in the Loc-RIB's slot chains (which are also the Adj-RIBs-In), decides, and tells
  * update groups which prefixes changed. Everything else asks it or subscribes to it.
  */
-import { Family } from '../wire/constants.js';
+import { ALL_FAMILIES, Family } from '../wire/constants.js';
 import { NlriCursor, type NlriBlock, type Prefix } from '../wire/nlri.js';
 import { decodeAttributes, type UpdateMessage } from '../wire/update.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
@@ -445,4 +445,3 @@ export class Rib {
 }
 
 const LOCAL_KEY = Buffer.from('local');
-const ALL_FAMILIES = (1 << Family.IPV4_UNICAST) | (1 << Family.IPV6_UNICAST);

@@ -11,6 +11,4 @@ export interface RouteSource {
   readonly peerAs: number;
   /** The peer is our route-reflector client. */
   readonly isClient: boolean;
-  /** Its session is down and its paths are kept for a graceful restart (RFC 4724). */
-  stale?: boolean;
 }

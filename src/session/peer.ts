@@ -239,13 +239,8 @@ export class Peer {
     this.fsm = r.state;
     if (r.state.state !== before.state) {
       this.since = this.clock.now();
-      const l = logLimit.allow(`${this.config.address}|state`);
-      if (l.log) {
-        this.log.info(
-          { from: before.state, to: r.state.state, event: ev.type, reason: r.state.lastError || undefined, ...(l.suppressed ? { suppressed: l.suppressed } : {}) },
-          `session ${before.state} -> ${r.state.state}`,
-        );
-      }
+      const f = logLimit.fields(`${this.config.address}|state`);
+      if (f) this.log.info({ from: before.state, to: r.state.state, event: ev.type, reason: r.state.lastError || undefined, ...f }, `session ${before.state} -> ${r.state.state}`);
       if (before.state === State.ESTABLISHED) this.counters.flaps++;
       this.events.stateChange(this, before.state, r.state.state, r.state.lastError);
     }
@@ -290,8 +285,8 @@ export class Peer {
         if (this.link && this.link.conn.pendingBytes === 0) this.write(this.link, encodeKeepalive());
         return;
       case 'send-notification': {
-        const l = logLimit.allow(`${this.config.address}|error`);
-        if (l.log) this.log.warn({ notification: describeNotification(a.notification), ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'sending NOTIFICATION');
+        const f = logLimit.fields(`${this.config.address}|error`);
+        if (f) this.log.warn({ notification: describeNotification(a.notification), ...f }, 'sending NOTIFICATION');
         if (this.link) this.write(this.link, encodeNotification(a.notification));
         return;
       }
@@ -377,8 +372,8 @@ export class Peer {
   private messageError(err: unknown): void {
     const e = err instanceof BgpError ? err : null;
     if (!e) throw err;
-    const l = logLimit.allow(`${this.config.address}|error`);
-    if (l.log) this.log.warn({ code: e.code, error: e.message, ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'malformed message');
+    const f = logLimit.fields(`${this.config.address}|error`);
+    if (f) this.log.warn({ code: e.code, error: e.message, ...f }, 'malformed message');
     this.dispatch({ type: 'MessageError', notification: notificationFromError(e), reason: e.message });
   }
 
@@ -415,8 +410,8 @@ export class Peer {
       case 'notification': {
         const text = describeNotification(m.notification);
         this.lastNotification = text;
-        const l = logLimit.allow(`${this.config.address}|error`);
-        if (l.log) this.log.warn({ notification: text, code: m.notification.code, subcode: m.notification.subcode, ...(l.suppressed ? { suppressed: l.suppressed } : {}) }, 'received NOTIFICATION');
+        const f = logLimit.fields(`${this.config.address}|error`);
+        if (f) this.log.warn({ notification: text, code: m.notification.code, subcode: m.notification.subcode, ...f }, 'received NOTIFICATION');
         this.dispatch({ type: 'NotifMsg', reason: `received ${text}` });
         return;
       }

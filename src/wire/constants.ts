@@ -26,6 +26,13 @@ export const Safi = { UNICAST: 1 } as const;
 export const Family = { IPV4_UNICAST: 0, IPV6_UNICAST: 1 } as const;
 export type Family = (typeof Family)[keyof typeof Family];
 export const FAMILY_NAMES: readonly string[] = ['ipv4', 'ipv6'];
+/** Every family wren carries, as a bit mask of (1 << Family). */
+export const ALL_FAMILIES = (1 << Family.IPV4_UNICAST) | (1 << Family.IPV6_UNICAST);
+
+/** The names of the families in a bit mask of (1 << Family), in family order. */
+export function familyNames(mask: number): string[] {
+  return FAMILY_NAMES.filter((_, f) => mask & (1 << f));
+}
 
 export function familyOf(afi: number, safi: number): Family | -1 {
   if (safi !== Safi.UNICAST) return -1;

@@ -13,3 +13,13 @@ t.test('repeated log lines are bounded per key, and what was held back is counte
   rl.forget('peer|');
   t.same(rl.allow('peer|withdraw'), { log: true, suppressed: 0 });
 });
+
+t.test('fields: null for a held-back line, the count of held-back lines on the next one', async (t) => {
+  let now = 0;
+  const rl = new LogRateLimit(1, 1000, () => now);
+  t.same(rl.fields('k'), {});
+  t.equal(rl.fields('k'), null);
+  t.equal(rl.fields('k'), null);
+  now = 1000;
+  t.same(rl.fields('k'), { suppressed: 2 });
+});
