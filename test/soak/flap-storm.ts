@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { BenchNetns, WREN_REFLECTOR } from '../../bench/lib/bench-netns.js';
-import { REPO, argValue, heapAfterGcMB } from './lib/soak.js';
+import { REPO, argValue, heapAfterGcMB, onJsonLines } from './lib/soak.js';
 import { rssMB } from '../helpers/wren.js';
 
 export interface FlapOptions {
@@ -64,18 +64,11 @@ export async function runFlapStorm(o: FlapOptions): Promise<FlapResult> {
     driver.stderr?.on('data', (d: Buffer) => (driverErr += d.toString()).slice(-4000));
     const phases = new Map<string, Record<string, unknown>>();
     let waiters: (() => void)[] = [];
-    let buf = '';
-    driver.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buf.slice(0, i)) as Record<string, unknown>;
-        buf = buf.slice(i + 1);
-        phases.set(String(line.phase), line);
-        log(`driver: ${JSON.stringify(line)}`);
-        for (const w of waiters) w();
-        waiters = [];
-      }
+    onJsonLines<Record<string, unknown>>(driver.stdout, (line) => {
+      phases.set(String(line.phase), line);
+      log(`driver: ${JSON.stringify(line)}`);
+      for (const w of waiters) w();
+      waiters = [];
     });
     let gone = false;
     const exited = new Promise<void>((r) => driver.once('exit', () => r()));

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Lab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
-import { REPO, argValue, birdSince, heapAfterGcMB, memorySnapshot, type MemorySnapshot } from './lib/soak.js';
+import { REPO, argValue, birdSince, heapAfterGcMB, memorySnapshot, onJsonLines, type MemorySnapshot } from './lib/soak.js';
 
 export interface FuzzOptions {
   messages: number;
@@ -83,15 +83,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       host: '192.0.2.1', port: 179, local: '192.0.2.3', asn: 65003, messages: o.messages, seconds: o.seconds, seed: o.seed, hardRate: o.hardRate, crashFile,
     })]);
     let last: { sent: number; connections: number; byKind: Record<string, number>; crashed?: boolean; done?: boolean } = { sent: 0, connections: 0, byKind: {} };
-    let buf = '';
-    client.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        last = JSON.parse(buf.slice(0, i)) as typeof last;
-        buf = buf.slice(i + 1);
-      }
-    });
+    onJsonLines<typeof last>(client.stdout, (line) => (last = line));
     let peakRssMB = 0;
     let tick = 0;
     const exited = new Promise<void>((r) => client.once('exit', () => r()));

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BenchNetns, WREN_REFLECTOR, clientAddress } from '../../bench/lib/bench-netns.js';
-import { REPO, argValue } from './lib/soak.js';
+import { REPO, argValue, onJsonLines } from './lib/soak.js';
 import { rssMB } from '../helpers/wren.js';
 
 export interface SlowResult {
@@ -38,23 +38,16 @@ export async function runSlowReader(o: { prefixes: number; log?: (l: string) => 
     let slowBytesRead = 0;
     let slowSessionUp = false;
     let slowQueueBytes = -1;
-    let buf = '';
-    driver.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buf.slice(0, i)) as { phase: string; ms: number; ok: boolean; slowRead?: number };
-        buf = buf.slice(i + 1);
-        log(`driver: ${JSON.stringify(line)}`);
-        if (line.phase === 'done') {
-          slowBytesRead = line.slowRead ?? 0;
-          // Still connected: ask wrend about the slow session before the driver goes.
-          const r = spawnSync(process.execPath, [join(REPO, 'dist', 'src', 'bin', 'wrenc.js'), '--socket', ns.path('wren.sock'), '--json', 'show', 'neighbors', clientAddress(1, false), 'detail'], { encoding: 'utf8' });
-          const n = (JSON.parse(r.stdout || '[]') as { state: string; outputQueueBytes: number }[])[0];
-          slowSessionUp = n?.state === 'Established';
-          slowQueueBytes = n?.outputQueueBytes ?? -1;
-        } else phases[line.phase] = { ms: line.ms, ok: line.ok };
-      }
+    onJsonLines<{ phase: string; ms: number; ok: boolean; slowRead?: number }>(driver.stdout, (line) => {
+      log(`driver: ${JSON.stringify(line)}`);
+      if (line.phase === 'done') {
+        slowBytesRead = line.slowRead ?? 0;
+        // Still connected: ask wrend about the slow session before the driver goes.
+        const r = spawnSync(process.execPath, [join(REPO, 'dist', 'src', 'bin', 'wrenc.js'), '--socket', ns.path('wren.sock'), '--json', 'show', 'neighbors', clientAddress(1, false), 'detail'], { encoding: 'utf8' });
+        const n = (JSON.parse(r.stdout || '[]') as { state: string; outputQueueBytes: number }[])[0];
+        slowSessionUp = n?.state === 'Established';
+        slowQueueBytes = n?.outputQueueBytes ?? -1;
+      } else phases[line.phase] = { ms: line.ms, ok: line.ok };
     });
     await new Promise<void>((r) => driver.once('exit', () => r()));
     clearInterval(sampler);

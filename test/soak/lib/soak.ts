@@ -2,6 +2,8 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import type { Bird } from '../../helpers/daemons.js';
 import type { Wren } from '../../helpers/wren.js';
 
@@ -50,4 +52,9 @@ export function memorySnapshot(w: Wren): MemorySnapshot {
 export function birdSince(bird: Bird, proto: string): string {
   const line = bird.birdc('show protocols').split('\n').find((l) => l.startsWith(`${proto} `)) ?? '';
   return line.trim().split(/\s+/).slice(3, 5).join(' ');
+}
+
+/** Call `fn` with each JSON line a driver writes (its progress reports). */
+export function onJsonLines<T>(stream: Readable | null | undefined, fn: (line: T) => void): void {
+  if (stream) createInterface({ input: stream }).on('line', (line) => line.trim() && fn(JSON.parse(line) as T));
 }
