@@ -25,6 +25,7 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   // peer no longer should have, so the session restarts (BIRD does the same for `rr client`).
   routeReflectorClient: 'reset',
   gracefulRestart: 'reset',
+  extendedMessages: 'reset',
   nextHopSelf: 'export',
   nextHopKeep: 'export',
   export: 'export',

@@ -40,6 +40,8 @@ export interface NeighborConfig extends PeerEndpoint {
   maxPrefixes?: { limit: number; action?: 'warn' | 'stop' | 'restart'; restartAfter?: number };
   /** RFC 4724 with this neighbour (default: the global gracefulRestart.enabled). */
   gracefulRestart?: boolean;
+  /** Offer RFC 8654 extended messages. */
+  extendedMessages: boolean;
   /** Policy chains (names from `policies`) for routes received from and sent to the peer. */
   import?: string[];
   export?: string[];
@@ -102,6 +104,7 @@ class Checker {
 const NEIGHBOR_DEFAULTS = {
   port: 179, passive: false, description: '', holdTime: 90, keepaliveTime: 0, connectRetryTime: 5, delayOpenTime: 0,
   routeReflectorClient: false, nextHopSelf: false, allowOwnAs: 0, addPaths: 'off', nextHopKeep: false, passiveFallback: false,
+  extendedMessages: true,
 } as const;
 
 /** Template settings from their raw (schema-valid) form: addPaths true/false become both/off. */

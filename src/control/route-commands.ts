@@ -40,9 +40,7 @@ export interface RouteRow {
 }
 
 export function prefixText(rib: Rib, family: Family, slot: number): string {
-  const t = rib.loc.tables[family];
-  if (family === Family.IPV4_UNICAST) return `${ipv4ToString(t.v4[slot] as number)}/${t.lengths[slot]}`;
-  return `${ipv6ToString(t.v6.subarray(slot * 16, slot * 16 + 16))}/${t.lengths[slot]}`;
+  return rib.prefixText(family, slot);
 }
 
 function pathRow(rib: Rib, prefix: string, p: number, best: boolean): RouteRow {

@@ -121,7 +121,7 @@ export class Daemon {
         ? { restartTime: this.config.gracefulRestart.restartTime, restarting: this.restarting, forwarding: true }
         : null,
       hostname: this.config.hostname,
-      extendedMessage: false,
+      extendedMessage: n.extendedMessages,
     };
   }
 

@@ -58,6 +58,15 @@ export class Routing implements PeerEvents {
     const rr = config.routeReflector;
     this.rib = new Rib({ localAsn: config.asn, routerId: parseIpv4(config.routerId), clusterId: rr ? parseIpv4(rr.clusterId) : null });
     this.policies = new PolicyRegistry(config.policies);
+    this.rib.onUnsendable = (g, slot, attrsLength) => {
+      const f = this.logLimit.fields(`${g.key}|unsendable`);
+      if (f) {
+        this.log.warn(
+          { prefix: this.rib.prefixText(g.family, slot), peers: g.memberNames.slice(0, 8), attributeBytes: attrsLength, notSent: g.unsendable, ...f },
+          'route not sent: its attributes leave no room for the prefix in one UPDATE (RFC 4271 9.2); any earlier announcement of it is withdrawn',
+        );
+      }
+    };
     this.announce(config.announce);
   }
 
@@ -202,6 +211,7 @@ export class Routing implements PeerEvents {
         params.asn4,
         member,
         (params.addPathSend & (1 << family)) !== 0,
+        params.extendedMessage,
       );
       this.log.debug({ peer: address, group: g.key, members: g.size }, 'joined update group');
     }

@@ -5,6 +5,7 @@
  */
 import { ALL_FAMILIES, Family } from '../wire/constants.js';
 import { NlriCursor, type NlriBlock, type Prefix } from '../wire/nlri.js';
+import { ipv4ToString, ipv6ToString } from '../wire/address.js';
 import { decodeAttributes, type UpdateMessage } from '../wire/update.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 import { ErrorAction } from '../wire/errors.js';
@@ -65,6 +66,8 @@ export class Rib {
   private readonly freeSourceIds: number[] = [];
   /** Other subscribers to changes of a prefix's paths (the kernel FIB, for best path and ECMP). */
   readonly bestListeners: ((family: Family, slot: number) => void)[] = [];
+  /** Told when a group leaves a route out because it cannot be encoded (see UpdateGroup.unsendable). */
+  onUnsendable: ((group: UpdateGroup, slot: number, attrsLength: number) => void) | null = null;
   readonly local: RouteSource;
 
   constructor(readonly options: RibOptions) {
@@ -369,13 +372,14 @@ export class Rib {
   private redecideGen = 0;
 
   /** Make `member` (one family of an Established peer) receive the routes `target` describes. */
-  joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false): UpdateGroup {
+  joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false, extendedMessage = false): UpdateGroup {
     const key = [
-      target.kind, target.isClient, target.family, asn4, addPathSend, target.localAsn, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0, target.exclude?.id ?? -1,
+      target.kind, target.isClient, target.family, asn4, addPathSend, extendedMessage, target.localAsn, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0, target.exclude?.id ?? -1,
     ].join('|');
     let g = this.groups.get(key);
     if (!g) {
-      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot), addPathSend);
+      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot), addPathSend, extendedMessage);
+      g.onUnsendable = this.onUnsendable;
       this.groups.set(key, g);
       this.walkInto(g);
     }
@@ -431,6 +435,13 @@ export class Rib {
     }
     bySource.set(source.id, { src: source, out });
     return out;
+  }
+
+  /** The prefix of a slot as text ("192.0.2.0/24"), for logs and show output. */
+  prefixText(family: Family, slot: number): string {
+    const t = this.loc.tables[family];
+    if (family === Family.IPV4_UNICAST) return `${ipv4ToString(t.v4[slot] as number)}/${t.lengths[slot]}`;
+    return `${ipv6ToString(t.v6.subarray(slot * 16, slot * 16 + 16))}/${t.lengths[slot]}`;
   }
 
   /** Drop groups nobody belongs to any more. */

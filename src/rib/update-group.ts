@@ -7,7 +7,7 @@
  * (bounded by the table, never a queue of messages); when it drains it is caught up from the
  * Adj-RIB-Out. A joining member is synced by walking the Adj-RIB-Out, then gets End-of-RIB.
  */
-import { AttrFlag, AttrType, Family } from '../wire/constants.js';
+import { AttrFlag, AttrType, Family, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants.js';
 import { makeContext, type CodecContext } from '../wire/context.js';
 import { PrefixBatch } from '../wire/prefix-batch.js';
 import { UpdateWriter, encodeEndOfRib } from '../wire/update-writer.js';
@@ -85,9 +85,21 @@ export class UpdateGroup {
   private readonly awaitingEor = new Set<ExportMember>();
   private scheduled = false;
   private readonly writer: UpdateWriter;
-  private readonly buf = Buffer.allocUnsafe(4096 * 32);
+  private readonly buf: Buffer;
+  /**
+   * Routes not sent because their attributes leave no room for the prefix in one UPDATE (RFC 4271
+   * 9.2); what the group had announced for such a prefix is withdrawn instead.
+   */
+  unsendable = 0;
+  /** Told of each such route (the daemon logs them, rate-limited). */
+  onUnsendable: ((group: UpdateGroup, slot: number, attrsLength: number) => void) | null = null;
+  /** The set last checked for room, and the NLRI bytes its attributes leave in one message. */
+  private roomSet: AttrSet | null = null;
+  private roomLeft = 0;
   private readonly batch: PrefixBatch;
   private readonly ctx: CodecContext;
+  /** The key of this group's encoding in each set's cache of encoded attributes. */
+  private readonly variant: string;
   /** The first walk of the table is still queueing slots. */
   walking = false;
   messagesSent = 0;
@@ -110,10 +122,16 @@ export class UpdateGroup {
     private readonly desired: Desired,
     /** The members negotiated ADD-PATH send: NLRI carry a path id (the best path only, id 1). */
     addPathSend = false,
+    /** The members negotiated RFC 8654 extended messages: UPDATEs of up to 65535 bytes. */
+    extendedMessage = false,
   ) {
-    this.ctx = makeContext({ asn4 });
-    this.writer = new UpdateWriter(4096, addPathSend ? 1 << target.family : 0);
+    this.ctx = makeContext({ asn4, extendedMessage });
+    const maxLength = extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
+    this.writer = new UpdateWriter(maxLength, addPathSend ? 1 << target.family : 0);
+    // Room for 32 full messages per write to the members.
+    this.buf = Buffer.allocUnsafe(Math.max(MAX_MESSAGE_LENGTH * 32, maxLength * 4));
     this.batch = new PrefixBatch(target.family, 1024);
+    this.variant = `${target.family}:${asn4 ? 4 : 2}`;
     const table = loc.tables[target.family];
     const grow = (cap: number) => {
       this.adjOut = grownInt32(this.adjOut, cap);
@@ -254,7 +272,12 @@ export class UpdateGroup {
       // Bounded in time as well as in count, so a cold start cannot stall the loop.
       if ((budget & 255) === 0 && performance.now() > deadline) budget = 1;
       done.push(slot);
-      const want = this.desired(this, slot);
+      let want = this.desired(this, slot);
+      if (want && !this.fits(want, slot)) {
+        this.unsendable++;
+        this.onUnsendable?.(this, slot, this.encoded(want).length);
+        want = null;
+      }
       const cur = (this.adjOut[slot] as number) - 1;
       const wantId = want ? want.id : -1;
       if (wantId === cur) continue;
@@ -277,6 +300,7 @@ export class UpdateGroup {
       }
       if (cur >= 0) this.exportStore.unref(this.exportStore.get(cur));
     }
+    this.roomSet = null;
     this.emit([...this.live], announce, withdraw);
     for (const s of done) this.loc.unhold(fam, s);
 
@@ -338,9 +362,19 @@ export class UpdateGroup {
     this.messagesSent++;
   }
 
+  /** Whether the prefix of `slot` fits in one UPDATE with the attributes of `set`. */
+  private fits(set: AttrSet, slot: number): boolean {
+    if (set !== this.roomSet) {
+      const a = this.encoded(set);
+      this.roomSet = set;
+      this.roomLeft = this.family === Family.IPV4_UNICAST ? this.writer.nlriRoom(a.length) : this.writer.nlriRoom(a.length, set.nextHop.length);
+    }
+    return this.writer.prefixBytes(this.family, this.loc.tables[this.family].lengths[slot] as number) <= this.roomLeft;
+  }
+
   /** Attribute bytes of a set as this group sends them (cached on the set). */
   private encoded(set: AttrSet): Buffer {
-    const variant = `${this.family}:${this.ctx.asn4 ? 4 : 2}`;
+    const variant = this.variant;
     let b = set.encoded.get(variant);
     if (b) return b;
     const list: PathAttribute[] = [...set.attrs];
@@ -387,14 +421,17 @@ export class UpdateGroup {
       off = 0;
     };
     const room = () => {
-      if (off + 4096 > this.buf.length) flushBuf();
+      if (off + w.bufferSize > this.buf.length) flushBuf();
     };
+    // Each inner loop advances `from` by at least one per pass: a call that writes nothing (it
+    // cannot happen for slots that passed fits(), which flush() checks) skips the prefix.
     for (let i = 0; i < withdraw.length; i += 1024) {
       this.fill(withdraw, i, Math.min(withdraw.length, i + 1024));
       for (let from = 0; from < this.batch.count; ) {
         room();
-        from = v4 ? w.withdrawV4(this.buf, off, this.batch, from, this.batch.count) : w.withdrawMp(this.buf, off, this.batch, from, this.batch.count);
+        const next = v4 ? w.withdrawV4(this.buf, off, this.batch, from, this.batch.count) : w.withdrawMp(this.buf, off, this.batch, from, this.batch.count);
         off += w.length;
+        from = next > from ? next : from + 1;
       }
     }
     for (const [set, slots] of announce) {
@@ -403,10 +440,11 @@ export class UpdateGroup {
         this.fill(slots, i, Math.min(slots.length, i + 1024));
         for (let from = 0; from < this.batch.count; ) {
           room();
-          from = v4
+          const next = v4
             ? w.announceV4(this.buf, off, attrs, this.batch, from, this.batch.count)
             : w.announceMp(this.buf, off, attrs, set.nextHop, this.batch, from, this.batch.count);
           off += w.length;
+          from = next > from ? next : from + 1;
         }
       }
     }

@@ -7,7 +7,10 @@ import type { PrefixBatch } from './prefix-batch.js';
  * export path. Path attributes arrive pre-encoded (once per attribute set), so every UPDATE costs
  * a copy of those bytes plus a few bytes per prefix. Each write* method writes one message at
  * `off` with as many prefixes from `from` as fit, sets `length` to the bytes written, and returns
- * the index of the first prefix not written.
+ * the index of the first prefix not written. Announcements make progress whenever
+ * `prefixBytes(first) <= nlriRoom(attributes)`; a caller checks that first (RFC 4271 9.2: a route
+ * whose attributes leave no room for its prefix is not sent), and an announcement that would
+ * carry no prefix writes nothing (`length` 0) rather than an attribute-only UPDATE.
  */
 export class UpdateWriter {
   /** Bytes of the last message written. */
@@ -23,6 +26,24 @@ export class UpdateWriter {
   /** Buffer size that always holds one message. */
   get bufferSize(): number {
     return this.maxLength;
+  }
+
+  /**
+   * Bytes left for NLRI in a message carrying `attrsLength` bytes of attributes: for IPv4 in the
+   * NLRI field (`nextHopLength` < 0), otherwise inside MP_REACH_NLRI with that next hop. Negative
+   * when the attributes alone do not fit.
+   */
+  nlriRoom(attrsLength: number, nextHopLength = -1): number {
+    // Header, Withdrawn Routes Length, Total Path Attribute Length.
+    let room = this.maxLength - HEADER_LENGTH - 4 - attrsLength;
+    // MP_REACH_NLRI: flags, type, 2-byte length, AFI, SAFI, next-hop length, next hop, reserved.
+    if (nextHopLength >= 0) room -= 4 + 4 + nextHopLength + 1;
+    return room;
+  }
+
+  /** Bytes one prefix of `length` bits takes in an NLRI field of `family`. */
+  prefixBytes(family: Family, length: number): number {
+    return ((this.addPath & (1 << family)) !== 0 ? 5 : 1) + ((length + 7) >>> 3);
   }
 
   private writePrefixes(out: Buffer, p: number, limit: number, batch: PrefixBatch, from: number, to: number): [number, number] {
@@ -55,6 +76,7 @@ export class UpdateWriter {
 
   /** IPv4 NLRI with the attribute bytes `attrs` (which must include NEXT_HOP). */
   announceV4(out: Buffer, off: number, attrs: Buffer, batch: PrefixBatch, from: number, to: number): number {
+    if (from >= to || this.nlriRoom(attrs.length) < this.prefixBytes(batch.family, batch.lengths[from] as number)) return this.nothing(from);
     let p = off + HEADER_LENGTH;
     out.writeUInt16BE(0, p);
     out.writeUInt16BE(attrs.length, p + 2);
@@ -81,6 +103,7 @@ export class UpdateWriter {
    * attributes, `nextHop` 4, 16 or 32 bytes.
    */
   announceMp(out: Buffer, off: number, attrs: Buffer, nextHop: Buffer, batch: PrefixBatch, from: number, to: number): number {
+    if (from >= to || this.nlriRoom(attrs.length, nextHop.length) < this.prefixBytes(batch.family, batch.lengths[from] as number)) return this.nothing(from);
     let p = off + HEADER_LENGTH;
     out.writeUInt16BE(0, p);
     const attrLenAt = p + 2;
@@ -122,6 +145,11 @@ export class UpdateWriter {
     out.writeUInt16BE(end - attrLenAt - 2, attrLenAt);
     this.finish(out, off, end);
     return next;
+  }
+
+  private nothing(from: number): number {
+    this.length = 0;
+    return from;
   }
 
   private finish(out: Buffer, off: number, end: number): void {

@@ -23,12 +23,20 @@ export function ribPeer(rib: Rib, address: string, kind: 'ibgp' | 'ebgp', router
 export class Receiver implements ExportMember {
   readonly table = new Map<string, PathAttribute[]>();
   eor = 0;
-  private readonly framer = new MessageFramer(ctx);
-  constructor(readonly name: string) {}
+  /** Largest message received. */
+  longest = 0;
+  private readonly framer: MessageFramer;
+  constructor(
+    readonly name: string,
+    private readonly c = ctx,
+  ) {
+    this.framer = new MessageFramer(c);
+  }
   write(bytes: Buffer): void {
     this.framer.push(Buffer.from(bytes));
     for (let f = this.framer.next(); f; f = this.framer.next()) {
-      const r = decodeMessage(f.buf.subarray(f.offset, f.offset + f.length), 0, ctx);
+      this.longest = Math.max(this.longest, f.length);
+      const r = decodeMessage(f.buf.subarray(f.offset, f.offset + f.length), 0, this.c);
       if (!r.ok || r.value.type !== 'update') throw new Error('bad UPDATE from the RIB');
       const u = r.value.update;
       if (u.endOfRib >= 0) this.eor++;

@@ -116,3 +116,30 @@ t.test('identical attribute sets hash alike, different ones not', async (t) => {
   t.equal(decodeUpdateOk(a).attrHash, decodeUpdateOk(b).attrHash);
   t.not(decodeUpdateOk(a).attrHash, decodeUpdateOk(c).attrHash);
 });
+
+t.test('an announcement with no room for its first prefix writes nothing; nlriRoom says so beforehand', async (t) => {
+  const w = new UpdateWriter(4096);
+  const out = Buffer.alloc(w.bufferSize);
+  const batch = new PrefixBatch(Family.IPV4_UNICAST, 4);
+  batch.pushV4(0xc6336400, 24);
+  const room = w.nlriRoom(attrBytes.length);
+  t.equal(room, 4096 - 23 - attrBytes.length);
+  const huge = Buffer.alloc(4096 - 23 - 3, 0); // leaves 3 bytes: a /24 needs 4
+  t.ok(w.nlriRoom(huge.length) < w.prefixBytes(Family.IPV4_UNICAST, 24));
+  t.equal(w.announceV4(out, 0, huge, batch, 0, 1), 0, 'no progress reported');
+  t.equal(w.length, 0, 'nothing written');
+  const fits = Buffer.alloc(4096 - 23 - 4, 0);
+  t.equal(w.announceV4(out, 0, fits, batch, 0, 1), 1, 'exactly full');
+  t.equal(w.length, 4096);
+  const v6 = new PrefixBatch(Family.IPV6_UNICAST, 4);
+  v6.pushV6(Buffer.from('20010db8000000000000000000000000', 'hex'), 0, 48);
+  const nh = Buffer.alloc(16);
+  const mpRoom = w.nlriRoom(100, 16);
+  t.equal(mpRoom, 4096 - 23 - 100 - 25);
+  t.equal(w.announceMp(out, 0, Buffer.alloc(4096 - 23 - 25 - 6), nh, v6, 0, 1), 0, 'MP: no room for a /48 (7 bytes)');
+  t.equal(w.length, 0);
+  t.equal(w.announceMp(out, 0, Buffer.alloc(4096 - 23 - 25 - 7), nh, v6, 0, 1), 1);
+  t.equal(w.length, 4096);
+  const ap = new UpdateWriter(4096, 1 << Family.IPV4_UNICAST);
+  t.equal(ap.prefixBytes(Family.IPV4_UNICAST, 24), 8, 'ADD-PATH adds the path id');
+});
