@@ -72,6 +72,9 @@ class Link {
   constructor(readonly conn: Connection, readonly inbound: boolean) {}
 }
 
+/** Seconds a second (racing) connection has to send its OPEN. */
+export const CANDIDATE_OPEN_SECONDS = 10;
+
 export class Peer {
   config: PeerConfig;
   private readonly log: Logger;
@@ -162,22 +165,16 @@ export class Peer {
       this.dispatch({ type: 'TcpConnectionConfirmed' });
       return;
     }
-    if (state === State.ESTABLISHED && this.params?.peerGracefulRestart && this.local.gracefulRestart) {
-      // RFC 4724 §4.2: the peer restarted before we saw the old connection go. It ends as if
-      // the TCP connection failed (its routes kept as stale) and the new one takes over.
-      this.log.info({ remote: conn.remoteAddress }, 'new connection while Established: the peer restarted (graceful restart)');
-      this.abandonOutbound();
-      this.dispatch({ type: 'TcpConnectionFails', reason: 'peer restarted (new connection while Established)' });
-      this.attach(new Link(conn, true));
-      this.dispatch({ type: 'TcpConnectionConfirmed' });
-      return;
-    }
-    if (state === State.ESTABLISHED) {
+    const restartCandidate = state === State.ESTABLISHED && Boolean(this.params?.peerGracefulRestart && this.local.gracefulRestart);
+    if (state === State.ESTABLISHED && !restartCandidate) {
       this.log.info({ remote: conn.remoteAddress }, 'rejecting a second connection while Established');
       rejectWith(conn, { code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
       return;
     }
-    // OpenSent/OpenConfirm: race it until its OPEN arrives (RFC 4271 §6.8).
+    // OpenSent/OpenConfirm: race it until its OPEN arrives (RFC 4271 §6.8). Established with
+    // graceful restart: the peer may have restarted before we saw the old connection go, but only
+    // a valid OPEN on the new connection says so (RFC 4724 §4.2); a bare connection from its
+    // address (any process on that host) must not end the session. Our OPEN waits for theirs there.
     this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
     const cand = new Link(conn, true);
     this.candidate = cand;
@@ -185,7 +182,14 @@ export class Peer {
     conn.onClose(() => {
       if (this.candidate === cand) this.candidate = null;
     });
-    this.write(cand, encodeOpen(localOpen(this.local)));
+    // A candidate that sends no OPEN in time goes: it holds the peer's slot otherwise.
+    const deadline = this.clock.setTimer(CANDIDATE_OPEN_SECONDS * 1000, () => {
+      if (this.candidate !== cand) return;
+      this.log.info({ remote: conn.remoteAddress }, 'closing a second connection that sent no OPEN');
+      this.dropCandidate({ code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0, data: Buffer.alloc(0) });
+    });
+    conn.onClose(() => this.clock.clearTimer(deadline));
+    if (!restartCandidate) this.write(cand, encodeOpen(localOpen(this.local)));
   }
 
   private abandonOutbound(): void {
@@ -453,6 +457,20 @@ export class Peer {
     const current = this.link;
     const params = cand.params;
     if (!current || !params || this.candidate !== cand) return false;
+    if (this.fsm.state === State.ESTABLISHED) {
+      // RFC 4724 §4.2: the restarted peer's OPEN. The old session ends as if its TCP connection
+      // failed (its routes kept as stale) and this connection carries the new one.
+      this.log.info({ remote: cand.conn.remoteAddress }, 'OPEN on a new connection while Established: the peer restarted (graceful restart)');
+      this.candidate = null;
+      this.abandonOutbound();
+      this.dispatch({ type: 'TcpConnectionFails', reason: 'peer restarted (new connection while Established)' });
+      this.attach(cand);
+      this.dispatch({ type: 'TcpConnectionConfirmed' });
+      this.params = params;
+      this.dispatch({ type: 'BGPOpen', holdTime: params.holdTime });
+      this.onData(cand, EMPTY);
+      return true;
+    }
     const keepCand = cand.inbound !== current.inbound ? keepInbound(this.local.routerId, params.peerId) === cand.inbound : true;
     if (!keepCand) {
       this.log.info('connection collision: keeping the existing connection');

@@ -28,7 +28,7 @@ export class FakeLab {
     this.clock.idle = () => this.net.flush();
   }
 
-  peer(local: Node, remote: Node, fsm: Partial<FsmConfig> = {}, events?: PeerEvents, expectAs = remote.asn): Peer {
+  peer(local: Node, remote: Node, fsm: Partial<FsmConfig> = {}, events?: PeerEvents, expectAs = remote.asn, speakerSettings: Partial<LocalSpeaker> = {}): Peer {
     const config: PeerConfig = {
       address: remote.address,
       asn: expectAs,
@@ -47,6 +47,7 @@ export class FakeLab {
       gracefulRestart: null,
       hostname: '',
       extendedMessage: false,
+      ...speakerSettings,
     };
     const p = new Peer(
       config,
