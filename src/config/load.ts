@@ -84,9 +84,11 @@ export interface GracefulRestartConfig {
   staleTime: number;
   /** After start, the longest wait for End-of-RIB from the neighbours before exporting (s). */
   deferralTime: number;
+  /** The longest restart time a peer may ask us to keep its routes for (s); longer asks are cut. */
+  maxPeerRestartTime: number;
 }
 
-export const DEFAULT_GRACEFUL_RESTART: GracefulRestartConfig = { enabled: true, restartTime: 120, staleTime: 360, deferralTime: 10 };
+export const DEFAULT_GRACEFUL_RESTART: GracefulRestartConfig = { enabled: true, restartTime: 120, staleTime: 360, deferralTime: 10, maxPeerRestartTime: 120 };
 
 /** Settings a neighbour takes from its template (everything but its address). */
 export type PeerTemplate = Partial<Omit<NeighborConfig, 'address' | 'origin' | 'passiveFallback'>>;

@@ -109,7 +109,9 @@ export class Routing implements PeerEvents {
       filtered: 0,
     };
     this.ribPeers.set(peer, rp);
-    this.grSessions.set(peer, { families: params.gracefulRestartFamilies, restartTime: params.peerGracefulRestart?.restartTime ?? 0 });
+    // The peer asks for its restart time; we keep its routes no longer than our own cap.
+    const asked = params.peerGracefulRestart?.restartTime ?? 0;
+    this.grSessions.set(peer, { families: params.gracefulRestartFamilies, restartTime: Math.min(asked, this.config.gracefulRestart.maxPeerRestartTime) });
     this.resumeStale(peer, rp, params);
     if (this.deferring) this.deferred.add(peer);
     else this.joinGroups(peer, rp, params);
@@ -321,9 +323,15 @@ export class Routing implements PeerEvents {
     if (max) this.checkMaxPrefixes(peer, rp, max);
   }
 
-  /** Prefixes over the neighbour's limit: warn once per crossing, or end the session (RFC 4486). */
+  /**
+   * Prefixes over the neighbour's limit: warn once per crossing, or end the session (RFC 4486).
+   * Paths still kept as stale from the neighbour's earlier sessions count too: a peer that drops
+   * its session without NOTIFICATION and comes back with other prefixes must not pile up more
+   * than its limit (they go as the new session re-sends or withdraws them, or at End-of-RIB).
+   */
   private checkMaxPrefixes(peer: Peer, rp: RibPeer, max: NonNullable<NeighborConfig['maxPrefixes']>): void {
-    if (rp.received <= max.limit) {
+    const held = rp.received + this.staleRoutes(peer.config.address);
+    if (held <= max.limit) {
       rp.overLimit = false;
       return;
     }
@@ -331,7 +339,7 @@ export class Routing implements PeerEvents {
     rp.overLimit = true;
     const action = max.action ?? 'stop';
     const address = peer.config.address;
-    this.log.warn({ peer: address, received: rp.received, limit: max.limit, action }, 'maximum number of prefixes exceeded');
+    this.log.warn({ peer: address, received: rp.received, stale: held - rp.received, limit: max.limit, action }, 'maximum number of prefixes exceeded');
     if (action === 'warn') return;
     // Data: AFI, SAFI (of the family that crossed it: IPv4 unless the session has only IPv6) and the limit.
     const data = Buffer.alloc(7);

@@ -162,3 +162,42 @@ t.test('helper: a peer that had no routes restarts; what it sends afterwards sta
   await settle();
   t.equal(routes(r), 1);
 });
+
+t.test('maxPrefixes counts the stale paths of earlier sessions; a peer cannot ask for more than maxPeerRestartTime', async (t) => {
+  const limited = parseConfig(
+    `routerId: 192.0.2.1
+asn: 64512
+gracefulRestart: { maxPeerRestartTime: 30 }
+routeReflector: { clusterId: 192.0.2.1 }
+neighbors:
+  - { address: 192.0.2.2, asn: 64512, routeReflectorClient: true, maxPrefixes: { limit: 10 } }
+`,
+    'wren.yaml',
+  );
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  const r = new Routing(limited, new Map(limited.neighbors.map((n) => [n.address, n])), log);
+  const stops: string[] = [];
+  const session = () => {
+    const f = fakePeer('192.0.2.2', params(V4, V4, 4000));
+    (f.peer as unknown as { stop: (m: string) => void }).stop = (m: string) => void stops.push(m);
+    r.established(f.peer, f.peer.params as SessionParameters);
+    return f;
+  };
+  const blocks = (from: number) => Array.from({ length: 8 }, (_, i) => `198.51.${100 + ((from + i) >> 2)}.${((from + i) & 3) * 64}/26`);
+  const first = session();
+  r.update(first.peer, announce(blocks(0), base([], 0xc0000202)));
+  t.same(stops, [], '8 of 10');
+  r.down(first.peer, 'connection reset', false);
+  t.equal(r.staleRoutes('192.0.2.2'), 8, 'kept as stale');
+  const kept = lines.find((l) => l.msg === 'graceful restart: routes of the peer kept as stale');
+  t.equal(kept?.restartTime, 30, 'the 4000 s the peer asked for is cut to maxPeerRestartTime');
+  const second = session();
+  r.update(second.peer, announce(blocks(0).slice(0, 4), base([], 0xc0000202)));
+  t.same(stops, [], 'prefixes sent again replace their stale paths: still 8');
+  r.update(second.peer, announce(blocks(8).slice(0, 4), base([], 0xc0000202)));
+  t.equal(stops.length, 1, '8 live (under the limit alone) + 4 stale cross it');
+  t.match(stops[0], /maximum number of prefixes \(10\)/);
+  const warn = lines.find((l) => l.msg === 'maximum number of prefixes exceeded');
+  t.equal(warn?.stale, 4, 'the warning says how many were stale');
+});
