@@ -56,7 +56,16 @@ export interface Config {
   /** Prefixes this router originates. */
   announce: string[];
   /** This router reflects routes (RFC 4456) for the clients listed or flagged. */
-  routeReflector: { clusterId: string; clients: string[]; listenRange: string | null; template: PeerTemplate } | null;
+  routeReflector: {
+    clusterId: string;
+    clients: string[];
+    listenRange: string | null;
+    template: PeerTemplate;
+    /** Bounds on neighbours from the listen range: in all, not yet Established, seconds to send an OPEN. */
+    maxDynamicNeighbors: number;
+    maxPendingDynamic: number;
+    openTimeout: number;
+  } | null;
   mesh: { nodes: string[]; self: string; template: PeerTemplate } | null;
   routeReflectors: string[];
   fib: FibConfig;
@@ -102,6 +111,9 @@ class Checker {
     throw new ConfigError(`${this.doc.file}:${line}:${col} ${formatPath(path)}: ${msg}`);
   }
 }
+
+/** The prefix limit of an eBGP neighbour that sets none (documented in README). */
+export const EBGP_MAX_PREFIXES = { limit: 2_000_000, action: 'stop' } as const;
 
 const NEIGHBOR_DEFAULTS = {
   port: 179, passive: false, description: '', holdTime: 90, keepaliveTime: 0, connectRetryTime: 5, delayOpenTime: 0,
@@ -196,6 +208,9 @@ export function parseConfig(text: string, file: string): Config {
         clients: (rrRaw.clients ?? []) as string[],
         listenRange: (rrRaw.listenRange as string | undefined) ?? null,
         template: template(rrRaw.template, ['routeReflector', 'template']),
+        maxDynamicNeighbors: (rrRaw.maxDynamicNeighbors as number | undefined) ?? 10_000,
+        maxPendingDynamic: (rrRaw.maxPendingDynamic as number | undefined) ?? 4096,
+        openTimeout: (rrRaw.openTimeout as number | undefined) ?? 10,
       }
     : null;
   for (const [key, t] of [['mesh', mesh?.template], ['routeReflector', routeReflector?.template]] as const) {
@@ -222,7 +237,11 @@ export function parseConfig(text: string, file: string): Config {
     announcePolicy: (raw.announcePolicy as string[] | undefined) ?? [],
   };
   config.neighbors = expandTopology(config);
-  for (const n of config.neighbors) n.gracefulRestart ??= config.gracefulRestart.enabled;
+  for (const n of config.neighbors) {
+    n.gracefulRestart ??= config.gracefulRestart.enabled;
+    // An eBGP neighbour without a limit of its own gets one: a full Internet table fits, a runaway does not.
+    if (!n.maxPrefixes && n.asn !== (n.localAs ?? config.asn)) n.maxPrefixes = { ...EBGP_MAX_PREFIXES };
+  }
   return config;
 }
 

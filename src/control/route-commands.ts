@@ -4,7 +4,7 @@
  * streamed with backpressure, so a million-route answer is never held in memory.
  */
 import { Family } from '../wire/constants.js';
-import { addressToString, ipv4ToString, ipv6ToString } from '../wire/address.js';
+import { addressToString } from '../wire/address.js';
 import { parsePrefix, type Prefix } from '../wire/nlri.js';
 import { comparePaths, type Path } from '../rib/decision.js';
 import { UNREACHABLE } from '../rib/nexthop.js';

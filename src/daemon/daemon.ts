@@ -32,6 +32,9 @@ function familyMask(fams: readonly string[]): number {
   return m;
 }
 
+/** The prefix limit of a listen-range client unless its template sets one (a Calico node announces a few blocks). */
+export const DYNAMIC_MAX_PREFIXES = { limit: 20_000, action: 'restart', restartAfter: 60 } as const;
+
 export function peerConfig(n: NeighborConfig): PeerConfig {
   const { address, asn, port, passive, description, sourceAddress, sourcePort, multihop, ttlSecurity, password } = n;
   return {
@@ -146,7 +149,12 @@ export class Daemon {
           routing.stateChange(peer, from, to, reason);
           // A failed attempt or an ended session: no End-of-RIB to wait for from this neighbour.
           if (from !== 'Idle' && (to === 'Active' || to === 'Idle')) this.exportConvergence?.gone(peer.config.address);
-          if (to === 'Idle' && this.dynamic.has(peer.config.address)) this.removeDynamic(peer.config.address);
+          const address = peer.config.address;
+          if (this.dynamic.has(address) && this.peers.get(address) === peer) {
+            if (to === 'Established') this.pendingDynamic.delete(address);
+            // Idle, or back to waiting for a connection after one: the connection is gone.
+            else if (to === 'Idle' || (to === 'Active' && from !== 'Idle')) this.removeDynamic(address);
+          }
         },
       };
       if (this.config.gracefulRestart.enabled) this.deferExports(routing);
@@ -261,34 +269,63 @@ export class Daemon {
 
   /** A client from the listen range: a passive iBGP route-reflector client for as long as its session lives. */
   private addDynamic(address: string): Peer {
-    const n = makeNeighbor(address, 'routeReflector', this.config.asn, this.config.routeReflector?.template ?? {}, {
+    const rr = this.config.routeReflector;
+    const template = rr?.template ?? {};
+    const n = makeNeighbor(address, 'routeReflector', this.config.asn, { maxPrefixes: DYNAMIC_MAX_PREFIXES }, template, {
       asn: this.config.asn, passive: true, description: 'dynamic', routeReflectorClient: true,
     });
     this.neighbors.set(address, n);
     this.dynamic.add(address);
-    const peer = new Peer(peerConfig(n), this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);
+    this.pendingDynamic.add(address);
+    const pc = peerConfig(n);
+    // A client that connects and says nothing gives its slot back soon.
+    pc.fsm.openHoldTime = rr?.openTimeout ?? pc.fsm.openHoldTime;
+    const peer = new Peer(pc, this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);
     this.peers.set(address, peer);
-    this.log.info({ peer: address, range: this.config.routeReflector?.listenRange }, 'dynamic neighbor from the listen range');
+    const f = this.logLimit.fields('dynamic|added');
+    if (f) this.log.info({ peer: address, range: rr?.listenRange, ...f }, 'dynamic neighbor from the listen range');
     peer.start();
     return peer;
   }
 
+  /** A dynamic neighbour goes as soon as its connection does (it is a new Peer on each connection). */
   private removeDynamic(address: string): void {
     const peer = this.peers.get(address);
-    if (!peer) return;
+    if (!peer || !this.dynamic.has(address)) return;
+    this.dynamic.delete(address);
+    this.pendingDynamic.delete(address);
+    this.peers.delete(address);
+    this.neighbors.delete(address);
     setImmediate(() => {
-      if (peer.state !== 'Idle') return;
       peer.stop('dynamic neighbor gone');
       peer.dispose();
-      this.peers.delete(address);
-      this.neighbors.delete(address);
-      this.dynamic.delete(address);
     });
   }
 
+  /** Whether a new listen-range neighbour may be added now (the caps of routeReflector). */
+  private dynamicRoom(address: string): boolean {
+    const rr = this.config.routeReflector;
+    if (!rr) return false;
+    const why = this.dynamic.size >= rr.maxDynamicNeighbors ? 'maxDynamicNeighbors' : this.pendingDynamic.size >= rr.maxPendingDynamic ? 'maxPendingDynamic' : null;
+    if (!why) return true;
+    this.refusedDynamic++;
+    const f = this.logLimit.fields(`dynamic-cap|${why}`);
+    if (f) this.log.warn({ remote: address, limit: why, dynamic: this.dynamic.size, pending: this.pendingDynamic.size, refused: this.refusedDynamic, ...f }, 'listen-range connection refused: too many dynamic neighbors');
+    return false;
+  }
+  /** Listen-range connections refused by the caps. */
+  refusedDynamic = 0;
+  private readonly pendingDynamic = new Set<string>();
+
   private accept(conn: Connection, socket: net.Socket): void {
     let peer = this.peers.get(conn.remoteAddress);
-    if (!peer && this.inListenRange(conn.remoteAddress)) peer = this.addDynamic(conn.remoteAddress);
+    if (!peer && this.inListenRange(conn.remoteAddress)) {
+      if (!this.dynamicRoom(conn.remoteAddress)) {
+        conn.destroy();
+        return;
+      }
+      peer = this.addDynamic(conn.remoteAddress);
+    }
     if (!peer) {
       const f = this.logLimit.fields(`stranger|${conn.remoteAddress}`);
       if (f) this.log.warn({ remote: conn.remoteAddress, port: conn.remotePort, ...f }, 'connection from an address that is not a configured neighbor; closed');

@@ -29,6 +29,8 @@ export interface FsmConfig {
   keepaliveTime: number;
   /** RFC 4271 DelayOpen (s); 0 disables it. */
   delayOpenTime: number;
+  /** How long we wait in OpenSent for the peer's OPEN (s; RFC 4271 suggests 240). */
+  openHoldTime: number;
   /** Idle-hold backoff after an error: first delay, cap, and how long a session must stay up to reset it. */
   idleHoldStart: number;
   idleHoldMax: number;
@@ -42,6 +44,8 @@ export const DEFAULT_FSM_CONFIG: FsmConfig = {
   holdTime: 90,
   keepaliveTime: 0,
   delayOpenTime: 0,
+  // RFC 4271 §8.2.2: a large hold time while the OPEN exchange is under way.
+  openHoldTime: 240,
   idleHoldStart: 5,
   idleHoldMax: 30,
   stableTime: 60,
@@ -117,9 +121,6 @@ export interface FsmResult {
   actions: FsmAction[];
 }
 
-/** RFC 4271 §8.2.2: a large hold time while the OPEN exchange is under way. */
-export const OPEN_HOLD_TIME = 240;
-
 const ALL_TIMERS: TimerName[] = ['connectRetry', 'hold', 'keepalive', 'delayOpen'];
 
 function notification(code: number, subcode: number): NotificationMessage {
@@ -173,7 +174,7 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
       actions.push({ type: 'start-timer', timer: 'delayOpen', seconds: config.delayOpenTime });
       return to(s.state === State.IDLE ? State.ACTIVE : s.state);
     }
-    actions.push({ type: 'send-open' }, { type: 'start-timer', timer: 'hold', seconds: OPEN_HOLD_TIME });
+    actions.push({ type: 'send-open' }, { type: 'start-timer', timer: 'hold', seconds: config.openHoldTime });
     return to(State.OPEN_SENT);
   };
 
@@ -247,7 +248,7 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
             return to(State.CONNECT);
           }
           if (ev.timer === 'delayOpen') {
-            actions.push({ type: 'send-open' }, { type: 'start-timer', timer: 'hold', seconds: OPEN_HOLD_TIME });
+            actions.push({ type: 'send-open' }, { type: 'start-timer', timer: 'hold', seconds: config.openHoldTime });
             return to(State.OPEN_SENT);
           }
           return to(s.state);

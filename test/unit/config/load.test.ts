@@ -118,8 +118,28 @@ neighbors: [{ address: 192.0.2.2, asn: 64512, holdTime: 3 }]
   t.match(by.get('192.0.2.2'), { origin: 'neighbors', holdTime: 3, passive: false }, 'explicit settings win');
   t.match(by.get('198.51.100.1'), { origin: 'routeReflectors', passive: false });
   const rr = parseConfig('routerId: 192.0.2.1\nasn: 64512\nrouteReflector: { clusterId: 192.0.2.100, clients: [192.0.2.11], listenRange: 192.0.2.0/24 }\n', 'rr.yaml');
-  t.same(rr.routeReflector, { clusterId: '192.0.2.100', clients: ['192.0.2.11'], listenRange: '192.0.2.0/24', template: {} });
+  t.same(rr.routeReflector, { clusterId: '192.0.2.100', clients: ['192.0.2.11'], listenRange: '192.0.2.0/24', template: {}, maxDynamicNeighbors: 10000, maxPendingDynamic: 4096, openTimeout: 10 });
   t.match(rr.neighbors[0], { address: '192.0.2.11', routeReflectorClient: true, origin: 'routeReflector' });
   t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 1\nrouteReflector: { listenRange: 192.0.2.0/33 }\n', 'rr.yaml'), { message: /routeReflector.listenRange: "192.0.2.0\/33" is not a prefix/ });
   t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 1\nmesh: { nodes: [bogus] }\n', 'm.yaml'), { message: 'm.yaml:3:17 mesh.nodes[0]: "bogus" is not an IP address' });
+});
+
+t.test('eBGP neighbours without a prefix limit get the default one; iBGP and explicit limits are left alone', async (t) => {
+  const c = parseConfig(
+    `routerId: 192.0.2.1
+asn: 64512
+neighbors:
+  - { address: 192.0.2.2, asn: 65001 }
+  - { address: 192.0.2.3, asn: 65001, maxPrefixes: { limit: 50, action: warn } }
+  - { address: 192.0.2.4, asn: 64512 }
+  - { address: 192.0.2.5, asn: 65002, localAs: 65002 }
+`,
+    'wren.yaml',
+  );
+  const by = new Map(c.neighbors.map((n) => [n.address, n]));
+  t.same(by.get('192.0.2.2')?.maxPrefixes, { limit: 2_000_000, action: 'stop' });
+  t.same(by.get('192.0.2.3')?.maxPrefixes, { limit: 50, action: 'warn' });
+  t.equal(by.get('192.0.2.4')?.maxPrefixes, undefined, 'iBGP: none');
+  t.equal(by.get('192.0.2.5')?.maxPrefixes, undefined, 'iBGP through localAs: none');
+  t.equal(by.get('192.0.2.2')?.extendedMessages, true, 'extended messages offered by default');
 });
