@@ -10,6 +10,7 @@
  * `NNNN text`; `0000` ends a reply that has nothing more to say. Answers are read-only views of
  * wren's state; nothing here can change it.
  */
+import { printable } from '../wire/printable.js';
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
@@ -44,6 +45,8 @@ class Reply {
   private last = -1;
 
   add(code: number, text: string): this {
+    // One line per row whatever the text holds: a newline in it could forge reply lines.
+    text = printable(text);
     this.lines.push(code === this.last ? ` ${text}` : `${String(code).padStart(4, '0')}-${text}`);
     this.last = code;
     return this;

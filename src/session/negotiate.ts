@@ -2,6 +2,7 @@
  * OPEN validation and capability negotiation: from our settings and the peer's OPEN, one immutable
  * description of the session (and the codec context every later message is decoded with).
  */
+import { printable } from '../wire/printable.js';
 import { Afi, Family, OpenSubcode, familyOf } from '../wire/constants.js';
 import { AddPathMode, GR_FORWARDING, GR_RESTART_STATE, type Capability } from '../wire/capabilities.js';
 import { BgpError, openError } from '../wire/errors.js';
@@ -167,6 +168,6 @@ export function negotiate(local: LocalSpeaker, expectedAs: number, open: OpenMes
     asn4,
     ebgp,
     codec: makeContext({ asn4, extendedMessage, addPath: addPathReceive, ebgp }),
-    peerHostname: fqdn?.kind === 'fqdn' ? fqdn.hostname : '',
+    peerHostname: fqdn?.kind === 'fqdn' ? printable(fqdn.hostname) : '',
   };
 }

@@ -1,4 +1,5 @@
 import { CeaseSubcode, ErrorCode, HEADER_LENGTH, MessageType } from './constants.js';
+import { printable } from './printable.js';
 import { writeHeader } from './header.js';
 import type { BgpError } from './errors.js';
 
@@ -127,10 +128,10 @@ const SUBCODE_NAMES: Record<number, Record<number, string>> = {
   7: { 1: 'Invalid Message Length' },
 };
 
-/** "Cease/Administrative Shutdown: maintenance" — for logs and `show neighbors`. */
+/** "Cease/Administrative Shutdown: maintenance" — for logs and `show neighbors`; the peer's text made printable. */
 export function describeNotification(n: NotificationMessage): string {
   const code = CODE_NAMES[n.code] ?? `Error ${n.code}`;
   const sub = SUBCODE_NAMES[n.code]?.[n.subcode] ?? (n.subcode === 0 ? 'Unspecific' : `subcode ${n.subcode}`);
   const msg = shutdownMessage(n);
-  return msg === null ? `${code}/${sub}` : `${code}/${sub}: ${msg}`;
+  return msg === null ? `${code}/${sub}` : `${code}/${sub}: ${printable(msg)}`;
 }
