@@ -34,7 +34,9 @@ export function parseConfigText(text: string, file: string): ConfigDocument {
     } catch (err) {
       const m = /position (\d+)/.exec((err as Error).message);
       const where = m ? positionOf(text, Number(m[1])) : null;
-      throw new ConfigError(`${file}${where ? `:${where.line}:${where.col}` : ''}: ${(err as Error).message.replace(/ in JSON at position \d+.*$/, '')}`);
+      // Node's message may quote the text (`Unexpected token 'r', "root:x:0:0"... is not valid
+      // JSON`): an error must never echo a file's contents, so only where it went wrong is said.
+      throw new ConfigError(`${file}${where ? `:${where.line}:${where.col}` : ''}: not valid JSON`);
     }
   }
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
@@ -43,7 +45,13 @@ export function parseConfigText(text: string, file: string): ConfigDocument {
     const p = at(bad.pos[0]);
     throw new ConfigError(`${file}:${p.line}:${p.col}: ${bad.message.split('\n')[0]}`);
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias bomb ("excessive alias count") or a cycle: a config error like any other.
+    throw new ConfigError(`${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
   return {
     file,
     value,

@@ -3,7 +3,7 @@
  * turned into a Config with templates resolved, topology expanded and defaults filled in. Every
  * error names the file, line:column and key.
  */
-import { readFileSync } from 'node:fs';
+import { readConfigFile, readConfigFileSync } from './read-file.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { DEFAULT_FIB, type FibConfig } from '../fib/fib-config.js';
 import type { PeerEndpoint } from '../session/peer.js';
@@ -71,7 +71,7 @@ export interface Config {
   fib: FibConfig;
   gracefulRestart: GracefulRestartConfig;
   /** Control socket path and owning group (null: the defaults / command line), BIRD-compatible sockets. */
-  control: { socket: string | null; group: string | null; birdCompat: string | null; birdCompat6: string | null };
+  control: { socket: string | null; group: string | null; birdCompat: string | null; birdCompat6: string | null; configDir: string | null };
   logging: { level: string | null };
   /** Prometheus endpoint, when configured. */
   metrics: { listen: string } | null;
@@ -229,7 +229,7 @@ export function parseConfig(text: string, file: string): Config {
     routeReflectors: (raw.routeReflectors ?? []) as string[],
     fib: parseFib(raw.fib as Obj | undefined),
     gracefulRestart: { ...DEFAULT_GRACEFUL_RESTART, ...((raw.gracefulRestart ?? {}) as Partial<GracefulRestartConfig>) },
-    control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null },
+    control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null, configDir: (control.configDir as string | undefined) ?? null },
     logging: { level: ((raw.logging as Obj | undefined)?.level as string | undefined) ?? null },
     metrics: raw.metrics ? { listen: (raw.metrics as Obj).listen as string } : null,
     policies: compiled.policies,
@@ -308,11 +308,10 @@ export function expandTopology(config: Config): NeighborConfig[] {
 }
 
 export function loadConfig(file: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
-  return parseConfig(text, file);
+  return parseConfig(readConfigFileSync(file), file);
+}
+
+/** loadConfig without blocking the event loop (reloads); with `dir`, only files under it. */
+export async function loadConfigAsync(file: string, dir: string | null = null): Promise<Config> {
+  return parseConfig(await readConfigFile(file, dir), file);
 }

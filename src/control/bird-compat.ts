@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { addressToString } from '../wire/address.js';
-import { closeUnix, listenUnix, readLines } from './unix-socket.js';
+import { closeUnix, listenUnix, serveLines } from './unix-socket.js';
 import { peerType } from './neighbor-commands.js';
 import { prefixText } from './route-commands.js';
 import type { Daemon } from '../daemon/daemon.js';
@@ -89,7 +89,7 @@ export class BirdCompatServer {
 
   private client(socket: net.Socket): void {
     socket.write(`0001 ${BIRD_COMPAT_VERSION} ready.\n`);
-    readLines(socket, MAX_LINE, '9001 Command too long\n', (raw) => {
+    serveLines(socket, MAX_LINE, '9001 Command too long\n', (raw) => {
       const line = raw.trim();
       if (line === 'quit' || line === 'exit') {
         socket.end();

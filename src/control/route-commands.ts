@@ -3,6 +3,7 @@
  * peer, counted, or explained (every candidate and the decision step it lost at). Rows are
  * streamed with backpressure, so a million-route answer is never held in memory.
  */
+import { TurnBudget } from './turn-budget.js';
 import { Family } from '../wire/constants.js';
 import { addressToString } from '../wire/address.js';
 import { parsePrefix, type Prefix } from '../wire/nlri.js';
@@ -155,6 +156,7 @@ export function registerRouteCommands(server: ControlServer, d: Daemon): void {
     const loc = rib.loc;
     const count = req.args?.count === true;
     const counts = { ipv4: 0, ipv6: 0, total: 0, paths: 0 };
+    const turn = new TurnBudget();
     for (const f of q.families) {
       const t = loc.tables[f];
       const only = q.prefix ? t.findPrefix(q.prefix) : -1;
@@ -162,6 +164,7 @@ export function registerRouteCommands(server: ControlServer, d: Daemon): void {
       const from = q.prefix ? only : 0;
       const to = q.prefix ? only + 1 : t.highWater;
       for (let s = from; s < to; s++) {
+        if (turn.due()) await turn.next();
         if (out.closed) return;
         if (!t.used[s] || (loc.head[f][s] as number) < 0) continue;
         if (!q.all && !q.peer && (loc.best[f][s] as number) < 0) continue;

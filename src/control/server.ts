@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { chownSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { closeUnix, groupId, listenUnix, readLines } from './unix-socket.js';
+import { closeUnix, drainOrClose, groupId, listenUnix, serveLines } from './unix-socket.js';
 import { MAX_REQUEST_BYTES, parseRequest, type ControlReply, type ControlRequest } from './protocol.js';
 
 export type Handler = (req: ControlRequest, out: ReplyStream) => Promise<void> | void;
@@ -33,7 +33,7 @@ export class ReplyStream {
 
   /** Send one row; resolves when the socket can take more (backpressure). */
   async row(v: unknown): Promise<void> {
-    if (!this.write({ id: this.id, row: v })) await new Promise((r) => this.socket.once('drain', r));
+    if (!this.write({ id: this.id, row: v })) await drainOrClose(this.socket);
   }
 
   done(): void {
@@ -68,9 +68,7 @@ export class ControlServer {
   }
 
   private client(socket: net.Socket): void {
-    readLines(socket, MAX_REQUEST_BYTES, JSON.stringify({ id: 0, error: `request larger than ${MAX_REQUEST_BYTES} bytes` }) + '\n', (line) => {
-      void this.request(socket, line);
-    });
+    serveLines(socket, MAX_REQUEST_BYTES, JSON.stringify({ id: 0, error: `request larger than ${MAX_REQUEST_BYTES} bytes` }) + '\n', (line) => this.request(socket, line));
   }
 
   private async request(socket: net.Socket, line: string): Promise<void> {

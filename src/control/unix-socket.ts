@@ -24,16 +24,47 @@ export async function listenUnix(path: string, group: string | null, log: Logger
   return server;
 }
 
+/** Replies queued to one client beyond which its requests wait (it is not reading). */
+export const OUTPUT_BUDGET = 1024 * 1024;
+/** Queued replies beyond which a client that does not read is dropped. */
+export const OUTPUT_LIMIT = 16 * 1024 * 1024;
+/** Requests read ahead of the one being answered before reading pauses. */
+const READ_AHEAD = 32;
+
 /**
- * Lines from a client, each non-blank one handed to `onLine` (which returns false to stop reading).
- * A line longer than `maxBytes` ends the connection with `tooLong`: one client's huge request
- * costs it its connection, never the daemon its memory.
+ * Serve a client line by line: each non-blank line is handed to `onLine` (which returns false to
+ * stop), one at a time and in order, the next only once the previous one is answered. A client
+ * pipelining requests without reading the replies gets no more answers, and no more of its
+ * requests are read, while more than OUTPUT_BUDGET waits for it; past OUTPUT_LIMIT it is
+ * dropped. A line longer than `maxBytes` ends the connection with `tooLong`. So one client costs
+ * the daemon a bounded amount of memory and never a long turn of the event loop.
  */
-export function readLines(socket: net.Socket, maxBytes: number, tooLong: string, onLine: (line: string) => boolean | void): void {
+export function serveLines(socket: net.Socket, maxBytes: number, tooLong: string, onLine: (line: string) => boolean | void | Promise<boolean | void>): void {
   let buf = '';
   let done = false;
+  let busy = false;
+  const queue: string[] = [];
   socket.setEncoding('utf8');
   socket.on('error', () => undefined);
+  const pump = async (): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    while (queue.length > 0 && !done && !socket.destroyed) {
+      const line = queue.shift() as string;
+      if ((await onLine(line)) === false) done = true;
+      if (socket.writableLength > OUTPUT_LIMIT) {
+        done = true;
+        socket.destroy();
+      } else if (socket.writableLength > OUTPUT_BUDGET) {
+        await drainOrClose(socket);
+      } else {
+        // Let other clients, timers and peers run between requests.
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    }
+    busy = false;
+    if (!done && queue.length < READ_AHEAD) socket.resume();
+  };
   socket.on('data', (chunk: string) => {
     if (done) return;
     buf += chunk;
@@ -47,12 +78,23 @@ export function readLines(socket: net.Socket, maxBytes: number, tooLong: string,
     while ((i = buf.indexOf('\n')) >= 0) {
       const line = buf.slice(0, i);
       buf = buf.slice(i + 1);
-      if (line.trim() === '') continue;
-      if (onLine(line) === false) {
-        done = true;
-        return;
-      }
+      if (line.trim() !== '') queue.push(line);
     }
+    if (queue.length >= READ_AHEAD) socket.pause();
+    void pump();
+  });
+}
+
+/** Resolves when `socket` drains or closes, whichever comes first (no listener is left behind). */
+export function drainOrClose(socket: net.Socket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
   });
 }
 

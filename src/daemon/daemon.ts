@@ -12,7 +12,7 @@ import { Peer, type Dialer, type PeerConfig, type PeerEvents } from '../session/
 import { BgpListener, dial, secureAccepted, type Connection } from '../session/transport.js';
 import { realClock, type Clock } from '../session/clock.js';
 import type { LocalSpeaker } from '../session/negotiate.js';
-import { ConfigError, loadConfig, makeNeighbor, type Config, type NeighborConfig } from '../config/load.js';
+import { ConfigError, loadConfigAsync, makeNeighbor, type Config, type NeighborConfig } from '../config/load.js';
 import { formatPlan, planReload, type ReloadPlan } from '../config/diff.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { LogRateLimit } from '../log/rate-limit.js';
@@ -423,7 +423,8 @@ export class Daemon {
   async reloadFile(file: string | null, check = false): Promise<ReloadPlan> {
     const path = file ?? this.configFile;
     if (!path) throw new ConfigError('wrend was not started from a config file; name one');
-    return this.reload(loadConfig(path), check);
+    // A file named over the socket must be under control.configDir when that is set.
+    return this.reload(await loadConfigAsync(path, file === null ? null : this.config.control.configDir), check);
   }
 
   private clearPassword(address: string): void {
