@@ -9,7 +9,7 @@ import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { maskBytes, parsePrefix } from '../wire/nlri.js';
 import { DEFAULT_FSM_CONFIG } from '../session/fsm.js';
 import { Peer, type Dialer, type PeerConfig, type PeerEvents } from '../session/peer.js';
-import { BgpListener, dial, secureAccepted, type Connection } from '../session/transport.js';
+import { BgpListener, dial, secureAccepted, type Connection, type ListenChange } from '../session/transport.js';
 import { realClock, type Clock } from '../session/clock.js';
 import type { LocalSpeaker } from '../session/negotiate.js';
 import { ConfigError, loadConfigAsync, makeNeighbor, type Config, type NeighborConfig } from '../config/load.js';
@@ -361,6 +361,15 @@ export class Daemon {
       metrics: this.config.metrics,
       routeReflector: next.routeReflector && { ...next.routeReflector, clusterId: this.config.routeReflector?.clusterId ?? next.routeReflector.clusterId },
     };
+    // What can fail is done first, and undone on failure: nothing else is applied then.
+    let listening: ListenChange | null = null;
+    if (plan.listen && this.listener) {
+      try {
+        listening = await this.listener.change(next.listen.address, next.listen.port);
+      } catch (err) {
+        throw new ConfigError(`cannot listen on ${next.listen.address.join(', ')} port ${next.listen.port} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was applied`);
+      }
+    }
     const old = this.config;
     this.config = effective;
     for (const address of plan.removed) {
@@ -400,6 +409,7 @@ export class Daemon {
       const dynamic = this.dynamic.has(address) ? this.peers.get(address) : undefined;
       if (dynamic) {
         this.dynamic.delete(address);
+        this.pendingDynamic.delete(address);
         dynamic.stop('neighbor now configured explicitly', CeaseSubcode.OTHER_CONFIG_CHANGE);
         setTimeout(() => dynamic.dispose(), 200).unref();
       }
@@ -411,7 +421,11 @@ export class Daemon {
     }
     // Graceful-restart settings go into the OPENs of sessions established from now on.
     if (JSON.stringify(old.gracefulRestart) !== JSON.stringify(effective.gracefulRestart)) this.refreshLocalSpeakers();
-    if (plan.listen) await this.reopenListener();
+    if (listening) {
+      listening.commit();
+      // Sockets bound for this change need the MD5 keys of the neighbours that have one.
+      for (const p of this.peers.values()) if (p.config.password) this.listener?.setPeerPassword(p.config.address, p.config.password);
+    }
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
     if (effective.logging.level !== old.logging.level && effective.logging.level) this.log.level = effective.logging.level;
     for (const s of this.birdCompat) s.reconfigured();
@@ -433,14 +447,6 @@ export class Daemon {
     } catch {
       // no key was set
     }
-  }
-
-  private async reopenListener(): Promise<void> {
-    const next = new BgpListener((conn, socket) => this.accept(conn, socket));
-    this.listener?.close();
-    await next.listen(this.config.listen.address, this.config.listen.port);
-    this.listener = next;
-    for (const p of this.peers.values()) if (p.config.password) next.setPeerPassword(p.config.address, p.config.password);
   }
 
   /**

@@ -152,34 +152,78 @@ export interface PeerSecurity {
   multihop?: number;
 }
 
+/** A change of the listening sockets, bound but not yet in force: commit it, or roll it back. */
+export interface ListenChange {
+  /** Close the sockets the new set no longer has. */
+  commit(): void;
+  /** Close the sockets this change bound; the old set stays as it was. */
+  rollback(): void;
+}
+
 export class BgpListener {
-  private readonly servers: net.Server[] = [];
+  /** Listening sockets by "address|port". */
+  private readonly servers = new Map<string, net.Server>();
 
   constructor(private readonly onConnection: (conn: Connection, socket: net.Socket) => void) {}
 
   /** Listen on each address (IPv6 listeners are IPv6-only, so IPv4 and IPv6 can share the port). */
   async listen(addresses: string[], port: number): Promise<void> {
-    for (const address of addresses) {
-      const server = net.createServer({ noDelay: true }, (socket) => this.onConnection(new TcpConnection(socket), socket));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host: address, port, ipv6Only: address.includes(':'), exclusive: true }, () => {
-          server.removeListener('error', reject);
-          resolve();
-        });
-      });
-      server.on('error', () => undefined);
-      this.servers.push(server);
+    (await this.change(addresses, port)).commit();
+  }
+
+  /**
+   * Bind what `addresses` and `port` need that is not bound yet, keeping every socket already
+   * bound, so that nothing stops listening before the new set is known to work. When a bind fails
+   * the ones this call made are closed again and the error is thrown: the old set is untouched.
+   */
+  async change(addresses: string[], port: number): Promise<ListenChange> {
+    const want = new Set(addresses.map((a) => `${a}|${port}`));
+    const added = new Map<string, net.Server>();
+    try {
+      for (const address of addresses) {
+        const key = `${address}|${port}`;
+        if (this.servers.has(key) || added.has(key)) continue;
+        added.set(key, await this.bind(address, port));
+      }
+    } catch (err) {
+      for (const s of added.values()) s.close();
+      throw err;
     }
+    return {
+      commit: () => {
+        for (const [key, s] of this.servers) {
+          if (want.has(key)) continue;
+          s.close();
+          this.servers.delete(key);
+        }
+        for (const [key, s] of added) this.servers.set(key, s);
+      },
+      rollback: () => {
+        for (const s of added.values()) s.close();
+      },
+    };
+  }
+
+  private async bind(address: string, port: number): Promise<net.Server> {
+    const server = net.createServer({ noDelay: true }, (socket) => this.onConnection(new TcpConnection(socket), socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: address, port, ipv6Only: address.includes(':'), exclusive: true }, () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', () => undefined);
+    return server;
   }
 
   get ports(): number[] {
-    return this.servers.map((s) => (s.address() as net.AddressInfo).port);
+    return [...this.servers.values()].map((s) => (s.address() as net.AddressInfo).port);
   }
 
   /** Install or remove a peer's MD5 key on every listening socket of its address family. */
   setPeerPassword(peer: string, password: string): void {
-    for (const s of this.servers) {
+    for (const s of this.servers.values()) {
       const local = (s.address() as net.AddressInfo).address;
       if (local.includes(':') !== peer.includes(':')) continue;
       const fd = fdOf(s);
@@ -188,8 +232,8 @@ export class BgpListener {
   }
 
   close(): void {
-    for (const s of this.servers) s.close();
-    this.servers.length = 0;
+    for (const s of this.servers.values()) s.close();
+    this.servers.clear();
   }
 }
 

@@ -74,6 +74,29 @@ t.test('reload: unchanged sessions stay up, changed ones reset, peers come and g
   t.match(rejected.stderr, /bad\.yaml:4:39 neighbors\[0\]\.holdtime: unknown key \(did you mean "holdTime"\?\)/);
   t.equal(w.wrenc('--json', 'show', 'neighbors').stdout.match(/"Established"/g)?.length, 2, 'both sessions still up');
 
+  // 2b. A reload that cannot listen is refused whole: no new neighbour, the old listener stays.
+  const listeners = () => (lab.exec(nsW, 'ss', ['-Hltn', 'sport = :179']).match(/LISTEN/g) ?? []).length;
+  t.equal(listeners(), 1);
+  const unbindable = structuredClone(next);
+  unbindable.listen.address = ['192.0.2.1', '192.0.2.77'];
+  unbindable.neighbors.push({ address: '192.0.2.9', asn: 64512, holdTime: 30, connectRetryTime: 1, description: 'new' });
+  const file3 = lab.path('unbindable.json');
+  writeFileSync(file3, JSON.stringify(unbindable));
+  const refused = w.wrenc('configure', file3);
+  t.not(refused.status, 0, 'refused');
+  t.match(refused.stderr, /cannot listen on .*EADDRNOTAVAIL.*nothing was applied/);
+  t.equal(JSON.parse(w.wrenc('--json', 'show', 'neighbors').stdout).length, 2, 'the new neighbour was not added');
+  t.equal(listeners(), 1, 'the port-179 listener is still there');
+  const more = structuredClone(next);
+  more.listen.address = ['192.0.2.1', '127.0.0.1'];
+  const file4 = lab.path('more.json');
+  writeFileSync(file4, JSON.stringify(more));
+  t.equal(w.wrenc('configure', file4).status, 0);
+  t.equal(listeners(), 2, 'a listen address added live, the old one kept');
+  t.equal(w.wrenc('configure', file2).status, 0);
+  t.equal(listeners(), 1, 'and removed again');
+  t.equal(since(b), bSince, 'B never reset by any of it');
+
   // 3. SIGHUP re-reads wrend's own file: C removed (Cease, peer de-configured), B untouched.
   const cSince2 = since(c);
   const mine = JSON.parse(readFileSync(w.configFile, 'utf8')) as typeof config;
