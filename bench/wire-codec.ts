@@ -82,7 +82,7 @@ function decode(stream: Buffer): { prefixes: number; checksum: number } {
       const u = scanUpdate(f.buf, f.offset, f.offset + f.length, ctx);
       decodeAttributes(u, ctx);
       if (u.error) throw new Error(u.error.message);
-      checksum = (checksum + u.attrHash) >>> 0;
+      checksum = (checksum + u.attrEnd - u.attrStart) >>> 0;
       const block = u.mpReach?.nlri ?? u.nlri;
       cursor.reset(block);
       while (cursor.next()) {

@@ -35,8 +35,9 @@ export function parseConfigText(text: string, file: string): ConfigDocument {
       const m = /position (\d+)/.exec((err as Error).message);
       const where = m ? positionOf(text, Number(m[1])) : null;
       // Node's message may quote the text (`Unexpected token 'r', "root:x:0:0"... is not valid
-      // JSON`): an error must never echo a file's contents, so only where it went wrong is said.
-      throw new ConfigError(`${file}${where ? `:${where.line}:${where.col}` : ''}: not valid JSON`);
+      // JSON`): an error must never echo a file's contents, so a message that quotes is replaced.
+      const said = (err as Error).message.replace(/ in JSON at position \d+.*$/, '');
+      throw new ConfigError(`${file}${where ? `:${where.line}:${where.col}` : ''}: ${/["'`]/.test(said) ? 'not valid JSON' : said}`);
     }
   }
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });

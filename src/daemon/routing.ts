@@ -7,7 +7,7 @@ import { ALL_FAMILIES, CeaseSubcode, Family, RouteRefreshSubtype, familyNames, f
 import { encodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refresh.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
-import { Rib, type RibPeer } from '../rib/rib.js';
+import { MAX_PATHS_PER_PREFIX, Rib, type RibPeer } from '../rib/rib.js';
 import type { ExportMember, UpdateGroup } from '../rib/update-group.js';
 import type { Peer, PeerEvents } from '../session/peer.js';
 import type { SessionParameters } from '../session/negotiate.js';
@@ -314,7 +314,12 @@ export class Routing implements PeerEvents {
       this.log.info({ peer: peer.config.address, family: update.endOfRib === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6', routes: rp.received }, 'End-of-RIB received');
       return;
     }
+    const refusedBefore = rp.pathsRefused ?? 0;
     const why = this.rib.applyUpdate(rp, update);
+    if ((rp.pathsRefused ?? 0) > refusedBefore) {
+      const f = this.logLimit.fields(`${peer.config.address}|paths`);
+      if (f) this.log.warn({ peer: peer.config.address, refused: rp.pathsRefused, limit: MAX_PATHS_PER_PREFIX, ...f }, 'ADD-PATH: more paths for one prefix than kept; the extra ones are ignored');
+    }
     if (why) {
       const f = this.logLimit.fields(`${peer.config.address}|withdraw`);
       if (f) this.log.warn({ peer: peer.config.address, reason: why, ...f }, 'UPDATE treated as withdraw');

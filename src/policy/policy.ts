@@ -10,7 +10,7 @@ import { parsePrefix } from '../wire/nlri.js';
 import type { AttrSet } from '../rib/attr-set.js';
 import type { RouteSource } from '../rib/route-source.js';
 import { compileActions, changesAttributes, parseEach, type Actions, type CompileError } from './actions.js';
-import { compileAsPathRegex, asPathText } from './as-path-regex.js';
+import { compileAsPathRegex, type AsPathMatcher } from './as-path-regex.js';
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from './communities.js';
 import { PrefixSet, parsePrefixRange, type PrefixRange } from './prefix-range.js';
 
@@ -106,8 +106,8 @@ function compileMatch(m: Raw, at: (string | number)[], sets: Map<string, PrefixR
     if (p.last !== undefined) tests.push((_s, a) => pathAsns(a).at(-1) === p.last);
     if (p.length) tests.push((_s, a) => range(p.length as Raw, a.pathLength));
     if (p.regex !== undefined) {
-      const re = compileAsPathRegex(p.regex as string) as RegExp;
-      tests.push((_s, a) => re.test(asPathText(pathAsns(a))));
+      const re = compileAsPathRegex(p.regex as string) as AsPathMatcher;
+      tests.push((_s, a) => re.test(pathAsns(a)));
     }
   }
   const anyAll = <T>(key: string, parse: (s: string) => T | null, has: (a: AttrSet, v: T) => boolean, what: string) => {

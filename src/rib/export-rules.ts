@@ -7,7 +7,8 @@ import { AsPathSegmentType, AttrFlag, AttrType, Family } from '../wire/constants
 import { encodeAttributes } from '../wire/update.js';
 import { makeContext } from '../wire/context.js';
 import { DEFAULT_LOCAL_PREF, type AttrSet } from './attr-set.js';
-import { AttrStore, fnv1a } from './attr-store.js';
+import { AttrStore } from './attr-store.js';
+import { keyedHash } from './keyed-hash.js';
 import type { Path } from './decision.js';
 import type { RouteSource } from './route-source.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
@@ -118,5 +119,5 @@ export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy:
     if ((t.family === Family.IPV4_UNICAST) !== (nextHop.length === 4)) nextHop = t.localNextHop;
   }
   const key = Buffer.concat([encodeAttributes(attrs, CANONICAL), nextHop]);
-  return store.intern(fnv1a(key), key, () => ({ attrs, nextHop }));
+  return store.intern(keyedHash(key), key, () => ({ attrs, nextHop }));
 }

@@ -68,6 +68,14 @@ export class LocRib {
     return -1;
   }
 
+  /** How many paths `source` has at `slot` (ADD-PATH: more than one). */
+  pathsFrom(family: Family, slot: number, source: number): number {
+    const pool = this.paths;
+    let n = 0;
+    for (let p = this.head[family][slot] as number; p >= 0; p = pool.next[p] as number) if (pool.source[p] === source) n++;
+    return n;
+  }
+
   /** Add or replace the path (`source`, `pathId`); returns the attribute id it replaced, or -1. */
   upsert(family: Family, slot: number, source: number, attr: number, pathId = 0): number {
     const pool = this.paths;

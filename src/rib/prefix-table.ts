@@ -3,11 +3,17 @@
  * backward-shift deletion) over slot-indexed key columns. A route costs a few bytes in columns and
  * no object, no string and no Map entry; growing rebuilds only an Int32Array index.
  */
+import { PK0, PK1, mixKeyed } from './keyed-hash.js';
 import { Family } from '../wire/constants.js';
 import { grownUint32, grownUint8 } from './columns.js';
 import type { Prefix } from '../wire/nlri.js';
 
 const EMPTY = 0;
+
+/** The hash of an IPv4 prefix, keyed per process (see keyed-hash.ts): crafted prefixes cannot aim at one probe run. */
+export function hashV4(addr: number, len: number): number {
+  return mixKeyed(mixKeyed(addr, PK0) ^ len, PK1) >>> 0;
+}
 
 export class PrefixTable {
   readonly family: Family;
@@ -55,19 +61,18 @@ export class PrefixTable {
   }
 
   private hash4(addr: number, len: number): number {
-    let h = Math.imul(addr ^ (len << 24) ^ len, 0x9e3779b1);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x85ebca6b);
-    return (h ^ (h >>> 13)) >>> 0;
+    return hashV4(addr, len);
   }
 
   private hash6(bytes: Uint8Array, at: number, len: number): number {
-    let h = 0x811c9dc5 ^ len;
+    // The prefix's bytes (host bits already clear) as big-endian words, each mixed in with the key.
     const nb = (len + 7) >>> 3;
-    for (let i = 0; i < nb; i++) h = Math.imul(h ^ (bytes[at + i] as number), 0x01000193);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x85ebca6b);
-    return (h ^ (h >>> 13)) >>> 0;
+    let h = mixKeyed(len, PK1);
+    for (let i = 0; i < nb; i += 4) {
+      const w = ((bytes[at + i] as number) << 24) | ((i + 1 < nb ? (bytes[at + i + 1] as number) : 0) << 16) | ((i + 2 < nb ? (bytes[at + i + 2] as number) : 0) << 8) | (i + 3 < nb ? (bytes[at + i + 3] as number) : 0);
+      h = mixKeyed(h ^ w, PK0 + i);
+    }
+    return h >>> 0;
   }
 
   private home(slot: number): number {

@@ -10,7 +10,8 @@ import { decodeAttributes, type UpdateMessage } from '../wire/update.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 import { ErrorAction } from '../wire/errors.js';
 import type { CodecContext } from '../wire/context.js';
-import { AttrStore, fnv1a } from './attr-store.js';
+import { AttrStore } from './attr-store.js';
+import { keyedHash } from './keyed-hash.js';
 import { NO_NEXT_HOP, normalizeReceived, type AttrSet } from './attr-set.js';
 import { LocRib } from './loc-rib.js';
 import { exportSet, exportable, type ExportTarget } from './export-rules.js';
@@ -22,6 +23,11 @@ import { applyActions } from '../policy/actions.js';
 import type { PolicyChain, PolicyResult, RouteQuery } from '../policy/policy.js';
 
 const CANONICAL = makeContext({ asn4: true });
+/**
+ * ADD-PATH receive: the most paths one peer may have for one prefix. Paths of a prefix are a
+ * chain, so without a bound a peer sending 20,000 path ids for one prefix costs O(n^2) work.
+ */
+export const MAX_PATHS_PER_PREFIX = 64;
 /** First byte of the key of a set made by policy: apart from every key built from received bytes. */
 const DERIVED = Buffer.from([0xff]);
 
@@ -40,6 +46,8 @@ export interface RibPeer {
   /** Import policy chain, and prefixes it rejected (counted per announcement). */
   importPolicy?: PolicyChain | null;
   filtered?: number;
+  /** ADD-PATH paths not kept: the prefix already had MAX_PATHS_PER_PREFIX paths from the peer. */
+  pathsRefused?: number;
   /** Over the neighbour's prefix limit (warned or acted on once per crossing). */
   overLimit?: boolean;
   /**
@@ -141,7 +149,7 @@ export class Rib {
     if (hit && this.importStore.byId[hit.id] === hit) return hit;
     const { attrs, nextHop } = applyActions(base.attrs, base.nextHop, r.actions, { ebgpExport: false, selfNextHop: null, originalNextHop: base.nextHop, localAsn: this.options.localAsn });
     const key = Buffer.concat([DERIVED, encodeAttributes(attrs as PathAttribute[], CANONICAL), nextHop]);
-    const set = this.importStore.intern(fnv1a(key), key, () => ({ attrs, nextHop }));
+    const set = this.importStore.intern(keyedHash(key), key, () => ({ attrs, nextHop }));
     if (!set.base && set !== base) {
       set.base = base;
       this.importStore.ref(base);
@@ -168,7 +176,7 @@ export class Rib {
     }
     if (msg.mpReach) parts.push(msg.mpReach.nextHop);
     const key = Buffer.concat(parts);
-    const hash = fnv1a(key);
+    const hash = keyedHash(key);
     const found = this.importStore.find(hash, key);
     if (found) return found;
     const attrs = decodeAttributes(msg, peer.ctx);
@@ -248,6 +256,10 @@ export class Rib {
           }
         }
         const slot = fam === Family.IPV4_UNICAST ? t.insert4(c.v4, c.length) : t.insert6(c.buf, c.bytesAt, c.length);
+        if (c.addPath && this.loc.pathOf(fam, slot, src, c.pathId) < 0 && this.loc.pathsFrom(fam, slot, src) >= MAX_PATHS_PER_PREFIX) {
+          peer.pathsRefused = (peer.pathsRefused ?? 0) + 1;
+          continue;
+        }
         const old = this.loc.upsert(fam, slot, src, use.id, c.addPath ? c.pathId : 0);
         if (peer.stale) this.dropStale(peer.stale, fam, slot);
         if (old === use.id) continue;

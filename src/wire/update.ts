@@ -22,12 +22,6 @@ export interface UpdateMessage {
   /** The path attributes bytes: `buf[attrStart, attrEnd)`. */
   attrStart: number;
   attrEnd: number;
-  /**
-   * FNV-1a hash of the attributes that describe a path: every attribute but MP_(UN)REACH_NLRI,
-   * plus the MP_REACH_NLRI family and next hop. Identical attribute sets hash alike, so a RIB can
-   * find an interned set before decoding anything.
-   */
-  attrHash: number;
   /** Attribute positions, in wire order (duplicates already left out). */
   spans: AttrSpan[];
   /** Decoded attributes in wire order, without discarded ones; null until decodeAttributes(). */
@@ -40,14 +34,6 @@ export interface UpdateMessage {
   endOfRib: Family | -1;
 }
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function fnv(hash: number, buf: Buffer, start: number, end: number): number {
-  let h = hash;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
-  return h >>> 0;
-}
 
 function malformedList(message: string): BgpError {
   return updateError('update.attribute-list', message, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, ErrorAction.SESSION_RESET);
@@ -88,7 +74,6 @@ export function scanUpdate(buf: Buffer, off: number, end: number, ctx: CodecCont
     mpUnreach: null,
     attrStart,
     attrEnd,
-    attrHash: FNV_OFFSET,
     spans: [],
     attributes: null,
     error: null,
@@ -115,7 +100,6 @@ export function scanUpdate(buf: Buffer, off: number, end: number, ctx: CodecCont
 
 function walkAttributes(msg: UpdateMessage, ctx: CodecContext): void {
   const { buf, attrEnd } = msg;
-  let hash = FNV_OFFSET;
   let q = msg.attrStart;
   while (q < attrEnd) {
     const flags = (buf[q] as number) & 0xf0;
@@ -174,15 +158,11 @@ function walkAttributes(msg: UpdateMessage, ctx: CodecContext): void {
       const attr = codec.decode(span, ctx);
       if (attr.kind === 'mp-reach') {
         msg.mpReach = attr;
-        hash = fnv(hash, buf, vstart, vstart + 4 + attr.nextHop.length);
       } else if (attr.kind === 'mp-unreach') {
         msg.mpUnreach = attr;
       }
-    } else {
-      hash = fnv(hash, buf, span.header, vend);
     }
   }
-  msg.attrHash = hash;
 }
 
 function setError(msg: UpdateMessage, err: BgpError): void {

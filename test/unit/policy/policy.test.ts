@@ -5,7 +5,7 @@ import { parsePrefix } from '../../../src/wire/nlri.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { PrefixSet, parsePrefixRange } from '../../../src/policy/prefix-range.js';
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from '../../../src/policy/communities.js';
-import { compileAsPathRegex, asPathText } from '../../../src/policy/as-path-regex.js';
+import { compileAsPathRegex } from '../../../src/policy/as-path-regex.js';
 import { PolicyRegistry, type RouteQuery } from '../../../src/policy/policy.js';
 import { Rib } from '../../../src/rib/rib.js';
 import type { AttrSet } from '../../../src/rib/attr-set.js';
@@ -52,7 +52,7 @@ t.test('community syntax', async (t) => {
 });
 
 t.test('AS-path regex over ASNs', async (t) => {
-  const m = (re: string, path: number[]) => (compileAsPathRegex(re) as RegExp).test(asPathText(path));
+  const m = (re: string, path: number[]) => compileAsPathRegex(re)?.test(path) === true;
   t.ok(m('^64512 .* 65000$', [64512, 65000]));
   t.ok(m('^64512 .* 65000$', [64512, 7, 8, 65000]));
   t.notOk(m('^64512 .* 65000$', [164512, 65000]), 'whole ASNs only');
@@ -60,7 +60,37 @@ t.test('AS-path regex over ASNs', async (t) => {
   t.ok(m('^$', []));
   t.ok(m('6500[0-9]$', [1, 65007]));
   t.equal(compileAsPathRegex('^64512 abc$'), null);
+  t.ok(m('64512', [1, 64512, 2]), 'unanchored: anywhere');
+  t.notOk(m('^64512', [1, 64512]));
+  t.ok(m('^64512', [64512, 1]));
+  t.notOk(m('64512$', [64512, 1]));
+  t.ok(m('^. 65001$', [7, 65001]));
+  t.notOk(m('^. 65001$', [65001]));
+  t.ok(m('^.+$', [1]));
+  t.notOk(m('^.+$', []));
+  t.ok(m('^64512{2} 65001$', [64512, 64512, 65001]));
+  t.notOk(m('^64512{2} 65001$', [64512, 65001]));
+  t.ok(m('^64512{1,3} 65001$', [64512, 64512, 64512, 65001]));
+  t.notOk(m('^64512{1,3} 65001$', [64512, 64512, 64512, 64512, 65001]));
+  t.ok(m('^(64512|64513)* 1$', [64513, 64512, 1]));
+  t.ok(m('^\\d+ 1$', [99, 1]), 'one ASN, any value');
+  t.ok(m('^64512? 1$', [1]));
+  t.equal(compileAsPathRegex('^(\\d+)+5 1$'), null, 'a quantified group inside an ASN is refused');
+  t.ok(m('^(\\d+)+ 1$', [5, 6, 1]), 'a trailing quantifier repeats the ASN');
+  t.equal(compileAsPathRegex('1{1,1000}'), null, 'repetition bounds are capped');
 });
+
+t.test('AS-path regex: pathological patterns run in linear time, not by backtracking', async (t) => {
+  // 12 wildcards against a 22-ASN path that does not match, and nested-looking repetition: a
+  // backtracking matcher takes seconds; the automaton visits each (ASN, state) pair once.
+  const path = Array.from({ length: 22 }, (_, i) => 64512 + i);
+  const twelve = compileAsPathRegex(`^${Array(12).fill('.*').join(' ')} 1$`);
+  t.equal(twelve?.test(path), false);
+  const reps = compileAsPathRegex('^(64512|64513)* (64512|64513)* (64512|64513)* (64512|64513)* 1$');
+  t.equal(reps?.test(Array(500).fill(64512)), false);
+  t.equal(compileAsPathRegex(`${Array(200).fill('.*').join(' ')} 64533$`)?.test(path), true);
+});
+
 
 const configWith = (policies: string) => parseConfig(`routerId: 192.0.2.1\nasn: 64512\n${policies}`, 'p.yaml');
 
