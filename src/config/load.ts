@@ -9,7 +9,7 @@ import { DEFAULT_FIB, type FibConfig } from '../fib/fib-config.js';
 import type { PeerEndpoint } from '../session/peer.js';
 import { ConfigError } from './config-error.js';
 import { formatPath, parseConfigText, type ConfigDocument, type ConfigPath } from './document.js';
-import { ROUTE_PROTOCOLS, validateSchema } from './schema.js';
+import { routeProtocolNumber, validateSchema } from './schema.js';
 import { compilePolicies, type Policy } from '../policy/policy.js';
 
 export { ConfigError };
@@ -157,12 +157,13 @@ export function parseConfig(text: string, file: string): Config {
   const listenRaw = (raw.listen ?? {}) as Obj;
   const la = listenRaw.address;
   const listen = { address: la === undefined ? ['0.0.0.0', '::'] : Array.isArray(la) ? (la as string[]) : [la as string], port: (listenRaw.port as number | undefined) ?? 179 };
-  const templates: Record<string, PeerTemplate> = {};
-  for (const [name, t] of Object.entries((raw.peerTemplates ?? {}) as Record<string, Obj>)) templates[name] = templateOf(t);
+  // A Map, not an object: a template named "constructor" or "toString" must not find Object.prototype's.
+  const templates = new Map<string, PeerTemplate>();
+  for (const [name, t] of Object.entries((raw.peerTemplates ?? {}) as Record<string, Obj>)) templates.set(name, templateOf(t));
   const template = (name: unknown, at: ConfigPath): PeerTemplate => {
     if (name === undefined) return {};
-    const t = templates[name as string];
-    return t ?? c.fail(at, `no peer template "${String(name)}" (defined: ${Object.keys(templates).join(', ') || 'none'})`);
+    const t = templates.get(name as string);
+    return t ?? c.fail(at, `no peer template "${String(name)}" (defined: ${[...templates.keys()].join(', ') || 'none'})`);
   };
   const rawPolicies = (raw.policies ?? {}) as Record<string, Obj>;
   const rawSets = (raw.prefixSets ?? {}) as Record<string, string[]>;
@@ -246,7 +247,7 @@ export function parseConfig(text: string, file: string): Config {
 }
 
 function protocolNumber(v: unknown): number {
-  return typeof v === 'number' ? v : (ROUTE_PROTOCOLS[v as string] as number);
+  return typeof v === 'number' ? v : (routeProtocolNumber(v as string) as number);
 }
 
 /** The fib section (already schema-valid) with defaults filled in. */

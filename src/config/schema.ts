@@ -17,6 +17,11 @@ import { formatPath, type ConfigDocument, type ConfigPath } from './document.js'
 /** Kernel route protocol names as iproute2 knows them (/etc/iproute2/rt_protos). */
 export const ROUTE_PROTOCOLS: Record<string, number> = { boot: 3, static: 4, kernel: 2, bird: 12, zebra: 11, dhcp: 16 };
 
+/** The number of a route protocol name, own names only ("toString" is not a protocol). */
+export function routeProtocolNumber(name: string): number | undefined {
+  return Object.hasOwn(ROUTE_PROTOCOLS, name) ? ROUTE_PROTOCOLS[name] : undefined;
+}
+
 /** The schema file: config/ at the package root, found from src/config or dist/src/config. */
 export function schemaPath(): string {
   for (const up of ['../../config/wren.schema.json', '../../../config/wren.schema.json']) {
@@ -55,7 +60,7 @@ function compile(): { validate: ValidateFunction; keys: string[] } {
   addFormats(ajv, ['ipv4', 'ipv6']);
   ajv.addFormat('ip', (s: string) => parseAddress(s) !== null);
   ajv.addFormat('prefix', isCanonicalPrefix);
-  ajv.addFormat('route-protocol', (s: string) => ROUTE_PROTOCOLS[s] !== undefined);
+  ajv.addFormat('route-protocol', (s: string) => routeProtocolNumber(s) !== undefined);
   ajv.addFormat('prefix-range', (s: string) => parsePrefixRange(s) !== null);
   ajv.addFormat('as-path-regex', (s: string) => compileAsPathRegex(s) !== null);
   ajv.addFormat('next-hop-action', (s: string) => s === 'self' || s === 'keep' || parseAddress(s) !== null);

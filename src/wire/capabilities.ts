@@ -81,7 +81,8 @@ export function decodeCapability(code: number, buf: Buffer, start: number, end: 
       const entries = [];
       for (let p = start; p < end; p += 4) {
         const mode = buf[p + 3] as number;
-        if (mode < 1 || mode > 3) capError('ADD-PATH', raw());
+        // RFC 7911 §4: a Send/Receive value other than 1-3 is not understood; that entry is ignored.
+        if (mode < 1 || mode > 3) continue;
         entries.push({ afi: buf.readUInt16BE(p), safi: buf[p + 2] as number, mode });
       }
       return { kind: 'add-path', entries };

@@ -13,7 +13,8 @@ for (const dir of [root, bad]) {
 const wrap = (s: string) => (s.match(/.{1,64}/g) ?? ['']).join('\n') + '\n';
 for (const v of VALID) {
   writeFileSync(join(root, `${v.name}.hex`), wrap(hex(v.bytes)));
-  writeFileSync(join(root, `${v.name}.json`), JSON.stringify({ context: v.context ?? {}, message: v.expect }, null, 2) + '\n');
+  const again = v.reencoded ? { reencoded: hex(v.reencoded) } : {};
+  writeFileSync(join(root, `${v.name}.json`), JSON.stringify({ context: v.context ?? {}, message: v.expect, ...again }, null, 2) + '\n');
 }
 for (const v of MALFORMED) {
   writeFileSync(join(bad, `${v.name}.hex`), wrap(hex(v.bytes)));

@@ -143,3 +143,9 @@ neighbors:
   t.equal(by.get('192.0.2.5')?.maxPrefixes, undefined, 'iBGP through localAs: none');
   t.equal(by.get('192.0.2.2')?.extendedMessages, true, 'extended messages offered by default');
 });
+
+t.test('names never resolve through Object.prototype', async (t) => {
+  t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 64512\nneighbors:\n  - { address: 192.0.2.2, asn: 64512, template: constructor }\n', 'proto.yaml'), { message: /no peer template "constructor"/ });
+  t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 64512\nfib: { protocol: toString }\n', 'proto.yaml'), { message: /fib\.protocol/ });
+  t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 64512\nfib: { protocol: __proto__ }\n', 'proto.yaml'), { message: /fib\.protocol/ });
+});

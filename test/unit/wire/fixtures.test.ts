@@ -23,7 +23,8 @@ for (const f of valid) {
       t.same(r.value.update.discarded, [], 'nothing discarded');
     }
     t.same(describeMessage(r.value), f.json.message, 'decodes to the expected fields');
-    t.equal(encodeMessage(r.value, f.context).toString('hex'), f.bytes.toString('hex'), 'round-trips to the same bytes');
+    const again = typeof f.json.reencoded === 'string' ? f.json.reencoded : f.bytes.toString('hex');
+    t.equal(encodeMessage(r.value, f.context).toString('hex'), again, 'round-trips to the same bytes (or the documented re-encoding)');
   });
 }
 
