@@ -135,7 +135,7 @@ export function buildRegistry(d: Daemon): Registry {
       this.reset();
       const c = d.kernel?.fib.counters;
       if (!c) return;
-      for (const op of ['installs', 'deletes', 'adopted', 'pruned', 'repaired'] as const) this.inc({ op }, c[op]);
+      for (const op of ['installs', 'deletes', 'adopted', 'pruned', 'repaired', 'retried'] as const) this.inc({ op }, c[op]);
     },
   });
   new Counter({

@@ -23,6 +23,8 @@ import type { ConnectedNetworks } from './connected.js';
 const PER_FLUSH = 50_000;
 /** Rounds with at least this many changes pause route notifications. */
 const BULK = 100;
+/** Refused installs remembered for a retry at the next scan, at most. */
+const MAX_RETRIES_QUEUED = 100_000;
 /** Routes checked per event-loop turn during a scan. */
 const SCAN_CHUNK = 20_000;
 
@@ -76,7 +78,9 @@ export class FibSync {
   private readonly strays: KernelRoute[] = [];
   private scheduled = false;
   private scanTimer: NodeJS.Timeout | null = null;
-  readonly counters = { installs: 0, deletes: 0, errors: 0, adopted: 0, pruned: 0, repaired: 0 };
+  readonly counters = { installs: 0, deletes: 0, errors: 0, adopted: 0, pruned: 0, repaired: 0, retried: 0 };
+  /** Routes the kernel refused to install: each scan tries them again (a gateway may be reachable now). */
+  private readonly failed: [Family, number][] = [];
   private tunnelIndex = 0;
   /** Prefixes never installed, as slot keys. */
   private readonly excluded = new Set<string>();
@@ -311,6 +315,7 @@ export class FibSync {
           } else {
             this.counters.errors++;
             this.installed[f][slot] = 0;
+            if (op.op === 'replace' && this.failed.length < MAX_RETRIES_QUEUED) this.failed.push([f, slot]);
             if (this.counters.errors < 20 || this.counters.errors % 1000 === 0) {
               this.log.warn({ op: op.op, errno: -errno, errors: this.counters.errors }, 'kernel refused a route change');
             }
@@ -400,6 +405,12 @@ export class FibSync {
         }
       }
       if (this.strays.length > 0) void this.removeStrays();
+      // Installs the kernel refused: the flush decides each again (the route may be gone, or fine now).
+      for (const [f, slot] of this.failed.splice(0)) {
+        if ((this.installed[f][slot] as number) !== 0) continue;
+        this.touch(f, slot);
+        this.counters.retried++;
+      }
       if (repaired > 0) {
         this.counters.repaired += repaired;
         this.log.warn({ repaired }, 'kernel routes drifted; putting them back');

@@ -191,3 +191,26 @@ t.test('excluded prefixes (the cluster pool itself) are not installed; more spec
   t.notOk(find(kernel, '198.51.100.0/24'), 'the pool is not installed');
   t.ok(find(kernel, '198.51.100.0/26'), 'a block inside it is');
 });
+
+t.test('a route the kernel refused is tried again at the next scan, and goes in once the kernel takes it', async (t) => {
+  const { rib, sync, kernel, peer } = setup();
+  await sync.start();
+  kernel.refuse.add('2|c6336480|26');
+  rib.applyUpdate(peer('192.0.2.11', 11), announce(['198.51.100.0/26', '198.51.100.128/26'], 0xc000020b));
+  await settle();
+  t.notOk(find(kernel, '198.51.100.128/26'), 'refused');
+  t.equal(sync.fib.counters.errors, 1);
+  await sync.fib.scan();
+  await settle();
+  t.equal(sync.fib.counters.retried, 1, 'retried at the scan');
+  t.equal(sync.fib.counters.errors, 2, 'and refused again');
+  kernel.refuse.clear();
+  await sync.fib.scan();
+  await settle();
+  t.ok(find(kernel, '198.51.100.128/26'), 'installed once the kernel accepts it');
+  t.equal(sync.fib.counters.retried, 2);
+  await sync.fib.scan();
+  await settle();
+  t.equal(sync.fib.counters.retried, 2, 'nothing left to retry');
+  await sync.stop();
+});
