@@ -111,7 +111,14 @@ export function birdReflector(peers: string[]): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Listen-range clients get a prefix limit of 20,000 by default; the benchmarks' injectors send a
+ * full table through one, so their template lifts it.
+ */
+export const BENCH_TEMPLATES = { injectors: { maxPrefixes: { limit: 4_294_967_295, action: 'warn' } } };
+
 export const WREN_REFLECTOR = {
   routerId: '198.18.0.1', asn: 64512, listen: { address: ['198.18.0.1'], port: 179 },
-  routeReflector: { clusterId: '198.18.0.1', listenRange: '198.18.0.0/24' },
+  peerTemplates: BENCH_TEMPLATES,
+  routeReflector: { clusterId: '198.18.0.1', listenRange: '198.18.0.0/24', template: 'injectors' },
 };

@@ -31,7 +31,8 @@ export function startReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean):
         address,
         proc: ns.startWren({
           routerId: '198.18.0.1', asn: 64512, listen: { address: [address], port: 179 },
-          peerTemplates: { clients: { families: [v6 ? 'ipv6' : 'ipv4'], holdTime: 240 } },
+          // A listen-range client's default prefix limit (20,000) is lifted: an injector sends 1M.
+          peerTemplates: { clients: { families: [v6 ? 'ipv6' : 'ipv4'], holdTime: 240, maxPrefixes: { limit: 4_294_967_295, action: 'warn' } } },
           routeReflector: { clusterId: '198.18.0.1', listenRange: range, template: 'clients' },
         }),
       };

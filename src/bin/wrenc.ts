@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** wrenc — the wren control client. */
 import { parseArgs } from 'node:util';
-import { request } from '../cli/client.js';
+import { DEFAULT_TIMEOUT_SECONDS, request } from '../cli/client.js';
 import { USAGE, parseCommand } from '../cli/commands.js';
 
 /** Write with backpressure: a million-route answer streams through without piling up. */
@@ -15,7 +15,12 @@ async function main(): Promise<number> {
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { socket: { type: 'string', short: 's', default: '/run/wren/wren.sock' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        socket: { type: 'string', short: 's', default: '/run/wren/wren.sock' },
+        json: { type: 'boolean' },
+        timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (err) {
     process.stderr.write(`wrenc: ${(err as Error).message}\n${USAGE}\n`);
@@ -33,13 +38,18 @@ async function main(): Promise<number> {
   }
   const sock = values.socket as string;
   const json = Boolean(values.json);
+  const timeout = Number(values.timeout);
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    process.stderr.write(`wrenc: --timeout must be a number of seconds above 0\n`);
+    return 2;
+  }
   if (!cmd.streamed) {
-    const r = await request(sock, cmd.command, cmd.args);
+    const r = await request(sock, cmd.command, cmd.args, undefined, timeout);
     process.stdout.write(json ? JSON.stringify(r, null, 2) + '\n' : cmd.text(r));
     return 0;
   }
   if (cmd.collect) {
-    const rows = (await request(sock, cmd.command, cmd.args)) as unknown[];
+    const rows = (await request(sock, cmd.command, cmd.args, undefined, timeout)) as unknown[];
     process.stdout.write(json ? JSON.stringify(rows, null, 2) + '\n' : cmd.text(rows));
     return 0;
   }
@@ -51,7 +61,7 @@ async function main(): Promise<number> {
   await request(sock, cmd.command, cmd.args, (row) => {
     pending = write(json ? `${first ? '' : ','}\n${JSON.stringify(row)}` : (cmd.row as (r: unknown) => string)(row));
     first = false;
-  });
+  }, timeout);
   await pending;
   if (json) process.stdout.write(first ? ']\n' : '\n]\n');
   return 0;

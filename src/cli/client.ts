@@ -2,18 +2,28 @@
 import net from 'node:net';
 import type { ControlReply } from '../control/protocol.js';
 
+/** Seconds wrenc waits for wrend to say anything before it gives up (a hung daemon must not hang scripts). */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+
 export async function request(
   socketPath: string,
   command: string,
   args: Record<string, unknown>,
   onRow?: (row: unknown) => Promise<void> | void,
+  timeoutSeconds = DEFAULT_TIMEOUT_SECONDS,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const s = net.connect(socketPath);
     let buf = '';
     const rows: unknown[] = [];
     s.setEncoding('utf8');
+    // Silence for the whole timeout ends the request; a stream that keeps coming never times out.
+    s.setTimeout(timeoutSeconds * 1000, () => {
+      s.destroy();
+      reject(new Error(`wrend at ${socketPath} did not answer within ${timeoutSeconds} s`));
+    });
     s.once('error', (err) => reject(new Error(`cannot reach wrend at ${socketPath}: ${err.message}`)));
+    s.once('close', () => reject(new Error(`wrend at ${socketPath} closed the connection before answering`)));
     s.on('connect', () => s.write(JSON.stringify({ id: 1, command, args }) + '\n'));
     s.on('data', (chunk: string) => {
       buf += chunk;

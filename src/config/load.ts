@@ -112,6 +112,9 @@ class Checker {
   }
 }
 
+/** Where the metrics endpoint listens when `metrics.listen` is not given: loopback only (it is unauthenticated). */
+export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9179';
+
 /** The prefix limit of an eBGP neighbour that sets none (documented in README). */
 export const EBGP_MAX_PREFIXES = { limit: 2_000_000, action: 'stop' } as const;
 
@@ -232,7 +235,7 @@ export function parseConfig(text: string, file: string): Config {
     gracefulRestart: { ...DEFAULT_GRACEFUL_RESTART, ...((raw.gracefulRestart ?? {}) as Partial<GracefulRestartConfig>) },
     control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null, configDir: (control.configDir as string | undefined) ?? null },
     logging: { level: ((raw.logging as Obj | undefined)?.level as string | undefined) ?? null },
-    metrics: raw.metrics ? { listen: (raw.metrics as Obj).listen as string } : null,
+    metrics: raw.metrics ? { listen: ((raw.metrics as Obj).listen as string | undefined) ?? DEFAULT_METRICS_LISTEN } : null,
     policies: compiled.policies,
     policySource: { policies: rawPolicies, prefixSets: rawSets },
     announcePolicy: (raw.announcePolicy as string[] | undefined) ?? [],

@@ -154,6 +154,9 @@ export function buildRegistry(d: Daemon): Registry {
   return reg;
 }
 
+/** Connections the metrics endpoint serves at once; more are closed on accept. */
+export const MAX_CONNECTIONS = 64;
+
 export class MetricsServer {
   private server: http.Server | null = null;
 
@@ -176,6 +179,13 @@ export class MetricsServer {
         (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`),
       );
     });
+    // An unauthenticated endpoint bounds what strangers can hold: connections in all, and how
+    // long an idle or slow one may stay (19,990 idle connections once took every descriptor).
+    server.maxConnections = MAX_CONNECTIONS;
+    server.headersTimeout = 5_000;
+    server.requestTimeout = 10_000;
+    server.keepAliveTimeout = 5_000;
+    server.setTimeout(15_000, (socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(at.port, at.host, () => {
@@ -186,6 +196,12 @@ export class MetricsServer {
     server.on('error', (err) => this.log.error({ error: err.message }, 'metrics endpoint error'));
     this.server = server;
     this.log.info({ listen: this.listen }, 'metrics endpoint listening');
+  }
+
+  /** The port listened on (0 in the config: one the kernel chose). */
+  get port(): number {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? a.port : 0;
   }
 
   close(): void {

@@ -327,7 +327,8 @@ export class Daemon {
       peer = this.addDynamic(conn.remoteAddress);
     }
     if (!peer) {
-      const f = this.logLimit.fields(`stranger|${conn.remoteAddress}`);
+      // One budget for every stranger: thousands of addresses must not each get their ten lines.
+      const f = this.logLimit.fields('stranger');
       if (f) this.log.warn({ remote: conn.remoteAddress, port: conn.remotePort, ...f }, 'connection from an address that is not a configured neighbor; closed');
       conn.destroy();
       return;

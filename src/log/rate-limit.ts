@@ -5,6 +5,7 @@
  */
 export class LogRateLimit {
   private readonly windows = new Map<string, { start: number; count: number; suppressed: number }>();
+  private prunedAt = -Infinity;
 
   constructor(
     private readonly burst = 10,
@@ -15,8 +16,12 @@ export class LogRateLimit {
   /** Whether to log this occurrence of `key`; with how many were held back since the last one. */
   allow(key: string): { log: boolean; suppressed: number } {
     const t = this.now();
-    // Keys come and go (dynamic neighbours): windows long over are dropped once there are many.
-    if (this.windows.size >= 4096) for (const [k, old] of this.windows) if (t - old.start >= this.windowMs && old.suppressed === 0) this.windows.delete(k);
+    // Keys come and go (dynamic neighbours): windows long over are dropped once there are many,
+    // in one pass per window at most (a pass per call would cost O(keys) each time).
+    if (this.windows.size >= 4096 && t - this.prunedAt >= this.windowMs) {
+      this.prunedAt = t;
+      for (const [k, old] of this.windows) if (t - old.start >= this.windowMs && old.suppressed === 0) this.windows.delete(k);
+    }
     let w = this.windows.get(key);
     if (!w || t - w.start >= this.windowMs) {
       const suppressed = w?.suppressed ?? 0;
@@ -43,6 +48,11 @@ export class LogRateLimit {
     const r = this.allow(key);
     if (!r.log) return null;
     return r.suppressed ? { suppressed: r.suppressed } : {};
+  }
+
+  /** Keys remembered. */
+  get size(): number {
+    return this.windows.size;
   }
 
   /** Forget a key (its peer went away). */

@@ -44,7 +44,7 @@ export async function runFlapStorm(o: FlapOptions): Promise<FlapResult> {
   const log = o.log ?? (() => undefined);
   const ns = new BenchNetns('flap', 0, o.peers);
   try {
-    const wrend = ns.startWren({ ...WREN_REFLECTOR, routeReflector: { clusterId: '198.18.0.1', listenRange: '198.18.0.0/16' }, gracefulRestart: { deferralTime: 1 } });
+    const wrend = ns.startWren({ ...WREN_REFLECTOR, routeReflector: { clusterId: '198.18.0.1', listenRange: '198.18.0.0/16', template: 'injectors' }, gracefulRestart: { deferralTime: 1 } });
     const wrenc = (...args: string[]) => {
       const r = spawnSync(process.execPath, [join(REPO, 'dist', 'src', 'bin', 'wrenc.js'), '--socket', ns.path('wren.sock'), '--json', ...args], { encoding: 'utf8', timeout: 30_000 });
       return JSON.parse(r.stdout || 'null') as unknown;

@@ -26,7 +26,7 @@ export async function runSlowReader(o: { prefixes: number; log?: (l: string) => 
   const log = o.log ?? (() => undefined);
   const ns = new BenchNetns('slow', 0, 2);
   try {
-    const wrend = ns.startWren({ ...WREN_REFLECTOR, routeReflector: { clusterId: '198.18.0.1', listenRange: '198.18.0.0/16' }, gracefulRestart: { deferralTime: 1 } });
+    const wrend = ns.startWren({ ...WREN_REFLECTOR, routeReflector: { clusterId: '198.18.0.1', listenRange: '198.18.0.0/16', template: 'injectors' }, gracefulRestart: { deferralTime: 1 } });
     await new Promise((r) => setTimeout(r, 2000));
     const rssBaselineMB = rssMB(wrend.pid as number);
     let peakRssMB = rssBaselineMB;

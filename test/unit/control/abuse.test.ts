@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { ControlServer } from '../../../src/control/server.js';
+import { request } from '../../../src/cli/client.js';
 import { OUTPUT_LIMIT } from '../../../src/control/unix-socket.js';
 import { MAX_CONFIG_BYTES, readConfigFile, readConfigFileSync } from '../../../src/config/read-file.js';
 import { loadConfigAsync, parseConfig } from '../../../src/config/load.js';
@@ -89,4 +90,18 @@ t.test('config files: FIFOs, devices, oversized files and files outside configDi
 t.test('a YAML alias bomb is a config error (exit 2 at start), not a crash', async (t) => {
   const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
   t.throws(() => parseConfig(bomb, 'bomb.yaml'), { message: /^bomb\.yaml: Excessive alias count/ });
+});
+
+t.test('wrenc gives up on a daemon that accepts and never answers, and on one that closes without answering', async (t) => {
+  const dir = tmp(t);
+  const hung = join(dir, 'hung.sock');
+  const server = net.createServer(() => undefined);
+  await new Promise<void>((r) => server.listen(hung, r));
+  t.teardown(() => server.close());
+  await t.rejects(request(hung, 'show status', {}, undefined, 0.1), { message: /did not answer within 0.1 s/ });
+  const closing = join(dir, 'closing.sock');
+  const server2 = net.createServer((s) => s.end());
+  await new Promise<void>((r) => server2.listen(closing, r));
+  t.teardown(() => server2.close());
+  await t.rejects(request(closing, 'show status', {}), { message: /closed the connection before answering/ });
 });

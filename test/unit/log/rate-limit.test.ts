@@ -23,3 +23,15 @@ t.test('fields: null for a held-back line, the count of held-back lines on the n
   now = 1000;
   t.same(rl.fields('k'), { suppressed: 2 });
 });
+
+t.test('many keys: windows long over are dropped, in one pass per window at most', async (t) => {
+  let now = 0;
+  const rl = new LogRateLimit(1, 1000, () => now);
+  for (let i = 0; i < 5000; i++) rl.allow(`stranger|${i}`);
+  t.equal(rl.size, 5000, 'within the window nothing is dropped');
+  now = 1500;
+  rl.allow('new');
+  t.equal(rl.size, 1, 'the next window drops the old keys at once');
+  for (let i = 0; i < 5000; i++) rl.allow(`again|${i}`);
+  t.equal(rl.size, 5001, 'and does not scan again within the same window');
+});
