@@ -116,12 +116,13 @@ export function planReload(old: Config, next: Config): ReloadPlan {
   }
   if (old.control.socket !== next.control.socket) plan.restartNeeded.push(`control.socket ${show(old.control.socket)} -> ${show(next.control.socket)}`);
   if (!same(old.metrics, next.metrics)) plan.restartNeeded.push(`metrics ${show(old.metrics?.listen)} -> ${show(next.metrics?.listen)}`);
-  for (const k of ['birdCompat', 'birdCompat6'] as const) {
+  for (const k of ['birdCompat', 'birdCompat6', 'readOnlySocket'] as const) {
     if (old.control[k] !== next.control[k]) plan.restartNeeded.push(`control.${k} ${show(old.control[k])} -> ${show(next.control[k])}`);
   }
   if (old.hostname !== next.hostname) plan.other.push(`hostname ${show(old.hostname)} -> ${show(next.hostname)} (sent to sessions established from now on)`);
   if (!same(old.gracefulRestart, next.gracefulRestart)) plan.other.push(`gracefulRestart ${show(old.gracefulRestart)} -> ${show(next.gracefulRestart)} (for sessions established from now on)`);
   if (old.control.group !== next.control.group) plan.other.push(`control.group ${show(old.control.group)} -> ${show(next.control.group)}`);
+  if (old.control.readOnlyGroup !== next.control.readOnlyGroup) plan.other.push(`control.readOnlyGroup ${show(old.control.readOnlyGroup)} -> ${show(next.control.readOnlyGroup)}`);
   if (old.logging.level !== next.logging.level) plan.other.push(`logging.level ${show(old.logging.level)} -> ${show(next.logging.level)}`);
   if ((old.routeReflector?.listenRange ?? null) !== (next.routeReflector?.listenRange ?? null)) {
     plan.other.push(`routeReflector.listenRange ${show(old.routeReflector?.listenRange)} -> ${show(next.routeReflector?.listenRange)} (for new connections)`);

@@ -71,7 +71,17 @@ export interface Config {
   fib: FibConfig;
   gracefulRestart: GracefulRestartConfig;
   /** Control socket path and owning group (null: the defaults / command line), BIRD-compatible sockets. */
-  control: { socket: string | null; group: string | null; birdCompat: string | null; birdCompat6: string | null; configDir: string | null };
+  control: {
+    socket: string | null;
+    group: string | null;
+    birdCompat: string | null;
+    birdCompat6: string | null;
+    /** `configure FILE` reads only under this directory. */
+    configDir: string | null;
+    /** A second socket answering show commands only, and its group. */
+    readOnlySocket: string | null;
+    readOnlyGroup: string | null;
+  };
   logging: { level: string | null };
   /** Prometheus endpoint, when configured. */
   metrics: { listen: string } | null;
@@ -233,7 +243,7 @@ export function parseConfig(text: string, file: string): Config {
     routeReflectors: (raw.routeReflectors ?? []) as string[],
     fib: parseFib(raw.fib as Obj | undefined),
     gracefulRestart: { ...DEFAULT_GRACEFUL_RESTART, ...((raw.gracefulRestart ?? {}) as Partial<GracefulRestartConfig>) },
-    control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null, configDir: (control.configDir as string | undefined) ?? null },
+    control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null, configDir: (control.configDir as string | undefined) ?? null, readOnlySocket: (control.readOnlySocket as string | undefined) ?? null, readOnlyGroup: (control.readOnlyGroup as string | undefined) ?? null },
     logging: { level: ((raw.logging as Obj | undefined)?.level as string | undefined) ?? null },
     metrics: raw.metrics ? { listen: ((raw.metrics as Obj).listen as string | undefined) ?? DEFAULT_METRICS_LISTEN } : null,
     policies: compiled.policies,

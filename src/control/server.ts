@@ -45,6 +45,11 @@ export class ReplyStream {
   }
 }
 
+/** Commands that change nothing: the only ones a read-only socket answers. */
+export function isReadOnly(command: string): boolean {
+  return command.startsWith('show ') || command === 'node status';
+}
+
 export class ControlServer {
   private server: net.Server | null = null;
   private readonly handlers = new Map<string, Handler>();
@@ -53,6 +58,8 @@ export class ControlServer {
     private readonly path: string,
     private readonly log: Logger,
     private group: string | null = null,
+    /** Answer show commands only (a socket for monitoring tools). */
+    readonly readOnly = false,
   ) {}
 
   on(command: string, h: Handler): void {
@@ -86,6 +93,10 @@ export class ControlServer {
 
   /** Run the handler of a request; its failure is the requester's error only. */
   async dispatch(req: ControlRequest, out: ReplyStream): Promise<void> {
+    if (this.readOnly && !isReadOnly(req.command)) {
+      out.error(`"${req.command}" is not allowed on the read-only socket (show commands only)`);
+      return;
+    }
     const h = this.handlers.get(req.command);
     if (!h) {
       out.error(`unknown command "${req.command}" (known: ${this.commands.join(', ')})`);

@@ -99,6 +99,8 @@ export class Daemon {
 
   routing: Routing | null = null;
   control: ControlServer | null = null;
+  /** The read-only control socket (show commands only), when control.readOnlySocket is set. */
+  private readOnlyControl: ControlServer | null = null;
   readonly birdCompat: BirdCompatServer[] = [];
   metrics: MetricsServer | null = null;
   kernel: KernelSync | null = null;
@@ -167,10 +169,16 @@ export class Daemon {
     this.listener = new BgpListener((conn, socket) => this.accept(conn, socket));
     await this.listener.listen(this.config.listen.address, this.config.listen.port);
     for (const p of this.peers.values()) if (p.config.password) this.listener.setPeerPassword(p.config.address, p.config.password);
+    const startedAt = Date.now();
     if (this.socketPath) {
       this.control = new ControlServer(this.socketPath, this.log, this.config.control.group);
-      registerCommands(this.control, this, Date.now());
+      registerCommands(this.control, this, startedAt);
       await this.control.start();
+    }
+    if (this.config.control.readOnlySocket) {
+      this.readOnlyControl = new ControlServer(this.config.control.readOnlySocket, this.log, this.config.control.readOnlyGroup, true);
+      registerCommands(this.readOnlyControl, this, startedAt);
+      await this.readOnlyControl.start();
     }
     if (this.config.metrics) {
       const { MetricsServer, buildRegistry } = await import('../control/metrics.js');
@@ -358,7 +366,13 @@ export class Daemon {
     const effective: Config = {
       ...next,
       fib: this.config.fib,
-      control: { ...next.control, socket: this.config.control.socket, birdCompat: this.config.control.birdCompat, birdCompat6: this.config.control.birdCompat6 },
+      control: {
+        ...next.control,
+        socket: this.config.control.socket,
+        birdCompat: this.config.control.birdCompat,
+        birdCompat6: this.config.control.birdCompat6,
+        readOnlySocket: this.config.control.readOnlySocket,
+      },
       metrics: this.config.metrics,
       routeReflector: next.routeReflector && { ...next.routeReflector, clusterId: this.config.routeReflector?.clusterId ?? next.routeReflector.clusterId },
     };
@@ -428,6 +442,7 @@ export class Daemon {
       for (const p of this.peers.values()) if (p.config.password) this.listener?.setPeerPassword(p.config.address, p.config.password);
     }
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
+    if (effective.control.readOnlyGroup !== old.control.readOnlyGroup) this.readOnlyControl?.setGroup(effective.control.readOnlyGroup);
     if (effective.logging.level !== old.logging.level && effective.logging.level) this.log.level = effective.logging.level;
     for (const s of this.birdCompat) s.reconfigured();
     this.log.info({ plan: formatPlan(plan).trimEnd().split('\n') }, 'configuration reloaded');
@@ -438,8 +453,17 @@ export class Daemon {
   async reloadFile(file: string | null, check = false): Promise<ReloadPlan> {
     const path = file ?? this.configFile;
     if (!path) throw new ConfigError('wrend was not started from a config file; name one');
-    // A file named over the socket must be under control.configDir when that is set.
-    return this.reload(await loadConfigAsync(path, file === null ? null : this.config.control.configDir), check);
+    // A file named over the socket must be under control.configDir when that is set, and cannot
+    // change who may use the sockets: that comes from wrend's own file only.
+    const next = await loadConfigAsync(path, file === null ? null : this.config.control.configDir);
+    if (file !== null && path !== this.configFile) {
+      const c = this.config.control;
+      const changed = (['group', 'configDir', 'readOnlyGroup'] as const).filter((k) => next.control[k] !== c[k]);
+      if (changed.length > 0) {
+        throw new ConfigError(`${path}: ${changed.map((k) => `control.${k}`).join(', ')} change only through wrend's own file (SIGHUP, or configure without FILE); nothing was applied`);
+      }
+    }
+    return this.reload(next, check);
   }
 
   private clearPassword(address: string): void {
@@ -458,6 +482,7 @@ export class Daemon {
   async stop(message: string, mode: 'restart' | 'down' = 'restart'): Promise<void> {
     this.listener?.close();
     this.control?.close();
+    this.readOnlyControl?.close();
     for (const s of this.birdCompat) s.close();
     this.metrics?.close();
     // Freeze the kernel FIB first: the sessions about to close must not withdraw its routes.

@@ -96,6 +96,14 @@ t.test('reload: unchanged sessions stay up, changed ones reset, peers come and g
   t.equal(w.wrenc('configure', file2).status, 0);
   t.equal(listeners(), 1, 'and removed again');
   t.equal(since(b), bSince, 'B never reset by any of it');
+  // A file named over the socket cannot hand the socket to another group.
+  const regroup = structuredClone(next) as typeof next & { control?: unknown };
+  regroup.control = { group: 'nogroup' };
+  const file5 = lab.path('regroup.json');
+  writeFileSync(file5, JSON.stringify(regroup));
+  const denied = w.wrenc('configure', file5);
+  t.not(denied.status, 0);
+  t.match(denied.stderr, /control\.group change only through wrend's own file/);
 
   // 3. SIGHUP re-reads wrend's own file: C removed (Cease, peer de-configured), B untouched.
   const cSince2 = since(c);

@@ -105,3 +105,24 @@ t.test('wrenc gives up on a daemon that accepts and never answers, and on one th
   t.teardown(() => server2.close());
   await t.rejects(request(closing, 'show status', {}), { message: /closed the connection before answering/ });
 });
+
+t.test('the read-only socket answers show commands and refuses everything else', async (t) => {
+  const dir = tmp(t);
+  const path = join(dir, 'ro.sock');
+  const server = new ControlServer(path, pino({ level: 'silent' }), null, true);
+  const ran: string[] = [];
+  for (const c of ['show status', 'node status', 'down', 'configure', 'disable', 'enable']) {
+    server.on(c, (_req, out) => {
+      ran.push(c);
+      out.result({ ok: c });
+    });
+  }
+  await server.start();
+  t.teardown(() => server.close());
+  t.same(await request(path, 'show status', {}), { ok: 'show status' });
+  t.same(await request(path, 'node status', {}), { ok: 'node status' });
+  for (const c of ['down', 'configure', 'disable', 'enable']) {
+    await t.rejects(request(path, c, {}), { message: new RegExp(`"${c}" is not allowed on the read-only socket`) }, `${c} refused`);
+  }
+  t.same(ran, ['show status', 'node status'], 'no refused handler ran');
+});
