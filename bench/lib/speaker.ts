@@ -205,9 +205,10 @@ export class BenchSpeaker {
     this.withdrawn = 0;
   }
 
-  /** Write bytes as they are (a NOTIFICATION before closing, say). */
-  sendRaw(bytes: Buffer): void {
-    this.socket?.write(bytes);
+  /** Write bytes as they are (a NOTIFICATION before closing, crafted UPDATEs); resolves when the socket can take more. */
+  async sendRaw(bytes: Buffer): Promise<void> {
+    const s = this.socket;
+    if (s && !s.write(bytes)) await new Promise<void>((r) => s.once('drain', () => r()));
   }
 
   close(): void {

@@ -4,6 +4,7 @@
  * type, prefixes received/filtered/advertised, RIB and FIB sizes, FIB operations, update groups,
  * event-loop lag, plus Node's process metrics. Operators put bird_exporter beside BIRD for this.
  */
+import type net from 'node:net';
 import http from 'node:http';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
@@ -169,7 +170,8 @@ export class MetricsServer {
   async start(): Promise<void> {
     const at = parseListen(this.listen);
     if (!at) throw new Error(`metrics.listen: "${this.listen}" is not HOST:PORT`);
-    const server = http.createServer((req, res) => {
+    // connectionsCheckingInterval: the header and request timeouts below are enforced every second.
+    const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
       if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('wren: metrics are at /metrics\n');
         return;
@@ -185,7 +187,9 @@ export class MetricsServer {
     server.headersTimeout = 5_000;
     server.requestTimeout = 10_000;
     server.keepAliveTimeout = 5_000;
-    server.setTimeout(15_000, (socket) => socket.destroy());
+    // Idle sockets go after 4 s (below headersTimeout: Node's own header check re-arms the socket
+    // timeout, so a longer one never fired on a connection that sent nothing).
+    server.on('connection', (socket: net.Socket) => socket.setTimeout(4_000, () => socket.destroy()));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(at.port, at.host, () => {

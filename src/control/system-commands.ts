@@ -42,6 +42,7 @@ export function registerSystemCommands(server: ControlServer, d: Daemon, started
         : null,
       fibInstalled: d.kernel?.fib.installedCount ?? null,
       neighbors: d.peers.size,
+      guard: d.guard ? { limitMB: MB(d.guard.options.limitBytes), heapShare: d.guard.options.heapShare, sessionsStopped: d.guard.stopped } : null,
     });
   });
 

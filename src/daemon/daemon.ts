@@ -2,6 +2,8 @@
  * Wiring: builds the local speaker, one Peer per neighbour and the TCP listener from a Config, and
  * owns their lifecycle.
  */
+import { getHeapStatistics } from 'node:v8';
+import { MemoryGuard, defaultMemoryLimit, type MemoryGuardOptions } from './memory-guard.js';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { CeaseSubcode, Family } from '../wire/constants.js';
@@ -196,12 +198,37 @@ export class Daemon {
     this.exportConvergence?.start(this.config.gracefulRestart.deferralTime);
     for (const p of this.peers.values()) p.start();
     this.watchFirstAttempts();
+    this.startMemoryGuard();
     this.loopTimer = setInterval(() => {
       const s = this.loop.sample();
       if (s.maxMs >= 100) this.log.warn({ maxMs: Math.round(s.maxMs), p99Ms: Math.round(s.p99Ms) }, 'event loop stalled');
       else this.log.debug({ maxMs: Math.round(s.maxMs), p99Ms: Math.round(s.p99Ms) }, 'event loop delay');
     }, 10_000);
     this.loopTimer.unref();
+  }
+
+  /** The memory budget, checked every second (see memory-guard.ts). */
+  guard: MemoryGuard | null = null;
+  private guardTimer: NodeJS.Timeout | null = null;
+
+  private guardOptions(c: Config): MemoryGuardOptions {
+    return { limitBytes: c.memory.limitMB !== null ? c.memory.limitMB * 1048576 : defaultMemoryLimit(), heapShare: c.memory.heapShare, coolDownChecks: 5 };
+  }
+
+  private startMemoryGuard(): void {
+    const routing = this.routing;
+    if (!routing) return;
+    this.guard = new MemoryGuard(
+      this.guardOptions(this.config),
+      () => {
+        const m = process.memoryUsage();
+        return { rss: m.rss, live: m.heapUsed + m.external, heapUsed: m.heapUsed, heapLimit: getHeapStatistics().heap_size_limit };
+      },
+      () => routing.heldSessions(),
+      (w) => this.log.error({ peer: w.session, paths: w.held, grew: w.grew, rssMB: Math.round(w.reading.rss / 1048576), heapUsedMB: Math.round(w.reading.heapUsed / 1048576), why: w.why }, 'memory budget exceeded: stopping the session that grew most (Cease / Out of Resources)'),
+    );
+    this.guardTimer = setInterval(() => this.guard?.check(), 1000);
+    this.guardTimer.unref();
   }
 
   /**
@@ -441,6 +468,7 @@ export class Daemon {
       // Sockets bound for this change need the MD5 keys of the neighbours that have one.
       for (const p of this.peers.values()) if (p.config.password) this.listener?.setPeerPassword(p.config.address, p.config.password);
     }
+    if (this.guard) this.guard.options = this.guardOptions(effective);
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
     if (effective.control.readOnlyGroup !== old.control.readOnlyGroup) this.readOnlyControl?.setGroup(effective.control.readOnlyGroup);
     if (effective.logging.level !== old.logging.level && effective.logging.level) this.log.level = effective.logging.level;
@@ -488,6 +516,7 @@ export class Daemon {
     // Freeze the kernel FIB first: the sessions about to close must not withdraw its routes.
     await this.kernel?.stop(mode === 'down' ? true : undefined);
     if (this.loopTimer) clearInterval(this.loopTimer);
+    if (this.guardTimer) clearInterval(this.guardTimer);
     this.log.info({ worstEventLoopDelayMs: Math.round(this.loop.worstMs), mode }, 'stopping');
     this.loop.stop();
     for (const p of this.peers.values()) {

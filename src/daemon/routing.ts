@@ -2,6 +2,7 @@
  * Connects sessions to the RIB: an Established peer becomes a route source and joins the update
  * groups of its families; its UPDATEs go to the RIB; when it goes down its routes go with it.
  */
+import type { GuardedSession } from './memory-guard.js';
 import type { Logger } from 'pino';
 import { ALL_FAMILIES, CeaseSubcode, Family, RouteRefreshSubtype, familyNames, familyOf } from '../wire/constants.js';
 import { encodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refresh.js';
@@ -173,6 +174,18 @@ export class Routing implements PeerEvents {
       for (const rp of this.ribPeers.values()) if (rp.stale === entry.sessions) rp.stale = undefined;
     }
     this.log.info({ peer: address, families: familyNames(fams), routes, why }, 'graceful restart: stale routes removed');
+  }
+
+  /** Established sessions with the paths each holds (its stale ones too), for the memory guard. */
+  *heldSessions(): Iterable<GuardedSession> {
+    for (const [peer, rp] of this.ribPeers) {
+      const address = peer.config.address;
+      yield {
+        name: address,
+        held: rp.received + this.staleRoutes(address),
+        stop: (reason) => peer.stop(reason.slice(0, 128), CeaseSubcode.OUT_OF_RESOURCES),
+      };
+    }
   }
 
   /** Paths kept as stale for a neighbour (graceful restart), 0 when none. */

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       if (!c) continue;
       clients[i] = null;
       flaps++;
-      if (flaps % 2 === 0) c.sendRaw(encodeNotification({ code: 6, subcode: 2, data: Buffer.alloc(0) }));
+      if (flaps % 2 === 0) void c.sendRaw(encodeNotification({ code: 6, subcode: 2, data: Buffer.alloc(0) }));
       c.close();
       pending.push(
         sleep(Math.random() * 1000)

@@ -22,6 +22,9 @@ t.test('connections past the cap are closed; a scrape works once they go', async
   }
   for (let i = 0; i < 100 && closed < 20; i++) await new Promise((r) => setTimeout(r, 10));
   t.ok(closed >= 20, `connections over ${MAX_CONNECTIONS} closed (${closed})`);
+  // The idle ones that were let in go after the idle timeout (4 s): the only real wait in this file.
+  for (let i = 0; i < 60 && closed < socks.length; i++) await new Promise((r) => setTimeout(r, 100));
+  t.equal(closed, socks.length, 'idle connections are closed by the server');
   for (const s of socks) s.destroy();
   await new Promise((r) => setTimeout(r, 50));
   const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
