@@ -10,6 +10,7 @@
  * `NNNN text`; `0000` ends a reply that has nothing more to say. Answers are read-only views of
  * wren's state; nothing here can change it.
  */
+import { TurnBudget } from './turn-budget.js';
 import { printable } from '../wire/printable.js';
 import net from 'node:net';
 import type { Logger } from 'pino';
@@ -95,13 +96,15 @@ export class BirdCompatServer {
         socket.end();
         return false;
       }
-      socket.write(this.answer(line));
-      return true;
+      return this.answer(line).then((reply) => {
+        socket.write(reply);
+        return true;
+      });
     });
   }
 
   /** The reply to one command line. */
-  answer(line: string): string {
+  async answer(line: string): Promise<string> {
     const w = line.split(/\s+/);
     const is = (...words: string[]) => words.every((x, i) => w[i] === x);
     if (is('restrict')) return new Reply().end(16, 'Access restricted');
@@ -183,7 +186,7 @@ export class BirdCompatServer {
   }
 
   /** `show route [PREFIX] [count]`: best routes in BIRD's one-line layout. */
-  private routes(args: string[]): string {
+  private async routes(args: string[]): Promise<string> {
     const rib = this.d.routing?.rib;
     const count = args.includes('count');
     const want = args.find((a) => a.includes('/'));
@@ -192,6 +195,8 @@ export class BirdCompatServer {
     const r = new Reply();
     let n = 0;
     const LIMIT = 100_000;
+    // A walk over a million slots yields the event loop every few milliseconds.
+    const turn = new TurnBudget();
     if (rib) {
       const loc = rib.loc;
       for (const f of [this.family]) {
@@ -200,6 +205,7 @@ export class BirdCompatServer {
         const only = prefix ? t.findPrefix(prefix) : -1;
         if (prefix && only < 0) continue;
         for (let s = prefix ? only : 0; s < (prefix ? only + 1 : t.highWater); s++) {
+          if (turn.due()) await turn.next();
           const best = loc.best[f][s] as number;
           if (!t.used[s] || best < 0) continue;
           n++;
