@@ -24,8 +24,8 @@ export class AttrSet {
   readonly originatorId: number;
   readonly clusterList: readonly number[];
   readonly communities: readonly number[];
-  /** Identity in its store, and its hash. */
-  readonly key: Buffer;
+  /** Identity in its store (its bytes as a latin1 string), and its hash. */
+  readonly key: string;
   readonly hash: number;
   refs = 0;
   /** Index in its store (set when interned), so routes can hold a number instead of a pointer. */
@@ -35,10 +35,29 @@ export class AttrSet {
   nhEpoch = -1;
   /** For a set made by policy: the set it was made from (for explain). */
   base: AttrSet | null = null;
-  /** Encoded attribute bytes for sending, by codec variant (filled lazily by the export path). */
-  readonly encoded = new Map<string, Buffer>();
+  /**
+   * Cache, not identity: the attribute bytes for sending, by codec variant, filled by the export
+   * path. Most sets are sent in one variant: it has a slot of its own, and a Map is made only for
+   * a second one (import sets never need any).
+   */
+  private encodedVariant: string | null = null;
+  private encodedBytes: Buffer | null = null;
+  private encodedMore: Map<string, Buffer> | null = null;
 
-  constructor(attrs: readonly PathAttribute[], nextHop: Buffer, key: Buffer, hash: number) {
+  /** The cached attribute bytes of `variant`, if any. */
+  encodedFor(variant: string): Buffer | undefined {
+    if (this.encodedVariant === variant) return this.encodedBytes as Buffer;
+    return this.encodedMore?.get(variant);
+  }
+
+  cacheEncoded(variant: string, bytes: Buffer): void {
+    if (this.encodedVariant === null) {
+      this.encodedVariant = variant;
+      this.encodedBytes = bytes;
+    } else (this.encodedMore ??= new Map()).set(variant, bytes);
+  }
+
+  constructor(attrs: readonly PathAttribute[], nextHop: Buffer, key: string, hash: number) {
     this.attrs = attrs;
     this.nextHop = nextHop;
     this.key = key;
@@ -110,7 +129,8 @@ export function normalizeReceived(attrs: readonly PathAttribute[]): PathAttribut
       case 'as4-aggregator':
         continue;
       case 'as-path':
-        out.push({ ...a, flags: a.flags & ~0x10, segments: path });
+        // slice(): exact-size arrays (pushed-to ones keep spare capacity; these live in the RIB).
+        out.push({ kind: 'as-path', type: a.type, flags: a.flags & ~0x10, segments: path.slice() });
         continue;
       case 'aggregator':
         if (as4Agg?.kind === 'as4-aggregator' && a.asn === 23456) out.push({ ...a, asn: as4Agg.asn });
@@ -120,7 +140,7 @@ export function normalizeReceived(attrs: readonly PathAttribute[]): PathAttribut
         out.push(a);
     }
   }
-  return out.sort((x, y) => x.type - y.type);
+  return out.sort((x, y) => x.type - y.type).slice();
 }
 
 export const DEFAULT_LOCAL_PREF = 100;

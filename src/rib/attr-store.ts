@@ -11,6 +11,18 @@ export function fnv1a(buf: Buffer, hash = FNV_OFFSET): number {
 }
 
 /**
+ * A set's identity bytes as a one-byte string: a string is one small heap object, where a Buffer
+ * is an object plus a slice of a shared 8 KB pool slab that it keeps alive (with whatever else was
+ * cut from it): about 350 bytes a set.
+ */
+function keyText(key: Buffer): string {
+  return key.toString('latin1');
+}
+
+/** Distinct next hops shared per store, at most. */
+const NEXT_HOPS_SHARED = 65536;
+
+/**
  * Interned attribute sets, found by (hash, identity bytes) before anything is decoded, reference
  * counted by the routes holding them and dropped with the last one.
  */
@@ -26,18 +38,23 @@ export class AttrStore {
   }
 
   find(hash: number, key: Buffer): AttrSet | undefined {
+    return this.findText(hash, keyText(key));
+  }
+
+  private findText(hash: number, text: string): AttrSet | undefined {
     const b = this.buckets.get(hash);
     if (!b) return undefined;
-    for (const s of b) if (s.key.equals(key)) return s;
+    for (const s of b) if (s.key === text) return s;
     return undefined;
   }
 
   /** The set for `key`, building it with `make` the first time. */
   intern(hash: number, key: Buffer, make: () => { attrs: readonly PathAttribute[]; nextHop: Buffer }): AttrSet {
-    const found = this.find(hash, key);
+    const text = keyText(key);
+    const found = this.findText(hash, text);
     if (found) return found;
     const m = make();
-    const s = new AttrSet(m.attrs, m.nextHop, key, hash);
+    const s = new AttrSet(m.attrs, m.nextHop, text, hash);
     s.id = this.freeIds.pop() ?? this.byId.length;
     this.byId[s.id] = s;
     const b = this.buckets.get(hash);
@@ -46,6 +63,35 @@ export class AttrStore {
     this.count++;
     return s;
   }
+
+  /**
+   * Next-hop bytes shared by every set with that next hop (a cluster has few next hops, and a
+   * Buffer of its own costs each set a few hundred bytes). Past NEXT_HOPS_SHARED distinct ones
+   * (a peer inventing next hops), new ones get a copy of their own instead of growing the table.
+   */
+  nextHop(bytes: Buffer): Buffer {
+    const k = bytes.toString('latin1');
+    let b = this.nextHops.get(k);
+    if (!b) {
+      b = Buffer.from(bytes);
+      if (this.nextHops.size < NEXT_HOPS_SHARED) this.nextHops.set(k, b);
+    }
+    return b;
+  }
+
+  /** The same for an IPv4 next hop given as a number. */
+  nextHopV4(addr: number): Buffer {
+    let b = this.nextHops4.get(addr);
+    if (!b) {
+      b = Buffer.alloc(4);
+      b.writeUInt32BE(addr >>> 0, 0);
+      if (this.nextHops4.size < NEXT_HOPS_SHARED) this.nextHops4.set(addr, b);
+    }
+    return b;
+  }
+
+  private readonly nextHops = new Map<string, Buffer>();
+  private readonly nextHops4 = new Map<number, Buffer>();
 
   get(id: number): AttrSet {
     return this.byId[id] as AttrSet;

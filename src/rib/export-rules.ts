@@ -66,7 +66,8 @@ export function exportAttributes(best: Path, t: ExportTarget): { attrs: PathAttr
   for (const attr of a.attrs) {
     switch (attr.kind) {
       case 'as-path':
-        out.push({ ...attr, segments: t.kind === 'ebgp' ? prepend(attr.segments, t.localAsn) : attr.segments });
+        // Written out, not spread: see u32Attribute in wire/attributes/basic.ts (hidden classes).
+        out.push({ kind: 'as-path', type: attr.type, flags: attr.flags, segments: t.kind === 'ebgp' ? prepend(attr.segments, t.localAsn) : attr.segments });
         break;
       case 'local-pref':
         if (t.kind === 'ibgp') out.push(attr);
@@ -79,7 +80,7 @@ export function exportAttributes(best: Path, t: ExportTarget): { attrs: PathAttr
       case 'cluster-list':
         break;
       case 'unknown':
-        if (attr.flags & AttrFlag.TRANSITIVE) out.push({ ...attr, flags: attr.flags | AttrFlag.PARTIAL });
+        if (attr.flags & AttrFlag.TRANSITIVE) out.push({ kind: 'unknown', type: attr.type, flags: attr.flags | AttrFlag.PARTIAL, value: attr.value });
         break;
       default:
         out.push(attr);
@@ -119,5 +120,6 @@ export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy:
     if ((t.family === Family.IPV4_UNICAST) !== (nextHop.length === 4)) nextHop = t.localNextHop;
   }
   const key = Buffer.concat([encodeAttributes(attrs, CANONICAL), nextHop]);
-  return store.intern(keyedHash(key), key, () => ({ attrs, nextHop }));
+  // A new set keeps an exact-size copy of the list (a pushed-to array has spare capacity).
+  return store.intern(keyedHash(key), key, () => ({ attrs: attrs.slice(), nextHop: nextHop.length > 4 ? store.nextHop(nextHop) : nextHop }));
 }

@@ -185,11 +185,9 @@ export class Rib {
     if (msg.mpReach) nextHop = msg.mpReach.nextHop;
     else {
       const nh = attrs.find((a) => a.kind === 'next-hop');
-      if (nh?.kind === 'next-hop') {
-        nextHop = Buffer.alloc(4);
-        nextHop.writeUInt32BE(nh.nextHop, 0);
-      }
+      if (nh?.kind === 'next-hop') nextHop = this.importStore.nextHopV4(nh.nextHop);
     }
+    if (nextHop.length > 4) nextHop = this.importStore.nextHop(nextHop);
     return this.importStore.intern(hash, key, () => ({ attrs: normalizeReceived(attrs), nextHop }));
   }
 
@@ -437,15 +435,14 @@ export class Rib {
         return out;
       }
     }
-    let bySource = g.exportCache.get(from);
-    const hit = bySource?.get(source.id);
+    const cached = g.exportCache.get(from);
+    const hit = cached instanceof Map ? cached.get(source.id) : cached;
     if (hit && hit.src === source && hit.out.refs > 0) return hit.out;
     const out = exportSet({ source, attrs: from, igpCost: 0 }, g.target, this.exportStore);
-    if (!bySource) {
-      bySource = new Map();
-      g.exportCache.set(from, bySource);
-    }
-    bySource.set(source.id, { src: source, out });
+    const entry = { src: source, out };
+    if (cached === undefined || (!(cached instanceof Map) && cached.src === source)) g.exportCache.set(from, entry);
+    else if (cached instanceof Map) cached.set(source.id, entry);
+    else g.exportCache.set(from, new Map([[cached.src.id, cached], [source.id, entry]]));
     return out;
   }
 

@@ -22,6 +22,16 @@ import type { PolicyResult } from '../policy/policy.js';
 import type { RouteSource } from './route-source.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 
+/**
+ * An export set computed for a received set and the source it came from. Most received sets come
+ * from one source, so the cache holds the entry itself and only a set seen from several sources
+ * (ADD-PATH, or the same attributes from two peers) gets a Map by source id.
+ */
+export interface ExportCacheEntry {
+  src: RouteSource;
+  out: AttrSet;
+}
+
 export interface ExportMember {
   readonly name: string;
   write(bytes: Buffer): void;
@@ -109,7 +119,7 @@ export class UpdateGroup {
    * for the very same source. (Keyed by ids alone, entries for sets and sessions long gone piled
    * up: a flap storm of 250 clients kept ~2 KB per flap.)
    */
-  readonly exportCache = new WeakMap<AttrSet, Map<number, { src: RouteSource; out: AttrSet }>>();
+  readonly exportCache = new WeakMap<AttrSet, ExportCacheEntry | Map<number, ExportCacheEntry>>();
   /** Export sets made by the group's policy, per policy result. */
   readonly policyCache = new WeakMap<PolicyResult, AttrSet>();
 
@@ -375,7 +385,7 @@ export class UpdateGroup {
   /** Attribute bytes of a set as this group sends them (cached on the set). */
   private encoded(set: AttrSet): Buffer {
     const variant = this.variant;
-    let b = set.encoded.get(variant);
+    let b = set.encodedFor(variant);
     if (b) return b;
     const list: PathAttribute[] = [...set.attrs];
     if (this.family === Family.IPV4_UNICAST) {
@@ -388,7 +398,7 @@ export class UpdateGroup {
     }
     list.sort((x, y) => x.type - y.type);
     b = encodePathAttributes(list, this.ctx);
-    set.encoded.set(variant, b);
+    set.cacheEncoded(variant, b);
     return b;
   }
 

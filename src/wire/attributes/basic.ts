@@ -29,7 +29,11 @@ export function isMartianNextHop(v: number): boolean {
 
 type U32Kind = 'next-hop' | 'med' | 'local-pref' | 'originator-id';
 
-/** Row for an attribute whose value is one 32-bit number (the field named after the kind). */
+/**
+ * Row for an attribute whose value is one 32-bit number (the field named after the kind). `make`
+ * writes its object literal out in full: a spread of a base object gave every decoded attribute a
+ * hidden class of its own in V8 (some 200 bytes per interned set).
+ */
 function u32Attribute<K extends U32Kind>(type: number, kind: K, name: string, flags: number, read: (a: AttrOf<K>) => number, make: (base: { type: number; flags: number }, v: number) => AttrOf<K>): AttrCodec {
   return {
     type,
@@ -44,9 +48,9 @@ function u32Attribute<K extends U32Kind>(type: number, kind: K, name: string, fl
   };
 }
 
-export const NEXT_HOP = u32Attribute(AttrType.NEXT_HOP, 'next-hop', 'NEXT_HOP', WELL_KNOWN, (a) => a.nextHop, (b, v) => ({ ...b, kind: 'next-hop', nextHop: v }));
-export const MULTI_EXIT_DISC = u32Attribute(AttrType.MULTI_EXIT_DISC, 'med', 'MULTI_EXIT_DISC', OPTIONAL, (a) => a.med, (b, v) => ({ ...b, kind: 'med', med: v }));
-export const LOCAL_PREF = u32Attribute(AttrType.LOCAL_PREF, 'local-pref', 'LOCAL_PREF', WELL_KNOWN, (a) => a.localPref, (b, v) => ({ ...b, kind: 'local-pref', localPref: v }));
+export const NEXT_HOP = u32Attribute(AttrType.NEXT_HOP, 'next-hop', 'NEXT_HOP', WELL_KNOWN, (a) => a.nextHop, (b, v) => ({ kind: 'next-hop', type: b.type, flags: b.flags, nextHop: v }));
+export const MULTI_EXIT_DISC = u32Attribute(AttrType.MULTI_EXIT_DISC, 'med', 'MULTI_EXIT_DISC', OPTIONAL, (a) => a.med, (b, v) => ({ kind: 'med', type: b.type, flags: b.flags, med: v }));
+export const LOCAL_PREF = u32Attribute(AttrType.LOCAL_PREF, 'local-pref', 'LOCAL_PREF', WELL_KNOWN, (a) => a.localPref, (b, v) => ({ kind: 'local-pref', type: b.type, flags: b.flags, localPref: v }));
 
 export const ATOMIC_AGGREGATE: AttrCodec = {
   type: AttrType.ATOMIC_AGGREGATE,
@@ -98,7 +102,7 @@ export const AS4_AGGREGATOR: AttrCodec = {
   encode: (a) => aggregatorValue(a, 4),
 };
 
-export const ORIGINATOR_ID = u32Attribute(AttrType.ORIGINATOR_ID, 'originator-id', 'ORIGINATOR_ID', OPTIONAL, (a) => a.originatorId, (b, v) => ({ ...b, kind: 'originator-id', originatorId: v }));
+export const ORIGINATOR_ID = u32Attribute(AttrType.ORIGINATOR_ID, 'originator-id', 'ORIGINATOR_ID', OPTIONAL, (a) => a.originatorId, (b, v) => ({ kind: 'originator-id', type: b.type, flags: b.flags, originatorId: v }));
 
 export const CLUSTER_LIST: AttrCodec = {
   type: AttrType.CLUSTER_LIST,

@@ -39,7 +39,8 @@ export function u32List(values: readonly number[]): Buffer {
 }
 
 export function readU32List(span: AttrSpan): number[] {
-  const out: number[] = [];
-  for (let p = span.start; p < span.end; p += 4) out.push(span.buf.readUInt32BE(p));
+  // Sized up front: a pushed-to array keeps spare capacity, and decoded lists live in the RIB.
+  const out = new Array<number>((span.end - span.start) >>> 2);
+  for (let p = span.start, i = 0; p < span.end; p += 4, i++) out[i] = span.buf.readUInt32BE(p);
   return out;
 }

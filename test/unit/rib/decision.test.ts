@@ -19,7 +19,7 @@ function attrs(a: A): AttrSet {
   if (a.lp !== undefined) list.push({ kind: 'local-pref', type: 5, flags: 0x40, localPref: a.lp });
   if (a.originator !== undefined) list.push({ kind: 'originator-id', type: 9, flags: 0x80, originatorId: a.originator });
   if (a.clusters) list.push({ kind: 'cluster-list', type: 10, flags: 0x80, clusterList: a.clusters });
-  return new AttrSet(list, Buffer.from((a.nh ?? '192.0.2.9').split('.').map(Number)), Buffer.alloc(0), 0);
+  return new AttrSet(list, Buffer.from((a.nh ?? '192.0.2.9').split('.').map(Number)), '', 0);
 }
 const path = (src: RouteSource, a: A, igpCost = 0): Path => ({ source: src, attrs: attrs(a), igpCost });
 
