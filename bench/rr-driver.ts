@@ -5,6 +5,9 @@
  *               all N withdrawn), then announces all N again with other attributes (time until
  *               every client has the new ones)
  *   MODE=calico M clients each announce one /26; time until every client holds M-1 of them
+ *   MODE=burst  the same, but the M clients connect all at once (STEP connections every 10 ms, each
+ *               sending its OPEN at once and never reconnecting), as when a cluster reboots:
+ *               time until all are Established, then until every client holds M-1 blocks
  * FAMILY=ipv6 uses /56s (2001:db8::/32 has only 65536 /48s) and IPv6 sessions. CAP_MS bounds every phase ("doneMs": null past it).
  */
 import { Family } from '../src/wire/constants.js';
@@ -73,7 +76,29 @@ function giveUp(out: Record<string, unknown>, list: BenchSpeaker[]): never {
 
 async function main(): Promise<void> {
   const out: Record<string, unknown> = { mode: MODE, n: N, m: M, family: V6 ? 'ipv6' : 'ipv4' };
-  if (MODE === 'calico') {
+  if (MODE === 'burst') {
+    const clients = Array.from({ length: M }, (_, i) => speaker(i));
+    const step = Number(process.env.STEP ?? 50);
+    const tc = performance.now();
+    const ups: Promise<boolean>[] = [];
+    for (let i = 0; i < M; i += step) {
+      for (const c of clients.slice(i, i + step)) ups.push(c.connect().then(() => true, () => false));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    out.openedMs = Math.round(performance.now() - tc);
+    const capped = await Promise.race([Promise.all(ups), new Promise<null>((r) => setTimeout(() => r(null), CAP_MS).unref())]);
+    out.established = clients.filter((c) => c.established).length;
+    out.failed = capped ? capped.filter((ok) => !ok).length : null;
+    if (out.established !== M) giveUp(out, clients);
+    out.connectMs = Math.round(performance.now() - tc);
+    const done = until(clients, () => clients.every((c) => c.received >= M - 1));
+    await Promise.all(clients.map((c, i) => c.announce({ family, base: V6 ? i : (BASE + i * 64) >>> 0, n: 1, perUpdate: 1, sets: 1, nextHop: thirdPartyNextHop(i), length: V6 ? 56 : 26 })));
+    const ms = await done;
+    out.convergeMs = ms === null ? null : Math.round(ms);
+    out.doneMs = ms === null ? null : Math.round((out.connectMs as number) + ms);
+    out.minReceived = Math.min(...clients.map((c) => c.received));
+    for (const c of clients) c.close();
+  } else if (MODE === 'calico') {
     const clients = Array.from({ length: M }, (_, i) => speaker(i));
     const tc = performance.now();
     if (!(await connectAll(clients))) giveUp(out, clients);

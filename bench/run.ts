@@ -11,6 +11,7 @@
  *   4 churn-1m     scenario 1, then withdraw everything, then announce it all again changed
  *   5 fib-1m       1M routes into the kernel: wren vs BIRD `protocol kernel` vs `ip -batch`
  *   6 ipv6-1m      scenario 1 with IPv6 /56s over IPv6 sessions (2001:db8::/32 holds only 65536 /48s)
+ *   7 burst-2000   2000 clients connecting all at once (50 every 10 ms, no reconnect), then all to all
  * --quick divides the sizes (a minute or two in all). Each daemon gets a time cap per scenario
  * (default 120 s; --quick 30 s) and is reported as "> cap" past it. Prints a table per scenario and
  * all results as JSON (to FILE with --json).
@@ -43,6 +44,7 @@ const SCENARIOS: Scenario[] = [
   { id: 'calico-1000', what: `${quick ? 200 : 1000} clients, one /26 each, all to all`, env: { MODE: 'calico', N: '1', M: k(1000, 200) }, clients: quick ? 200 : 1000 },
   { id: 'churn-1m', what: `withdraw ${quick ? '100k' : '1M'}, then re-announce changed`, env: { MODE: 'churn', N: k(1_000_000, 100_000), M: '1' }, clients: 1 },
   { id: 'fib-1m', what: `${quick ? '100k' : '1M'} routes into the kernel`, env: { N: k(1_000_000, 100_000) }, clients: 0 },
+  { id: 'burst-2000', what: `${quick ? 500 : 2000} clients connecting all at once, one /26 each`, env: { MODE: 'burst', N: '1', M: k(2000, 500) }, clients: quick ? 500 : 2000 },
   { id: 'ipv6-1m', what: `${quick ? '100k' : '1M'} IPv6 /56 -> 1 client`, env: { MODE: 'rr', N: k(1_000_000, 100_000), M: '1', FAMILY: 'ipv6' }, clients: 1 },
 ];
 const chosen = values.scenarios ? SCENARIOS.filter((s) => values.scenarios?.split(',').includes(s.id)) : SCENARIOS;
@@ -112,6 +114,7 @@ function table(s: Scenario, rows: Row[]): void {
       'time / BIRD': ratio(r.seconds, bird?.seconds),
       'RSS / BIRD': ratio(r.rssMb, bird?.rssMb),
       ...(r.detail?.withdrawMs !== undefined ? { 'withdraw s': Number(r.detail.withdrawMs) / 1000, 're-announce s': Number(r.detail.reannounceMs) / 1000 } : {}),
+      ...(r.detail?.convergeMs !== undefined ? { 'established s': Number(r.detail.connectMs) / 1000, 'converged s': Number(r.detail.convergeMs) / 1000 } : {}),
     })),
   );
 }

@@ -34,6 +34,9 @@ export function startReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean):
           // A listen-range client's default prefix limit (20,000) is lifted: an injector sends 1M.
           peerTemplates: { clients: { families: [v6 ? 'ipv6' : 'ipv4'], holdTime: 240, maxPrefixes: { limit: 4_294_967_295, action: 'warn' } } },
           routeReflector: { clusterId: '198.18.0.1', listenRange: range, template: 'clients' },
+          // A cold start: nothing was kept anywhere, so there is no table to wait for (with a listen
+          // range the restarting-speaker deferral would otherwise hold exports for its full 10 s).
+          gracefulRestart: { deferralTime: 0 },
         }),
       };
     case 'bird':
