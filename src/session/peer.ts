@@ -424,6 +424,8 @@ export class Peer {
 
   /** Bytes on the racing inbound connection: only its OPEN matters. */
   private onCandidateData(cand: Link, chunk: Buffer): void {
+    // Once promoted (or dropped) the connection's bytes are the session's: attach() reads them.
+    if (this.candidate !== cand) return;
     cand.framer.push(chunk);
     let frame;
     try {

@@ -76,3 +76,19 @@ t.test('a new connection with a valid OPEN is the restarted peer: the old sessio
   lab.run(100, 10);
   t.equal(a.state, State.ESTABLISHED, 'the new session is Established');
 });
+
+t.test('after the swap, several messages in one chunk are each read once', async (t) => {
+  const { lab, a } = grPair();
+  const [restarted, towardsA] = lab.net.pair(B.address, A.address);
+  a.offerInbound(towardsA);
+  restarted.write(encodeOpen(localOpen(bSpeaker)));
+  lab.run(100, 10);
+  restarted.write(Buffer.concat([encodeKeepalive(), encodeKeepalive(), encodeKeepalive()]));
+  lab.run(100, 10);
+  t.equal(a.state, State.ESTABLISHED);
+  const before = a.counters.messagesIn;
+  restarted.write(Buffer.concat([encodeKeepalive(), encodeKeepalive()]));
+  lab.run(100, 10);
+  t.equal(a.counters.messagesIn - before, 2, 'two messages in a chunk count as two, not more, not fewer');
+  t.equal(a.state, State.ESTABLISHED, 'and the stream stays in step');
+});
