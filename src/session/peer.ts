@@ -123,8 +123,12 @@ export class Peer {
   }
 
   start(): void {
+    // A disposed peer (a dynamic neighbour that went, a removed one) never comes back: a late
+    // timer (a prefix-limit restart) must not bring up a session nobody owns.
+    if (this.disposed) return;
     this.dispatch({ type: 'ManualStart' });
   }
+  private disposed = false;
 
   /**
    * New settings (config reload). Timers and connection settings apply from the next event and
@@ -523,6 +527,7 @@ export class Peer {
 
   /** Release timers and connections (daemon shutdown after stop()). */
   dispose(): void {
+    this.disposed = true;
     this.timers.stopAll();
     this.cancelDial?.();
     this.dropCandidate(null);

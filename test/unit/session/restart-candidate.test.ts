@@ -92,3 +92,13 @@ t.test('after the swap, several messages in one chunk are each read once', async
   t.equal(a.counters.messagesIn - before, 2, 'two messages in a chunk count as two, not more, not fewer');
   t.equal(a.state, State.ESTABLISHED, 'and the stream stays in step');
 });
+
+t.test('a disposed peer never starts again (a late prefix-limit restart timer)', async (t) => {
+  const { lab, a } = grPair();
+  a.stop('maximum number of prefixes exceeded');
+  a.dispose();
+  a.start();
+  lab.run(10_000);
+  t.equal(a.state, State.IDLE);
+  t.equal(a.enabled, false);
+});
