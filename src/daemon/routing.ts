@@ -2,6 +2,7 @@
  * Connects sessions to the RIB: an Established peer becomes a route source and joins the update
  * groups of its families; its UPDATEs go to the RIB; when it goes down its routes go with it.
  */
+import { maxPrefixesCeaseData } from '../wire/notification.js';
 import type { GuardedSession } from './memory-guard.js';
 import type { Logger } from 'pino';
 import { ALL_FAMILIES, CeaseSubcode, Family, RouteRefreshSubtype, familyNames, familyOf } from '../wire/constants.js';
@@ -360,10 +361,7 @@ export class Routing implements PeerEvents {
     this.log.warn({ peer: address, received: rp.received, stale: held - rp.received, limit: max.limit, action }, 'maximum number of prefixes exceeded');
     if (action === 'warn') return;
     // Data: AFI, SAFI (of the family that crossed it: IPv4 unless the session has only IPv6) and the limit.
-    const data = Buffer.alloc(7);
-    data.writeUInt16BE(peer.params && !(peer.params.families & (1 << Family.IPV4_UNICAST)) ? 2 : 1, 0);
-    data[2] = 1;
-    data.writeUInt32BE(max.limit, 3);
+    const data = maxPrefixesCeaseData(peer.params && !(peer.params.families & (1 << Family.IPV4_UNICAST)) ? 2 : 1, 1, max.limit);
     peer.stop(`maximum number of prefixes (${max.limit}) exceeded`, CeaseSubcode.MAX_PREFIXES, data);
     if (action === 'restart') {
       const t = setTimeout(() => {

@@ -1,4 +1,5 @@
 import { CeaseSubcode, ErrorCode, HEADER_LENGTH, MessageType } from './constants.js';
+import { SmartBuffer } from 'smart-buffer';
 import { printable } from './printable.js';
 import { writeHeader } from './header.js';
 import type { BgpError } from './errors.js';
@@ -69,6 +70,14 @@ export function ceaseWithMessage(subcode: number, message: string): Notification
     bytes = bytes.subarray(0, cut);
   }
   return { code: ErrorCode.CEASE, subcode, data: Buffer.concat([Buffer.from([bytes.length]), bytes]) };
+}
+
+/**
+ * The data of a Cease / Maximum Number of Prefixes Reached (RFC 4486 §4): AFI, SAFI and the upper
+ * bound. A cold-path builder, so it is written with smart-buffer's cursor rather than by offsets.
+ */
+export function maxPrefixesCeaseData(afi: number, safi: number, limit: number): Buffer {
+  return SmartBuffer.fromSize(7).writeUInt16BE(afi).writeUInt8(safi).writeUInt32BE(limit >>> 0).toBuffer();
 }
 
 /** A Cease: with `message` as its RFC 9003 communication where the subcode takes one, else with `data` (RFC 4486). */
