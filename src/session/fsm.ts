@@ -252,11 +252,14 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
             return to(State.OPEN_SENT);
           }
           return to(s.state);
-        case 'BGPOpen':
+        case 'BGPOpen': {
           // An OPEN while DelayOpen runs (RFC 4271 §8.2.2, events 20/21).
           actions.push({ type: 'stop-timer', timer: 'delayOpen' }, { type: 'stop-timer', timer: 'connectRetry' }, { type: 'send-open' }, { type: 'send-keepalive' });
-          sessionTimers(ev.holdTime);
-          return to(State.OPEN_CONFIRM, { holdTime: ev.holdTime, keepaliveTime: ev.holdTime === 0 ? 0 : Math.max(1, Math.floor(ev.holdTime / 3)) });
+          // The interval the timers use (keepaliveTime respected), not hold/3 again: the first and
+          // later keepalives must agree.
+          const { keepalive } = sessionTimers(ev.holdTime);
+          return to(State.OPEN_CONFIRM, { holdTime: ev.holdTime, keepaliveTime: keepalive });
+        }
         default:
           return fail('unexpected message before OPEN', notification(ErrorCode.FSM, FsmSubcode.UNSPECIFIED));
       }

@@ -117,3 +117,12 @@ t.test('a passive peer with fallback dials once the connect-retry time passes', 
   t.equal(r.state.state, State.CONNECT);
   t.ok(r.actions.some((a) => a.type === 'connect'), 'then dials');
 });
+
+t.test('an OPEN during DelayOpen keeps the configured keepalive interval for later keepalives too', async (t) => {
+  const c = { ...cfg, delayOpenTime: 3, keepaliveTime: 5 };
+  const r = step(at(State.CONNECT), { type: 'BGPOpen', holdTime: 30 }, c, 1000);
+  t.same(summary(r.actions).filter((a) => a.startsWith('start keepalive')), ['start keepalive 5'], 'the first keepalive after 5 s');
+  t.equal(r.state.keepaliveTime, 5, 'and every later one: 5 s, not hold/3 = 10 s');
+  const later = step({ ...r.state, state: State.ESTABLISHED }, { type: 'TimerExpired', timer: 'keepalive' }, c, 6000);
+  t.same(summary(later.actions).filter((a) => a.startsWith('start keepalive')), ['start keepalive 5']);
+});
