@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { AF_INET, AF_INET6, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
-import { compareRoutes, decidingStep, multipathEqual } from '../rib/decision.js';
+import { compareRoutes, multipathEqual, stepOf } from '../rib/decision.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { addressToString } from '../wire/address.js';
 import type { PolicyChain, PolicyResult } from '../policy/policy.js';
@@ -196,8 +196,7 @@ export class FibSync {
         const a = this.rib.importStore.get(pool.attr[p] as number);
         const c = loc.nextHopCost(a, false);
         if (c < 0) continue;
-        compareRoutes(bs, ba, loc.nextHopCost(ba, false), s, a, c);
-        if (!multipathEqual(decidingStep()) || a.nextHop.length === 0) continue;
+        if (!multipathEqual(stepOf(compareRoutes(bs, ba, loc.nextHopCost(ba, false), s, a, c))) || a.nextHop.length === 0) continue;
         gws ??= [ba.nextHop];
         if (gws.length < this.config.ecmp.maxPaths && !gws.some((g) => g.equals(a.nextHop))) gws.push(a.nextHop);
       }
