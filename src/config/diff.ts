@@ -123,6 +123,7 @@ export function planReload(old: Config, next: Config): ReloadPlan {
   if (!same(old.gracefulRestart, next.gracefulRestart)) plan.other.push(`gracefulRestart ${show(old.gracefulRestart)} -> ${show(next.gracefulRestart)} (for sessions established from now on)`);
   if (old.control.group !== next.control.group) plan.other.push(`control.group ${show(old.control.group)} -> ${show(next.control.group)}`);
   if (old.control.readOnlyGroup !== next.control.readOnlyGroup) plan.other.push(`control.readOnlyGroup ${show(old.control.readOnlyGroup)} -> ${show(next.control.readOnlyGroup)}`);
+  if (!same(old.bestPath, next.bestPath)) plan.other.push(`bestPath ${show(old.bestPath)} -> ${show(next.bestPath)} (every prefix decided again)`);
   if (!same(old.memory, next.memory)) plan.other.push(`memory ${show(old.memory)} -> ${show(next.memory)}`);
   if (old.logging.level !== next.logging.level) plan.other.push(`logging.level ${show(old.logging.level)} -> ${show(next.logging.level)}`);
   if ((old.routeReflector?.listenRange ?? null) !== (next.routeReflector?.listenRange ?? null)) {

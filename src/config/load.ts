@@ -85,6 +85,8 @@ export interface Config {
   logging: { level: string | null };
   /** Prometheus endpoint, when configured. */
   metrics: { listen: string } | null;
+  /** MED rules of the best-path selection. */
+  bestPath: { alwaysCompareMed: boolean; missingMedWorst: boolean };
   /** The memory guard's budget (null: the machine's default) and heap share. */
   memory: { limitMB: number | null; heapShare: number };
   /** Policies compiled once at load (config `policies`, `prefixSets`), and their source text. */
@@ -248,6 +250,7 @@ export function parseConfig(text: string, file: string): Config {
     control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null, configDir: (control.configDir as string | undefined) ?? null, readOnlySocket: (control.readOnlySocket as string | undefined) ?? null, readOnlyGroup: (control.readOnlyGroup as string | undefined) ?? null },
     logging: { level: ((raw.logging as Obj | undefined)?.level as string | undefined) ?? null },
     metrics: raw.metrics ? { listen: ((raw.metrics as Obj).listen as string | undefined) ?? DEFAULT_METRICS_LISTEN } : null,
+    bestPath: { alwaysCompareMed: ((raw.bestPath as Obj | undefined)?.alwaysCompareMed as boolean | undefined) ?? false, missingMedWorst: ((raw.bestPath as Obj | undefined)?.missingMedAsWorst as boolean | undefined) ?? false },
     memory: { limitMB: ((raw.memory as Obj | undefined)?.limitMB as number | undefined) ?? null, heapShare: ((raw.memory as Obj | undefined)?.heapShare as number | undefined) ?? 0.75 },
     policies: compiled.policies,
     policySource: { policies: rawPolicies, prefixSets: rawSets },

@@ -7,7 +7,7 @@ import { TurnBudget } from './turn-budget.js';
 import { Family } from '../wire/constants.js';
 import { addressToString } from '../wire/address.js';
 import { parsePrefix, type Prefix } from '../wire/nlri.js';
-import { comparePaths, type Path } from '../rib/decision.js';
+import { explain, type Path } from '../rib/decision.js';
 import { UNREACHABLE } from '../rib/nexthop.js';
 import type { Rib } from '../rib/rib.js';
 import type { AttrSet } from '../rib/attr-set.js';
@@ -120,9 +120,16 @@ function slotRows(d: Daemon, rib: Rib, f: Family, s: number, q: RouteQuery): Rou
   const best = loc.best[f][s] as number;
   const prefix = prefixText(rib, f, s);
   const rows: RouteRow[] = [];
-  const bestPath: Path | null = best >= 0 ? pathOf(rib, best) : null;
   const ordered: number[] = best >= 0 ? [best] : [];
   for (let p = loc.head[f][s] as number; p >= 0; p = loc.paths.next[p] as number) if (p !== best) ordered.push(p);
+  // explain: why each path lost, as the selection saw it (the MED step removes paths from their
+  // own neighbour AS group, which a comparison with the best alone would not show).
+  let lost: Map<number, string | null> | null = null;
+  if (q.explain) {
+    const eligible = ordered.filter((p) => pathOf(rib, p).igpCost !== UNREACHABLE);
+    const verdicts = explain(eligible.map((p) => pathOf(rib, p)));
+    lost = new Map(eligible.map((p, i) => [p, verdicts[i]?.lostAt ?? null]));
+  }
   for (const p of ordered) {
     if (p !== best && !q.all && !q.peer) break;
     const row = pathRow(rib, prefix, p, p === best);
@@ -130,7 +137,7 @@ function slotRows(d: Daemon, rib: Rib, f: Family, s: number, q: RouteQuery): Rou
     if (q.explain) {
       const path = pathOf(rib, p);
       row.reachable = path.igpCost !== UNREACHABLE;
-      row.lostAt = p === best ? null : !row.reachable ? 'next hop unreachable' : bestPath ? comparePaths(bestPath, path).step : null;
+      row.lostAt = p === best ? null : !row.reachable ? 'next hop unreachable' : (lost?.get(p) ?? null);
       const chain = path.source.kind === 'local' ? null : d.routing?.importChain(path.source.address);
       if (chain) row.importPolicy = chain.evaluate(routeQuery(rib, f, s, path.source, path.attrs.base ?? path.attrs)).trail;
       if (p === best) row.exports = exportsOf(rib, f, s, path);

@@ -58,7 +58,7 @@ export class Routing implements PeerEvents {
     private readonly log: Logger,
   ) {
     const rr = config.routeReflector;
-    this.rib = new Rib({ localAsn: config.asn, routerId: parseIpv4(config.routerId), clusterId: rr ? parseIpv4(rr.clusterId) : null });
+    this.rib = new Rib({ localAsn: config.asn, routerId: parseIpv4(config.routerId), clusterId: rr ? parseIpv4(rr.clusterId) : null, decision: { ...config.bestPath } });
     this.policies = new PolicyRegistry(config.policies);
     this.rib.onUnsendable = (g, slot, attrsLength) => {
       const f = this.logLimit.fields(`${g.key}|unsendable`);
@@ -235,6 +235,12 @@ export class Routing implements PeerEvents {
 
   /** The running config changed (reload): later decisions use the new one. */
   reconfigure(config: Config, announce: { added: string[]; removed: string[]; reapply: boolean }): void {
+    const rules = this.rib.loc.options;
+    if (rules.alwaysCompareMed !== config.bestPath.alwaysCompareMed || rules.missingMedWorst !== config.bestPath.missingMedWorst) {
+      // New MED rules: every prefix is decided again (a chunk per turn).
+      this.rib.loc.options = { ...config.bestPath };
+      this.rib.redecideAll();
+    }
     this.config = config;
     this.policies = new PolicyRegistry(config.policies);
     for (const p of announce.removed) {

@@ -112,13 +112,80 @@ export function compareRoutes(
   return 0;
 }
 
-/** Index of the best path, or -1 for none. */
-export function bestOf(paths: readonly Path[], o: DecisionOptions = DEFAULT_DECISION): number {
-  let best = -1;
-  for (let i = 0; i < paths.length; i++) {
-    if (best < 0 || comparePaths(paths[i] as Path, paths[best] as Path, o).order < 0) best = i;
+/** The MED a path is compared with (RFC 4271 9.1.2.2 (c); a missing one is 0 or, configured, worst). */
+function medOf(a: AttrSet, o: DecisionOptions): number {
+  return a.med >= 0 ? a.med : o.missingMedWorst ? 0xffffffff : 0;
+}
+
+/**
+ * The best of `n` candidate paths (the first n entries of the arrays), as RFC 4271 9.1.2.2 says,
+ * independent of the order they arrived in. Pairwise comparison is not: MED is only compared
+ * between paths from the same neighbouring AS, so three paths can beat each other in a cycle (A
+ * beats B on MED, B beats C on router id, C beats A on router id) and a running "best so far"
+ * depends on which came first. Here, as BIRD's `deterministic med` and FRR's
+ * `bgp deterministic-med`: (1) only paths equal to the best on the steps before MED stay; (2) of
+ * those, a path is removed when another one it is MED-comparable with has a lower MED; (3) the
+ * rest are compared on the steps after MED, a total order. Up to two candidates, pairwise
+ * comparison gives the same answer and is used. `removedByMed`, when given, is set per index.
+ * The arrays are the caller's scratch space: nothing is allocated.
+ */
+export function selectBest(
+  n: number,
+  src: readonly RouteSource[],
+  attrs: readonly AttrSet[],
+  cost: readonly number[],
+  o: DecisionOptions = DEFAULT_DECISION,
+  removedByMed?: boolean[],
+): number {
+  if (n <= 0) return -1;
+  let best = 0;
+  if (n <= 2) {
+    if (n === 2 && compareRoutes(src[1] as RouteSource, attrs[1] as AttrSet, cost[1] as number, src[0] as RouteSource, attrs[0] as AttrSet, cost[0] as number, o) < 0) best = 1;
+    if (removedByMed) {
+      removedByMed[0] = false;
+      removedByMed[1] = false;
+    }
+    return best;
+  }
+  // (1) The best on the steps before MED, and who is equal to it there.
+  for (let i = 1; i < n; i++) {
+    const r = compareRoutes(src[i] as RouteSource, attrs[i] as AttrSet, cost[i] as number, src[best] as RouteSource, attrs[best] as AttrSet, cost[best] as number, o);
+    if (r < 0 && -r < CODE.MED) best = i;
+  }
+  const lead = best;
+  lowestMed.clear();
+  for (let i = 0; i < n; i++) {
+    const r = compareRoutes(src[i] as RouteSource, attrs[i] as AttrSet, cost[i] as number, src[lead] as RouteSource, attrs[lead] as AttrSet, cost[lead] as number, o);
+    const candidate = r === 0 || Math.abs(r) >= CODE.MED;
+    inHead[i] = candidate;
+    if (!candidate) continue;
+    // (2) The lowest MED per neighbouring AS (one group when MEDs are always compared).
+    const a = attrs[i] as AttrSet;
+    const group = o.alwaysCompareMed ? -1 : a.neighborAs;
+    const m = medOf(a, o);
+    const low = lowestMed.get(group);
+    if (low === undefined || m < low) lowestMed.set(group, m);
+  }
+  // (3) Of the candidates with their group's lowest MED, the best on the later steps.
+  best = -1;
+  for (let i = 0; i < n; i++) {
+    const a = attrs[i] as AttrSet;
+    const out = !inHead[i] || medOf(a, o) > (lowestMed.get(o.alwaysCompareMed ? -1 : a.neighborAs) as number);
+    if (removedByMed) removedByMed[i] = inHead[i] === true && out;
+    if (out) continue;
+    // Survivors of one group share its lowest MED, so this compares the steps after MED.
+    if (best < 0 || compareRoutes(src[i] as RouteSource, a, cost[i] as number, src[best] as RouteSource, attrs[best] as AttrSet, cost[best] as number, o) < 0) best = i;
   }
   return best;
+}
+
+/** Scratch space of selectBest (single-threaded, filled and read within one call). */
+const inHead: boolean[] = [];
+const lowestMed = new Map<number, number>();
+
+/** Index of the best path, or -1 for none. */
+export function bestOf(paths: readonly Path[], o: DecisionOptions = DEFAULT_DECISION): number {
+  return selectBest(paths.length, paths.map((p) => p.source), paths.map((p) => p.attrs), paths.map((p) => p.igpCost), o);
 }
 
 /** Paths equal to the best down to the IGP-cost step: the ECMP set (best first), at most `max`. */
@@ -135,8 +202,13 @@ export function multipathOf(paths: readonly Path[], best: number, max: number, o
   return out;
 }
 
-/** For `show route explain`: each path and the step at which it lost to the best. */
+/**
+ * For `show route explain`: each path and the step that removed it. A path the MED step removed
+ * says MED even where, compared with the best alone, another step would decide (the best may come
+ * from another neighbouring AS).
+ */
 export function explain(paths: readonly Path[], o: DecisionOptions = DEFAULT_DECISION): { index: number; best: boolean; lostAt: Step | null }[] {
-  const best = bestOf(paths, o);
-  return paths.map((p, i) => ({ index: i, best: i === best, lostAt: i === best ? null : comparePaths(paths[best] as Path, p, o).step }));
+  const removed: boolean[] = [];
+  const best = selectBest(paths.length, paths.map((p) => p.source), paths.map((p) => p.attrs), paths.map((p) => p.igpCost), o, removed);
+  return paths.map((p, i) => ({ index: i, best: i === best, lostAt: i === best ? null : removed[i] ? Step.MED : comparePaths(paths[best] as Path, p, o).step }));
 }

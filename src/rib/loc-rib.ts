@@ -5,7 +5,7 @@
  * it), so a slot number always means one prefix to everybody holding it.
  */
 import { Family } from '../wire/constants.js';
-import { compareRoutes, DEFAULT_DECISION, type DecisionOptions } from './decision.js';
+import { DEFAULT_DECISION, selectBest, type DecisionOptions } from './decision.js';
 import { PrefixTable } from './prefix-table.js';
 import { PathPool } from './path-pool.js';
 import { grownInt32 } from './columns.js';
@@ -44,7 +44,8 @@ export class LocRib {
   constructor(
     private readonly attrs: AttrStore,
     private readonly sources: (RouteSource | undefined)[],
-    private readonly options: DecisionOptions = DEFAULT_DECISION,
+    /** The best-path rules (config `bestPath`); a change is followed by a re-decision of every prefix. */
+    public options: DecisionOptions = DEFAULT_DECISION,
   ) {
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       this.tables[f].growListeners.push((cap) => {
@@ -120,25 +121,45 @@ export class LocRib {
     this.decide(family, slot, false);
   }
 
+  /**
+   * Scratch arrays of decide(), reused (the longest chain seen bounds them; what they still point
+   * to after a decision is at most that many sets and sources).
+   */
+  private readonly scratchPath: number[] = [];
+  private readonly scratchSource: RouteSource[] = [];
+  private readonly scratchAttrs: AttrSet[] = [];
+  private readonly scratchCost: number[] = [];
+
   private decide(family: Family, slot: number, changed: boolean): void {
     const pool = this.paths;
     const before = this.best[family][slot] as number;
-    let best = -1;
-    let bs: RouteSource | undefined;
-    let ba = null;
-    let bc = 0;
+    // The eligible paths into scratch arrays, then the RFC's selection (order-independent); a
+    // prefix with one path (most of a table) needs neither.
+    const first = this.head[family][slot] as number;
+    if (first >= 0 && (pool.next[first] as number) < 0) {
+      const s = this.sources[pool.source[first] as number] as RouteSource;
+      const eligible = this.nextHopCost(this.attrs.get(pool.attr[first] as number), s.kind === 'local') !== UNREACHABLE;
+      this.settle(family, slot, before, eligible ? first : -1, changed);
+      return;
+    }
+    let n = 0;
     for (let p = this.head[family][slot] as number; p >= 0; p = pool.next[p] as number) {
       const s = this.sources[pool.source[p] as number] as RouteSource;
       const a = this.attrs.get(pool.attr[p] as number);
       const c = this.nextHopCost(a, s.kind === 'local');
       if (c === UNREACHABLE) continue; // ineligible until its next hop can be reached
-      if (best < 0 || compareRoutes(s, a, c, bs as RouteSource, ba as NonNullable<typeof ba>, bc, this.options) < 0) {
-        best = p;
-        bs = s;
-        ba = a;
-        bc = c;
-      }
+      this.scratchPath[n] = p;
+      this.scratchSource[n] = s;
+      this.scratchAttrs[n] = a;
+      this.scratchCost[n] = c;
+      n++;
     }
+    const i = selectBest(n, this.scratchSource, this.scratchAttrs, this.scratchCost, this.options);
+    this.settle(family, slot, before, i < 0 ? -1 : (this.scratchPath[i] as number), changed);
+  }
+
+  /** Record the decision for a slot and tell whoever listens. */
+  private settle(family: Family, slot: number, before: number, best: number, changed: boolean): void {
     this.best[family][slot] = best;
     if (before < 0 && best >= 0) this.routes++;
     else if (before >= 0 && best < 0) this.routes--;

@@ -3,6 +3,7 @@
  * every path in the Loc-RIB's slot chains (which are also the Adj-RIBs-In), decides, and tells
  * update groups which prefixes changed. Everything else asks it or subscribes to it.
  */
+import type { DecisionOptions } from './decision.js';
 import { ALL_FAMILIES, Family } from '../wire/constants.js';
 import { NlriCursor, type NlriBlock, type Prefix } from '../wire/nlri.js';
 import { ipv4ToString, ipv6ToString } from '../wire/address.js';
@@ -61,6 +62,8 @@ export interface RibOptions {
   localAsn: number;
   routerId: number;
   clusterId: number | null;
+  /** MED rules of the best-path selection (config `bestPath`). */
+  decision?: DecisionOptions;
 }
 
 export class Rib {
@@ -82,7 +85,7 @@ export class Rib {
     this.local = { id: 0, kind: 'local', address: 'local', addressBytes: Buffer.alloc(0), routerId: options.routerId, peerAs: options.localAsn, isClient: false };
     this.sources[0] = this.local;
     this.query = { family: Family.IPV4_UNICAST, v4: 0, bytes: NO_NEXT_HOP, at: 0, length: 0, source: this.local, attrs: null as unknown as AttrSet };
-    this.loc = new LocRib(this.importStore, this.sources);
+    this.loc = new LocRib(this.importStore, this.sources, options.decision);
     this.loc.onBestChange = (family, slot) => {
       for (const g of this.groups.values()) if (g.family === family) g.touch(slot);
       for (const l of this.bestListeners) l(family, slot);

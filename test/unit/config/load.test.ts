@@ -149,3 +149,9 @@ t.test('names never resolve through Object.prototype', async (t) => {
   t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 64512\nfib: { protocol: toString }\n', 'proto.yaml'), { message: /fib\.protocol/ });
   t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 64512\nfib: { protocol: __proto__ }\n', 'proto.yaml'), { message: /fib\.protocol/ });
 });
+
+t.test('bestPath: MED rules, off by default', async (t) => {
+  t.same(parseConfig('routerId: 192.0.2.1\nasn: 64512\n', 'b.yaml').bestPath, { alwaysCompareMed: false, missingMedWorst: false });
+  t.same(parseConfig('routerId: 192.0.2.1\nasn: 64512\nbestPath: { alwaysCompareMed: true, missingMedAsWorst: true }\n', 'b.yaml').bestPath, { alwaysCompareMed: true, missingMedWorst: true });
+  t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 64512\nbestPath: { deterministicMed: false }\n', 'b.yaml'), { message: /bestPath\.deterministicMed: unknown key/ });
+});
