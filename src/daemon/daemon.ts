@@ -37,6 +37,14 @@ function familyMask(fams: readonly string[]): number {
 /** The prefix limit of a listen-range client unless its template sets one (a Calico node announces a few blocks). */
 export const DYNAMIC_MAX_PREFIXES = { limit: 20_000, action: 'restart', restartAfter: 60 } as const;
 
+/**
+ * How often the memory guard looks (a flood of unique sets grows wrend by 100+ MB a second, so a
+ * check a second overshot the budget by 150 MB), and how many checks it waits after stopping a
+ * session for the freed memory to show (5 s).
+ */
+const GUARD_INTERVAL_MS = 250;
+const GUARD_COOL_DOWN_CHECKS = 20;
+
 export function peerConfig(n: NeighborConfig): PeerConfig {
   const { address, asn, port, passive, description, sourceAddress, sourcePort, multihop, ttlSecurity, password } = n;
   return {
@@ -207,12 +215,12 @@ export class Daemon {
     this.loopTimer.unref();
   }
 
-  /** The memory budget, checked every second (see memory-guard.ts). */
+  /** The memory budget, checked every GUARD_INTERVAL_MS (see memory-guard.ts). */
   guard: MemoryGuard | null = null;
   private guardTimer: NodeJS.Timeout | null = null;
 
   private guardOptions(c: Config): MemoryGuardOptions {
-    return { limitBytes: c.memory.limitMB !== null ? c.memory.limitMB * 1048576 : defaultMemoryLimit(), heapShare: c.memory.heapShare, coolDownChecks: 5 };
+    return { limitBytes: c.memory.limitMB !== null ? c.memory.limitMB * 1048576 : defaultMemoryLimit(), heapShare: c.memory.heapShare, coolDownChecks: GUARD_COOL_DOWN_CHECKS };
   }
 
   private startMemoryGuard(): void {
@@ -227,7 +235,7 @@ export class Daemon {
       () => routing.heldSessions(),
       (w) => this.log.error({ peer: w.session, paths: w.held, grew: w.grew, rssMB: Math.round(w.reading.rss / 1048576), heapUsedMB: Math.round(w.reading.heapUsed / 1048576), why: w.why }, 'memory budget exceeded: stopping the session that grew most (Cease / Out of Resources)'),
     );
-    this.guardTimer = setInterval(() => this.guard?.check(), 1000);
+    this.guardTimer = setInterval(() => this.guard?.check(), GUARD_INTERVAL_MS);
     this.guardTimer.unref();
   }
 

@@ -59,7 +59,7 @@ export class MemoryGuard {
     return null;
   }
 
-  /** One check (the daemon calls it every second); returns the session stopped, if any. */
+  /** One check (the daemon calls it four times a second); returns the session stopped, if any. */
   check(): string | null {
     const r = this.read();
     this.lastReading = r;
