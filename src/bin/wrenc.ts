@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_TIMEOUT_SECONDS, request } from '../cli/client.js';
 import { USAGE, parseCommand } from '../cli/commands.js';
+import { wrenVersion } from '../config/version.js';
 
 /** Write with backpressure: a million-route answer streams through without piling up. */
 function write(s: string): Promise<void> | undefined {
@@ -20,6 +21,7 @@ async function main(): Promise<number> {
         json: { type: 'boolean' },
         timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
     });
   } catch (err) {
@@ -27,6 +29,10 @@ async function main(): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`wrenc ${wrenVersion()}\n`);
+    return 0;
+  }
   if (values.help || positionals.length === 0) {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;

@@ -2,11 +2,12 @@
 /** wrend — the wren BGP daemon. */
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../config/load.js';
+import { wrenVersion } from '../config/version.js';
 import { createLogger } from '../log/logger.js';
 import { Daemon } from '../daemon/daemon.js';
 import { sdNotify } from '../daemon/sd-notify.js';
 
-const USAGE = 'usage: wrend [--config FILE] [--socket PATH] [--log-level LEVEL]';
+const USAGE = 'usage: wrend [--config FILE] [--socket PATH] [--log-level LEVEL] [--version]';
 
 async function main(): Promise<number> {
   let args;
@@ -17,6 +18,7 @@ async function main(): Promise<number> {
         socket: { type: 'string', short: 's' },
         'log-level': { type: 'string', short: 'l' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
     }).values;
   } catch (err) {
@@ -25,6 +27,10 @@ async function main(): Promise<number> {
   }
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`wrend ${wrenVersion()}\n`);
     return 0;
   }
   let config;

@@ -8,7 +8,7 @@ import type { RouteRow } from '../control/route-commands.js';
 import type { FibDiff } from '../fib/fib-sync.js';
 import { ROUTE_HEADER, explainText, fibDiffText, keyValues, neighborsTable, nodeStatus, routeLine, type NodeStatusRow } from './format.js';
 
-export const USAGE = `usage: wrenc [--socket PATH] [--json] [--timeout SECONDS] COMMAND
+export const USAGE = `usage: wrenc [--socket PATH] [--json] [--timeout SECONDS] [--version] COMMAND
 commands:
   show status
   show neighbors [ADDRESS] [detail]     (alias: show protocols [all])

@@ -4,6 +4,7 @@
  * type, prefixes received/filtered/advertised, RIB and FIB sizes, FIB operations, update groups,
  * event-loop lag, plus Node's process metrics. Operators put bird_exporter beside BIRD for this.
  */
+import { wrenVersion } from '../config/version.js';
 import type net from 'node:net';
 import http from 'node:http';
 import type { Logger } from 'pino';
@@ -28,6 +29,7 @@ export function parseListen(s: string): { host: string; port: number } | null {
 export function buildRegistry(d: Daemon): Registry {
   const reg = new Registry();
   collectDefaultMetrics({ register: reg, prefix: 'wren_' });
+  new Gauge({ name: 'wren_build_info', help: 'Always 1; the version of the running wrend', labelNames: ['version', 'node'], registers: [reg] }).set({ version: wrenVersion(), node: process.version }, 1);
   const peerLabels = ['peer', 'asn', 'type'] as const;
   const peers = () => [...d.peers.values()].map((p) => ({ p, labels: { peer: p.config.address, asn: String(p.config.asn), type: peerType(d, p.config.address) } }));
 

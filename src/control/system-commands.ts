@@ -1,4 +1,5 @@
 /** Daemon-wide commands: `show status`, `show memory`, and `configure [check] [FILE]`. */
+import { wrenVersion } from '../config/version.js';
 import { getHeapStatistics } from 'node:v8';
 import { formatPlan } from '../config/diff.js';
 import type { ControlServer } from './server.js';
@@ -10,6 +11,7 @@ export function registerSystemCommands(server: ControlServer, d: Daemon, started
   server.on('show status', (_req, out) => {
     const peers = [...d.peers.values()];
     out.result({
+      version: wrenVersion(),
       routerId: d.config.routerId,
       asn: d.config.asn,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
