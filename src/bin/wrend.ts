@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** wrend — the wren BGP daemon. */
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from '../config/load.js';
+import { loadConfigAsync, ConfigError } from '../config/load.js';
 import { wrenVersion } from '../config/version.js';
 import { createLogger } from '../log/logger.js';
 import { Daemon } from '../daemon/daemon.js';
@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   }
   let config;
   try {
-    config = loadConfig(args.config as string);
+    config = await loadConfigAsync(args.config as string);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`wrend: invalid config: ${err.message}\n`);

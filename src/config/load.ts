@@ -3,7 +3,7 @@
  * turned into a Config with templates resolved, topology expanded and defaults filled in. Every
  * error names the file, line:column and key.
  */
-import { readConfigFile, readConfigFileSync } from './read-file.js';
+import { readConfigFile } from './read-file.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
 import { DEFAULT_FIB, type FibConfig } from '../fib/fib-config.js';
 import type { PeerEndpoint } from '../session/peer.js';
@@ -327,11 +327,7 @@ export function expandTopology(config: Config): NeighborConfig[] {
   return out;
 }
 
-export function loadConfig(file: string): Config {
-  return parseConfig(readConfigFileSync(file), file);
-}
-
-/** loadConfig without blocking the event loop (reloads); with `dir`, only files under it. */
+/** A config file read (without blocking the event loop) and parsed; with `dir`, only a file under it. */
 export async function loadConfigAsync(file: string, dir: string | null = null): Promise<Config> {
   return parseConfig(await readConfigFile(file, dir), file);
 }

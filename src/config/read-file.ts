@@ -4,7 +4,7 @@
  * whose real path lies under it. The file is opened without blocking and checked on its
  * descriptor, so what is checked is what is read.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { ConfigError } from './config-error.js';
@@ -49,28 +49,6 @@ export async function readConfigFile(file: string, dir: string | null = null): P
       return buf.toString('utf8', 0, n);
     } finally {
       await h.close();
-    }
-  } catch (err) {
-    throw failure(file, err);
-  }
-}
-
-/** The same, synchronously: for start-up, before the event loop has anything else to do. */
-export function readConfigFileSync(file: string, dir: string | null = null): string {
-  try {
-    checkPlace(file, realpathSync(file), dir, dir ? realpathSync(dir) : null);
-    const fd = openSync(file, FLAGS);
-    try {
-      checkStat(file, fstatSync(fd));
-      const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
-      let n = 0;
-      for (let r = readSync(fd, buf, 0, buf.length, null); r > 0; r = readSync(fd, buf, n, buf.length - n, null)) {
-        n += r;
-        if (n > MAX_CONFIG_BYTES) throw new ConfigError(`${file}: more than the ${MAX_CONFIG_BYTES} bytes a config file may have`);
-      }
-      return buf.toString('utf8', 0, n);
-    } finally {
-      closeSync(fd);
     }
   } catch (err) {
     throw failure(file, err);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, parseConfig } from '../../../src/config/load.js';
+import { loadConfigAsync, parseConfig } from '../../../src/config/load.js';
 import { WREND } from '../../helpers/wren.js';
 
 const yaml = `
@@ -48,25 +48,25 @@ for (const name of readdirSync(INVALID).filter((f) => f !== 'expected.json')) {
 t.test('every example in config/ is valid and means what its comments say', async (t) => {
   const examples = readdirSync('config').filter((f) => f.endsWith('.yaml'));
   t.same(examples.sort(), ['calico-policy.yaml', 'mesh.yaml', 'route-reflector.yaml', 'rr-client.yaml', 'tor-peering.yaml']);
-  const load = (f: string) => loadConfig(join('config', f));
-  const mesh = load('mesh.yaml');
+  const load = (f: string) => loadConfigAsync(join('config', f));
+  const mesh = await load('mesh.yaml');
   t.same(mesh.neighbors.map((n) => [n.address, n.origin, n.asn, n.keepaliveTime, n.passive]), [
     ['192.0.2.12', 'mesh', 64512, 30, true],
     ['192.0.2.13', 'mesh', 64512, 30, true],
   ]);
   t.equal(mesh.fib.protocol, 12, 'proto bird');
   t.same(mesh.fib.tunnel, { interface: 'tunl0', mode: 'cross-subnet' });
-  const rr = load('route-reflector.yaml');
+  const rr = await load('route-reflector.yaml');
   t.match(rr.routeReflector, { clusterId: '192.0.2.254', listenRange: '192.0.2.0/24', template: { holdTime: 30, addPaths: 'send' } });
   t.match(rr.neighbors, [{ address: '192.0.2.3', holdTime: 30, routeReflectorClient: false }]);
   t.equal(rr.control.group, 'wren');
-  const client = load('rr-client.yaml');
+  const client = await load('rr-client.yaml');
   t.same(client.neighbors.map((n) => [n.address, n.origin]), [['192.0.2.2', 'routeReflectors'], ['192.0.2.3', 'routeReflectors']]);
-  const calico = load('calico-policy.yaml');
+  const calico = await load('calico-policy.yaml');
   t.same([...calico.policies.keys()], ['tor-export', 'tor-import', 'kernel-learn', 'kernel']);
   t.match(calico.neighbors, [{ address: '192.0.2.2' }, { address: '192.0.2.254', import: ['tor-import'], export: ['tor-export'] }]);
   t.same(calico.fib.policy, ['kernel']);
-  const tor = load('tor-peering.yaml');
+  const tor = await load('tor-peering.yaml');
   t.same(tor.neighbors.map((n) => [n.address, n.asn, n.ttlSecurity, n.holdTime, n.allowOwnAs, n.description]), [
     ['203.0.113.1', 63400, 1, 9, 1, 'tor-a'],
     ['203.0.113.2', 63400, 1, 9, 1, 'tor-b'],
