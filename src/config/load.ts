@@ -109,6 +109,8 @@ export interface GracefulRestartConfig {
   deferralTime: number;
   /** The longest restart time a peer may ask us to keep its routes for (s); longer asks are cut. */
   maxPeerRestartTime: number;
+  /** The restart record (restart-state.ts); null: wrend.state next to the control socket. */
+  stateFile?: string | null;
 }
 
 export const DEFAULT_GRACEFUL_RESTART: GracefulRestartConfig = { enabled: true, restartTime: 120, staleTime: 360, deferralTime: 10, maxPeerRestartTime: 120 };

@@ -3,25 +3,25 @@
  * expected neighbour has sent End-of-RIB (or, when `gone` counts, can no longer send one: its
  * connection failed or its session ended), or when the time is up, whichever comes first.
  */
+import { realClock, type Clock } from '../session/clock.js';
+
 export class Convergence {
   private readonly waiting: Set<string>;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   done = false;
 
   constructor(
     expected: Iterable<string>,
     private readonly onDone: (why: string) => void,
-    /** Only the timer ends it (e.g. clients from a listen range: how many will come is unknown). */
-    private readonly timerOnly = false,
+    private readonly clock: Clock = realClock,
   ) {
     this.waiting = new Set(expected);
   }
 
   /** Start the clock; with nobody to wait for, done at once. */
   start(timeoutSeconds: number): void {
-    this.timer = setTimeout(() => this.finish('timeout'), timeoutSeconds * 1000);
-    this.timer.unref();
-    if (!this.timerOnly && this.waiting.size === 0) this.finish('no neighbors to wait for');
+    this.timer = this.clock.setTimer(timeoutSeconds * 1000, () => this.finish('timeout'));
+    if (this.waiting.size === 0) this.finish('no neighbors to wait for');
   }
 
   endOfRib(address: string): void {
@@ -39,18 +39,18 @@ export class Convergence {
   }
 
   private check(why: string): void {
-    if (!this.timerOnly && this.waiting.size === 0) this.finish(why);
+    if (this.waiting.size === 0) this.finish(why);
   }
 
   private finish(why: string): void {
     if (this.done) return;
     this.done = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimer(this.timer);
     this.onDone(why);
   }
 
   stop(): void {
     this.done = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimer(this.timer);
   }
 }

@@ -20,6 +20,7 @@ import { LoopMonitor } from './loop-monitor.js';
 import { LogRateLimit } from '../log/rate-limit.js';
 import { Routing } from './routing.js';
 import { Convergence } from './convergence.js';
+import { RestartStateFile, isRestart } from './restart-state.js';
 // Loaded only when used (fib.enabled, metrics): netlink and prom-client cost 10-15 MB of RSS each.
 import type { KernelSync } from '../fib/kernel-sync.js';
 import { ControlServer } from '../control/server.js';
@@ -161,6 +162,10 @@ export class Daemon {
           routing.stateChange(peer, from, to, reason);
           // A failed attempt or an ended session: no End-of-RIB to wait for from this neighbour.
           if (from !== 'Idle' && (to === 'Active' || to === 'Idle')) this.exportConvergence?.gone(peer.config.address);
+          // RFC 4724 4.1: not waited for either when it has no graceful restart or is restarting itself.
+          const gr = peer.params?.peerGracefulRestart;
+          if (to === 'Established' && (!gr || gr.restarting)) this.exportConvergence?.gone(peer.config.address);
+          if (to === 'Established' || from === 'Established') this.restartFile?.schedule();
           const address = peer.config.address;
           if (this.dynamic.has(address) && this.peers.get(address) === peer) {
             if (to === 'Established') this.pendingDynamic.delete(address);
@@ -169,7 +174,13 @@ export class Daemon {
           }
         },
       };
-      if (this.config.gracefulRestart.enabled) this.deferExports(routing);
+      this.restartFile = this.restartStateFile();
+      const previous = this.restartFile?.read() ?? null;
+      if (this.config.gracefulRestart.enabled && previous && isRestart(previous, Date.now(), this.config.gracefulRestart.restartTime)) {
+        this.deferExports(routing, previous.neighbors);
+      } else {
+        this.log.info({ stateFile: this.restartFile?.path ?? null }, 'cold start: no recent run to recover from, routes are sent at once');
+      }
     }
     for (const n of this.config.neighbors) {
       const peer = new Peer(peerConfig(n), this.localSpeaker(n), this.clock, this.log, this.dialer, this.events);
@@ -206,6 +217,7 @@ export class Daemon {
     this.exportConvergence?.start(this.config.gracefulRestart.deferralTime);
     for (const p of this.peers.values()) p.start();
     this.watchFirstAttempts();
+    this.restartFile?.start();
     this.startMemoryGuard();
     this.loopTimer = setInterval(() => {
       const s = this.loop.sample();
@@ -239,21 +251,46 @@ export class Daemon {
     this.guardTimer.unref();
   }
 
+  /** The restart record (restart-state.ts), or null when there is nowhere to keep it. */
+  restartFile: RestartStateFile | null = null;
+  /** While restarting: the neighbours the previous run had, still recorded until the table is complete. */
+  private previousNeighbors: string[] = [];
+
+  private restartStateFile(): RestartStateFile | null {
+    const path = this.config.gracefulRestart.stateFile ?? (this.socketPath ? this.socketPath.replace(/(\.sock)?$/, '.state') : null);
+    if (!path) return null;
+    return new RestartStateFile(
+      path,
+      () => {
+        const out = this.restarting ? [...this.previousNeighbors] : [];
+        for (const [address, p] of this.peers) if (p.state === 'Established' && p.params?.gracefulRestartFamilies) out.push(address);
+        return out;
+      },
+      (what, err) => this.log.warn({ file: path, error: err.message }, what),
+    );
+  }
+
   /**
-   * RFC 4724 restarting speaker: until End-of-RIB from every configured neighbour (or
-   * gracefulRestart.deferralTime), sessions get no routes, so a peer that kept our routes across
-   * our restart never sees a partial table; then every session gets the whole table and End-of-RIB.
-   * With a listen range the number of clients to wait for is unknown: the deferral time is waited.
+   * RFC 4724 restarting speaker: until End-of-RIB from every neighbour that had a graceful-restart
+   * session with the previous run or is configured (or gracefulRestart.deferralTime), sessions get
+   * no routes, so a peer that kept our routes across our restart never sees a partial table; then
+   * every session gets the whole table and End-of-RIB. Dynamic neighbours (listen range) are
+   * waited for by the previous run's record: a reflector waits for the clients it had.
    */
-  private deferExports(routing: Routing): void {
+  private deferExports(routing: Routing, previous: string[]): void {
     this.restarting = true;
+    this.previousNeighbors = previous;
     routing.deferExports();
-    const c = new Convergence(this.config.neighbors.map((n) => n.address), (why) => {
+    const expected = new Set([...this.config.neighbors.map((n) => n.address), ...previous]);
+    const c = new Convergence(expected, (why) => {
       this.restarting = false;
+      this.previousNeighbors = [];
       this.log.info({ why }, 'startup: table complete, exporting');
       routing.endDeferral();
       this.refreshLocalSpeakers();
-    }, Boolean(this.config.routeReflector?.listenRange));
+      this.restartFile?.schedule();
+    });
+    this.log.info({ waitFor: expected.size, deferralTime: this.config.gracefulRestart.deferralTime }, 'restart: exports wait for End-of-RIB from the neighbors of the previous run');
     this.exportConvergence = c;
     routing.endOfRibListeners.push((address) => c.endOfRib(address));
   }
@@ -526,6 +563,9 @@ export class Daemon {
     if (this.loopTimer) clearInterval(this.loopTimer);
     if (this.guardTimer) clearInterval(this.guardTimer);
     this.log.info({ worstEventLoopDelayMs: Math.round(this.loop.worstMs), mode }, 'stopping');
+    // The next start: a restart (peers keep our routes) or, after `wrenc down`, a cold one.
+    if (mode === 'restart') this.restartFile?.stopForRestart();
+    else this.restartFile?.remove();
     this.loop.stop();
     for (const p of this.peers.values()) {
       // Sessions that negotiated graceful restart (both sides announced it) close for a restart.

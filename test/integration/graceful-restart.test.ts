@@ -73,7 +73,8 @@ t.test('graceful restart with BIRD and FRR, both directions, no route ever leave
   const atBird = () => count(nsB, 'bird', ['240.1.', '240.3.']);
   const atFrr = () => count(nsF, 'bgp', ['240.1.', '240.2.']);
   await waitFor('every kernel holds the routes learned over BGP', () => atWren() === 2 * N && atBird() === 2 * N && atFrr() === 2 * N, 60_000);
-  t.match(bird.birdc('show protocols all peer_192_0_2_1'), /Neighbor capabilities[\s\S]*Graceful restart\s+Restart time: 120\s+Restart recovery\s+AF supported: ipv4\s+AF preserved: ipv4/, 'BIRD sees our capability: restart time, R bit (we had just started), forwarding kept');
+  t.match(bird.birdc('show protocols all peer_192_0_2_1'), /Neighbor capabilities[\s\S]*Graceful restart\s+Restart time: 120\s+AF supported: ipv4\s+AF preserved: ipv4/, 'BIRD sees our capability: restart time, forwarding kept, no R bit (a cold start: nothing to recover)');
+  t.ok(w.lines.some((l) => l.msg === 'cold start: no recent run to recover from, routes are sent at once'), 'the first start is a cold one');
 
   // 1. BIRD restarts (kill -9, bird -R) with one route fewer: wren keeps BIRD's routes, then drops the one that is gone.
   let s = new Sampler(atWren);
@@ -114,6 +115,7 @@ t.test('graceful restart with BIRD and FRR, both directions, no route ever leave
     await sleep(1000);
     w = new Wren(lab, nsW, config);
     await waitFor('wren: table complete, exporting', () => w.lines.some((l) => l.msg === 'startup: table complete, exporting'), 40_000);
+    t.ok(w.lines.some((l) => l.msg === 'restart: exports wait for End-of-RIB from the neighbors of the previous run' && l.waitFor === 2), `${signal}: the restart is told from a cold start by the state file`);
     const why = w.lines.find((l) => l.msg === 'startup: table complete, exporting')?.why;
     t.equal(why, 'End-of-RIB from every neighbor', `${signal}: exports waited for End-of-RIB from BIRD and FRR, not the timer`);
     await waitFor('BIRD and FRR swept their stale routes', () => frr.established('192.0.2.1') && !frr.vtysh('show bgp ipv4 unicast json').includes('"stale":true') && atBird() === 2 * N && atFrr() === 2 * N - 1, 40_000);

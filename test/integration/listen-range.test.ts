@@ -24,15 +24,19 @@ t.test('clients from the listen range are accepted and reflected; others are ref
     lab.attach(sw, ns, [`${c.addr}/25`]);
     return new Bird(lab, ns, {
       routerId: c.addr, asn: 64512, listen: [],
-      peers: [{ address: i < 2 ? '192.0.2.1' : '192.0.2.129', asn: 64512, holdTime: 9 }],
+      peers: [{ address: i < 2 ? '192.0.2.1' : '192.0.2.129', asn: 64512, holdTime: 9, grace: true }],
       announce: [c.prefix],
     });
   });
   await sleep(300);
-  const wren = new Wren(lab, w, {
+  const config = {
     routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1', '192.0.2.129'], port: 179 },
     routeReflector: { clusterId: '192.0.2.1', listenRange: '192.0.2.0/25' },
-  });
+    // Long enough that only the clients' End-of-RIB can end the wait after the restart below.
+    gracefulRestart: { deferralTime: 60 },
+  };
+  let wren = new Wren(lab, w, config);
+  t.teardown(() => wren.stop('SIGKILL'));
   await waitFor('both range clients Established', () => birds[0]?.established('192.0.2.1') && birds[1]?.established('192.0.2.1'), 40_000).catch(() => undefined);
   t.ok(birds[0]?.established('192.0.2.1') && birds[1]?.established('192.0.2.1'), 'clients inside the range: sessions up without configuration');
   const got0 = await waitFor('client 1 has client 2 block', () => birds[0]?.received('192.0.2.1', 'ipv4').includes('198.51.100.64/26'), 20_000).catch(() => false);
@@ -42,5 +46,20 @@ t.test('clients from the listen range are accepted and reflected; others are ref
   const refused = await waitFor('refusal logged', () => wren.lines.find((l) => /not a configured neighbor/.test(l.msg) && l.remote === '192.0.2.200'), 20_000).catch(() => undefined);
   t.ok(refused, 'the refused connection is logged with its address');
   t.ok(wren.lines.some((l) => /dynamic neighbor from the listen range/.test(l.msg) && l.peer === '192.0.2.21'), 'dynamic neighbour logged');
-  await wren.stop();
+  t.ok(wren.lines.some((l) => l.msg === 'cold start: no recent run to recover from, routes are sent at once'), 'first start: cold, nothing deferred');
+
+  // A restart (SIGTERM): the reflector waits for the End-of-RIB of exactly the clients it had
+  // (from its state file), not for the deferral timer, and BIRD keeps the reflected routes.
+  await sleep(1500); // the state file is rewritten within a second of a change
+  await wren.stop('SIGTERM');
+  await sleep(500);
+  const t0 = Date.now();
+  wren = new Wren(lab, w, config);
+  const waited = await waitFor('restart recognised', () => wren.lines.find((l) => l.msg === 'restart: exports wait for End-of-RIB from the neighbors of the previous run'), 20_000).catch(() => undefined);
+  t.equal(waited?.waitFor, 2, 'it waits for the two clients it had');
+  const done = await waitFor('table complete', () => wren.lines.find((l) => l.msg === 'startup: table complete, exporting'), 40_000).catch(() => undefined);
+  t.equal(done?.why, 'End-of-RIB from every neighbor', 'ended by the clients, not the timer');
+  t.ok(Date.now() - t0 < 30_000, `done in ${Date.now() - t0} ms, well before the 60 s deferral`);
+  const back = await waitFor('client 1 has client 2 block again', () => birds[0]?.established('192.0.2.1') && birds[0]?.received('192.0.2.1', 'ipv4').includes('198.51.100.64/26'), 20_000).catch(() => false);
+  t.ok(back, 'reflection is back after the restart');
 });

@@ -35,6 +35,7 @@ t.test('the unit runs wrend unprivileged, with only the capabilities it needs, h
   has('AmbientCapabilities=CAP_NET_ADMIN CAP_NET_BIND_SERVICE');
   has('CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE');
   has('RuntimeDirectory=wren');
+  has('RuntimeDirectoryPreserve=restart');
   has('ExecReload=/bin/kill -HUP $MAINPID');
   has('Restart=on-failure');
   has('NoNewPrivileges=yes');
