@@ -92,6 +92,11 @@ export class Wren {
     return (changes.at(-1)?.to as string | undefined) ?? 'Idle';
   }
 
+  /** Routes go out: at once on a cold start, after the table is complete on a restart. */
+  exporting(): boolean {
+    return this.lines.some((l) => l.msg === 'startup: table complete, exporting' || l.msg === 'cold start: no recent run to recover from, routes are sent at once');
+  }
+
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     this.proc.kill(signal);
     return this.exited;

@@ -73,7 +73,7 @@ t.test('birdcl and calicoctl-style readers understand wren', async (t) => {
   await waitFor('the mesh session is up', () => b.established('192.0.2.1'), 45_000);
   await waitFor('wren has the block of B', () => w.wrenc('show', 'route', '198.51.100.64/26').stdout.includes('192.0.2.2'), 20_000);
   // Exports start once the table is complete: the absent neighbour is given up on after its connect retry time.
-  await waitFor('exports started', () => w.lines.some((l) => l.msg === 'startup: table complete, exporting'), 20_000);
+  await waitFor('exports started', () => w.exporting(), 20_000);
 
   const birdcl = (...cmd: string[]) => run('birdcl', ['-s', compat, ...cmd], { allowFail: true });
   const status = birdcl('show', 'status');

@@ -33,7 +33,7 @@ t.test('metrics endpoint: sessions, messages, prefixes, RIB, FIB, groups, event 
   t.teardown(() => w.stop());
   await waitFor('BIRD Established', () => b.established('192.0.2.1'), 45_000);
   // Exports start once the table is complete: the absent neighbour is given up on after its connect retry time.
-  await waitFor('exports started', () => w.lines.some((l) => l.msg === 'startup: table complete, exporting'), 20_000);
+  await waitFor('exports started', () => w.exporting(), 20_000);
   const scrape = () => lab.exec(nsW, process.execPath, ['-e', "fetch('http://192.0.2.1:9179/metrics').then(async (r) => process.stdout.write(r.status + '\\n' + (await r.text())))"]);
   const text = (await waitFor('routes counted', () => {
     const s = scrape();

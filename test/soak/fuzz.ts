@@ -69,7 +69,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       log(bird.birdc('show protocols all') + w.lines.slice(-20).map((l) => JSON.stringify(l)).join('\n'));
       throw e;
     });
-    await waitFor('exports started', () => w.lines.some((l) => l.msg === 'startup: table complete, exporting'), 30_000);
+    await waitFor('exports started', () => w.exporting(), 30_000);
     await sleep(1000);
     const since = birdSince(bird, 'peer_192_0_2_1');
     const gcBefore = await heapAfterGcMB(w.proc, () => memorySnapshot(w).heapUsedMB);

@@ -49,7 +49,7 @@ export async function runHostile(o: { flood: number; idle: number; log?: (l: str
     };
     const w = new Wren(lab, nsW, { ...baseConfig, memory: { limitMB: 4096 } }, 'wren', 'info');
     await waitFor('the canary is up', () => bird.established('192.0.2.1') && w.wrenc('show', 'route', '203.0.113.192/26').stdout.includes('192.0.2.2'), 45_000);
-    await waitFor('exports started', () => w.lines.some((l) => l.msg === 'startup: table complete, exporting'), 30_000);
+    await waitFor('exports started', () => w.exporting(), 30_000);
     const since = birdSince(bird, 'peer_192_0_2_1');
     let peak = 0;
     const sampler = setInterval(() => {
