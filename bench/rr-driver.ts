@@ -8,6 +8,10 @@
  *   MODE=burst  the same, but the M clients connect all at once (STEP connections every 10 ms, each
  *               sending its OPEN at once and never reconnecting), as when a cluster reboots:
  *               time until all are Established, then until every client holds M-1 blocks
+ *   MODE=restart  burst, then the device restarts (the driver prints {"restart":true} and the
+ *               harness restarts it): the clients (graceful restart, as BIRD and wren clients)
+ *               reconnect RETRY_MS after their session went and every RETRY_MS while refused;
+ *               time from the first session lost until every client is back and holds M-1 again
  * FAMILY=ipv6 uses /56s (2001:db8::/32 has only 65536 /48s) and IPv6 sessions. CAP_MS bounds every phase ("doneMs": null past it).
  */
 import { Family } from '../src/wire/constants.js';
@@ -27,7 +31,51 @@ const BASE = V6 ? 0 : 0xf0000000; // 240.0.0.0/4: prefixes that are only data
 function speaker(i: number): BenchSpeaker {
   const addr = i < 0 ? injectorAddress(V6) : clientAddress(i, V6);
   const routerId = i < 0 ? '198.19.255.254' : `198.19.${i >> 8}.${i & 255}`;
-  return new BenchSpeaker({ host: DUT, port: 179, localAddress: addr, asn: 64512, routerId, holdTime: 240 });
+  return new BenchSpeaker({ host: DUT, port: 179, localAddress: addr, asn: 64512, routerId, holdTime: 240, gracefulRestart: MODE === 'restart' });
+}
+
+const RETRY_MS = Number(process.env.RETRY_MS ?? 2000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Client i's own /26 (or /56). */
+function announceOwn(c: BenchSpeaker, i: number): Promise<void> {
+  return c.announce({ family, base: V6 ? i : (BASE + i * 64) >>> 0, n: 1, perUpdate: 1, sets: 1, nextHop: thirdPartyNextHop(i), length: V6 ? 56 : 26 });
+}
+
+/** Connect again every RETRY_MS until it works (or `stopAt`), then announce the client's block again. */
+async function reconnect(c: BenchSpeaker, i: number, stopAt: number): Promise<void> {
+  while (performance.now() < stopAt) {
+    await sleep(RETRY_MS);
+    try {
+      await c.connect();
+      await announceOwn(c, i);
+      return;
+    } catch {
+      // refused (the device is not listening yet) or closed: try again
+    }
+  }
+}
+
+/** Clients connecting all at once (STEP every 10 ms); resolves with how many failed, or null past the cap. */
+async function burst(clients: BenchSpeaker[], out: Record<string, unknown>): Promise<void> {
+  const step = Number(process.env.STEP ?? 50);
+  const tc = performance.now();
+  const ups: Promise<boolean>[] = [];
+  for (let i = 0; i < M; i += step) {
+    for (const c of clients.slice(i, i + step)) ups.push(c.connect().then(() => true, () => false));
+    await sleep(10);
+  }
+  out.openedMs = Math.round(performance.now() - tc);
+  const capped = await Promise.race([Promise.all(ups), new Promise<null>((r) => setTimeout(() => r(null), CAP_MS).unref())]);
+  out.established = clients.filter((c) => c.established).length;
+  out.failed = capped ? capped.filter((ok) => !ok).length : null;
+  if (out.established !== M) giveUp(out, clients);
+  out.connectMs = Math.round(performance.now() - tc);
+  const done = until(clients, () => clients.every((c) => c.received >= M - 1));
+  await Promise.all(clients.map((c, i) => announceOwn(c, i)));
+  const ms = await done;
+  out.convergeMs = ms === null ? null : Math.round(ms);
+  out.doneMs = ms === null ? null : Math.round((out.connectMs as number) + ms);
 }
 
 /**
@@ -69,7 +117,7 @@ async function connectAll(list: BenchSpeaker[]): Promise<boolean> {
 
 function giveUp(out: Record<string, unknown>, list: BenchSpeaker[]): never {
   out.doneMs = null;
-  out.note = `only ${list.filter((c) => c.established).length} of ${list.length} sessions came up within the cap`;
+  out.note ??= `only ${list.filter((c) => c.established).length} of ${list.length} sessions came up within the cap`;
   console.log(JSON.stringify(out));
   process.exit(0);
 }
@@ -78,26 +126,42 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = { mode: MODE, n: N, m: M, family: V6 ? 'ipv6' : 'ipv4' };
   if (MODE === 'burst') {
     const clients = Array.from({ length: M }, (_, i) => speaker(i));
-    const step = Number(process.env.STEP ?? 50);
-    const tc = performance.now();
-    const ups: Promise<boolean>[] = [];
-    for (let i = 0; i < M; i += step) {
-      for (const c of clients.slice(i, i + step)) ups.push(c.connect().then(() => true, () => false));
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    out.openedMs = Math.round(performance.now() - tc);
-    const capped = await Promise.race([Promise.all(ups), new Promise<null>((r) => setTimeout(() => r(null), CAP_MS).unref())]);
-    out.established = clients.filter((c) => c.established).length;
-    out.failed = capped ? capped.filter((ok) => !ok).length : null;
-    if (out.established !== M) giveUp(out, clients);
-    out.connectMs = Math.round(performance.now() - tc);
-    const done = until(clients, () => clients.every((c) => c.received >= M - 1));
-    await Promise.all(clients.map((c, i) => c.announce({ family, base: V6 ? i : (BASE + i * 64) >>> 0, n: 1, perUpdate: 1, sets: 1, nextHop: thirdPartyNextHop(i), length: V6 ? 56 : 26 })));
-    const ms = await done;
-    out.convergeMs = ms === null ? null : Math.round(ms);
-    out.doneMs = ms === null ? null : Math.round((out.connectMs as number) + ms);
+    await burst(clients, out);
     out.minReceived = Math.min(...clients.map((c) => c.received));
     for (const c of clients) c.close();
+  } else if (MODE === 'restart') {
+    const clients = Array.from({ length: M }, (_, i) => speaker(i));
+    await burst(clients, out);
+    if (out.convergeMs === null) giveUp(out, clients);
+    out.firstUpMs = out.doneMs;
+    let lostAt = 0;
+    const stopAt = performance.now() + CAP_MS;
+    const reconnects: Promise<void>[] = [];
+    clients.forEach((c, i) => {
+      c.onClosed = () => {
+        lostAt ||= performance.now();
+        c.resetCounts();
+        reconnects.push(reconnect(c, i, stopAt));
+      };
+    });
+    const lost = new Promise<void>((r) => {
+      const poll = setInterval(() => {
+        if (lostAt) {
+          clearInterval(poll);
+          r();
+        }
+      }, 5);
+    });
+    console.log(JSON.stringify({ restart: true }));
+    await Promise.race([lost, sleep(30_000)]);
+    if (!lostAt) giveUp({ ...out, note: 'the device did not restart' }, clients);
+    const back = await until(clients, () => clients.every((c) => c.established && c.received >= M - 1));
+    out.restartMs = back === null ? null : Math.round(performance.now() - lostAt);
+    out.doneMs = out.restartMs;
+    out.established = clients.filter((c) => c.established).length;
+    out.minReceived = Math.min(...clients.map((c) => c.received));
+    for (const c of clients) c.close();
+    void Promise.allSettled(reconnects);
   } else if (MODE === 'calico') {
     const clients = Array.from({ length: M }, (_, i) => speaker(i));
     const tc = performance.now();

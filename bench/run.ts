@@ -12,6 +12,8 @@
  *   5 fib-1m       1M routes into the kernel: wren vs BIRD `protocol kernel` vs `ip -batch`
  *   6 ipv6-1m      scenario 1 with IPv6 /56s over IPv6 sessions (2001:db8::/32 holds only 65536 /48s)
  *   7 burst-2000   2000 clients connecting all at once (50 every 10 ms, no reconnect), then all to all
+ *   8 restart-2000 scenario 7, then the reflector restarts (SIGTERM, started again): time until all
+ *                  2000 (graceful-restart clients, reconnecting every 2 s) are back and converged
  * --quick divides the sizes (a minute or two in all). Each daemon gets a time cap per scenario
  * (default 120 s; --quick 30 s) and is reported as "> cap" past it. Prints a table per scenario and
  * all results as JSON (to FILE with --json).
@@ -21,7 +23,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchNetns, DIST, cpuSeconds, peakRssMb } from './lib/bench-netns.js';
-import { DAEMONS, startReflector, type DaemonName } from './lib/reflectors.js';
+import { DAEMONS, restartReflector, startReflector, type DaemonName } from './lib/reflectors.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' }, json: { type: 'string' }, cap: { type: 'string' }, scenarios: { type: 'string' } },
@@ -45,6 +47,7 @@ const SCENARIOS: Scenario[] = [
   { id: 'churn-1m', what: `withdraw ${quick ? '100k' : '1M'}, then re-announce changed`, env: { MODE: 'churn', N: k(1_000_000, 100_000), M: '1' }, clients: 1 },
   { id: 'fib-1m', what: `${quick ? '100k' : '1M'} routes into the kernel`, env: { N: k(1_000_000, 100_000) }, clients: 0 },
   { id: 'burst-2000', what: `${quick ? 500 : 2000} clients connecting all at once, one /26 each`, env: { MODE: 'burst', N: '1', M: k(2000, 500) }, clients: quick ? 500 : 2000 },
+  { id: 'restart-2000', what: `${quick ? 500 : 2000} clients up, the reflector restarts; until all are back and converged`, env: { MODE: 'restart', N: '1', M: k(2000, 500) }, clients: quick ? 500 : 2000 },
   { id: 'ipv6-1m', what: `${quick ? '100k' : '1M'} IPv6 /56 -> 1 client`, env: { MODE: 'rr', N: k(1_000_000, 100_000), M: '1', FAMILY: 'ipv6' }, clients: 1 },
 ];
 const chosen = values.scenarios ? SCENARIOS.filter((s) => values.scenarios?.split(',').includes(s.id)) : SCENARIOS;
@@ -64,14 +67,21 @@ async function runReflector(s: Scenario, daemon: DaemonName): Promise<Row> {
   const ns = new BenchNetns('b', 0, s.clients);
   current = ns;
   try {
-    const dut = startReflector(ns, daemon, s.env.FAMILY === 'ipv6');
+    const v6 = s.env.FAMILY === 'ipv6';
+    let dut = startReflector(ns, daemon, v6);
     await new Promise((r) => setTimeout(r, daemon === 'wren' || daemon === 'bird' ? 1500 : 3000));
     const driver = ns.spawn(process.execPath, [join(DIST, 'bench', 'rr-driver.js')], { ...process.env, ...s.env, CAP_MS: String(capMs), DUT: dut.address });
     let out = '';
-    driver.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    let restarting: Promise<void> | null = null;
+    driver.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      // The driver asks for the device's restart (MODE=restart) once every client is up.
+      if (!restarting && out.includes('{"restart":true}')) restarting = restartReflector(ns, daemon, v6, dut).then((d2) => void (dut = d2));
+    });
     const killer = setTimeout(() => driver.kill('SIGKILL'), capMs * 3 + 60_000);
     await new Promise((r) => driver.once('exit', r));
     clearTimeout(killer);
+    await restarting;
     const pid = dut.proc.pid as number;
     const row: Row = { scenario: s.id, daemon, seconds: null, rssMb: Math.round(peakRssMb(pid)), cpuSeconds: Math.round(cpuSeconds(pid) * 10) / 10 };
     const res = JSON.parse(out.trim().split('\n').pop() || '{}') as Record<string, unknown>;
@@ -115,6 +125,7 @@ function table(s: Scenario, rows: Row[]): void {
       'RSS / BIRD': ratio(r.rssMb, bird?.rssMb),
       ...(r.detail?.withdrawMs !== undefined ? { 'withdraw s': Number(r.detail.withdrawMs) / 1000, 're-announce s': Number(r.detail.reannounceMs) / 1000 } : {}),
       ...(r.detail?.convergeMs !== undefined ? { 'established s': Number(r.detail.connectMs) / 1000, 'converged s': Number(r.detail.convergeMs) / 1000 } : {}),
+      ...(r.detail?.restartMs !== undefined ? { 'first up s': Number(r.detail.firstUpMs) / 1000 } : {}),
     })),
   );
 }

@@ -22,7 +22,20 @@ export function dutAddress(v6: boolean): string {
   return v6 ? '2001:db8::1' : '198.18.0.1';
 }
 
-export function startReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean): Dut {
+/**
+ * Stop the device as its service manager would (SIGTERM; SIGKILL after 10 s) and start it again
+ * with the same configuration (FRR: bgpd only, zebra stays). Resolves with the new process.
+ */
+export async function restartReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean, dut: Dut): Promise<Dut> {
+  const exited = new Promise((r) => dut.proc.once('exit', r));
+  dut.proc.kill('SIGTERM');
+  const killer = setTimeout(() => dut.proc.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
+  return startReflector(ns, daemon, v6, true);
+}
+
+export function startReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean, again = false): Dut {
   const address = dutAddress(v6);
   const range = v6 ? '2001:db8::/64' : '198.18.0.0/16';
   switch (daemon) {
@@ -32,11 +45,10 @@ export function startReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean):
         proc: ns.startWren({
           routerId: '198.18.0.1', asn: 64512, listen: { address: [address], port: 179 },
           // A listen-range client's default prefix limit (20,000) is lifted: an injector sends 1M.
+          // Graceful restart on its defaults: a cold start sends routes at once, a restart waits
+          // for the End-of-RIB of the clients the previous run had.
           peerTemplates: { clients: { families: [v6 ? 'ipv6' : 'ipv4'], holdTime: 240, maxPrefixes: { limit: 4_294_967_295, action: 'warn' } } },
           routeReflector: { clusterId: '198.18.0.1', listenRange: range, template: 'clients' },
-          // A cold start: nothing was kept anywhere, so there is no table to wait for (with a listen
-          // range the restarting-speaker deferral would otherwise hold exports for its full 10 s).
-          gracefulRestart: { deferralTime: 0 },
         }),
       };
     case 'bird':
@@ -65,7 +77,7 @@ export function startReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean):
       // Both run as user frr (zebra insists on its vty group): the files must be theirs to use.
       chmodSync(ns.dir, 0o777);
       writeFileSync(ns.path('zebra.conf'), '', { mode: 0o644 });
-      ns.spawn('/usr/lib/frr/zebra', ['-f', ns.path('zebra.conf'), '-i', ns.path('zebra.pid'), '-z', ns.path('frr.zsock'), '--vty_socket', ns.dir], process.env, false);
+      if (!again) ns.spawn('/usr/lib/frr/zebra', ['-f', ns.path('zebra.conf'), '-i', ns.path('zebra.pid'), '-z', ns.path('frr.zsock'), '--vty_socket', ns.dir], process.env, false);
       writeFileSync(conf, [
         'frr defaults traditional',
         'bgp no-rib',

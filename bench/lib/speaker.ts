@@ -24,11 +24,13 @@ export interface SpeakerOptions {
   asn: number;
   routerId: string;
   holdTime: number;
+  /** Announce graceful restart (RFC 4724, forwarding kept for IPv4 and IPv6), as BIRD and wren clients do. */
+  gracefulRestart?: boolean;
 }
 
 export class BenchSpeaker {
   private socket: net.Socket | null = null;
-  private readonly framer = new MessageFramer(OPEN_CONTEXT);
+  private framer = new MessageFramer(OPEN_CONTEXT);
   private ctx = OPEN_CONTEXT;
   established = false;
   /** Arrival times (ms) of KEEPALIVEs from the device under test. */
@@ -40,6 +42,8 @@ export class BenchSpeaker {
   readonly notifications: string[] = [];
   /** Called after every UPDATE (for completion detection without polling). */
   onProgress: () => void = () => undefined;
+  /** Called when an Established session's connection closes (the device went away). */
+  onClosed: () => void = () => undefined;
   private readonly cursor = new NlriCursor();
 
   constructor(private readonly o: SpeakerOptions) {}
@@ -56,10 +60,20 @@ export class BenchSpeaker {
   private run(s: net.Socket, openOn: 'connect' | 'now'): Promise<void> {
     return new Promise((resolve, reject) => {
       this.socket = s;
+      this.framer = new MessageFramer(OPEN_CONTEXT);
+      this.ctx = OPEN_CONTEXT;
+      this.established = false;
+      this.endOfRib = false;
       s.setNoDelay(true);
-      s.once('error', reject);
+      s.on('error', reject);
       // Closed before Established (refused, or a NOTIFICATION): no session.
-      s.once('close', () => reject(new Error('connection closed before the session was up')));
+      s.once('close', () => {
+        if (this.socket !== s) return;
+        const was = this.established;
+        this.established = false;
+        if (was) this.onClosed();
+        else reject(new Error('connection closed before the session was up'));
+      });
       s.on('data', (chunk) => this.onData(chunk, resolve));
       const open = () =>
         s.write(
@@ -73,6 +87,9 @@ export class BenchSpeaker {
               { kind: 'multiprotocol', afi: 2, safi: 1 },
               { kind: 'route-refresh' },
               { kind: 'four-octet-as', asn: this.o.asn },
+              ...(this.o.gracefulRestart
+                ? [{ kind: 'graceful-restart' as const, flags: 0, restartTime: 120, families: [{ afi: 1, safi: 1, flags: 0x80 }, { afi: 2, safi: 1, flags: 0x80 }] }]
+                : []),
             ],
           }),
         );
