@@ -23,7 +23,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchNetns, DIST, cpuSeconds, peakRssMb } from './lib/bench-netns.js';
-import { DAEMONS, restartReflector, startReflector, type DaemonName } from './lib/reflectors.js';
+import { DAEMONS, type DaemonName } from './lib/reflectors.js';
+import { runScenario } from './lib/scenario.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' }, json: { type: 'string' }, cap: { type: 'string' }, scenarios: { type: 'string' } },
@@ -67,24 +68,9 @@ async function runReflector(s: Scenario, daemon: DaemonName): Promise<Row> {
   const ns = new BenchNetns('b', 0, s.clients);
   current = ns;
   try {
-    const v6 = s.env.FAMILY === 'ipv6';
-    let dut = startReflector(ns, daemon, v6);
-    await new Promise((r) => setTimeout(r, daemon === 'wren' || daemon === 'bird' ? 1500 : 3000));
-    const driver = ns.spawn(process.execPath, [join(DIST, 'bench', 'rr-driver.js')], { ...process.env, ...s.env, CAP_MS: String(capMs), DUT: dut.address });
-    let out = '';
-    let restarting: Promise<void> | null = null;
-    driver.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      // The driver asks for the device's restart (MODE=restart) once every client is up.
-      if (!restarting && out.includes('{"restart":true}')) restarting = restartReflector(ns, daemon, v6, dut).then((d2) => void (dut = d2));
-    });
-    const killer = setTimeout(() => driver.kill('SIGKILL'), capMs * 3 + 60_000);
-    await new Promise((r) => driver.once('exit', r));
-    clearTimeout(killer);
-    await restarting;
-    const pid = dut.proc.pid as number;
+    const { result: res, proc } = await runScenario(ns, daemon, s.env, capMs);
+    const pid = proc.pid as number;
     const row: Row = { scenario: s.id, daemon, seconds: null, rssMb: Math.round(peakRssMb(pid)), cpuSeconds: Math.round(cpuSeconds(pid) * 10) / 10 };
-    const res = JSON.parse(out.trim().split('\n').pop() || '{}') as Record<string, unknown>;
     row.seconds = typeof res.doneMs === 'number' ? res.doneMs / 1000 : null;
     row.detail = res;
     return row;

@@ -172,7 +172,9 @@ export class UpdateGroup {
   }
 
   join(m: ExportMember): void {
-    if (this.walking) {
+    // Nothing announced yet: whatever the group will send is still pending, so the member is
+    // served with everyone else (then End-of-RIB), not replayed from the Adj-RIB-Out on top.
+    if (this.walking || (this.announced === 0 && this.dirty.size > 0)) {
       this.live.add(m);
       this.awaitingEor.add(m);
       this.schedule();
@@ -291,7 +293,9 @@ export class UpdateGroup {
       const cur = (this.adjOut[slot] as number) - 1;
       const wantId = want ? want.id : -1;
       if (wantId === cur) continue;
-      for (const l of this.lagging.values()) if (l.dirty.mark(slot)) this.loc.hold(fam, slot);
+      // A lagging member whose walk of the Adj-RIB-Out has yet to reach this slot gets it from the
+      // walk; only one that is past it (or not walking) needs it marked, else it is sent twice.
+      for (const l of this.lagging.values()) if ((l.syncAt < 0 || slot < l.syncAt) && l.dirty.mark(slot)) this.loc.hold(fam, slot);
       if (want) {
         this.exportStore.ref(want);
         if (cur < 0) {

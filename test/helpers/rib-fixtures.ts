@@ -23,6 +23,8 @@ export function ribPeer(rib: Rib, address: string, kind: 'ibgp' | 'ebgp', router
 export class Receiver implements ExportMember {
   readonly table = new Map<string, PathAttribute[]>();
   eor = 0;
+  /** Prefixes announced to it, counting repeats (the table does not). */
+  announced = 0;
   /** Largest message received. */
   longest = 0;
   private readonly framer: MessageFramer;
@@ -41,7 +43,10 @@ export class Receiver implements ExportMember {
       const u = r.value.update;
       if (u.endOfRib >= 0) this.eor++;
       for (const p of listPrefixes(u.withdrawn)) this.table.delete(prefixToString(p));
-      for (const p of listPrefixes(u.nlri)) this.table.set(prefixToString(p), u.attributes ?? []);
+      for (const p of listPrefixes(u.nlri)) {
+        this.table.set(prefixToString(p), u.attributes ?? []);
+        this.announced++;
+      }
     }
   }
   pendingBytes(): number {

@@ -176,6 +176,27 @@ t.test('route refresh: the member gets the whole Adj-RIB-Out again, then the com
   t.equal(done, 1, 'completion reported once (EoRR with enhanced route refresh)');
 });
 
+t.test('members joining while routes are pending get each route once, then End-of-RIB', async (t) => {
+  const rib = new Rib(RR);
+  const src = ribPeer(rib, '192.0.2.90', 'ibgp', 90, true);
+  const blocks = (from: number, n: number) => Array.from({ length: n }, (_, i) => `198.51.100.${(from + i) * 4}/30`);
+  // A group that has announced nothing yet (a restarted reflector's first members).
+  rib.applyUpdate(src, announce(blocks(0, 10), base([], 0xc000025a)));
+  const first = [new Receiver('a'), new Receiver('b'), new Receiver('c')];
+  first.forEach((m, i) => rib.joinGroup(ribPeer(rib, `192.0.2.${91 + i}`, 'ibgp', 91 + i, true), target('ibgp', true), true, m));
+  await settleUntil(() => first.every((m) => m.eor > 0));
+  t.same(first.map((m) => m.announced), [10, 10, 10], 'each of the 10 routes once per member');
+  t.same(first.map((m) => m.eor), [1, 1, 1], 'End-of-RIB after them');
+  // A group that has announced: 10 more routes pending, and a new member joins in the same turn.
+  rib.applyUpdate(src, announce(blocks(10, 10), base([], 0xc000025a)));
+  const late = new Receiver('late');
+  rib.joinGroup(ribPeer(rib, '192.0.2.99', 'ibgp', 99, true), target('ibgp', true), true, late);
+  await settleUntil(() => late.eor > 0);
+  t.equal(late.announced, 20, 'the late member gets all 20 routes, each once');
+  t.equal(late.table.size, 20);
+  t.same(first.map((m) => m.announced), [20, 20, 20], 'the others get the 10 new ones once');
+});
+
 /** Five wren RIBs in an iBGP full mesh, connected by their update groups' bytes. */
 t.test('mesh of five: every node learns every block once, split horizon holds; a withdraw storm clears everything', async (t) => {
   const nodes = Array.from({ length: 5 }, (_, i) => ({ rib: new Rib({ localAsn: 64512, routerId: 0xc0000200 + i + 1, clusterId: null }), addr: `192.0.2.${i + 1}` }));
