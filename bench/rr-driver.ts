@@ -12,11 +12,16 @@
  *               harness restarts it): the clients (graceful restart, as BIRD and wren clients)
  *               reconnect RETRY_MS after their session went and every RETRY_MS while refused;
  *               time from the first session lost until every client is back and holds M-1 again
+ *   MODE=internet  PEERS injectors (clients 1..PEERS) send an Internet-like table of N routes and
+ *               about SETS attribute sets (bench/lib/internet-table.ts, seed SEED); time until
+ *               client 0 holds every prefix. With one peer, then churn: a tenth of the prefixes
+ *               withdrawn and another tenth re-announced with changed paths, time until seen
  * FAMILY=ipv6 uses /56s (2001:db8::/32 has only 65536 /48s) and IPv6 sessions. CAP_MS bounds every phase ("doneMs": null past it).
  */
 import { Family } from '../src/wire/constants.js';
 import { BenchSpeaker } from './lib/speaker.js';
 import { clientAddress, injectorAddress } from './lib/bench-netns.js';
+import { encodeUpdates, internetTable } from './lib/internet-table.js';
 
 const N = Number(process.env.N ?? 100_000);
 const M = Number(process.env.M ?? 1);
@@ -28,10 +33,55 @@ const family = V6 ? Family.IPV6_UNICAST : Family.IPV4_UNICAST;
 const BASE = V6 ? 0 : 0xf0000000; // 240.0.0.0/4: prefixes that are only data
 
 /** Client i (or the injector, i = -1) as a BGP speaker with a router id of its own. */
-function speaker(i: number): BenchSpeaker {
+function speaker(i: number, track = false): BenchSpeaker {
   const addr = i < 0 ? injectorAddress(V6) : clientAddress(i, V6);
   const routerId = i < 0 ? '198.19.255.254' : `198.19.${i >> 8}.${i & 255}`;
-  return new BenchSpeaker({ host: DUT, port: 179, localAddress: addr, asn: 64512, routerId, holdTime: 240, gracefulRestart: MODE === 'restart' });
+  return new BenchSpeaker({ host: DUT, port: 179, localAddress: addr, asn: 64512, routerId, holdTime: 240, gracefulRestart: MODE === 'restart', track });
+}
+
+/** MODE=internet: see the header. */
+async function internet(out: Record<string, unknown>): Promise<void> {
+  const peers = Number(process.env.PEERS ?? 1);
+  const spec = { routes: N, sets: Number(process.env.SETS ?? Math.round(N / 5)), peers, seed: Number(process.env.SEED ?? 1), nextHop: 0xc612000a };
+  const table = internetTable(spec);
+  out.prefixes = table.prefixes;
+  out.attributeSets = table.attributeSets;
+  out.peers = peers;
+  const rx = speaker(0, true);
+  const injectors = Array.from({ length: peers }, (_, i) => speaker(1 + i));
+  if (!(await connectAll([rx, ...injectors]))) giveUp(out, [rx, ...injectors]);
+  await sleep(500);
+  const done = until([rx], () => rx.table.size >= table.prefixes);
+  await Promise.all(injectors.map((c, i) => c.sendAll(table.feeds[i]?.updates ?? [], Family.IPV4_UNICAST)));
+  const ms = await done;
+  out.announceMs = ms === null ? null : Math.round(ms);
+  out.doneMs = out.announceMs;
+  out.held = rx.table.size;
+  if (peers === 1 && ms !== null) {
+    // Churn: every tenth UPDATE's prefixes withdrawn, the ones five further re-announced changed.
+    const feed = table.feeds[0] as { updates: Buffer[]; prefixes: number[][] };
+    const changed = internetTable(spec, 1).feeds[0] as { updates: Buffer[] };
+    const gone: number[] = [];
+    const again: Buffer[] = [];
+    let reannounced = 0;
+    for (let k = 0; k + 5 < feed.updates.length; k += 10) {
+      gone.push(...(feed.prefixes[k] as number[]));
+      again.push(changed.updates[k + 5] as Buffer);
+      reannounced += (feed.prefixes[k + 5] as number[]).length;
+    }
+    const withdrawals = encodeUpdates(null, gone, true).updates;
+    rx.resetCounts();
+    const settled = until([rx], () => rx.withdrawn >= gone.length && rx.received >= reannounced);
+    const inj = injectors[0] as BenchSpeaker;
+    await inj.sendAll(withdrawals, null);
+    await inj.sendAll(again, null);
+    const c = await settled;
+    out.churnMs = c === null ? null : Math.round(c);
+    out.churnRoutes = gone.length + reannounced;
+    out.doneMs = c === null ? null : Math.round(ms + c);
+    out.heldAfterChurn = rx.table.size;
+  }
+  for (const c of [rx, ...injectors]) c.close();
 }
 
 const RETRY_MS = Number(process.env.RETRY_MS ?? 2000);
@@ -124,7 +174,9 @@ function giveUp(out: Record<string, unknown>, list: BenchSpeaker[]): never {
 
 async function main(): Promise<void> {
   const out: Record<string, unknown> = { mode: MODE, n: N, m: M, family: V6 ? 'ipv6' : 'ipv4' };
-  if (MODE === 'burst') {
+  if (MODE === 'internet') {
+    await internet(out);
+  } else if (MODE === 'burst') {
     const clients = Array.from({ length: M }, (_, i) => speaker(i));
     await burst(clients, out);
     out.minReceived = Math.min(...clients.map((c) => c.received));

@@ -14,6 +14,10 @@
  *   7 burst-2000   2000 clients connecting all at once (50 every 10 ms, no reconnect), then all to all
  *   8 restart-2000 scenario 7, then the reflector restarts (SIGTERM, started again): time until all
  *                  2000 (graceful-restart clients, reconnecting every 2 s) are back and converged
+ *   9 internet-1m  an Internet-like table (bench/lib/internet-table.ts): 1M routes, 200k attribute
+ *                  sets from one peer, then churn (100k withdrawn, 100k re-announced changed)
+ *  10 internet-30  the same kind of table, 1M routes and ~170k sets from 30 peers (each prefix from
+ *                  1-3 of them, MEDs compared between peers of one neighbour AS)
  * --quick divides the sizes (a minute or two in all). Each daemon gets a time cap per scenario
  * (default 120 s; --quick 30 s) and is reported as "> cap" past it. Prints a table per scenario and
  * all results as JSON (to FILE with --json).
@@ -49,6 +53,8 @@ const SCENARIOS: Scenario[] = [
   { id: 'fib-1m', what: `${quick ? '100k' : '1M'} routes into the kernel`, env: { N: k(1_000_000, 100_000) }, clients: 0 },
   { id: 'burst-2000', what: `${quick ? 500 : 2000} clients connecting all at once, one /26 each`, env: { MODE: 'burst', N: '1', M: k(2000, 500) }, clients: quick ? 500 : 2000 },
   { id: 'restart-2000', what: `${quick ? 500 : 2000} clients up, the reflector restarts; until all are back and converged`, env: { MODE: 'restart', N: '1', M: k(2000, 500) }, clients: quick ? 500 : 2000 },
+  { id: 'internet-1m', what: `Internet-like table, ${quick ? '100k' : '1M'} routes / ${quick ? '20k' : '200k'} attribute sets, 1 peer, then churn`, env: { MODE: 'internet', N: k(1_000_000, 100_000), PEERS: '1', M: '1' }, clients: 2 },
+  { id: 'internet-30', what: `Internet-like table, ${quick ? '100k' : '1M'} routes from 30 peers`, env: { MODE: 'internet', N: k(1_000_000, 100_000), PEERS: '30', M: '1' }, clients: 31 },
   { id: 'ipv6-1m', what: `${quick ? '100k' : '1M'} IPv6 /56 -> 1 client`, env: { MODE: 'rr', N: k(1_000_000, 100_000), M: '1', FAMILY: 'ipv6' }, clients: 1 },
 ];
 const chosen = values.scenarios ? SCENARIOS.filter((s) => values.scenarios?.split(',').includes(s.id)) : SCENARIOS;
@@ -109,6 +115,7 @@ function table(s: Scenario, rows: Row[]): void {
       'CPU s': r.cpuSeconds ?? '-',
       'time / BIRD': ratio(r.seconds, bird?.seconds),
       'RSS / BIRD': ratio(r.rssMb, bird?.rssMb),
+      ...(r.detail?.churnMs !== undefined ? { 'table s': Number(r.detail.announceMs) / 1000, 'churn s': Number(r.detail.churnMs) / 1000 } : {}),
       ...(r.detail?.withdrawMs !== undefined ? { 'withdraw s': Number(r.detail.withdrawMs) / 1000, 're-announce s': Number(r.detail.reannounceMs) / 1000 } : {}),
       ...(r.detail?.convergeMs !== undefined ? { 'established s': Number(r.detail.connectMs) / 1000, 'converged s': Number(r.detail.convergeMs) / 1000 } : {}),
       ...(r.detail?.restartMs !== undefined ? { 'first up s': Number(r.detail.firstUpMs) / 1000 } : {}),

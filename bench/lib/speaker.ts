@@ -26,6 +26,8 @@ export interface SpeakerOptions {
   holdTime: number;
   /** Announce graceful restart (RFC 4724, forwarding kept for IPv4 and IPv6), as BIRD and wren clients do. */
   gracefulRestart?: boolean;
+  /** Keep the set of IPv4 prefixes held (`table`), not only counts. */
+  track?: boolean;
 }
 
 export class BenchSpeaker {
@@ -38,6 +40,8 @@ export class BenchSpeaker {
   received = 0;
   withdrawn = 0;
   endOfRib = false;
+  /** With `track`: the IPv4 prefixes held now, as address * 64 + length. */
+  readonly table = new Set<number>();
   /** NOTIFICATIONs received, as "code/subcode". */
   readonly notifications: string[] = [];
   /** Called after every UPDATE (for completion detection without polling). */
@@ -119,15 +123,22 @@ export class BenchSpeaker {
       } else if (m.type === 'update') {
         const u = m.update;
         if (u.endOfRib >= 0) this.endOfRib = true;
+        const track = this.o.track === true;
         for (const block of [u.nlri, u.mpReach?.nlri]) {
           if (!block) continue;
           this.cursor.reset(block);
-          while (this.cursor.next()) this.received++;
+          while (this.cursor.next()) {
+            this.received++;
+            if (track) this.table.add(this.cursor.v4 * 64 + this.cursor.length);
+          }
         }
         for (const block of [u.withdrawn, u.mpUnreach?.withdrawn]) {
           if (!block) continue;
           this.cursor.reset(block);
-          while (this.cursor.next()) this.withdrawn++;
+          while (this.cursor.next()) {
+            this.withdrawn++;
+            if (track) this.table.delete(this.cursor.v4 * 64 + this.cursor.length);
+          }
         }
         this.onProgress();
       } else if (m.type === 'notification') {
@@ -214,6 +225,20 @@ export class BenchSpeaker {
     }
     const tail = Buffer.concat([chunk.subarray(0, off), ...(endOfRib ? [encodeEndOfRib(family)] : [])]);
     if (!s.write(tail)) await new Promise((r) => s.once('drain', r));
+  }
+
+  /** Send pre-encoded messages as fast as the socket takes them (in 256 KB writes), then End-of-RIB. */
+  async sendAll(messages: Buffer[], endOfRib: Family | null): Promise<void> {
+    const s = this.socket;
+    if (!s) throw new Error('not connected');
+    for (let i = 0; i < messages.length; ) {
+      let size = 0;
+      let j = i;
+      while (j < messages.length && size < 262_144) size += (messages[j++] as Buffer).length;
+      if (!s.write(Buffer.concat(messages.slice(i, j), size))) await new Promise((r) => s.once('drain', r));
+      i = j;
+    }
+    if (endOfRib !== null && !s.write(encodeEndOfRib(endOfRib))) await new Promise((r) => s.once('drain', r));
   }
 
   /** Forget what was counted (between phases of a scenario). */

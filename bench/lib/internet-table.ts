@@ -1,0 +1,227 @@
+/**
+ * An Internet-like IPv4 table, derived from a fixed seed (no downloaded data): the prefix-length
+ * mix of a real table (mostly /24, then /22, /23, /21, /20 ...), prefixes that overlap as real
+ * more-specifics do, and attribute sets as diverse as a real feed's: AS paths of 1-12 ASNs with
+ * prepends and some AS_SETs, 0-20 communities, some large communities, MEDs, both origins.
+ *
+ * The prefixes are data only, from 240.0.0.0/4. Feeds are for iBGP injectors into a route
+ * reflector (LOCAL_PREF set, private ASNs that are not the reflector's), as pre-encoded UPDATE
+ * messages grouped by attribute set (as a router's update groups send them).
+ *
+ * With several peers each prefix comes from 1-3 of them, each with its own variant of the path:
+ * peers p and p+10 share their first AS, so MEDs are compared between them (RFC 4271 9.1.2.2 c)
+ * and the decision runs on real-looking data, MED cycles included.
+ */
+import { AttrType } from '../../src/wire/constants.js';
+import { makeContext } from '../../src/wire/context.js';
+import { encodePathAttributes } from '../../src/wire/update.js';
+import type { PathAttribute } from '../../src/wire/attributes/types.js';
+
+export interface TableSpec {
+  /** Routes over all feeds (with several peers, a prefix comes from 1.7 of them on average). */
+  routes: number;
+  /** Distinct attribute sets over all feeds, about (each peer has its variant of a base set). */
+  sets: number;
+  peers: number;
+  seed: number;
+  /** Next hop of every route (a third-party address on the benchmark subnet). */
+  nextHop: number;
+}
+
+export interface Feed {
+  /** UPDATE messages, each one attribute set and as many prefixes as fit in 4096 bytes. */
+  updates: Buffer[];
+  /** The prefixes (as keys, see prefixKey) of each UPDATE, for withdrawals and churn. */
+  prefixes: number[][];
+  routes: number;
+}
+
+export interface Table {
+  feeds: Feed[];
+  /** Distinct prefixes (some draws collide: slightly fewer than asked). */
+  prefixes: number;
+  /** Distinct attribute sets over all feeds. */
+  attributeSets: number;
+  /** Prefixes per length, to check the mix. */
+  lengths: Record<number, number>;
+}
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The length mix of a real IPv4 table (share of prefixes per length, rounded). */
+export const LENGTH_MIX: [number, number][] = [
+  [24, 0.6], [22, 0.1], [23, 0.09], [21, 0.05], [20, 0.05], [19, 0.03], [18, 0.02], [16, 0.02], [17, 0.015],
+  [15, 0.006], [14, 0.005], [13, 0.003], [12, 0.002], [11, 0.001], [10, 0.001], [9, 0.0005], [8, 0.0005],
+];
+
+function pick<T>(mix: [T, number][], u: number): T {
+  let acc = 0;
+  for (const [v, w] of mix) {
+    acc += w;
+    if (u < acc) return v;
+  }
+  return (mix[0] as [T, number])[0];
+}
+
+/** A prefix as one number: address (as uint32) * 64 + length. */
+export function prefixKey(addr: number, length: number): number {
+  return addr * 64 + length;
+}
+
+const CTX = makeContext({ asn4: true });
+
+/** One attribute set of the base table. */
+interface Profile {
+  path: number[];
+  set: number[] | null;
+  communities: number[];
+  large: [number, number, number][];
+  med: number;
+  origin: number;
+}
+
+function profile(r: () => number): Profile {
+  // Path length 1-12, most 3-5; ASNs from 4-byte private space, skewed so transit ASes recur.
+  const len = Math.min(12, 1 + Math.floor(-Math.log(1 - r()) * 2.5));
+  const asn = () => 4200000000 + Math.floor(r() * r() * 70000);
+  const path = Array.from({ length: len }, asn);
+  if (r() < 0.12) {
+    const origin = path[path.length - 1] as number;
+    for (let k = 1 + Math.floor(r() * 4); k > 0; k--) path.push(origin);
+  }
+  const set = r() < 0.01 ? [asn(), asn()] : null;
+  const nc = r() < 0.35 ? 0 : Math.min(20, 1 + Math.floor(-Math.log(1 - r()) * 4));
+  const communities = Array.from({ length: nc }, () => (((65000 + Math.floor(r() * 500)) << 16) | Math.floor(r() * 4000)) >>> 0);
+  const large: [number, number, number][] = r() < 0.08 ? Array.from({ length: 1 + Math.floor(r() * 3) }, () => [4200000000 + Math.floor(r() * 1000), Math.floor(r() * 100), Math.floor(r() * 1000)] as [number, number, number]) : [];
+  return { path, set, communities, large, med: r() < 0.4 ? Math.floor(r() * 1000) : -1, origin: r() < 0.9 ? 0 : 2 };
+}
+
+/** Peer p's variant of a profile: its own first AS (shared with p +- 10), its MED. */
+function attributes(p: Profile, peer: number, peers: number, nextHop: number, variant: number): PathAttribute[] {
+  const first = peers > 1 ? [64600 + (peer % 10)] : [];
+  const segments: { type: number; asns: number[] }[] = [{ type: 2, asns: [...first, ...p.path, ...(variant ? [64999] : [])] }];
+  if (p.set) segments.push({ type: 1, asns: p.set });
+  const list: PathAttribute[] = [
+    { kind: 'origin', type: AttrType.ORIGIN, flags: 0x40, origin: p.origin },
+    { kind: 'as-path', type: AttrType.AS_PATH, flags: 0x40, segments },
+    { kind: 'next-hop', type: AttrType.NEXT_HOP, flags: 0x40, nextHop },
+    { kind: 'local-pref', type: AttrType.LOCAL_PREF, flags: 0x40, localPref: 100 },
+  ];
+  const med = p.med >= 0 ? p.med + (peers > 1 ? (peer * 37) % 100 : 0) + variant : -1;
+  if (med >= 0) list.push({ kind: 'med', type: AttrType.MULTI_EXIT_DISC, flags: 0x80, med });
+  if (p.communities.length) list.push({ kind: 'communities', type: AttrType.COMMUNITIES, flags: 0xc0, communities: p.communities });
+  if (p.large.length) list.push({ kind: 'large-communities', type: AttrType.LARGE_COMMUNITY, flags: 0xc0, communities: p.large.flat() });
+  return list;
+}
+
+/** UPDATE messages for `keys` with `attrs` (as many prefixes per message as fit in 4096 bytes). */
+export function encodeUpdates(attrs: Buffer | null, keys: number[], withdraw = false): { updates: Buffer[]; groups: number[][] } {
+  const updates: Buffer[] = [];
+  const groups: number[][] = [];
+  const room = 4096 - 23 - (attrs?.length ?? 0);
+  let i = 0;
+  while (i < keys.length) {
+    let size = 0;
+    let j = i;
+    while (j < keys.length) {
+      const len = (keys[j] as number) % 64;
+      const n = 1 + ((len + 7) >>> 3);
+      if (size + n > room) break;
+      size += n;
+      j++;
+    }
+    const m = Buffer.alloc(23 + (attrs?.length ?? 0) + size);
+    m.fill(0xff, 0, 16);
+    m.writeUInt16BE(m.length, 16);
+    m[18] = 2;
+    let o = 19;
+    if (withdraw) {
+      m.writeUInt16BE(size, o);
+      o += 2;
+      o = writePrefixes(m, o, keys, i, j);
+      m.writeUInt16BE(0, o);
+    } else {
+      m.writeUInt16BE(0, o);
+      m.writeUInt16BE(attrs?.length ?? 0, o + 2);
+      o += 4;
+      if (attrs) o += attrs.copy(m, o);
+      writePrefixes(m, o, keys, i, j);
+    }
+    updates.push(m);
+    groups.push(keys.slice(i, j));
+    i = j;
+  }
+  return { updates, groups };
+}
+
+function writePrefixes(m: Buffer, o: number, keys: number[], from: number, to: number): number {
+  for (let k = from; k < to; k++) {
+    const key = keys[k] as number;
+    const len = key % 64;
+    const addr = (key - len) / 64;
+    m[o++] = len;
+    for (let b = 0; b < (len + 7) >>> 3; b++) m[o++] = (addr >>> (24 - 8 * b)) & 0xff;
+  }
+  return o;
+}
+
+/** The table, per peer. Deterministic for a spec. */
+export function internetTable(spec: TableSpec, variant = 0): Table {
+  const r = rng(spec.seed);
+  const lengths: Record<number, number> = {};
+  const seen = new Set<number>();
+  const keys: number[] = [];
+  const want = spec.peers === 1 ? spec.routes : Math.round(spec.routes / 1.7);
+  for (let tries = 0; keys.length < want && tries < want * 3; tries++) {
+    const len = pick(LENGTH_MIX, r());
+    const addr = ((0xf0000000 | Math.floor(r() * 0x10000000)) & (0xffffffff << (32 - len))) >>> 0;
+    const key = prefixKey(addr, len);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    keys.push(key);
+    lengths[len] = (lengths[len] ?? 0) + 1;
+  }
+  const base = spec.peers === 1 ? spec.sets : Math.ceil(spec.sets / spec.peers);
+  const profiles = Array.from({ length: base }, () => profile(r));
+  // Every set is used; the rest of the routes go to sets skewed towards the first ones, as a few
+  // origins announce many prefixes.
+  const per = Array.from({ length: spec.peers }, () => new Map<number, number[]>());
+  const setCount = new Set<string>();
+  keys.forEach((key, i) => {
+    const prof = i < base ? i : Math.floor(base * r() * r());
+    const copies = spec.peers === 1 ? 1 : 1 + (r() < 0.5 ? 1 : 0) + (r() < 0.2 ? 1 : 0);
+    const first = Math.floor(r() * spec.peers);
+    for (let c = 0; c < copies; c++) {
+      const peer = (first + c * 7) % spec.peers;
+      const m = per[peer] as Map<number, number[]>;
+      const list = m.get(prof);
+      if (list) list.push(key);
+      else m.set(prof, [key]);
+      setCount.add(`${peer}|${prof}`);
+    }
+  });
+  const feeds = per.map((m, peer): Feed => {
+    const updates: Buffer[] = [];
+    const prefixes: number[][] = [];
+    let routes = 0;
+    for (const [prof, list] of m) {
+      const attrs = encodePathAttributes(attributes(profiles[prof] as Profile, peer, spec.peers, spec.nextHop, variant), CTX);
+      const u = encodeUpdates(attrs, list);
+      updates.push(...u.updates);
+      prefixes.push(...u.groups);
+      routes += list.length;
+    }
+    return { updates, prefixes, routes };
+  });
+  return { feeds, prefixes: keys.length, attributeSets: setCount.size, lengths };
+}
