@@ -38,5 +38,5 @@ RUN chmod 755 dist/src/bin/wrend.js dist/src/bin/wrenc.js \
  && cp config/mesh.yaml /etc/wren/wren.yaml
 USER wren
 VOLUME ["/etc/wren", "/run/wren"]
-ENTRYPOINT ["node", "/opt/wren/dist/src/bin/wrend.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/opt/wren/dist/src/bin/wrend.js"]
 CMD ["--config", "/etc/wren/wren.yaml", "--socket", "/run/wren/wren.sock"]

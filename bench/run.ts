@@ -26,7 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BenchNetns, DIST, cpuSeconds, peakRssMb } from './lib/bench-netns.js';
+import { BenchNetns, DIST, cpuSeconds, peakRssMb, syscalls } from './lib/bench-netns.js';
 import { DAEMONS, type DaemonName } from './lib/reflectors.js';
 import { runScenario } from './lib/scenario.js';
 
@@ -78,6 +78,7 @@ async function runReflector(s: Scenario, daemon: DaemonName): Promise<Row> {
     const pid = proc.pid as number;
     const row: Row = { scenario: s.id, daemon, seconds: null, rssMb: Math.round(peakRssMb(pid)), cpuSeconds: Math.round(cpuSeconds(pid) * 10) / 10 };
     row.seconds = typeof res.doneMs === 'number' ? res.doneMs / 1000 : null;
+    res.syscalls = syscalls(pid);
     row.detail = res;
     return row;
   } finally {

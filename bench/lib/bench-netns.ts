@@ -2,6 +2,7 @@
  * A benchmark namespace: addresses from 198.18.0.0/15 on its loopback, daemons started inside it
  * from the built dist/, and every process and file removed afterwards.
  */
+import { WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +50,8 @@ export class BenchNetns {
     const conf = this.path('wren.json');
     writeFileSync(conf, JSON.stringify(config));
     // WREND_NODE_ARGS: Node flags for wrend (e.g. --max-semi-space-size=4), to measure tunings.
-    const nodeArgs = (process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    // As shipped (src/daemon/node-flags.ts), then WREND_NODE_ARGS (later flags win).
+    const nodeArgs = [...WREND_NODE_FLAGS, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     return this.spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path('wren.sock'), '--log-level', 'warn'], process.env, false);
   }
 
@@ -61,13 +63,20 @@ export class BenchNetns {
   }
 
   destroy(): void {
-    spawnSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8' }).stdout?.split(/\s+/).filter(Boolean).forEach((pid) => {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // gone
+    const pids = () => spawnSync('ip', ['netns', 'pids', this.name], { encoding: 'utf8' }).stdout?.split(/\s+/).filter(Boolean).map(Number) ?? [];
+    const signal = (sig: NodeJS.Signals) => {
+      for (const pid of pids()) {
+        try {
+          process.kill(pid, sig);
+        } catch {
+          // gone
+        }
       }
-    });
+    };
+    // SIGTERM first (a profiled wrend writes its profile on exit), SIGKILL what is left after 1 s.
+    signal('SIGTERM');
+    for (let i = 0; i < 10 && pids().length > 0; i++) spawnSync('sleep', ['0.1']);
+    signal('SIGKILL');
     spawnSync('ip', ['netns', 'del', this.name]);
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -93,6 +102,16 @@ export function cpuSeconds(pid: number): number {
 }
 
 /** Peak RSS of a process (ip netns exec replaces itself with the daemon). */
+/** Write and read system calls of a process so far (/proc/PID/io: syscw, syscr). */
+export function syscalls(pid: number): { writes: number; reads: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { writes: Number(/syscw:\s+(\d+)/.exec(io)?.[1] ?? 0), reads: Number(/syscr:\s+(\d+)/.exec(io)?.[1] ?? 0) };
+  } catch {
+    return { writes: 0, reads: 0 };
+  }
+}
+
 export function peakRssMb(pid: number): number {
   try {
     return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 /** wrend — the wren BGP daemon. */
 import { parseArgs } from 'node:util';
 import { loadConfigAsync, ConfigError } from '../config/load.js';

@@ -1,4 +1,5 @@
 /** wrend started inside a Lab namespace from the built dist/, with its JSON log lines collected. */
+import { WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync, type ChildProcess } from 'node:child_process';
@@ -40,7 +41,7 @@ export class Wren {
     writeFileSync(file, JSON.stringify(config, null, 2));
     this.socket = lab.path(`${name}-${ns}.sock`);
     // WREND_NODE_ARGS: Node flags for wrend (e.g. --heapsnapshot-signal=SIGUSR2 for the soak's heap check).
-    const nodeArgs = (process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const nodeArgs = [...WREND_NODE_FLAGS, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     this.proc = lab.spawn(ns, process.execPath, [...nodeArgs, WREND, '--config', file, '--log-level', logLevel, '--socket', this.socket]);
     let buf = '';
     this.proc.stdout?.on('data', (d: Buffer) => {
