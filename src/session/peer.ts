@@ -335,7 +335,7 @@ export class Peer {
   private yielding = false;
 
   /**
-   * Frame and decode what arrived; each message becomes an FSM event. At most UPDATE_BUDGET
+   * Frame and decode what arrived; each message becomes an FSM event. At most UPDATE_BYTES of
    * UPDATEs, and no more than TURN_MS of work, are handled per event-loop turn: then reading
    * pauses and the rest waits in the framer, so timers (our keepalives), other peers and control
    * requests (health probes) run in between, however big the table and however cold the JIT.
@@ -344,10 +344,11 @@ export class Peer {
     if (chunk.length > 0) link.framer.push(chunk);
     if (this.yielding) return;
     let updates = 0;
+    let bytes = 0;
     const deadline = performance.now() + TURN_MS;
     for (;;) {
       if (this.link !== link) return;
-      if ((updates >= UPDATE_BUDGET || (updates > 0 && performance.now() > deadline)) && link.framer.buffered >= 19) {
+      if ((bytes >= UPDATE_BYTES || (updates > 0 && (updates & 7) === 0 && performance.now() > deadline)) && link.framer.buffered >= 19) {
         this.yielding = true;
         link.conn.pause();
         setImmediate(() => {
@@ -367,7 +368,10 @@ export class Peer {
       if (!frame) return;
       this.counters.messagesIn++;
       if (frame.type < 6) this.messagesByType.in[frame.type] = (this.messagesByType.in[frame.type] as number) + 1;
-      if (frame.type === 2) updates++;
+      if (frame.type === 2) {
+        updates++;
+        bytes += frame.length;
+      }
       const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, link.ctx, true);
       if (!r.ok) {
         this.messageError(r.error);
@@ -543,8 +547,12 @@ export class Peer {
  */
 const logLimit = new LogRateLimit(30, 60_000);
 
-/** UPDATEs handled from one peer per event-loop turn (a few thousand prefixes). */
-const UPDATE_BUDGET = 8;
+/**
+ * Bytes of UPDATEs handled from one peer per event-loop turn: a few thousand prefixes, whether they
+ * come 500 to an UPDATE (one attribute set) or 5 (a real table's diversity). A count of UPDATEs (8,
+ * before) cut a diverse feed into turns of 40 prefixes, each paying a turn's fixed costs.
+ */
+const UPDATE_BYTES = 32_768;
 /** Milliseconds of UPDATE handling per peer per event-loop turn. */
 const TURN_MS = 4;
 const EMPTY = Buffer.alloc(0);
