@@ -69,7 +69,7 @@ async function internet(out: Record<string, unknown>): Promise<void> {
       again.push(changed.updates[k + 5] as Buffer);
       reannounced += (feed.prefixes[k + 5] as number[]).length;
     }
-    const withdrawals = encodeUpdates(null, gone, true).updates;
+    const withdrawals = encodeUpdates(null, gone).updates;
     rx.resetCounts();
     const settled = until([rx], () => rx.withdrawn >= gone.length && rx.received >= reannounced);
     const inj = injectors[0] as BenchSpeaker;
@@ -187,22 +187,19 @@ async function main(): Promise<void> {
     if (out.convergeMs === null) giveUp(out, clients);
     out.firstUpMs = out.doneMs;
     let lostAt = 0;
+    let onLost = () => undefined as void;
+    const lost = new Promise<void>((r) => (onLost = r));
     const stopAt = performance.now() + CAP_MS;
     const reconnects: Promise<void>[] = [];
     clients.forEach((c, i) => {
       c.onClosed = () => {
-        lostAt ||= performance.now();
+        if (!lostAt) {
+          lostAt = performance.now();
+          onLost();
+        }
         c.resetCounts();
         reconnects.push(reconnect(c, i, stopAt));
       };
-    });
-    const lost = new Promise<void>((r) => {
-      const poll = setInterval(() => {
-        if (lostAt) {
-          clearInterval(poll);
-          r();
-        }
-      }, 5);
     });
     console.log(JSON.stringify({ restart: true }));
     await Promise.race([lost, sleep(30_000)]);
@@ -221,7 +218,7 @@ async function main(): Promise<void> {
     out.connectMs = Math.round(performance.now() - tc);
     await new Promise((r) => setTimeout(r, 500));
     const done = until(clients, () => clients.every((c) => c.received >= M - 1));
-    await Promise.all(clients.map((c, i) => c.announce({ family, base: V6 ? i : (BASE + i * 64) >>> 0, n: 1, perUpdate: 1, sets: 1, nextHop: thirdPartyNextHop(i), length: V6 ? 56 : 26 })));
+    await Promise.all(clients.map((c, i) => announceOwn(c, i)));
     const ms = await done;
     out.doneMs = ms === null ? null : Math.round(ms);
     out.minReceived = Math.min(...clients.map((c) => c.received));

@@ -12,7 +12,9 @@
  * peers p and p+10 share their first AS, so MEDs are compared between them (RFC 4271 9.1.2.2 c)
  * and the decision runs on real-looking data, MED cycles included.
  */
-import { AttrType } from '../../src/wire/constants.js';
+import { AttrType, Family } from '../../src/wire/constants.js';
+import { PrefixBatch } from '../../src/wire/prefix-batch.js';
+import { UpdateWriter } from '../../src/wire/update-writer.js';
 import { makeContext } from '../../src/wire/context.js';
 import { encodePathAttributes } from '../../src/wire/update.js';
 import type { PathAttribute } from '../../src/wire/attributes/types.js';
@@ -124,55 +126,29 @@ function attributes(p: Profile, peer: number, peers: number, nextHop: number, va
   return list;
 }
 
-/** UPDATE messages for `keys` with `attrs` (as many prefixes per message as fit in 4096 bytes). */
-export function encodeUpdates(attrs: Buffer | null, keys: number[], withdraw = false): { updates: Buffer[]; groups: number[][] } {
+/**
+ * UPDATE messages for `keys` (see prefixKey) with pre-encoded `attrs`, or withdrawals when `attrs`
+ * is null: as many prefixes per 4096-byte message as fit (wire/update-writer.ts), with the keys each
+ * message carries.
+ */
+export function encodeUpdates(attrs: Buffer | null, keys: number[]): { updates: Buffer[]; groups: number[][] } {
+  const batch = new PrefixBatch(Family.IPV4_UNICAST, Math.max(1, keys.length));
+  for (const key of keys) {
+    const len = key % 64;
+    batch.pushV4((key - len) / 64, len);
+  }
+  const w = new UpdateWriter(4096);
+  const out = Buffer.allocUnsafe(4096);
   const updates: Buffer[] = [];
   const groups: number[][] = [];
-  const room = 4096 - 23 - (attrs?.length ?? 0);
-  let i = 0;
-  while (i < keys.length) {
-    let size = 0;
-    let j = i;
-    while (j < keys.length) {
-      const len = (keys[j] as number) % 64;
-      const n = 1 + ((len + 7) >>> 3);
-      if (size + n > room) break;
-      size += n;
-      j++;
-    }
-    const m = Buffer.alloc(23 + (attrs?.length ?? 0) + size);
-    m.fill(0xff, 0, 16);
-    m.writeUInt16BE(m.length, 16);
-    m[18] = 2;
-    let o = 19;
-    if (withdraw) {
-      m.writeUInt16BE(size, o);
-      o += 2;
-      o = writePrefixes(m, o, keys, i, j);
-      m.writeUInt16BE(0, o);
-    } else {
-      m.writeUInt16BE(0, o);
-      m.writeUInt16BE(attrs?.length ?? 0, o + 2);
-      o += 4;
-      if (attrs) o += attrs.copy(m, o);
-      writePrefixes(m, o, keys, i, j);
-    }
-    updates.push(m);
-    groups.push(keys.slice(i, j));
-    i = j;
+  for (let from = 0; from < batch.count; ) {
+    const next = attrs ? w.announceV4(out, 0, attrs, batch, from, batch.count) : w.withdrawV4(out, 0, batch, from, batch.count);
+    if (next <= from) throw new Error('attributes leave no room for a prefix');
+    updates.push(Buffer.from(out.subarray(0, w.length)));
+    groups.push(keys.slice(from, next));
+    from = next;
   }
   return { updates, groups };
-}
-
-function writePrefixes(m: Buffer, o: number, keys: number[], from: number, to: number): number {
-  for (let k = from; k < to; k++) {
-    const key = keys[k] as number;
-    const len = key % 64;
-    const addr = (key - len) / 64;
-    m[o++] = len;
-    for (let b = 0; b < (len + 7) >>> 3; b++) m[o++] = (addr >>> (24 - 8 * b)) & 0xff;
-  }
-  return o;
 }
 
 /** The table, per peer. Deterministic for a spec. */

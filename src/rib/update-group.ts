@@ -173,7 +173,8 @@ export class UpdateGroup {
 
   join(m: ExportMember): void {
     // Nothing announced yet: whatever the group will send is still pending, so the member is
-    // served with everyone else (then End-of-RIB), not replayed from the Adj-RIB-Out on top.
+    // served live with everyone else (each UPDATE encoded once for all, then End-of-RIB) instead
+    // of catching up alone from the Adj-RIB-Out (encoded again per member).
     if (this.walking || (this.announced === 0 && this.dirty.size > 0)) {
       this.live.add(m);
       this.awaitingEor.add(m);

@@ -54,6 +54,13 @@ async function speaker(): Promise<BenchSpeaker> {
   return s;
 }
 
+/** Report what was sent, keep the session `hold` seconds (wrend's answer is watched meanwhile), then close. */
+async function holdThenClose(s: BenchSpeaker, report: Record<string, unknown>): Promise<void> {
+  say(report);
+  await sleep(o.hold * 1000);
+  s.close();
+}
+
 async function main(): Promise<void> {
   if (o.phase === 'maximal') {
     const s = await speaker();
@@ -63,10 +70,7 @@ async function main(): Promise<void> {
     const big = update('203.0.113.64/26', [65010], [communities]);
     await s.sendRaw(big);
     await s.sendRaw(update('203.0.113.128/26', [65010, 65011], [communities]));
-    say({ phase: o.phase, sent: 3, largest: big.length });
-    await sleep(o.hold * 1000);
-    s.close();
-    return;
+    return holdThenClose(s, { phase: o.phase, sent: 3, largest: big.length });
   }
   if (o.phase === 'regex') {
     const s = await speaker();
@@ -77,10 +81,7 @@ async function main(): Promise<void> {
       asns.push(70000 + i);
       await s.sendRaw(update(`240.${(i >> 8) & 255}.${i & 255}.0/24`, asns));
     }
-    say({ phase: o.phase, sent: n });
-    await sleep(o.hold * 1000);
-    s.close();
-    return;
+    return holdThenClose(s, { phase: o.phase, sent: n });
   }
   if (o.phase === 'flood') {
     const s = await speaker();

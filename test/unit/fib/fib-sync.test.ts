@@ -200,17 +200,18 @@ t.test('a route the kernel refused is tried again at the next scan, and goes in 
   await settle();
   t.notOk(find(kernel, '198.51.100.128/26'), 'refused');
   t.equal(sync.fib.counters.errors, 1);
-  await sync.fib.scan();
-  await settle();
+  const scanned = async () => {
+    await sync.fib.scan();
+    await settle();
+  };
+  await scanned();
   t.equal(sync.fib.counters.retried, 1, 'retried at the scan');
   t.equal(sync.fib.counters.errors, 2, 'and refused again');
   kernel.refuse.clear();
-  await sync.fib.scan();
-  await settle();
+  await scanned();
   t.ok(find(kernel, '198.51.100.128/26'), 'installed once the kernel accepts it');
   t.equal(sync.fib.counters.retried, 2);
-  await sync.fib.scan();
-  await settle();
+  await scanned();
   t.equal(sync.fib.counters.retried, 2, 'nothing left to retry');
   await sync.stop();
 });
