@@ -1,43 +1,16 @@
 /**
- * Validation of a parsed config against config/wren.schema.json (ajv, compiled once), with ajv's
+ * Validation of a parsed config against config/wren.schema.json (ajv's standalone code, generated
+ * ahead of time: schema-validator.ts), with ajv's
  * findings turned into messages an operator can act on: `wren.yaml:14:7 neighbors[2].asn: must be <=
  * 4294967295`. Only the first finding is reported, like a compiler stopping at its first error.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import _addFormats from 'ajv-formats';
-import { parseAddress } from '../wire/address.js';
-import { parsePrefix } from '../wire/nlri.js';
-import { parsePrefixRange } from '../policy/prefix-range.js';
-import { compileAsPathRegex } from '../policy/as-path-regex.js';
+import type { ErrorObject } from 'ajv';
+import { ROUTE_PROTOCOLS } from './formats.js';
+import { validate as generated, schemaKeys } from './schema-validator.js';
 import { ConfigError } from './config-error.js';
 import { formatPath, type ConfigDocument, type ConfigPath } from './document.js';
 
-/** Kernel route protocol names as iproute2 knows them (/etc/iproute2/rt_protos). */
-export const ROUTE_PROTOCOLS: Record<string, number> = { boot: 3, static: 4, kernel: 2, bird: 12, zebra: 11, dhcp: 16 };
-
-/** The number of a route protocol name, own names only ("toString" is not a protocol). */
-export function routeProtocolNumber(name: string): number | undefined {
-  return Object.hasOwn(ROUTE_PROTOCOLS, name) ? ROUTE_PROTOCOLS[name] : undefined;
-}
-
-/** The schema file: config/ at the package root, found from src/config or dist/src/config. */
-export function schemaPath(): string {
-  for (const up of ['../../config/wren.schema.json', '../../../config/wren.schema.json']) {
-    const p = fileURLToPath(new URL(up, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  throw new Error('config/wren.schema.json not found next to the wren package');
-}
-
-/** A prefix in canonical form: a valid address, a length in range, no host bits set. */
-function isCanonicalPrefix(s: string): boolean {
-  const p = parsePrefix(s);
-  if (!p) return false;
-  const slash = s.indexOf('/');
-  return (parseAddress(s.slice(0, slash)) as Buffer).equals(p.bytes);
-}
+export { routeProtocolNumber } from './formats.js';
 
 const FORMAT_TEXT: Record<string, string> = {
   ip: 'an IP address',
@@ -50,32 +23,8 @@ const FORMAT_TEXT: Record<string, string> = {
   'kernel-metric': 'a metric or "calico" (2^31-1 minus the local preference)',
 };
 
-let compiled: { validate: ValidateFunction; keys: string[] } | null = null;
-
-function compile(): { validate: ValidateFunction; keys: string[] } {
-  if (compiled) return compiled;
-  const schema = JSON.parse(readFileSync(schemaPath(), 'utf8')) as Record<string, unknown>;
-  const ajv = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
-  const addFormats = _addFormats.default;
-  addFormats(ajv, ['ipv4', 'ipv6']);
-  ajv.addFormat('ip', (s: string) => parseAddress(s) !== null);
-  ajv.addFormat('prefix', isCanonicalPrefix);
-  ajv.addFormat('route-protocol', (s: string) => routeProtocolNumber(s) !== undefined);
-  ajv.addFormat('prefix-range', (s: string) => parsePrefixRange(s) !== null);
-  ajv.addFormat('as-path-regex', (s: string) => compileAsPathRegex(s) !== null);
-  ajv.addFormat('next-hop-action', (s: string) => s === 'self' || s === 'keep' || parseAddress(s) !== null);
-  ajv.addFormat('kernel-metric', (s: string) => s === 'calico');
-  const keys = new Set<string>();
-  const walk = (v: unknown) => {
-    if (typeof v !== 'object' || v === null) return;
-    const props = (v as Record<string, unknown>).properties;
-    if (props && typeof props === 'object') for (const k of Object.keys(props)) keys.add(k);
-    for (const x of Object.values(v)) walk(x);
-  };
-  walk(schema);
-  compiled = { validate: ajv.compile(schema), keys: [...keys] };
-  return compiled;
-}
+/** The validator generated from the schema (schema-compile.ts), with the errors ajv's code sets. */
+const validate = generated as unknown as ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 /** Edit distance, for "did you mean" on unknown keys. */
 function distance(a: string, b: string): number {
@@ -144,11 +93,10 @@ function describe(e: ErrorObject, doc: ConfigDocument, known: string[]): { path:
 
 /** Throw a ConfigError naming file:line:col and key unless the document matches the schema. */
 export function validateSchema(doc: ConfigDocument): void {
-  const { validate, keys } = compile();
   if (validate(doc.value)) return;
   const e = validate.errors?.[0];
   if (!e) throw new ConfigError(`${doc.file}: invalid`);
-  const d = describe(e, doc, keys);
+  const d = describe(e, doc, schemaKeys);
   const { line, col } = doc.locate(d.path, d.key);
   throw new ConfigError(`${doc.file}:${line}:${col} ${formatPath(d.path)}: ${d.msg}`);
 }

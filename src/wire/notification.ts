@@ -1,5 +1,5 @@
 import { CeaseSubcode, ErrorCode, HEADER_LENGTH, MessageType } from './constants.js';
-import { SmartBuffer } from 'smart-buffer';
+import { createRequire } from 'node:module';
 import { printable } from './printable.js';
 import { writeHeader } from './header.js';
 import type { BgpError } from './errors.js';
@@ -77,7 +77,7 @@ export function ceaseWithMessage(subcode: number, message: string): Notification
  * bound. A cold-path builder, so it is written with smart-buffer's cursor rather than by offsets.
  */
 export function maxPrefixesCeaseData(afi: number, safi: number, limit: number): Buffer {
-  return SmartBuffer.fromSize(7).writeUInt16BE(afi).writeUInt8(safi).writeUInt32BE(limit >>> 0).toBuffer();
+  return smartBuffer().fromSize(7).writeUInt16BE(afi).writeUInt8(safi).writeUInt32BE(limit >>> 0).toBuffer();
 }
 
 /** A Cease: with `message` as its RFC 9003 communication where the subcode takes one, else with `data` (RFC 4486). */
@@ -143,4 +143,17 @@ export function describeNotification(n: NotificationMessage): string {
   const sub = SUBCODE_NAMES[n.code]?.[n.subcode] ?? (n.subcode === 0 ? 'Unspecific' : `subcode ${n.subcode}`);
   const msg = shutdownMessage(n);
   return msg === null ? `${code}/${sub}` : `${code}/${sub}: ${printable(msg)}`;
+}
+
+type SmartBufferClass = typeof import('smart-buffer').SmartBuffer;
+let smartBufferClass: SmartBufferClass | null = null;
+
+/**
+ * smart-buffer, loaded on first use (a prefix limit reached): imported from this ES module at start-up
+ * it cost wrend 8 MB of peak RSS (Node's CommonJS export lexer on its 44 KB source), for a path
+ * most runs never take. createRequire loads it without that lexer.
+ */
+function smartBuffer(): SmartBufferClass {
+  smartBufferClass ??= (createRequire(import.meta.url)('smart-buffer') as typeof import('smart-buffer')).SmartBuffer;
+  return smartBufferClass;
 }
