@@ -18,6 +18,8 @@
  *                  sets from one peer, then churn (100k withdrawn, 100k re-announced changed)
  *  10 internet-30  the same kind of table, 1M routes and ~170k sets from 30 peers (each prefix from
  *                  1-3 of them, MEDs compared between peers of one neighbour AS)
+ *  11 mesh-50      a cold full iBGP mesh of 50 nodes started at once, one /26 each: time from the
+ *                  last node's start until every node holds every block (wren and BIRD)
  * --quick divides the sizes (a minute or two in all). Each daemon gets a time cap per scenario
  * (default 120 s; --quick 30 s) and is reported as "> cap" past it. Prints a table per scenario and
  * all results as JSON (to FILE with --json).
@@ -29,6 +31,7 @@ import { parseArgs } from 'node:util';
 import { BenchNetns, DIST, cpuSeconds, peakRssMb, syscalls } from './lib/bench-netns.js';
 import { DAEMONS, type DaemonName } from './lib/reflectors.js';
 import { runScenario } from './lib/scenario.js';
+import { runMesh } from './lib/mesh.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' }, json: { type: 'string' }, cap: { type: 'string' }, scenarios: { type: 'string' } },
@@ -55,6 +58,7 @@ const SCENARIOS: Scenario[] = [
   { id: 'restart-2000', what: `${quick ? 500 : 2000} clients up, the reflector restarts; until all are back and converged`, env: { MODE: 'restart', N: '1', M: k(2000, 500) }, clients: quick ? 500 : 2000 },
   { id: 'internet-1m', what: `Internet-like table, ${quick ? '100k' : '1M'} routes / ${quick ? '20k' : '200k'} attribute sets, 1 peer, then churn`, env: { MODE: 'internet', N: k(1_000_000, 100_000), PEERS: '1', M: '1' }, clients: 2 },
   { id: 'internet-30', what: `Internet-like table, ${quick ? '100k' : '1M'} routes from 30 peers`, env: { MODE: 'internet', N: k(1_000_000, 100_000), PEERS: '30', M: '1' }, clients: 31 },
+  { id: 'mesh-50', what: `cold iBGP mesh of ${quick ? 20 : 50} nodes started at once, one /26 each`, env: { N: k(50, 20) }, clients: 0 },
   { id: 'ipv6-1m', what: `${quick ? '100k' : '1M'} IPv6 /56 -> 1 client`, env: { MODE: 'rr', N: k(1_000_000, 100_000), M: '1', FAMILY: 'ipv6' }, clients: 1 },
 ];
 const chosen = values.scenarios ? SCENARIOS.filter((s) => values.scenarios?.split(',').includes(s.id)) : SCENARIOS;
@@ -81,6 +85,21 @@ async function runReflector(s: Scenario, daemon: DaemonName): Promise<Row> {
     res.syscalls = syscalls(pid);
     row.detail = res;
     return row;
+  } finally {
+    ns.destroy();
+    current = null;
+  }
+}
+
+/** Scenario 11: the mesh (bench/lib/mesh.ts), wren and BIRD; FRR and GoBGP are not set up for it. */
+async function runMeshScenario(s: Scenario, daemon: DaemonName): Promise<Row> {
+  if (daemon !== 'wren' && daemon !== 'bird') return { scenario: s.id, daemon, seconds: null, rssMb: null, cpuSeconds: null, detail: { note: 'not measured: the mesh is set up for wren and BIRD' } };
+  const ns = new BenchNetns('m', Number(s.env.N), 0);
+  current = ns;
+  try {
+    const r = await runMesh(ns, daemon, Number(s.env.N), capMs);
+    const rss = r.procs.map((p) => peakRssMb(p.pid as number));
+    return { scenario: s.id, daemon, seconds: r.doneMs === null ? null : r.doneMs / 1000, rssMb: Math.round(Math.max(...rss)), cpuSeconds: Math.round(r.procs.reduce((a, p) => a + cpuSeconds(p.pid as number), 0) * 10) / 10, detail: { startMs: r.startMs, doneMs: r.doneMs, minHeld: r.minHeld, nodes: r.nodes, note: 'peak RSS: the largest node; CPU: all nodes' } };
   } finally {
     ns.destroy();
     current = null;
@@ -130,7 +149,8 @@ async function main(): Promise<void> {
   const all: Row[] = [];
   for (const s of chosen) {
     const rows = s.id === 'fib-1m' ? runFib(s) : [];
-    if (s.id !== 'fib-1m') for (const d of only) rows.push(await runReflector(s, d));
+    if (s.id === 'mesh-50') for (const d of only) rows.push(await runMeshScenario(s, d));
+    else if (s.id !== 'fib-1m') for (const d of only) rows.push(await runReflector(s, d));
     all.push(...rows);
     table(s, rows);
   }

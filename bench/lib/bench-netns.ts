@@ -45,21 +45,21 @@ export class BenchNetns {
     return spawn('ip', ['netns', 'exec', this.name, cmd, ...args], { stdio: ['ignore', readStdout ? 'pipe' : 'ignore', 'ignore'], env });
   }
 
-  /** wrend with `config`, its control socket at path('wren.sock'). */
-  startWren(config: Record<string, unknown>): ChildProcess {
-    const conf = this.path('wren.json');
+  /** wrend with `config`, its control socket at path(`${name}.sock`). */
+  startWren(config: Record<string, unknown>, name = 'wren'): ChildProcess {
+    const conf = this.path(`${name}.json`);
     writeFileSync(conf, JSON.stringify(config));
     // WREND_NODE_ARGS: Node flags for wrend (e.g. --max-semi-space-size=4), to measure tunings.
     // As shipped (src/daemon/node-flags.ts), then WREND_NODE_ARGS (later flags win).
     const nodeArgs = [...WREND_NODE_FLAGS, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    return this.spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path('wren.sock'), '--log-level', 'warn'], process.env, false);
+    return this.spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path(`${name}.sock`), '--log-level', 'warn'], process.env, false);
   }
 
-  /** bird with the config text, its socket at path('bird.ctl'). */
-  startBird(config: string): ChildProcess {
-    const conf = this.path('bird.conf');
+  /** bird with the config text, its socket at path(`${name}.ctl`). */
+  startBird(config: string, name = 'bird'): ChildProcess {
+    const conf = this.path(`${name}.conf`);
     writeFileSync(conf, config);
-    return this.spawn('bird', ['-f', '-c', conf, '-s', this.path('bird.ctl')], process.env, false);
+    return this.spawn('bird', ['-f', '-c', conf, '-s', this.path(`${name}.ctl`)], process.env, false);
   }
 
   destroy(): void {

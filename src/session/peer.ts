@@ -17,7 +17,7 @@ import { BgpError } from '../wire/errors.js';
 import { encodeOpen } from '../wire/open.js';
 import { encodeKeepalive } from '../wire/keepalive.js';
 import { ceaseNotification, describeNotification, encodeNotification, notificationFromError, takesShutdownMessage, type NotificationMessage } from '../wire/notification.js';
-import { CeaseSubcode, ErrorCode } from '../wire/constants.js';
+import { CeaseSubcode, ErrorCode, MessageType } from '../wire/constants.js';
 import type { UpdateMessage } from '../wire/update.js';
 import type { RouteRefreshMessage } from '../wire/route-refresh.js';
 import { LogRateLimit } from '../log/rate-limit.js';
@@ -69,11 +69,19 @@ class Link {
   readonly framer = new MessageFramer(OPEN_CONTEXT);
   ctx: CodecContext = OPEN_CONTEXT;
   params: SessionParameters | null = null;
+  /** Our OPEN went out on it (a racing candidate gets one before it may become the session's). */
+  openSent = false;
+  /** A candidate that arrived while the session was Established: its OPEN may mean the peer restarted. */
+  restart = false;
+  /** Set while such a candidate's OPEN waits for the old session to prove dead or alive. */
+  confirm: unknown = null;
   constructor(readonly conn: Connection, readonly inbound: boolean) {}
 }
 
 /** Seconds a second (racing) connection has to send its OPEN. */
 export const CANDIDATE_OPEN_SECONDS = 10;
+/** How long a restart candidate's OPEN waits for the old session to show it is dead or alive. */
+export const RESTART_CONFIRM_MS = 500;
 
 export class Peer {
   config: PeerConfig;
@@ -163,7 +171,11 @@ export class Peer {
       return;
     }
     const state = this.fsm.state;
-    if (state === State.IDLE || state === State.CONNECT || state === State.ACTIVE) {
+    // Connect (our dial under way) is not in this list: the peer may already have accepted our
+    // connection and be using it, as we would use this one; dropping ours here while it drops
+    // this one (each side seeing the other's first) left both without a session. The two race
+    // as a collision instead, decided by BGP Identifier when the OPEN arrives (RFC 4271 6.8).
+    if (state === State.IDLE || state === State.ACTIVE) {
       this.abandonOutbound();
       this.attach(new Link(conn, true));
       this.dispatch({ type: 'TcpConnectionConfirmed' });
@@ -181,6 +193,7 @@ export class Peer {
     // address (any process on that host) must not end the session. Our OPEN waits for theirs there.
     this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
     const cand = new Link(conn, true);
+    cand.restart = restartCandidate;
     this.candidate = cand;
     conn.onData((chunk) => this.onCandidateData(cand, chunk));
     conn.onClose(() => {
@@ -193,7 +206,26 @@ export class Peer {
       this.dropCandidate({ code: ErrorCode.HOLD_TIMER_EXPIRED, subcode: 0, data: Buffer.alloc(0) });
     });
     conn.onClose(() => this.clock.clearTimer(deadline));
-    if (!restartCandidate) this.write(cand, encodeOpen(localOpen(this.local)));
+    if (!restartCandidate) {
+      this.write(cand, encodeOpen(localOpen(this.local)));
+      cand.openSent = true;
+    }
+  }
+
+  /**
+   * The racing connection becomes the session's (the dial failed, or it won the collision before
+   * the dial completed): attached, confirmed, and its OPEN, if already received, handled.
+   */
+  private promoteCandidate(cand: Link): void {
+    this.candidate = null;
+    this.abandonOutbound();
+    this.attach(cand);
+    this.dispatch({ type: 'TcpConnectionConfirmed' });
+    if (cand.params) {
+      this.params = cand.params;
+      this.dispatch({ type: 'BGPOpen', holdTime: cand.params.holdTime });
+    }
+    this.onData(cand, EMPTY);
   }
 
   private abandonOutbound(): void {
@@ -209,6 +241,7 @@ export class Peer {
     const c = this.candidate;
     if (!c) return;
     this.candidate = null;
+    if (c.confirm !== null) this.clock.clearTimer(c.confirm);
     if (notification) rejectWith(c.conn, notification);
     else c.conn.destroy();
   }
@@ -225,6 +258,9 @@ export class Peer {
       if (this.link === link) {
         this.link = null;
         this.dispatch({ type: 'TcpConnectionFails', reason });
+        // The old session is gone: a restarted peer's connection waiting on that carries on now.
+        const cand = this.candidate;
+        if (cand && cand.confirm !== null) this.adoptRestart(cand);
       }
     });
   }
@@ -261,8 +297,11 @@ export class Peer {
         this.cancelDial?.();
         this.cancelDial = this.dialer(this.config, this.config.fsm.connectRetryTime, (err, conn) => {
           this.cancelDial = null;
+          const cand = this.candidate;
           if (err || !conn) {
-            this.dispatch({ type: 'TcpConnectionFails', reason: err ? err.message : 'connect failed' });
+            // The peer's connection, racing ours, carries the session instead.
+            if (cand && this.fsm.state === State.CONNECT) this.promoteCandidate(cand);
+            else this.dispatch({ type: 'TcpConnectionFails', reason: err ? err.message : 'connect failed' });
             return;
           }
           if (this.link) {
@@ -272,6 +311,8 @@ export class Peer {
           }
           this.attach(new Link(conn, false));
           this.dispatch({ type: 'TcpConnectionConfirmed' });
+          // The peer's connection raced ours and its OPEN is in: the BGP Identifiers decide now.
+          if (cand?.params && this.candidate === cand) this.decideCollision(cand);
         });
         return;
       }
@@ -285,7 +326,10 @@ export class Peer {
         this.params = null;
         return;
       case 'send-open':
-        if (this.link) this.write(this.link, encodeOpen(localOpen(this.local)));
+        if (this.link && !this.link.openSent) {
+          this.write(this.link, encodeOpen(localOpen(this.local)));
+          this.link.openSent = true;
+        }
         return;
       case 'send-keepalive':
         // A peer that has not read what is already queued would not see another KEEPALIVE
@@ -367,6 +411,12 @@ export class Peer {
       }
       if (!frame) return;
       this.counters.messagesIn++;
+      // The peer still speaks on the session: the connection that looked like its restart is a
+      // leftover of a collision (its OPEN arrived late), and goes.
+      if (this.candidate && this.candidate.confirm !== null) {
+        this.log.info('connection collision: the Established session is alive, closing the late connection');
+        this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
+      }
       if (frame.type < 6) this.messagesByType.in[frame.type] = (this.messagesByType.in[frame.type] as number) + 1;
       if (frame.type === 2) {
         updates++;
@@ -443,6 +493,12 @@ export class Peer {
       return;
     }
     if (!frame || this.candidate !== cand) return;
+    if (cand.params && frame.type === MessageType.NOTIFICATION) {
+      // The peer closes this connection itself (it chose the other one in a collision).
+      this.log.info({ remote: cand.conn.remoteAddress }, 'connection collision: the peer closed the second connection');
+      this.dropCandidate(null);
+      return;
+    }
     const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, cand.ctx);
     if (!r.ok || r.value.type !== 'open') {
       this.dropCandidate(r.ok ? { code: ErrorCode.FSM, subcode: 1, data: Buffer.alloc(0) } : notificationFromError(r.error));
@@ -459,6 +515,32 @@ export class Peer {
     this.decideCollision(cand);
   }
 
+  /** The restarted peer's connection (RFC 4724 §4.2) replaces the old session, if still wanted. */
+  private adoptRestart(cand: Link): void {
+    if (this.candidate !== cand || !cand.params) return;
+    if (cand.confirm !== null) this.clock.clearTimer(cand.confirm);
+    cand.confirm = null;
+    if (!this.fsm.enabled) {
+      this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.ADMIN_SHUTDOWN, data: Buffer.alloc(0) });
+      return;
+    }
+    if (this.fsm.state !== State.ESTABLISHED) {
+      // The old session went meanwhile.
+      this.promoteCandidate(cand);
+      return;
+    }
+    const params = cand.params;
+    this.log.info({ remote: cand.conn.remoteAddress }, 'OPEN on a new connection while Established: the peer restarted (graceful restart)');
+    this.candidate = null;
+    this.abandonOutbound();
+    this.dispatch({ type: 'TcpConnectionFails', reason: 'peer restarted (new connection while Established)' });
+    this.attach(cand);
+    this.dispatch({ type: 'TcpConnectionConfirmed' });
+    this.params = params;
+    this.dispatch({ type: 'BGPOpen', holdTime: params.holdTime });
+    this.onData(cand, EMPTY);
+  }
+
   /**
    * Both connections may now be compared (the peer's BGP Identifier is known). Returns true when
    * the current connection was replaced by the candidate.
@@ -466,20 +548,40 @@ export class Peer {
   private decideCollision(cand: Link): boolean {
     const current = this.link;
     const params = cand.params;
-    if (!current || !params || this.candidate !== cand) return false;
-    if (this.fsm.state === State.ESTABLISHED) {
-      // RFC 4724 §4.2: the restarted peer's OPEN. The old session ends as if its TCP connection
-      // failed (its routes kept as stale) and this connection carries the new one.
-      this.log.info({ remote: cand.conn.remoteAddress }, 'OPEN on a new connection while Established: the peer restarted (graceful restart)');
-      this.candidate = null;
-      this.abandonOutbound();
-      this.dispatch({ type: 'TcpConnectionFails', reason: 'peer restarted (new connection while Established)' });
-      this.attach(cand);
-      this.dispatch({ type: 'TcpConnectionConfirmed' });
-      this.params = params;
-      this.dispatch({ type: 'BGPOpen', holdTime: params.holdTime });
-      this.onData(cand, EMPTY);
+    if (!params || this.candidate !== cand) return false;
+    if (!current) {
+      // No connection of ours to compare. Our dial is under way and ours should win (the higher
+      // BGP Identifier's, RFC 4271 6.8): wait for it (promoted if it fails). Otherwise this one
+      // carries the session: the peer's, or the only one left after ours went (the peer closed
+      // ours with Cease / Connection Collision Resolution, having chosen this one).
+      if (!this.fsm.enabled) {
+        this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.ADMIN_SHUTDOWN, data: Buffer.alloc(0) });
+        return false;
+      }
+      if (this.fsm.state === State.CONNECT && !keepInbound(this.local.routerId, params.peerId)) return false;
+      this.log.info(this.fsm.state === State.CONNECT ? 'connection collision: the peer\'s connection wins before ours is up' : 'connection collision: continuing on the peer\'s connection (ours is gone)');
+      this.promoteCandidate(cand);
       return true;
+    }
+    if (this.fsm.state === State.ESTABLISHED && !cand.restart) {
+      // A racing connection from before the session came up, whose OPEN arrived after: the
+      // collision is with an Established session, which stays (RFC 4271 6.8). Taking it for a
+      // restart would end a good session for a connection the peer has just closed.
+      this.log.info('connection collision: keeping the Established session');
+      this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
+      return false;
+    }
+    if (this.fsm.state === State.ESTABLISHED) {
+      // RFC 4724 §4.2: an OPEN on a new connection while Established is the restarted peer's,
+      // unless it is a collision whose OPEN arrived late (two busy speakers dialling each other):
+      // then the peer closes it with a NOTIFICATION at once, or speaks on the session. Wait
+      // RESTART_CONFIRM_MS for either; a KEEPALIVE on the old connection makes a restarted peer's
+      // host answer with a reset, which ends the wait early. Neither: the peer restarted.
+      if (cand.confirm === null) {
+        this.write(current, encodeKeepalive());
+        cand.confirm = this.clock.setTimer(RESTART_CONFIRM_MS, () => this.adoptRestart(cand));
+      }
+      return false;
     }
     const keepCand = cand.inbound !== current.inbound ? keepInbound(this.local.routerId, params.peerId) === cand.inbound : true;
     if (!keepCand) {

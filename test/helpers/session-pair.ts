@@ -23,6 +23,12 @@ export class FakeLab {
   readonly peers = new Map<string, Peer>();
   readonly connections: FakeConnection[] = [];
   refuse = new Set<string>();
+  /**
+   * The acceptor sees a dialed connection before the dialer's own callback runs (a busy dialer):
+   * when two peers dial each other, each has the other's connection while its own dial looks
+   * pending.
+   */
+  acceptBeforeConnect = false;
 
   constructor() {
     this.clock.idle = () => this.net.flush();
@@ -62,6 +68,12 @@ export class FakeLab {
           if (!target || this.refuse.has(cfg.address)) return done(new Error('ECONNREFUSED'), null);
           const [mine, theirs] = this.net.pair(local.address, cfg.address);
           this.connections.push(mine, theirs);
+          if (this.acceptBeforeConnect) {
+            this.net.schedule(() => target.offerInbound(theirs));
+            // The dialer hears of its connection two deliveries later; cancelled meanwhile, it closes it.
+            this.net.schedule(() => this.net.schedule(() => (cancelled ? mine.destroy() : done(null, mine))));
+            return;
+          }
           done(null, mine);
           this.net.schedule(() => target.offerInbound(theirs));
         });

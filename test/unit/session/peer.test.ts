@@ -112,6 +112,25 @@ t.test('idle hold backs off exponentially to its cap and resets after a stable s
   t.equal(a.state, State.ESTABLISHED, 'after a stable session the first retry comes after 5 s, not 30 s');
 });
 
+t.test('both dial and each sees the other first (busy speakers): one session comes up at once, no retry', async (t) => {
+  for (const order of [[A, B], [B, A]]) {
+    const lab = new FakeLab();
+    lab.acceptBeforeConnect = true;
+    const a = lab.peer(A, B);
+    const b = lab.peer(B, A);
+    const [first, second] = order[0] === A ? [a, b] : [b, a];
+    first.start();
+    second.start();
+    lab.run(500, 10);
+    t.equal(a.state, State.ESTABLISHED, `A Established within 0.5 s (${order[0]?.address} started first)`);
+    t.equal(b.state, State.ESTABLISHED, 'B too');
+    t.equal(a.counters.flaps + b.counters.flaps, 0, 'without a failed attempt');
+    lab.run(30_000, 500);
+    t.equal(a.state, State.ESTABLISHED, 'and it stays');
+    t.equal(lab.connections.filter((c) => !c.closed).length, 2, 'on one connection');
+  }
+});
+
 t.test('connection collision: one session survives, initiated by the higher router id', async (t) => {
   const lab = new FakeLab();
   const a = lab.peer(A, B);
