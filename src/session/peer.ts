@@ -529,16 +529,11 @@ export class Peer {
       this.promoteCandidate(cand);
       return;
     }
-    const params = cand.params;
     this.log.info({ remote: cand.conn.remoteAddress }, 'OPEN on a new connection while Established: the peer restarted (graceful restart)');
-    this.candidate = null;
+    // The old session ends as if its connection failed (its routes kept as stale), then this one carries on.
     this.abandonOutbound();
     this.dispatch({ type: 'TcpConnectionFails', reason: 'peer restarted (new connection while Established)' });
-    this.attach(cand);
-    this.dispatch({ type: 'TcpConnectionConfirmed' });
-    this.params = params;
-    this.dispatch({ type: 'BGPOpen', holdTime: params.holdTime });
-    this.onData(cand, EMPTY);
+    this.promoteCandidate(cand);
   }
 
   /**
