@@ -3,7 +3,7 @@
  * named by $NOTIFY_SOCKET. Node has no Unix datagram sockets, so this goes through libc (koffi),
  * as the socket options do. Without $NOTIFY_SOCKET (not run by systemd) it does nothing.
  */
-import { c_close, c_sendto, c_socket } from '../session/libc.js';
+import { libc } from '../session/libc.js';
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
@@ -18,12 +18,13 @@ export function sdNotify(state: string, socketPath = process.env.NOTIFY_SOCKET):
   const addr = Buffer.alloc(2 + path.length + (socketPath.startsWith('@') ? 0 : 1));
   addr.writeUInt16LE(AF_UNIX, 0);
   path.copy(addr, 2);
-  const fd = c_socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) as number;
+  const c = libc();
+  const fd = c.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) as number;
   if (fd < 0) return false;
   try {
     const msg = Buffer.from(state);
-    return (c_sendto(fd, msg, msg.length, 0, addr, addr.length) as number) === msg.length;
+    return (c.sendto(fd, msg, msg.length, 0, addr, addr.length) as number) === msg.length;
   } finally {
-    c_close(fd);
+    c.close(fd);
   }
 }

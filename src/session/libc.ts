@@ -1,15 +1,40 @@
 /**
- * The few libc calls Node has no API for (socket options, Unix datagrams), bound once through
- * koffi and shared by the modules that need them.
+ * The few libc calls Node has no API for (socket options, Unix datagrams), bound through koffi on
+ * first use and shared by the modules that need them. Most runs need none (no TCP MD5, no GTSM,
+ * not under systemd), and loading koffi costs about 3 MB of RSS: nothing is loaded before that.
  */
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+import type koffiModule from 'koffi';
 
-const libc = koffi.load('libc.so.6');
-export const c_socket = libc.func('int socket(int domain, int type, int protocol)');
-export const c_setsockopt = libc.func('int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)');
-export const c_bind = libc.func('int bind(int fd, const uint8_t *addr, uint32_t len)');
-export const c_connect = libc.func('int connect(int fd, const uint8_t *addr, uint32_t len)');
-export const c_sendto = libc.func('long sendto(int fd, const uint8_t *buf, unsigned long len, int flags, const uint8_t *addr, uint32_t addrlen)');
-export const c_close = libc.func('int close(int fd)');
-export const c_strerror = libc.func('const char *strerror(int errnum)');
-export { koffi };
+type Koffi = typeof koffiModule;
+type Fn = ReturnType<ReturnType<Koffi['load']>['func']>;
+
+export interface Libc {
+  koffi: Koffi;
+  socket: Fn;
+  setsockopt: Fn;
+  bind: Fn;
+  connect: Fn;
+  sendto: Fn;
+  close: Fn;
+  strerror: Fn;
+}
+
+let bound: Libc | null = null;
+
+export function libc(): Libc {
+  if (bound) return bound;
+  const koffi = createRequire(import.meta.url)('koffi') as Koffi;
+  const lib = koffi.load('libc.so.6');
+  bound = {
+    koffi,
+    socket: lib.func('int socket(int domain, int type, int protocol)'),
+    setsockopt: lib.func('int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)'),
+    bind: lib.func('int bind(int fd, const uint8_t *addr, uint32_t len)'),
+    connect: lib.func('int connect(int fd, const uint8_t *addr, uint32_t len)'),
+    sendto: lib.func('long sendto(int fd, const uint8_t *buf, unsigned long len, int flags, const uint8_t *addr, uint32_t addrlen)'),
+    close: lib.func('int close(int fd)'),
+    strerror: lib.func('const char *strerror(int errnum)'),
+  };
+  return bound;
+}

@@ -3,7 +3,7 @@
  * GTSM (RFC 5082: IP_MINTTL / IPV6_MINHOPCOUNT), outgoing TTL, and a socket created, configured,
  * bound and connected before Node wraps it.
  */
-import { koffi, c_bind, c_close, c_connect, c_setsockopt, c_socket, c_strerror } from './libc.js';
+import { libc } from './libc.js';
 import { parseAddress } from '../wire/address.js';
 
 const AF_INET = 2;
@@ -29,8 +29,8 @@ export class SocketOptionError extends Error {
 
 function check(rc: number, what: string): void {
   if (rc < 0) {
-    const errno = koffi.errno();
-    throw new SocketOptionError(`${what}: ${String(c_strerror(errno))}`);
+    const errno = libc().koffi.errno();
+    throw new SocketOptionError(`${what}: ${String(libc().strerror(errno))}`);
   }
 }
 
@@ -59,7 +59,7 @@ function isV6(address: string): boolean {
 function intOpt(fd: number, level: number, name: number, value: number, what: string): void {
   const b = Buffer.alloc(4);
   b.writeInt32LE(value, 0);
-  check(c_setsockopt(fd, level, name, b, 4) as number, what);
+  check(libc().setsockopt(fd, level, name, b, 4) as number, what);
 }
 
 /** Install (or with an empty key, remove) the TCP MD5 key for `peer` on socket `fd`. */
@@ -70,7 +70,7 @@ export function setMd5Key(fd: number, peer: string, key: string): void {
   sockaddr(peer, 0).copy(sig, 0);
   sig.writeUInt16LE(k.length, 130);
   k.copy(sig, 136);
-  check(c_setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, sig, sig.length) as number, 'TCP_MD5SIG');
+  check(libc().setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, sig, sig.length) as number, 'TCP_MD5SIG');
 }
 
 /** The TTL (hop limit) of packets we send. */
@@ -106,7 +106,7 @@ export function dialWithOptions(o: DialOptions, done: (err: Error | null, fd: nu
   const v6 = isV6(o.address);
   let fd = -1;
   try {
-    fd = c_socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) as number;
+    fd = libc().socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) as number;
     check(fd, 'socket');
     if (o.password) setMd5Key(fd, o.address, o.password);
     if (o.ttl) setTtl(fd, v6, o.ttl);
@@ -114,33 +114,33 @@ export function dialWithOptions(o: DialOptions, done: (err: Error | null, fd: nu
     // Bound the blocking connect: Linux applies SO_SNDTIMEO to connect().
     const tv = Buffer.alloc(16);
     tv.writeBigInt64LE(BigInt(Math.max(1, Math.floor(o.timeoutSeconds))), 0);
-    check(c_setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, 16) as number, 'SO_SNDTIMEO');
+    check(libc().setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, 16) as number, 'SO_SNDTIMEO');
     if (o.sourceAddress || o.sourcePort) {
       intOpt(fd, SOL_SOCKET, SO_REUSEADDR, 1, 'SO_REUSEADDR');
       const src = sockaddr(o.sourceAddress ?? (v6 ? '::' : '0.0.0.0'), o.sourcePort ?? 0);
-      check(c_bind(fd, src, src.length) as number, `bind ${o.sourceAddress ?? ''}`);
+      check(libc().bind(fd, src, src.length) as number, `bind ${o.sourceAddress ?? ''}`);
     }
   } catch (err) {
-    if (fd >= 0) c_close(fd);
+    if (fd >= 0) libc().close(fd);
     done(err as Error, -1);
     return;
   }
   const dst = sockaddr(o.address, o.port);
-  c_connect.async(fd, dst, dst.length, (err: unknown, rc: number) => {
+  libc().connect.async(fd, dst, dst.length, (err: unknown, rc: number) => {
     if (err || rc < 0) {
-      const errno = koffi.errno();
-      c_close(fd);
-      done(err instanceof Error ? err : new SocketOptionError(`connect: ${String(c_strerror(errno))}`), -1);
+      const errno = libc().koffi.errno();
+      libc().close(fd);
+      done(err instanceof Error ? err : new SocketOptionError(`connect: ${String(libc().strerror(errno))}`), -1);
       return;
     }
     const tv = Buffer.alloc(16);
-    c_setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, 16);
+    libc().setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, 16);
     done(null, fd);
   });
 }
 
 export function closeFd(fd: number): void {
-  c_close(fd);
+  libc().close(fd);
 }
 
 /** The file descriptor behind a net.Socket or net.Server (Linux), or -1. */

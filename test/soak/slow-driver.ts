@@ -10,16 +10,17 @@ import { Family } from '../../src/wire/constants.js';
 import { encodeOpen, myAsField } from '../../src/wire/open.js';
 import { encodeKeepalive } from '../../src/wire/keepalive.js';
 import { parseIpv4 } from '../../src/wire/address.js';
-import { koffi, c_bind, c_connect, c_setsockopt, c_socket } from '../../src/session/libc.js';
+import { libc } from '../../src/session/libc.js';
 import { sockaddr } from '../../src/session/sockopt.js';
 import { BenchSpeaker } from '../../bench/lib/speaker.js';
 import { clientAddress, injectorAddress } from '../../bench/lib/bench-netns.js';
 
 const N = Number(process.env.N ?? 1_000_000);
 const HOLD = Number(process.env.HOLD ?? 10);
-const libc = koffi.load('libc.so.6');
-const c_recv = libc.func('long recv(int fd, uint8_t *buf, unsigned long len, int flags)');
-const c_send = libc.func('long send(int fd, const uint8_t *buf, unsigned long len, int flags)');
+const c = libc();
+const lib = c.koffi.load('libc.so.6');
+const c_recv = lib.func('long recv(int fd, uint8_t *buf, unsigned long len, int flags)');
+const c_send = lib.func('long send(int fd, const uint8_t *buf, unsigned long len, int flags)');
 const MSG_DONTWAIT = 0x40;
 const say = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify(o) + '\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,14 +30,14 @@ class SlowPeer {
   readonly fd: number;
   read = 0;
   constructor(local: string) {
-    this.fd = c_socket(2, 1, 0) as number;
+    this.fd = c.socket(2, 1, 0) as number;
     const small = Buffer.alloc(4);
     small.writeInt32LE(1024, 0);
-    c_setsockopt(this.fd, 1, 8, small, 4); // SO_RCVBUF: the kernel's minimum
+    c.setsockopt(this.fd, 1, 8, small, 4); // SO_RCVBUF: the kernel's minimum
     const from = sockaddr(local, 0);
-    if ((c_bind(this.fd, from, from.length) as number) < 0) throw new Error('bind failed');
+    if ((c.bind(this.fd, from, from.length) as number) < 0) throw new Error('bind failed');
     const to = sockaddr('198.18.0.1', 179);
-    if ((c_connect(this.fd, to, to.length) as number) < 0) throw new Error('connect failed');
+    if ((c.connect(this.fd, to, to.length) as number) < 0) throw new Error('connect failed');
   }
   send(b: Buffer): void {
     c_send(this.fd, b, b.length, 0);
