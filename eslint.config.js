@@ -16,4 +16,15 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // The RIB is read through its API (rib/rib-reader.ts), never through its columns and stores.
+    files: ['src/**/*.ts'],
+    ignores: ['src/rib/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'MemberExpression[property.name=/^(loc|importStore|exportStore|sources)$/]', message: 'RIB internals: read the RIB through rib.reader (src/rib/rib-reader.ts)' },
+      ],
+    },
+  },
 );

@@ -5,8 +5,8 @@
  */
 import { readConfigFile } from './read-file.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
-import { DEFAULT_FIB, type FibConfig } from '../fib/fib-config.js';
-import type { PeerEndpoint } from '../session/peer.js';
+import { DEFAULT_FIB, type FibConfig } from './fib-config.js';
+import type { PeerEndpoint } from './peer-endpoint.js';
 import { ConfigError } from './config-error.js';
 import { formatPath, parseConfigText, type ConfigDocument, type ConfigPath } from './document.js';
 import { routeProtocolNumber, validateSchema } from './schema.js';

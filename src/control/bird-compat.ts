@@ -19,8 +19,7 @@ import { parsePrefix } from '../wire/nlri.js';
 import { addressToString } from '../wire/address.js';
 import { closeUnix, listenUnix, serveLines } from './unix-socket.js';
 import { peerType } from './neighbor-commands.js';
-import { prefixText } from './route-commands.js';
-import type { Daemon } from '../daemon/daemon.js';
+import type { ControlHost } from './host.js';
 import type { Peer } from '../session/peer.js';
 
 /** The version string tools see; they check the greeting and the codes, not the number. */
@@ -70,7 +69,7 @@ export class BirdCompatServer {
 
   constructor(
     private readonly path: string,
-    private readonly d: Daemon,
+    private readonly d: ControlHost,
     private readonly log: Logger,
     private readonly group: string | null,
     private readonly family: Family,
@@ -127,7 +126,7 @@ export class BirdCompatServer {
     const t = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19).replace('T', ' ');
     return new Reply()
       .add(1000, BIRD_COMPAT_VERSION)
-      .add(1011, `Router ID is ${this.d.config.routerId}`)
+      .add(1011, `Router ID is ${this.d.routerId}`)
       .add(1011, `Current server time is ${t(now)}`)
       .add(1011, `Last reboot on ${t(this.startedAt)}`)
       .add(1011, `Last reconfiguration on ${t(this.reconfiguredAt)}`)
@@ -137,8 +136,8 @@ export class BirdCompatServer {
   private protocolRows(): { name: string; peer: Peer | null; proto: string; up: boolean; since: number; info: string }[] {
     const rows: { name: string; peer: Peer | null; proto: string; up: boolean; since: number; info: string }[] = [];
     rows.push({ name: 'device1', peer: null, proto: 'Device', up: true, since: this.startedAt, info: '' });
-    if (this.d.kernel) rows.push({ name: 'kernel1', peer: null, proto: 'Kernel', up: true, since: this.startedAt, info: '' });
-    for (const p of this.d.peers.values()) {
+    if (this.d.fib()) rows.push({ name: 'kernel1', peer: null, proto: 'Kernel', up: true, since: this.startedAt, info: '' });
+    for (const p of this.d.peers()) {
       if (!this.ofFamily(p.config.address)) continue;
       const up = p.state === 'Established';
       const err = up ? '' : p.lastError;
@@ -164,7 +163,7 @@ export class BirdCompatServer {
 
   private protocolDetail(r: Reply, p: Peer): void {
     const s = p.status();
-    const routing = this.d.routing;
+    const routing = this.d.routeCounts();
     const kv = (k: string, v: string | number) => r.add(1006, `  ${`${k}:`.padEnd(16)}${v}`);
     kv('Description', p.config.description || `Connection to BGP peer`);
     kv('Preference', 100);
@@ -187,7 +186,7 @@ export class BirdCompatServer {
 
   /** `show route [PREFIX] [count]`: best routes in BIRD's one-line layout. */
   private async routes(args: string[]): Promise<string> {
-    const rib = this.d.routing?.rib;
+    const rib = this.d.rib();
     const count = args.includes('count');
     const want = args.find((a) => a.includes('/'));
     const prefix = want ? parsePrefix(want) : null;
@@ -198,24 +197,23 @@ export class BirdCompatServer {
     // A walk over a million slots yields the event loop every few milliseconds.
     const turn = new TurnBudget();
     if (rib) {
-      const loc = rib.loc;
       for (const f of [this.family]) {
         if (prefix && prefix.family !== f) continue;
-        const t = loc.tables[f];
-        const only = prefix ? t.findPrefix(prefix) : -1;
+        const only = prefix ? rib.find(prefix) : -1;
         if (prefix && only < 0) continue;
-        for (let s = prefix ? only : 0; s < (prefix ? only + 1 : t.highWater); s++) {
+        for (let s = prefix ? only : 0; s < (prefix ? only + 1 : rib.slotLimit(f)); s++) {
           if (turn.due()) await turn.next();
-          const best = loc.best[f][s] as number;
-          if (!t.used[s] || best < 0) continue;
+          if (!rib.isPrefix(f, s)) continue;
+          const best = rib.best(f, s);
+          if (best < 0) continue;
           n++;
           if (count || n > LIMIT) continue;
-          const src = rib.sources[loc.paths.source[best] as number];
-          const a = rib.importStore.get(loc.paths.attr[best] as number);
+          const src = rib.source(best);
+          const a = rib.attrs(best);
           const nh = a.nextHop.length === 0 ? 'blackhole' : `via ${addressToString(a.nextHop.subarray(0, a.nextHop.length === 32 ? 16 : a.nextHop.length))}`;
-          const proto = !src || src.kind === 'local' ? 'static1' : birdProtocolName(peerType(this.d, src.address), src.address);
+          const proto = src.kind === 'local' ? 'static1' : birdProtocolName(peerType(this.d, src.address), src.address);
           const origin = ['i', 'e', '?'][a.origin] ?? '?';
-          r.add(1007, `${prefixText(rib, f, s).padEnd(18)} ${nh} [${proto}] * (100${a.localPref >= 0 ? `/${a.localPref}` : ''}) [${src?.kind === 'local' ? '' : `AS${a.neighborAs || this.d.config.asn}`}${origin}]`);
+          r.add(1007, `${rib.prefixText(f, s).padEnd(18)} ${nh} [${proto}] * (100${a.localPref >= 0 ? `/${a.localPref}` : ''}) [${src.kind === 'local' ? '' : `AS${a.neighborAs || this.d.asn}`}${origin}]`);
         }
       }
     }

@@ -1,11 +1,11 @@
 /** The control commands wrend answers, one file per family of commands. */
 import type { ControlServer } from './server.js';
-import type { Daemon } from '../daemon/daemon.js';
+import type { ControlHost } from './host.js';
 import { registerNeighborCommands } from './neighbor-commands.js';
 import { registerRouteCommands } from './route-commands.js';
 import { registerSystemCommands } from './system-commands.js';
 
-export function registerCommands(server: ControlServer, d: Daemon, startedAt: number): void {
+export function registerCommands(server: ControlServer, d: ControlHost, startedAt: number): void {
   registerSystemCommands(server, d, startedAt);
   registerNeighborCommands(server, d);
   registerRouteCommands(server, d);

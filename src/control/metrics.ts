@@ -13,7 +13,8 @@ import { Family } from '../wire/constants.js';
 import { fnv1a } from '../rib/attr-store.js';
 import { State } from '../session/fsm.js';
 import { peerType } from './neighbor-commands.js';
-import type { Daemon } from '../daemon/daemon.js';
+import type { ControlHost } from './host.js';
+import type { Peer } from '../session/peer.js';
 
 const STATES: State[] = [State.IDLE, State.CONNECT, State.ACTIVE, State.OPEN_SENT, State.OPEN_CONFIRM, State.ESTABLISHED];
 const TYPES = ['', 'open', 'update', 'notification', 'keepalive', 'route_refresh'];
@@ -26,12 +27,12 @@ export function parseListen(s: string): { host: string; port: number } | null {
   return port <= 65535 ? { host: (m[1] ?? m[2]) as string, port } : null;
 }
 
-export function buildRegistry(d: Daemon): Registry {
+export function buildRegistry(d: ControlHost): Registry {
   const reg = new Registry();
   collectDefaultMetrics({ register: reg, prefix: 'wren_' });
   new Gauge({ name: 'wren_build_info', help: 'Always 1; the version of the running wrend', labelNames: ['version', 'node'], registers: [reg] }).set({ version: wrenVersion(), node: process.version }, 1);
   const peerLabels = ['peer', 'asn', 'type'] as const;
-  const peers = () => [...d.peers.values()].map((p) => ({ p, labels: { peer: p.config.address, asn: String(p.config.asn), type: peerType(d, p.config.address) } }));
+  const peers = () => [...d.peers()].map((p) => ({ p, labels: { peer: p.config.address, asn: String(p.config.asn), type: peerType(d, p.config.address) } }));
 
   new Gauge({
     name: 'wren_bgp_session_state', help: 'Session state: 1 for the current FSM state (label state)', labelNames: [...peerLabels, 'state'], registers: [reg],
@@ -74,69 +75,63 @@ export function buildRegistry(d: Daemon): Registry {
       },
     });
   }
-  const prefixGauge = (name: string, help: string, read: (p: Parameters<NonNullable<Daemon['routing']>['received']>[0]) => number) =>
+  const prefixGauge = (name: string, help: string, read: (p: Peer) => number) =>
     new Gauge({
       name, help, labelNames: peerLabels, registers: [reg],
       collect() {
         this.reset();
-        const r = d.routing;
-        if (r) for (const { p, labels } of peers()) this.set(labels, read(p));
+        if (d.routeCounts()) for (const { p, labels } of peers()) this.set(labels, read(p));
       },
     });
-  prefixGauge('wren_bgp_prefixes_received', 'Prefixes from the peer in the RIB (accepted by import policy)', (p) => d.routing?.received(p) ?? 0);
-  prefixGauge('wren_bgp_prefixes_advertised', 'Prefixes announced to the peer', (p) => d.routing?.advertised(p) ?? 0);
-  prefixGauge('wren_bgp_prefixes_filtered_total', 'Announcements the import policy rejected', (p) => d.routing?.filtered(p) ?? 0);
-  prefixGauge('wren_bgp_updates_refused_total', 'UPDATEs refused (loops, own next hop, malformed attributes)', (p) => d.routing?.rejected(p) ?? 0);
+  prefixGauge('wren_bgp_prefixes_received', 'Prefixes from the peer in the RIB (accepted by import policy)', (p) => d.routeCounts()?.received(p) ?? 0);
+  prefixGauge('wren_bgp_prefixes_advertised', 'Prefixes announced to the peer', (p) => d.routeCounts()?.advertised(p) ?? 0);
+  prefixGauge('wren_bgp_prefixes_filtered_total', 'Announcements the import policy rejected', (p) => d.routeCounts()?.filtered(p) ?? 0);
+  prefixGauge('wren_bgp_updates_refused_total', 'UPDATEs refused (loops, own next hop, malformed attributes)', (p) => d.routeCounts()?.rejected(p) ?? 0);
 
   new Gauge({
     name: 'wren_rib_prefixes', help: 'Prefixes with a best path', labelNames: ['family'], registers: [reg],
     collect() {
       this.reset();
-      const loc = d.routing?.rib.loc;
-      if (!loc) return;
-      for (const [f, name] of [[Family.IPV4_UNICAST, 'ipv4'], [Family.IPV6_UNICAST, 'ipv6']] as const) {
-        const t = loc.tables[f];
-        let n = 0;
-        for (let s = 0; s < t.highWater; s++) if (t.used[s] && (loc.best[f][s] as number) >= 0) n++;
-        this.set({ family: name }, n);
-      }
+      const rib = d.rib();
+      if (!rib) return;
+      for (const [f, name] of [[Family.IPV4_UNICAST, 'ipv4'], [Family.IPV6_UNICAST, 'ipv6']] as const) this.set({ family: name }, rib.routesOf(f));
     },
   });
   new Gauge({
     name: 'wren_rib_paths', help: 'Candidate paths (all peers, all prefixes)', registers: [reg],
     collect() {
-      this.set(d.routing?.rib.loc.paths.size ?? 0);
+      this.set(d.rib()?.paths ?? 0);
     },
   });
   new Gauge({
     name: 'wren_rib_attribute_sets', help: 'Interned attribute sets', labelNames: ['store'], registers: [reg],
     collect() {
-      const rib = d.routing?.rib;
-      this.set({ store: 'import' }, rib?.importStore.size ?? 0);
-      this.set({ store: 'export' }, rib?.exportStore.size ?? 0);
+      const stats = d.rib()?.stats();
+      this.set({ store: 'import' }, stats?.importAttributeSets ?? 0);
+      this.set({ store: 'export' }, stats?.exportAttributeSets ?? 0);
     },
   });
   new Gauge({
     name: 'wren_update_group_members', help: 'Sessions in each update group (routes encoded once per group)', labelNames: ['group', 'family', 'kind'], registers: [reg],
     collect() {
       this.reset();
-      for (const g of d.routing?.rib.groups.values() ?? []) {
+      for (const g of d.rib()?.updateGroups() ?? []) {
         const id = fnv1a(Buffer.from(g.key)).toString(16).padStart(8, '0');
-        this.set({ group: id, family: g.family === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6', kind: g.target.kind }, g.size);
+        this.set({ group: id, family: g.family === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6', kind: g.kind }, g.size);
       }
     },
   });
   new Gauge({
     name: 'wren_fib_routes', help: 'Routes wren has installed in the kernel', registers: [reg],
     collect() {
-      this.set(d.kernel?.fib.installedCount ?? 0);
+      this.set(d.fib()?.installed ?? 0);
     },
   });
   new Counter({
     name: 'wren_fib_operations_total', help: 'Kernel route operations by kind', labelNames: ['op'], registers: [reg],
     collect() {
       this.reset();
-      const c = d.kernel?.fib.counters;
+      const c = d.fib()?.counters;
       if (!c) return;
       for (const op of ['installs', 'deletes', 'adopted', 'pruned', 'repaired', 'retried'] as const) this.inc({ op }, c[op]);
     },
@@ -145,13 +140,13 @@ export function buildRegistry(d: Daemon): Registry {
     name: 'wren_fib_errors_total', help: 'Kernel route operations that failed', registers: [reg],
     collect() {
       this.reset();
-      this.inc(d.kernel?.fib.counters.errors ?? 0);
+      this.inc(d.fib()?.counters.errors ?? 0);
     },
   });
   new Gauge({
     name: 'wren_event_loop_delay_worst_seconds', help: 'Longest event-loop delay seen since start', registers: [reg],
     collect() {
-      this.set(d.loop.worstMs / 1000);
+      this.set(d.loopWorstMs / 1000);
     },
   });
   return reg;

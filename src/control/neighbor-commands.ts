@@ -7,7 +7,7 @@ import type { NeighborConfig } from '../config/load.js';
 import type { Peer } from '../session/peer.js';
 import type { ControlServer, ReplyStream } from './server.js';
 import type { ControlRequest } from './protocol.js';
-import type { Daemon } from '../daemon/daemon.js';
+import type { ControlHost } from './host.js';
 
 export const PEER_TYPES: Record<NeighborConfig['origin'], string> = {
   mesh: 'node-to-node mesh',
@@ -28,13 +28,13 @@ export interface NeighborRow {
   description: string;
 }
 
-export function peerType(d: Daemon, address: string): string {
+export function peerType(d: ControlHost, address: string): string {
   const n = d.neighborConfig(address);
-  if (n && (n.routeReflectorClient || d.config.routeReflector?.clients.includes(n.address))) return PEER_TYPES.routeReflector;
+  if (n && d.isReflectorClient(address)) return PEER_TYPES.routeReflector;
   return n ? PEER_TYPES[n.origin] : PEER_TYPES.neighbors;
 }
 
-function row(d: Daemon, p: Peer): NeighborRow {
+function row(d: ControlHost, p: Peer): NeighborRow {
   const s = p.status();
   return {
     address: s.address,
@@ -44,19 +44,19 @@ function row(d: Daemon, p: Peer): NeighborRow {
     since: new Date(s.since).toISOString(),
     lastError: s.lastError,
     lastNotification: s.lastNotification,
-    routesReceived: d.routing?.received(p) ?? 0,
+    routesReceived: d.routeCounts()?.received(p) ?? 0,
     description: p.config.description,
   };
 }
 
 /** Everything known about one session, for `show neighbors ADDRESS detail`. */
-function detail(d: Daemon, p: Peer): Record<string, unknown> {
+function detail(d: ControlHost, p: Peer): Record<string, unknown> {
   const n = d.neighborConfig(p.config.address);
   const params = p.status().params;
   return {
     ...row(d, p),
     localAddress: p.localAddress || null,
-    localAs: n?.localAs ?? d.config.asn,
+    localAs: n?.localAs ?? d.asn,
     passive: p.config.passive,
     configured: n ? { holdTime: n.holdTime, keepaliveTime: n.keepaliveTime, connectRetryTime: n.connectRetryTime, families: n.families, addPaths: n.addPaths, routeReflectorClient: n.routeReflectorClient, nextHopSelf: n.nextHopSelf, md5: Boolean(n.password), ttlSecurity: n.ttlSecurity ?? null, multihop: n.multihop ?? null } : null,
     session: params
@@ -76,22 +76,22 @@ function detail(d: Daemon, p: Peer): Record<string, unknown> {
           gracefulRestartFamilies: familyNames(params.gracefulRestartFamilies),
         }
       : null,
-    staleRoutes: d.routing?.staleRoutes(p.config.address) ?? 0,
+    staleRoutes: d.routeCounts()?.staleRoutes(p.config.address) ?? 0,
     /** Bytes queued towards the peer that its socket has not taken yet (bounded: a slow reader lags, see update groups). */
     outputQueueBytes: p.pendingBytes,
-    routes: { received: d.routing?.received(p) ?? 0, rejectedUpdates: d.routing?.rejected(p) ?? 0, advertised: d.routing?.advertised(p) ?? 0 },
+    routes: { received: d.routeCounts()?.received(p) ?? 0, rejectedUpdates: d.routeCounts()?.rejected(p) ?? 0, advertised: d.routeCounts()?.advertised(p) ?? 0 },
     counters: { ...p.counters },
   };
 }
 
-export function neighborRows(d: Daemon): NeighborRow[] {
-  return [...d.peers.values()].map((p) => row(d, p));
+export function neighborRows(d: ControlHost): NeighborRow[] {
+  return [...d.peers()].map((p) => row(d, p));
 }
 
-export function registerNeighborCommands(server: ControlServer, d: Daemon): void {
+export function registerNeighborCommands(server: ControlServer, d: ControlHost): void {
   server.on('show neighbors', (req, out) => {
     const addr = typeof req.args?.address === 'string' ? req.args.address : null;
-    const peers = [...d.peers.values()].filter((p) => !addr || p.config.address === addr);
+    const peers = [...d.peers()].filter((p) => !addr || p.config.address === addr);
     if (addr && peers.length === 0) return out.error(`no neighbor ${addr}`);
     out.result(req.args?.detail === true ? peers.map((p) => detail(d, p)) : peers.map((p) => row(d, p)));
   });
@@ -110,7 +110,7 @@ export function registerNeighborCommands(server: ControlServer, d: Daemon): void
   });
 
   const withPeer = (verb: string, act: (p: Peer, req: ControlRequest) => void) => (req: ControlRequest, out: ReplyStream) => {
-    const p = typeof req.args?.address === 'string' ? d.peers.get(req.args.address) : undefined;
+    const p = typeof req.args?.address === 'string' ? d.peer(req.args.address) : undefined;
     if (!p) return out.error(`usage: ${verb} ADDRESS (a configured neighbor)`);
     act(p, req);
     out.result({ address: p.config.address, state: p.state });

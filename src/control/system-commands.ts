@@ -3,23 +3,23 @@ import { wrenVersion } from '../config/version.js';
 import { getHeapStatistics } from 'node:v8';
 import { formatPlan } from '../config/diff.js';
 import type { ControlServer } from './server.js';
-import type { Daemon } from '../daemon/daemon.js';
+import type { ControlHost } from './host.js';
 
 const MB = (n: number) => Math.round((n / 1048576) * 10) / 10;
 
-export function registerSystemCommands(server: ControlServer, d: Daemon, startedAt: number): void {
+export function registerSystemCommands(server: ControlServer, d: ControlHost, startedAt: number): void {
   server.on('show status', (_req, out) => {
-    const peers = [...d.peers.values()];
+    const peers = [...d.peers()];
     out.result({
       version: wrenVersion(),
-      routerId: d.config.routerId,
-      asn: d.config.asn,
+      routerId: d.routerId,
+      asn: d.asn,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       neighbors: peers.length,
       established: peers.filter((p) => p.state === 'Established').length,
-      routes: d.routing?.rib.loc.size ?? 0,
-      fibInstalled: d.kernel?.fib.installedCount ?? null,
-      worstEventLoopDelayMs: Math.round(d.loop.worstMs),
+      routes: d.rib()?.routes ?? 0,
+      fibInstalled: d.fib()?.installed ?? null,
+      worstEventLoopDelayMs: Math.round(d.loopWorstMs),
     });
   });
 
@@ -27,24 +27,13 @@ export function registerSystemCommands(server: ControlServer, d: Daemon, started
   server.on('show memory', (_req, out) => {
     const m = process.memoryUsage();
     const h = getHeapStatistics();
-    const rib = d.routing?.rib;
-    const groups = rib ? [...rib.groups.values()] : [];
+    const guard = d.memoryGuard();
     out.result({
       processMB: { rss: MB(m.rss), heapUsed: MB(m.heapUsed), heapTotal: MB(m.heapTotal), external: MB(m.external), arrayBuffers: MB(m.arrayBuffers), heapLimit: MB(h.heap_size_limit) },
-      rib: rib
-        ? {
-            prefixes: rib.loc.size,
-            paths: rib.loc.paths.size,
-            importAttributeSets: rib.importStore.size,
-            exportAttributeSets: rib.exportStore.size,
-            updateGroups: groups.length,
-            groupMembers: groups.reduce((n, g) => n + g.size, 0),
-            tableSlots: { ipv4: rib.loc.tables[0].highWater, ipv6: rib.loc.tables[1].highWater },
-          }
-        : null,
-      fibInstalled: d.kernel?.fib.installedCount ?? null,
-      neighbors: d.peers.size,
-      guard: d.guard ? { limitMB: MB(d.guard.options.limitBytes), heapShare: d.guard.options.heapShare, sessionsStopped: d.guard.stopped } : null,
+      rib: d.rib()?.stats() ?? null,
+      fibInstalled: d.fib()?.installed ?? null,
+      neighbors: d.peerCount,
+      guard: guard ? { limitMB: MB(guard.limitBytes), heapShare: guard.heapShare, sessionsStopped: guard.sessionsStopped } : null,
     });
   });
 
@@ -52,10 +41,7 @@ export function registerSystemCommands(server: ControlServer, d: Daemon, started
   server.on('down', (req, out) => {
     out.result({ stopping: true });
     const message = typeof req.args?.message === 'string' ? req.args.message.slice(0, 128) : 'shut down by wrenc down';
-    setTimeout(() => {
-      d.downMessage = message;
-      d.requestShutdown('down');
-    }, 50).unref();
+    setTimeout(() => d.shutdown(message), 50).unref();
   });
 
   // Reload: `configure` applies the file (default: the one wrend started with), `configure
@@ -63,7 +49,7 @@ export function registerSystemCommands(server: ControlServer, d: Daemon, started
   server.on('configure', async (req, out) => {
     const file = typeof req.args?.file === 'string' ? req.args.file : null;
     const check = req.args?.check === true;
-    const plan = await d.reloadFile(file, check);
+    const plan = await d.reload(file, check);
     out.result({ applied: !check, plan, text: formatPlan(plan) });
   });
 }

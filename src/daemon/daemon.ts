@@ -27,6 +27,8 @@ import { ControlServer } from '../control/server.js';
 import { registerCommands } from '../control/commands.js';
 import { BirdCompatServer } from '../control/bird-compat.js';
 import type { MetricsServer } from '../control/metrics.js';
+import type { ControlHost } from '../control/host.js';
+import { controlHost } from './control-host.js';
 
 function familyMask(fams: readonly string[]): number {
   let m = 0;
@@ -109,6 +111,8 @@ export class Daemon {
   ) {}
 
   routing: Routing | null = null;
+  /** What the control layer is given of this daemon (control never imports src/daemon). */
+  readonly host: ControlHost = controlHost(this);
   control: ControlServer | null = null;
   /** The read-only control socket (show commands only), when control.readOnlySocket is set. */
   private readOnlyControl: ControlServer | null = null;
@@ -193,23 +197,23 @@ export class Daemon {
     const startedAt = Date.now();
     if (this.socketPath) {
       this.control = new ControlServer(this.socketPath, this.log, this.config.control.group);
-      registerCommands(this.control, this, startedAt);
+      registerCommands(this.control, this.host, startedAt);
       await this.control.start();
     }
     if (this.config.control.readOnlySocket) {
       this.readOnlyControl = new ControlServer(this.config.control.readOnlySocket, this.log, this.config.control.readOnlyGroup, true);
-      registerCommands(this.readOnlyControl, this, startedAt);
+      registerCommands(this.readOnlyControl, this.host, startedAt);
       await this.readOnlyControl.start();
     }
     if (this.config.metrics) {
       const { MetricsServer, buildRegistry } = await import('../control/metrics.js');
-      this.metrics = new MetricsServer(this.config.metrics.listen, buildRegistry(this), this.log);
+      this.metrics = new MetricsServer(this.config.metrics.listen, buildRegistry(this.host), this.log);
       await this.metrics.start();
     }
     const compat: [string | null, Family][] = [[this.config.control.birdCompat, Family.IPV4_UNICAST], [this.config.control.birdCompat6, Family.IPV6_UNICAST]];
     for (const [path, family] of compat) {
       if (!path) continue;
-      const s = new BirdCompatServer(path, this, this.log, this.config.control.group, family);
+      const s = new BirdCompatServer(path, this.host, this.log, this.config.control.group, family);
       await s.start();
       this.birdCompat.push(s);
     }

@@ -235,12 +235,9 @@ export class Routing implements PeerEvents {
 
   /** The running config changed (reload): later decisions use the new one. */
   reconfigure(config: Config, announce: { added: string[]; removed: string[]; reapply: boolean }): void {
-    const rules = this.rib.loc.options;
-    if (rules.alwaysCompareMed !== config.bestPath.alwaysCompareMed || rules.missingMedWorst !== config.bestPath.missingMedWorst) {
-      // New MED rules: every prefix is decided again (a chunk per turn).
-      this.rib.loc.options = { ...config.bestPath };
-      this.rib.redecideAll();
-    }
+    const rules = this.rib.decisionOptions;
+    // New MED rules: every prefix is decided again (a chunk per turn).
+    if (rules.alwaysCompareMed !== config.bestPath.alwaysCompareMed || rules.missingMedWorst !== config.bestPath.missingMedWorst) this.rib.setDecisionOptions(config.bestPath);
     this.config = config;
     this.policies = new PolicyRegistry(config.policies);
     for (const p of announce.removed) {

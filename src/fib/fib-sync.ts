@@ -9,14 +9,13 @@
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { AF_INET, AF_INET6, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
-import { compareRoutes, multipathEqual, stepOf } from '../rib/decision.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { addressToString } from '../wire/address.js';
 import type { PolicyChain, PolicyResult } from '../policy/policy.js';
 import { grownInt32, grownUint8, IntQueue } from '../rib/columns.js';
-import type { Rib } from '../rib/rib.js';
+import type { RibReader, PathRef } from '../rib/rib-reader.js';
 import type { KernelPort, RouteOp } from './kernel-port.js';
-import type { FibConfig } from './fib-config.js';
+import type { FibConfig } from '../config/fib-config.js';
 import type { ConnectedNetworks } from './connected.js';
 
 /** Route changes per netlink round (bounds the ops array; the pipeline drains between rounds). */
@@ -27,6 +26,8 @@ const BULK = 100;
 const MAX_RETRIES_QUEUED = 100_000;
 /** Routes checked per event-loop turn during a scan. */
 const SCAN_CHUNK = 20_000;
+/** Paths asked of the RIB's multipath set (gateways are then de-duplicated and capped at ecmp.maxPaths). */
+const MAX_MULTIPATH = 256;
 
 /** A next-hop set as the kernel sees it; interned so a slot holds its id. */
 interface NhSet {
@@ -86,12 +87,15 @@ export class FibSync {
   private readonly excluded = new Set<string>();
   /** Single-next-hop sets by received attribute set id. */
   private readonly single: NhSet[] = [];
+  /** The multipath set of the slot being decided (reused). */
+  private readonly multipathScratch: PathRef[] = [];
+  private readonly keyScratch = Buffer.alloc(16);
   /** Called after a bulk round, while route notifications were paused (the owner rescans). */
   onBulkDone: () => void = () => undefined;
 
   constructor(
     private readonly config: FibConfig,
-    private readonly rib: Rib,
+    private readonly rib: RibReader,
     private readonly kernel: KernelPort,
     private readonly connected: ConnectedNetworks,
     private readonly log: Logger,
@@ -103,7 +107,7 @@ export class FibSync {
       if (p) this.excluded.add(routeKey(p.family === Family.IPV4_UNICAST ? AF_INET : AF_INET6, p.bytes, p.length));
     }
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
-      rib.loc.tables[f].growListeners.push((cap) => {
+      rib.onGrow(f, (cap) => {
         this.installed[f] = grownInt32(this.installed[f], cap);
         this.dirtyFlags[f] = grownUint8(this.dirtyFlags[f], cap);
       });
@@ -122,8 +126,7 @@ export class FibSync {
     this.scanTimer.unref();
     // Routes the RIB already holds.
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
-      const t = this.rib.loc.tables[f];
-      for (let s = 0; s < t.highWater; s++) if (t.used[s]) this.touch(f, s);
+      for (let s = 0, n = this.rib.slotLimit(f); s < n; s++) if (this.rib.isPrefix(f, s)) this.touch(f, s);
     }
   }
 
@@ -171,32 +174,26 @@ export class FibSync {
 
   /** The next hops the kernel should use for a slot, or null when the route should not be there. */
   private desired(family: Family, slot: number): NhSet | null {
-    const loc = this.rib.loc;
-    const best = loc.best[family][slot] as number;
+    const rib = this.rib;
+    const best = rib.best(family, slot);
     if (best < 0) return null;
     if (this.excluded.size > 0 && this.excluded.has(this.slotKey(family, slot))) return null;
-    const pool = loc.paths;
-    const bs = this.rib.sources[pool.source[best] as number];
+    const bs = rib.source(best);
     if (!bs || bs.kind === 'local') return null;
-    const attrId = pool.attr[best] as number;
-    const ba = this.rib.importStore.get(attrId);
+    const attrId = rib.attrsId(best);
+    const ba = rib.attrs(best);
     let fib: PolicyResult['fib'] | null = null;
     if (this.policy) {
-      const t = loc.tables[family];
-      const r = this.policy.evaluate({ family, v4: family === Family.IPV4_UNICAST ? (t.v4[slot] as number) : 0, bytes: t.v6, at: slot * 16, length: t.lengths[slot] as number, source: bs, attrs: ba });
+      const r = this.policy.evaluate(rib.policyInput(family, slot, bs, ba));
       if (!r.accept) return null;
       if (r.fib.metric !== null || r.fib.tunnel !== null || r.fib.ecmp !== null) fib = r.fib;
     }
     let gws: Buffer[] | null = null;
     if (this.config.ecmp.maxPaths > 1 && fib?.ecmp !== false) {
-      for (let p = loc.head[family][slot] as number; p >= 0; p = pool.next[p] as number) {
-        if (p === best) continue;
-        const s = this.rib.sources[pool.source[p] as number];
-        if (!s || s.kind !== bs.kind) continue;
-        const a = this.rib.importStore.get(pool.attr[p] as number);
-        const c = loc.nextHopCost(a, false);
-        if (c < 0) continue;
-        if (!multipathEqual(stepOf(compareRoutes(bs, ba, loc.nextHopCost(ba, false), s, a, c))) || a.nextHop.length === 0) continue;
+      // The RIB's multipath set (the decision module's rule); paths with the same gateway count once.
+      const n = rib.multipath(family, slot, MAX_MULTIPATH, this.multipathScratch);
+      for (let i = 1; i < n; i++) {
+        const a = rib.attrs(this.multipathScratch[i] as PathRef);
         gws ??= [ba.nextHop];
         if (gws.length < this.config.ecmp.maxPaths && !gws.some((g) => g.equals(a.nextHop))) gws.push(a.nextHop);
       }
@@ -232,19 +229,17 @@ export class FibSync {
   }
 
   private slotKey(family: Family, slot: number): string {
-    const t = this.rib.loc.tables[family];
-    const hex = family === Family.IPV4_UNICAST ? (t.v4[slot] as number).toString(16).padStart(8, '0') : Buffer.from(t.v6.subarray(slot * 16, slot * 16 + 16)).toString('hex');
-    return `${family === Family.IPV4_UNICAST ? AF_INET : AF_INET6}|${hex}|${t.lengths[slot]}`;
+    const dst = this.keyScratch;
+    this.rib.writeAddress(family, slot, dst);
+    return routeKey(family === Family.IPV4_UNICAST ? AF_INET : AF_INET6, dst, this.rib.prefixLength(family, slot));
   }
 
   private kernelRoute(family: Family, slot: number, nh: NhSet | null): KernelRoute {
-    const t = this.rib.loc.tables[family];
     const dst = Buffer.allocUnsafe(family === Family.IPV4_UNICAST ? 4 : 16);
-    if (family === Family.IPV4_UNICAST) dst.writeUInt32BE(t.v4[slot] as number, 0);
-    else for (let i = 0; i < 16; i++) dst[i] = t.v6[slot * 16 + i] as number;
+    this.rib.writeAddress(family, slot, dst);
     return {
       family: family === Family.IPV4_UNICAST ? AF_INET : AF_INET6,
-      dst, dstLen: t.lengths[slot] as number, table: this.config.table, protocol: this.config.protocol,
+      dst, dstLen: this.rib.prefixLength(family, slot), table: this.config.table, protocol: this.config.protocol,
       type: RTN_UNICAST, scope: RT_SCOPE_UNIVERSE, priority: nh?.metric ?? this.config.metric, nexthops: nh?.nexthops ?? [],
     };
   }
@@ -337,7 +332,7 @@ export class FibSync {
     const stale: KernelRoute[] = [];
     for (const [key, route] of this.adopted) {
       const f = familyOfRoute(route);
-      const slot = this.rib.loc.tables[f].findPrefix({ family: f, bytes: route.dst, length: route.dstLen, pathId: 0 });
+      const slot = this.rib.findBytes(f, route.dst, route.dstLen);
       if (slot >= 0 && this.desired(f, slot)) continue;
       stale.push(route);
       this.adopted.delete(key);
@@ -444,11 +439,10 @@ export class FibSync {
       else if (this.intern(r.nexthops, r.priority).id !== want.id) row('different', prefix, r.nexthops, want.nexthops);
     }
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
-      const t = this.rib.loc.tables[f];
       const sf = seen[f] as Uint8Array;
-      for (let s = 0; s < t.highWater; s++) {
+      for (let s = 0, n = this.rib.slotLimit(f); s < n; s++) {
         if (s % SCAN_CHUNK === SCAN_CHUNK - 1) await new Promise((r) => setImmediate(r));
-        if (!t.used[s]) continue;
+        if (!this.rib.isPrefix(f, s)) continue;
         const want = this.desired(f, s);
         if (!want) continue;
         out.wanted++;
@@ -462,8 +456,7 @@ export class FibSync {
 
   /** The RIB slot of a kernel route's prefix, or -1. */
   private slotOfRoute(f: Family, r: KernelRoute): number {
-    const t = this.rib.loc.tables[f];
-    return f === Family.IPV4_UNICAST ? t.find4(r.dst.readUInt32BE(0), r.dstLen) : t.find6(r.dst, 0, r.dstLen);
+    return this.rib.findBytes(f, r.dst, r.dstLen);
   }
 
   /** Routes with our protocol for prefixes the RIB has never heard of. */
@@ -497,8 +490,7 @@ export class FibSync {
     if (!withdraw) return;
     const ops: RouteOp[] = [];
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
-      const t = this.rib.loc.tables[f];
-      for (let s = 0; s < t.highWater; s++) {
+      for (let s = 0, n = this.rib.slotLimit(f); s < n; s++) {
         const v = this.installed[f][s] as number;
         if (v) ops.push({ op: 'delete', route: this.kernelRoute(f, s, this.sets[v - 1] ?? null) });
       }

@@ -9,7 +9,7 @@ import { KernelLearn } from './kernel-learn.js';
 import { ConnectedNetworks } from './connected.js';
 import { NetlinkKernel } from './netlink/netlink-kernel.js';
 import type { KernelPort } from './kernel-port.js';
-import type { FibConfig } from './fib-config.js';
+import type { FibConfig } from '../config/fib-config.js';
 import type { Rib } from '../rib/rib.js';
 import { addressToString } from '../wire/address.js';
 import { KernelResolver } from './kernel-resolver.js';
@@ -29,13 +29,13 @@ export class KernelSync {
     private readonly kernel: KernelPort = new NetlinkKernel(),
     policies: PolicyRegistry | null = null,
   ) {
-    this.fib = new FibSync(config, rib, kernel, this.connected, log, policies?.chain(config.policy) ?? null);
+    this.fib = new FibSync(config, rib.reader, kernel, this.connected, log, policies?.chain(config.policy) ?? null);
     this.learn = config.learn
       ? new KernelLearn(rib, config.learn.protocols, config.learn.tables, config.protocol, policies?.chain(config.learn.policy) ?? null, (i) => this.connected.nameOf(i))
       : null;
-    rib.bestListeners.push((family, slot) => this.fib.touch(family, slot));
+    rib.reader.onChange((family, slot) => this.fib.touch(family, slot));
     this.resolver = new KernelResolver(this.connected, config.protocol, () => rib.redecideAll());
-    rib.loc.resolver = this.resolver;
+    rib.setResolver(this.resolver);
     // Notifications were paused for a bulk change: catch up with whatever else changed meanwhile,
     // once the bulk work has stopped for a second (a resync dumps every route: during a million-
     // route install it must not run every second).

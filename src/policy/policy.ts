@@ -7,15 +7,14 @@
  */
 import { Family } from '../wire/constants.js';
 import { parsePrefix } from '../wire/nlri.js';
-import type { AttrSet } from '../rib/attr-set.js';
-import type { RouteSource } from '../rib/route-source.js';
+import type { PolicyAttrs, PolicySource } from './route-facts.js';
 import { compileActions, changesAttributes, parseEach, type Actions, type CompileError } from './actions.js';
 import { compileAsPathRegex, type AsPathMatcher } from './as-path-regex.js';
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from './communities.js';
 import { PrefixSet, parsePrefixRange, type PrefixRange } from './prefix-range.js';
 
 type Raw = Record<string, unknown>;
-type AttrTest = (src: RouteSource, a: AttrSet, iface: string | null) => boolean;
+type AttrTest = (src: PolicySource, a: PolicyAttrs, iface: string | null) => boolean;
 
 interface Term {
   /** `policy/term` for explain. */
@@ -40,27 +39,25 @@ export interface PolicyResult {
   trail: string[];
   /** FIB settings decided by the policy (kernel metric, tunnel, ECMP). */
   fib: { metric: number | 'calico' | null; tunnel: 'ipip' | 'none' | null; ecmp: boolean | null };
-  /** Derived sets made from this result, per base set (import) — owned by the RIB. */
-  derived: WeakMap<AttrSet, AttrSet>;
   changes: boolean;
 }
 
 /** The route a chain is asked about: the prefix from the RIB's columns, its path, its source. */
-export interface RouteQuery {
+export interface PolicyInput {
   family: Family;
   v4: number;
   bytes: Uint8Array;
   at: number;
   length: number;
-  source: RouteSource;
-  attrs: AttrSet;
+  source: PolicySource;
+  attrs: PolicyAttrs;
   /** Interface of a kernel route (kernel learning). */
   iface?: string | null;
 }
 
 const range = (r: Raw, v: number) => (r.eq === undefined || v === r.eq) && (r.min === undefined || v >= (r.min as number)) && (r.max === undefined || v <= (r.max as number));
 
-function pathAsns(a: AttrSet): number[] {
+function pathAsns(a: PolicyAttrs): number[] {
   const out: number[] = [];
   for (const s of a.asPath) for (const x of s.asns) out.push(x);
   return out;
@@ -110,7 +107,7 @@ function compileMatch(m: Raw, at: (string | number)[], sets: Map<string, PrefixR
       tests.push((_s, a) => re.test(pathAsns(a)));
     }
   }
-  const anyAll = <T>(key: string, parse: (s: string) => T | null, has: (a: AttrSet, v: T) => boolean, what: string) => {
+  const anyAll = <T>(key: string, parse: (s: string) => T | null, has: (a: PolicyAttrs, v: T) => boolean, what: string) => {
     const c = m[key] as Raw | undefined;
     if (!c) return;
     const conv = (k: 'any' | 'all') => parseEach((c[k] as string[] | undefined) ?? [], parse, [...at, key, k], errors, what);
@@ -194,10 +191,10 @@ export class PolicyChain {
   /** For each term that tests the prefix: its bit in the outcome mask (-1: none). */
   private readonly prefixBit: Int32Array;
   private readonly policies: Policy[];
-  private readonly cache = new WeakMap<AttrSet, WeakMap<RouteSource, CacheEntry>>();
+  private readonly cache = new WeakMap<PolicyAttrs, WeakMap<PolicySource, CacheEntry>>();
   /** The entry of the last (set, source) asked about: an UPDATE's prefixes all share it. */
-  private lastAttrs: AttrSet | null = null;
-  private lastSource: RouteSource | null = null;
+  private lastAttrs: PolicyAttrs | null = null;
+  private lastSource: PolicySource | null = null;
   private lastEntry: CacheEntry | null = null;
   readonly testsPrefix: boolean;
 
@@ -216,7 +213,7 @@ export class PolicyChain {
   }
   private readonly cacheable: boolean;
 
-  private entry(q: RouteQuery): CacheEntry {
+  private entry(q: PolicyInput): CacheEntry {
     if (q.attrs === this.lastAttrs && q.source === this.lastSource && this.lastEntry) return this.lastEntry;
     let bySource = this.cache.get(q.attrs);
     if (!bySource) {
@@ -237,7 +234,7 @@ export class PolicyChain {
   }
 
   /** Does term i match? (The attribute part from the cache, or evaluated for kernel routes.) */
-  private termMatches(i: number, q: RouteQuery, e: CacheEntry | null): boolean {
+  private termMatches(i: number, q: PolicyInput, e: CacheEntry | null): boolean {
     const t = this.terms[i] as Term;
     if (e ? e.attrOk[i] !== 1 : !t.tests.every((f) => f(q.source, q.attrs, q.iface ?? null))) return false;
     const ps = t.prefix;
@@ -249,7 +246,7 @@ export class PolicyChain {
    * The chain's verdict on a route. Routes with the same outcome share one result object; the
    * common case (cached) allocates nothing.
    */
-  evaluate(q: RouteQuery): PolicyResult {
+  evaluate(q: PolicyInput): PolicyResult {
     const e = q.iface !== undefined && q.iface !== null ? null : this.entry(q);
     // Walk in order as far as a terminal term; note which prefix tests matched.
     let mask = 0;
@@ -270,7 +267,7 @@ export class PolicyChain {
   }
 
   /** The full evaluation: matched terms, policy defaults, the merged FIB settings, the trail. */
-  private decide(q: RouteQuery, e: CacheEntry | null): PolicyResult {
+  private decide(q: PolicyInput, e: CacheEntry | null): PolicyResult {
     const matched: number[] = [];
     let decided: 'accept' | 'reject' | null = null;
     let policy = 0;
@@ -300,7 +297,7 @@ export class PolicyChain {
       if (a.ecmp !== null) fib.ecmp = a.ecmp;
     }
     const changing = acts.filter(changesAttributes);
-    return { accept, actions: changing, trail, fib, derived: new WeakMap(), changes: changing.length > 0 };
+    return { accept, actions: changing, trail, fib, changes: changing.length > 0 };
   }
 }
 

@@ -188,6 +188,21 @@ export function bestOf(paths: readonly Path[], o: DecisionOptions = DEFAULT_DECI
   return selectBest(paths.length, paths.map((p) => p.source), paths.map((p) => p.attrs), paths.map((p) => p.igpCost), o);
 }
 
+/**
+ * Whether a path may share the best path's ECMP set: equal to it down to the IGP-cost step, from
+ * the same kind of source, learned (our own routes are never multipath) and with a next hop.
+ * The one rule for the RIB's multipath set (LocRib.multipath) and for multipathOf.
+ */
+export function sharesMultipath(
+  sb: RouteSource, ab: AttrSet, cb: number,
+  s: RouteSource, a: AttrSet, c: number,
+  o: DecisionOptions = DEFAULT_DECISION,
+): boolean {
+  if (s.kind === 'local' || sb.kind === 'local' || s.kind !== sb.kind || a.nextHop.length === 0) return false;
+  const r = compareRoutes(sb, ab, cb, s, a, c, o);
+  return r === 0 || Math.abs(r) >= CODE.CLUSTER_LIST;
+}
+
 /** Paths equal to the best down to the IGP-cost step: the ECMP set (best first), at most `max`. */
 export function multipathOf(paths: readonly Path[], best: number, max: number, o: DecisionOptions = DEFAULT_DECISION): number[] {
   if (best < 0) return [];
@@ -196,8 +211,7 @@ export function multipathOf(paths: readonly Path[], best: number, max: number, o
   for (let i = 0; i < paths.length && out.length < max; i++) {
     if (i === best) continue;
     const p = paths[i] as Path;
-    if (p.source.kind === 'local' || b.source.kind === 'local') continue;
-    if (MULTIPATH_STEPS.has(comparePaths(b, p, o).step) && p.source.kind === b.source.kind && p.attrs.nextHop.length > 0) out.push(i);
+    if (sharesMultipath(b.source, b.attrs, b.igpCost, p.source, p.attrs, p.igpCost, o)) out.push(i);
   }
   return out;
 }

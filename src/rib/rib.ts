@@ -6,7 +6,6 @@
 import type { DecisionOptions } from './decision.js';
 import { ALL_FAMILIES, Family } from '../wire/constants.js';
 import { NlriCursor, type NlriBlock, type Prefix } from '../wire/nlri.js';
-import { ipv4ToString, ipv6ToString } from '../wire/address.js';
 import { decodeAttributes, type UpdateMessage } from '../wire/update.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 import { ErrorAction } from '../wire/errors.js';
@@ -14,14 +13,16 @@ import type { CodecContext } from '../wire/context.js';
 import { AttrStore } from './attr-store.js';
 import { keyedHash } from './keyed-hash.js';
 import { NO_NEXT_HOP, normalizeReceived, type AttrSet } from './attr-set.js';
+import { RibReader } from './rib-reader.js';
 import { LocRib } from './loc-rib.js';
+import type { NextHopResolver } from './nexthop.js';
 import { exportSet, exportable, type ExportTarget } from './export-rules.js';
 import { UpdateGroup, CHUNK, type ExportMember } from './update-group.js';
 import type { RouteSource } from './route-source.js';
 import { encodeAttributes } from '../wire/update.js';
 import { makeContext } from '../wire/context.js';
 import { applyActions } from '../policy/actions.js';
-import type { PolicyChain, PolicyResult, RouteQuery } from '../policy/policy.js';
+import type { PolicyChain, PolicyResult, PolicyInput } from '../policy/policy.js';
 
 const CANONICAL = makeContext({ asn4: true });
 /**
@@ -73,10 +74,12 @@ export class Rib {
   readonly loc: LocRib;
   readonly groups = new Map<string, UpdateGroup>();
   private readonly cursor = new NlriCursor();
-  private readonly query: RouteQuery;
+  private readonly query: PolicyInput;
   private readonly freeSourceIds: number[] = [];
-  /** Other subscribers to changes of a prefix's paths (the kernel FIB, for best path and ECMP). */
-  readonly bestListeners: ((family: Family, slot: number) => void)[] = [];
+  /** The sets each policy result made, per base set (a result is shared by every route with its outcome). */
+  private readonly derivedSets = new WeakMap<PolicyResult, WeakMap<AttrSet, AttrSet>>();
+  /** The read API for everything outside src/rib (queries, multipath, change events). */
+  readonly reader: RibReader;
   /** Told when a group leaves a route out because it cannot be encoded (see UpdateGroup.unsendable). */
   onUnsendable: ((group: UpdateGroup, slot: number, attrsLength: number) => void) | null = null;
   readonly local: RouteSource;
@@ -86,12 +89,14 @@ export class Rib {
     this.sources[0] = this.local;
     this.query = { family: Family.IPV4_UNICAST, v4: 0, bytes: NO_NEXT_HOP, at: 0, length: 0, source: this.local, attrs: null as unknown as AttrSet };
     this.loc = new LocRib(this.importStore, this.sources, options.decision);
+    const reader = new RibReader(this.loc, this.sources, this.importStore, this.exportStore, this.groups);
+    this.reader = reader;
     this.loc.onBestChange = (family, slot) => {
       for (const g of this.groups.values()) if (g.family === family) g.touch(slot);
-      for (const l of this.bestListeners) l(family, slot);
+      for (const l of reader.changeListeners) l(family, slot);
     };
     this.loc.onPathsChange = (family, slot) => {
-      for (const l of this.bestListeners) l(family, slot);
+      for (const l of reader.changeListeners) l(family, slot);
     };
   }
 
@@ -148,7 +153,12 @@ export class Rib {
    * outcome, never a change to `base` itself. It remembers `base` for `show route ... explain`.
    */
   derive(base: AttrSet, r: PolicyResult): AttrSet {
-    const hit = r.derived.get(base);
+    let derived = this.derivedSets.get(r);
+    if (!derived) {
+      derived = new WeakMap();
+      this.derivedSets.set(r, derived);
+    }
+    const hit = derived.get(base);
     if (hit && this.importStore.byId[hit.id] === hit) return hit;
     const { attrs, nextHop } = applyActions(base.attrs, base.nextHop, r.actions, { ebgpExport: false, selfNextHop: null, originalNextHop: base.nextHop, localAsn: this.options.localAsn });
     const key = Buffer.concat([DERIVED, encodeAttributes(attrs as PathAttribute[], CANONICAL), nextHop]);
@@ -157,7 +167,7 @@ export class Rib {
       set.base = base;
       this.importStore.ref(base);
     }
-    r.derived.set(base, set);
+    derived.set(base, set);
     return set;
   }
 
@@ -449,11 +459,25 @@ export class Rib {
     return out;
   }
 
+  /** Install the next-hop resolver (the kernel sync's); every prefix is decided again as it changes. */
+  setResolver(r: NextHopResolver): void {
+    this.loc.resolver = r;
+  }
+
+  /** The best-path rules in force. */
+  get decisionOptions(): DecisionOptions {
+    return this.loc.options;
+  }
+
+  /** New best-path rules (config `bestPath`): every prefix is decided again. */
+  setDecisionOptions(o: DecisionOptions): void {
+    this.loc.options = { ...o };
+    this.redecideAll();
+  }
+
   /** The prefix of a slot as text ("192.0.2.0/24"), for logs and show output. */
   prefixText(family: Family, slot: number): string {
-    const t = this.loc.tables[family];
-    if (family === Family.IPV4_UNICAST) return `${ipv4ToString(t.v4[slot] as number)}/${t.lengths[slot]}`;
-    return `${ipv6ToString(t.v6.subarray(slot * 16, slot * 16 + 16))}/${t.lengths[slot]}`;
+    return this.reader.prefixText(family, slot);
   }
 
   /** Drop groups nobody belongs to any more. */

@@ -21,21 +21,9 @@ import { CeaseSubcode, ErrorCode, MessageType } from '../wire/constants.js';
 import type { UpdateMessage } from '../wire/update.js';
 import type { RouteRefreshMessage } from '../wire/route-refresh.js';
 import { LogRateLimit } from '../log/rate-limit.js';
+import type { PeerEndpoint } from '../config/peer-endpoint.js';
 
 /** Who a neighbour is and how to reach it: shared by the config file and the running peer. */
-export interface PeerEndpoint {
-  address: string;
-  asn: number;
-  port: number;
-  passive: boolean;
-  description: string;
-  sourceAddress?: string;
-  sourcePort?: number;
-  multihop?: number;
-  ttlSecurity?: number;
-  password?: string;
-}
-
 export interface PeerConfig extends PeerEndpoint {
   fsm: FsmConfig;
 }

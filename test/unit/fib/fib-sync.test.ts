@@ -2,7 +2,7 @@ import t from 'tap';
 import { pino } from 'pino';
 import { Rib, type RibPeer } from '../../../src/rib/rib.js';
 import { KernelSync } from '../../../src/fib/kernel-sync.js';
-import { DEFAULT_FIB, type FibConfig } from '../../../src/fib/fib-config.js';
+import { DEFAULT_FIB, type FibConfig } from '../../../src/config/fib-config.js';
 import { Family } from '../../../src/wire/constants.js';
 import { makeContext } from '../../../src/wire/context.js';
 import { encodeUpdate, scanUpdate } from '../../../src/wire/update.js';

@@ -6,7 +6,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { PrefixSet, parsePrefixRange } from '../../../src/policy/prefix-range.js';
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from '../../../src/policy/communities.js';
 import { compileAsPathRegex } from '../../../src/policy/as-path-regex.js';
-import { PolicyRegistry, type RouteQuery } from '../../../src/policy/policy.js';
+import { PolicyRegistry, type PolicyInput } from '../../../src/policy/policy.js';
 import { Rib } from '../../../src/rib/rib.js';
 import type { AttrSet } from '../../../src/rib/attr-set.js';
 import type { RouteSource } from '../../../src/rib/route-source.js';
@@ -102,7 +102,7 @@ t.test('policy config errors point at the line', async (t) => {
   t.throws(() => configWith('policies:\n  a: { terms: [{ match: { asPath: { regex: "^64512 (" } } }] }\n'), { message: /is not an AS-path regex/ });
 });
 
-function query(rib: Rib, prefix: string, source: RouteSource, attrs: AttrSet): RouteQuery {
+function query(rib: Rib, prefix: string, source: RouteSource, attrs: AttrSet): PolicyInput {
   const p = parsePrefix(prefix) as NonNullable<ReturnType<typeof parsePrefix>>;
   return { family: p.family, v4: p.family === Family.IPV4_UNICAST ? p.bytes.readUInt32BE(0) : 0, bytes: p.bytes, at: 0, length: p.length, source, attrs };
 }

@@ -1,0 +1,13 @@
+/** Where and how to reach a neighbour: the part of a neighbour's config the session layer uses. */
+export interface PeerEndpoint {
+  address: string;
+  asn: number;
+  port: number;
+  passive: boolean;
+  description: string;
+  sourceAddress?: string;
+  sourcePort?: number;
+  multihop?: number;
+  ttlSecurity?: number;
+  password?: string;
+}

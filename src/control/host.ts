@@ -1,0 +1,75 @@
+/**
+ * The one interface the control layer (wrenc's socket, the read-only socket, the BIRD-compatible
+ * socket, metrics) is given by the daemon. Control reads sessions, the RIB (through RibReader),
+ * the FIB's status and the memory guard through it, and asks for a reload or a stop; it never
+ * imports src/daemon. The daemon builds it (daemon/control-host.ts); tests can build their own.
+ */
+import type { Peer } from '../session/peer.js';
+import type { NeighborConfig } from '../config/load.js';
+import type { ReloadPlan } from '../config/diff.js';
+import type { RibReader } from '../rib/rib-reader.js';
+import type { PolicyChain } from '../policy/policy.js';
+import type { FibDiff } from '../fib/fib-sync.js';
+
+/** Per-session route counts (daemon/routing keeps them). */
+export interface PeerRouteCounts {
+  received(p: Peer): number;
+  advertised(p: Peer): number;
+  filtered(p: Peer): number;
+  rejected(p: Peer): number;
+  staleRoutes(address: string): number;
+  /** The import policy chain of a neighbour, for explain. */
+  importChain(address: string): PolicyChain | null;
+}
+
+export interface FibCounters {
+  installs: number;
+  deletes: number;
+  errors: number;
+  adopted: number;
+  pruned: number;
+  repaired: number;
+  retried: number;
+}
+
+/** The kernel FIB as control sees it. */
+export interface FibStatus {
+  readonly table: number;
+  readonly protocol: number;
+  readonly metric: number;
+  readonly installed: number;
+  readonly counters: Readonly<FibCounters>;
+  diff(): Promise<FibDiff>;
+}
+
+export interface MemoryGuardStatus {
+  limitBytes: number;
+  heapShare: number;
+  /** Sessions the guard has stopped so far. */
+  sessionsStopped: number;
+}
+
+export interface ControlHost {
+  readonly routerId: string;
+  readonly asn: number;
+  /** The sessions, configured and dynamic. */
+  peers(): Iterable<Peer>;
+  peer(address: string): Peer | undefined;
+  readonly peerCount: number;
+  /** The neighbour config a session came from (undefined for one not configured). */
+  neighborConfig(address: string): NeighborConfig | undefined;
+  /** Whether a neighbour is one of our route reflector's clients. */
+  isReflectorClient(address: string): boolean;
+  /** The RIB, once routing has started. */
+  rib(): RibReader | null;
+  routeCounts(): PeerRouteCounts | null;
+  /** The kernel FIB sync, when enabled. */
+  fib(): FibStatus | null;
+  /** The worst event-loop delay seen (ms). */
+  readonly loopWorstMs: number;
+  memoryGuard(): MemoryGuardStatus | null;
+  /** Reload from `file` (null: the file wrend started with); `check` plans without applying. */
+  reload(file: string | null, check: boolean): Promise<ReloadPlan>;
+  /** Stop wrend (`wrenc down`): Cease with `message` to every peer, then exit. */
+  shutdown(message: string): void;
+}

@@ -1,0 +1,46 @@
+/**
+ * The daemon as the control layer sees it (control/host.ts): sessions, the RIB's read API, the
+ * FIB's status, reload and stop. Built once per daemon; everything is read live from it.
+ */
+import type { ControlHost, FibStatus, MemoryGuardStatus, PeerRouteCounts } from '../control/host.js';
+import type { RibReader } from '../rib/rib-reader.js';
+import type { Peer } from '../session/peer.js';
+import type { Daemon } from './daemon.js';
+
+export function controlHost(d: Daemon): ControlHost {
+  return {
+    get routerId() {
+      return d.config.routerId;
+    },
+    get asn() {
+      return d.config.asn;
+    },
+    peers: (): Iterable<Peer> => d.peers.values(),
+    peer: (address) => d.peers.get(address),
+    get peerCount() {
+      return d.peers.size;
+    },
+    neighborConfig: (address) => d.neighborConfig(address),
+    isReflectorClient: (address) => {
+      const n = d.neighborConfig(address);
+      return Boolean(n && (n.routeReflectorClient || d.config.routeReflector?.clients.includes(n.address)));
+    },
+    rib: (): RibReader | null => d.routing?.rib.reader ?? null,
+    routeCounts: (): PeerRouteCounts | null => d.routing,
+    fib: (): FibStatus | null => {
+      const k = d.kernel;
+      if (!k) return null;
+      const c = d.config.fib;
+      return { table: c.table, protocol: c.protocol, metric: c.metric, installed: k.fib.installedCount, counters: k.fib.counters, diff: () => k.fib.diff() };
+    },
+    get loopWorstMs() {
+      return d.loop.worstMs;
+    },
+    memoryGuard: (): MemoryGuardStatus | null => (d.guard ? { limitBytes: d.guard.options.limitBytes, heapShare: d.guard.options.heapShare, sessionsStopped: d.guard.stopped } : null),
+    reload: (file, check) => d.reloadFile(file, check),
+    shutdown: (message) => {
+      d.downMessage = message;
+      d.requestShutdown('down');
+    },
+  };
+}
