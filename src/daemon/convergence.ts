@@ -3,7 +3,7 @@
  * expected neighbour has sent End-of-RIB (or, when `gone` counts, can no longer send one: its
  * connection failed or its session ended), or when the time is up, whichever comes first.
  */
-import { realClock, type Clock } from '../session/clock.js';
+import { realClock, type Clock } from '../time/clock.js';
 
 export class Convergence {
   private readonly waiting: Set<string>;

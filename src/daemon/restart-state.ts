@@ -13,6 +13,7 @@
  * restarted reflector waits for the End-of-RIB of exactly the clients it had, not a timer.
  */
 import { promises as fsp, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { every, realClock, type Clock } from '../time/clock.js';
 
 export interface RestartState {
   /** When the previous run last wrote or touched the file (ms since the epoch). */
@@ -52,8 +53,8 @@ export function isRestart(state: RestartState | null, now: number, restartTimeSe
 }
 
 export class RestartStateFile {
-  private timer: NodeJS.Timeout | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
+  private stopHeartbeat: (() => void) | null = null;
   private written = '';
   private writing = false;
   private stopped = false;
@@ -63,6 +64,7 @@ export class RestartStateFile {
     /** The neighbours to record now. */
     private readonly current: () => string[],
     private readonly onError: (what: string, err: Error) => void,
+    private readonly clock: Clock = realClock,
   ) {}
 
   /** The previous run's record (once, at start), or null. */
@@ -80,18 +82,17 @@ export class RestartStateFile {
   start(): void {
     this.stopped = false;
     this.schedule();
-    this.heartbeat = setInterval(() => void this.write(true), HEARTBEAT_MS);
-    this.heartbeat.unref();
+    this.stopHeartbeat?.();
+    this.stopHeartbeat = every(this.clock, HEARTBEAT_MS, () => void this.write(true));
   }
 
   /** The set may have changed: rewrite soon (changes within WRITE_DELAY_MS share one write). */
   schedule(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setTimeout(() => {
+    if (this.timer !== null || this.stopped) return;
+    this.timer = this.clock.setTimer(WRITE_DELAY_MS, () => {
       this.timer = null;
       void this.write(false);
-    }, WRITE_DELAY_MS);
-    this.timer.unref();
+    });
   }
 
   private text(): string {
@@ -122,9 +123,9 @@ export class RestartStateFile {
 
   private halt(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.timer = this.heartbeat = null;
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
+    this.stopHeartbeat?.();
+    this.timer = this.stopHeartbeat = null;
   }
 
   /** wrend stops for a restart: the record, as it is now, for the next run. */

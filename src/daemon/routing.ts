@@ -17,6 +17,7 @@ import type { State } from '../session/fsm.js';
 import type { Config, NeighborConfig } from '../config/load.js';
 import { PolicyRegistry, type PolicyChain } from '../policy/policy.js';
 import { LogRateLimit } from '../log/rate-limit.js';
+import { realClock, type Clock } from '../time/clock.js';
 
 /** A neighbour's paths kept across its restart (RFC 4724, receiving speaker). */
 interface StaleRoutes {
@@ -25,7 +26,7 @@ interface StaleRoutes {
   /** Families still stale, as a bit mask. */
   families: number;
   /** Restart time while the neighbour is down, then stale time until its End-of-RIB. */
-  timer: NodeJS.Timeout | null;
+  timer: unknown;
 }
 
 
@@ -56,9 +57,10 @@ export class Routing implements PeerEvents {
     private config: Config,
     private readonly neighbors: Map<string, NeighborConfig>,
     private readonly log: Logger,
+    private readonly clock: Clock = realClock,
   ) {
     const rr = config.routeReflector;
-    this.rib = new Rib({ localAsn: config.asn, routerId: parseIpv4(config.routerId), clusterId: rr ? parseIpv4(rr.clusterId) : null, decision: { ...config.bestPath } });
+    this.rib = new Rib({ localAsn: config.asn, routerId: parseIpv4(config.routerId), clusterId: rr ? parseIpv4(rr.clusterId) : null, decision: { ...config.bestPath }, clock });
     this.policies = new PolicyRegistry(config.policies);
     this.rib.onUnsendable = (g, slot, attrsLength) => {
       const f = this.logLimit.fields(`${g.key}|unsendable`);
@@ -148,14 +150,13 @@ export class Routing implements PeerEvents {
     const address = peer.config.address;
     const entry = this.stale.get(address);
     if (!entry) return;
-    if (entry.timer) clearTimeout(entry.timer);
+    if (entry.timer !== null) this.clock.clearTimer(entry.timer);
     entry.timer = null;
     const keep = entry.families & params.gracefulRestartFamilies & (params.peerGracefulRestart?.forwarding ?? 0);
     this.sweep(address, entry.families & ~keep, 'forwarding state not kept by the restarted peer');
     if (!this.stale.has(address)) return;
     rp.stale = entry.sessions;
-    entry.timer = setTimeout(() => this.sweep(address, ALL_FAMILIES, 'stale time expired before End-of-RIB'), this.config.gracefulRestart.staleTime * 1000);
-    entry.timer.unref();
+    entry.timer = this.clock.setTimer(this.config.gracefulRestart.staleTime * 1000, () => this.sweep(address, ALL_FAMILIES, 'stale time expired before End-of-RIB'));
   }
 
   /** Remove a neighbour's stale paths of the families in `families`, now. */
@@ -170,7 +171,7 @@ export class Routing implements PeerEvents {
       this.rib.dropPaths(s, fams);
     }
     if (entry.families === 0) {
-      if (entry.timer) clearTimeout(entry.timer);
+      if (entry.timer !== null) this.clock.clearTimer(entry.timer);
       this.stale.delete(address);
       for (const rp of this.ribPeers.values()) if (rp.stale === entry.sessions) rp.stale = undefined;
     }
@@ -313,12 +314,11 @@ export class Routing implements PeerEvents {
       entry = { sessions: [], families: kept, timer: null };
       this.stale.set(address, entry);
     }
-    if (entry.timer) clearTimeout(entry.timer);
+    if (entry.timer !== null) this.clock.clearTimer(entry.timer);
     if (rp.received > 0) entry.sessions.push(rp);
     entry.families = kept;
     const restartTime = gr?.restartTime ?? 0;
-    entry.timer = setTimeout(() => this.sweep(address, ALL_FAMILIES, 'restart time expired'), restartTime * 1000);
-    entry.timer.unref();
+    entry.timer = this.clock.setTimer(restartTime * 1000, () => this.sweep(address, ALL_FAMILIES, 'restart time expired'));
     this.log.info({ peer: address, routes, families: familyNames(kept), restartTime, reason }, 'graceful restart: routes of the peer kept as stale');
   }
 
@@ -367,10 +367,9 @@ export class Routing implements PeerEvents {
     const data = maxPrefixesCeaseData(peer.params && !(peer.params.families & (1 << Family.IPV4_UNICAST)) ? 2 : 1, 1, max.limit);
     peer.stop(`maximum number of prefixes (${max.limit}) exceeded`, CeaseSubcode.MAX_PREFIXES, data);
     if (action === 'restart') {
-      const t = setTimeout(() => {
+      this.clock.setTimer((max.restartAfter ?? 60) * 1000, () => {
         if (this.neighbors.get(address)?.maxPrefixes && peer.state === 'Idle' && !peer.enabled) peer.start();
-      }, (max.restartAfter ?? 60) * 1000);
-      t.unref();
+      });
     }
   }
 

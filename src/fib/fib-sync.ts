@@ -17,6 +17,7 @@ import type { RibReader, PathRef } from '../rib/rib-reader.js';
 import type { KernelPort, RouteOp } from './kernel-port.js';
 import type { FibConfig } from '../config/fib-config.js';
 import type { ConnectedNetworks } from './connected.js';
+import { every, nextTurn, realClock, type Clock } from '../time/clock.js';
 
 /** Route changes per netlink round (bounds the ops array; the pipeline drains between rounds). */
 const PER_FLUSH = 50_000;
@@ -78,7 +79,7 @@ export class FibSync {
   private scanning = false;
   private readonly strays: KernelRoute[] = [];
   private scheduled = false;
-  private scanTimer: NodeJS.Timeout | null = null;
+  private stopScans: (() => void) | null = null;
   readonly counters = { installs: 0, deletes: 0, errors: 0, adopted: 0, pruned: 0, repaired: 0, retried: 0 };
   /** Routes the kernel refused to install: each scan tries them again (a gateway may be reachable now). */
   private readonly failed: [Family, number][] = [];
@@ -101,6 +102,7 @@ export class FibSync {
     private readonly log: Logger,
     /** The FIB policy: what is installed, with which metric, tunnel and ECMP. */
     private readonly policy: PolicyChain | null = null,
+    private readonly clock: Clock = realClock,
   ) {
     for (const text of config.exclude) {
       const p = parsePrefix(text);
@@ -122,8 +124,7 @@ export class FibSync {
     this.counters.adopted = this.adopted.size;
     this.log.info({ adopted: this.adopted.size, table: this.config.table, protocol: this.config.protocol }, 'kernel routes adopted');
     this.refreshTunnel();
-    this.scanTimer = setInterval(() => void this.scan(), this.config.scanInterval * 1000);
-    this.scanTimer.unref();
+    this.stopScans = every(this.clock, this.config.scanInterval * 1000, () => void this.scan());
     // Routes the RIB already holds.
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       for (let s = 0, n = this.rib.slotLimit(f); s < n; s++) if (this.rib.isPrefix(f, s)) this.touch(f, s);
@@ -151,7 +152,7 @@ export class FibSync {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    this.clock.defer(() => {
       this.scheduled = false;
       void this.flush();
     });
@@ -363,7 +364,7 @@ export class FibSync {
       const seen: [Uint8Array, Uint8Array] = [new Uint8Array(this.installed[0].length), new Uint8Array(this.installed[1].length)];
       let repaired = 0;
       for (let i = 0; i < routes.length; i++) {
-        if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await new Promise((r) => setImmediate(r));
+        if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await nextTurn(this.clock);
         const r = routes[i] as KernelRoute;
         const f = familyOfRoute(r);
         const slot = this.slotOfRoute(f, r);
@@ -390,7 +391,7 @@ export class FibSync {
         const inst = this.installed[f];
         const sf = seen[f] as Uint8Array;
         for (let s = 0; s < inst.length; s++) {
-          if (s % (SCAN_CHUNK * 10) === 0) await new Promise((r) => setImmediate(r));
+          if (s % (SCAN_CHUNK * 10) === 0) await nextTurn(this.clock);
           if (inst[s] !== 0 && s < sf.length && !sf[s]) {
             inst[s] = 0;
             this.touch(f, s);
@@ -428,7 +429,7 @@ export class FibSync {
     };
     const seen: [Uint8Array, Uint8Array] = [new Uint8Array(this.installed[0].length), new Uint8Array(this.installed[1].length)];
     for (let i = 0; i < routes.length; i++) {
-      if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await new Promise((r) => setImmediate(r));
+      if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await nextTurn(this.clock);
       const r = routes[i] as KernelRoute;
       const f = familyOfRoute(r);
       const slot = this.slotOfRoute(f, r);
@@ -441,7 +442,7 @@ export class FibSync {
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       const sf = seen[f] as Uint8Array;
       for (let s = 0, n = this.rib.slotLimit(f); s < n; s++) {
-        if (s % SCAN_CHUNK === SCAN_CHUNK - 1) await new Promise((r) => setImmediate(r));
+        if (s % SCAN_CHUNK === SCAN_CHUNK - 1) await nextTurn(this.clock);
         if (!this.rib.isPrefix(f, s)) continue;
         const want = this.desired(f, s);
         if (!want) continue;
@@ -486,7 +487,7 @@ export class FibSync {
   /** Stop syncing; wren's routes stay in the kernel unless `withdraw` (default: not fib.persist). */
   async stop(withdraw = !this.config.persist): Promise<void> {
     this.stopped = true;
-    if (this.scanTimer) clearInterval(this.scanTimer);
+    this.stopScans?.();
     if (!withdraw) return;
     const ops: RouteOp[] = [];
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {

@@ -7,16 +7,18 @@ import { UNREACHABLE, type NextHopResolver } from '../rib/nexthop.js';
 import { AF_INET, RTN_UNICAST, type KernelRoute } from './netlink/rtnl-codec.js';
 import { samePrefix, type ConnectedNetworks } from './connected.js';
 import { routeKey } from './fib-sync.js';
+import { realClock, type Clock } from '../time/clock.js';
 
 export class KernelResolver implements NextHopResolver {
   epoch = 0;
   private readonly routes = new Map<string, KernelRoute>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
 
   constructor(
     private readonly connected: ConnectedNetworks,
     private readonly ownProtocol: number,
     private readonly onChange: () => void,
+    private readonly clock: Clock = realClock,
   ) {}
 
   cost(nextHop: Buffer): number {
@@ -47,12 +49,11 @@ export class KernelResolver implements NextHopResolver {
 
   /** Links, addresses or routes changed: answers may differ; tell the RIB once things settle. */
   changed(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
+    if (this.timer !== null) return;
+    this.timer = this.clock.setTimer(200, () => {
       this.timer = null;
       this.epoch++;
       this.onChange();
-    }, 200);
-    this.timer.unref();
+    });
   }
 }

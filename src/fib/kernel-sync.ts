@@ -13,6 +13,7 @@ import type { FibConfig } from '../config/fib-config.js';
 import type { Rib } from '../rib/rib.js';
 import { addressToString } from '../wire/address.js';
 import { KernelResolver } from './kernel-resolver.js';
+import { realClock, type Clock } from '../time/clock.js';
 
 export class KernelSync {
   readonly connected = new ConnectedNetworks();
@@ -28,25 +29,25 @@ export class KernelSync {
     private readonly ownAddresses: Set<string>,
     private readonly kernel: KernelPort = new NetlinkKernel(),
     policies: PolicyRegistry | null = null,
+    private readonly clock: Clock = realClock,
   ) {
-    this.fib = new FibSync(config, rib.reader, kernel, this.connected, log, policies?.chain(config.policy) ?? null);
+    this.fib = new FibSync(config, rib.reader, kernel, this.connected, log, policies?.chain(config.policy) ?? null, clock);
     this.learn = config.learn
       ? new KernelLearn(rib, config.learn.protocols, config.learn.tables, config.protocol, policies?.chain(config.learn.policy) ?? null, (i) => this.connected.nameOf(i))
       : null;
     rib.reader.onChange((family, slot) => this.fib.touch(family, slot));
-    this.resolver = new KernelResolver(this.connected, config.protocol, () => rib.redecideAll());
+    this.resolver = new KernelResolver(this.connected, config.protocol, () => rib.redecideAll(), clock);
     rib.setResolver(this.resolver);
     // Notifications were paused for a bulk change: catch up with whatever else changed meanwhile,
     // once the bulk work has stopped for a second (a resync dumps every route: during a million-
     // route install it must not run every second).
-    let pendingRescan: NodeJS.Timeout | null = null;
+    let pendingRescan: unknown = null;
     this.fib.onBulkDone = () => {
-      if (pendingRescan) clearTimeout(pendingRescan);
-      pendingRescan = setTimeout(() => {
+      if (pendingRescan !== null) clock.clearTimer(pendingRescan);
+      pendingRescan = clock.setTimer(1000, () => {
         pendingRescan = null;
         void this.resync(false);
-      }, 1000);
-      pendingRescan.unref();
+      });
     };
   }
 

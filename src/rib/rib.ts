@@ -15,6 +15,8 @@ import { keyedHash } from './keyed-hash.js';
 import { NO_NEXT_HOP, normalizeReceived, type AttrSet } from './attr-set.js';
 import { RibReader } from './rib-reader.js';
 import { LocRib } from './loc-rib.js';
+import { realClock, type Clock } from '../time/clock.js';
+import { walkChunked, type Walk } from '../time/chunked-walk.js';
 import type { NextHopResolver } from './nexthop.js';
 import { exportSet, exportable, type ExportTarget } from './export-rules.js';
 import { UpdateGroup, CHUNK, type ExportMember } from './update-group.js';
@@ -65,6 +67,8 @@ export interface RibOptions {
   clusterId: number | null;
   /** MED rules of the best-path selection (config `bestPath`). */
   decision?: DecisionOptions;
+  /** Time and deferred work (chunked walks, update-group flushes); the real clock by default. */
+  clock?: Clock;
 }
 
 export class Rib {
@@ -84,7 +88,10 @@ export class Rib {
   onUnsendable: ((group: UpdateGroup, slot: number, attrsLength: number) => void) | null = null;
   readonly local: RouteSource;
 
+  private readonly clock: Clock;
+
   constructor(readonly options: RibOptions) {
+    this.clock = options.clock ?? realClock;
     this.local = { id: 0, kind: 'local', address: 'local', addressBytes: Buffer.alloc(0), routerId: options.routerId, peerAs: options.localAsn, isClient: false };
     this.sources[0] = this.local;
     this.query = { family: Family.IPV4_UNICAST, v4: 0, bytes: NO_NEXT_HOP, at: 0, length: 0, source: this.local, attrs: null as unknown as AttrSet };
@@ -335,64 +342,46 @@ export class Rib {
    */
   dropPaths(peer: RibPeer, families: number, done: () => void = () => undefined): void {
     const src = peer.source.id;
-    let fam: Family = Family.IPV4_UNICAST;
-    let slot = 0;
-    const step = () => {
-      let n = 0;
-      while (peer.received > 0 && fam <= Family.IPV6_UNICAST) {
+    walkChunked(this.clock, {
+      parts: 2,
+      chunk: CHUNK,
+      limit: (fam) => (families & (1 << fam) ? this.loc.tables[fam as Family].highWater : 0),
+      visit: (part, slot) => {
+        if (peer.received === 0) return false;
+        const fam = part as Family;
         const t = this.loc.tables[fam];
-        if (!(families & (1 << fam)) || slot >= t.highWater) {
-          fam = (fam + 1) as Family;
-          slot = 0;
-          continue;
-        }
         // With ADD-PATH a source may hold several paths for one prefix: remove them all.
         for (let old = t.used[slot] ? this.loc.remove(fam, slot, src, -1) : -1; old >= 0; old = t.used[slot] ? this.loc.remove(fam, slot, src, -1) : -1) {
           peer.received--;
           this.importStore.unref(this.importStore.get(old));
         }
-        slot++;
-        if (++n >= CHUNK) {
-          setImmediate(step);
-          return;
+      },
+      done: () => {
+        // Freed once (two walks over one peer may both finish).
+        if (peer.received === 0 && this.sources[src] === peer.source) {
+          this.sources[src] = undefined;
+          this.freeSourceIds.push(src);
         }
-      }
-      // Freed once (two walks over one peer may both finish).
-      if (peer.received === 0 && this.sources[src] === peer.source) {
-        this.sources[src] = undefined;
-        this.freeSourceIds.push(src);
-      }
-      done();
-    };
-    step();
+        done();
+      },
+    });
   }
 
   /** The next-hop view changed: decide every prefix again, a chunk per event-loop turn. */
   redecideAll(): void {
-    const gen = ++this.redecideGen;
-    let fam: Family = Family.IPV4_UNICAST;
-    let slot = 0;
-    const step = () => {
-      if (gen !== this.redecideGen) return; // a newer walk took over
-      let n = 0;
-      while (fam <= Family.IPV6_UNICAST) {
-        const t = this.loc.tables[fam];
-        if (slot >= t.highWater) {
-          fam = (fam + 1) as Family;
-          slot = 0;
-          continue;
-        }
-        if (t.used[slot] && (this.loc.head[fam][slot] as number) >= 0) this.loc.redecide(fam, slot);
-        slot++;
-        if (++n >= CHUNK * 2) {
-          setImmediate(step);
-          return;
-        }
-      }
-    };
-    step();
+    // A newer walk takes over from one under way.
+    this.redecideWalk?.cancel();
+    this.redecideWalk = walkChunked(this.clock, {
+      parts: 2,
+      chunk: CHUNK * 2,
+      limit: (fam) => this.loc.tables[fam as Family].highWater,
+      visit: (part, slot) => {
+        const fam = part as Family;
+        if (this.loc.tables[fam].used[slot] && (this.loc.head[fam][slot] as number) >= 0) this.loc.redecide(fam, slot);
+      },
+    });
   }
-  private redecideGen = 0;
+  private redecideWalk: Walk | null = null;
 
   /** Make `member` (one family of an Established peer) receive the routes `target` describes. */
   joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false, extendedMessage = false): UpdateGroup {
@@ -401,7 +390,7 @@ export class Rib {
     ].join('|');
     let g = this.groups.get(key);
     if (!g) {
-      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot), addPathSend, extendedMessage);
+      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot), addPathSend, extendedMessage, this.clock);
       g.onUnsendable = this.onUnsendable;
       this.groups.set(key, g);
       this.walkInto(g);
@@ -415,15 +404,15 @@ export class Rib {
   private walkInto(g: UpdateGroup): void {
     g.walking = true;
     const fam = g.family;
-    let slot = 0;
-    const step = () => {
-      const t = this.loc.tables[fam];
-      const end = Math.min(t.highWater, slot + CHUNK * 5);
-      for (; slot < end; slot++) if (t.used[slot] && (this.loc.best[fam][slot] as number) >= 0) g.touch(slot);
-      if (slot < t.highWater) setImmediate(step);
-      else g.walked();
-    };
-    step();
+    walkChunked(this.clock, {
+      parts: 1,
+      chunk: CHUNK * 5,
+      limit: () => this.loc.tables[fam].highWater,
+      visit: (_p, slot) => {
+        if (this.loc.tables[fam].used[slot] && (this.loc.best[fam][slot] as number) >= 0) g.touch(slot);
+      },
+      done: () => g.walked(),
+    });
   }
 
   /** What group `g` should announce for `slot` now, or null to withdraw. */

@@ -21,6 +21,8 @@ import type { LocRib } from './loc-rib.js';
 import type { PolicyResult } from '../policy/policy.js';
 import type { RouteSource } from './route-source.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
+import { realClock, type Clock } from '../time/clock.js';
+import { walkChunked } from '../time/chunked-walk.js';
 
 /**
  * An export set computed for a received set and the source it came from. Most received sets come
@@ -134,6 +136,7 @@ export class UpdateGroup {
     addPathSend = false,
     /** The members negotiated RFC 8654 extended messages: UPDATEs of up to 65535 bytes. */
     extendedMessage = false,
+    private readonly clock: Clock = realClock,
   ) {
     this.ctx = makeContext({ asn4, extendedMessage });
     const maxLength = extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
@@ -235,31 +238,32 @@ export class UpdateGroup {
     for (const m of [...this.live, ...this.lagging.keys()]) this.leave(m);
     this.disposed = true;
     this.announced = 0;
-    let slot = 0;
-    const step = () => {
-      let n = 0;
-      for (let s = this.dirty.take(); s >= 0; s = this.dirty.take()) {
-        this.loc.unhold(this.family, s);
-        if (++n >= CHUNK) return void setImmediate(step);
-      }
-      const end = Math.min(this.adjOut.length, slot + CHUNK);
-      for (; slot < end; slot++) {
+    // First what is still marked dirty, then the Adj-RIB-Out.
+    const pending = this.dirty.size;
+    walkChunked(this.clock, {
+      parts: 2,
+      chunk: CHUNK,
+      limit: (part) => (part === 0 ? pending : this.adjOut.length),
+      visit: (part, slot) => {
+        if (part === 0) {
+          const s = this.dirty.take();
+          if (s >= 0) this.loc.unhold(this.family, s);
+          return;
+        }
         const v = this.adjOut[slot] as number;
-        if (v === 0) continue;
+        if (v === 0) return;
         this.adjOut[slot] = 0;
         this.exportStore.unref(this.exportStore.get(v - 1));
         this.loc.unhold(this.family, slot);
-      }
-      if (slot < this.adjOut.length) setImmediate(step);
-    };
-    step();
+      },
+    });
   }
   private disposed = false;
 
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    this.clock.defer(() => {
       this.scheduled = false;
       this.flush();
     });

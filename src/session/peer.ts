@@ -8,7 +8,7 @@ import { State, initialFsmState, step, type FsmAction, type FsmConfig, type FsmE
 import { PeerTimers } from './timers.js';
 import { keepInbound } from './collision.js';
 import { localOpen, negotiate, type LocalSpeaker, type SessionParameters } from './negotiate.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { Connection } from './transport.js';
 import { MessageFramer } from '../wire/framer.js';
 import { OPEN_CONTEXT, type CodecContext } from '../wire/context.js';

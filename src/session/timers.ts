@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { TimerName } from './fsm.js';
 
 /** The five FSM timers of one peer on a Clock; an expiry calls `onExpire(name)`. */

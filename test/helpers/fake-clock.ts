@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/session/clock.js';
+import type { Clock } from '../../src/time/clock.js';
 
 interface Timer {
   at: number;
@@ -6,13 +6,22 @@ interface Timer {
   fn: () => void;
 }
 
-/** A clock that only moves when told: hours of protocol time run in milliseconds. */
+/**
+ * A clock that only moves when told: hours of protocol time run in milliseconds. Deferred work
+ * (chunked walks, update-group and FIB flushes) waits in a queue until the test runs it, so a
+ * test sees every step in a fixed order and never sleeps.
+ */
 export class FakeClock implements Clock {
   private t = 0;
   private seq = 0;
   private readonly timers = new Set<Timer>();
+  private deferred: (() => void)[] = [];
   /** Called between timer firings so queued I/O is delivered in time order. */
   idle: () => void = () => undefined;
+
+  constructor(start = 0) {
+    this.t = start;
+  }
 
   now(): number {
     return this.t;
@@ -28,9 +37,44 @@ export class FakeClock implements Clock {
     this.timers.delete(h as Timer);
   }
 
-  /** Move time forward by `ms`, firing due timers in order. */
+  defer(fn: () => void): void {
+    this.deferred.push(fn);
+  }
+
+  /** Deferred tasks waiting. */
+  get pending(): number {
+    return this.deferred.length;
+  }
+
+  /** Run the deferred tasks queued now (not those they queue); returns how many ran. */
+  runDeferred(): number {
+    const now = this.deferred;
+    this.deferred = [];
+    for (const fn of now) fn();
+    return now.length;
+  }
+
+  /**
+   * Run deferred work until none is left, letting promise chains (a fake kernel's replies) resolve
+   * between rounds; time does not move. Bounded: a walk that never ends fails the test.
+   */
+  async settle(maxRounds = 100_000): Promise<void> {
+    for (let round = 0; round < maxRounds; round++) {
+      // Microtasks first (an awaited fake reply queues the next chunk), then the queue.
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+      if (this.deferred.length === 0) {
+        await new Promise<void>((r) => setImmediate(r));
+        if (this.deferred.length === 0) return;
+      }
+      this.runDeferred();
+    }
+    throw new Error(`deferred work still queued after ${maxRounds} rounds`);
+  }
+
+  /** Move time forward by `ms`, firing due timers in order (deferred work runs between them). */
   advance(ms: number): void {
     const end = this.t + ms;
+    this.runAllDeferred();
     this.idle();
     for (let guard = 0; guard < 1_000_000; guard++) {
       let next: Timer | null = null;
@@ -39,8 +83,14 @@ export class FakeClock implements Clock {
       this.timers.delete(next);
       this.t = next.at;
       next.fn();
+      this.runAllDeferred();
       this.idle();
     }
     this.t = end;
+  }
+
+  /** Synchronous deferred work to exhaustion (bounded). */
+  private runAllDeferred(): void {
+    for (let i = 0; i < 1_000_000 && this.deferred.length > 0; i++) this.runDeferred();
   }
 }

@@ -8,17 +8,18 @@ const SRC = resolve(import.meta.dirname, '../../../src');
 
 /** Who may import whom (besides itself). Keep in step with the table in docs/ARCHITECTURE.md. */
 export const ALLOWED: Record<string, readonly string[]> = {
+  time: [],
   wire: [],
   log: [],
   policy: ['wire'],
   config: ['wire', 'policy'],
-  session: ['wire', 'log', 'config'],
-  rib: ['wire', 'policy'],
-  fib: ['wire', 'log', 'policy', 'rib', 'config'],
-  control: ['wire', 'log', 'policy', 'rib', 'fib', 'config', 'session'],
+  session: ['time', 'wire', 'log', 'config'],
+  rib: ['time', 'wire', 'policy'],
+  fib: ['time', 'wire', 'log', 'policy', 'rib', 'config'],
+  control: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session'],
   cli: ['wire', 'config', 'control', 'fib'],
-  daemon: ['wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'control'],
-  bin: ['wire', 'log', 'config', 'session', 'control', 'cli', 'daemon'],
+  daemon: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'control'],
+  bin: ['time', 'wire', 'log', 'config', 'session', 'control', 'cli', 'daemon'],
 };
 
 function files(dir: string): string[] {
