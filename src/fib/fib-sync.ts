@@ -12,7 +12,8 @@ import { AF_INET, AF_INET6, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, ty
 import { parsePrefix } from '../wire/nlri.js';
 import { addressToString } from '../wire/address.js';
 import type { PolicyChain, PolicyResult } from '../policy/policy.js';
-import { grownInt32, grownUint8, IntQueue } from '../rib/columns.js';
+import { grownInt32 } from '../rib/columns.js';
+import { DirtySet } from '../rib/dirty-set.js';
 import type { RibReader, PathRef } from '../rib/rib-reader.js';
 import type { KernelPort, RouteOp } from './kernel-port.js';
 import type { FibConfig } from '../config/fib-config.js';
@@ -70,8 +71,8 @@ export class FibSync {
   private readonly setsByKey = new Map<string, NhSet>();
   /** Installed next-hop set id + 1 per slot, per family. */
   private readonly installed: [Int32Array, Int32Array] = [new Int32Array(1024), new Int32Array(1024)];
-  private readonly dirtyFlags: [Uint8Array, Uint8Array] = [new Uint8Array(1024), new Uint8Array(1024)];
-  private readonly dirty: [IntQueue, IntQueue] = [new IntQueue(), new IntQueue()];
+  /** Slots whose kernel route must be decided again, per family. */
+  private readonly dirty: [DirtySet, DirtySet] = [new DirtySet(), new DirtySet()];
   /** wren routes found in the kernel at start, not yet claimed by the RIB. */
   private adopted = new Map<string, KernelRoute>();
   private flushing = false;
@@ -111,7 +112,7 @@ export class FibSync {
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       rib.onGrow(f, (cap) => {
         this.installed[f] = grownInt32(this.installed[f], cap);
-        this.dirtyFlags[f] = grownUint8(this.dirtyFlags[f], cap);
+        this.dirty[f].grow(cap);
       });
     }
   }
@@ -143,9 +144,7 @@ export class FibSync {
 
   /** The best path of a slot changed. */
   touch(family: Family, slot: number): void {
-    if (this.stopped || this.dirtyFlags[family][slot]) return;
-    this.dirtyFlags[family][slot] = 1;
-    this.dirty[family].push(slot);
+    if (this.stopped || !this.dirty[family].mark(slot)) return;
     this.schedule();
   }
 
@@ -255,8 +254,7 @@ export class FibSync {
         const ops: RouteOp[] = [];
         const marks: [Family, number, number][] = [];
         for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
-          for (let slot = this.dirty[f].shift(); slot >= 0 && ops.length < PER_FLUSH; slot = ops.length < PER_FLUSH ? this.dirty[f].shift() : -1) {
-            this.dirtyFlags[f][slot] = 0;
+          for (let slot = this.dirty[f].take(); slot >= 0 && ops.length < PER_FLUSH; slot = ops.length < PER_FLUSH ? this.dirty[f].take() : -1) {
             const want = this.desired(f, slot);
             const cur = (this.installed[f][slot] as number) - 1;
             let adopted: KernelRoute | undefined;
@@ -352,7 +350,7 @@ export class FibSync {
   async scan(): Promise<void> {
     // Not while routes are being written: a scan reads the whole table, and drift repair can wait
     // for the install to finish.
-    if (this.flushing || this.scanning || this.dirty[0].length + this.dirty[1].length > 0) return;
+    if (this.flushing || this.scanning || this.dirty[0].size + this.dirty[1].size > 0) return;
     this.scanning = true;
     try {
       let routes: KernelRoute[];
@@ -374,7 +372,7 @@ export class FibSync {
           // Ours by protocol but not installed by this process (added by hand, or left over):
           // let the flush decide, deleting it unless the RIB wants that prefix.
           const key = routeKey(r.family, r.dst, r.dstLen);
-          if (!this.adopted.has(key) && (slot < 0 || !this.dirtyFlags[f][slot])) {
+          if (!this.adopted.has(key) && (slot < 0 || !this.dirty[f].has(slot))) {
             this.adopted.set(key, r);
             if (slot >= 0) this.touch(f, slot);
             else this.strays.push(r);

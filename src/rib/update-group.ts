@@ -13,7 +13,8 @@ import { PrefixBatch } from '../wire/prefix-batch.js';
 import { UpdateWriter, encodeEndOfRib } from '../wire/update-writer.js';
 import { encodePathAttributes } from '../wire/update.js';
 import { as4PathFor } from '../wire/attributes/as-path.js';
-import { IntQueue, grownInt32, grownUint8 } from './columns.js';
+import { grownInt32 } from './columns.js';
+import { DirtySet } from './dirty-set.js';
 import type { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
 import type { ExportTarget } from './export-rules.js';
@@ -46,34 +47,6 @@ export const CHUNK = 8_000;
 const TURN_MS = 4;
 /** A member with more than this queued in its socket stops receiving until it drains. */
 export const HIGH_WATER = 8 * 1024 * 1024;
-
-/** A set of slots to revisit: a flag per slot and a queue, so each slot is queued once. */
-class DirtySet {
-  flags = new Uint8Array(1024);
-  readonly queue = new IntQueue();
-
-  grow(cap: number): void {
-    this.flags = grownUint8(this.flags, cap);
-  }
-
-  /** True when newly marked. */
-  mark(slot: number): boolean {
-    if (this.flags[slot]) return false;
-    this.flags[slot] = 1;
-    this.queue.push(slot);
-    return true;
-  }
-
-  take(): number {
-    const s = this.queue.shift();
-    if (s >= 0) this.flags[s] = 0;
-    return s;
-  }
-
-  get size(): number {
-    return this.queue.length;
-  }
-}
 
 interface Lagging {
   dirty: DirtySet;

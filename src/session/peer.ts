@@ -383,7 +383,7 @@ export class Peer {
       if ((bytes >= UPDATE_BYTES || (updates > 0 && (updates & 7) === 0 && performance.now() > deadline)) && link.framer.buffered >= 19) {
         this.yielding = true;
         link.conn.pause();
-        setImmediate(() => {
+        this.clock.defer(() => {
           this.yielding = false;
           link.conn.resume();
           this.onData(link, EMPTY);

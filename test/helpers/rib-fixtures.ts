@@ -8,9 +8,15 @@ import { encodeUpdate, scanUpdate, type UpdateMessage } from '../../src/wire/upd
 import { encodeNlri, listPrefixes, parsePrefix, prefixToString, type Prefix } from '../../src/wire/nlri.js';
 import type { ExportMember } from '../../src/rib/update-group.js';
 import type { PathAttribute } from '../../src/wire/attributes/types.js';
+import { FakeClock } from './fake-clock.js';
 
 export const ctx = makeContext({});
-export const RR = { localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201 };
+/**
+ * The clock of every RIB these fixtures build: chunked walks and update-group flushes run when a
+ * test settles it, never on real time.
+ */
+export const clock = new FakeClock();
+export const RR = { localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, clock };
 
 export function ribPeer(rib: Rib, address: string, kind: 'ibgp' | 'ebgp', routerId: number, isClient = false): RibPeer {
   return {
@@ -69,10 +75,5 @@ export const base = (asns: number[], nh: number, extra: PathAttribute[] = []): P
   { kind: 'next-hop', type: 3, flags: 0x40, nextHop: nh },
   ...extra,
 ];
-export const settle = () => new Promise((r) => setTimeout(r, 20));
-/** Settle until `done()` holds (update groups flush a few ms per turn: a loaded machine needs more turns), at most `ms`. */
-export async function settleUntil(done: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  do await settle();
-  while (!done() && Date.now() < end);
-}
+/** Run every deferred walk and flush to the end (no real time passes). */
+export const settle = (): Promise<void> => clock.settle();

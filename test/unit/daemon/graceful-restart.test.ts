@@ -12,7 +12,7 @@ import type { SessionParameters } from '../../../src/session/negotiate.js';
 import { Family } from '../../../src/wire/constants.js';
 import { makeContext } from '../../../src/wire/context.js';
 import { encodeUpdate, scanUpdate } from '../../../src/wire/update.js';
-import { Receiver, announce, base, settle } from '../../helpers/rib-fixtures.js';
+import { Receiver, announce, base, clock, settle } from '../../helpers/rib-fixtures.js';
 
 const V4 = 1 << Family.IPV4_UNICAST;
 const config = parseConfig(
@@ -51,7 +51,7 @@ const routes = (r: Routing) => r.rib.loc.size;
 
 function setup(): Routing {
   const neighbors = new Map<string, NeighborConfig>(config.neighbors.map((n) => [n.address, n]));
-  return new Routing(config, neighbors, pino({ level: 'silent' }));
+  return new Routing(config, neighbors, pino({ level: 'silent' }), clock);
 }
 
 t.test('helper: a session lost without NOTIFICATION keeps its routes until the restarted peer says End-of-RIB', async (t) => {
@@ -106,7 +106,8 @@ t.test('helper: restart time, stale time and a cleared forwarding bit each end t
   r.down(a.peer, 'connection reset', false);
   await settle();
   t.equal(routes(r), 1);
-  await new Promise((res) => setTimeout(res, 1100));
+  clock.advance(1100);
+  await settle();
   t.equal(routes(r), 0, 'the peer was not back within its restart time (1 s)');
 
   const b = fakePeer('192.0.2.2', params(V4, V4));
@@ -117,7 +118,8 @@ t.test('helper: restart time, stale time and a cleared forwarding bit each end t
   r.established(c.peer, c.peer.params as SessionParameters);
   await settle();
   t.equal(routes(r), 1, 'back, stale until End-of-RIB');
-  await new Promise((res) => setTimeout(res, 1100));
+  clock.advance(1100);
+  await settle();
   t.equal(routes(r), 0, 'no End-of-RIB within staleTime (1 s): swept');
 
   const d = fakePeer('192.0.2.2', params(V4, V4));
@@ -176,7 +178,7 @@ neighbors:
   );
   const lines: Record<string, unknown>[] = [];
   const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
-  const r = new Routing(limited, new Map(limited.neighbors.map((n) => [n.address, n])), log);
+  const r = new Routing(limited, new Map(limited.neighbors.map((n) => [n.address, n])), log, clock);
   const stops: string[] = [];
   const session = () => {
     const f = fakePeer('192.0.2.2', params(V4, V4, 4000));

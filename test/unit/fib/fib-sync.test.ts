@@ -8,18 +8,26 @@ import { makeContext } from '../../../src/wire/context.js';
 import { encodeUpdate, scanUpdate } from '../../../src/wire/update.js';
 import { encodeNlri, parsePrefix, type Prefix } from '../../../src/wire/nlri.js';
 import { FakeKernel } from '../../helpers/fake-kernel.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 import type { KernelRoute } from '../../../src/fib/netlink/rtnl-codec.js';
 import type { PathAttribute } from '../../../src/wire/attributes/types.js';
 
 const log = pino({ level: 'silent' });
 const ctx = makeContext({});
-const settle = async (n = 5) => {
-  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
-};
+/** Every RIB and FIB here runs on this clock: flushes and scans happen when a test settles it. */
+const clock = new FakeClock();
+const settle = (): Promise<void> => clock.settle();
+/** Work that yields turns on the clock (a scan): settle the clock while it runs. */
+async function settled<T>(work: Promise<T>): Promise<T> {
+  await settle();
+  const out = await work;
+  await settle();
+  return out;
+}
 
 function setup(fib: Partial<FibConfig> = {}, kernel = new FakeKernel()) {
-  const rib = new Rib({ localAsn: 64512, routerId: 0xc0000201, clusterId: null });
-  const sync = new KernelSync({ ...DEFAULT_FIB, enabled: true, protocol: 210, ...fib }, rib, log, new Set(), kernel);
+  const rib = new Rib({ localAsn: 64512, routerId: 0xc0000201, clusterId: null, clock });
+  const sync = new KernelSync({ ...DEFAULT_FIB, enabled: true, protocol: 210, ...fib }, rib, log, new Set(), kernel, null, clock);
   const peer = (addr: string, routerId: number): RibPeer => ({
     source: rib.newSource({ kind: 'ibgp', address: addr, addressBytes: Buffer.from(addr.split('.').map(Number)), routerId, peerAs: 64512, isClient: false }),
     ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
@@ -121,12 +129,12 @@ t.test('drift repair: a deleted route comes back at once; a changed one at the n
   t.ok(find(kernel, '198.51.100.0/26'), 'deleted by someone else: put back');
   const r2 = find(kernel, '198.51.100.64/26') as KernelRoute;
   kernel.routes.set(kernel.key(r2), { ...r2, nexthops: [{ gateway: Buffer.from([192, 0, 2, 99]), oif: 2, onlink: false, weight: 1 }] });
-  await sync.fib.scan();
+  await settled(sync.fib.scan());
   await settle();
   t.same(gw(find(kernel, '198.51.100.64/26')), ['192.0.2.11'], 'changed by someone else: repaired by the scan');
   kernel.routes.clear();
   kernel.events?.resync();
-  await settle(20);
+  await settle();
   t.equal(kernel.ours(210).length, 2, 'after lost notifications a resync restores everything');
   t.ok(sync.fib.counters.repaired >= 4);
 });
@@ -172,13 +180,15 @@ t.test('next-hop resolution: unreachable next hops make a path ineligible until 
   t.notOk(find(kernel, '198.51.100.0/26'));
   const r: KernelRoute = { family: 2, dst: Buffer.from([198, 18, 0, 0]), dstLen: 16, table: 254, protocol: 4, type: 1, scope: 0, priority: 5, nexthops: [{ gateway: Buffer.from([192, 0, 2, 254]), oif: 2, onlink: false, weight: 1 }] };
   kernel.externalAdd(r);
-  await new Promise((res) => setTimeout(res, 300));
-  await settle(10);
+  // The resolver tells the RIB 200 ms after the kernel changed.
+  clock.advance(300);
+  await settle();
   t.equal(rib.loc.size, 2, 'a kernel route to the next hop makes the path eligible (recursive)');
   t.same(gw(find(kernel, '198.51.100.0/26')), ['198.18.0.5']);
   kernel.externalDelete(r);
-  await new Promise((res) => setTimeout(res, 300));
-  await settle(10);
+  // The resolver tells the RIB 200 ms after the kernel changed.
+  clock.advance(300);
+  await settle();
   t.equal(rib.loc.size, 1, 'and ineligible again when the route goes');
   t.notOk(find(kernel, '198.51.100.0/26'), 'its kernel route is withdrawn');
 });
@@ -201,7 +211,7 @@ t.test('a route the kernel refused is tried again at the next scan, and goes in 
   t.notOk(find(kernel, '198.51.100.128/26'), 'refused');
   t.equal(sync.fib.counters.errors, 1);
   const scanned = async () => {
-    await sync.fib.scan();
+    await settled(sync.fib.scan());
     await settle();
   };
   await scanned();

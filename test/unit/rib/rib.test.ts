@@ -7,7 +7,7 @@ import { Family } from '../../../src/wire/constants.js';
 import { makeContext } from '../../../src/wire/context.js';
 import { encodeUpdate, scanUpdate } from '../../../src/wire/update.js';
 import { encodeNlri, parsePrefix, type Prefix } from '../../../src/wire/nlri.js';
-import { RR, Receiver, announce, base, ctx, ribPeer, settle, settleUntil, withdraw } from '../../helpers/rib-fixtures.js';
+import { RR, Receiver, announce, base, ctx, ribPeer, settle, withdraw } from '../../helpers/rib-fixtures.js';
 
 const target = (kind: 'ibgp' | 'ebgp', isClient: boolean) => ({
   kind, isClient, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: RR.routerId, clusterId: RR.clusterId, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([192, 0, 2, 1]),
@@ -119,13 +119,13 @@ t.test('a slow member never holds the group back, and catches up with the latest
   await settle();
   for (const c of chunks(all.slice(0, 1000))) rib.applyUpdate(src, announce(c, base([65010], 0xc000023c)));
   for (const c of chunks(all.slice(1500))) rib.applyUpdate(src, withdraw(c));
-  await settleUntil(() => fast.table.size === 1500);
+  await settle();
   t.equal(fast.table.size, 1500, 'the fast member is up to date');
   t.equal(slow.writes, writesBefore, 'nothing written to the blocked member');
   t.equal(g.live.size, 1, 'the slow member left the live set');
   slow.blocked = false;
   g.drained(slow);
-  await settleUntil(() => slow.table.size === 1500 && g.live.size === 2);
+  await settle();
   t.equal(slow.table.size, 1500, 'caught up: same table as the fast member');
   t.match(slow.table.get('198.18.0.5/32')?.find((a) => a.kind === 'as-path'), { segments: [{ type: 2, asns: [65010] }] }, 'latest attributes');
   t.equal(g.live.size, 2, 'back in the live set');
@@ -184,14 +184,14 @@ t.test('members joining while routes are pending get each route once, then End-o
   rib.applyUpdate(src, announce(blocks(0, 10), base([], 0xc000025a)));
   const first = [new Receiver('a'), new Receiver('b'), new Receiver('c')];
   first.forEach((m, i) => rib.joinGroup(ribPeer(rib, `192.0.2.${91 + i}`, 'ibgp', 91 + i, true), target('ibgp', true), true, m));
-  await settleUntil(() => first.every((m) => m.eor > 0));
+  await settle();
   t.same(first.map((m) => m.announced), [10, 10, 10], 'each of the 10 routes once per member');
   t.same(first.map((m) => m.eor), [1, 1, 1], 'End-of-RIB after them');
   // A group that has announced: 10 more routes pending, and a new member joins in the same turn.
   rib.applyUpdate(src, announce(blocks(10, 10), base([], 0xc000025a)));
   const late = new Receiver('late');
   rib.joinGroup(ribPeer(rib, '192.0.2.99', 'ibgp', 99, true), target('ibgp', true), true, late);
-  await settleUntil(() => late.eor > 0);
+  await settle();
   t.equal(late.announced, 20, 'the late member gets all 20 routes, each once');
   t.equal(late.table.size, 20);
   t.same(first.map((m) => m.announced), [20, 20, 20], 'the others get the 10 new ones once');
@@ -199,7 +199,7 @@ t.test('members joining while routes are pending get each route once, then End-o
 
 /** Five wren RIBs in an iBGP full mesh, connected by their update groups' bytes. */
 t.test('mesh of five: every node learns every block once, split horizon holds; a withdraw storm clears everything', async (t) => {
-  const nodes = Array.from({ length: 5 }, (_, i) => ({ rib: new Rib({ localAsn: 64512, routerId: 0xc0000200 + i + 1, clusterId: null }), addr: `192.0.2.${i + 1}` }));
+  const nodes = Array.from({ length: 5 }, (_, i) => ({ rib: new Rib({ ...RR, routerId: 0xc0000200 + i + 1, clusterId: null }), addr: `192.0.2.${i + 1}` }));
   // peers[i][j]: node i's view of node j.
   const peers = nodes.map((n, i) =>
     nodes.map((m, j) => {
