@@ -21,6 +21,7 @@ import { closeUnix, listenUnix, serveLines } from './unix-socket.js';
 import { peerType } from './neighbor-commands.js';
 import type { ControlHost } from './host.js';
 import type { Peer } from '../session/peer.js';
+import { State } from '../session/fsm.js';
 
 /** The version string tools see; they check the greeting and the codes, not the number. */
 export const BIRD_COMPAT_VERSION = 'BIRD 1.6.8 (wren)';
@@ -59,7 +60,7 @@ class Reply {
 }
 
 function bgpState(p: Peer): string {
-  return p.state === 'Established' ? 'Established' : p.state;
+  return p.state === State.ESTABLISHED ? 'Established' : p.state;
 }
 
 export class BirdCompatServer {
@@ -139,7 +140,7 @@ export class BirdCompatServer {
     if (this.d.fib()) rows.push({ name: 'kernel1', peer: null, proto: 'Kernel', up: true, since: this.startedAt, info: '' });
     for (const p of this.d.peers()) {
       if (!this.ofFamily(p.config.address)) continue;
-      const up = p.state === 'Established';
+      const up = p.state === State.ESTABLISHED;
       const err = up ? '' : p.lastError;
       rows.push({ name: birdProtocolName(peerType(this.d, p.config.address), p.config.address), peer: p, proto: 'BGP', up, since: p.since, info: `${bgpState(p)}${err ? `    ${err}` : ''}` });
     }

@@ -8,6 +8,7 @@ import type { Peer } from '../session/peer.js';
 import type { ControlServer, ReplyStream } from './server.js';
 import type { ControlRequest } from './protocol.js';
 import type { ControlHost } from './host.js';
+import { State } from '../session/fsm.js';
 
 export const PEER_TYPES: Record<NeighborConfig['origin'], string> = {
   mesh: 'node-to-node mesh',
@@ -102,9 +103,9 @@ export function registerNeighborCommands(server: ControlServer, d: ControlHost):
       neighborRows(d).map((n) => ({
         peerAddress: n.address,
         peerType: n.type,
-        state: n.state === 'Established' ? 'up' : 'start',
+        state: n.state === State.ESTABLISHED ? 'up' : 'start',
         since: n.since.slice(11, 19),
-        info: n.state === 'Established' ? 'Established' : `${n.state}${n.lastError ? ` (${n.lastError})` : ''}`,
+        info: n.state === State.ESTABLISHED ? 'Established' : `${n.state}${n.lastError ? ` (${n.lastError})` : ''}`,
       })),
     );
   });

@@ -4,6 +4,7 @@ import { getHeapStatistics } from 'node:v8';
 import { formatPlan } from '../config/diff.js';
 import type { ControlServer } from './server.js';
 import type { ControlHost } from './host.js';
+import { State } from '../session/fsm.js';
 
 const MB = (n: number) => Math.round((n / 1048576) * 10) / 10;
 
@@ -16,7 +17,7 @@ export function registerSystemCommands(server: ControlServer, d: ControlHost, st
       asn: d.asn,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       neighbors: peers.length,
-      established: peers.filter((p) => p.state === 'Established').length,
+      established: peers.filter((p) => p.state === State.ESTABLISHED).length,
       routes: d.rib()?.routes ?? 0,
       fibInstalled: d.fib()?.installed ?? null,
       worstEventLoopDelayMs: Math.round(d.loopWorstMs),

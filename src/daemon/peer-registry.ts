@@ -7,7 +7,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { Peer } from '../session/peer.js';
-import type { State } from '../session/fsm.js';
+import { State } from '../session/fsm.js';
 import { secureAccepted, type Connection } from '../session/transport.js';
 import { makeNeighbor, type Config, type NeighborConfig } from '../config/load.js';
 import { parsePrefix } from '../wire/nlri.js';
@@ -150,9 +150,9 @@ export class PeerRegistry {
   stateChange(peer: Peer, from: State, to: State): void {
     const address = peer.config.address;
     if (!this.dynamic.has(address) || this.peers.get(address) !== peer) return;
-    if (to === 'Established') this.pendingDynamic.delete(address);
+    if (to === State.ESTABLISHED) this.pendingDynamic.delete(address);
     // Idle, or back to waiting for a connection after one: the connection is gone.
-    else if (to === 'Idle' || (to === 'Active' && from !== 'Idle')) this.removeDynamic(address);
+    else if (to === State.IDLE || (to === State.ACTIVE && from !== State.IDLE)) this.removeDynamic(address);
   }
 
   /** An accepted connection: to its Peer, to a new dynamic Peer, or closed. */

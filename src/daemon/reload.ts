@@ -18,6 +18,7 @@ import type { Clock } from '../time/clock.js';
 import { peerConfig } from './peer-settings.js';
 import type { PeerRegistry } from './peer-registry.js';
 import type { Routing } from './routing.js';
+import { State } from '../session/fsm.js';
 
 /** How long a removed session's Peer lingers so its NOTIFICATION can leave. */
 const DISPOSE_DELAY_MS = 200;
@@ -133,7 +134,7 @@ export async function applyReload(t: ReloadTarget, next: Config): Promise<Reload
     let reset = c.action === 'reset';
     if (c.action === 'export') t.routing?.reexport(peer);
     if (c.action === 'import' && t.routing && !t.routing.refreshImport(peer)) reset = true;
-    if (reset && peer.state !== 'Idle') {
+    if (reset && peer.state !== State.IDLE) {
       peer.stop(`configuration changed: ${c.changes.join('; ')}`.slice(0, 128), CeaseSubcode.OTHER_CONFIG_CHANGE);
       peer.start();
     }

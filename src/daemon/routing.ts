@@ -13,7 +13,7 @@ import { MAX_PATHS_PER_PREFIX, Rib, type RibPeer } from '../rib/rib.js';
 import type { ExportMember, UpdateGroup } from '../rib/update-group.js';
 import type { Peer, PeerEvents } from '../session/peer.js';
 import type { SessionParameters } from '../session/negotiate.js';
-import type { State } from '../session/fsm.js';
+import { State } from '../session/fsm.js';
 import type { Config, NeighborConfig } from '../config/load.js';
 import { PolicyRegistry, type PolicyChain } from '../policy/policy.js';
 import { LogRateLimit } from '../log/rate-limit.js';
@@ -368,7 +368,7 @@ export class Routing implements PeerEvents {
     peer.stop(`maximum number of prefixes (${max.limit}) exceeded`, CeaseSubcode.MAX_PREFIXES, data);
     if (action === 'restart') {
       this.clock.setTimer((max.restartAfter ?? 60) * 1000, () => {
-        if (this.neighbors.get(address)?.maxPrefixes && peer.state === 'Idle' && !peer.enabled) peer.start();
+        if (this.neighbors.get(address)?.maxPrefixes && peer.state === State.IDLE && !peer.enabled) peer.start();
       });
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Peer } from '../session/peer.js';
-import type { State } from '../session/fsm.js';
+import { State } from '../session/fsm.js';
 import type { Config } from '../config/load.js';
 import type { Clock } from '../time/clock.js';
 import { Convergence } from './convergence.js';
@@ -48,7 +48,7 @@ export class Startup {
       path,
       () => {
         const out = this.restarting ? [...this.previousNeighbors] : [];
-        for (const [address, p] of this.deps.peers()) if (p.state === 'Established' && p.params?.gracefulRestartFamilies) out.push(address);
+        for (const [address, p] of this.deps.peers()) if (p.state === State.ESTABLISHED && p.params?.gracefulRestartFamilies) out.push(address);
         return out;
       },
       (what, err) => this.deps.log.warn({ file: path, error: err.message }, what),
@@ -106,7 +106,7 @@ export class Startup {
     if (!c) return;
     for (const [address, peer] of this.deps.peers()) {
       this.deps.clock.setTimer((peer.config.fsm.connectRetryTime + 1) * 1000, () => {
-        if (peer.state !== 'OpenSent' && peer.state !== 'OpenConfirm' && peer.state !== 'Established') c.gone(address);
+        if (peer.state !== State.OPEN_SENT && peer.state !== State.OPEN_CONFIRM && peer.state !== State.ESTABLISHED) c.gone(address);
       });
     }
   }
@@ -114,11 +114,11 @@ export class Startup {
   stateChange(peer: Peer, from: State, to: State): void {
     const address = peer.config.address;
     // A failed attempt or an ended session: no End-of-RIB to wait for from this neighbour.
-    if (from !== 'Idle' && (to === 'Active' || to === 'Idle')) this.exportConvergence?.gone(address);
+    if (from !== State.IDLE && (to === State.ACTIVE || to === State.IDLE)) this.exportConvergence?.gone(address);
     // RFC 4724 4.1: not waited for either when it has no graceful restart or is restarting itself.
     const gr = peer.params?.peerGracefulRestart;
-    if (to === 'Established' && (!gr || gr.restarting)) this.exportConvergence?.gone(address);
-    if (to === 'Established' || from === 'Established') this.restartFile?.schedule();
+    if (to === State.ESTABLISHED && (!gr || gr.restarting)) this.exportConvergence?.gone(address);
+    if (to === State.ESTABLISHED || from === State.ESTABLISHED) this.restartFile?.schedule();
   }
 
   /** wrend stops: a restart keeps the record for the next run, `down` removes it (the next start is cold). */

@@ -3,7 +3,7 @@
  * Timers and the TCP connection are ports: the FSM asks for them with actions, and their outcomes
  * come back as events. Nothing here reads a clock or touches a socket.
  */
-import { CeaseSubcode, ErrorCode, FsmSubcode } from '../wire/constants.js';
+import { ErrorCode, FsmSubcode } from '../wire/constants.js';
 import type { NotificationMessage } from '../wire/notification.js';
 
 export const State = {
@@ -96,11 +96,12 @@ export type FsmEvent =
   | { type: 'KeepAliveMsg' }
   | { type: 'UpdateMsg' }
   | { type: 'RouteRefreshMsg' }
-  /** Connection collision resolution closed this connection (RFC 4271 §6.8). */
-  | { type: 'OpenCollisionDump' }
   /**
    * Collision resolution kept the other connection, whose OPEN (already checked) carries this
-   * hold time: the session continues on it from OpenConfirm.
+   * hold time: the session continues on it from OpenConfirm. A collision never ends a session
+   * here: the losing connection is either a racing candidate the Peer closes itself (it never was
+   * the FSM's) or the FSM's own, replaced by this event. So RFC 4271's OpenCollisionDump (event
+   * 23) has no counterpart (session/collision.ts decides).
    */
   | { type: 'CollisionWinnerOpen'; holdTime: number };
 
@@ -205,9 +206,6 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
   if (s.state !== State.IDLE) {
     if (ev.type === 'MessageError') return fail(ev.reason, ev.notification);
     if (ev.type === 'NotifMsg') return fail(ev.reason, null, true);
-    if (ev.type === 'OpenCollisionDump' && s.state !== State.CONNECT && s.state !== State.ACTIVE) {
-      return fail('connection collision', notification(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION));
-    }
   }
 
   switch (s.state) {

@@ -6,12 +6,12 @@
 import type { Logger } from 'pino';
 import { State, initialFsmState, step, type FsmAction, type FsmConfig, type FsmEvent, type FsmState } from './fsm.js';
 import { PeerTimers } from './timers.js';
-import { keepInbound } from './collision.js';
+import { decideCollision } from './collision.js';
 import { localOpen, negotiate, type LocalSpeaker, type SessionParameters } from './negotiate.js';
 import type { Clock } from '../time/clock.js';
 import type { Connection } from './transport.js';
-import { MessageFramer } from '../wire/framer.js';
-import { OPEN_CONTEXT, type CodecContext } from '../wire/context.js';
+import { Link, rejectWith } from './link.js';
+import { SessionReader, type ReaderSink } from './reader.js';
 import { decodeBody, type Message } from '../wire/message.js';
 import { BgpError } from '../wire/errors.js';
 import { encodeOpen } from '../wire/open.js';
@@ -52,20 +52,6 @@ export const NO_PEER_EVENTS: PeerEvents = {
 
 export type Dialer = (peer: PeerConfig, timeoutSeconds: number, done: (err: Error | null, conn: Connection | null) => void) => () => void;
 
-/** One TCP connection with its own framer and the OPEN it received (if any). */
-class Link {
-  readonly framer = new MessageFramer(OPEN_CONTEXT);
-  ctx: CodecContext = OPEN_CONTEXT;
-  params: SessionParameters | null = null;
-  /** Our OPEN went out on it (a racing candidate gets one before it may become the session's). */
-  openSent = false;
-  /** A candidate that arrived while the session was Established: its OPEN may mean the peer restarted. */
-  restart = false;
-  /** Set while such a candidate's OPEN waits for the old session to prove dead or alive. */
-  confirm: unknown = null;
-  constructor(readonly conn: Connection, readonly inbound: boolean) {}
-}
-
 /** Seconds a second (racing) connection has to send its OPEN. */
 export const CANDIDATE_OPEN_SECONDS = 10;
 /** How long a restart candidate's OPEN waits for the old session to show it is dead or alive. */
@@ -104,6 +90,7 @@ export class Peer {
     this.fsm = initialFsmState(config.fsm);
     this.since = clock.now();
     this.timers = new PeerTimers(clock, (timer) => this.dispatch({ type: 'TimerExpired', timer }));
+    this.reader = new SessionReader(clock, this.readerSink());
   }
 
   get state(): State {
@@ -172,14 +159,14 @@ export class Peer {
     const restartCandidate = state === State.ESTABLISHED && Boolean(this.params?.peerGracefulRestart && this.local.gracefulRestart);
     if (state === State.ESTABLISHED && !restartCandidate) {
       this.log.info({ remote: conn.remoteAddress }, 'rejecting a second connection while Established');
-      rejectWith(conn, { code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
+      rejectWith(conn, CEASE_COLLISION);
       return;
     }
     // OpenSent/OpenConfirm: race it until its OPEN arrives (RFC 4271 §6.8). Established with
     // graceful restart: the peer may have restarted before we saw the old connection go, but only
     // a valid OPEN on the new connection says so (RFC 4724 §4.2); a bare connection from its
     // address (any process on that host) must not end the session. Our OPEN waits for theirs there.
-    this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
+    this.dropCandidate(CEASE_COLLISION);
     const cand = new Link(conn, true);
     cand.restart = restartCandidate;
     this.candidate = cand;
@@ -363,60 +350,29 @@ export class Peer {
     }
   }
 
-  /** Set while this peer's reading waits for the next event-loop turn. */
-  private yielding = false;
-
-  /**
-   * Frame and decode what arrived; each message becomes an FSM event. At most UPDATE_BYTES of
-   * UPDATEs, and no more than TURN_MS of work, are handled per event-loop turn: then reading
-   * pauses and the rest waits in the framer, so timers (our keepalives), other peers and control
-   * requests (health probes) run in between, however big the table and however cold the JIT.
-   */
+  /** Bytes on the session's connection: framed and decoded by the reader, a turn's budget at a time. */
   private onData(link: Link, chunk: Buffer): void {
-    if (chunk.length > 0) link.framer.push(chunk);
-    if (this.yielding) return;
-    let updates = 0;
-    let bytes = 0;
-    const deadline = performance.now() + TURN_MS;
-    for (;;) {
-      if (this.link !== link) return;
-      if ((bytes >= UPDATE_BYTES || (updates > 0 && (updates & 7) === 0 && performance.now() > deadline)) && link.framer.buffered >= 19) {
-        this.yielding = true;
-        link.conn.pause();
-        this.clock.defer(() => {
-          this.yielding = false;
-          link.conn.resume();
-          this.onData(link, EMPTY);
-        });
-        return;
-      }
-      let frame;
-      try {
-        frame = link.framer.next();
-      } catch (err) {
-        this.messageError(err);
-        return;
-      }
-      if (!frame) return;
-      this.counters.messagesIn++;
-      // The peer still speaks on the session: the connection that looked like its restart is a
-      // leftover of a collision (its OPEN arrived late), and goes.
-      if (this.candidate && this.candidate.confirm !== null) {
-        this.log.info('connection collision: the Established session is alive, closing the late connection');
-        this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
-      }
-      if (frame.type < 6) this.messagesByType.in[frame.type] = (this.messagesByType.in[frame.type] as number) + 1;
-      if (frame.type === 2) {
-        updates++;
-        bytes += frame.length;
-      }
-      const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, link.ctx, true);
-      if (!r.ok) {
-        this.messageError(r.error);
-        return;
-      }
-      this.onMessage(link, r.value);
-    }
+    this.reader.read(link, chunk);
+  }
+
+  private readonly reader: SessionReader;
+
+  private readerSink(): ReaderSink {
+    return {
+      isCurrent: (link) => this.link === link,
+      framed: (type) => {
+        this.counters.messagesIn++;
+        // The peer still speaks on the session: the connection that looked like its restart is a
+        // leftover of a collision (its OPEN arrived late), and goes.
+        if (this.candidate && this.candidate.confirm !== null) {
+          this.log.info('connection collision: the Established session is alive, closing the late connection');
+          this.dropCandidate(CEASE_COLLISION);
+        }
+        if (type < 6) this.messagesByType.in[type] = (this.messagesByType.in[type] as number) + 1;
+      },
+      message: (link, m) => this.onMessage(link, m),
+      error: (err) => this.messageError(err),
+    };
   }
 
   private messageError(err: unknown): void {
@@ -437,9 +393,7 @@ export class Peer {
           this.messageError(err);
           return;
         }
-        link.params = params;
-        link.ctx = params.codec;
-        link.framer.setContext(params.codec);
+        link.negotiated(params);
         this.params = params;
         if (this.candidate && this.decideCollision(link === this.link ? this.candidate : link)) return;
         this.dispatch({ type: 'BGPOpen', holdTime: params.holdTime });
@@ -498,8 +452,7 @@ export class Peer {
       if (err instanceof BgpError) this.dropCandidate(notificationFromError(err));
       return;
     }
-    cand.ctx = cand.params.codec;
-    cand.framer.setContext(cand.params.codec);
+    cand.negotiated(cand.params);
     this.decideCollision(cand);
   }
 
@@ -509,7 +462,7 @@ export class Peer {
     if (cand.confirm !== null) this.clock.clearTimer(cand.confirm);
     cand.confirm = null;
     if (!this.fsm.enabled) {
-      this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.ADMIN_SHUTDOWN, data: Buffer.alloc(0) });
+      this.dropCandidate(CEASE_ADMIN_SHUTDOWN);
       return;
     }
     if (this.fsm.state !== State.ESTABLISHED) {
@@ -532,55 +485,58 @@ export class Peer {
     const current = this.link;
     const params = cand.params;
     if (!params || this.candidate !== cand) return false;
-    if (!current) {
-      // No connection of ours to compare. Our dial is under way and ours should win (the higher
-      // BGP Identifier's, RFC 4271 6.8): wait for it (promoted if it fails). Otherwise this one
-      // carries the session: the peer's, or the only one left after ours went (the peer closed
-      // ours with Cease / Connection Collision Resolution, having chosen this one).
-      if (!this.fsm.enabled) {
-        this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.ADMIN_SHUTDOWN, data: Buffer.alloc(0) });
+    const verdict = decideCollision({
+      state: this.fsm.state,
+      enabled: this.fsm.enabled,
+      hasCurrent: current !== null,
+      currentInbound: current?.inbound ?? false,
+      candidateInbound: cand.inbound,
+      candidateRestart: cand.restart,
+      localId: this.local.routerId,
+      remoteId: params.peerId,
+    });
+    switch (verdict) {
+      case 'refuse':
+        this.dropCandidate(CEASE_ADMIN_SHUTDOWN);
         return false;
-      }
-      if (this.fsm.state === State.CONNECT && !keepInbound(this.local.routerId, params.peerId)) return false;
-      this.log.info(this.fsm.state === State.CONNECT ? 'connection collision: the peer\'s connection wins before ours is up' : 'connection collision: continuing on the peer\'s connection (ours is gone)');
-      this.promoteCandidate(cand);
-      return true;
+      case 'await-dial':
+        return false;
+      case 'promote':
+        this.log.info(this.fsm.state === State.CONNECT ? "connection collision: the peer's connection wins before ours is up" : "connection collision: continuing on the peer's connection (ours is gone)");
+        this.promoteCandidate(cand);
+        return true;
+      case 'keep-established':
+        // A racing connection from before the session came up, whose OPEN arrived after: taking
+        // it for a restart would end a good session for a connection the peer has just closed.
+        this.log.info('connection collision: keeping the Established session');
+        this.dropCandidate(CEASE_COLLISION);
+        return false;
+      case 'confirm-restart':
+        // RFC 4724 §4.2: an OPEN on a new connection while Established is the restarted peer's,
+        // unless it is a collision whose OPEN arrived late (two busy speakers dialling each other):
+        // then the peer closes it with a NOTIFICATION at once, or speaks on the session. Wait
+        // RESTART_CONFIRM_MS for either; a KEEPALIVE on the old connection makes a restarted peer's
+        // host answer with a reset, which ends the wait early. Neither: the peer restarted.
+        if (cand.confirm === null && current) {
+          this.write(current, encodeKeepalive());
+          cand.confirm = this.clock.setTimer(RESTART_CONFIRM_MS, () => this.adoptRestart(cand));
+        }
+        return false;
+      case 'keep-current':
+        this.log.info('connection collision: keeping the existing connection');
+        this.dropCandidate(CEASE_COLLISION);
+        return false;
+      case 'switch':
+        this.log.info('connection collision: continuing on the new connection');
+        this.candidate = null;
+        if (current) rejectWith(current.conn, CEASE_COLLISION);
+        this.attach(cand);
+        // Messages that arrived behind the OPEN on the candidate are processed from its framer.
+        this.params = params;
+        this.dispatch({ type: 'CollisionWinnerOpen', holdTime: params.holdTime });
+        this.onData(cand, EMPTY);
+        return true;
     }
-    if (this.fsm.state === State.ESTABLISHED && !cand.restart) {
-      // A racing connection from before the session came up, whose OPEN arrived after: the
-      // collision is with an Established session, which stays (RFC 4271 6.8). Taking it for a
-      // restart would end a good session for a connection the peer has just closed.
-      this.log.info('connection collision: keeping the Established session');
-      this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
-      return false;
-    }
-    if (this.fsm.state === State.ESTABLISHED) {
-      // RFC 4724 §4.2: an OPEN on a new connection while Established is the restarted peer's,
-      // unless it is a collision whose OPEN arrived late (two busy speakers dialling each other):
-      // then the peer closes it with a NOTIFICATION at once, or speaks on the session. Wait
-      // RESTART_CONFIRM_MS for either; a KEEPALIVE on the old connection makes a restarted peer's
-      // host answer with a reset, which ends the wait early. Neither: the peer restarted.
-      if (cand.confirm === null) {
-        this.write(current, encodeKeepalive());
-        cand.confirm = this.clock.setTimer(RESTART_CONFIRM_MS, () => this.adoptRestart(cand));
-      }
-      return false;
-    }
-    const keepCand = cand.inbound !== current.inbound ? keepInbound(this.local.routerId, params.peerId) === cand.inbound : true;
-    if (!keepCand) {
-      this.log.info('connection collision: keeping the existing connection');
-      this.dropCandidate({ code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
-      return false;
-    }
-    this.log.info('connection collision: continuing on the new connection');
-    this.candidate = null;
-    rejectWith(current.conn, { code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: Buffer.alloc(0) });
-    this.attach(cand);
-    // Messages that arrived behind the OPEN on the candidate are processed from its framer.
-    this.params = params;
-    this.dispatch({ type: 'CollisionWinnerOpen', holdTime: params.holdTime });
-    this.onData(cand, Buffer.alloc(0));
-    return true;
   }
 
   /** Our address on the current connection ('' when none). */
@@ -632,17 +588,6 @@ export class Peer {
  */
 const logLimit = new LogRateLimit(30, 60_000);
 
-/**
- * Bytes of UPDATEs handled from one peer per event-loop turn: a few thousand prefixes, whether they
- * come 500 to an UPDATE (one attribute set) or 5 (a real table's diversity). A count of UPDATEs (8,
- * before) cut a diverse feed into turns of 40 prefixes, each paying a turn's fixed costs.
- */
-const UPDATE_BYTES = 32_768;
-/** Milliseconds of UPDATE handling per peer per event-loop turn. */
-const TURN_MS = 4;
 const EMPTY = Buffer.alloc(0);
-
-function rejectWith(conn: Connection, n: NotificationMessage): void {
-  conn.write(encodeNotification(n));
-  conn.end();
-}
+const CEASE_COLLISION: NotificationMessage = { code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: EMPTY };
+const CEASE_ADMIN_SHUTDOWN: NotificationMessage = { code: ErrorCode.CEASE, subcode: CeaseSubcode.ADMIN_SHUTDOWN, data: EMPTY };

@@ -53,7 +53,6 @@ const rows: Row[] = [
   { from: State.OPEN_SENT, event: { type: 'MessageError', notification: err, reason: 'bad' }, to: State.IDLE, actions: ['notify 3/1', 'close', 'down', 'start idleHold 5'] },
   { from: State.OPEN_SENT, event: { type: 'NotifMsg', reason: 'x' }, to: State.IDLE, actions: ['close', 'down', 'start idleHold 5'] },
   { from: State.OPEN_SENT, event: { type: 'KeepAliveMsg' }, to: State.IDLE, actions: ['notify 5/1', 'close', 'down', 'start idleHold 5'] },
-  { from: State.OPEN_SENT, event: { type: 'OpenCollisionDump' }, to: State.IDLE, actions: ['notify 6/7', 'close', 'down', 'start idleHold 5'] },
   { from: State.OPEN_CONFIRM, event: { type: 'KeepAliveMsg' }, to: State.ESTABLISHED, actions: ['start hold 90', 'established'] },
   { from: State.OPEN_CONFIRM, event: { type: 'TimerExpired', timer: 'keepalive' }, to: State.OPEN_CONFIRM, actions: ['send-keepalive', 'start keepalive 30'] },
   { from: State.OPEN_CONFIRM, event: { type: 'UpdateMsg' }, to: State.IDLE, actions: ['notify 5/2', 'close', 'down', 'start idleHold 5'] },
