@@ -10,6 +10,7 @@ import type { PeerEndpoint } from './peer-endpoint.js';
 import { ConfigError } from './config-error.js';
 import { formatPath, parseConfigText, type ConfigDocument, type ConfigPath } from './document.js';
 import { routeProtocolNumber, validateSchema } from './schema.js';
+import type { PeerSettingsDoc, WrenDocument } from './schema-types.js';
 import { compilePolicies, type Policy } from '../policy/policy.js';
 
 export { ConfigError };
@@ -97,6 +98,8 @@ export interface Config {
 }
 
 type Obj = Record<string, unknown>;
+type NeighborDoc = NonNullable<WrenDocument['neighbors']>[number];
+type FibDoc = NonNullable<WrenDocument['fib']>;
 
 /** RFC 4724 settings (config key `gracefulRestart`). */
 export interface GracefulRestartConfig {
@@ -140,12 +143,12 @@ const NEIGHBOR_DEFAULTS = {
   extendedMessages: true,
 } as const;
 
-/** Template settings from their raw (schema-valid) form: addPaths true/false become both/off. */
-function templateOf(raw: Obj): PeerTemplate {
-  const t = { ...raw } as PeerTemplate & { addPaths?: unknown };
-  if (raw.addPaths === true) t.addPaths = 'both';
-  else if (raw.addPaths === false) t.addPaths = 'off';
-  return t as PeerTemplate;
+/** Template settings from their schema-valid form: addPaths true/false become both/off. */
+function templateOf(raw: PeerSettingsDoc): PeerTemplate {
+  const { addPaths, ...rest } = raw;
+  const t: PeerTemplate = rest;
+  if (addPaths !== undefined) t.addPaths = addPaths === true ? 'both' : addPaths === false ? 'off' : addPaths;
+  return t;
 }
 
 /** A complete neighbour: defaults, then the template, then its own settings. */
@@ -167,96 +170,101 @@ function checkNeighbor(c: Checker, n: NeighborConfig, at: ConfigPath, own: Obj):
 
 export function parseConfig(text: string, file: string): Config {
   const doc = parseConfigText(text, file);
-  validateSchema(doc);
-  const raw = doc.value as Obj;
+  const raw = validateSchema(doc);
   const c = new Checker(doc);
-  const routerId = raw.routerId as string;
+  const routerId = raw.routerId;
   if (parseIpv4(routerId) === 0) c.fail(['routerId'], 'must not be 0.0.0.0');
-  const asn = raw.asn as number;
-  const listenRaw = (raw.listen ?? {}) as Obj;
-  const la = listenRaw.address;
-  const listen = { address: la === undefined ? ['0.0.0.0', '::'] : Array.isArray(la) ? (la as string[]) : [la as string], port: (listenRaw.port as number | undefined) ?? 179 };
+  const asn = raw.asn;
+  const la = raw.listen?.address;
+  const listen = { address: la === undefined ? ['0.0.0.0', '::'] : Array.isArray(la) ? la : [la], port: raw.listen?.port ?? 179 };
   // A Map, not an object: a template named "constructor" or "toString" must not find Object.prototype's.
   const templates = new Map<string, PeerTemplate>();
-  for (const [name, t] of Object.entries((raw.peerTemplates ?? {}) as Record<string, Obj>)) templates.set(name, templateOf(t));
-  const template = (name: unknown, at: ConfigPath): PeerTemplate => {
+  for (const [name, t] of Object.entries(raw.peerTemplates ?? {})) templates.set(name, templateOf(t));
+  const template = (name: string | undefined, at: ConfigPath): PeerTemplate => {
     if (name === undefined) return {};
-    const t = templates.get(name as string);
-    return t ?? c.fail(at, `no peer template "${String(name)}" (defined: ${[...templates.keys()].join(', ') || 'none'})`);
+    const t = templates.get(name);
+    return t ?? c.fail(at, `no peer template "${name}" (defined: ${[...templates.keys()].join(', ') || 'none'})`);
   };
-  const rawPolicies = (raw.policies ?? {}) as Record<string, Obj>;
-  const rawSets = (raw.prefixSets ?? {}) as Record<string, string[]>;
+  const rawPolicies = raw.policies ?? {};
+  const rawSets = raw.prefixSets ?? {};
   const compiled = compilePolicies(rawPolicies, rawSets);
   const bad = compiled.errors[0];
   if (bad) c.fail(bad.path, bad.msg);
-  const checkChain = (names: unknown, at: ConfigPath) => {
-    for (const [i, n] of ((names ?? []) as string[]).entries()) {
+  const checkChain = (names: readonly string[] | undefined, at: ConfigPath) => {
+    for (const [i, n] of (names ?? []).entries()) {
       if (!compiled.policies.has(n)) c.fail([...at, i], `no policy "${n}" (defined: ${[...compiled.policies.keys()].join(', ') || 'none'})`);
     }
   };
-  for (const [name, t] of Object.entries((raw.peerTemplates ?? {}) as Record<string, Obj>)) {
+  for (const [name, t] of Object.entries(raw.peerTemplates ?? {})) {
     checkChain(t.import, ['peerTemplates', name, 'import']);
     checkChain(t.export, ['peerTemplates', name, 'export']);
   }
-  ((raw.neighbors ?? []) as Obj[]).forEach((n, i) => {
+  (raw.neighbors ?? []).forEach((n, i) => {
     checkChain(n.import, ['neighbors', i, 'import']);
     checkChain(n.export, ['neighbors', i, 'export']);
   });
-  const rawFib = (raw.fib ?? {}) as Obj;
-  checkChain(rawFib.policy, ['fib', 'policy']);
-  checkChain((rawFib.learn as Obj | undefined)?.policy, ['fib', 'learn', 'policy']);
+  checkChain(raw.fib?.policy, ['fib', 'policy']);
+  checkChain(raw.fib?.learn?.policy, ['fib', 'learn', 'policy']);
   checkChain(raw.announcePolicy, ['announcePolicy']);
   const seen = new Set<string>();
-  const neighbors = ((raw.neighbors ?? []) as Obj[]).map((own, i): NeighborConfig => {
+  const neighbors = (raw.neighbors ?? []).map((own: NeighborDoc, i): NeighborConfig => {
     const at: ConfigPath = ['neighbors', i];
-    const address = own.address as string;
+    const address = own.address;
     if (seen.has(address)) c.fail([...at, 'address'], `${address} is configured twice`);
     seen.add(address);
     const t = template(own.template, [...at, 'template']);
-    const { template: _name, ...settings } = own;
+    const { template: _name, address: _address, ...settings } = own;
     const n = makeNeighbor(address, 'neighbors', 0, t, templateOf(settings));
     if (!n.asn) c.fail(at, 'asn is required (here or in its template)');
     checkNeighbor(c, n, at, own);
     return n;
   });
-  const meshRaw = raw.mesh as Obj | undefined;
-  const mesh: Config['mesh'] = meshRaw ? { nodes: meshRaw.nodes as string[], self: (meshRaw.self as string | undefined) ?? routerId, template: template(meshRaw.template, ['mesh', 'template']) } : null;
-  const rrRaw = raw.routeReflector as Obj | undefined;
+  const meshRaw = raw.mesh;
+  const mesh: Config['mesh'] = meshRaw ? { nodes: meshRaw.nodes, self: meshRaw.self ?? routerId, template: template(meshRaw.template, ['mesh', 'template']) } : null;
+  const rrRaw = raw.routeReflector;
   const routeReflector: Config['routeReflector'] = rrRaw
     ? {
-        clusterId: (rrRaw.clusterId as string | undefined) ?? routerId,
-        clients: (rrRaw.clients ?? []) as string[],
-        listenRange: (rrRaw.listenRange as string | undefined) ?? null,
+        clusterId: rrRaw.clusterId ?? routerId,
+        clients: rrRaw.clients ?? [],
+        listenRange: rrRaw.listenRange ?? null,
         template: template(rrRaw.template, ['routeReflector', 'template']),
-        maxDynamicNeighbors: (rrRaw.maxDynamicNeighbors as number | undefined) ?? 10_000,
-        maxPendingDynamic: (rrRaw.maxPendingDynamic as number | undefined) ?? 4096,
-        openTimeout: (rrRaw.openTimeout as number | undefined) ?? 10,
+        maxDynamicNeighbors: rrRaw.maxDynamicNeighbors ?? 10_000,
+        maxPendingDynamic: rrRaw.maxPendingDynamic ?? 4096,
+        openTimeout: rrRaw.openTimeout ?? 10,
       }
     : null;
   for (const [key, t] of [['mesh', mesh?.template], ['routeReflector', routeReflector?.template]] as const) {
     if (t?.asn !== undefined && t.asn !== asn) c.fail([key, 'template'], `its template sets asn ${t.asn}, but ${key} peers are iBGP (asn ${asn})`);
   }
-  const control = (raw.control ?? {}) as Obj;
+  const control = raw.control ?? {};
   const config: Config = {
     routerId,
     asn,
     listen,
     neighbors,
-    hostname: (raw.hostname as string | undefined) ?? '',
-    announce: (raw.announce ?? []) as string[],
+    hostname: raw.hostname ?? '',
+    announce: raw.announce ?? [],
     routeReflector,
     mesh,
-    routeReflectors: (raw.routeReflectors ?? []) as string[],
-    fib: parseFib(raw.fib as Obj | undefined),
-    gracefulRestart: { ...DEFAULT_GRACEFUL_RESTART, ...((raw.gracefulRestart ?? {}) as Partial<GracefulRestartConfig>) },
-    control: { socket: (control.socket as string | undefined) ?? null, group: (control.group as string | undefined) ?? null, birdCompat: (control.birdCompat as string | undefined) ?? null, birdCompat6: (control.birdCompat6 as string | undefined) ?? null, configDir: (control.configDir as string | undefined) ?? null, readOnlySocket: (control.readOnlySocket as string | undefined) ?? null, readOnlyGroup: (control.readOnlyGroup as string | undefined) ?? null },
-    logging: { level: ((raw.logging as Obj | undefined)?.level as string | undefined) ?? null },
-    metrics: raw.metrics ? { listen: ((raw.metrics as Obj).listen as string | undefined) ?? DEFAULT_METRICS_LISTEN } : null,
-    bestPath: { alwaysCompareMed: ((raw.bestPath as Obj | undefined)?.alwaysCompareMed as boolean | undefined) ?? false, missingMedWorst: ((raw.bestPath as Obj | undefined)?.missingMedAsWorst as boolean | undefined) ?? false },
-    memory: { limitMB: ((raw.memory as Obj | undefined)?.limitMB as number | undefined) ?? null, heapShare: ((raw.memory as Obj | undefined)?.heapShare as number | undefined) ?? 0.75 },
+    routeReflectors: raw.routeReflectors ?? [],
+    fib: parseFib(raw.fib),
+    gracefulRestart: { ...DEFAULT_GRACEFUL_RESTART, ...raw.gracefulRestart },
+    control: {
+      socket: control.socket ?? null,
+      group: control.group ?? null,
+      birdCompat: control.birdCompat ?? null,
+      birdCompat6: control.birdCompat6 ?? null,
+      configDir: control.configDir ?? null,
+      readOnlySocket: control.readOnlySocket ?? null,
+      readOnlyGroup: control.readOnlyGroup ?? null,
+    },
+    logging: { level: raw.logging?.level ?? null },
+    metrics: raw.metrics ? { listen: raw.metrics.listen ?? DEFAULT_METRICS_LISTEN } : null,
+    bestPath: { alwaysCompareMed: raw.bestPath?.alwaysCompareMed ?? false, missingMedWorst: raw.bestPath?.missingMedAsWorst ?? false },
+    memory: { limitMB: raw.memory?.limitMB ?? null, heapShare: raw.memory?.heapShare ?? 0.75 },
     policies: compiled.policies,
     policySource: { policies: rawPolicies, prefixSets: rawSets },
-    announcePolicy: (raw.announcePolicy as string[] | undefined) ?? [],
+    announcePolicy: raw.announcePolicy ?? [],
   };
   config.neighbors = expandTopology(config);
   for (const n of config.neighbors) {
@@ -267,32 +275,28 @@ export function parseConfig(text: string, file: string): Config {
   return config;
 }
 
-function protocolNumber(v: unknown): number {
-  return typeof v === 'number' ? v : (routeProtocolNumber(v as string) as number);
+function protocolNumber(v: number | string): number {
+  return typeof v === 'number' ? v : (routeProtocolNumber(v) as number);
 }
 
 /** The fib section (already schema-valid) with defaults filled in. */
-function parseFib(raw: Obj | undefined): FibConfig {
+function parseFib(raw: FibDoc | undefined): FibConfig {
   if (raw === undefined) return DEFAULT_FIB;
   const d = DEFAULT_FIB;
-  const ecmp = (raw.ecmp ?? {}) as Obj;
-  const tunnel = raw.tunnel as Obj | undefined;
-  const learn = raw.learn as Obj | undefined;
+  const { tunnel, learn } = raw;
   return {
-    enabled: (raw.enabled as boolean | undefined) ?? true,
-    table: (raw.table as number | undefined) ?? d.table,
+    enabled: raw.enabled ?? true,
+    table: raw.table ?? d.table,
     protocol: raw.protocol === undefined ? d.protocol : protocolNumber(raw.protocol),
-    metric: (raw.metric as number | undefined) ?? d.metric,
-    ecmp: { maxPaths: (ecmp.maxPaths as number | undefined) ?? d.ecmp.maxPaths },
-    tunnel: tunnel ? { interface: (tunnel.interface as string | undefined) ?? 'tunl0', mode: (tunnel.mode as 'always' | 'cross-subnet' | undefined) ?? 'always' } : null,
-    learn: learn
-      ? { protocols: ((learn.protocols ?? ['boot', 'static']) as unknown[]).map(protocolNumber), tables: (learn.tables as number[] | undefined) ?? [d.table], policy: (learn.policy as string[] | undefined) ?? [] }
-      : null,
-    policy: (raw.policy as string[] | undefined) ?? [],
-    scanInterval: (raw.scanInterval as number | undefined) ?? d.scanInterval,
-    persist: (raw.persist as boolean | undefined) ?? d.persist,
-    convergenceTimeout: (raw.convergenceTimeout as number | undefined) ?? d.convergenceTimeout,
-    exclude: (raw.exclude as string[] | undefined) ?? [],
+    metric: raw.metric ?? d.metric,
+    ecmp: { maxPaths: raw.ecmp?.maxPaths ?? d.ecmp.maxPaths },
+    tunnel: tunnel ? { interface: tunnel.interface ?? 'tunl0', mode: tunnel.mode ?? 'always' } : null,
+    learn: learn ? { protocols: (learn.protocols ?? ['boot', 'static']).map(protocolNumber), tables: learn.tables ?? [d.table], policy: learn.policy ?? [] } : null,
+    policy: raw.policy ?? [],
+    scanInterval: raw.scanInterval ?? d.scanInterval,
+    persist: raw.persist ?? d.persist,
+    convergenceTimeout: raw.convergenceTimeout ?? d.convergenceTimeout,
+    exclude: raw.exclude ?? [],
   };
 }
 

@@ -8,6 +8,7 @@ import type { ErrorObject } from 'ajv';
 import { ROUTE_PROTOCOLS } from './formats.js';
 import { validate as generated, schemaKeys } from './schema-validator.js';
 import { ConfigError } from './config-error.js';
+import type { WrenDocument } from './schema-types.js';
 import { formatPath, type ConfigDocument, type ConfigPath } from './document.js';
 
 export { routeProtocolNumber } from './formats.js';
@@ -92,8 +93,9 @@ function describe(e: ErrorObject, doc: ConfigDocument, known: string[]): { path:
 }
 
 /** Throw a ConfigError naming file:line:col and key unless the document matches the schema. */
-export function validateSchema(doc: ConfigDocument): void {
-  if (validate(doc.value)) return;
+export function validateSchema(doc: ConfigDocument): WrenDocument {
+  // The generated types (schema-types.ts) describe exactly what the schema admits.
+  if (validate(doc.value)) return doc.value as WrenDocument;
   const e = validate.errors?.[0];
   if (!e) throw new ConfigError(`${doc.file}: invalid`);
   const d = describe(e, doc, schemaKeys);

@@ -6,6 +6,7 @@ import { AsPathSegmentType, AttrFlag, AttrType } from '../wire/constants.js';
 import { parseAddress } from '../wire/address.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from './communities.js';
+import type { ActionsDoc, CommunityActionDoc, ValueActionDoc } from './policy-doc.js';
 
 export interface ValueAction {
   set: number | null;
@@ -38,7 +39,6 @@ export function changesAttributes(a: Actions): boolean {
   return Boolean(a.localPref || a.med || a.nextHop || a.prepend || a.communities || a.largeCommunities || a.extendedCommunities);
 }
 
-type Raw = Record<string, unknown>;
 export type CompileError = { path: (string | number)[]; msg: string };
 
 /** Parse every string of a config list; each one that does not parse is an error at its index. */
@@ -50,15 +50,16 @@ export function parseEach<T>(list: readonly string[], parse: (s: string) => T | 
   });
 }
 
-function value(raw: unknown): ValueAction {
+function value(raw: ValueActionDoc): ValueAction {
   if (typeof raw === 'number') return { set: raw, add: 0 };
-  const o = raw as Raw;
-  return { set: null, add: ((o.add as number | undefined) ?? 0) - ((o.subtract as number | undefined) ?? 0) };
+  return { set: null, add: (raw.add ?? 0) - (raw.subtract ?? 0) };
 }
 
-function list<T>(raw: unknown, parse: (s: string) => T | null, at: (string | number)[], errors: CompileError[], what: string): ListAction<T> {
-  const o = raw as Raw;
-  const conv = (k: string): T[] | null => (o[k] === undefined ? null : parseEach(o[k] as string[], parse, [...at, k], errors, what));
+function list<T>(raw: CommunityActionDoc, parse: (s: string) => T | null, at: (string | number)[], errors: CompileError[], what: string): ListAction<T> {
+  const conv = (k: 'set' | 'add' | 'remove'): T[] | null => {
+    const l = raw[k];
+    return l === undefined ? null : parseEach(l, parse, [...at, k], errors, what);
+  };
   return { set: conv('set'), add: conv('add') ?? [], remove: conv('remove') ?? [] };
 }
 
@@ -68,8 +69,8 @@ const largeKey = (s: string) => {
 };
 const extKey = (s: string) => parseExtendedCommunity(s)?.toString('hex') ?? null;
 
-export function compileActions(raw: Raw | undefined, at: (string | number)[], errors: CompileError[]): Actions {
-  const r = raw ?? {};
+export function compileActions(raw: ActionsDoc | undefined, at: (string | number)[], errors: CompileError[]): Actions {
+  const r: ActionsDoc = raw ?? {};
   let nextHop: Actions['nextHop'] = null;
   if (typeof r.nextHop === 'string') nextHop = r.nextHop === 'self' || r.nextHop === 'keep' ? r.nextHop : parseAddress(r.nextHop);
   const km = r.kernelMetric;
@@ -78,13 +79,14 @@ export function compileActions(raw: Raw | undefined, at: (string | number)[], er
     localPref: r.localPref === undefined ? null : value(r.localPref),
     med: r.med === undefined ? null : value(r.med),
     nextHop,
-    prepend: r.prepend ? { count: (r.prepend as Raw).count as number, asn: ((r.prepend as Raw).asn as number | undefined) ?? null } : null,
+    prepend: r.prepend ? { count: r.prepend.count, asn: r.prepend.asn ?? null } : null,
     communities: r.communities ? list(r.communities, parseCommunity, [...at, 'communities'], errors, 'a community (ASN:VALUE or a well-known name)') : null,
     largeCommunities: r.largeCommunities ? list(r.largeCommunities, largeKey, [...at, 'largeCommunities'], errors, 'a large community (A:B:C)') : null,
     extendedCommunities: r.extendedCommunities ? list(r.extendedCommunities, extKey, [...at, 'extendedCommunities'], errors, 'an extended community (rt:ASN:N or soo:ASN:N)') : null,
-    kernelMetric: km === undefined ? null : km === 'calico' ? 'calico' : (km as number),
-    tunnel: (r.tunnel as Actions['tunnel'] | undefined) ?? null,
-    ecmp: (r.ecmp as boolean | undefined) ?? null,
+    // The schema's kernel-metric format admits a number or "calico".
+    kernelMetric: km === undefined ? null : typeof km === 'number' ? km : 'calico',
+    tunnel: r.tunnel ?? null,
+    ecmp: r.ecmp ?? null,
   };
 }
 

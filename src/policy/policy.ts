@@ -12,8 +12,8 @@ import { compileActions, changesAttributes, parseEach, type Actions, type Compil
 import { compileAsPathRegex, type AsPathMatcher } from './as-path-regex.js';
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from './communities.js';
 import { PrefixSet, parsePrefixRange, type PrefixRange } from './prefix-range.js';
+import type { MatchDoc, PolicyDoc, RangeDoc } from './policy-doc.js';
 
-type Raw = Record<string, unknown>;
 type AttrTest = (src: PolicySource, a: PolicyAttrs, iface: string | null) => boolean;
 
 interface Term {
@@ -55,7 +55,7 @@ export interface PolicyInput {
   iface?: string | null;
 }
 
-const range = (r: Raw, v: number) => (r.eq === undefined || v === r.eq) && (r.min === undefined || v >= (r.min as number)) && (r.max === undefined || v <= (r.max as number));
+const range = (r: RangeDoc, v: number) => (r.eq === undefined || v === r.eq) && (r.min === undefined || v >= r.min) && (r.max === undefined || v <= r.max);
 
 function pathAsns(a: PolicyAttrs): number[] {
   const out: number[] = [];
@@ -69,48 +69,50 @@ function globMatcher(patterns: string[]): (name: string) => boolean {
   return (name) => res.some((r) => r.test(name));
 }
 
-function compileMatch(m: Raw, at: (string | number)[], sets: Map<string, PrefixRange[]>, errors: CompileError[]): { prefix: PrefixSet[]; tests: AttrTest[] } {
+function compileMatch(m: MatchDoc, at: (string | number)[], sets: Map<string, PrefixRange[]>, errors: CompileError[]): { prefix: PrefixSet[]; tests: AttrTest[] } {
   const prefix: PrefixSet[] = [];
   const tests: AttrTest[] = [];
-  if (m.prefix) prefix.push(new PrefixSet((m.prefix as string[]).map((s) => parsePrefixRange(s) as PrefixRange)));
+  if (m.prefix) prefix.push(new PrefixSet(m.prefix.map((s) => parsePrefixRange(s) as PrefixRange)));
   if (m.prefixSet !== undefined) {
-    const s = sets.get(m.prefixSet as string);
-    if (!s) errors.push({ path: [...at, 'prefixSet'], msg: `no prefix set "${String(m.prefixSet)}" (defined: ${[...sets.keys()].join(', ') || 'none'})` });
+    const s = sets.get(m.prefixSet);
+    if (!s) errors.push({ path: [...at, 'prefixSet'], msg: `no prefix set "${m.prefixSet}" (defined: ${[...sets.keys()].join(', ') || 'none'})` });
     else prefix.push(new PrefixSet(s));
   }
   if (m.source) {
-    const want = new Set(m.source as string[]);
+    const want = new Set<string>(m.source);
     tests.push((src) => {
       if (src.kind === 'local') return src.address === 'kernel' ? want.has('kernel') : want.has('announce') || want.has('static');
       return want.has('bgp') || want.has(src.kind);
     });
   }
   if (m.neighbor) {
-    const want = new Set((m.neighbor as string[]).map((a) => parsePrefix(`${a}/${a.includes(':') ? 128 : 32}`)?.bytes.toString('hex')));
+    const want = new Set(m.neighbor.map((a) => parsePrefix(`${a}/${a.includes(':') ? 128 : 32}`)?.bytes.toString('hex')));
     tests.push((src) => src.kind !== 'local' && want.has(src.addressBytes.toString('hex')));
   }
   if (m.neighborAs) {
-    const want = new Set(m.neighborAs as number[]);
+    const want = new Set(m.neighborAs);
     tests.push((src) => src.kind !== 'local' && want.has(src.peerAs));
   }
   if (m.asPath) {
-    const p = m.asPath as Raw;
+    const p = m.asPath;
     if (p.contains) {
-      const want = p.contains as number[];
+      const want = p.contains;
       tests.push((_s, a) => pathAsns(a).some((x) => want.includes(x)));
     }
     if (p.first !== undefined) tests.push((_s, a) => pathAsns(a)[0] === p.first);
     if (p.last !== undefined) tests.push((_s, a) => pathAsns(a).at(-1) === p.last);
-    if (p.length) tests.push((_s, a) => range(p.length as Raw, a.pathLength));
+    const length = p.length;
+    if (length) tests.push((_s, a) => range(length, a.pathLength));
     if (p.regex !== undefined) {
-      const re = compileAsPathRegex(p.regex as string) as AsPathMatcher;
+      // The schema's as-path-regex format has compiled it once already.
+      const re = compileAsPathRegex(p.regex) as AsPathMatcher;
       tests.push((_s, a) => re.test(pathAsns(a)));
     }
   }
-  const anyAll = <T>(key: string, parse: (s: string) => T | null, has: (a: PolicyAttrs, v: T) => boolean, what: string) => {
-    const c = m[key] as Raw | undefined;
+  const anyAll = <T>(key: 'communities' | 'largeCommunities' | 'extendedCommunities', parse: (s: string) => T | null, has: (a: PolicyAttrs, v: T) => boolean, what: string) => {
+    const c = m[key];
     if (!c) return;
-    const conv = (k: 'any' | 'all') => parseEach((c[k] as string[] | undefined) ?? [], parse, [...at, key, k], errors, what);
+    const conv = (k: 'any' | 'all') => parseEach(c[k] ?? [], parse, [...at, key, k], errors, what);
     const any = conv('any');
     const all = conv('all');
     tests.push((_s, a) => (any.length === 0 || any.some((v) => has(a, v))) && all.every((v) => has(a, v)));
@@ -139,7 +141,7 @@ function compileMatch(m: Raw, at: (string | number)[], sets: Map<string, PrefixR
     'an extended community (rt:ASN:N or soo:ASN:N)',
   );
   if (m.nextHop) {
-    const set = new PrefixSet((m.nextHop as string[]).map((s) => parsePrefixRange(`${s} orlonger`) as PrefixRange));
+    const set = new PrefixSet(m.nextHop.map((s) => parsePrefixRange(`${s} orlonger`) as PrefixRange));
     tests.push((_s, a) => {
       const nh = a.nextHop;
       if (nh.length === 4) return set.matches4(nh.readUInt32BE(0), 32);
@@ -148,27 +150,28 @@ function compileMatch(m: Raw, at: (string | number)[], sets: Map<string, PrefixR
     });
   }
   if (m.interface) {
-    const match = globMatcher(m.interface as string[]);
+    const match = globMatcher(m.interface);
     tests.push((_s, _a, iface) => iface !== null && match(iface));
   }
-  if (m.localPref) tests.push((_s, a) => range(m.localPref as Raw, a.localPref >= 0 ? a.localPref : 100));
-  if (m.med) tests.push((_s, a) => a.med >= 0 && range(m.med as Raw, a.med));
+  const { localPref, med } = m;
+  if (localPref) tests.push((_s, a) => range(localPref, a.localPref >= 0 ? a.localPref : 100));
+  if (med) tests.push((_s, a) => a.med >= 0 && range(med, a.med));
   return { prefix, tests };
 }
 
 /** Compile every policy; errors carry the config path of what is wrong. */
-export function compilePolicies(raw: Record<string, Raw>, rawSets: Record<string, string[]>): { policies: Map<string, Policy>; errors: CompileError[] } {
+export function compilePolicies(raw: Readonly<Record<string, PolicyDoc>>, rawSets: Readonly<Record<string, readonly string[]>>): { policies: Map<string, Policy>; errors: CompileError[] } {
   const errors: CompileError[] = [];
   const sets = new Map<string, PrefixRange[]>();
   for (const [name, entries] of Object.entries(rawSets)) sets.set(name, entries.map((s) => parsePrefixRange(s) as PrefixRange));
   const policies = new Map<string, Policy>();
   for (const [name, p] of Object.entries(raw)) {
-    const terms = ((p.terms ?? []) as Raw[]).map((t, i): Term => {
+    const terms = p.terms.map((t, i): Term => {
       const at = ['policies', name, 'terms', i];
-      const m = compileMatch((t.match ?? {}) as Raw, [...at, 'match'], sets, errors);
-      return { label: `${name}/${(t.name as string | undefined) ?? `term ${i + 1}`}`, ...m, actions: compileActions(t.actions as Raw | undefined, [...at, 'actions'], errors) };
+      const m = compileMatch(t.match ?? {}, [...at, 'match'], sets, errors);
+      return { label: `${name}/${t.name ?? `term ${i + 1}`}`, ...m, actions: compileActions(t.actions, [...at, 'actions'], errors) };
     });
-    policies.set(name, { name, terms, default: (p.default as Policy['default'] | undefined) ?? 'reject' });
+    policies.set(name, { name, terms, default: p.default ?? 'reject' });
   }
   return { policies, errors };
 }
