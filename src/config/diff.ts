@@ -3,6 +3,7 @@
  * `wrenc configure check` prints and `configure` / SIGHUP applies. A session is reset only when a
  * setting it negotiated or its TCP connection depends on changed; everything else is applied live.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Config, NeighborConfig } from './load.js';
 
 /** How a neighbour setting change is applied. */
@@ -63,7 +64,8 @@ export interface ReloadPlan {
 }
 
 const show = (v: unknown): string => (v === undefined ? '(unset)' : typeof v === 'string' ? v || '""' : JSON.stringify(v));
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Deep equality of config values (key order does not matter; config values hold no functions or Maps). */
+const same = (a: unknown, b: unknown): boolean => isDeepStrictEqual(a, b);
 const RANK: Record<Effect, number> = { live: 0, export: 1, import: 2, reset: 3 };
 
 function neighborChange(a: NeighborConfig, b: NeighborConfig, changedPolicies: Set<string>): NeighborChange | null {

@@ -1,7 +1,10 @@
 /**
- * An interned set of path attributes: immutable, shared by every route that carries the same
- * attributes, with the fields best-path selection reads pulled out once. To change one (export
- * rules, policy), build a new set and intern it; never mutate a shared one.
+ * An interned set of path attributes, shared by every route that carries the same attributes,
+ * with the fields best-path selection reads pulled out once. Its identity (the `readonly` fields:
+ * the attributes, next hop, decision fields, key and hash) never changes: to change one (export
+ * rules, policy), build a new set and intern it. The other fields are not part of what the set
+ * means and are marked as what they are: store bookkeeping (`refs`, `id`), set once when interned
+ * (`base`), or caches derived from the identity (`nhCost`/`nhEpoch`, the encoded bytes).
  */
 import { AsPathSegmentType } from '../wire/constants.js';
 import { asPathLength, reconstructAsPath } from '../wire/attributes/as-path.js';
@@ -27,13 +30,14 @@ export class AttrSet {
   /** Identity in its store (its bytes as a latin1 string), and its hash. */
   readonly key: string;
   readonly hash: number;
+  /** Store bookkeeping: routes and sets holding this one. */
   refs = 0;
-  /** Index in its store (set when interned), so routes can hold a number instead of a pointer. */
+  /** Store bookkeeping: index in its store (set when interned), so routes can hold a number instead of a pointer. */
   id = -1;
-  /** Cached next-hop cost (see nexthop.ts) and the resolver epoch it was computed in. */
+  /** Cache: next-hop cost (see nexthop.ts) and the resolver epoch it was computed in. */
   nhCost = 0;
   nhEpoch = -1;
-  /** For a set made by policy: the set it was made from (for explain). */
+  /** Set once when interned, for a set made by policy: the set it was made from (for explain). */
   base: AttrSet | null = null;
   /**
    * Cache, not identity: the attribute bytes for sending, by codec variant, filled by the export
