@@ -127,12 +127,16 @@ export function registerRouteCommands(server: ControlServer, host: ControlHost):
     const count = req.args?.count === true;
     const counts = { ipv4: 0, ipv6: 0, total: 0, paths: 0 };
     const turn = new TurnBudget();
+    // `peer ADDRESS`: only the slots where that neighbour has a path.
+    const source = q.peer ? rib.sourceOf(q.peer) : undefined;
+    if (q.peer && !source) q.families = [];
     for (const f of q.families) {
       const only = q.prefix ? rib.find(q.prefix) : -1;
       if (q.prefix && only < 0) continue;
       const from = q.prefix ? only : 0;
       const to = q.prefix ? only + 1 : rib.slotLimit(f);
-      for (let s = from; s < to; s++) {
+      const next = (s: number) => (source && !q.prefix ? rib.nextRouteFrom(f, source, s + 1) : s + 1);
+      for (let s = source && !q.prefix ? rib.nextRouteFrom(f, source, 0) : from; s >= 0 && s < to; s = next(s)) {
         if (turn.due()) await turn.next();
         if (out.closed) return;
         if (!rib.hasPaths(f, s)) continue;

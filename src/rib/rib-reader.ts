@@ -202,6 +202,23 @@ export class RibReader {
     return this.loc.pathOf(family, slot, source.id, pathId);
   }
 
+  /** The route source of a neighbour address (the current session's), or undefined. */
+  sourceOf(address: string): RouteSource | undefined {
+    for (const s of this.sources) if (s && s.kind !== 'local' && s.address === address) return s;
+    return undefined;
+  }
+
+  /**
+   * A neighbour's routes: the first slot at or after `from` where `source` has a path, or -1.
+   * Walk with `for (s = next(f, src, 0); s >= 0; s = next(f, src, s + 1))`; nothing is allocated,
+   * and the caller may yield between steps.
+   */
+  nextRouteFrom(family: Family, source: RouteSource, from: SlotRef): SlotRef {
+    const limit = this.slotLimit(family);
+    for (let s = Math.max(0, from); s < limit; s++) if (this.isPrefix(family, s) && this.loc.pathsFrom(family, s, source.id) > 0) return s;
+    return -1;
+  }
+
   /** Policy input for a path at a slot (`attrs` to evaluate a set other than the path's own). */
   policyInput(family: Family, slot: SlotRef, source: RouteSource, attrs: AttrSet): PolicyInput {
     const t = this.loc.tables[family];

@@ -67,3 +67,24 @@ t.test('change events: subscribe, hear best and candidate changes, unsubscribe',
   rib.applyUpdate(a, withdraw(['198.51.100.0/26']));
   t.equal(heard.length, 2, 'nothing after unsubscribing');
 });
+
+t.test("a neighbour's routes: the slots where its source has a path, in slot order", async (t) => {
+  const rib = new Rib(RR);
+  const r = rib.reader;
+  const a = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
+  const b = ribPeer(rib, '192.0.2.12', 'ibgp', 12, true);
+  rib.applyUpdate(a, announce(['198.51.100.0/26', '198.51.100.64/26'], base([], 0xc000020b)));
+  rib.applyUpdate(b, announce(['198.51.100.64/26', '198.51.100.128/26'], base([], 0xc000020c)));
+  const src = r.sourceOf('192.0.2.12');
+  t.equal(src, b.source, 'found by address');
+  t.equal(r.sourceOf('192.0.2.99'), undefined);
+  const of = (s: NonNullable<typeof src>) => {
+    const out: string[] = [];
+    for (let slot = r.nextRouteFrom(Family.IPV4_UNICAST, s, 0); slot >= 0; slot = r.nextRouteFrom(Family.IPV4_UNICAST, s, slot + 1)) out.push(r.prefixText(Family.IPV4_UNICAST, slot));
+    return out.sort();
+  };
+  t.same(of(b.source), ['198.51.100.128/26', '198.51.100.64/26']);
+  t.same(of(a.source), ['198.51.100.0/26', '198.51.100.64/26']);
+  rib.applyUpdate(a, withdraw(['198.51.100.0/26']));
+  t.same(of(a.source), ['198.51.100.64/26'], 'a withdrawn route is gone from the walk');
+});
