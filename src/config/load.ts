@@ -168,13 +168,35 @@ function checkNeighbor(c: Checker, n: NeighborConfig, at: ConfigPath, own: Obj):
   if (n.sourceAddress && n.sourceAddress.includes(':') !== n.address.includes(':')) c.fail(where('sourceAddress'), 'must be of the same family as the address');
 }
 
-export function parseConfig(text: string, file: string): Config {
+/** A config file's text, parsed and validated against the schema (not yet a Config). */
+export interface ValidDocument {
+  doc: ConfigDocument;
+  raw: WrenDocument;
+}
+
+export function parseDocument(text: string, file: string): ValidDocument {
   const doc = parseConfigText(text, file);
-  const raw = validateSchema(doc);
+  return { doc, raw: validateSchema(doc) };
+}
+
+/** A document made in memory (the Calico datastore's): validated like a file; errors name `what`. */
+export function documentOf(value: WrenDocument, what: string): ValidDocument {
+  const doc: ConfigDocument = { file: what, value, locate: () => ({ line: 1, col: 1 }) };
+  return { doc, raw: validateSchema(doc) };
+}
+
+export function parseConfig(text: string, file: string): Config {
+  return configFromDocument(parseDocument(text, file));
+}
+
+/** A validated document with no datastore (or one the datastore's settings were merged into) as a Config. */
+export function configFromDocument({ doc, raw }: ValidDocument): Config {
   const c = new Checker(doc);
-  const routerId = raw.routerId;
+  if (raw.datastore) c.fail(['datastore'], 'this file names a datastore: wrend computes the config from it (it cannot be read as a file alone)', true);
+  // The schema requires both when there is no datastore.
+  const routerId = raw.routerId as string;
+  const asn = raw.asn as number;
   if (parseIpv4(routerId) === 0) c.fail(['routerId'], 'must not be 0.0.0.0');
-  const asn = raw.asn;
   const la = raw.listen?.address;
   const listen = { address: la === undefined ? ['0.0.0.0', '::'] : Array.isArray(la) ? la : [la], port: raw.listen?.port ?? 179 };
   // A Map, not an object: a template named "constructor" or "toString" must not find Object.prototype's.

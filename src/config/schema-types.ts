@@ -52,8 +52,25 @@ export type PolicyChainDoc = NameDoc[];
 /** wren configuration (wrend --config FILE, YAML or JSON). */
 export type WrenDocument = {
   /** BGP identifier, a non-zero IPv4 address */
-  routerId: string;
-  asn: AsnDoc;
+  routerId?: string;
+  asn?: AsnDoc;
+  /** This node's name in the Calico datastore (default: $NODENAME, then the host name) */
+  nodeName?: string;
+  /** Read the BGP identity and topology from Calico's resources in etcd and follow them live (routerId and asn then come from the datastore) */
+  datastore?: {
+    type: "etcdv3";
+    /** etcd client URLs, as in Calico's etcd_endpoints */
+    endpoints: string[];
+    tls?: {
+      ca?: string;
+      cert?: string;
+      key?: string;
+    };
+    /** The last good state, written after every change and used when etcd cannot be reached at start */
+    snapshot?: string;
+    /** BGPPeer password secrets as files: {"NAME/KEY": FILE} */
+    secrets?: Record<string, string>;
+  };
   /** Sent in the FQDN capability */
   hostname?: string;
   listen?: {

@@ -1,0 +1,209 @@
+/**
+ * From Calico's resources to wren's config, computed as confd computes BIRD's for a node:
+ * - identity: AS from the Node, else the node's BGPConfiguration (node.<name>), else the default
+ *   one, else 64512; routerId from the local file, else the Node's IPv4 BGP address;
+ * - the node-to-node mesh (unless disabled, or this node is a route reflector) over every Node
+ *   with a BGP address, reflectors excepted; the lower address dials (Calico's rule, with wren's
+ *   fallback so mixed BIRD/wren clusters always form);
+ * - BGPPeers selected for this node (node, nodeSelector, or global), each to its peerIP or to the
+ *   Nodes its peerSelector selects; on a reflector (routeReflectorClusterID) iBGP peers outside its
+ *   cluster are its clients;
+ * - announcements: this node's confirmed block affinities (unless their pool has
+ *   disableBGPExport) and the service CIDRs of the default BGPConfiguration; IPIP pools give the
+ *   FIB's tunnel mode.
+ * The local file's own settings win and its neighbours are added (its entries win by address).
+ * The result is a config document, validated and expanded by the same code as a file.
+ */
+import { parseAddress } from '../wire/address.js';
+import { parsePrefix } from '../wire/nlri.js';
+import type { WrenDocument, PeerSettingsDoc } from '../config/schema-types.js';
+import type { CalicoState } from './calico-state.js';
+import type { BgpConfiguration, BgpPeer, CalicoNode } from './calico-resources.js';
+
+export const CALICO_DEFAULT_ASN = 64512;
+
+export class DatastoreConfigError extends Error {}
+
+type NeighborDoc = NonNullable<WrenDocument['neighbors']>[number];
+
+export interface CalicoConfigResult {
+  document: WrenDocument;
+  /** What was left out, and why (a missing secret, a peer twice), for the log and show datastore. */
+  problems: string[];
+}
+
+/** Looks up a BGPPeer password secret (datastore.secrets); null when there is no mapping. */
+export type SecretLookup = (name: string, key: string) => string | null;
+
+const LOG_LEVELS: Record<string, NonNullable<NonNullable<WrenDocument['logging']>['level']>> = { Debug: 'debug', Info: 'info', Warning: 'warn', Error: 'error', Fatal: 'fatal' };
+
+/** Calico compares peer addresses as strings to decide which side waits ("the lexically greater"). */
+const passiveAgainst = (peer: string, self: string) => peer > self;
+
+function sameFamily(a: string, b: string): boolean {
+  return a.includes(':') === b.includes(':');
+}
+
+/** The pool holding a block (the most specific), if any. */
+function poolOf(state: CalicoState, cidr: string) {
+  const p = parsePrefix(cidr);
+  if (!p) return undefined;
+  let best: { len: number; pool: ReturnType<CalicoState['pools']['get']> } | undefined;
+  for (const pool of state.pools.values()) {
+    const q = parsePrefix(pool.cidr);
+    if (!q || q.family !== p.family || q.length > p.length) continue;
+    let inside = true;
+    for (let bit = 0; bit < q.length && inside; bit++) {
+      const byte = bit >> 3;
+      const mask = 0x80 >> (bit & 7);
+      if (((p.bytes[byte] as number) & mask) !== ((q.bytes[byte] as number) & mask)) inside = false;
+    }
+    if (inside && (!best || q.length > best.len)) best = { len: q.length, pool };
+  }
+  return best?.pool;
+}
+
+/** A BGPPeer applies to this node: named, selected, or global (neither). */
+function appliesTo(p: BgpPeer, me: CalicoNode): boolean {
+  if (p.node !== undefined) return p.node === me.name;
+  if (p.nodeSelector) return p.nodeSelector(me.labels);
+  return true;
+}
+
+export function calicoDocument(state: CalicoState, local: WrenDocument, secret: SecretLookup): CalicoConfigResult {
+  const problems: string[] = [];
+  const me = state.nodes.get(state.nodeName);
+  if (!me) throw new DatastoreConfigError(`no Calico Node named "${state.nodeName}" in the datastore (set nodeName, or $NODENAME)`);
+  const byNode: BgpConfiguration | undefined = state.configs.get(`node.${state.nodeName}`);
+  const global: BgpConfiguration | undefined = state.configs.get('default');
+  const setting = <K extends keyof BgpConfiguration>(k: K): BgpConfiguration[K] | undefined => byNode?.[k] ?? global?.[k];
+  const globalAsn = setting('asNumber') ?? CALICO_DEFAULT_ASN;
+  const asn = me.asNumber ?? globalAsn;
+  const selfV4 = me.ipv4;
+  const selfV6 = me.ipv6;
+  const routerId = local.routerId ?? selfV4;
+  if (!routerId) throw new DatastoreConfigError(`Node "${me.name}" has no spec.bgp.ipv4Address: set routerId in the local file`);
+  const selfFor = (address: string) => (address.includes(':') ? selfV6 : selfV4);
+  const clusterId = me.routeReflectorClusterID;
+
+  const neighbors: NeighborDoc[] = [];
+  const have = new Set<string>();
+  const add = (n: NeighborDoc, from: string) => {
+    if (have.has(n.address)) {
+      problems.push(`${from}: ${n.address} is already a neighbor; left out`);
+      return;
+    }
+    have.add(n.address);
+    neighbors.push(n);
+  };
+
+  // BGPPeers selected for this node, by name (a stable order: the first of two for one address wins).
+  for (const p of [...state.peers.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!appliesTo(p, me)) continue;
+    const from = `bgppeers/${p.name}`;
+    let password: string | undefined;
+    if (p.password) {
+      const s = secret(p.password.name, p.password.key);
+      if (s === null) {
+        problems.push(`${from}: its password is the Kubernetes secret ${p.password.name}/${p.password.key}, which wren cannot read from etcd; map it in datastore.secrets ("${p.password.name}/${p.password.key}": FILE). The peer is left out`);
+        continue;
+      }
+      password = s;
+    }
+    const targets: { ip: string; port?: number; asn: number; calicoNode: boolean; clusterId?: string }[] = [];
+    if (p.peerIP) targets.push({ ip: p.peerIP, ...(p.peerPort ? { port: p.peerPort } : {}), asn: p.asNumber as number, calicoNode: false });
+    else if (p.peerSelector) {
+      for (const n of state.nodes.values()) {
+        if (n.name === me.name || !p.peerSelector(n.labels)) continue;
+        for (const ip of [n.ipv4, n.ipv6]) {
+          if (!ip || !selfFor(ip)) continue;
+          targets.push({ ip, asn: n.asNumber ?? p.asNumber ?? globalAsn, calicoNode: true, ...(n.routeReflectorClusterID ? { clusterId: n.routeReflectorClusterID } : {}) });
+        }
+      }
+    }
+    for (const t of targets) {
+      const self = selfFor(t.ip);
+      if (t.ip === self) continue;
+      const localAs = p.localASNumber ?? asn;
+      const n: NeighborDoc = { address: t.ip, asn: t.asn, description: `Calico BGPPeer ${p.name}` };
+      if (t.port) n.port = t.port;
+      if (p.localASNumber !== undefined && p.localASNumber !== asn) n.localAs = p.localASNumber;
+      if (p.keepaliveTime) n.keepaliveTime = p.keepaliveTime;
+      if (p.ttlSecurity) n.ttlSecurity = p.ttlSecurity;
+      if (p.numAllowedLocalASNumbers) n.allowOwnAs = p.numAllowedLocalASNumbers;
+      if (p.nextHopMode === 'Self') n.nextHopSelf = true;
+      if (p.nextHopMode === 'Keep' || (p.keepOriginalNextHop && t.asn !== localAs)) n.nextHopKeep = true;
+      // Calico's default source address is the node's own (UseNodeIP).
+      if (p.sourceAddress !== 'None' && self) n.sourceAddress = self;
+      if (password !== undefined) n.password = password;
+      // A reflector's iBGP peers outside its cluster are its clients.
+      if (clusterId && t.asn === localAs && t.clusterId !== clusterId) n.routeReflectorClient = true;
+      // Between Calico nodes the lexically greater address waits (both sides compute the same).
+      if (t.calicoNode && self && passiveAgainst(t.ip, self)) n.passive = true;
+      add(n, from);
+    }
+  }
+
+  // The mesh: every other node with a BGP address, reflectors excepted; other ASes as neighbours.
+  let mesh: WrenDocument['mesh'];
+  const meshOn = (setting('nodeToNodeMeshEnabled') ?? true) && !clusterId;
+  if (meshOn && selfV4) {
+    const nodes: string[] = [selfV4];
+    for (const n of state.nodes.values()) {
+      if (n.name === me.name || !n.ipv4 || n.routeReflectorClusterID || n.ipv4 === selfV4) continue;
+      const theirs = n.asNumber ?? globalAsn;
+      if (theirs === asn) nodes.push(n.ipv4);
+      else if (!have.has(n.ipv4)) add({ address: n.ipv4, asn: theirs, description: `Calico node ${n.name}`, ...(passiveAgainst(n.ipv4, selfV4) ? { passive: true } : {}) }, `nodes/${n.name}`);
+    }
+    if (nodes.length > 1) mesh = { nodes: nodes.sort(), self: selfV4 };
+  }
+
+  // Announcements: confirmed blocks of pools that export, and the service CIDRs.
+  const announce = new Set<string>();
+  for (const a of state.affinities.values()) {
+    if (a.host !== state.nodeName || a.deleted || a.state !== 'confirmed') continue;
+    const pool = poolOf(state, a.cidr);
+    if (pool?.disableBGPExport) continue;
+    announce.add(a.cidr);
+  }
+  for (const c of [...(global?.serviceClusterIPs ?? []), ...(global?.serviceExternalIPs ?? []), ...(global?.serviceLoadBalancerIPs ?? [])]) announce.add(c);
+  for (const c of local.announce ?? []) announce.add(c);
+
+  // The local file's neighbours are added; where one has an address the datastore has too, it wins.
+  const own = new Map((local.neighbors ?? []).map((n) => [n.address, n]));
+  const merged = [...neighbors.filter((n) => !own.has(n.address) && !sameAddressIn(own, n.address)), ...own.values()];
+
+  const doc: WrenDocument = {
+    ...local,
+    routerId,
+    asn,
+    neighbors: merged,
+    announce: [...announce].sort(),
+  };
+  delete doc.datastore;
+  delete doc.nodeName;
+  if (mesh && !local.mesh) doc.mesh = mesh;
+  const port = setting('listenPort');
+  if (port !== undefined && !local.listen?.port) doc.listen = { ...local.listen, port };
+  if (clusterId) doc.routeReflector = { ...local.routeReflector, clusterId };
+  const sev = setting('logSeverityScreen');
+  if (sev && !local.logging?.level && LOG_LEVELS[sev]) doc.logging = { ...local.logging, level: LOG_LEVELS[sev] };
+  // IPIP pools: routes to other nodes' blocks go through tunl0 (always, or off-subnet only).
+  if (!local.fib?.tunnel) {
+    const modes = new Set([...state.pools.values()].filter((p) => !p.disabled).map((p) => p.ipipMode));
+    const mode = modes.has('Always') ? 'always' : modes.has('CrossSubnet') ? 'cross-subnet' : null;
+    if (mode && local.fib) doc.fib = { ...local.fib, tunnel: { interface: 'tunl0', mode } };
+  }
+  return { document: doc, problems };
+}
+
+/** The same address written another way (2001:db8::1 and 2001:db8:0::1). */
+function sameAddressIn(own: Map<string, PeerSettingsDoc & { address: string }>, address: string): boolean {
+  const a = parseAddress(address);
+  if (!a) return false;
+  for (const k of own.keys()) {
+    const b = parseAddress(k);
+    if (b && b.equals(a)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,340 @@
+/**
+ * Calico's v3 resources as calico-node stores them in etcd (JSON under
+ * /calico/resources/v3/projectcalico.org/<kind>/<name>) and its IPAM block affinities
+ * (/calico/ipam/v2/host/<node>/ipv4/block/<a.b.c.d-NN>), parsed into what wren uses. A resource
+ * that does not parse is rejected with its key and the field at fault; the others stand.
+ */
+import { parseAddress } from '../wire/address.js';
+import { parsePrefix } from '../wire/nlri.js';
+import { compileSelector, SelectorError, type Labels, type Selector } from './selector.js';
+
+export const RESOURCES_PREFIX = '/calico/resources/v3/projectcalico.org/';
+export const IPAM_HOST_PREFIX = '/calico/ipam/v2/host/';
+
+export interface BgpConfiguration {
+  name: string;
+  asNumber?: number;
+  nodeToNodeMeshEnabled?: boolean;
+  listenPort?: number;
+  logSeverityScreen?: string;
+  /** Seconds (from a duration such as "120s"). */
+  nodeMeshMaxRestartTime?: number;
+  serviceClusterIPs: string[];
+  serviceExternalIPs: string[];
+  serviceLoadBalancerIPs: string[];
+}
+
+export interface CalicoNode {
+  name: string;
+  labels: Labels;
+  /** The BGP addresses without their prefix length. */
+  ipv4?: string;
+  ipv6?: string;
+  asNumber?: number;
+  routeReflectorClusterID?: string;
+}
+
+export interface BgpPeer {
+  name: string;
+  node?: string;
+  nodeSelector?: Selector;
+  peerIP?: string;
+  peerPort?: number;
+  peerSelector?: Selector;
+  asNumber?: number;
+  localASNumber?: number;
+  keepOriginalNextHop: boolean;
+  nextHopMode?: 'Auto' | 'Self' | 'Keep';
+  sourceAddress?: 'UseNodeIP' | 'None';
+  keepaliveTime?: number;
+  numAllowedLocalASNumbers?: number;
+  ttlSecurity?: number;
+  password?: { name: string; key: string };
+}
+
+export interface IpPool {
+  name: string;
+  cidr: string;
+  disabled: boolean;
+  disableBGPExport: boolean;
+  ipipMode: 'Never' | 'Always' | 'CrossSubnet';
+}
+
+export interface BlockAffinity {
+  host: string;
+  cidr: string;
+  state: string;
+  deleted: boolean;
+}
+
+export class ResourceError extends Error {
+  constructor(
+    readonly key: string,
+    readonly field: string,
+    what: string,
+  ) {
+    super(`${key}: ${field ? `${field}: ` : ''}${what}`);
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/** Field readers that throw a ResourceError naming the key and field. */
+class Fields {
+  constructor(
+    readonly key: string,
+    private readonly obj: Json,
+    private readonly at: string,
+  ) {}
+
+  private path(f: string): string {
+    return this.at ? `${this.at}.${f}` : f;
+  }
+
+  fail(f: string, what: string): never {
+    throw new ResourceError(this.key, this.path(f), what);
+  }
+
+  has(f: string): boolean {
+    return this.obj[f] !== undefined && this.obj[f] !== null;
+  }
+
+  sub(f: string): Fields {
+    const v = this.obj[f];
+    if (v === undefined || v === null) return new Fields(this.key, {}, this.path(f));
+    if (typeof v !== 'object' || Array.isArray(v)) this.fail(f, 'must be an object');
+    return new Fields(this.key, v as Json, this.path(f));
+  }
+
+  str(f: string): string | undefined {
+    const v = this.obj[f];
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string') return this.fail(f, 'must be a string');
+    return v;
+  }
+
+  bool(f: string): boolean | undefined {
+    const v = this.obj[f];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'boolean') return this.fail(f, 'must be true or false');
+    return v;
+  }
+
+  int(f: string, min: number, max: number): number | undefined {
+    const v = this.obj[f];
+    if (v === undefined || v === null) return undefined;
+    // Calico stores AS numbers as numbers, or as "64512" / "1.10" (asdot) strings.
+    let n: number | null = null;
+    if (typeof v === 'number' && Number.isInteger(v)) n = v;
+    else if (typeof v === 'string' && /^\d+$/.test(v)) n = Number(v);
+    else if (typeof v === 'string' && /^\d+\.\d+$/.test(v)) {
+      const [hi, lo] = v.split('.').map(Number) as [number, number];
+      if (hi <= 0xffff && lo <= 0xffff) n = hi * 65536 + lo;
+    }
+    if (n === null || n < min || n > max) return this.fail(f, `must be an integer from ${min} to ${max}`);
+    return n;
+  }
+
+  /** A Kubernetes duration ("90s", "2m", "1h30m") in whole seconds. */
+  seconds(f: string): number | undefined {
+    const v = this.str(f);
+    if (v === undefined) return undefined;
+    const m = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?$/.exec(v);
+    if (!m || v === '') return this.fail(f, `must be a duration like 120s or 2m, not ${JSON.stringify(v)}`);
+    return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  }
+
+  list(f: string): Json[] {
+    const v = this.obj[f];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'object' || x === null || Array.isArray(x))) return this.fail(f, 'must be a list of objects');
+    return v as Json[];
+  }
+
+  labels(f: string): Labels {
+    const v = this.obj[f];
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) return this.fail(f, 'must map label names to strings');
+    return v as Labels;
+  }
+
+  selector(f: string): Selector | undefined {
+    const v = this.str(f);
+    if (v === undefined) return undefined;
+    try {
+      return compileSelector(v);
+    } catch (e) {
+      if (e instanceof SelectorError) return this.fail(f, e.message);
+      throw e;
+    }
+  }
+
+  /** An address with an optional /length (Calico's Node addresses are CIDRs: the address is what counts). */
+  address(f: string): string | undefined {
+    const v = this.str(f);
+    if (v === undefined) return undefined;
+    const a = v.split('/')[0] as string;
+    if (!parseAddress(a)) return this.fail(f, `${JSON.stringify(v)} is not an IP address`);
+    return a;
+  }
+
+  cidr(f: string): string {
+    const v = this.str(f);
+    if (v === undefined) return this.fail(f, 'is required');
+    if (!parsePrefix(v)) return this.fail(f, `${JSON.stringify(v)} is not a prefix without host bits`);
+    return v;
+  }
+
+  oneOf<T extends string>(f: string, allowed: readonly T[]): T | undefined {
+    const v = this.str(f);
+    if (v === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(v)) return this.fail(f, `must be one of ${allowed.join(', ')}`);
+    return v as T;
+  }
+}
+
+function parseJson(key: string, text: string): Json {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new ResourceError(key, '', 'not valid JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ResourceError(key, '', 'not a JSON object');
+  return v as Json;
+}
+
+/** metadata.name, which must match the key's last segment. */
+function nameOf(key: string, r: Json): string {
+  const last = key.slice(key.lastIndexOf('/') + 1);
+  const name = new Fields(key, r, '').sub('metadata').str('name');
+  if (name !== undefined && name !== last) throw new ResourceError(key, 'metadata.name', `is ${JSON.stringify(name)}, but the key names ${JSON.stringify(last)}`);
+  return last;
+}
+
+const ASN = [1, 4294967295] as const;
+
+export function parseBgpConfiguration(key: string, text: string): BgpConfiguration {
+  const r = parseJson(key, text);
+  const spec = new Fields(key, r, '').sub('spec');
+  const cidrs = (f: string) => spec.list(f).map((x, i) => new Fields(key, x, `spec.${f}[${i}]`).cidr('cidr'));
+  const out: BgpConfiguration = {
+    name: nameOf(key, r),
+    serviceClusterIPs: cidrs('serviceClusterIPs'),
+    serviceExternalIPs: cidrs('serviceExternalIPs'),
+    serviceLoadBalancerIPs: cidrs('serviceLoadBalancerIPs'),
+  };
+  const asn = spec.int('asNumber', ...ASN);
+  if (asn !== undefined) out.asNumber = asn;
+  const mesh = spec.bool('nodeToNodeMeshEnabled');
+  if (mesh !== undefined) out.nodeToNodeMeshEnabled = mesh;
+  const port = spec.int('listenPort', 1, 65535);
+  if (port !== undefined) out.listenPort = port;
+  const sev = spec.oneOf('logSeverityScreen', ['Debug', 'Info', 'Warning', 'Error', 'Fatal'] as const);
+  if (sev !== undefined) out.logSeverityScreen = sev;
+  const rt = spec.seconds('nodeMeshMaxRestartTime');
+  if (rt !== undefined) out.nodeMeshMaxRestartTime = rt;
+  return out;
+}
+
+export function parseNode(key: string, text: string): CalicoNode {
+  const r = parseJson(key, text);
+  const top = new Fields(key, r, '');
+  const bgp = top.sub('spec').sub('bgp');
+  const out: CalicoNode = { name: nameOf(key, r), labels: top.sub('metadata').labels('labels') };
+  const v4 = bgp.address('ipv4Address');
+  if (v4 !== undefined) {
+    if (v4.includes(':')) bgp.fail('ipv4Address', 'must be an IPv4 address');
+    out.ipv4 = v4;
+  }
+  const v6 = bgp.address('ipv6Address');
+  if (v6 !== undefined) {
+    if (!v6.includes(':')) bgp.fail('ipv6Address', 'must be an IPv6 address');
+    out.ipv6 = v6;
+  }
+  const asn = bgp.int('asNumber', ...ASN);
+  if (asn !== undefined) out.asNumber = asn;
+  const cluster = bgp.str('routeReflectorClusterID');
+  if (cluster !== undefined) {
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(cluster) || !parseAddress(cluster)) bgp.fail('routeReflectorClusterID', 'must be an IPv4 address (as Calico writes a cluster ID)');
+    out.routeReflectorClusterID = cluster;
+  }
+  return out;
+}
+
+/** "192.0.2.1", "192.0.2.1:1179", "2001:db8::1", "[2001:db8::1]:1179". */
+function splitPeerIP(f: Fields, v: string): { ip: string; port?: number } {
+  const m = /^\[([0-9A-Fa-f:.]+)\]:(\d+)$/.exec(v) ?? /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(v);
+  const ip = m ? (m[1] as string) : v;
+  if (!parseAddress(ip)) return f.fail('peerIP', `${JSON.stringify(v)} is not an IP address (with an optional :port)`);
+  if (!m) return { ip };
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return f.fail('peerIP', 'port must be 1-65535');
+  return { ip, port };
+}
+
+export function parseBgpPeer(key: string, text: string): BgpPeer {
+  const r = parseJson(key, text);
+  const spec = new Fields(key, r, '').sub('spec');
+  const out: BgpPeer = { name: nameOf(key, r), keepOriginalNextHop: spec.bool('keepOriginalNextHop') ?? false };
+  const node = spec.str('node');
+  if (node !== undefined) out.node = node;
+  const ns = spec.selector('nodeSelector');
+  if (ns) out.nodeSelector = ns;
+  const peerIP = spec.str('peerIP');
+  if (peerIP !== undefined) {
+    const { ip, port } = splitPeerIP(spec, peerIP);
+    out.peerIP = ip;
+    if (port !== undefined) out.peerPort = port;
+  }
+  const ps = spec.selector('peerSelector');
+  if (ps) out.peerSelector = ps;
+  if (peerIP !== undefined && ps) spec.fail('peerSelector', 'cannot be combined with peerIP');
+  if (peerIP === undefined && !ps) spec.fail('peerIP', 'a peer needs peerIP or peerSelector');
+  if (node !== undefined && ns) spec.fail('nodeSelector', 'cannot be combined with node');
+  const asn = spec.int('asNumber', ...ASN);
+  if (asn !== undefined) out.asNumber = asn;
+  if (peerIP !== undefined && asn === undefined) spec.fail('asNumber', 'is required with peerIP');
+  const las = spec.int('localASNumber', ...ASN);
+  if (las !== undefined) out.localASNumber = las;
+  const nhm = spec.oneOf('nextHopMode', ['Auto', 'Self', 'Keep'] as const);
+  if (nhm !== undefined) out.nextHopMode = nhm;
+  const src = spec.oneOf('sourceAddress', ['UseNodeIP', 'None'] as const);
+  if (src !== undefined) out.sourceAddress = src;
+  const ka = spec.seconds('keepaliveTime');
+  if (ka !== undefined) out.keepaliveTime = ka;
+  const allow = spec.int('numAllowedLocalASNumbers', 0, 10);
+  if (allow !== undefined) out.numAllowedLocalASNumbers = allow;
+  const ttl = spec.int('ttlSecurity', 0, 254);
+  if (ttl) out.ttlSecurity = ttl;
+  if (spec.has('password')) {
+    const ref = spec.sub('password').sub('secretKeyRef');
+    const name = ref.str('name');
+    const k = ref.str('key');
+    if (name === undefined || k === undefined) return spec.fail('password', 'needs secretKeyRef with name and key');
+    out.password = { name, key: k };
+  }
+  return out;
+}
+
+export function parseIpPool(key: string, text: string): IpPool {
+  const r = parseJson(key, text);
+  const spec = new Fields(key, r, '').sub('spec');
+  return {
+    name: nameOf(key, r),
+    cidr: spec.cidr('cidr'),
+    disabled: spec.bool('disabled') ?? false,
+    disableBGPExport: spec.bool('disableBGPExport') ?? false,
+    ipipMode: spec.oneOf('ipipMode', ['Never', 'Always', 'CrossSubnet'] as const) ?? 'Never',
+  };
+}
+
+/** `/calico/ipam/v2/host/<node>/ipv4/block/10.0.1.0-26` and its value. */
+export function parseBlockAffinity(key: string, text: string): BlockAffinity {
+  const m = /^\/calico\/ipam\/v2\/host\/([^/]+)\/ipv[46]\/block\/([^/]+)$/.exec(key);
+  if (!m) throw new ResourceError(key, '', 'not a block affinity key');
+  const cidr = (m[2] as string).replace(/-(\d+)$/, '/$1');
+  if (!parsePrefix(cidr)) throw new ResourceError(key, '', `${JSON.stringify(m[2])} is not a block (a.b.c.d-NN)`);
+  const f = new Fields(key, parseJson(key, text), '');
+  return { host: m[1] as string, cidr, state: f.str('state') ?? 'confirmed', deleted: f.bool('deleted') ?? false };
+}
