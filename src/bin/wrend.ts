@@ -1,11 +1,15 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
 /** wrend — the wren BGP daemon. */
 import { parseArgs } from 'node:util';
-import { loadConfigAsync, ConfigError } from '../config/load.js';
+import { ConfigError, configFromDocument, parseDocument, type Config } from '../config/load.js';
+import { readConfigFile } from '../config/read-file.js';
+import type { WrenDocument } from '../config/schema-types.js';
+import { realClock } from '../time/clock.js';
 import { wrenVersion } from '../config/version.js';
 import { createLogger } from '../log/logger.js';
 import { Daemon } from '../daemon/daemon.js';
 import { sdNotify } from '../daemon/sd-notify.js';
+import type { CalicoSource } from '../daemon/calico-source.js';
 
 const USAGE = 'usage: wrend [--config FILE] [--socket PATH] [--log-level LEVEL] [--version]';
 
@@ -33,9 +37,12 @@ async function main(): Promise<number> {
     process.stdout.write(`wrend ${wrenVersion()}\n`);
     return 0;
   }
-  let config;
+  let local: WrenDocument;
+  let config: Config | null = null;
   try {
-    config = await loadConfigAsync(args.config as string);
+    const parsed = parseDocument(await readConfigFile(args.config as string), args.config as string);
+    local = parsed.raw;
+    if (!local.datastore) config = configFromDocument(parsed);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`wrend: invalid config: ${err.message}\n`);
@@ -44,15 +51,43 @@ async function main(): Promise<number> {
     throw err;
   }
   // The command line wins over the config file, which wins over the defaults.
-  const log = createLogger(args['log-level'] ?? config.logging.level ?? 'info');
+  const log = createLogger(args['log-level'] ?? config?.logging.level ?? local.logging?.level ?? 'info');
+  let calico: CalicoSource | null = null;
+  let pendingConfig: Config | null = null;
+  if (!config) {
+    // Calico's datastore gives the identity and topology; loaded only when configured (gRPC).
+    const { CalicoSource } = await import('../daemon/calico-source.js');
+    try {
+      const opened = await CalicoSource.open(local, { log, clock: realClock });
+      calico = opened.source;
+      config = opened.config;
+    } catch (err) {
+      log.fatal({ error: (err as Error).message }, 'cannot start from the Calico datastore');
+      return err instanceof ConfigError ? 2 : 1;
+    }
+  }
   const socket = args.socket ?? config.control.socket ?? '/run/wren/wren.sock';
   const daemon = new Daemon(config, log, undefined, undefined, undefined, socket || null);
+  if (calico) {
+    const source = calico;
+    daemon.configSource = source;
+    daemon.calico = source;
+    // Changes during start-up wait for it; then each goes through the reload plan.
+    source.onConfig = (next) => {
+      pendingConfig = next;
+    };
+  }
   daemon.configFile = args.config as string;
   try {
     await daemon.start();
   } catch (err) {
     log.fatal({ error: (err as Error).message }, 'cannot start');
     return 1;
+  }
+  if (calico) {
+    const apply = (next: Config) => void daemon.reload(next).catch((err: unknown) => log.error({ error: (err as Error).message }, 'datastore change not applied; the running config stays'));
+    calico.onConfig = apply;
+    if (pendingConfig) apply(pendingConfig);
   }
   // Config loaded, sockets listening: tell systemd (Type=notify) we are ready.
   sdNotify(`READY=1\nSTATUS=${daemon.peers.size} neighbors configured\nMAINPID=${process.pid}`);

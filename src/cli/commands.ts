@@ -16,6 +16,7 @@ commands:
   show route [PREFIX] [all] [table ipv4|ipv6] [peer ADDRESS] [count] [explain]
   show fib [diff]
   show memory
+  show datastore                        (the Calico datastore the config comes from)
   enable ADDRESS | disable ADDRESS [MESSAGE] | restart ADDRESS [MESSAGE]
   configure [check] [FILE]
   down [MESSAGE]      stop wrend: Cease to every peer, wren's kernel routes removed
@@ -61,6 +62,7 @@ export function parseCommand(words: string[], cwd: string): Parsed {
   const line = words.join(' ');
   if (line === 'show status') return single('show status', {}, (r) => keyValues(r as Record<string, unknown>));
   if (line === 'show memory') return single('show memory', {}, (r) => keyValues(r as Record<string, unknown>));
+  if (line === 'show datastore') return single('show datastore', {}, (r) => keyValues(r as Record<string, unknown>));
   if (line === 'node status') return single('node status', {}, (r) => `wren process is running.\n\n${nodeStatus(r as NodeStatusRow[])}`);
   if (a === 'show' && (b === 'neighbors' || b === 'neighbours' || b === 'protocols')) {
     const args: Record<string, unknown> = {};

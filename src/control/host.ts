@@ -10,6 +10,7 @@ import type { ReloadPlan } from '../config/diff.js';
 import type { RibReader } from '../rib/rib-reader.js';
 import type { PolicyChain } from '../policy/policy.js';
 import type { FibDiff } from '../fib/fib-sync.js';
+import type { DatastoreStatus } from '../datastore/datastore-sync.js';
 
 /** Per-session route counts (daemon/routing keeps them). */
 export interface PeerRouteCounts {
@@ -68,6 +69,8 @@ export interface ControlHost {
   /** The worst event-loop delay seen (ms). */
   readonly loopWorstMs: number;
   memoryGuard(): MemoryGuardStatus | null;
+  /** The Calico datastore the config comes from, or null (a file alone). */
+  datastore(): (DatastoreStatus & { problems: string[] }) | null;
   /** Reload from `file` (null: the file wrend started with); `check` plans without applying. */
   reload(file: string | null, check: boolean): Promise<ReloadPlan>;
   /** Stop wrend (`wrenc down`): Cease with `message` to every peer, then exit. */

@@ -6,6 +6,11 @@ import type { ControlServer } from './server.js';
 import type { ControlHost } from './host.js';
 import { State } from '../session/fsm.js';
 
+function datastoreSummary(d: ControlHost): { connected: boolean; source: string; revision: string | null; rejected: number } | null {
+  const s = d.datastore();
+  return s ? { connected: s.connected, source: s.source, revision: s.revision, rejected: s.rejected.length } : null;
+}
+
 const MB = (n: number) => Math.round((n / 1048576) * 10) / 10;
 
 export function registerSystemCommands(server: ControlServer, d: ControlHost, startedAt: number): void {
@@ -21,7 +26,15 @@ export function registerSystemCommands(server: ControlServer, d: ControlHost, st
       routes: d.rib()?.routes ?? 0,
       fibInstalled: d.fib()?.installed ?? null,
       worstEventLoopDelayMs: Math.round(d.loopWorstMs),
+      datastore: datastoreSummary(d),
     });
+  });
+
+  // Where the config comes from when it is Calico's datastore: connected, revision, what was rejected.
+  server.on('show datastore', (_req, out) => {
+    const s = d.datastore();
+    if (!s) return out.error('no datastore: the config comes from the file alone');
+    out.result(s);
   });
 
   // Where the memory goes: the process, the V8 heap, and the RIB's own structures.

@@ -37,6 +37,7 @@ export function controlHost(d: Daemon): ControlHost {
       return d.loop.worstMs;
     },
     memoryGuard: (): MemoryGuardStatus | null => (d.guard ? { limitBytes: d.guard.options.limitBytes, heapShare: d.guard.options.heapShare, sessionsStopped: d.guard.stopped } : null),
+    datastore: () => d.calico?.status() ?? null,
     reload: (file, check) => d.reloadFile(file, check),
     shutdown: (message) => {
       d.downMessage = message;

@@ -11,7 +11,9 @@ import { Peer, type Dialer, type PeerEvents } from '../session/peer.js';
 import { BgpListener } from '../session/transport.js';
 import { every, realClock, type Clock } from '../time/clock.js';
 import type { LocalSpeaker } from '../session/negotiate.js';
-import { ConfigError, loadConfigAsync, type Config, type NeighborConfig } from '../config/load.js';
+import { ConfigError, type Config, type NeighborConfig } from '../config/load.js';
+import { fileSource, type ConfigSource } from './config-source.js';
+import type { CalicoSource } from './calico-source.js';
 import type { ReloadPlan } from '../config/diff.js';
 import { LoopMonitor } from './loop-monitor.js';
 import { Routing } from './routing.js';
@@ -49,6 +51,12 @@ export class Daemon implements ReloadTarget {
 
   /** The file the config came from; `configure` and SIGHUP read it again. */
   configFile: string | null = null;
+  /** How that file becomes a config: alone, or merged with the Calico datastore. */
+  configSource: ConfigSource = fileSource;
+  /** The Calico datastore, when the config comes from it (status, stop). */
+  calico: CalicoSource | null = null;
+  /** Reloads run one after another (a datastore change may arrive while a SIGHUP is applied). */
+  private reloadChain: Promise<unknown> = Promise.resolve();
 
   constructor(
     public config: Config,
@@ -248,8 +256,9 @@ export class Daemon implements ReloadTarget {
    * (routerId, asn) is refused as a whole.
    */
   async reload(next: Config, check = false): Promise<ReloadPlan> {
-    if (check) return planStep(this.config, next);
-    return applyReload(this, next);
+    const run = this.reloadChain.then(() => (check ? planStep(this.config, next) : applyReload(this, next)));
+    this.reloadChain = run.catch(() => undefined);
+    return run;
   }
 
   /** Part of a reload: settings outside sessions and routing. */
@@ -267,7 +276,7 @@ export class Daemon implements ReloadTarget {
     if (!path) throw new ConfigError('wrend was not started from a config file; name one');
     // A file named over the socket must be under control.configDir when that is set, and cannot
     // change who may use the sockets: that comes from wrend's own file only.
-    const next = await loadConfigAsync(path, file === null ? null : this.config.control.configDir);
+    const next = await this.configSource.load(path, file === null ? null : this.config.control.configDir);
     if (file !== null && path !== this.configFile) {
       const c = this.config.control;
       const changed = (['group', 'configDir', 'readOnlyGroup'] as const).filter((k) => next.control[k] !== c[k]);
@@ -306,6 +315,7 @@ export class Daemon implements ReloadTarget {
     await new Promise((r) => setTimeout(r, STOP_FLUSH_MS));
     for (const p of this.peers.values()) p.dispose();
     this.fibConvergence?.stop();
+    await this.calico?.stop();
   }
 
   /** The Cease message `wrenc down` asked for. */

@@ -40,10 +40,6 @@ const LOG_LEVELS: Record<string, NonNullable<NonNullable<WrenDocument['logging']
 /** Calico compares peer addresses as strings to decide which side waits ("the lexically greater"). */
 const passiveAgainst = (peer: string, self: string) => peer > self;
 
-function sameFamily(a: string, b: string): boolean {
-  return a.includes(':') === b.includes(':');
-}
-
 /** The pool holding a block (the most specific), if any. */
 function poolOf(state: CalicoState, cidr: string) {
   const p = parsePrefix(cidr);

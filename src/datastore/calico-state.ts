@@ -34,6 +34,8 @@ export class CalicoState {
   readonly affinities = new Map<string, BlockAffinity>();
   /** Resources that did not parse, by key (the latest reason). */
   readonly rejected = new Map<string, string>();
+  /** The raw value of every key wren reads, as the store has it (for the snapshot). */
+  private readonly values = new Map<string, string>();
 
   constructor(readonly nodeName: string) {}
 
@@ -43,7 +45,7 @@ export class CalicoState {
   }
 
   clear(): void {
-    for (const m of [this.configs, this.nodes, this.peers, this.pools, this.affinities, this.rejected]) m.clear();
+    for (const m of [this.configs, this.nodes, this.peers, this.pools, this.affinities, this.rejected, this.values]) m.clear();
   }
 
   /**
@@ -56,6 +58,8 @@ export class CalicoState {
     if (!kind) return { changed: false, rejected: null };
     const [map, parse, id] = kind;
     const hadError = this.rejected.delete(key);
+    if (value === null) this.values.delete(key);
+    else this.values.set(key, value);
     if (value === null) return { changed: (map as Map<string, unknown>).delete(id) || hadError, rejected: null };
     try {
       (map as Map<string, unknown>).set(id, parse(key, value));
@@ -89,6 +93,11 @@ export class CalicoState {
       default:
         return null;
     }
+  }
+
+  /** Every key and value in force, as read. */
+  raw(): { key: string; value: string }[] {
+    return [...this.values].map(([key, value]) => ({ key, value }));
   }
 
   get rejectedList(): Rejected[] {

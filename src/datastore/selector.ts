@@ -89,9 +89,13 @@ function tokenize(src: string): Tok[] {
       if ((n = words('not', 'in'))) out.push({ k: 'op', v: 'not in', at });
       else if ((n = words('starts', 'with'))) out.push({ k: 'op', v: 'starts with', at });
       else if ((n = words('ends', 'with'))) out.push({ k: 'op', v: 'ends with', at });
-      else if (word('in')) out.push({ k: 'op', v: 'in', at }), (n = 2);
-      else if (word('contains')) out.push({ k: 'op', v: 'contains', at }), (n = 8);
-      else return fail(`expected an operator after label "${(out[out.length - 1] as { v: string }).v}"`);
+      else if (word('in')) {
+        out.push({ k: 'op', v: 'in', at });
+        n = 2;
+      } else if (word('contains')) {
+        out.push({ k: 'op', v: 'contains', at });
+        n = 8;
+      } else return fail(`expected an operator after label "${(out[out.length - 1] as { v: string }).v}"`);
       i += n;
       expectOp = false;
       continue;

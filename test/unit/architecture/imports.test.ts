@@ -16,10 +16,11 @@ export const ALLOWED: Record<string, readonly string[]> = {
   session: ['time', 'wire', 'log', 'config'],
   rib: ['time', 'wire', 'policy'],
   fib: ['time', 'wire', 'log', 'policy', 'rib', 'config'],
-  control: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session'],
+  datastore: ['time', 'wire', 'log', 'config'],
+  control: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'datastore'],
   cli: ['wire', 'config', 'control', 'fib'],
-  daemon: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'control'],
-  bin: ['time', 'wire', 'log', 'config', 'session', 'control', 'cli', 'daemon'],
+  daemon: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'control', 'datastore'],
+  bin: ['time', 'wire', 'log', 'config', 'session', 'control', 'cli', 'daemon', 'datastore'],
 };
 
 function files(dir: string): string[] {
