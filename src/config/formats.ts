@@ -17,7 +17,7 @@ export function routeProtocolNumber(name: string): number | undefined {
 }
 
 /** A prefix in canonical form: a valid address, a length in range, no host bits set. */
-function isCanonicalPrefix(s: string): boolean {
+export function isCanonicalPrefix(s: string): boolean {
   const p = parsePrefix(s);
   if (!p) return false;
   const slash = s.indexOf('/');

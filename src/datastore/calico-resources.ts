@@ -5,7 +5,7 @@
  * that does not parse is rejected with its key and the field at fault; the others stand.
  */
 import { parseAddress } from '../wire/address.js';
-import { parsePrefix } from '../wire/nlri.js';
+import { isCanonicalPrefix } from '../config/formats.js';
 import { compileSelector, SelectorError, type Labels, type Selector } from './selector.js';
 
 export const RESOURCES_PREFIX = '/calico/resources/v3/projectcalico.org/';
@@ -181,7 +181,7 @@ class Fields {
   cidr(f: string): string {
     const v = this.str(f);
     if (v === undefined) return this.fail(f, 'is required');
-    if (!parsePrefix(v)) return this.fail(f, `${JSON.stringify(v)} is not a prefix without host bits`);
+    if (!isCanonicalPrefix(v)) return this.fail(f, `${JSON.stringify(v)} is not a prefix without host bits`);
     return v;
   }
 
@@ -334,7 +334,7 @@ export function parseBlockAffinity(key: string, text: string): BlockAffinity {
   const m = /^\/calico\/ipam\/v2\/host\/([^/]+)\/ipv[46]\/block\/([^/]+)$/.exec(key);
   if (!m) throw new ResourceError(key, '', 'not a block affinity key');
   const cidr = (m[2] as string).replace(/-(\d+)$/, '/$1');
-  if (!parsePrefix(cidr)) throw new ResourceError(key, '', `${JSON.stringify(m[2])} is not a block (a.b.c.d-NN)`);
+  if (!isCanonicalPrefix(cidr)) throw new ResourceError(key, '', `${JSON.stringify(m[2])} is not a block (a.b.c.d-NN)`);
   const f = new Fields(key, parseJson(key, text), '');
   return { host: m[1] as string, cidr, state: f.str('state') ?? 'confirmed', deleted: f.bool('deleted') ?? false };
 }

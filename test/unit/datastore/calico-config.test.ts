@@ -1,0 +1,165 @@
+/**
+ * Calico's resources to wren's config, as confd computes BIRD's: mesh, BGPPeers (global, per node,
+ * by selector), reflectors and their clients, block affinities and pools, secrets, the local file.
+ */
+import t from 'tap';
+import { CalicoState } from '../../../src/datastore/calico-state.js';
+import { calicoDocument, DatastoreConfigError } from '../../../src/datastore/calico-config.js';
+import { configFromDocument, documentOf } from '../../../src/config/load.js';
+import type { WrenDocument } from '../../../src/config/schema-types.js';
+
+const R = '/calico/resources/v3/projectcalico.org/';
+const node = (name: string, ip: string, extra: Record<string, unknown> = {}, labels: Record<string, string> = {}) => [
+  `${R}nodes/${name}`,
+  JSON.stringify({ kind: 'Node', apiVersion: 'projectcalico.org/v3', metadata: { name, labels }, spec: { bgp: { ipv4Address: `${ip}/24`, ...extra } } }),
+] as const;
+const peer = (name: string, spec: Record<string, unknown>) => [`${R}bgppeers/${name}`, JSON.stringify({ kind: 'BGPPeer', metadata: { name }, spec })] as const;
+const bgpConfig = (name: string, spec: Record<string, unknown>) => [`${R}bgpconfigurations/${name}`, JSON.stringify({ kind: 'BGPConfiguration', metadata: { name }, spec })] as const;
+const pool = (name: string, spec: Record<string, unknown>) => [`${R}ippools/${name}`, JSON.stringify({ kind: 'IPPool', metadata: { name }, spec })] as const;
+const block = (host: string, cidr: string, state = 'confirmed') => [`/calico/ipam/v2/host/${host}/ipv4/block/${cidr.replace('/', '-')}`, JSON.stringify({ state, deleted: false })] as const;
+
+function stateOf(nodeName: string, ...kvs: (readonly [string, string])[]): CalicoState {
+  const s = new CalicoState(nodeName);
+  for (const [k, v] of kvs) s.apply(k, v);
+  return s;
+}
+const LOCAL: WrenDocument = { datastore: { type: 'etcdv3', endpoints: ['http://127.0.0.1:2379'] }, fib: { enabled: true } };
+const none = () => null;
+const run = (s: CalicoState, local: WrenDocument = LOCAL) => {
+  const r = calicoDocument(s, local, none);
+  return { ...r, config: configFromDocument(documentOf(r.document, 'datastore')) };
+};
+
+t.test('a mesh of three nodes: identity from the Node, AS from BGPConfiguration, blocks announced', async (t) => {
+  const s = stateOf('node-2', node('node-1', '192.0.2.1'), node('node-2', '192.0.2.2'), node('node-3', '192.0.2.3'), bgpConfig('default', { asNumber: 64600, nodeToNodeMeshEnabled: true }), block('node-2', '10.244.2.0/26'), block('node-2', '10.244.2.64/26', 'pending'), block('node-1', '10.244.1.0/26'));
+  const { config, problems } = run(s);
+  t.same(problems, []);
+  t.equal(config.routerId, '192.0.2.2');
+  t.equal(config.asn, 64600);
+  t.same(config.neighbors.map((n) => [n.address, n.asn, n.origin, n.passive]).sort(), [
+    ['192.0.2.1', 64600, 'mesh', false],
+    ['192.0.2.3', 64600, 'mesh', true],
+  ], 'the higher address waits');
+  t.same(config.announce, ['10.244.2.0/26'], 'only this node\'s confirmed blocks');
+  t.equal(config.fib.enabled, true, 'fib from the local file');
+});
+
+t.test('defaults: AS 64512, mesh on; a node override wins over default; the Node AS over both', async (t) => {
+  t.equal(run(stateOf('a', node('a', '192.0.2.1'))).config.asn, 64512);
+  t.equal(run(stateOf('a', node('a', '192.0.2.1'), bgpConfig('default', { asNumber: 65000 }), bgpConfig('node.a', { asNumber: 65001 }))).config.asn, 65001);
+  t.equal(run(stateOf('a', node('a', '192.0.2.1', { asNumber: '65002' }), bgpConfig('default', { asNumber: 65000 }))).config.asn, 65002, 'AS as a string');
+  t.equal(run(stateOf('a', node('a', '192.0.2.1', { asNumber: '1.10' }))).config.asn, 65546, 'asdot');
+  const off = run(stateOf('a', node('a', '192.0.2.1'), node('b', '192.0.2.5'), bgpConfig('default', { nodeToNodeMeshEnabled: false })));
+  t.same(off.config.neighbors, [], 'mesh off: no peers');
+});
+
+t.test('BGPPeers: global, per node, by nodeSelector; to a peerIP (with port) or to selected nodes', async (t) => {
+  const s = stateOf(
+    'n1',
+    node('n1', '192.0.2.1', {}, { rack: 'r1' }),
+    node('n2', '192.0.2.2', {}, { rack: 'r1', rr: 'yes' }),
+    node('n3', '192.0.2.3', {}, { rack: 'r2' }),
+    bgpConfig('default', { nodeToNodeMeshEnabled: false }),
+    peer('tor-global', { peerIP: '198.51.100.1', asNumber: 65100 }),
+    peer('tor-rack1', { nodeSelector: "rack == 'r1'", peerIP: '198.51.100.11:1179', asNumber: 65101, keepaliveTime: '10s', numAllowedLocalASNumbers: 1 }),
+    peer('tor-rack2', { nodeSelector: "rack == 'r2'", peerIP: '198.51.100.12', asNumber: 65102 }),
+    peer('only-n3', { node: 'n3', peerIP: '198.51.100.13', asNumber: 65103 }),
+    peer('to-rr', { peerSelector: 'has(rr)' }),
+  );
+  const { config } = run(s);
+  const by = new Map(config.neighbors.map((n) => [n.address, n]));
+  t.same([...by.keys()].sort(), ['192.0.2.2', '198.51.100.1', '198.51.100.11']);
+  t.match(by.get('198.51.100.11'), { asn: 65101, port: 1179, keepaliveTime: 10, allowOwnAs: 1, sourceAddress: '192.0.2.1' });
+  t.match(by.get('192.0.2.2'), { asn: 64512, passive: true }, 'a selected node: its AS; the greater address waits');
+});
+
+t.test('route reflectors: a node with routeReflectorClusterID skips the mesh and reflects for peers outside its cluster', async (t) => {
+  const kvs = [
+    node('rr1', '192.0.2.1', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
+    node('rr2', '192.0.2.2', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
+    node('c1', '192.0.2.10'),
+    node('c2', '192.0.2.11'),
+    bgpConfig('default', { nodeToNodeMeshEnabled: false }),
+    peer('peer-with-rr', { nodeSelector: 'all()', peerSelector: 'has(route-reflector)' }),
+    peer('rr-to-clients', { nodeSelector: 'has(route-reflector)', peerSelector: '!has(route-reflector)' }),
+  ] as const;
+  const rr = run(stateOf('rr1', ...kvs)).config;
+  t.same(rr.routeReflector?.clusterId, '244.0.0.1');
+  const by = new Map(rr.neighbors.map((n) => [n.address, n]));
+  t.same([...by.keys()].sort(), ['192.0.2.10', '192.0.2.11', '192.0.2.2']);
+  t.equal(by.get('192.0.2.10')?.routeReflectorClient, true, 'a node outside the cluster is a client');
+  t.equal(by.get('192.0.2.2')?.routeReflectorClient, false, 'the other reflector of the cluster is not');
+  const client = run(stateOf('c1', ...kvs)).config;
+  t.same(client.neighbors.map((n) => n.address).sort(), ['192.0.2.1', '192.0.2.2'], 'a client peers with both reflectors');
+  t.equal(client.routeReflector, null);
+  // Mesh on: reflectors are left out of the mesh, clients mesh among themselves.
+  const meshOn = run(stateOf('c1', ...kvs.filter((kv) => !kv[0].includes('bgpconfigurations')))).config;
+  t.same(meshOn.neighbors.map((n) => [n.address, n.origin]).sort(), [['192.0.2.1', 'neighbors'], ['192.0.2.11', 'mesh'], ['192.0.2.2', 'neighbors']]);
+});
+
+t.test('pools: disableBGPExport keeps a block in; IPIP sets the FIB tunnel; service CIDRs are announced', async (t) => {
+  const s = stateOf(
+    'a',
+    node('a', '192.0.2.1'),
+    pool('default-pool', { cidr: '10.244.0.0/16', ipipMode: 'CrossSubnet' }),
+    pool('quiet', { cidr: '10.250.0.0/16', disableBGPExport: true }),
+    block('a', '10.244.0.0/26'),
+    block('a', '10.250.0.0/26'),
+    bgpConfig('default', { serviceClusterIPs: [{ cidr: '10.96.0.0/12' }], serviceExternalIPs: [{ cidr: '203.0.113.0/24' }] }),
+  );
+  const { config } = run(s);
+  t.same(config.announce, ['10.244.0.0/26', '10.96.0.0/12', '203.0.113.0/24']);
+  t.same(config.fib.tunnel, { interface: 'tunl0', mode: 'cross-subnet' });
+});
+
+t.test('secrets: a mapped password is used, a missing one leaves the peer out and says why', async (t) => {
+  const s = stateOf('a', node('a', '192.0.2.1'), peer('tor', { peerIP: '198.51.100.1', asNumber: 65100, password: { secretKeyRef: { name: 'bgp-secrets', key: 'tor' } } }));
+  const missing = calicoDocument(s, LOCAL, none);
+  t.same(missing.document.neighbors, []);
+  t.match(missing.problems[0], /bgp-secrets\/tor.*datastore\.secrets/);
+  const found = calicoDocument(s, LOCAL, (name, key) => (name === 'bgp-secrets' && key === 'tor' ? 's3cret' : null));
+  t.match(found.document.neighbors?.[0], { address: '198.51.100.1', password: 's3cret' });
+});
+
+t.test('the local file adds neighbours and wins by address; its settings stay', async (t) => {
+  const s = stateOf('a', node('a', '192.0.2.1'), node('b', '192.0.2.2'), peer('tor', { peerIP: '198.51.100.1', asNumber: 65100 }));
+  const local: WrenDocument = { ...LOCAL, logging: { level: 'debug' }, neighbors: [{ address: '198.51.100.1', asn: 65100, holdTime: 30 }, { address: '203.0.113.9', asn: 65200 }], announce: ['192.0.2.128/26'] };
+  const { config } = run(s, local);
+  const by = new Map(config.neighbors.map((n) => [n.address, n]));
+  t.equal(by.get('198.51.100.1')?.holdTime, 30, "the file's entry wins");
+  t.ok(by.has('203.0.113.9'));
+  t.ok(by.has('192.0.2.2'), 'the mesh stays');
+  t.same(config.announce, ['192.0.2.128/26']);
+  t.equal(config.logging.level, 'debug');
+});
+
+t.test('bad resources are rejected with key and field; the rest stands', async (t) => {
+  const s = new CalicoState('a');
+  s.apply(...node('a', '192.0.2.1'));
+  const bad: [string, string, RegExp][] = [
+    [`${R}bgppeers/p1`, '{not json', /bgppeers\/p1: not valid JSON/],
+    ...[peer('p2', { peerIP: '198.51.100.1' })].map(([k, v]) => [k, v, /spec\.asNumber: is required with peerIP/] as [string, string, RegExp]),
+    ...[peer('p3', { nodeSelector: "rack = 'x'", peerIP: '198.51.100.1', asNumber: 1 })].map(([k, v]) => [k, v, /spec\.nodeSelector: selector .* expected an operator/] as [string, string, RegExp]),
+    ...[peer('p4', { peerIP: '198.51.100.300', asNumber: 1 })].map(([k, v]) => [k, v, /spec\.peerIP: .* is not an IP address/] as [string, string, RegExp]),
+    ...[node('n5', '192.0.2.5', { asNumber: 'big' })].map(([k, v]) => [k, v, /spec\.bgp\.asNumber: must be an integer/] as [string, string, RegExp]),
+    ...[pool('p6', { cidr: '10.0.0.1/16' })].map(([k, v]) => [k, v, /spec\.cidr: .* not a prefix without host bits/] as [string, string, RegExp]),
+    ...[bgpConfig('default', { nodeMeshMaxRestartTime: 'soon' })].map(([k, v]) => [k, v, /nodeMeshMaxRestartTime: must be a duration/] as [string, string, RegExp]),
+    [`${R}nodes/n7`, JSON.stringify({ metadata: { name: 'other' }, spec: {} }), /metadata\.name: is "other", but the key names "n7"/],
+  ];
+  for (const [k, v, re] of bad) {
+    const r = s.apply(k, v);
+    t.match(r.rejected?.message ?? '', re, k);
+  }
+  t.equal(s.rejected.size, bad.length, 'each rejected resource is listed once');
+  t.equal(s.nodes.size, 1, 'the good node stands');
+  s.apply(`${R}bgppeers/p1`, null);
+  t.notOk(s.rejected.has(`${R}bgppeers/p1`), 'deleting a rejected resource clears it');
+});
+
+t.test('no Node for this name, or one without an IPv4 address: a clear error', async (t) => {
+  t.throws(() => calicoDocument(stateOf('ghost', node('a', '192.0.2.1')), LOCAL, none), /no Calico Node named "ghost"/);
+  t.ok(DatastoreConfigError.prototype instanceof Error);
+  const s = stateOf('v6only', [`${R}nodes/v6only`, JSON.stringify({ metadata: { name: 'v6only' }, spec: { bgp: { ipv6Address: '2001:db8::1/64' } } })]);
+  t.throws(() => calicoDocument(s, LOCAL, none), /no spec\.bgp\.ipv4Address: set routerId/);
+  t.equal(calicoDocument(s, { ...LOCAL, routerId: '192.0.2.99' }, none).document.routerId, '192.0.2.99');
+});
