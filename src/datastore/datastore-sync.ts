@@ -76,6 +76,7 @@ export class DatastoreSync {
       if (!this.loadSnapshot()) throw new Error(`cannot read the Calico datastore at ${this.o.endpoints.join(', ')} (${(err as Error).message}) and there is no snapshot${this.o.snapshot ? ` at ${this.o.snapshot}` : ' (datastore.snapshot)'} to start from`);
       this.o.log.warn({ snapshot: this.o.snapshot, revision: this.revision }, 'datastore unreachable: running from the snapshot until it is back');
       this.retryLater();
+      this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
     }
   }
 
@@ -149,8 +150,8 @@ export class DatastoreSync {
       this.retryTimer = null;
       this.resync(true).catch((err: unknown) => {
         this.fail(err, 'datastore still unreachable; running on the last good state');
-        this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
         this.retryLater();
+        this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
       });
     });
   }
