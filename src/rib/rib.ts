@@ -279,11 +279,14 @@ export class Rib {
           continue;
         }
         const old = this.loc.upsert(fam, slot, src, use.id, c.addPath ? c.pathId : 0);
+        if (old !== use.id) {
+          this.importStore.ref(use);
+          if (old >= 0) this.importStore.unref(this.importStore.get(old));
+          else peer.received++;
+        }
+        // The restarted peer's stale path goes only after the new one holds its set: the two often
+        // share one (the same attributes again), and dropping first freed it under the new path.
         if (peer.stale) this.dropStale(peer.stale, fam, slot);
-        if (old === use.id) continue;
-        this.importStore.ref(use);
-        if (old >= 0) this.importStore.unref(this.importStore.get(old));
-        else peer.received++;
       }
     }
     // Every prefix rejected by policy: nothing holds the set.

@@ -263,3 +263,32 @@ t.test("an eBGP session's own routes are not sent back to it; other peers' are",
   t.same([...to2.table.keys()], ['198.51.100.0/26'], 'e2 gets only what e1 sent');
   t.equal(rib.groups.size, 2, 'one group per eBGP session');
 });
+
+t.test('graceful restart: the restarted peer sending the same attributes again keeps them interned (its stale path goes after)', async (t) => {
+  const rib = new Rib(RR);
+  const before = ribPeer(rib, '192.0.2.13', 'ibgp', 13, true);
+  const rx = new Receiver('rx');
+  rib.joinGroup(ribPeer(rib, '192.0.2.50', 'ibgp', 50, true), target('ibgp', true), true, rx);
+  const attrs = base([], 0xc000020d);
+  // The set is held by this one path only.
+  rib.applyUpdate(before, announce(['198.51.100.0/26'], attrs));
+  rib.applyUpdate(before, announce(['198.51.100.64/26'], base([65001], 0xc000020d)));
+  await settle();
+  // The session drops; its paths stay as stale for the new session to replace.
+  rib.detach(before);
+  const after = ribPeer(rib, '192.0.2.13', 'ibgp', 13, true);
+  after.stale = [before];
+  rib.applyUpdate(after, announce(['198.51.100.0/26'], attrs));
+  const r = rib.reader;
+  const slot = r.find(parsePrefix('198.51.100.0/26') as Prefix);
+  const best = r.best(Family.IPV4_UNICAST, slot);
+  t.equal(r.source(best), after.source, 'the new session holds the prefix');
+  t.ok(r.attrs(best), 'and its attribute set is still interned (it was freed under it before)');
+  t.equal(r.pathCount(Family.IPV4_UNICAST, slot), 1, 'the stale path is gone');
+  t.equal(before.received, 1, 'one stale path left (the prefix not sent again yet)');
+  await settle();
+  t.match(rx.table.get('198.51.100.0/26')?.find((a) => a.kind === 'next-hop'), { nextHop: 0xc000020d }, 'still exported');
+  rib.applyUpdate(after, withdraw(['198.51.100.0/26']));
+  await settle();
+  t.notOk(rx.table.has('198.51.100.0/26'), 'and withdrawn when the peer withdraws it');
+});
