@@ -17,7 +17,12 @@ import type { KvStore, StoreEvent, StoreSnapshot } from './etcd-store.js';
 export const SETTLE_MS = 100;
 /** Retry delays after a failed read: from the first to the cap, doubling. */
 const RETRY_FIRST_MS = 1000;
-const RETRY_MAX_MS = 30_000;
+const RETRY_MAX_MS = 5000;
+/**
+ * A watch that stays disconnected this long is not waited for: the connection is made afresh and
+ * everything read again (a watch created while etcd was still starting can hang unanswered).
+ */
+export const WATCH_STALL_MS = 5000;
 /** The snapshot is written at most this often. */
 const SNAPSHOT_DELAY_MS = 1000;
 
@@ -57,6 +62,7 @@ export class DatastoreSync {
   private snapshotTimer: unknown = null;
   private retryTimer: unknown = null;
   private retryMs = RETRY_FIRST_MS;
+  private stallTimer: unknown = null;
   private stopped = false;
   private readonly logLimit = new LogRateLimit(10, 60_000);
 
@@ -97,6 +103,9 @@ export class DatastoreSync {
     this.stopWatch = await this.o.store.watch(this.state.prefixes(), String(BigInt(snap.revision) + 1n), {
       events: (evs, revision) => this.onEvents(evs, revision),
       connection: (up, why) => {
+        this.o.log.debug({ up, why }, 'datastore watch connection');
+        if (up) this.clearStall();
+        else this.watchStall();
         if (up === this.connected) return;
         this.connected = up;
         if (up) this.o.log.info('datastore connection back; the watch resumes where it was');
@@ -107,6 +116,24 @@ export class DatastoreSync {
         this.retryLater(0);
       },
     });
+  }
+
+  /** The watch is down: if it is not back within WATCH_STALL_MS, reconnect and read everything again. */
+  private watchStall(): void {
+    if (this.stallTimer !== null || this.stopped) return;
+    this.stallTimer = this.o.clock.setTimer(WATCH_STALL_MS, () => {
+      this.stallTimer = null;
+      if (this.connected || this.stopped) return;
+      this.o.log.info('datastore watch still down: reconnecting and reading everything again');
+      this.stopWatch = null;
+      this.o.store.reconnect();
+      this.retryLater(0);
+    });
+  }
+
+  private clearStall(): void {
+    if (this.stallTimer !== null) this.o.clock.clearTimer(this.stallTimer);
+    this.stallTimer = null;
   }
 
   private replace(snap: StoreSnapshot): void {
@@ -148,6 +175,7 @@ export class DatastoreSync {
     if (this.stopped || this.retryTimer !== null) return;
     this.retryTimer = this.o.clock.setTimer(ms, () => {
       this.retryTimer = null;
+      this.o.log.debug({ afterMs: ms }, 'datastore: reading again');
       this.resync(true).catch((err: unknown) => {
         this.fail(err, 'datastore still unreachable; running on the last good state');
         this.retryLater();
@@ -220,7 +248,7 @@ export class DatastoreSync {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of [this.settleTimer, this.retryTimer]) if (t !== null) this.o.clock.clearTimer(t);
+    for (const t of [this.settleTimer, this.retryTimer, this.stallTimer]) if (t !== null) this.o.clock.clearTimer(t);
     if (this.snapshotTimer !== null) {
       this.o.clock.clearTimer(this.snapshotTimer);
       this.writeSnapshot();

@@ -33,6 +33,8 @@ export interface WatchHandlers {
 export interface KvStore {
   readAll(prefixes: readonly string[]): Promise<StoreSnapshot>;
   watch(prefixes: readonly string[], fromRevision: string, h: WatchHandlers): Promise<() => Promise<void>>;
+  /** Drop the connection and its watches and connect afresh (a watch that does not come back). */
+  reconnect(): void;
   close(): void;
 }
 
@@ -43,9 +45,27 @@ export interface EtcdOptions {
   timeoutMs?: number;
 }
 
+type WatchBackoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff']>;
+
+/**
+ * The watch's reconnect delay: doubling from 250 ms to at most 2 s (the client's default grows
+ * to 30 s, so a watch could resume half a minute after etcd is back).
+ */
+function capped(ms: number): WatchBackoff {
+  return { duration: ms, next: () => capped(Math.min(2000, ms * 2)) } as WatchBackoff;
+}
+
 export async function openEtcd(o: EtcdOptions): Promise<KvStore> {
   const { Etcd3: Client } = await import('etcd3');
-  const options: IOptions = { hosts: o.endpoints, dialTimeout: o.timeoutMs ?? 3000, defaultCallOptions: () => ({ deadline: new Date(Date.now() + (o.timeoutMs ?? 3000)) }) };
+  const options: IOptions = {
+    hosts: o.endpoints,
+    dialTimeout: o.timeoutMs ?? 3000,
+    // Reads end after the timeout; the watch is a stream that lives as long as the connection.
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: new Date(Date.now() + (o.timeoutMs ?? 3000)) }),
+    faultHandling: { watchBackoff: capped(250) },
+    // gRPC's own reconnect backoff, capped likewise.
+    grpcOptions: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2000 },
+  };
   if (o.tls && (o.tls.ca || o.tls.cert)) {
     options.credentials = {
       rootCertificate: o.tls.ca ? readFileSync(o.tls.ca) : Buffer.alloc(0),
@@ -53,11 +73,23 @@ export async function openEtcd(o: EtcdOptions): Promise<KvStore> {
       ...(o.tls.cert ? { certChain: readFileSync(o.tls.cert) } : {}),
     };
   }
-  return new EtcdStore(new Client(options));
+  return new EtcdStore(() => new Client(options));
 }
 
 class EtcdStore implements KvStore {
-  constructor(private readonly client: Etcd3) {}
+  private client: Etcd3;
+  /** Bumped by reconnect(): the watches of an older client are silent (their client is closed). */
+  private generation = 0;
+
+  constructor(private readonly connect: () => Etcd3) {
+    this.client = connect();
+  }
+
+  reconnect(): void {
+    this.generation++;
+    this.client.close();
+    this.client = this.connect();
+  }
 
   async readAll(prefixes: readonly string[]): Promise<StoreSnapshot> {
     // One revision for all prefixes: read the first, then the others at its revision.
@@ -75,15 +107,18 @@ class EtcdStore implements KvStore {
 
   async watch(prefixes: readonly string[], fromRevision: string, h: WatchHandlers): Promise<() => Promise<void>> {
     const watchers: Watcher[] = [];
+    const generation = this.generation;
+    const live = () => generation === this.generation;
     for (const prefix of prefixes) {
       const w = await this.client.watch().prefix(prefix).startRevision(fromRevision).create();
       w.on('data', (res) => {
+        if (!live()) return;
         const evs: StoreEvent[] = (res.events ?? []).map((e) => ({ key: e.kv.key.toString(), value: e.type === 'Delete' ? null : e.kv.value.toString() }));
         if (evs.length) h.events(evs, String(res.header.revision));
       });
-      w.on('disconnected', (err) => h.connection(false, err.message));
-      w.on('connected', () => h.connection(true, 'watch connected'));
-      w.on('error', (err) => h.lost(err.message));
+      w.on('disconnected', (err) => live() && h.connection(false, err.message));
+      w.on('connected', () => live() && h.connection(true, 'watch connected'));
+      w.on('error', (err) => live() && h.lost(err.message));
       watchers.push(w);
     }
     return async () => {

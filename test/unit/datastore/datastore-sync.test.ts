@@ -31,6 +31,11 @@ class FakeStore implements KvStore {
       this.handlers = null;
     };
   }
+  reconnects = 0;
+  reconnect(): void {
+    this.reconnects++;
+    this.handlers = null;
+  }
   close(): void {
     this.closed = true;
   }
@@ -85,6 +90,15 @@ t.test('a lost watch reads everything again; an outage keeps the state and is re
   t.equal(sync.state.nodes.size, 1);
   store.handlers?.connection(true, 'watch connected');
   t.equal(sync.status().connected, true);
+  clock.advance(10_000);
+  t.equal(store.reconnects, 0, 'a watch that came back is kept');
+  // A watch that stays down is not waited for: reconnect and read again.
+  store.handlers?.connection(false, 'stream reset');
+  clock.advance(5000);
+  await flush();
+  t.equal(store.reconnects, 1, 'reconnected after 5 s down');
+  t.equal(store.reads, 2, 'and read everything again');
+  t.ok(store.handlers, 'watching again');
   // Compaction: the watch is cancelled; meanwhile a node was added.
   store.kvs.set(nodeKv('b', '192.0.2.2').key, nodeKv('b', '192.0.2.2').value);
   store.revision = 50;
@@ -92,22 +106,22 @@ t.test('a lost watch reads everything again; an outage keeps the state and is re
   store.handlers?.lost('required revision has been compacted');
   clock.advance(0);
   await flush();
-  t.equal(store.reads, 2, 'read again at once');
+  t.equal(store.reads, 3, 'read again at once');
   t.equal(sync.state.nodes.size, 1, 'etcd down: the last good state stays');
   clock.advance(1000);
   await flush();
-  t.equal(store.reads, 3, 'retried after 1 s');
+  t.equal(store.reads, 4, 'retried after 1 s');
   clock.advance(1999);
   await flush();
-  t.equal(store.reads, 3, 'then after 2 s, not sooner');
+  t.equal(store.reads, 4, 'then after 2 s, not sooner');
   store.down = false;
   clock.advance(1);
   await flush();
-  t.equal(store.reads, 4);
+  t.equal(store.reads, 5);
   t.equal(sync.state.nodes.size, 2, 'back: the change made meanwhile is in');
   t.equal(store.watchedFrom, '51');
   clock.advance(SETTLE_MS);
-  t.equal(changes, 1, 'and announced');
+  t.equal(changes, 2, 'each read again is announced (the reconnect, then the way back)');
   await sync.stop();
 });
 
