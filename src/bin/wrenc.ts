@@ -22,6 +22,8 @@ async function main(): Promise<number> {
         timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
+        // `show config --effective`: the config the datastore computed.
+        effective: { type: 'boolean' },
       },
     });
   } catch (err) {

@@ -3,6 +3,7 @@
  * answer is printed. Pure (no socket), so every command's text output is tested on fixed answers.
  */
 import { resolve } from 'node:path';
+import { stringify } from 'yaml';
 import type { NeighborRow } from '../control/neighbor-commands.js';
 import type { RouteRow } from '../control/route-commands.js';
 import type { FibDiff } from '../fib/fib-sync.js';
@@ -17,6 +18,7 @@ commands:
   show fib [diff]
   show memory
   show datastore                        (the Calico datastore the config comes from)
+  show config --effective               (the config it computed, as a file would have it)
   enable ADDRESS | disable ADDRESS [MESSAGE] | restart ADDRESS [MESSAGE]
   configure [check] [FILE]
   down [MESSAGE]      stop wrend: Cease to every peer, wren's kernel routes removed
@@ -63,6 +65,7 @@ export function parseCommand(words: string[], cwd: string): Parsed {
   if (line === 'show status') return single('show status', {}, (r) => keyValues(r as Record<string, unknown>));
   if (line === 'show memory') return single('show memory', {}, (r) => keyValues(r as Record<string, unknown>));
   if (line === 'show datastore') return single('show datastore', {}, (r) => keyValues(r as Record<string, unknown>));
+  if (line === 'show config --effective' || line === 'show config') return single('show config', {}, (r) => stringify(r));
   if (line === 'node status') return single('node status', {}, (r) => `wren process is running.\n\n${nodeStatus(r as NodeStatusRow[])}`);
   if (a === 'show' && (b === 'neighbors' || b === 'neighbours' || b === 'protocols')) {
     const args: Record<string, unknown> = {};

@@ -71,6 +71,8 @@ export interface ControlHost {
   memoryGuard(): MemoryGuardStatus | null;
   /** The Calico datastore the config comes from, or null (a file alone). */
   datastore(): (DatastoreStatus & { problems: string[] }) | null;
+  /** The config document in force as the datastore computed it (null: the file alone is the config). */
+  effectiveDocument(): unknown;
   /** Reload from `file` (null: the file wrend started with); `check` plans without applying. */
   reload(file: string | null, check: boolean): Promise<ReloadPlan>;
   /** Stop wrend (`wrenc down`): Cease with `message` to every peer, then exit. */

@@ -149,6 +149,21 @@ export function buildRegistry(d: ControlHost): Registry {
       this.set(d.loopWorstMs / 1000);
     },
   });
+  // Only when the config comes from the Calico datastore.
+  if (d.datastore()) {
+    new Gauge({
+      name: 'wren_datastore_connected', help: '1 while the Calico datastore (etcd) is connected and watched; 0 while wrend runs on the last good state', registers: [reg],
+      collect() {
+        this.set(d.datastore()?.connected ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'wren_datastore_rejected_resources', help: 'Calico resources that did not validate and were ignored', registers: [reg],
+      collect() {
+        this.set(d.datastore()?.rejected.length ?? 0);
+      },
+    });
+  }
   return reg;
 }
 

@@ -31,6 +31,13 @@ export function registerSystemCommands(server: ControlServer, d: ControlHost, st
   });
 
   // Where the config comes from when it is Calico's datastore: connected, revision, what was rejected.
+  // The config in force, in the form of a config file (with a datastore: what it computed).
+  server.on('show config', (_req, out) => {
+    const doc = d.effectiveDocument();
+    if (doc === null) return out.error('no datastore: the config in force is the file wrend reads');
+    out.result(doc);
+  });
+
   server.on('show datastore', (_req, out) => {
     const s = d.datastore();
     if (!s) return out.error('no datastore: the config comes from the file alone');

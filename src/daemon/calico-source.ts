@@ -35,6 +35,8 @@ export class CalicoSource implements ConfigSource {
   onConfig: (config: Config) => void = () => undefined;
   /** What the last computation left out (missing secrets, duplicates). */
   problems: string[] = [];
+  /** The last config document computed (for `wrenc show config`): the same shape as a file. */
+  document: WrenDocument | null = null;
 
   private constructor(
     private local: WrenDocument,
@@ -85,7 +87,9 @@ export class CalicoSource implements ConfigSource {
     }
     if (result.problems.join('\n') !== this.problems.join('\n')) for (const p of result.problems) this.log.warn({ problem: p }, 'datastore: left out of the config');
     this.problems = result.problems;
-    return configFromDocument(documentOf(result.document, `datastore (node ${this.sync.state.nodeName})`));
+    const config = configFromDocument(documentOf(result.document, `datastore (node ${this.sync.state.nodeName})`));
+    this.document = result.document;
+    return config;
   }
 
   /** A reload: the local file again, with the datastore state in force. */

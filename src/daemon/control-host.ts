@@ -38,6 +38,7 @@ export function controlHost(d: Daemon): ControlHost {
     },
     memoryGuard: (): MemoryGuardStatus | null => (d.guard ? { limitBytes: d.guard.options.limitBytes, heapShare: d.guard.options.heapShare, sessionsStopped: d.guard.stopped } : null),
     datastore: () => d.calico?.status() ?? null,
+    effectiveDocument: () => d.calico?.document ?? null,
     reload: (file, check) => d.reloadFile(file, check),
     shutdown: (message) => {
       d.downMessage = message;

@@ -128,6 +128,8 @@ t.test('Calico datastore in etcd: mesh, ToR, blocks, a node joining, bad input, 
   }
   const ds = (wrens.get(1) as Wren).json<{ connected: boolean; revision: string; resources: { nodes: number } }>('show datastore');
   t.match(ds, { connected: true, resources: { nodes: 3 } }, 'show datastore: connected, three Nodes');
+  const effective = (wrens.get(1) as Wren).wrenc('show', 'config', '--effective');
+  t.match(effective.stdout, /routerId: 192\.0\.2\.1\nasn: 64512[\s\S]*mesh:[\s\S]*- 192\.0\.2\.3/, 'show config --effective: the computed config as a file would have it');
 
   // 2. A fourth node joins: every node peers with it; existing sessions keep their uptime.
   const before = new Map([1, 2, 3].map((i) => [i, peersOf(i, [1, 2, 3]).map((p) => uptimeOf(wrens.get(i) as Wren, p))]));
