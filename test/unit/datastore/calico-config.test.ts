@@ -163,3 +163,14 @@ t.test('no Node for this name, or one without an IPv4 address: a clear error', a
   t.throws(() => calicoDocument(s, LOCAL, none), /no spec\.bgp\.ipv4Address: set routerId/);
   t.equal(calicoDocument(s, { ...LOCAL, routerId: '192.0.2.99' }, none).document.routerId, '192.0.2.99');
 });
+
+t.test("the example DaemonSet's wren.yaml is a valid datastore config", async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const { parseAllDocuments } = await import('yaml');
+  const { parseDocument } = await import('../../../src/config/load.js');
+  const docs = parseAllDocuments(readFileSync('config/kubernetes/wren-daemonset.yaml', 'utf8')).map((d) => d.toJS() as { kind: string; data?: Record<string, string> });
+  const cm = docs.find((d) => d.kind === 'ConfigMap');
+  const { raw } = parseDocument(cm?.data?.['wren.yaml'] ?? '', 'wren.yaml');
+  t.match(raw.datastore, { type: 'etcdv3', endpoints: ['https://10.0.0.10:2379'] });
+  t.ok(docs.some((d) => d.kind === 'DaemonSet'));
+});
