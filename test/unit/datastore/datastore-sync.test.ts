@@ -51,40 +51,41 @@ const flush = async () => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 };
 
-t.test('read, watch from the next revision, and one change per settled burst', async (t) => {
+/** A sync of node "a" over a store holding its Node, started; `changes()` counts what it announced. */
+async function started() {
   const store = new FakeStore();
   store.kvs.set(nodeKv('a', '192.0.2.1').key, nodeKv('a', '192.0.2.1').value);
   const clock = new FakeClock();
-  let changes = 0;
-  const sync = new DatastoreSync({ nodeName: 'a', endpoints: ['http://x'], store, snapshot: null, clock, log, onChange: () => changes++ });
+  let n = 0;
+  const sync = new DatastoreSync({ nodeName: 'a', endpoints: ['http://x'], store, snapshot: null, clock, log, onChange: () => n++ });
   await sync.start();
+  return { store, clock, sync, changes: () => n };
+}
+
+t.test('read, watch from the next revision, and one change per settled burst', async (t) => {
+  const { store, clock, sync, changes } = await started();
   t.equal(store.watchedFrom, '11', 'watch from the revision after the read');
   t.equal(sync.state.nodes.size, 1);
   t.match(sync.status(), { connected: true, source: 'etcd', revision: '10' });
   store.put(nodeKv('b', '192.0.2.2').key, nodeKv('b', '192.0.2.2').value);
   store.put(nodeKv('c', '192.0.2.3').key, nodeKv('c', '192.0.2.3').value);
-  t.equal(changes, 0, 'not before the burst settles');
+  t.equal(changes(), 0, 'not before the burst settles');
   clock.advance(SETTLE_MS);
-  t.equal(changes, 1, 'two puts, one change');
+  t.equal(changes(), 1, 'two puts, one change');
   t.equal(sync.state.nodes.size, 3);
   store.put(`${R}bgppeers/bad`, '{');
   clock.advance(SETTLE_MS);
-  t.equal(changes, 2);
+  t.equal(changes(), 2);
   t.match(sync.status().rejected, [{ key: `${R}bgppeers/bad`, why: /not valid JSON/ }]);
   store.put('/calico/felix/v1/unrelated', 'x');
   clock.advance(SETTLE_MS);
-  t.equal(changes, 2, 'keys wren does not read change nothing');
+  t.equal(changes(), 2, 'keys wren does not read change nothing');
   await sync.stop();
   t.ok(store.closed);
 });
 
 t.test('a lost watch reads everything again; an outage keeps the state and is retried with backoff', async (t) => {
-  const store = new FakeStore();
-  store.kvs.set(nodeKv('a', '192.0.2.1').key, nodeKv('a', '192.0.2.1').value);
-  const clock = new FakeClock();
-  let changes = 0;
-  const sync = new DatastoreSync({ nodeName: 'a', endpoints: ['http://x'], store, snapshot: null, clock, log, onChange: () => changes++ });
-  await sync.start();
+  const { store, clock, sync, changes } = await started();
   store.handlers?.connection(false, 'stream reset');
   t.match(sync.status(), { connected: false, lastError: 'stream reset' }, 'disconnected, state kept');
   t.equal(sync.state.nodes.size, 1);
@@ -121,7 +122,7 @@ t.test('a lost watch reads everything again; an outage keeps the state and is re
   t.equal(sync.state.nodes.size, 2, 'back: the change made meanwhile is in');
   t.equal(store.watchedFrom, '51');
   clock.advance(SETTLE_MS);
-  t.equal(changes, 2, 'each read again is announced (the reconnect, then the way back)');
+  t.equal(changes(), 2, 'each read again is announced (the reconnect, then the way back)');
   await sync.stop();
 });
 
