@@ -7,6 +7,7 @@
  * running config stays.
  */
 import { hostname } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { ConfigError, configFromDocument, documentOf, parseDocument, type Config } from '../config/load.js';
@@ -96,6 +97,10 @@ export class CalicoSource implements ConfigSource {
   async load(file: string, dir: string | null): Promise<Config> {
     const { raw } = parseDocument(await readConfigFile(file, dir), file);
     if (!raw.datastore) throw new ConfigError(`${file}: has no datastore any more; switching a running wrend from the datastore to a file needs a restart`);
+    const was = this.local.datastore;
+    if (!isDeepStrictEqual({ e: was?.endpoints, t: was?.tls, n: nodeNameOf(this.local) }, { e: raw.datastore.endpoints, t: raw.datastore.tls, n: nodeNameOf(raw) })) {
+      throw new ConfigError(`${file}: datastore endpoints, tls and nodeName change only with a restart of wrend; nothing was applied`);
+    }
     const config = this.compute(raw);
     this.local = raw;
     return config;

@@ -18,7 +18,8 @@ import { parseAddress } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
 import type { WrenDocument, PeerSettingsDoc } from '../config/schema-types.js';
 import type { CalicoState } from './calico-state.js';
-import type { BgpConfiguration, BgpPeer, CalicoNode } from './calico-resources.js';
+import type { BgpConfiguration, BgpFilter, BgpFilterRule, BgpPeer, CalicoNode, FilterDirection } from './calico-resources.js';
+import type { PolicyDoc, TermDoc } from '../policy/policy-doc.js';
 
 export const CALICO_DEFAULT_ASN = 64512;
 
@@ -57,6 +58,46 @@ function poolOf(state: CalicoState, cidr: string) {
     if (inside && (!best || q.length > best.len)) best = { len: q.length, pool };
   }
   return best?.pool;
+}
+
+/** The wren policy name of a BGPFilter's rules in one direction (within the 64 characters a name may have). */
+export function filterPolicyName(filter: string, dir: FilterDirection): string {
+  const name = `calico.${filter}.${dir}`;
+  if (name.length <= 64 && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(name)) return name;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < filter.length; i++) h = Math.imul(h ^ filter.charCodeAt(i), 0x01000193) >>> 0;
+  return `calico.${filter.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 30)}.${h.toString(16)}.${dir}`;
+}
+
+/** One BGPFilter rule as a policy term: first match decides, as Calico's rules. */
+function filterTerm(rule: BgpFilterRule, dir: FilterDirection, i: number): TermDoc {
+  const v6 = dir.endsWith('V6');
+  const any = v6 ? '::/0 orlonger' : '0.0.0.0/0 orlonger';
+  const match: NonNullable<TermDoc['match']> = { prefix: [any] };
+  if (rule.cidr) {
+    const len = Number(rule.cidr.split('/')[1]);
+    const range = rule.matchOperator === 'In' || rule.matchOperator === 'NotIn' ? `${rule.cidr} ge ${rule.min ?? len} le ${rule.max ?? (v6 ? 128 : 32)}` : `${rule.cidr} exact`;
+    if (rule.matchOperator === 'Equal' || rule.matchOperator === 'In') match.prefix = [range];
+    else match.notPrefix = [range];
+  }
+  const sources: ('bgp' | 'ebgp' | 'ibgp')[] = [];
+  if (rule.peerType) sources.push(rule.peerType === 'eBGP' ? 'ebgp' : 'ibgp');
+  else if (rule.remotePeers) sources.push('bgp');
+  if (sources.length) match.source = sources;
+  if (rule.interface) match.interface = [rule.interface];
+  return { name: `rule ${i + 1}`, match, actions: rule.action === 'Accept' ? { accept: true } : { reject: true } };
+}
+
+function filterPolicies(filters: Iterable<BgpFilter>): Record<string, PolicyDoc> {
+  const out: Record<string, PolicyDoc> = {};
+  for (const f of filters) {
+    for (const dir of ['importV4', 'exportV4', 'importV6', 'exportV6'] as const) {
+      const rules = f.rules[dir];
+      if (rules.length === 0) continue;
+      out[filterPolicyName(f.name, dir)] = { description: `Calico BGPFilter ${f.name} ${dir}`, terms: rules.map((r, i) => filterTerm(r, dir, i)), default: 'next' };
+    }
+  }
+  return out;
 }
 
 /** A BGPPeer applies to this node: named, selected, or global (neither). */
@@ -106,6 +147,13 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
       }
       password = s;
     }
+    // A peer whose filter is missing (or was rejected) is left out: peering without it could send
+    // or take routes the filter is there to stop.
+    const missing = p.filters.filter((name) => !state.filters.has(name));
+    if (missing.length) {
+      problems.push(`${from}: its BGPFilter ${missing.join(', ')} is missing or was rejected; the peer is left out until it is there`);
+      continue;
+    }
     const targets: { ip: string; port?: number; asn: number; calicoNode: boolean; clusterId?: string }[] = [];
     if (p.peerIP) targets.push({ ip: p.peerIP, ...(p.peerPort ? { port: p.peerPort } : {}), asn: p.asNumber as number, calicoNode: false });
     else if (p.peerSelector) {
@@ -132,6 +180,15 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
       // Calico's default source address is the node's own (UseNodeIP).
       if (p.sourceAddress !== 'None' && self) n.sourceAddress = self;
       if (password !== undefined) n.password = password;
+      // BGPFilters, in the peer's order; rules of one family leave the other family's routes alone.
+      const chain = (dir: 'import' | 'export') =>
+        p.filters.flatMap((name) => {
+          const f = state.filters.get(name);
+          if (!f) return [];
+          return (['V4', 'V6'] as const).filter((v) => f.rules[`${dir}${v}`].length > 0).map((v) => filterPolicyName(name, `${dir}${v}`));
+        });
+      if (chain('import').length) n.import = chain('import');
+      if (chain('export').length) n.export = chain('export');
       // A reflector's iBGP peers outside its cluster are its clients.
       if (clusterId && t.asn === localAs && t.clusterId !== clusterId) n.routeReflectorClient = true;
       // Between Calico nodes the lexically greater address waits (both sides compute the same).
@@ -175,6 +232,7 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
     asn,
     neighbors: merged,
     announce: [...announce].sort(),
+    policies: { ...filterPolicies(state.filters.values()), ...local.policies },
   };
   delete doc.datastore;
   delete doc.nodeName;

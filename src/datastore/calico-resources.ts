@@ -50,6 +50,28 @@ export interface BgpPeer {
   numAllowedLocalASNumbers?: number;
   ttlSecurity?: number;
   password?: { name: string; key: string };
+  /** BGPFilter names, applied in order. */
+  filters: string[];
+}
+
+export type FilterDirection = 'importV4' | 'exportV4' | 'importV6' | 'exportV6';
+
+export interface BgpFilterRule {
+  cidr?: string;
+  /** Prefix lengths for In / NotIn. */
+  min?: number;
+  max?: number;
+  matchOperator: 'Equal' | 'NotEqual' | 'In' | 'NotIn';
+  /** RemotePeers: only routes learned from BGP peers. */
+  remotePeers: boolean;
+  interface?: string;
+  peerType?: 'eBGP' | 'iBGP';
+  action: 'Accept' | 'Reject';
+}
+
+export interface BgpFilter {
+  name: string;
+  rules: Record<FilterDirection, BgpFilterRule[]>;
 }
 
 export interface IpPool {
@@ -142,6 +164,13 @@ class Fields {
     const m = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?$/.exec(v);
     if (!m || v === '') return this.fail(f, `must be a duration like 120s or 2m, not ${JSON.stringify(v)}`);
     return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  }
+
+  strings(f: string): string[] {
+    const v = this.obj[f];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) return this.fail(f, 'must be a list of strings');
+    return v as string[];
   }
 
   list(f: string): Json[] {
@@ -276,7 +305,7 @@ function splitPeerIP(f: Fields, v: string): { ip: string; port?: number } {
 export function parseBgpPeer(key: string, text: string): BgpPeer {
   const r = parseJson(key, text);
   const spec = new Fields(key, r, '').sub('spec');
-  const out: BgpPeer = { name: nameOf(key, r), keepOriginalNextHop: spec.bool('keepOriginalNextHop') ?? false };
+  const out: BgpPeer = { name: nameOf(key, r), keepOriginalNextHop: spec.bool('keepOriginalNextHop') ?? false, filters: spec.strings('filters') };
   const node = spec.str('node');
   if (node !== undefined) out.node = node;
   const ns = spec.selector('nodeSelector');
@@ -315,6 +344,46 @@ export function parseBgpPeer(key: string, text: string): BgpPeer {
     out.password = { name, key: k };
   }
   return out;
+}
+
+/** Rule fields wren does not act on yet: a filter using one is rejected whole, never half applied. */
+const UNSUPPORTED_RULE_FIELDS = ['communities', 'asPathPrefix', 'operations', 'priority'];
+
+export function parseBgpFilter(key: string, text: string): BgpFilter {
+  const r = parseJson(key, text);
+  const spec = new Fields(key, r, '').sub('spec');
+  const rules = {} as Record<FilterDirection, BgpFilterRule[]>;
+  for (const dir of ['importV4', 'exportV4', 'importV6', 'exportV6'] as const) {
+    const v6 = dir.endsWith('V6');
+    rules[dir] = spec.list(dir).map((raw, i) => {
+      const f = new Fields(key, raw, `spec.${dir}[${i}]`);
+      for (const u of UNSUPPORTED_RULE_FIELDS) if (f.has(u)) f.fail(u, 'is not supported by wren yet; the filter is not applied');
+      const rule: BgpFilterRule = {
+        matchOperator: f.oneOf('matchOperator', ['Equal', 'NotEqual', 'In', 'NotIn'] as const) ?? 'Equal',
+        remotePeers: f.oneOf('source', ['RemotePeers'] as const) === 'RemotePeers',
+        action: f.oneOf('action', ['Accept', 'Reject'] as const) ?? f.fail('action', 'is required (Accept or Reject)'),
+      };
+      if (f.has('cidr')) {
+        const cidr = f.cidr('cidr');
+        if (cidr.includes(':') !== v6) f.fail('cidr', `must be an ${v6 ? 'IPv6' : 'IPv4'} prefix in ${dir}`);
+        rule.cidr = cidr;
+      }
+      if (f.has('prefixLength')) {
+        if (rule.matchOperator !== 'In' && rule.matchOperator !== 'NotIn') f.fail('prefixLength', 'goes with matchOperator In or NotIn');
+        const pl = f.sub('prefixLength');
+        const min = pl.int('min', 0, v6 ? 128 : 32);
+        const max = pl.int('max', 0, v6 ? 128 : 32);
+        if (min !== undefined) rule.min = min;
+        if (max !== undefined) rule.max = max;
+      }
+      const iface = f.str('interface');
+      if (iface !== undefined) rule.interface = iface;
+      const peerType = f.oneOf('peerType', ['eBGP', 'iBGP'] as const);
+      if (peerType) rule.peerType = peerType;
+      return rule;
+    });
+  }
+  return { name: nameOf(key, r), rules };
 }
 
 export function parseIpPool(key: string, text: string): IpPool {

@@ -9,11 +9,13 @@ import {
   RESOURCES_PREFIX,
   ResourceError,
   parseBgpConfiguration,
+  parseBgpFilter,
   parseBgpPeer,
   parseBlockAffinity,
   parseIpPool,
   parseNode,
   type BgpConfiguration,
+  type BgpFilter,
   type BgpPeer,
   type BlockAffinity,
   type CalicoNode,
@@ -30,6 +32,7 @@ export class CalicoState {
   readonly nodes = new Map<string, CalicoNode>();
   readonly peers = new Map<string, BgpPeer>();
   readonly pools = new Map<string, IpPool>();
+  readonly filters = new Map<string, BgpFilter>();
   /** This node's block affinities, by CIDR. */
   readonly affinities = new Map<string, BlockAffinity>();
   /** Resources that did not parse, by key (the latest reason). */
@@ -45,7 +48,7 @@ export class CalicoState {
   }
 
   clear(): void {
-    for (const m of [this.configs, this.nodes, this.peers, this.pools, this.affinities, this.rejected, this.values]) m.clear();
+    for (const m of [this.configs, this.nodes, this.peers, this.pools, this.filters, this.affinities, this.rejected, this.values]) m.clear();
   }
 
   /**
@@ -90,6 +93,8 @@ export class CalicoState {
         return [this.peers, parseBgpPeer, name];
       case 'ippools':
         return [this.pools, parseIpPool, name];
+      case 'bgpfilters':
+        return [this.filters, parseBgpFilter, name];
       default:
         return null;
     }

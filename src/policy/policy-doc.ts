@@ -35,6 +35,8 @@ export type ValueActionDoc = number | {
 /** Every condition given must hold; a list inside a condition means any of it */
 export type MatchDoc = {
   prefix?: PrefixEntryDoc[];
+  /** The prefix is in none of these ranges (Calico's NotEqual / NotIn) */
+  notPrefix?: PrefixEntryDoc[];
   prefixSet?: NameDoc;
   source?: ("bgp" | "ebgp" | "ibgp" | "announce" | "static" | "kernel")[];
   neighbor?: string[];

@@ -20,6 +20,8 @@ interface Term {
   /** `policy/term` for explain. */
   label: string;
   prefix: PrefixSet[];
+  /** The prefix must be in none of these (notPrefix). */
+  notPrefix: PrefixSet[];
   tests: AttrTest[];
   actions: Actions;
 }
@@ -69,8 +71,9 @@ function globMatcher(patterns: string[]): (name: string) => boolean {
   return (name) => res.some((r) => r.test(name));
 }
 
-function compileMatch(m: MatchDoc, at: (string | number)[], sets: Map<string, PrefixRange[]>, errors: CompileError[]): { prefix: PrefixSet[]; tests: AttrTest[] } {
+function compileMatch(m: MatchDoc, at: (string | number)[], sets: Map<string, PrefixRange[]>, errors: CompileError[]): { prefix: PrefixSet[]; notPrefix: PrefixSet[]; tests: AttrTest[] } {
   const prefix: PrefixSet[] = [];
+  const notPrefix: PrefixSet[] = m.notPrefix ? [new PrefixSet(m.notPrefix.map((s) => parsePrefixRange(s) as PrefixRange))] : [];
   const tests: AttrTest[] = [];
   if (m.prefix) prefix.push(new PrefixSet(m.prefix.map((s) => parsePrefixRange(s) as PrefixRange)));
   if (m.prefixSet !== undefined) {
@@ -156,7 +159,7 @@ function compileMatch(m: MatchDoc, at: (string | number)[], sets: Map<string, Pr
   const { localPref, med } = m;
   if (localPref) tests.push((_s, a) => range(localPref, a.localPref >= 0 ? a.localPref : 100));
   if (med) tests.push((_s, a) => a.med >= 0 && range(med, a.med));
-  return { prefix, tests };
+  return { prefix, notPrefix, tests };
 }
 
 /** Compile every policy; errors carry the config path of what is wrong. */
@@ -208,7 +211,7 @@ export class PolicyChain {
     this.prefixBit = new Int32Array(this.terms.length).fill(-1);
     let bit = 0;
     this.terms.forEach((t, i) => {
-      if (t.prefix.length) this.prefixBit[i] = bit++;
+      if (t.prefix.length || t.notPrefix.length) this.prefixBit[i] = bit++;
     });
     // Beyond 30 prefix-testing terms the outcome no longer fits a small integer: no caching then.
     this.cacheable = bit <= 30;
@@ -242,6 +245,8 @@ export class PolicyChain {
     if (e ? e.attrOk[i] !== 1 : !t.tests.every((f) => f(q.source, q.attrs, q.iface ?? null))) return false;
     const ps = t.prefix;
     for (let k = 0; k < ps.length; k++) if (!(ps[k] as PrefixSet).matches(q.family, q.v4, q.bytes, q.at, q.length)) return false;
+    const not = t.notPrefix;
+    for (let k = 0; k < not.length; k++) if ((not[k] as PrefixSet).matches(q.family, q.v4, q.bytes, q.at, q.length)) return false;
     return true;
   }
 

@@ -175,6 +175,17 @@ t.test('Calico datastore in etcd: mesh, ToR, blocks, a node joining, bad input, 
   t.pass('a change made after etcd came back is applied');
   t.match((wrens.get(3) as Wren).json('show datastore'), { connected: true }, 'the node that started from its snapshot is connected now');
 
+  // 6. An affinity deleted and re-added; a pool with disableBGPExport keeps its blocks in.
+  etcd.ctl('del', affinityKey(2));
+  await waitFor('node-2 block withdrawn everywhere', () => !kernelBlocks(lab, nss.get(1) as string).includes(block(2)) && tor.pathsFor(block(2)).length === 0, 20_000);
+  t.pass('a deleted affinity is withdrawn from the other kernels and the ToR');
+  etcd.put(`${R}ippools/quiet`, JSON.stringify({ kind: 'IPPool', metadata: { name: 'quiet' }, spec: { cidr: '240.1.0.0/16', disableBGPExport: true } }));
+  etcd.put(`/calico/ipam/v2/host/node-2/ipv4/block/240.1.2.0-26`, JSON.stringify({ state: 'confirmed', deleted: false }));
+  etcd.put(affinityKey(2), JSON.stringify({ state: 'confirmed', deleted: false }));
+  await waitFor('node-2 block back', () => kernelBlocks(lab, nss.get(1) as string).includes(block(2)) && tor.pathsFor(block(2)).length > 0, 20_000);
+  t.pass('re-added: announced again');
+  t.notOk(kernelBlocks(lab, nss.get(1) as string).includes('240.1.2.0/26'), 'the block of a disableBGPExport pool is not announced');
+
   t.notOk([...wrens.values()].some((w) => w.lines.some((l) => l.level >= 60)), 'no wren logged a fatal line');
   for (const w of wrens.values()) await w.stop();
 });

@@ -174,3 +174,53 @@ t.test("the example DaemonSet's wren.yaml is a valid datastore config", async (t
   t.match(raw.datastore, { type: 'etcdv3', endpoints: ['https://10.0.0.10:2379'] });
   t.ok(docs.some((d) => d.kind === 'DaemonSet'));
 });
+
+t.test('BGPFilters become policies on the peers that name them; a missing filter leaves the peer out', async (t) => {
+  const filter = (name: string, spec: Record<string, unknown>) => [`${R}bgpfilters/${name}`, JSON.stringify({ kind: 'BGPFilter', metadata: { name }, spec })] as const;
+  const s = stateOf(
+    'a',
+    node('a', '192.0.2.1'),
+    bgpConfig('default', { nodeToNodeMeshEnabled: false }),
+    filter('tor-in', {
+      importV4: [
+        { cidr: '240.10.0.0/16', matchOperator: 'In', prefixLength: { max: 26 }, action: 'Accept' },
+        { cidr: '240.20.0.0/16', matchOperator: 'NotIn', action: 'Reject' },
+      ],
+      exportV4: [{ cidr: '240.0.0.0/16', matchOperator: 'Equal', action: 'Reject' }],
+    }),
+    peer('tor', { peerIP: '198.51.100.1', asNumber: 65100, filters: ['tor-in'] }),
+    peer('other', { peerIP: '198.51.100.2', asNumber: 65100, filters: ['nope'] }),
+  );
+  const { config, problems } = run(s);
+  const tor = config.neighbors.find((n) => n.address === '198.51.100.1');
+  t.same(tor?.import, ['calico.tor-in.importV4']);
+  t.same(tor?.export, ['calico.tor-in.exportV4']);
+  t.notOk(config.neighbors.some((n) => n.address === '198.51.100.2'), 'the peer naming a missing filter is left out');
+  t.match(problems, [/bgppeers\/other: its BGPFilter nope is missing/]);
+  // The compiled chain decides as Calico's rules do: first match, else on to the default (accept).
+  const { PolicyRegistry } = await import('../../../src/policy/policy.js');
+  const { Rib } = await import('../../../src/rib/rib.js');
+  const { RR, base, ribPeer } = await import('../../helpers/rib-fixtures.js');
+  const { parsePrefix } = await import('../../../src/wire/nlri.js');
+  const chain = new PolicyRegistry(config.policies).chain(tor?.import ?? []);
+  const rib = new Rib(RR);
+  const p = ribPeer(rib, '198.51.100.1', 'ebgp', 9);
+  const set = rib.importStore.intern(3, Buffer.from('f'), () => ({ attrs: base([65100], 0), nextHop: Buffer.from([198, 51, 100, 1]) }));
+  const verdict = (prefix: string) => {
+    const q = parsePrefix(prefix);
+    if (!q) throw new Error(prefix);
+    return chain?.evaluate({ family: q.family, v4: q.bytes.readUInt32BE(0), bytes: q.bytes, at: 0, length: q.length, source: p.source, attrs: set }).accept;
+  };
+  t.equal(verdict('240.10.1.0/24'), true, 'In, within the lengths: accepted');
+  t.equal(verdict('240.10.1.0/27'), false, 'In but longer than max: not this rule; NotIn 240.20/16 then rejects it');
+  t.equal(verdict('240.20.1.0/24'), true, 'inside 240.20/16: no rule matches, accepted by default');
+  t.equal(verdict('198.18.0.0/24'), false, 'outside 240.20/16: NotIn rejects');
+});
+
+t.test('a BGPFilter with a rule field wren does not apply is rejected whole', async (t) => {
+  const s = new CalicoState('a');
+  const r = s.apply(`${R}bgpfilters/f`, JSON.stringify({ metadata: { name: 'f' }, spec: { exportV4: [{ cidr: '240.0.0.0/8', action: 'Accept', operations: [{ addCommunity: { value: '65000:1' } }] }] } }));
+  t.match(r.rejected?.message, /spec\.exportV4\[0\]\.operations: is not supported by wren yet/);
+  const v6 = s.apply(`${R}bgpfilters/g`, JSON.stringify({ metadata: { name: 'g' }, spec: { importV6: [{ cidr: '240.0.0.0/8', action: 'Accept' }] } }));
+  t.match(v6.rejected?.message, /spec\.importV6\[0\]\.cidr: must be an IPv6 prefix/);
+});

@@ -186,3 +186,19 @@ t.test('the RIB applies import and export policy; changed routes share new inter
   for (let i = 0; i < 50; i++) rib.applyUpdate(from, announce(['198.51.100.0/24'], base([65001, 64512, i + 1], 0xc0000202)));
   t.equal(rib.importStore.size, before, 'nor do ones refused for an AS loop');
 });
+
+t.test('notPrefix: the prefix is in none of the ranges (Calico NotIn / NotEqual), with prefix, cached per outcome', async (t) => {
+  const c = configWith(`policies:
+  not-pool:
+    terms:
+      - { name: v4-outside, match: { prefix: ["0.0.0.0/0 orlonger"], notPrefix: ["198.51.100.0/24 orlonger"] }, actions: { reject: true } }
+    default: accept
+`);
+  const chain = new PolicyRegistry(c.policies).chain(['not-pool']);
+  const rib = new Rib(RR);
+  const peer = ribPeer(rib, '192.0.2.2', 'ebgp', 2);
+  const set = rib.importStore.intern(1, Buffer.from('y'), () => ({ attrs: base([65001], 0), nextHop: Buffer.from([192, 0, 2, 2]) }));
+  t.match(chain?.evaluate(query(rib, '198.51.100.64/26', peer.source, set)), { accept: true }, 'inside the range: the term does not match');
+  t.match(chain?.evaluate(query(rib, '203.0.113.0/24', peer.source, set)), { accept: false, trail: ['not-pool/v4-outside: reject'] }, 'outside: rejected');
+  t.match(chain?.evaluate(query(rib, '198.51.100.0/24', peer.source, set)), { accept: true }, 'and the cache keeps the two outcomes apart');
+});
