@@ -198,7 +198,7 @@ export class Routing implements PeerEvents {
   }
 
   /** Join the update groups of the session's families, as the neighbour's settings say. */
-  private joinGroups(peer: Peer, rp: RibPeer, params: SessionParameters): void {
+  private joinGroups(peer: Peer, rp: RibPeer, params: SessionParameters, sentBefore: Map<Family, number[]> | null = null): void {
     const address = peer.config.address;
     const n = this.neighbors.get(address);
     const localBytes = parseAddress(peer.localAddress);
@@ -229,6 +229,7 @@ export class Routing implements PeerEvents {
         member,
         (params.addPathSend & (1 << family)) !== 0,
         params.extendedMessage,
+        sentBefore?.get(family) ?? null,
       );
       this.log.debug({ peer: address, group: g.key, members: g.size }, 'joined update group');
     }
@@ -255,9 +256,13 @@ export class Routing implements PeerEvents {
   reexport(peer: Peer): void {
     const rp = this.ribPeers.get(peer);
     if (!rp || !peer.params) return;
+    // What it was sent: the new groups withdraw whatever of it they do not announce.
+    const sent = this.rib.sentTo(rp);
     for (const { group, member } of rp.members) group.leave(member);
     rp.members = [];
-    this.joinGroups(peer, rp, peer.params);
+    this.joinGroups(peer, rp, peer.params, sent);
+    // A family the new settings no longer export: its slots are not waited on.
+    for (const [family, slots] of sent) if (!rp.members.some((m) => m.group.family === family)) for (const s of slots) this.rib.unholdSlot(family, s);
     this.rib.pruneGroups();
   }
 

@@ -387,7 +387,7 @@ export class Rib {
   private redecideWalk: Walk | null = null;
 
   /** Make `member` (one family of an Established peer) receive the routes `target` describes. */
-  joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false, extendedMessage = false): UpdateGroup {
+  joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false, extendedMessage = false, sentBefore: number[] | null = null): UpdateGroup {
     const key = [
       target.kind, target.isClient, target.family, asn4, addPathSend, extendedMessage, target.localAsn, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0, target.exclude?.id ?? -1,
     ].join('|');
@@ -398,9 +398,29 @@ export class Rib {
       this.groups.set(key, g);
       this.walkInto(g);
     }
-    g.join(member);
+    if (sentBefore) g.moveIn(member, sentBefore);
+    else g.join(member);
     peer.members.push({ group: g, member });
     return g;
+  }
+
+  /**
+   * A peer's export settings changed: what its groups announced to it, per family, with each slot
+   * held until the new groups have decided (pass each list to joinGroup as `sentBefore`).
+   */
+  sentTo(peer: RibPeer): Map<Family, number[]> {
+    const out = new Map<Family, number[]>();
+    for (const { group } of peer.members) {
+      const slots = group.announcedSlots();
+      for (const s of slots) this.loc.hold(group.family, s);
+      out.set(group.family, [...(out.get(group.family) ?? []), ...slots]);
+    }
+    return out;
+  }
+
+  /** Release a slot held through sentTo() that no group took over. */
+  unholdSlot(family: Family, slot: number): void {
+    this.loc.unhold(family, slot);
   }
 
   /** Mark every routed slot of the group's family dirty, chunked. */

@@ -67,6 +67,13 @@ export class UpdateGroup {
   private readonly dirty = new DirtySet();
   readonly live = new Set<ExportMember>();
   private readonly lagging = new Map<ExportMember, Lagging>();
+  /**
+   * Members moved in from another group (their export settings changed on a reload): the slots
+   * the old group had announced to them, held; once this group's table is complete, those it does
+   * not announce are withdrawn from the member (else a route the new export policy rejects stays
+   * at the peer).
+   */
+  private readonly movedIn = new Map<ExportMember, number[]>();
   private readonly awaitingEor = new Set<ExportMember>();
   private scheduled = false;
   private readonly writer: UpdateWriter;
@@ -168,6 +175,24 @@ export class UpdateGroup {
     this.schedule();
   }
 
+  /** The slots this group has announced (for a member moving to another group). */
+  announcedSlots(): number[] {
+    const out: number[] = [];
+    for (let s = 0; s < this.adjOut.length; s++) if (this.adjOut[s] !== 0) out.push(s);
+    return out;
+  }
+
+  /**
+   * Join a member that another group served until now: `sentBefore` are the slots it was sent
+   * there, already held by the caller (this group releases them).
+   */
+  moveIn(m: ExportMember, sentBefore: number[]): void {
+    this.join(m);
+    if (sentBefore.length === 0) return;
+    this.movedIn.set(m, sentBefore);
+    this.schedule();
+  }
+
   /** ROUTE-REFRESH: send the member the whole Adj-RIB-Out again; `onSynced` when done. */
   resync(m: ExportMember, onSynced?: () => void): void {
     if (!this.live.delete(m) && !this.lagging.has(m)) return;
@@ -188,6 +213,11 @@ export class UpdateGroup {
   leave(m: ExportMember): void {
     this.live.delete(m);
     this.awaitingEor.delete(m);
+    const moved = this.movedIn.get(m);
+    if (moved) {
+      this.movedIn.delete(m);
+      for (const s of moved) this.loc.unhold(this.family, s);
+    }
     const l = this.lagging.get(m);
     if (!l) return;
     this.lagging.delete(m);
@@ -340,13 +370,22 @@ export class UpdateGroup {
         l.onSynced?.();
       }
     }
+    if (!this.walking && this.dirty.size === 0 && this.movedIn.size > 0) {
+      // This group's table is complete: what a moved-in member was sent and is not announced here goes.
+      for (const [m, slots] of this.movedIn) {
+        if (!this.live.has(m)) continue;
+        this.movedIn.delete(m);
+        this.emit([m], new Map(), slots.filter((s) => this.adjOut[s] === 0));
+        for (const s of slots) this.loc.unhold(fam, s);
+      }
+    }
     if (!this.walking && this.dirty.size === 0 && this.awaitingEor.size > 0) {
       const eor = encodeEndOfRib(fam);
       for (const m of this.awaitingEor) if (this.live.has(m)) m.write(eor);
       this.awaitingEor.clear();
     }
     const laggingWork = [...this.lagging.entries()].some(([m, l]) => (l.syncAt >= 0 || l.dirty.size > 0) && m.pendingBytes() <= HIGH_WATER / 2);
-    if (this.dirty.size > 0 || laggingWork) this.schedule();
+    if (this.dirty.size > 0 || laggingWork || this.movedIn.size > 0) this.schedule();
   }
 
   private send(members: ExportMember[], bytes: Buffer): void {

@@ -186,6 +186,19 @@ t.test('Calico datastore in etcd: mesh, ToR, blocks, a node joining, bad input, 
   t.pass('re-added: announced again');
   t.notOk(kernelBlocks(lab, nss.get(1) as string).includes('240.1.2.0/26'), 'the block of a disableBGPExport pool is not announced');
 
+  // 7. A BGPFilter on the ToR peering rejects one block on export; nothing else changes.
+  const torUps = [1, 2, 4].map((i) => uptimeOf(wrens.get(i) as Wren, TOR));
+  etcd.put(`${R}bgpfilters/no-node3`, JSON.stringify({ kind: 'BGPFilter', metadata: { name: 'no-node3' }, spec: { exportV4: [{ cidr: block(3), matchOperator: 'Equal', action: 'Reject' }] } }));
+  etcd.put(`${R}bgppeers/tor`, JSON.stringify({ kind: 'BGPPeer', metadata: { name: 'tor' }, spec: { peerIP: TOR, asNumber: 63400, filters: ['no-node3'] } }));
+  await waitFor('the ToR loses the filtered block', () => tor.pathsFor(block(3)).length === 0, 20_000).catch((err: unknown) => {
+    for (const l of (wrens.get(1) as Wren).lines.filter((x) => /reload|datastore|policy/.test(x.msg) && x.msg !== 'datastore watch connection').slice(-6)) t.comment(JSON.stringify(l).slice(0, 400));
+    t.comment(`ToR paths for ${block(3)}: ${tor.pathsFor(block(3)).join(' ')}`);
+    throw err;
+  });
+  t.pass('a BGPFilter rejecting a CIDR on export: the ToR no longer has it');
+  t.ok(tor.pathsFor(block(1)).length > 0 && kernelBlocks(lab, nss.get(1) as string).includes(block(3)), 'the other blocks stay at the ToR; the mesh still carries the filtered one');
+  t.same([1, 2, 4].map((i) => uptimeOf(wrens.get(i) as Wren, TOR)), torUps, 'the ToR sessions were not reset for the filter');
+
   t.notOk([...wrens.values()].some((w) => w.lines.some((l) => l.level >= 60)), 'no wren logged a fatal line');
   for (const w of wrens.values()) await w.stop();
 });

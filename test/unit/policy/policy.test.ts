@@ -10,7 +10,7 @@ import { PolicyRegistry, type PolicyInput } from '../../../src/policy/policy.js'
 import { Rib } from '../../../src/rib/rib.js';
 import type { AttrSet } from '../../../src/rib/attr-set.js';
 import type { RouteSource } from '../../../src/rib/route-source.js';
-import { RR, Receiver, announce, base, ribPeer, settle } from '../../helpers/rib-fixtures.js';
+import { RR, Receiver, announce, base, ribPeer, settle, withdraw } from '../../helpers/rib-fixtures.js';
 
 t.test('prefix ranges', async (t) => {
   const r = (s: string) => parsePrefixRange(s);
@@ -201,4 +201,35 @@ t.test('notPrefix: the prefix is in none of the ranges (Calico NotIn / NotEqual)
   t.match(chain?.evaluate(query(rib, '198.51.100.64/26', peer.source, set)), { accept: true }, 'inside the range: the term does not match');
   t.match(chain?.evaluate(query(rib, '203.0.113.0/24', peer.source, set)), { accept: false, trail: ['not-pool/v4-outside: reject'] }, 'outside: rejected');
   t.match(chain?.evaluate(query(rib, '198.51.100.0/24', peer.source, set)), { accept: true }, 'and the cache keeps the two outcomes apart');
+});
+
+t.test('a member moved to a group with a stricter export policy: what the new policy rejects is withdrawn from it', async (t) => {
+  const c = configWith(`policies:
+  no-64:
+    terms:
+      - { match: { prefix: ["198.51.100.64/26 exact"] }, actions: { reject: true } }
+    default: accept
+`);
+  const reg = new PolicyRegistry(c.policies);
+  const rib = new Rib(RR);
+  const src = ribPeer(rib, '192.0.2.2', 'ibgp', 2, true);
+  const out = ribPeer(rib, '192.0.2.3', 'ibgp', 3, true);
+  const rx = new Receiver('rx');
+  const target = (policy: ReturnType<PolicyRegistry['chain']>) => ({ kind: 'ibgp' as const, isClient: true, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: RR.routerId, clusterId: RR.clusterId, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([192, 0, 2, 1]), policy, exclude: null });
+  const member = rx;
+  out.members.push({ group: rib.joinGroup(out, target(null), true, member), member });
+  rib.applyUpdate(src, announce(['198.51.100.0/26', '198.51.100.64/26'], base([], 0xc0000202)));
+  await settle();
+  t.same([...rx.table.keys()].sort(), ['198.51.100.0/26', '198.51.100.64/26']);
+  // The reload's re-export: remember what was sent, leave, join the group of the new settings.
+  const sent = rib.sentTo(out);
+  for (const m of out.members) m.group.leave(m.member);
+  out.members = [];
+  out.members.push({ group: rib.joinGroup(out, target(reg.chain(['no-64'])), true, member, false, false, sent.get(Family.IPV4_UNICAST) ?? []), member });
+  rib.pruneGroups();
+  await settle();
+  t.same([...rx.table.keys()], ['198.51.100.0/26'], 'the newly rejected route is withdrawn from the peer');
+  rib.applyUpdate(src, withdraw(['198.51.100.0/26']));
+  await settle();
+  t.same([...rx.table.keys()], [], 'and the group goes on as usual');
 });
