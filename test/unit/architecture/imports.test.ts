@@ -16,7 +16,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
   session: ['time', 'wire', 'log', 'config'],
   rib: ['time', 'wire', 'policy'],
   fib: ['time', 'wire', 'log', 'policy', 'rib', 'config'],
-  datastore: ['time', 'wire', 'log', 'config'],
+  datastore: ['time', 'wire', 'log', 'policy', 'config'],
   control: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'datastore'],
   cli: ['wire', 'config', 'control', 'fib'],
   daemon: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'control', 'datastore'],
