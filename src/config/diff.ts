@@ -22,9 +22,9 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   ttlSecurity: 'reset',
   sourceAddress: 'reset',
   sourcePort: 'reset',
-  // Which routes a peer gets changes with client status: re-sending cannot withdraw what the
-  // peer no longer should have, so the session restarts (BIRD does the same for `rr client`).
-  routeReflectorClient: 'reset',
+  // Client status changes which routes a peer gets and where its routes go: both are re-sent
+  // (the session's new update group withdraws what it no longer gets), no reset.
+  routeReflectorClient: 'export',
   gracefulRestart: 'reset',
   extendedMessages: 'reset',
   nextHopSelf: 'export',
@@ -111,7 +111,7 @@ export function planReload(old: Config, next: Config): ReloadPlan {
   if (old.routerId !== next.routerId) plan.restartNeeded.push(`routerId ${old.routerId} -> ${next.routerId}`);
   if (old.asn !== next.asn) plan.restartNeeded.push(`asn ${old.asn} -> ${next.asn}`);
   if ((old.routeReflector?.clusterId ?? null) !== (next.routeReflector?.clusterId ?? null)) {
-    plan.restartNeeded.push(`routeReflector.clusterId ${show(old.routeReflector?.clusterId)} -> ${show(next.routeReflector?.clusterId)}`);
+    plan.other.push(`routeReflector.clusterId ${show(old.routeReflector?.clusterId)} -> ${show(next.routeReflector?.clusterId)} (every session's routes re-sent, no reset)`);
   }
   for (const k of Object.keys(next.fib) as (keyof Config['fib'])[]) {
     if (!same(old.fib[k], next.fib[k])) plan.restartNeeded.push(`fib.${k} ${show(old.fib[k])} -> ${show(next.fib[k])}`);

@@ -49,7 +49,6 @@ export function effectiveConfig(running: Config, next: Config): Config {
       readOnlySocket: running.control.readOnlySocket,
     },
     metrics: running.metrics,
-    routeReflector: next.routeReflector && { ...next.routeReflector, clusterId: running.routeReflector?.clusterId ?? next.routeReflector.clusterId },
   };
 }
 

@@ -242,6 +242,16 @@ export class Routing implements PeerEvents {
     if (rules.alwaysCompareMed !== config.bestPath.alwaysCompareMed || rules.missingMedWorst !== config.bestPath.missingMedWorst) this.rib.setDecisionOptions(config.bestPath);
     this.config = config;
     this.policies = new PolicyRegistry(config.policies);
+    // Becoming (or no longer being) a reflector: reflection and CLUSTER_LIST follow the cluster ID,
+    // so every session's exports are decided again; no session is reset.
+    const clusterId = config.routeReflector ? parseIpv4(config.routeReflector.clusterId) : null;
+    if (clusterId !== this.rib.options.clusterId) {
+      this.rib.setClusterId(clusterId);
+      for (const [peer, rp] of this.ribPeers) {
+        this.rib.reexportFrom(rp.source);
+        this.reexport(peer);
+      }
+    }
     for (const p of announce.removed) {
       const prefix = parsePrefix(p);
       if (prefix) this.rib.unoriginate(this.rib.local, prefix);
@@ -256,6 +266,12 @@ export class Routing implements PeerEvents {
   reexport(peer: Peer): void {
     const rp = this.ribPeers.get(peer);
     if (!rp || !peer.params) return;
+    // Client status changed: where its routes go is decided again, and what it is sent.
+    const client = this.isClient(peer.config.address);
+    if (rp.source.isClient !== client) {
+      rp.source.isClient = client;
+      this.rib.reexportFrom(rp.source);
+    }
     // What it was sent: the new groups withdraw whatever of it they do not announce.
     const sent = this.rib.sentTo(rp);
     for (const { group, member } of rp.members) group.leave(member);

@@ -125,9 +125,10 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
 
   const neighbors: NeighborDoc[] = [];
   const have = new Set<string>();
-  const add = (n: NeighborDoc, from: string) => {
+  /** `quiet`: a peering that is there twice by construction (both directions of one BGPPeer). */
+  const add = (n: NeighborDoc, from: string, quiet = false) => {
     if (have.has(n.address)) {
-      problems.push(`${from}: ${n.address} is already a neighbor; left out`);
+      if (!quiet) problems.push(`${from}: ${n.address} is already a neighbor; left out`);
       return;
     }
     have.add(n.address);
@@ -136,8 +137,33 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
 
   // BGPPeers selected for this node, by name (a stable order: the first of two for one address wins).
   for (const p of [...state.peers.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (!appliesTo(p, me)) continue;
     const from = `bgppeers/${p.name}`;
+    const targets: { ip: string; port?: number; asn: number; calicoNode: boolean; clusterId?: string }[] = [];
+    if (appliesTo(p, me)) {
+      if (p.peerIP) targets.push({ ip: p.peerIP, ...(p.peerPort ? { port: p.peerPort } : {}), asn: p.asNumber as number, calicoNode: false });
+      else if (p.peerSelector) {
+        for (const n of state.nodes.values()) {
+          if (n.name === me.name || !p.peerSelector(n.labels)) continue;
+          for (const ip of [n.ipv4, n.ipv6]) {
+            if (!ip || !selfFor(ip)) continue;
+            targets.push({ ip, asn: n.asNumber ?? p.asNumber ?? globalAsn, calicoNode: true, ...(n.routeReflectorClusterID ? { clusterId: n.routeReflectorClusterID } : {}) });
+          }
+        }
+      }
+    }
+    // Calico's automatic reverse peering: a node the peer side selects (peerSelector, or a peerIP
+    // that is this node's address and AS) peers back with the nodes of the local side.
+    const selected = p.peerSelector ? p.peerSelector(me.labels) : p.peerIP !== undefined && (p.peerIP === selfV4 || p.peerIP === selfV6) && p.asNumber === asn;
+    if (selected && p.reversePeering === 'Auto') {
+      for (const n of state.nodes.values()) {
+        if (n.name === me.name || !appliesTo(p, n)) continue;
+        for (const ip of [n.ipv4, n.ipv6]) {
+          if (!ip || !selfFor(ip)) continue;
+          targets.push({ ip, asn: n.asNumber ?? globalAsn, calicoNode: true, ...(n.routeReflectorClusterID ? { clusterId: n.routeReflectorClusterID } : {}) });
+        }
+      }
+    }
+    if (targets.length === 0) continue;
     let password: string | undefined;
     if (p.password) {
       const s = secret(p.password.name, p.password.key);
@@ -154,17 +180,6 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
       problems.push(`${from}: its BGPFilter ${missing.join(', ')} is missing or was rejected; the peer is left out until it is there`);
       continue;
     }
-    const targets: { ip: string; port?: number; asn: number; calicoNode: boolean; clusterId?: string }[] = [];
-    if (p.peerIP) targets.push({ ip: p.peerIP, ...(p.peerPort ? { port: p.peerPort } : {}), asn: p.asNumber as number, calicoNode: false });
-    else if (p.peerSelector) {
-      for (const n of state.nodes.values()) {
-        if (n.name === me.name || !p.peerSelector(n.labels)) continue;
-        for (const ip of [n.ipv4, n.ipv6]) {
-          if (!ip || !selfFor(ip)) continue;
-          targets.push({ ip, asn: n.asNumber ?? p.asNumber ?? globalAsn, calicoNode: true, ...(n.routeReflectorClusterID ? { clusterId: n.routeReflectorClusterID } : {}) });
-        }
-      }
-    }
     for (const t of targets) {
       const self = selfFor(t.ip);
       if (t.ip === self) continue;
@@ -177,8 +192,10 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
       if (p.numAllowedLocalASNumbers) n.allowOwnAs = p.numAllowedLocalASNumbers;
       if (p.nextHopMode === 'Self') n.nextHopSelf = true;
       if (p.nextHopMode === 'Keep' || (p.keepOriginalNextHop && t.asn !== localAs)) n.nextHopKeep = true;
-      // Calico's default source address is the node's own (UseNodeIP).
-      if (p.sourceAddress !== 'None' && self) n.sourceAddress = self;
+      // Calico's default source address is the node's own (UseNodeIP). Between nodes of the
+      // cluster it is the address the kernel picks anyway, and leaving it unset keeps a mesh
+      // session that becomes a BGPPeer session (a move to reflectors) from being reset.
+      if (p.sourceAddress !== 'None' && self && !t.calicoNode) n.sourceAddress = self;
       if (password !== undefined) n.password = password;
       // BGPFilters, in the peer's order; rules of one family leave the other family's routes alone.
       const chain = (dir: 'import' | 'export') =>
@@ -193,7 +210,7 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
       if (clusterId && t.asn === localAs && t.clusterId !== clusterId) n.routeReflectorClient = true;
       // Between Calico nodes the lexically greater address waits (both sides compute the same).
       if (t.calicoNode && self && passiveAgainst(t.ip, self)) n.passive = true;
-      add(n, from);
+      add(n, from, t.calicoNode);
     }
   }
 

@@ -52,6 +52,8 @@ export interface BgpPeer {
   password?: { name: string; key: string };
   /** BGPFilter names, applied in order. */
   filters: string[];
+  /** Manual: the selected peers do not get the reverse peering automatically (Calico's reversePeering). */
+  reversePeering: 'Auto' | 'Manual';
 }
 
 export type FilterDirection = 'importV4' | 'exportV4' | 'importV6' | 'exportV6';
@@ -305,7 +307,12 @@ function splitPeerIP(f: Fields, v: string): { ip: string; port?: number } {
 export function parseBgpPeer(key: string, text: string): BgpPeer {
   const r = parseJson(key, text);
   const spec = new Fields(key, r, '').sub('spec');
-  const out: BgpPeer = { name: nameOf(key, r), keepOriginalNextHop: spec.bool('keepOriginalNextHop') ?? false, filters: spec.strings('filters') };
+  const out: BgpPeer = {
+    name: nameOf(key, r),
+    keepOriginalNextHop: spec.bool('keepOriginalNextHop') ?? false,
+    filters: spec.strings('filters'),
+    reversePeering: spec.oneOf('reversePeering', ['Auto', 'Manual'] as const) ?? 'Auto',
+  };
   const node = spec.str('node');
   if (node !== undefined) out.node = node;
   const ns = spec.selector('nodeSelector');

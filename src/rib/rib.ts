@@ -410,12 +410,34 @@ export class Rib {
    */
   sentTo(peer: RibPeer): Map<Family, number[]> {
     const out = new Map<Family, number[]>();
-    for (const { group } of peer.members) {
-      const slots = group.announcedSlots();
+    for (const { group, member } of peer.members) {
+      const slots = group.slotsSentTo(member);
       for (const s of slots) this.loc.hold(group.family, s);
       out.set(group.family, [...(out.get(group.family) ?? []), ...slots]);
     }
     return out;
+  }
+
+  /** This router's cluster ID changed (it became, or stopped being, a reflector): the owner re-exports every session. */
+  setClusterId(id: number | null): void {
+    this.options.clusterId = id;
+  }
+
+  /**
+   * Where `source`'s routes may go changed (its client status): every group decides again for the
+   * prefixes it has a path for, a chunk per turn.
+   */
+  reexportFrom(source: RouteSource): void {
+    walkChunked(this.clock, {
+      parts: 2,
+      chunk: CHUNK,
+      limit: (fam) => this.loc.tables[fam as Family].highWater,
+      visit: (part, slot) => {
+        const fam = part as Family;
+        if (!this.loc.tables[fam].used[slot] || this.loc.pathsFrom(fam, slot, source.id) === 0) return;
+        for (const g of this.groups.values()) if (g.family === fam) g.touch(slot);
+      },
+    });
   }
 
   /** Release a slot held through sentTo() that no group took over. */

@@ -9,6 +9,9 @@ export interface RouteSource {
   /** The peer's BGP identifier (uint32); ours for local routes. */
   readonly routerId: number;
   readonly peerAs: number;
-  /** The peer is our route-reflector client. */
-  readonly isClient: boolean;
+  /**
+   * The peer is our route-reflector client. Changes on a reload (Routing.reexport), followed by
+   * Rib.reexportFrom: where this source's routes go depends on it.
+   */
+  isClient: boolean;
 }

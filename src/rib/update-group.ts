@@ -175,10 +175,15 @@ export class UpdateGroup {
     this.schedule();
   }
 
-  /** The slots this group has announced (for a member moving to another group). */
-  announcedSlots(): number[] {
+  /**
+   * The slots `m` may hold a route for from this group (for a member moving to another group):
+   * what the group announced, and what a move into it has yet to withdraw.
+   */
+  slotsSentTo(m: ExportMember): number[] {
     const out: number[] = [];
     for (let s = 0; s < this.adjOut.length; s++) if (this.adjOut[s] !== 0) out.push(s);
+    const pending = this.movedIn.get(m);
+    if (pending) for (const s of pending) if (this.adjOut[s] === 0) out.push(s);
     return out;
   }
 

@@ -202,3 +202,68 @@ t.test('Calico datastore in etcd: mesh, ToR, blocks, a node joining, bad input, 
   t.notOk([...wrens.values()].some((w) => w.lines.some((l) => l.level >= 60)), 'no wren logged a fatal line');
   for (const w of wrens.values()) await w.stop();
 });
+
+t.test('Calico datastore: a mesh becomes two reflectors and their clients without losing a route from any kernel', async (t) => {
+  const lab = netnsLab(t, 'calrr', ['etcd', 'etcdctl']);
+  if (!lab) return;
+  process.env.ETCDCTL_API = '3';
+  const sw = lab.switch('sw');
+  const etcdNs = lab.ns('etcd');
+  lab.attach(sw, etcdNs, [`${ETCD}/24`]);
+  const etcd = new Etcd(lab, etcdNs);
+  await waitFor('etcd healthy', () => etcd.ready(), 20_000, 300);
+  const ids = [1, 2, 3, 4];
+  etcd.put(`${R}bgpconfigurations/default`, JSON.stringify({ kind: 'BGPConfiguration', metadata: { name: 'default' }, spec: { asNumber: 64512, nodeToNodeMeshEnabled: true } }));
+  for (const i of ids) etcd.put(`${R}nodes/node-${i}`, nodeResource(i));
+  for (const i of ids) etcd.put(affinityKey(i), JSON.stringify({ state: 'confirmed', deleted: false }));
+  const nss = new Map<number, string>();
+  const wrens = new Map<number, Wren>();
+  for (const i of ids) {
+    const ns = lab.ns(`n${i}`);
+    lab.attach(sw, ns, [`${nodeIp(i)}/24`]);
+    nss.set(i, ns);
+    wrens.set(i, new Wren(lab, ns, { nodeName: `node-${i}`, datastore: { type: 'etcdv3', endpoints: [`http://${ETCD}:2379`] }, fib: { enabled: true } }));
+  }
+  const complete = (i: number) => {
+    const k = kernelBlocks(lab, nss.get(i) as string);
+    return ids.filter((j) => j !== i).every((j) => k.includes(block(j)));
+  };
+  await waitFor('every kernel holds every other block', () => ids.every(complete), 45_000);
+
+  // Sample every kernel every 100 ms while the topology changes.
+  const gaps: string[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      for (const i of ids) {
+        const k = kernelBlocks(lab, nss.get(i) as string);
+        for (const j of ids) if (j !== i && !k.includes(block(j))) gaps.push(`node-${i} lacked ${block(j)} at ${new Date().toISOString()}`);
+      }
+      await sleep(100);
+    }
+  })();
+  const established = (i: number) => (wrens.get(i) as Wren).lines.filter((l) => l.to === 'Established').length;
+  const before = ids.map(established);
+
+  // A: node-1 and node-2 become reflectors of one cluster; every node peers with the reflectors.
+  for (const i of [1, 2]) {
+    etcd.put(`${R}nodes/node-${i}`, JSON.stringify({ kind: 'Node', metadata: { name: `node-${i}`, labels: { 'route-reflector': 'true' } }, spec: { bgp: { ipv4Address: `${nodeIp(i)}/24`, routeReflectorClusterID: '244.0.0.1' } } }));
+  }
+  etcd.put(`${R}bgppeers/peer-with-route-reflectors`, JSON.stringify({ kind: 'BGPPeer', metadata: { name: 'peer-with-route-reflectors' }, spec: { nodeSelector: 'all()', peerSelector: "route-reflector == 'true'" } }));
+  await waitFor('node-1 reflects for its clients', () => (wrens.get(1) as Wren).lines.some((l) => l.msg === 'configuration reloaded' && JSON.stringify(l.plan).includes('clusterId')), 15_000);
+  await sleep(2000);
+  // B: the mesh goes; the clients keep each other's blocks through the reflectors.
+  etcd.put(`${R}bgpconfigurations/default`, JSON.stringify({ kind: 'BGPConfiguration', metadata: { name: 'default' }, spec: { asNumber: 64512, nodeToNodeMeshEnabled: false } }));
+  await waitFor('the client-to-client session is gone', () => (wrens.get(3) as Wren).state(nodeIp(4)) !== 'Established', 15_000);
+  await sleep(2000);
+  sampling = false;
+  await sampler;
+  if (gaps.length) {
+    for (const i of [1, 3]) for (const l of (wrens.get(i) as Wren).lines.filter((x) => x.msg === 'configuration reloaded' || typeof x.to === 'string' || x.level >= 40).slice(-12)) t.comment(`node-${i} ${JSON.stringify(l).slice(0, 300)}`);
+  }
+  t.same(gaps.slice(0, 10), [], 'no kernel lost a block at any sample');
+  t.ok(ids.every(complete), 'every kernel holds every other block after the change');
+  t.same(ids.map(established), before, 'no session went down and came back');
+  t.equal((wrens.get(3) as Wren).state(nodeIp(1)), 'Established', 'a client keeps its session with each reflector');
+  for (const w of wrens.values()) await w.stop();
+});

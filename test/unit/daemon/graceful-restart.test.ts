@@ -203,3 +203,51 @@ neighbors:
   const warn = lines.find((l) => l.msg === 'maximum number of prefixes exceeded');
   t.equal(warn?.stale, 4, 'the warning says how many were stale');
 });
+
+t.test('a node becomes a route reflector on reload: its iBGP peers become clients and get each other\'s routes, no reset', async (t) => {
+  const plain = parseConfig(
+    `routerId: 192.0.2.1
+asn: 64512
+neighbors:
+  - { address: 192.0.2.2, asn: 64512 }
+  - { address: 192.0.2.3, asn: 64512 }
+`,
+    'wren.yaml',
+  );
+  const neighbors = new Map<string, NeighborConfig>(plain.neighbors.map((n) => [n.address, n]));
+  const r = new Routing(plain, neighbors, pino({ level: 'silent' }), clock);
+  const a = fakePeer('192.0.2.2', params(0, 0));
+  const b = fakePeer('192.0.2.3', params(0, 0));
+  r.established(a.peer, a.peer.params as SessionParameters);
+  r.established(b.peer, b.peer.params as SessionParameters);
+  r.update(a.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
+  await settle();
+  t.equal(b.rx.table.size, 0, 'not a reflector: iBGP split horizon');
+  // The reload: a cluster ID and both neighbours as clients (what the datastore makes of routeReflectorClusterID).
+  const rr = parseConfig(
+    `routerId: 192.0.2.1
+asn: 64512
+routeReflector: { clusterId: 244.0.0.1 }
+neighbors:
+  - { address: 192.0.2.2, asn: 64512, routeReflectorClient: true }
+  - { address: 192.0.2.3, asn: 64512, routeReflectorClient: true }
+`,
+    'wren.yaml',
+  );
+  for (const n of rr.neighbors) neighbors.set(n.address, n);
+  r.reconfigure(rr, { added: [], removed: [], reapply: false });
+  r.reexport(a.peer);
+  r.reexport(b.peer);
+  await settle();
+  const got = b.rx.table.get('198.51.100.0/26');
+  t.ok(got, 'reflected to the other client');
+  t.match(got?.find((x) => x.kind === 'cluster-list'), { clusterList: [0xf4000001] }, 'with our cluster ID');
+  t.match(got?.find((x) => x.kind === 'originator-id'), { originatorId: 2 });
+  // Back to a plain iBGP speaker: the reflected route is withdrawn.
+  for (const n of plain.neighbors) neighbors.set(n.address, n);
+  r.reconfigure(plain, { added: [], removed: [], reapply: false });
+  r.reexport(a.peer);
+  r.reexport(b.peer);
+  await settle();
+  t.equal(b.rx.table.size, 0, 'no longer a reflector: withdrawn');
+});

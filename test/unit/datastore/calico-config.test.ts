@@ -224,3 +224,18 @@ t.test('a BGPFilter with a rule field wren does not apply is rejected whole', as
   const v6 = s.apply(`${R}bgpfilters/g`, JSON.stringify({ metadata: { name: 'g' }, spec: { importV6: [{ cidr: '240.0.0.0/8', action: 'Accept' }] } }));
   t.match(v6.rejected?.message, /spec\.importV6\[0\]\.cidr: must be an IPv6 prefix/);
 });
+
+t.test('reverse peering: the nodes a peerSelector selects peer back with the nodes of the local side (unless Manual)', async (t) => {
+  const kvs = [
+    node('rr1', '192.0.2.1', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
+    node('rr2', '192.0.2.2', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
+    node('c1', '192.0.2.10'),
+    node('c2', '192.0.2.11'),
+    bgpConfig('default', { nodeToNodeMeshEnabled: false }),
+  ] as const;
+  const auto = run(stateOf('rr1', ...kvs, peer('peer-with-route-reflectors', { nodeSelector: 'all()', peerSelector: "route-reflector == 'true'" })));
+  t.same(auto.config.neighbors.map((n) => [n.address, n.routeReflectorClient]).sort(), [['192.0.2.10', true], ['192.0.2.11', true], ['192.0.2.2', false]], 'the reflector peers with everyone the BGPPeer names, clients flagged');
+  t.same(auto.problems, [], 'both directions of one peering are not reported as duplicates');
+  const manual = run(stateOf('rr1', ...kvs, peer('p', { nodeSelector: 'all()', peerSelector: "route-reflector == 'true'", reversePeering: 'Manual' })));
+  t.same(manual.config.neighbors.map((n) => n.address), ['192.0.2.2'], 'Manual: only the forward direction');
+});
