@@ -72,17 +72,25 @@ function kernelBlocks(lab: Lab, ns: string): string[] {
   return out.split('\n').map((l) => l.split(' ')[0] as string).filter((d) => d.startsWith('240.'));
 }
 
-const uptimeOf = (w: Wren, peer: string) => w.lines.filter((l) => l.peer === peer && l.to === 'Established').length;
-
-t.test('Calico datastore in etcd: mesh, ToR, blocks, a node joining, bad input, etcd down and back', async (t) => {
-  const lab = netnsLab(t, 'calico', ['etcd', 'etcdctl', 'bird', 'birdc']);
-  if (!lab) return;
+/** A lab with a switch and a healthy etcd on it (or null when the machine cannot run one). */
+async function etcdLab(t: Parameters<typeof netnsLab>[0], tag: string, tools: string[]): Promise<{ lab: Lab; sw: string; etcd: Etcd } | null> {
+  const lab = netnsLab(t, tag, ['etcd', 'etcdctl', ...tools]);
+  if (!lab) return null;
   process.env.ETCDCTL_API = '3';
   const sw = lab.switch('sw');
   const etcdNs = lab.ns('etcd');
   lab.attach(sw, etcdNs, [`${ETCD}/24`]);
   const etcd = new Etcd(lab, etcdNs);
   await waitFor('etcd healthy', () => etcd.ready(), 20_000, 300);
+  return { lab, sw, etcd };
+}
+
+const uptimeOf = (w: Wren, peer: string) => w.lines.filter((l) => l.peer === peer && l.to === 'Established').length;
+
+t.test('Calico datastore in etcd: mesh, ToR, blocks, a node joining, bad input, etcd down and back', async (t) => {
+  const up = await etcdLab(t, 'calico', ['bird', 'birdc']);
+  if (!up) return;
+  const { lab, sw, etcd } = up;
   // What calico-node and kube-controllers would have written.
   etcd.put(`${R}bgpconfigurations/default`, JSON.stringify({ kind: 'BGPConfiguration', metadata: { name: 'default' }, spec: { asNumber: 64512, nodeToNodeMeshEnabled: true } }));
   etcd.put(`${R}bgppeers/tor`, JSON.stringify({ kind: 'BGPPeer', metadata: { name: 'tor' }, spec: { peerIP: TOR, asNumber: 63400 } }));
@@ -204,14 +212,9 @@ t.test('Calico datastore in etcd: mesh, ToR, blocks, a node joining, bad input, 
 });
 
 t.test('Calico datastore: a mesh becomes two reflectors and their clients without losing a route from any kernel', async (t) => {
-  const lab = netnsLab(t, 'calrr', ['etcd', 'etcdctl']);
-  if (!lab) return;
-  process.env.ETCDCTL_API = '3';
-  const sw = lab.switch('sw');
-  const etcdNs = lab.ns('etcd');
-  lab.attach(sw, etcdNs, [`${ETCD}/24`]);
-  const etcd = new Etcd(lab, etcdNs);
-  await waitFor('etcd healthy', () => etcd.ready(), 20_000, 300);
+  const up = await etcdLab(t, 'calrr', []);
+  if (!up) return;
+  const { lab, sw, etcd } = up;
   const ids = [1, 2, 3, 4];
   etcd.put(`${R}bgpconfigurations/default`, JSON.stringify({ kind: 'BGPConfiguration', metadata: { name: 'default' }, spec: { asNumber: 64512, nodeToNodeMeshEnabled: true } }));
   for (const i of ids) etcd.put(`${R}nodes/node-${i}`, nodeResource(i));

@@ -73,13 +73,18 @@ t.test('BGPPeers: global, per node, by nodeSelector; to a peerIP (with port) or 
   t.match(by.get('192.0.2.2'), { asn: 64512, passive: true }, 'a selected node: its AS; the greater address waits');
 });
 
+/** Two reflectors of one cluster and two other nodes, mesh off. */
+const REFLECTED = [
+  node('rr1', '192.0.2.1', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
+  node('rr2', '192.0.2.2', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
+  node('c1', '192.0.2.10'),
+  node('c2', '192.0.2.11'),
+  bgpConfig('default', { nodeToNodeMeshEnabled: false }),
+] as const;
+
 t.test('route reflectors: a node with routeReflectorClusterID skips the mesh and reflects for peers outside its cluster', async (t) => {
   const kvs = [
-    node('rr1', '192.0.2.1', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
-    node('rr2', '192.0.2.2', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
-    node('c1', '192.0.2.10'),
-    node('c2', '192.0.2.11'),
-    bgpConfig('default', { nodeToNodeMeshEnabled: false }),
+    ...REFLECTED,
     peer('peer-with-rr', { nodeSelector: 'all()', peerSelector: 'has(route-reflector)' }),
     peer('rr-to-clients', { nodeSelector: 'has(route-reflector)', peerSelector: '!has(route-reflector)' }),
   ] as const;
@@ -227,11 +232,7 @@ t.test('a BGPFilter with a rule field wren does not apply is rejected whole', as
 
 t.test('reverse peering: the nodes a peerSelector selects peer back with the nodes of the local side (unless Manual)', async (t) => {
   const kvs = [
-    node('rr1', '192.0.2.1', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
-    node('rr2', '192.0.2.2', { routeReflectorClusterID: '244.0.0.1' }, { 'route-reflector': 'true' }),
-    node('c1', '192.0.2.10'),
-    node('c2', '192.0.2.11'),
-    bgpConfig('default', { nodeToNodeMeshEnabled: false }),
+    ...REFLECTED,
   ] as const;
   const auto = run(stateOf('rr1', ...kvs, peer('peer-with-route-reflectors', { nodeSelector: 'all()', peerSelector: "route-reflector == 'true'" })));
   t.same(auto.config.neighbors.map((n) => [n.address, n.routeReflectorClient]).sort(), [['192.0.2.10', true], ['192.0.2.11', true], ['192.0.2.2', false]], 'the reflector peers with everyone the BGPPeer names, clients flagged');
