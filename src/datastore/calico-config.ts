@@ -227,6 +227,13 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
     }
     if (nodes.length > 1) mesh = { nodes: nodes.sort(), self: selfV4 };
   }
+  // The IPv6 mesh (the mesh key is one family's): every other node's IPv6 BGP address, as neighbours.
+  if (meshOn && selfV6) {
+    for (const n of state.nodes.values()) {
+      if (n.name === me.name || !n.ipv6 || n.routeReflectorClusterID || n.ipv6 === selfV6 || have.has(n.ipv6)) continue;
+      add({ address: n.ipv6, asn: n.asNumber ?? globalAsn, description: `Calico node ${n.name} (IPv6 mesh)`, ...(passiveAgainst(n.ipv6, selfV6) ? { passive: true } : {}) }, `nodes/${n.name}`);
+    }
+  }
 
   // Announcements: confirmed blocks of pools that export, and the service CIDRs.
   const announce = new Set<string>();

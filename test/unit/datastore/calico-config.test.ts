@@ -240,3 +240,14 @@ t.test('reverse peering: the nodes a peerSelector selects peer back with the nod
   const manual = run(stateOf('rr1', ...kvs, peer('p', { nodeSelector: 'all()', peerSelector: "route-reflector == 'true'", reversePeering: 'Manual' })));
   t.same(manual.config.neighbors.map((n) => n.address), ['192.0.2.2'], 'Manual: only the forward direction');
 });
+
+t.test('dual-stack nodes: an IPv6 mesh beside the IPv4 one', async (t) => {
+  const dual = (name: string, v4: string, v6: string) => [`${R}nodes/${name}`, JSON.stringify({ metadata: { name }, spec: { bgp: { ipv4Address: `${v4}/24`, ipv6Address: `${v6}/64` } } })] as const;
+  const s = stateOf('a', dual('a', '192.0.2.1', '2001:db8::1'), dual('b', '192.0.2.2', '2001:db8::2'), node('c', '192.0.2.3'));
+  const { config } = run(s);
+  t.same(config.neighbors.map((n) => [n.address, n.families, n.passive]).sort(), [
+    ['192.0.2.2', ['ipv4'], true],
+    ['192.0.2.3', ['ipv4'], true],
+    ['2001:db8::2', ['ipv6'], true],
+  ], 'IPv4 mesh to both, IPv6 mesh to the dual-stack node; the greater address waits');
+});
