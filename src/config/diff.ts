@@ -114,8 +114,11 @@ export function planReload(old: Config, next: Config): ReloadPlan {
     plan.other.push(`routeReflector.clusterId ${show(old.routeReflector?.clusterId)} -> ${show(next.routeReflector?.clusterId)} (every session's routes re-sent, no reset)`);
   }
   for (const k of Object.keys(next.fib) as (keyof Config['fib'])[]) {
-    if (!same(old.fib[k], next.fib[k])) plan.restartNeeded.push(`fib.${k} ${show(old.fib[k])} -> ${show(next.fib[k])}`);
+    if (k === 'blackhole' || same(old.fib[k], next.fib[k])) continue;
+    plan.restartNeeded.push(`fib.${k} ${show(old.fib[k])} -> ${show(next.fib[k])}`);
   }
+  // The blackhole list follows the announcements (Calico's blocks): applied live.
+  if (!same(old.fib.blackhole, next.fib.blackhole)) plan.other.push(`fib.blackhole ${show(old.fib.blackhole)} -> ${show(next.fib.blackhole)}`);
   if (old.control.socket !== next.control.socket) plan.restartNeeded.push(`control.socket ${show(old.control.socket)} -> ${show(next.control.socket)}`);
   if (!same(old.metrics, next.metrics)) plan.restartNeeded.push(`metrics ${show(old.metrics?.listen)} -> ${show(next.metrics?.listen)}`);
   for (const k of ['birdCompat', 'birdCompat6', 'readOnlySocket'] as const) {

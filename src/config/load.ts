@@ -319,6 +319,7 @@ function parseFib(raw: FibDoc | undefined): FibConfig {
     persist: raw.persist ?? d.persist,
     convergenceTimeout: raw.convergenceTimeout ?? d.convergenceTimeout,
     exclude: raw.exclude ?? [],
+    blackhole: raw.blackhole ?? [],
   };
 }
 

@@ -129,6 +129,8 @@ export type WrenDocument = {
     persist?: boolean;
     convergenceTimeout?: number;
     exclude?: string[];
+    /** Prefixes installed as blackhole routes while this router announces them (Calico's blocks: traffic to an address of the block that no workload holds is dropped here) */
+    blackhole?: string[];
     /** Policies deciding what goes to the kernel, with kernel metric, tunnel and ECMP actions */
     policy?: PolicyChainDoc;
   };

@@ -264,6 +264,7 @@ export class Daemon implements ReloadTarget {
   /** Part of a reload: settings outside sessions and routing. */
   applyOperational(effective: Config, old: Config): void {
     if (this.guard) this.guard.options = this.guardOptions(effective);
+    this.kernel?.fib.setBlackholes(effective.fib.blackhole);
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
     if (effective.control.readOnlyGroup !== old.control.readOnlyGroup) this.readOnlyControl?.setGroup(effective.control.readOnlyGroup);
     if (effective.logging.level !== old.logging.level && effective.logging.level) this.log.level = effective.logging.level;

@@ -40,7 +40,8 @@ export interface ReloadTarget {
 export function effectiveConfig(running: Config, next: Config): Config {
   return {
     ...next,
-    fib: running.fib,
+    // The kernel sync keeps its settings, but for the blackhole list, which follows the announcements.
+    fib: { ...running.fib, blackhole: next.fib.blackhole },
     control: {
       ...next.control,
       socket: running.control.socket,

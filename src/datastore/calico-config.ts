@@ -237,11 +237,13 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
 
   // Announcements: confirmed blocks of pools that export, and the service CIDRs.
   const announce = new Set<string>();
+  const blocks: string[] = [];
   for (const a of state.affinities.values()) {
     if (a.host !== state.nodeName || a.deleted || a.state !== 'confirmed') continue;
     const pool = poolOf(state, a.cidr);
     if (pool?.disableBGPExport) continue;
     announce.add(a.cidr);
+    blocks.push(a.cidr);
   }
   for (const c of [...(global?.serviceClusterIPs ?? []), ...(global?.serviceExternalIPs ?? []), ...(global?.serviceLoadBalancerIPs ?? [])]) announce.add(c);
   for (const c of local.announce ?? []) announce.add(c);
@@ -266,11 +268,14 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
   if (clusterId) doc.routeReflector = { ...local.routeReflector, clusterId };
   const sev = setting('logSeverityScreen');
   if (sev && !local.logging?.level && LOG_LEVELS[sev]) doc.logging = { ...local.logging, level: LOG_LEVELS[sev] };
+  // This node's blocks as blackhole routes, as Calico's BIRD config does (an address of the block
+  // that no workload holds is dropped here, not sent up the default route).
+  if (local.fib && local.fib.blackhole === undefined) doc.fib = { ...doc.fib, blackhole: blocks.sort() };
   // IPIP pools: routes to other nodes' blocks go through tunl0 (always, or off-subnet only).
   if (!local.fib?.tunnel) {
     const modes = new Set([...state.pools.values()].filter((p) => !p.disabled).map((p) => p.ipipMode));
     const mode = modes.has('Always') ? 'always' : modes.has('CrossSubnet') ? 'cross-subnet' : null;
-    if (mode && local.fib) doc.fib = { ...local.fib, tunnel: { interface: 'tunl0', mode } };
+    if (mode && local.fib) doc.fib = { ...doc.fib, tunnel: { interface: 'tunl0', mode } };
   }
   return { document: doc, problems };
 }

@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
-import { AF_INET, AF_INET6, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
+import { AF_INET, AF_INET6, RTN_BLACKHOLE, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { addressToString } from '../wire/address.js';
 import type { PolicyChain, PolicyResult } from '../policy/policy.js';
@@ -38,6 +38,8 @@ interface NhSet {
   nexthops: NextHop[];
   /** The route's metric (kernel priority): the configured one, or what a FIB policy set. */
   metric: number;
+  /** A blackhole route (no next hops): one of our own announcements listed in fib.blackhole. */
+  blackhole: boolean;
 }
 
 export function routeKey(family: number, dst: Buffer, dstLen: number): string {
@@ -87,6 +89,8 @@ export class FibSync {
   private tunnelIndex = 0;
   /** Prefixes never installed, as slot keys. */
   private readonly excluded = new Set<string>();
+  /** Our own announcements installed as blackhole routes, as slot keys. */
+  private readonly blackholes = new Set<string>();
   /** Single-next-hop sets by received attribute set id. */
   private readonly single: NhSet[] = [];
   /** The multipath set of the slot being decided (reused). */
@@ -105,9 +109,11 @@ export class FibSync {
     private readonly policy: PolicyChain | null = null,
     private readonly clock: Clock = realClock,
   ) {
-    for (const text of config.exclude) {
-      const p = parsePrefix(text);
-      if (p) this.excluded.add(routeKey(p.family === Family.IPV4_UNICAST ? AF_INET : AF_INET6, p.bytes, p.length));
+    for (const [list, set] of [[config.exclude, this.excluded], [config.blackhole, this.blackholes]] as const) {
+      for (const text of list) {
+        const p = parsePrefix(text);
+        if (p) set.add(routeKey(p.family === Family.IPV4_UNICAST ? AF_INET : AF_INET6, p.bytes, p.length));
+      }
     }
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       rib.onGrow(f, (cap) => {
@@ -129,6 +135,28 @@ export class FibSync {
     // Routes the RIB already holds.
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       for (let s = 0, n = this.rib.slotLimit(f); s < n; s++) if (this.rib.isPrefix(f, s)) this.touch(f, s);
+    }
+  }
+
+  /** A new blackhole list (a reload): the prefixes that joined or left it are decided again. */
+  setBlackholes(prefixes: readonly string[]): void {
+    const next = new Map<string, { family: Family; bytes: Buffer; length: number }>();
+    for (const text of prefixes) {
+      const p = parsePrefix(text);
+      if (p) next.set(routeKey(p.family === Family.IPV4_UNICAST ? AF_INET : AF_INET6, p.bytes, p.length), p);
+    }
+    const changed: { family: Family; bytes: Buffer; length: number }[] = [];
+    for (const [k, p] of next) if (!this.blackholes.has(k)) changed.push(p);
+    for (const k of this.blackholes) {
+      if (next.has(k)) continue;
+      const [fam, hex, len] = k.split('|') as [string, string, string];
+      changed.push({ family: Number(fam) === AF_INET ? Family.IPV4_UNICAST : Family.IPV6_UNICAST, bytes: Buffer.from(hex, 'hex'), length: Number(len) });
+    }
+    this.blackholes.clear();
+    for (const k of next.keys()) this.blackholes.add(k);
+    for (const p of changed) {
+      const slot = this.rib.findBytes(p.family, p.bytes, p.length);
+      if (slot >= 0) this.touch(p.family, slot);
     }
   }
 
@@ -161,15 +189,20 @@ export class FibSync {
    * The interned set for `nexthops`. The interface only counts for onlink (tunnel) next hops:
    * for the others we let the kernel pick it, and it reports the one it picked.
    */
-  private intern(nexthops: NextHop[], metric: number = this.config.metric): NhSet {
-    const key = nexthops.map((n) => `${n.gateway.toString('hex')}/${n.onlink ? n.oif : 0}/${n.onlink ? 1 : 0}`).sort().join(',') + `#${metric}`;
+  private intern(nexthops: NextHop[], metric: number = this.config.metric, blackhole = false): NhSet {
+    const key = blackhole ? `blackhole#${metric}` : nexthops.map((n) => `${n.gateway.toString('hex')}/${n.onlink ? n.oif : 0}/${n.onlink ? 1 : 0}`).sort().join(',') + `#${metric}`;
     let s = this.setsByKey.get(key);
     if (!s) {
-      s = { id: this.sets.length, key, nexthops, metric };
+      s = { id: this.sets.length, key, nexthops: blackhole ? [] : nexthops, metric, blackhole };
       this.sets.push(s);
       this.setsByKey.set(key, s);
     }
     return s;
+  }
+
+  /** The interned set of a route as the kernel holds it. */
+  private installedSet(r: KernelRoute): NhSet {
+    return this.intern(r.nexthops, r.priority, r.type === RTN_BLACKHOLE);
   }
 
   /** The next hops the kernel should use for a slot, or null when the route should not be there. */
@@ -179,7 +212,8 @@ export class FibSync {
     if (best < 0) return null;
     if (this.excluded.size > 0 && this.excluded.has(this.slotKey(family, slot))) return null;
     const bs = rib.source(best);
-    if (!bs || bs.kind === 'local') return null;
+    if (!bs) return null;
+    if (bs.kind === 'local') return this.blackholes.size > 0 && this.blackholes.has(this.slotKey(family, slot)) ? this.intern([], this.config.metric, true) : null;
     const attrId = rib.attrsId(best);
     const ba = rib.attrs(best);
     let fib: PolicyResult['fib'] | null = null;
@@ -240,7 +274,7 @@ export class FibSync {
     return {
       family: family === Family.IPV4_UNICAST ? AF_INET : AF_INET6,
       dst, dstLen: this.rib.prefixLength(family, slot), table: this.config.table, protocol: this.config.protocol,
-      type: RTN_UNICAST, scope: RT_SCOPE_UNIVERSE, priority: nh?.metric ?? this.config.metric, nexthops: nh?.nexthops ?? [],
+      type: nh?.blackhole ? RTN_BLACKHOLE : RTN_UNICAST, scope: RT_SCOPE_UNIVERSE, priority: nh?.metric ?? this.config.metric, nexthops: nh?.nexthops ?? [],
     };
   }
 
@@ -267,7 +301,7 @@ export class FibSync {
             const curSet = cur >= 0 ? (this.sets[cur] as NhSet) : null;
             if (want) {
               // An adopted route with the same next hops stays as it is: no change, no flap.
-              if (cur < 0 && adopted && this.intern(adopted.nexthops, adopted.priority).id === want.id) {
+              if (cur < 0 && adopted && this.installedSet(adopted).id === want.id) {
                 this.installed[f][slot] = want.id + 1;
                 continue;
               }
@@ -379,7 +413,7 @@ export class FibSync {
           }
           continue;
         }
-        if (this.intern(r.nexthops, r.priority).id !== v - 1) {
+        if (this.installedSet(r).id !== v - 1) {
           this.installed[f][slot] = 0;
           this.touch(f, slot);
           repaired++;
@@ -435,7 +469,7 @@ export class FibSync {
       const prefix = `${addressToString(r.dst)}/${r.dstLen}`;
       if (slot >= 0 && slot < (seen[f] as Uint8Array).length) (seen[f] as Uint8Array)[slot] = 1;
       if (!want) row('extra', prefix, r.nexthops, undefined);
-      else if (this.intern(r.nexthops, r.priority).id !== want.id) row('different', prefix, r.nexthops, want.nexthops);
+      else if (this.installedSet(r).id !== want.id) row('different', prefix, r.nexthops, want.nexthops);
     }
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       const sf = seen[f] as Uint8Array;

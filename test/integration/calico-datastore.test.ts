@@ -134,6 +134,8 @@ t.test('Calico datastore in etcd: mesh, ToR, blocks, a node joining, bad input, 
     const paths = await waitFor(`ToR has ${block(i)}`, () => (tor.pathsFor(block(i)).length > 0 ? true : null), 20_000).catch(() => false);
     t.ok(paths, `the ToR holds ${block(i)}`);
   }
+  const own = lab.exec(nss.get(1) as string, 'ip', ['-4', 'route', 'show', 'proto', '210', 'type', 'blackhole']);
+  t.match(own, new RegExp(`blackhole ${block(1).replace(/\./g, '\\.')}`), "node-1 holds its own block as a blackhole route, as Calico's BIRD does");
   const ds = (wrens.get(1) as Wren).json<{ connected: boolean; revision: string; resources: { nodes: number } }>('show datastore');
   t.match(ds, { connected: true, resources: { nodes: 3 } }, 'show datastore: connected, three Nodes');
   const effective = (wrens.get(1) as Wren).wrenc('show', 'config', '--effective');
@@ -181,6 +183,7 @@ t.test('Calico datastore in etcd: mesh, ToR, blocks, a node joining, bad input, 
     throw err;
   });
   t.pass('a change made after etcd came back is applied');
+  t.match(lab.exec(nss.get(1) as string, 'ip', ['-4', 'route', 'show', 'proto', '210', 'type', 'blackhole']), /blackhole 240\.0\.1\.64\/26/, 'and the new block is a blackhole on its node (a reload changes the list live)');
   t.match((wrens.get(3) as Wren).json('show datastore'), { connected: true }, 'the node that started from its snapshot is connected now');
 
   // 6. An affinity deleted and re-added; a pool with disableBGPExport keeps its blocks in.

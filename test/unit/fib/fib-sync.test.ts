@@ -225,3 +225,34 @@ t.test('a route the kernel refused is tried again at the next scan, and goes in 
   t.equal(sync.fib.counters.retried, 2, 'nothing left to retry');
   await sync.stop();
 });
+
+t.test('fib.blackhole: our own announcement is installed as a blackhole route while announced, and left alone by scans', async (t) => {
+  const { rib, sync, kernel } = setup({ blackhole: ['203.0.113.0/26'] });
+  await sync.start();
+  rib.announce(parsePrefix('203.0.113.0/26') as Prefix);
+  rib.announce(parsePrefix('203.0.113.64/26') as Prefix);
+  await settle();
+  const r = find(kernel, '203.0.113.0/26');
+  t.match(r, { type: 6, protocol: 210, nexthops: [] }, 'a blackhole route, ours');
+  t.notOk(find(kernel, '203.0.113.64/26'), 'an announcement not listed is not installed');
+  const ops = kernel.ops.length;
+  await settled(sync.fib.scan());
+  t.equal(kernel.ops.length, ops, 'a scan finds nothing to repair');
+  rib.unoriginate(rib.local, parsePrefix('203.0.113.0/26') as Prefix);
+  await settle();
+  t.notOk(find(kernel, '203.0.113.0/26'), 'withdrawn with the announcement');
+});
+
+t.test('a new blackhole list (reload) installs and removes blackholes for announcements already there', async (t) => {
+  const { rib, sync, kernel } = setup({ blackhole: [] });
+  await sync.start();
+  rib.announce(parsePrefix('203.0.113.0/26') as Prefix);
+  await settle();
+  t.notOk(find(kernel, '203.0.113.0/26'));
+  sync.fib.setBlackholes(['203.0.113.0/26']);
+  await settle();
+  t.match(find(kernel, '203.0.113.0/26'), { type: 6 }, 'added to the list: installed');
+  sync.fib.setBlackholes([]);
+  await settle();
+  t.notOk(find(kernel, '203.0.113.0/26'), 'taken off the list: removed');
+});
