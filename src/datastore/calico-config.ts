@@ -22,6 +22,8 @@ import type { BgpConfiguration, BgpFilter, BgpFilterRule, BgpPeer, CalicoNode, F
 import type { PolicyDoc, TermDoc } from '../policy/policy-doc.js';
 
 export const CALICO_DEFAULT_ASN = 64512;
+/** The announce policy made of BGPConfiguration prefixAdvertisements. */
+export const PREFIX_ADVERTISEMENTS = 'calico.prefix-advertisements';
 
 export class DatastoreConfigError extends Error {}
 
@@ -252,13 +254,30 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
   const own = new Map((local.neighbors ?? []).map((n) => [n.address, n]));
   const merged = [...neighbors.filter((n) => !own.has(n.address) && !sameAddressIn(own, n.address)), ...own.values()];
 
+  // prefixAdvertisements: communities on our routes inside each CIDR, through the announce policy.
+  const policies: Record<string, PolicyDoc> = { ...filterPolicies(state.filters.values()) };
+  const adverts = byNode?.prefixAdvertisements.length ? byNode.prefixAdvertisements : (global?.prefixAdvertisements ?? []);
+  let announcePolicy = local.announcePolicy;
+  if (adverts.length) {
+    policies[PREFIX_ADVERTISEMENTS] = {
+      description: 'Calico BGPConfiguration prefixAdvertisements',
+      default: 'next',
+      terms: adverts.map((a, i): TermDoc => {
+        const std = a.communities.filter((c) => c.split(':').length === 2);
+        const large = a.communities.filter((c) => c.split(':').length === 3);
+        return { name: `advertisement ${i + 1}`, match: { prefix: [`${a.cidr} orlonger`] }, actions: { ...(std.length ? { communities: { add: std } } : {}), ...(large.length ? { largeCommunities: { add: large } } : {}) } };
+      }),
+    };
+    announcePolicy = [...(local.announcePolicy ?? []), PREFIX_ADVERTISEMENTS];
+  }
   const doc: WrenDocument = {
     ...local,
     routerId,
     asn,
     neighbors: merged,
     announce: [...announce].sort(),
-    policies: { ...filterPolicies(state.filters.values()), ...local.policies },
+    policies: { ...policies, ...local.policies },
+    ...(announcePolicy ? { announcePolicy } : {}),
   };
   delete doc.datastore;
   delete doc.nodeName;

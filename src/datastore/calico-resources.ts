@@ -22,6 +22,10 @@ export interface BgpConfiguration {
   serviceClusterIPs: string[];
   serviceExternalIPs: string[];
   serviceLoadBalancerIPs: string[];
+  /** Community values by name (spec.communities). */
+  communities: Map<string, string>;
+  /** Communities for the routes inside a CIDR (names from `communities`, or values aa:nn / aa:nn:mm). */
+  prefixAdvertisements: { cidr: string; communities: string[] }[];
 }
 
 export interface CalicoNode {
@@ -249,11 +253,28 @@ export function parseBgpConfiguration(key: string, text: string): BgpConfigurati
   const r = parseJson(key, text);
   const spec = new Fields(key, r, '').sub('spec');
   const cidrs = (f: string) => spec.list(f).map((x, i) => new Fields(key, x, `spec.${f}[${i}]`).cidr('cidr'));
+  const communities = new Map<string, string>();
+  spec.list('communities').forEach((c, i) => {
+    const f = new Fields(key, c, `spec.communities[${i}]`);
+    const name = f.str('name') ?? f.fail('name', 'is required');
+    const value = f.str('value') ?? f.fail('value', 'is required');
+    if (!/^\d+:\d+(:\d+)?$/.test(value)) f.fail('value', `${JSON.stringify(value)} is not a community (aa:nn or aa:nn:mm)`);
+    communities.set(name, value);
+  });
+  const prefixAdvertisements = spec.list('prefixAdvertisements').map((a, i) => {
+    const f = new Fields(key, a, `spec.prefixAdvertisements[${i}]`);
+    const cidr = f.cidr('cidr');
+    const list = f.strings('communities');
+    for (const [j, c] of list.entries()) if (!communities.has(c) && !/^\d+:\d+(:\d+)?$/.test(c)) f.fail(`communities[${j}]`, `${JSON.stringify(c)} is neither a name in spec.communities nor a community value`);
+    return { cidr, communities: list.map((c) => communities.get(c) ?? c) };
+  });
   const out: BgpConfiguration = {
     name: nameOf(key, r),
     serviceClusterIPs: cidrs('serviceClusterIPs'),
     serviceExternalIPs: cidrs('serviceExternalIPs'),
     serviceLoadBalancerIPs: cidrs('serviceLoadBalancerIPs'),
+    communities,
+    prefixAdvertisements,
   };
   const asn = spec.int('asNumber', ...ASN);
   if (asn !== undefined) out.asNumber = asn;

@@ -251,3 +251,34 @@ t.test('dual-stack nodes: an IPv6 mesh beside the IPv4 one', async (t) => {
     ['2001:db8::2', ['ipv6'], true],
   ], 'IPv4 mesh to both, IPv6 mesh to the dual-stack node; the greater address waits');
 });
+
+t.test('prefixAdvertisements: communities (by name or value) on our routes inside each CIDR', async (t) => {
+  const s = stateOf(
+    'a',
+    node('a', '192.0.2.1'),
+    bgpConfig('default', { communities: [{ name: 'pool-tag', value: '64512:100' }], prefixAdvertisements: [{ cidr: '10.244.0.0/16', communities: ['pool-tag', '64512:7:9'] }] }),
+    block('a', '10.244.0.0/26'),
+    block('a', '10.250.0.0/26'),
+  );
+  const { config } = run(s);
+  t.same(config.announcePolicy, ['calico.prefix-advertisements']);
+  const { PolicyRegistry } = await import('../../../src/policy/policy.js');
+  const { Rib } = await import('../../../src/rib/rib.js');
+  const { RR } = await import('../../helpers/rib-fixtures.js');
+  const { parsePrefix } = await import('../../../src/wire/nlri.js');
+  const rib = new Rib(RR);
+  const chain = new PolicyRegistry(config.policies).chain(config.announcePolicy);
+  const attrsOf = (p: string) => {
+    const prefix = parsePrefix(p);
+    if (!prefix) throw new Error(p);
+    rib.originate(rib.local, prefix, chain);
+    return rib.reader.attrs(rib.reader.best(prefix.family, rib.reader.find(prefix)));
+  };
+  const inside = attrsOf('10.244.0.0/26');
+  t.same([...inside.communities], [64512 * 65536 + 100], 'the named community, resolved to its value');
+  t.match(inside.get('large-communities'), { communities: [64512, 7, 9] }, 'and the large one');
+  t.same([...attrsOf('10.250.0.0/26').communities], [], 'a block outside the CIDR is untouched');
+  const bad = new CalicoState('a');
+  const r = bad.apply(...bgpConfig('default', { prefixAdvertisements: [{ cidr: '10.0.0.0/8', communities: ['nope'] }] }));
+  t.match(r.rejected?.message, /prefixAdvertisements\[0\]\.communities\[0\]: "nope" is neither a name/);
+});
