@@ -243,14 +243,12 @@ export class Routing implements PeerEvents {
     this.config = config;
     this.policies = new PolicyRegistry(config.policies);
     // Becoming (or no longer being) a reflector: reflection and CLUSTER_LIST follow the cluster ID,
-    // so every session's exports are decided again; no session is reset.
+    // which is part of an update group's key, so every session moves to a new group whose walk
+    // decides each route again; no session is reset.
     const clusterId = config.routeReflector ? parseIpv4(config.routeReflector.clusterId) : null;
     if (clusterId !== this.rib.options.clusterId) {
       this.rib.setClusterId(clusterId);
-      for (const [peer, rp] of this.ribPeers) {
-        this.rib.reexportFrom(rp.source);
-        this.reexport(peer);
-      }
+      for (const peer of this.ribPeers.keys()) this.reexport(peer);
     }
     for (const p of announce.removed) {
       const prefix = parsePrefix(p);

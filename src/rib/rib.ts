@@ -389,7 +389,7 @@ export class Rib {
   /** Make `member` (one family of an Established peer) receive the routes `target` describes. */
   joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false, extendedMessage = false, sentBefore: number[] | null = null): UpdateGroup {
     const key = [
-      target.kind, target.isClient, target.family, asn4, addPathSend, extendedMessage, target.localAsn, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0, target.exclude?.id ?? -1,
+      target.kind, target.isClient, target.family, asn4, addPathSend, extendedMessage, target.localAsn, target.clusterId ?? -1, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0, target.exclude?.id ?? -1,
     ].join('|');
     let g = this.groups.get(key);
     if (!g) {

@@ -292,3 +292,13 @@ t.test('graceful restart: the restarted peer sending the same attributes again k
   await settle();
   t.notOk(rx.table.has('198.51.100.0/26'), 'and withdrawn when the peer withdraws it');
 });
+
+t.test('the cluster ID is part of an update group: a new one never joins a group that encodes the old', async (t) => {
+  const rib = new Rib(RR);
+  const a = ribPeer(rib, '192.0.2.71', 'ibgp', 71, true);
+  const b = ribPeer(rib, '192.0.2.72', 'ibgp', 72, true);
+  const g1 = rib.joinGroup(a, { ...target('ibgp', true), clusterId: 1 }, true, new Receiver('a'));
+  const g2 = rib.joinGroup(b, { ...target('ibgp', true), clusterId: 2 }, true, new Receiver('b'));
+  t.not(g1, g2, 'two cluster IDs, two groups');
+  t.equal(rib.joinGroup(b, { ...target('ibgp', true), clusterId: 1 }, true, new Receiver('c')), g1, 'the same one shares');
+});
