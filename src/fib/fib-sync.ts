@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { AF_INET, AF_INET6, RTN_BLACKHOLE, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
-import { parsePrefix } from '../wire/nlri.js';
+import { parsePrefix, type Prefix } from '../wire/nlri.js';
 import { addressToString } from '../wire/address.js';
 import type { PolicyChain, PolicyResult } from '../policy/policy.js';
 import { grownInt32 } from '../rib/columns.js';
@@ -44,6 +44,16 @@ interface NhSet {
 
 export function routeKey(family: number, dst: Buffer, dstLen: number): string {
   return `${family}|${dst.subarray(0, family === AF_INET ? 4 : 16).toString('hex')}|${dstLen}`;
+}
+
+/** Prefixes from config text, by the key their kernel route and slot have. */
+function keyedPrefixes(list: readonly string[]): Map<string, Prefix> {
+  const out = new Map<string, Prefix>();
+  for (const text of list) {
+    const p = parsePrefix(text);
+    if (p) out.set(routeKey(p.family === Family.IPV4_UNICAST ? AF_INET : AF_INET6, p.bytes, p.length), p);
+  }
+  return out;
 }
 
 function familyOfRoute(r: KernelRoute): Family {
@@ -89,8 +99,8 @@ export class FibSync {
   private tunnelIndex = 0;
   /** Prefixes never installed, as slot keys. */
   private readonly excluded = new Set<string>();
-  /** Our own announcements installed as blackhole routes, as slot keys. */
-  private readonly blackholes = new Set<string>();
+  /** Our own announcements installed as blackhole routes, by slot key. */
+  private blackholes: Map<string, Prefix>;
   /** Single-next-hop sets by received attribute set id. */
   private readonly single: NhSet[] = [];
   /** The multipath set of the slot being decided (reused). */
@@ -109,12 +119,8 @@ export class FibSync {
     private readonly policy: PolicyChain | null = null,
     private readonly clock: Clock = realClock,
   ) {
-    for (const [list, set] of [[config.exclude, this.excluded], [config.blackhole, this.blackholes]] as const) {
-      for (const text of list) {
-        const p = parsePrefix(text);
-        if (p) set.add(routeKey(p.family === Family.IPV4_UNICAST ? AF_INET : AF_INET6, p.bytes, p.length));
-      }
-    }
+    for (const k of keyedPrefixes(config.exclude).keys()) this.excluded.add(k);
+    this.blackholes = keyedPrefixes(config.blackhole);
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       rib.onGrow(f, (cap) => {
         this.installed[f] = grownInt32(this.installed[f], cap);
@@ -140,22 +146,11 @@ export class FibSync {
 
   /** A new blackhole list (a reload): the prefixes that joined or left it are decided again. */
   setBlackholes(prefixes: readonly string[]): void {
-    const next = new Map<string, { family: Family; bytes: Buffer; length: number }>();
-    for (const text of prefixes) {
-      const p = parsePrefix(text);
-      if (p) next.set(routeKey(p.family === Family.IPV4_UNICAST ? AF_INET : AF_INET6, p.bytes, p.length), p);
-    }
-    const changed: { family: Family; bytes: Buffer; length: number }[] = [];
-    for (const [k, p] of next) if (!this.blackholes.has(k)) changed.push(p);
-    for (const k of this.blackholes) {
-      if (next.has(k)) continue;
-      const [fam, hex, len] = k.split('|') as [string, string, string];
-      changed.push({ family: Number(fam) === AF_INET ? Family.IPV4_UNICAST : Family.IPV6_UNICAST, bytes: Buffer.from(hex, 'hex'), length: Number(len) });
-    }
-    this.blackholes.clear();
-    for (const k of next.keys()) this.blackholes.add(k);
-    for (const p of changed) {
-      const slot = this.rib.findBytes(p.family, p.bytes, p.length);
+    const before = this.blackholes;
+    this.blackholes = keyedPrefixes(prefixes);
+    const changed = [...[...this.blackholes].filter(([k]) => !before.has(k)), ...[...before].filter(([k]) => !this.blackholes.has(k))];
+    for (const [, p] of changed) {
+      const slot = this.rib.find(p);
       if (slot >= 0) this.touch(p.family, slot);
     }
   }
