@@ -182,6 +182,14 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
       problems.push(`${from}: its BGPFilter ${missing.join(', ')} is missing or was rejected; the peer is left out until it is there`);
       continue;
     }
+    // BGPFilters, in the peer's order; rules of one family leave the other family's routes alone.
+    const chain = (dir: 'import' | 'export') =>
+      p.filters.flatMap((name) => {
+        const f = state.filters.get(name) as BgpFilter;
+        return (['V4', 'V6'] as const).filter((v) => f.rules[`${dir}${v}`].length > 0).map((v) => filterPolicyName(name, `${dir}${v}`));
+      });
+    const imports = chain('import');
+    const exports = chain('export');
     for (const t of targets) {
       const self = selfFor(t.ip);
       if (t.ip === self) continue;
@@ -199,15 +207,8 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
       // session that becomes a BGPPeer session (a move to reflectors) from being reset.
       if (p.sourceAddress !== 'None' && self && !t.calicoNode) n.sourceAddress = self;
       if (password !== undefined) n.password = password;
-      // BGPFilters, in the peer's order; rules of one family leave the other family's routes alone.
-      const chain = (dir: 'import' | 'export') =>
-        p.filters.flatMap((name) => {
-          const f = state.filters.get(name);
-          if (!f) return [];
-          return (['V4', 'V6'] as const).filter((v) => f.rules[`${dir}${v}`].length > 0).map((v) => filterPolicyName(name, `${dir}${v}`));
-        });
-      if (chain('import').length) n.import = chain('import');
-      if (chain('export').length) n.export = chain('export');
+      if (imports.length) n.import = imports;
+      if (exports.length) n.export = exports;
       // A reflector's iBGP peers outside its cluster are its clients.
       if (clusterId && t.asn === localAs && t.clusterId !== clusterId) n.routeReflectorClient = true;
       // Between Calico nodes the lexically greater address waits (both sides compute the same).
