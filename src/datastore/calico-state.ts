@@ -68,10 +68,11 @@ export class CalicoState {
       (map as Map<string, unknown>).set(id, parse(key, value));
       return { changed: true, rejected: null };
     } catch (e) {
-      if (!(e instanceof ResourceError)) throw e;
+      // Whatever a resource does to its parser, it is rejected, never thrown at the watch.
+      const err = e instanceof ResourceError ? e : new ResourceError(key, '', `cannot be read (${(e as Error).message})`);
       (map as Map<string, unknown>).delete(id);
-      this.rejected.set(key, e.message);
-      return { changed: true, rejected: e };
+      this.rejected.set(key, err.message);
+      return { changed: true, rejected: err };
     }
   }
 

@@ -127,8 +127,13 @@ function tokenize(src: string): Tok[] {
   return out;
 }
 
+/** Bounds on a selector: its length and how deeply it nests (parentheses and `!`). */
+export const MAX_SELECTOR_LENGTH = 4096;
+export const MAX_SELECTOR_DEPTH = 64;
+
 /** Compile a selector; throws SelectorError with the position of the first problem. */
 export function compileSelector(src: string): Selector {
+  if (src.length > MAX_SELECTOR_LENGTH) throw new SelectorError(src.slice(0, 64), MAX_SELECTOR_LENGTH, `longer than ${MAX_SELECTOR_LENGTH} characters`);
   const toks = tokenize(src);
   let p = 0;
   const peek = () => toks[p] as Tok;
@@ -138,6 +143,10 @@ export function compileSelector(src: string): Selector {
   const expect = (k: Tok['k']) => {
     if (peek().k !== k) fail(`expected "${k}"`);
     return toks[p++] as Tok;
+  };
+  let depth = 0;
+  const deeper = () => {
+    if (++depth > MAX_SELECTOR_DEPTH) fail(`nested more than ${MAX_SELECTOR_DEPTH} deep`);
   };
 
   const or = (): Selector => {
@@ -163,7 +172,9 @@ export function compileSelector(src: string): Selector {
   const unary = (): Selector => {
     if (peek().k === '!') {
       p++;
+      deeper();
       const e = unary();
+      depth--;
       return (l) => !e(l);
     }
     return primary();
@@ -173,7 +184,9 @@ export function compileSelector(src: string): Selector {
     switch (t.k) {
       case '(': {
         p++;
+        deeper();
         const e = or();
+        depth--;
         expect(')');
         return e;
       }

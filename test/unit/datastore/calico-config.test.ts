@@ -282,3 +282,9 @@ t.test('prefixAdvertisements: communities (by name or value) on our routes insid
   const r = bad.apply(...bgpConfig('default', { prefixAdvertisements: [{ cidr: '10.0.0.0/8', communities: ['nope'] }] }));
   t.match(r.rejected?.message, /prefixAdvertisements\[0\]\.communities\[0\]: "nope" is neither a name/);
 });
+
+t.test('a resource that breaks its parser is rejected, never thrown at the watch', async (t) => {
+  const s = new CalicoState('a');
+  const r = s.apply(...peer('deep', { nodeSelector: `${'('.repeat(100)}all()${')'.repeat(100)}`, peerIP: '198.51.100.1', asNumber: 1 }));
+  t.match(r.rejected?.message, /bgppeers\/deep: spec\.nodeSelector: .*nested more than 64 deep/);
+});

@@ -69,3 +69,11 @@ t.test('errors say what and where', async (t) => {
     t.match((err as Error | null)?.message ?? '', re, s);
   }
 });
+
+t.test('bounded: a selector too long or nested too deep is an error, not a stack overflow', async (t) => {
+  const deep = `${'('.repeat(3000)}all()${')'.repeat(3000)}`;
+  t.throws(() => compileSelector(deep), /longer than 4096 characters/);
+  t.throws(() => compileSelector(`${'('.repeat(100)}all()${')'.repeat(100)}`), /nested more than 64 deep/);
+  t.throws(() => compileSelector(`${'!'.repeat(100)}all()`), /nested more than 64 deep/);
+  t.equal(compileSelector(`${'('.repeat(64)}has(a)${')'.repeat(64)}`)({ a: 'x' }), true, '64 deep is fine');
+});
