@@ -235,6 +235,9 @@ t.test('Calico datastore: a mesh becomes two reflectors and their clients withou
     return ids.filter((j) => j !== i).every((j) => k.includes(block(j)));
   };
   await waitFor('every kernel holds every other block', () => ids.every(complete), 45_000);
+  // The log lines (read from each wrend's stdout) can trail the kernel: wait until every node has
+  // logged every mesh session up before counting them.
+  await waitFor('every node logged its mesh sessions up', () => ids.every((i) => ids.every((j) => i === j || wrens.get(i)?.state(nodeIp(j)) === 'Established')), 15_000);
 
   // Sample every kernel every 100 ms while the topology changes.
   const gaps: string[] = [];
