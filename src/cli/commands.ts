@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import type { NeighborRow } from '../control/neighbor-commands.js';
 import type { RouteRow } from '../control/route-commands.js';
 import type { FibDiff } from '../fib/fib-sync.js';
-import { ROUTE_HEADER, explainText, fibDiffText, keyValues, neighborsTable, nodeStatus, routeLine, type NodeStatusRow } from './format.js';
+import { ROUTE_HEADER, bfdTable, explainText, fibDiffText, keyValues, neighborsTable, nodeStatus, routeLine, type BfdShowRow, type NodeStatusRow } from './format.js';
 
 export const USAGE = `usage: wrenc [--socket PATH] [--json] [--timeout SECONDS] [--version] COMMAND
 commands:
@@ -16,6 +16,7 @@ commands:
   node status                           (the calicoctl node status table)
   show route [PREFIX] [all] [table ipv4|ipv6] [peer ADDRESS] [count] [explain]
   show fib [diff]
+  show bfd [ADDRESS] [detail]           (BFD sessions: state, intervals, last diagnostic)
   show memory
   show datastore                        (the Calico datastore the config comes from)
   show config --effective               (the config it computed, as a file would have it)
@@ -78,6 +79,20 @@ export function parseCommand(words: string[], cwd: string): Parsed {
     return single('show neighbors', args, (r) => neighborsTable(r as NeighborRow[]));
   }
   if (a === 'show' && b === 'route') return showRoute(rest);
+  if (a === 'show' && b === 'bfd') {
+    const args: Record<string, unknown> = {};
+    let detail = false;
+    for (const w of rest) {
+      if (w === 'detail') detail = true;
+      else if (args.address === undefined && w !== 'sessions') args.address = w;
+      else if (w !== 'sessions') return { error: `show bfd: unexpected "${w}"` };
+    }
+    return single('show bfd', args, (r) => {
+      const res = r as { sessions: (BfdShowRow & Record<string, unknown>)[]; counters: Record<string, unknown> };
+      if (detail || args.address) return res.sessions.map((x) => keyValues(x)).join('\n');
+      return `${bfdTable(res.sessions)}\n${keyValues({ counters: res.counters })}`;
+    });
+  }
   if (a === 'show' && b === 'fib') {
     if (rest.length === 0) return single('show fib', {}, (r) => keyValues(r as Record<string, unknown>));
     if (line === 'show fib diff') return single('show fib', { diff: true }, (r) => fibDiffText(r as FibDiff));

@@ -111,3 +111,36 @@ export function fibDiffText(d: FibDiff): string {
   const more = d.missing + d.extra + d.different - d.rows.length;
   return head + table(['DRIFT', 'PREFIX', 'KERNEL NEXT HOPS', 'RIB NEXT HOPS'], d.rows.map((r) => [r.kind, r.prefix, r.kernel, r.rib])) + (more > 0 ? `(${more} more not shown)\n` : '');
 }
+
+export interface BfdShowRow {
+  peer: string;
+  multihop: boolean;
+  state: string;
+  remoteState: string;
+  since: string;
+  uptimeSeconds: number;
+  txInterval: number;
+  detectionTime: number;
+  multiplier: number;
+  remoteMultiplier: number;
+  remoteDiscr: number;
+  lastDiag: string;
+  flaps: number;
+}
+
+/** A duration as operators read it: 45s, 12m3s, 5h2m, 3d4h. */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}
+
+/** `show bfd`: one line per session, BIRD's `show bfd sessions` with the negotiated intervals. */
+export function bfdTable(rows: BfdShowRow[]): string {
+  return table(
+    ['PEER', 'MODE', 'STATE', 'REMOTE', 'UP FOR', 'SINCE', 'TX (ms)', 'DETECT (ms)', 'MULT', 'REMOTE DISCR', 'LAST DIAGNOSTIC', 'FLAPS'],
+    rows.map((r) => [r.peer, r.multihop ? 'multihop' : 'single-hop', r.state, r.remoteState, r.state === 'Up' ? duration(r.uptimeSeconds) : '', r.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.txInterval, r.detectionTime, `${r.multiplier}/${r.remoteMultiplier || '-'}`, r.remoteDiscr || '', r.lastDiag, r.flaps]),
+  );
+}

@@ -38,6 +38,8 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   delayOpenTime: 'live',
   description: 'live',
   maxPrefixes: 'live',
+  // BFD sessions follow their settings live (new intervals by a Poll Sequence, RFC 5880 §6.8.3).
+  bfd: 'live',
   origin: 'live',
 };
 

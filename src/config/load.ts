@@ -46,6 +46,33 @@ export interface NeighborConfig extends PeerEndpoint {
   /** Policy chains (names from `policies`) for routes received from and sent to the peer. */
   import?: string[];
   export?: string[];
+  /** BFD with this neighbour (RFC 5880), when set. */
+  bfd?: BfdSettings;
+}
+
+/** A neighbour's BFD settings, defaults applied (intervals in ms). */
+export interface BfdSettings {
+  minRx: number;
+  minTx: number;
+  multiplier: number;
+  /** RFC 5883 multihop; unset: multihop when the neighbour is. */
+  multihop?: boolean;
+  /** The BGP session stays down while BFD is not Up. */
+  strict: boolean;
+  /** BFD down keeps graceful restart (when negotiated and the peer's C bit is clear). */
+  gracefulRestart: boolean;
+  authentication?: { type: 'simple' | 'keyed-md5' | 'meticulous-md5' | 'keyed-sha1' | 'meticulous-sha1'; keyId: number; password: string };
+}
+
+export const BFD_DEFAULTS = { minRx: 300, minTx: 300, multiplier: 3, strict: true, gracefulRestart: false } as const;
+
+function bfdOf(raw: NonNullable<PeerSettingsDoc['bfd']>): BfdSettings | undefined {
+  if (raw === false) return undefined;
+  if (raw === true) return { ...BFD_DEFAULTS };
+  const { authentication, ...rest } = raw;
+  const b: BfdSettings = { ...BFD_DEFAULTS, ...rest };
+  if (authentication) b.authentication = { keyId: 1, ...authentication };
+  return b;
 }
 
 export interface Config {
@@ -145,9 +172,11 @@ const NEIGHBOR_DEFAULTS = {
 
 /** Template settings from their schema-valid form: addPaths true/false become both/off. */
 function templateOf(raw: PeerSettingsDoc): PeerTemplate {
-  const { addPaths, ...rest } = raw;
+  const { addPaths, bfd, ...rest } = raw;
   const t: PeerTemplate = rest;
   if (addPaths !== undefined) t.addPaths = addPaths === true ? 'both' : addPaths === false ? 'off' : addPaths;
+  // `bfd: false` turns off what a template turned on.
+  if (bfd !== undefined) t.bfd = bfdOf(bfd);
   return t;
 }
 
@@ -166,6 +195,10 @@ function checkNeighbor(c: Checker, n: NeighborConfig, at: ConfigPath, own: Obj):
   if (n.nextHopSelf && n.nextHopKeep) c.fail(where('nextHopKeep'), 'cannot be combined with nextHopSelf');
   if (n.password !== undefined && Buffer.byteLength(n.password) > 80) c.fail(where('password'), 'must be at most 80 bytes');
   if (n.sourceAddress && n.sourceAddress.includes(':') !== n.address.includes(':')) c.fail(where('sourceAddress'), 'must be of the same family as the address');
+  const auth = n.bfd?.authentication;
+  if (auth && Buffer.byteLength(auth.password) > (auth.type.endsWith('sha1') ? 20 : 16)) {
+    c.fail('bfd' in own ? [...at, 'bfd', 'authentication', 'password'] : at, `must be at most ${auth.type.endsWith('sha1') ? 20 : 16} bytes for ${auth.type}`);
+  }
 }
 
 /** A config file's text, parsed and validated against the schema (not yet a Config). */

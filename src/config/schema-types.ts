@@ -45,6 +45,27 @@ export type PeerSettingsDoc = {
   gracefulRestart?: boolean;
   /** Offer RFC 8654 extended messages (UPDATEs up to 65535 bytes); used when the peer offers them too (default true) */
   extendedMessages?: boolean;
+  /** BFD (RFC 5880/5881, multihop RFC 5883) with this neighbor: true for the defaults (300 ms x 3), or the intervals. BFD down takes the BGP session down at once; with strict (default), the session does not come up while BFD is down */
+  bfd?: boolean | {
+    /** Required Min RX interval (ms, default 300) */
+    minRx?: number;
+    /** Desired Min TX interval (ms, default 300) */
+    minTx?: number;
+    /** Detect multiplier (default 3) */
+    multiplier?: number;
+    /** RFC 5883 multihop BFD (UDP 4784; default: true when the neighbor has multihop set) */
+    multihop?: boolean;
+    /** Hold the BGP session down while BFD is not Up (default true) */
+    strict?: boolean;
+    /** RFC 5880 6.7 authentication */
+    authentication?: {
+      type: "simple" | "keyed-md5" | "meticulous-md5" | "keyed-sha1" | "meticulous-sha1";
+      /** Key ID (default 1) */
+      keyId?: number;
+      /** The key: at most 16 bytes for simple and MD5, 20 for SHA1 */
+      password: string;
+    };
+  };
 };
 
 export type PolicyChainDoc = NameDoc[];

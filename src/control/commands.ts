@@ -4,9 +4,11 @@ import type { ControlHost } from './host.js';
 import { registerNeighborCommands } from './neighbor-commands.js';
 import { registerRouteCommands } from './route-commands.js';
 import { registerSystemCommands } from './system-commands.js';
+import { registerBfdCommands } from './bfd-commands.js';
 
 export function registerCommands(server: ControlServer, d: ControlHost, startedAt: number): void {
   registerSystemCommands(server, d, startedAt);
   registerNeighborCommands(server, d);
   registerRouteCommands(server, d);
+  registerBfdCommands(server, d);
 }

@@ -11,6 +11,7 @@ import type { RibReader } from '../rib/rib-reader.js';
 import type { PolicyChain } from '../policy/policy.js';
 import type { FibDiff } from '../fib/fib-sync.js';
 import type { DatastoreStatus } from '../datastore/datastore-sync.js';
+import type { BfdSnapshot } from '../bfd/bfd-service.js';
 
 /** Per-session route counts (daemon/routing keeps them). */
 export interface PeerRouteCounts {
@@ -50,6 +51,14 @@ export interface MemoryGuardStatus {
   sessionsStopped: number;
 }
 
+/** BFD as control sees it. */
+export interface BfdStatus {
+  /** The state of a neighbour's BFD session, or null when it has none. */
+  state(address: string): string | null;
+  /** Every session's status from the BFD worker (null: no BFD session configured). */
+  snapshot(): Promise<BfdSnapshot> | null;
+}
+
 export interface ControlHost {
   readonly routerId: string;
   readonly asn: number;
@@ -66,6 +75,7 @@ export interface ControlHost {
   routeCounts(): PeerRouteCounts | null;
   /** The kernel FIB sync, when enabled. */
   fib(): FibStatus | null;
+  bfd(): BfdStatus;
   /** The worst event-loop delay seen (ms). */
   readonly loopWorstMs: number;
   memoryGuard(): MemoryGuardStatus | null;

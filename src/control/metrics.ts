@@ -15,6 +15,8 @@ import { State } from '../session/fsm.js';
 import { peerType } from './neighbor-commands.js';
 import type { ControlHost } from './host.js';
 import type { Peer } from '../session/peer.js';
+import type { BfdSnapshot } from '../bfd/bfd-service.js';
+import type { SessionStatus } from '../bfd/messages.js';
 
 const STATES: State[] = [State.IDLE, State.CONNECT, State.ACTIVE, State.OPEN_SENT, State.OPEN_CONFIRM, State.ESTABLISHED];
 const TYPES = ['', 'open', 'update', 'notification', 'keepalive', 'route_refresh'];
@@ -164,7 +166,48 @@ export function buildRegistry(d: ControlHost): Registry {
       },
     });
   }
+  registerBfdMetrics(reg, d);
   return reg;
+}
+
+/** BFD sessions, from one snapshot of the BFD worker per scrape. */
+function registerBfdMetrics(reg: Registry, d: ControlHost): void {
+  let cache: { at: number; snap: Promise<BfdSnapshot | null> } | null = null;
+  const snapshot = (): Promise<BfdSnapshot | null> => {
+    const now = Date.now();
+    if (!cache || now - cache.at > 500) cache = { at: now, snap: (d.bfd().snapshot() ?? Promise.resolve(null)).catch(() => null) };
+    return cache.snap;
+  };
+  const perSession = (name: string, help: string, kind: 'gauge' | 'counter', read: (s: SessionStatus) => number) => {
+    const opts = {
+      name, help, labelNames: ['peer'], registers: [reg],
+      async collect(this: Gauge | Counter) {
+        this.reset();
+        const snap = await snapshot();
+        for (const s of snap?.sessions ?? []) {
+          if (this instanceof Gauge) this.set({ peer: s.peer }, read(s));
+          else this.inc({ peer: s.peer }, read(s));
+        }
+      },
+    };
+    return kind === 'gauge' ? new Gauge(opts) : new Counter(opts);
+  };
+  perSession('wren_bfd_session_up', 'BFD session state: 1 when Up', 'gauge', (s) => (s.state === 'Up' ? 1 : 0));
+  perSession('wren_bfd_session_flaps_total', 'Times the BFD session left Up', 'counter', (s) => s.flaps);
+  perSession('wren_bfd_packets_received_total', 'BFD packets accepted on the session', 'counter', (s) => s.packetsIn);
+  perSession('wren_bfd_packets_sent_total', 'BFD packets sent on the session', 'counter', (s) => s.packetsOut);
+  perSession('wren_bfd_detection_time_seconds', 'Negotiated detection time', 'gauge', (s) => s.detectionTime / 1000);
+  perSession('wren_bfd_tx_gap_max_seconds', 'Longest gap between two periodic BFD packets while Up', 'gauge', (s) => s.maxTxGap / 1000);
+  new Counter({
+    name: 'wren_bfd_packets_dropped_total', help: 'BFD packets dropped, by reason (kernel: TTL not 255 on single-hop, or a full buffer)', labelNames: ['reason'], registers: [reg],
+    async collect() {
+      this.reset();
+      const snap = await snapshot();
+      if (!snap) return;
+      for (const [reason, n] of Object.entries(snap.counters.dropped)) this.inc({ reason }, n);
+      if (snap.counters.kernelDropped > 0) this.inc({ reason: 'kernel' }, snap.counters.kernelDropped);
+    },
+  });
 }
 
 /** Connections the metrics endpoint serves at once; more are closed on accept. */

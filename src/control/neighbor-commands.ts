@@ -78,11 +78,19 @@ function detail(d: ControlHost, p: Peer): Record<string, unknown> {
         }
       : null,
     staleRoutes: d.routeCounts()?.staleRoutes(p.config.address) ?? 0,
+    bfd: bfdDetail(d, p, n),
     /** Bytes queued towards the peer that its socket has not taken yet (bounded: a slow reader lags, see update groups). */
     outputQueueBytes: p.pendingBytes,
     routes: { received: d.routeCounts()?.received(p) ?? 0, rejectedUpdates: d.routeCounts()?.rejected(p) ?? 0, advertised: d.routeCounts()?.advertised(p) ?? 0 },
     counters: { ...p.counters },
   };
+}
+
+/** The BFD session of a neighbour, for its detail: state, and whether BGP waits for it. */
+function bfdDetail(d: ControlHost, p: Peer, n: NeighborConfig | undefined): Record<string, unknown> | null {
+  const state = d.bfd().state(p.config.address);
+  if (state === null || !n?.bfd) return null;
+  return { state, minRx: n.bfd.minRx, minTx: n.bfd.minTx, multiplier: n.bfd.multiplier, strict: n.bfd.strict, bgpHeld: p.held };
 }
 
 export function neighborRows(d: ControlHost): NeighborRow[] {

@@ -33,6 +33,7 @@ export function controlHost(d: Daemon): ControlHost {
       const c = d.config.fib;
       return { table: c.table, protocol: c.protocol, metric: c.metric, installed: k.fib.installedCount, counters: k.fib.counters, diff: () => k.fib.diff() };
     },
+    bfd: () => ({ state: (address) => d.bfd.state(address), snapshot: () => d.bfd.snapshot() }),
     get loopWorstMs() {
       return d.loop.worstMs;
     },

@@ -30,6 +30,7 @@ import { bindEvents, localSpeaker, peerConfig, tcpDialer } from './peer-settings
 import { PeerRegistry } from './peer-registry.js';
 import { Startup } from './startup.js';
 import { applyReload, planStep, type ReloadTarget } from './reload.js';
+import { BfdGate } from './bfd-gate.js';
 
 export { DYNAMIC_MAX_PREFIXES } from './peer-registry.js';
 export { peerConfig, tcpDialer } from './peer-settings.js';
@@ -76,6 +77,19 @@ export class Daemon implements ReloadTarget {
       clock,
       log,
     });
+    this.bfd = new BfdGate({
+      peers: () => this.registry.peers,
+      // Listen-range clients have no BFD: their sessions exist only once they have connected.
+      neighbors: () => new Map([...this.registry.neighbors].filter(([a]) => !this.registry.isDynamic(a))),
+      log,
+    });
+  }
+
+  /** BFD for the neighbours that ask for it (the worker starts with the first one). */
+  readonly bfd: BfdGate;
+
+  syncBfd(): void {
+    this.bfd.sync();
   }
 
   /** Every session by neighbour address, configured and dynamic. */
@@ -148,6 +162,7 @@ export class Daemon implements ReloadTarget {
     this.log.info({ listen: this.config.listen, peers: this.peers.size, routerId: this.config.routerId, asn: this.config.asn, socket: this.socketPath }, 'wrend started');
     // Started before the sessions, so the first connect-retry timers are watched.
     this.startup?.start();
+    this.bfd.sync();
     for (const p of this.peers.values()) p.start();
     this.startMemoryGuard();
     this.stopLoopSamples = every(this.clock, 10_000, () => {
@@ -312,8 +327,10 @@ export class Daemon implements ReloadTarget {
       if (mode === 'restart' && p.params?.gracefulRestartFamilies) p.close('wrend restarting (graceful restart)');
       else p.stop(mode === 'down' ? (this.downMessage ?? message) : message);
     }
-    // Let the NOTIFICATIONs leave before the process goes.
+    // Let the NOTIFICATIONs leave before the process goes; BFD says AdminDown after them, so
+    // peers do not take it for a failure (RFC 5882 §3.2).
     await new Promise((r) => setTimeout(r, STOP_FLUSH_MS));
+    await this.bfd.stop();
     for (const p of this.peers.values()) p.dispose();
     this.fibConvergence?.stop();
     await this.calico?.stop();

@@ -34,6 +34,8 @@ export interface ReloadTarget {
   refreshLocalSpeakers(): void;
   /** Settings outside sessions and routing (memory guard, socket groups, log level, BIRD sockets). */
   applyOperational(effective: Config, old: Config): void;
+  /** BFD sessions for the neighbours now configured; holds sessions that must wait for theirs. */
+  syncBfd(): void;
 }
 
 /** The config a reload puts in force: what cannot change live keeps its running value. */
@@ -139,6 +141,7 @@ export async function applyReload(t: ReloadTarget, next: Config): Promise<Reload
       peer.start();
     }
   }
+  const added: Peer[] = [];
   for (const address of plan.added) {
     const n = byAddress.get(address) as NeighborConfig;
     // A dynamic client (from the listen range) now configured by name: its session restarts
@@ -148,8 +151,11 @@ export async function applyReload(t: ReloadTarget, next: Config): Promise<Reload
       dynamic.stop('neighbor now configured explicitly', CeaseSubcode.OTHER_CONFIG_CHANGE);
       linger(dynamic);
     }
-    t.registry.add(n).start();
+    added.push(t.registry.add(n));
   }
+  // New sessions that must wait for BFD are held before they first dial.
+  t.syncBfd();
+  for (const p of added) p.start();
   // Graceful-restart settings go into the OPENs of sessions established from now on.
   if (!isDeepStrictEqual(old.gracefulRestart, effective.gracefulRestart)) t.refreshLocalSpeakers();
   if (listening) {

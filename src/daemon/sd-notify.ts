@@ -3,7 +3,7 @@
  * named by $NOTIFY_SOCKET. Node has no Unix datagram sockets, so this goes through libc (koffi),
  * as the socket options do. Without $NOTIFY_SOCKET (not run by systemd) it does nothing.
  */
-import { libc } from '../session/libc.js';
+import { libc } from '../os/libc.js';
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;

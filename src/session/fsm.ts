@@ -66,6 +66,8 @@ export interface FsmState {
   readonly establishedAt: number;
   /** Why the session last went down (for show output), or ''. */
   readonly lastError: string;
+  /** Held down by a liveness check (BFD): no connection, in or out, until released. */
+  readonly held: boolean;
 }
 
 export function initialFsmState(config: FsmConfig): FsmState {
@@ -78,6 +80,7 @@ export function initialFsmState(config: FsmConfig): FsmState {
     keepaliveTime: 0,
     establishedAt: -1,
     lastError: '',
+    held: false,
   };
 }
 
@@ -85,6 +88,13 @@ export type FsmEvent =
   | { type: 'ManualStart' }
   /** Administrative stop: with a NOTIFICATION, or (null) a bare close that peers may treat as a restart (RFC 4724). */
   | { type: 'ManualStop'; notification: NotificationMessage | null; reason?: string }
+  /**
+   * A liveness check (BFD, RFC 5882) says the peer is gone (RFC 4271 event 8, AutomaticStop): the
+   * session ends with the NOTIFICATION (null: a bare close, so graceful restart keeps its routes).
+   * `hold`: no new session until Release; otherwise the usual idle hold, then a new attempt.
+   */
+  | { type: 'AutomaticStop'; notification: NotificationMessage | null; reason: string; hold: boolean }
+  | { type: 'Release' }
   | { type: 'TimerExpired'; timer: TimerName }
   | { type: 'TcpConnectionConfirmed' }
   | { type: 'TcpConnectionFails'; reason: string }
@@ -202,6 +212,26 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
     };
   }
 
+  if (ev.type === 'AutomaticStop') {
+    if (s.state === State.IDLE) {
+      if (ev.hold) actions.push({ type: 'stop-timer', timer: 'idleHold' });
+      return to(State.IDLE, { held: s.held || ev.hold, lastError: ev.reason });
+    }
+    const open = s.state !== State.CONNECT && s.state !== State.ACTIVE;
+    const r = fail(ev.reason, open ? ev.notification : null);
+    if (!ev.hold) return r;
+    return { state: { ...r.state, held: true }, actions: r.actions.filter((a) => !(a.type === 'start-timer' && a.timer === 'idleHold')) };
+  }
+  if (ev.type === 'Release') {
+    if (!s.held) return to(s.state);
+    if (s.state === State.IDLE && s.enabled) {
+      actions.push({ type: 'stop-timer', timer: 'idleHold' });
+      const r = start();
+      return { state: { ...r.state, held: false }, actions };
+    }
+    return to(s.state, { held: false });
+  }
+
   // Errors end a session the same way in every state that has a connection.
   if (s.state !== State.IDLE) {
     if (ev.type === 'MessageError') return fail(ev.reason, ev.notification);
@@ -210,6 +240,11 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
 
   switch (s.state) {
     case State.IDLE:
+      // Held: enabled (or not) as asked, but no connection until Release.
+      if (s.held) {
+        if (ev.type === 'TcpConnectionConfirmed') actions.push({ type: 'close' });
+        return to(State.IDLE, ev.type === 'ManualStart' ? { enabled: true } : {});
+      }
       if (ev.type === 'ManualStart') {
         actions.push({ type: 'stop-timer', timer: 'idleHold' });
         return start();

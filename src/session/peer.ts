@@ -139,9 +139,28 @@ export class Peer {
     this.dispatch({ type: 'ManualStop', notification: null, reason });
   }
 
+  /**
+   * A liveness check (BFD) says the peer is gone: end the session at once, with `notification`
+   * or (null) a bare close that keeps graceful restart; `hold` keeps it down until release().
+   */
+  automaticStop(reason: string, notification: NotificationMessage | null, hold: boolean): void {
+    this.dropCandidate(null);
+    this.dispatch({ type: 'AutomaticStop', notification, reason, hold });
+  }
+
+  /** The liveness check is good again: a held session may connect. */
+  release(): void {
+    this.dispatch({ type: 'Release' });
+  }
+
+  /** Held down by a liveness check (no connection until released). */
+  get held(): boolean {
+    return this.fsm.held;
+  }
+
   /** An accepted TCP connection from this peer's address. */
   offerInbound(conn: Connection): void {
-    if (!this.fsm.enabled) {
+    if (!this.fsm.enabled || this.fsm.held) {
       conn.destroy();
       return;
     }

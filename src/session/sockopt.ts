@@ -3,7 +3,7 @@
  * GTSM (RFC 5082: IP_MINTTL / IPV6_MINHOPCOUNT), outgoing TTL, and a socket created, configured,
  * bound and connected before Node wraps it.
  */
-import { libc } from './libc.js';
+import { libc } from '../os/libc.js';
 import { parseAddress } from '../wire/address.js';
 
 const AF_INET = 2;

@@ -10,7 +10,7 @@ import { Family } from '../../src/wire/constants.js';
 import { encodeOpen, myAsField } from '../../src/wire/open.js';
 import { encodeKeepalive } from '../../src/wire/keepalive.js';
 import { parseIpv4 } from '../../src/wire/address.js';
-import { libc } from '../../src/session/libc.js';
+import { libc } from '../../src/os/libc.js';
 import { sockaddr } from '../../src/session/sockopt.js';
 import { BenchSpeaker } from '../../bench/lib/speaker.js';
 import { clientAddress, injectorAddress } from '../../bench/lib/bench-netns.js';

@@ -13,6 +13,7 @@ export interface Libc {
   koffi: Koffi;
   socket: Fn;
   setsockopt: Fn;
+  getsockopt: Fn;
   bind: Fn;
   connect: Fn;
   sendto: Fn;
@@ -30,6 +31,7 @@ export function libc(): Libc {
     koffi,
     socket: lib.func('int socket(int domain, int type, int protocol)'),
     setsockopt: lib.func('int setsockopt(int fd, int level, int name, const uint8_t *value, uint32_t len)'),
+    getsockopt: lib.func('int getsockopt(int fd, int level, int name, _Out_ uint8_t *value, _Inout_ uint32_t *len)'),
     bind: lib.func('int bind(int fd, const uint8_t *addr, uint32_t len)'),
     connect: lib.func('int connect(int fd, const uint8_t *addr, uint32_t len)'),
     sendto: lib.func('long sendto(int fd, const uint8_t *buf, unsigned long len, int flags, const uint8_t *addr, uint32_t addrlen)'),
