@@ -30,6 +30,15 @@ export interface PeerSpec {
   ttlSecurity?: boolean;
   /** RFC 7911 ADD-PATH both ways. */
   addPaths?: boolean;
+  /** BFD for this session (the daemon's `bfd` settings). */
+  bfd?: boolean;
+}
+
+/** A daemon's BFD: intervals (ms), multiplier, optional authentication (BIRD only). */
+export interface BfdSpec {
+  interval: number;
+  multiplier: number;
+  auth?: { type: 'keyed sha1' | 'meticulous keyed sha1' | 'keyed md5'; password: string; id: number };
 }
 
 export interface DaemonSpec {
@@ -40,6 +49,8 @@ export interface DaemonSpec {
   announce?: string[];
   /** FRR: `bgp graceful-restart` with preserve-fw-state, and zebra to install routes in the kernel. */
   gracefulRestart?: boolean;
+  /** BFD (BIRD: protocol bfd; FRR: bfdd, with zebra). */
+  bfd?: BfdSpec;
 }
 
 /** SIGKILL, resolved once the process is gone. */
@@ -83,9 +94,15 @@ export class Bird implements Daemon {
       if (p.asn === spec.asn) lines.push('  direct;');
       if (p.ttlSecurity) lines.push('  ttl security on;');
       if (p.grace) lines.push('  graceful restart on;');
+      if (p.bfd) lines.push('  bfd on;');
       lines.push('  connect retry time 2;', '  connect delay time 1;', '  error wait time 1, 5;');
       for (const f of fams) lines.push(`  ${f} { import all; export where source = RTS_STATIC; next hop self;${p.addPaths ? ' add paths on;' : ''} };`);
       lines.push('}');
+    }
+    if (spec.bfd) {
+      const b = spec.bfd;
+      const opts = `min rx interval ${b.interval} ms; min tx interval ${b.interval} ms; multiplier ${b.multiplier};${b.auth ? ` authentication ${b.auth.type}; password "${b.auth.password}" { id ${b.auth.id}; };` : ''}`;
+      lines.push(`protocol bfd { interface "*" { ${opts} }; multihop { ${opts} }; }`);
     }
     writeFileSync(conf, lines.join('\n') + '\n' + extra);
     this.proc = this.start();
@@ -143,7 +160,7 @@ export class Frr implements Daemon {
     const name = `frr-${ns}`;
     const conf = lab.path(`${name}.conf`);
     this.vtyDir = lab.path(`${name}-vty`);
-    const zebra = spec.gracefulRestart === true;
+    const zebra = spec.gracefulRestart === true || spec.bfd !== undefined;
     const lines = [
       'frr defaults traditional',
       `hostname ${name}`,
@@ -154,7 +171,7 @@ export class Frr implements Daemon {
       ' no bgp network import-check',
       ' no bgp default ipv4-unicast',
       ' bgp log-neighbor-changes',
-      ...(zebra ? [' bgp graceful-restart', ' bgp graceful-restart preserve-fw-state'] : []),
+      ...(spec.gracefulRestart ? [' bgp graceful-restart', ' bgp graceful-restart preserve-fw-state'] : []),
     ];
     for (const p of spec.peers) {
       lines.push(` neighbor ${p.address} remote-as ${p.asn}`);
@@ -164,6 +181,7 @@ export class Frr implements Daemon {
       if (p.password) lines.push(` neighbor ${p.address} password ${p.password}`);
       if (p.multihop) lines.push(` neighbor ${p.address} ebgp-multihop ${p.multihop}`);
       if (p.grace) lines.push(` neighbor ${p.address} graceful-restart`);
+      if (p.bfd) lines.push(` neighbor ${p.address} bfd profile wren`);
     }
     for (const fam of ['ipv4', 'ipv6'] as const) {
       lines.push(` address-family ${fam} unicast`);
@@ -184,6 +202,14 @@ export class Frr implements Daemon {
       chmodSync(this.vtyDir, 0o777);
       writeFileSync(lab.path(`${name}-zebra.conf`), '', { mode: 0o644 });
       lab.spawn(ns, '/usr/lib/frr/zebra', ['-f', lab.path(`${name}-zebra.conf`), '-i', lab.path(`${name}-zebra.pid`), '-z', zsock, '--vty_socket', this.vtyDir]);
+    }
+    if (spec.bfd) {
+      const b = spec.bfd;
+      const bfdConf = lab.path(`${name}-bfdd.conf`);
+      writeFileSync(bfdConf, ['bfd', ' profile wren', `  receive-interval ${b.interval}`, `  transmit-interval ${b.interval}`, `  detect-multiplier ${b.multiplier}`, ' !', '!', ''].join('\n'), { mode: 0o644 });
+      const bfdd = lab.spawn(ns, '/usr/lib/frr/bfdd', ['-f', bfdConf, '-i', lab.path(`${name}-bfdd.pid`), '-z', zsock, '--vty_socket', this.vtyDir]);
+      bfdd.stdout?.on('data', (d: Buffer) => (this.logText += d.toString()));
+      bfdd.stderr?.on('data', (d: Buffer) => (this.logText += d.toString()));
     }
     this.args = [...(zebra ? [] : ['-Z']), '-S', '-f', conf, '-i', lab.path(`${name}.pid`), '--vty_socket', this.vtyDir, '-z', zsock, ...spec.listen.flatMap((a) => ['-l', a])];
     this.proc = this.start();
