@@ -189,7 +189,11 @@ export class BfdEngine {
       }
     }
     if (sendNow) this.transmit(r, false);
-    if (transmitInterval(before) !== transmitInterval(r.s) || before.params.multiplier !== r.s.params.multiplier) this.scheduleTx(r);
+    if (transmitInterval(before) !== transmitInterval(r.s) || before.params.multiplier !== r.s.params.multiplier || before.state !== r.s.state) {
+      // The gap is measured between packets of one schedule only.
+      r.lastPeriodic = -1;
+      this.scheduleTx(r);
+    }
   }
 
   private transmit(r: Running, final: boolean): void {

@@ -57,6 +57,8 @@ export type PeerSettingsDoc = {
     multihop?: boolean;
     /** Hold the BGP session down while BFD is not Up (default true) */
     strict?: boolean;
+    /** When BFD goes down and the session negotiated graceful restart, keep the peer's routes as in a restart if its BFD shares fate with its control plane (C bit clear; RFC 5882 4.3.1), as BIRD's bfd graceful. Default false: BFD down withdraws the peer's routes at once */
+    gracefulRestart?: boolean;
     /** RFC 5880 6.7 authentication */
     authentication?: {
       type: "simple" | "keyed-md5" | "meticulous-md5" | "keyed-sha1" | "meticulous-sha1";

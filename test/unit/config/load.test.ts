@@ -155,3 +155,29 @@ t.test('bestPath: MED rules, off by default', async (t) => {
   t.same(parseConfig('routerId: 192.0.2.1\nasn: 64512\nbestPath: { alwaysCompareMed: true, missingMedAsWorst: true }\n', 'b.yaml').bestPath, { alwaysCompareMed: true, missingMedWorst: true });
   t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 64512\nbestPath: { deterministicMed: false }\n', 'b.yaml'), { message: /bestPath\.deterministicMed: unknown key/ });
 });
+
+t.test('bfd: true for the defaults, settings, templates, and bfd: false to turn a template off', async (t) => {
+  const c = parseConfig(
+    `routerId: 192.0.2.1
+asn: 64512
+peerTemplates:
+  tor: { asn: 65000, bfd: { minRx: 100, minTx: 100, multiplier: 5, authentication: { type: keyed-sha1, password: k3y } } }
+neighbors:
+  - { address: 192.0.2.2, asn: 65000, bfd: true }
+  - { address: 192.0.2.3, template: tor }
+  - { address: 192.0.2.4, template: tor, bfd: false }
+  - { address: 192.0.2.5, asn: 65000, multihop: 4, bfd: { strict: false, gracefulRestart: true } }
+`,
+    'bfd.yaml',
+  );
+  const [a, b, c4, d] = c.neighbors;
+  t.same(a?.bfd, { minRx: 300, minTx: 300, multiplier: 3, strict: true, gracefulRestart: false }, 'defaults: 300 ms x 3, strict');
+  t.same(b?.bfd, { minRx: 100, minTx: 100, multiplier: 5, strict: true, gracefulRestart: false, authentication: { type: 'keyed-sha1', keyId: 1, password: 'k3y' } }, 'from the template, key ID 1 by default');
+  t.equal(c4?.bfd, undefined, 'bfd: false overrides the template');
+  t.match(d?.bfd, { strict: false, gracefulRestart: true });
+  t.throws(() => parseConfig('routerId: 192.0.2.1\nasn: 1\nneighbors:\n  - { address: 192.0.2.2, asn: 2, bfd: { minRx: 5 } }\n', 'b.yaml'), { message: /b\.yaml:4:\d+ neighbors\[0\]\.bfd\.minRx: must be >= 10/ });
+  t.throws(
+    () => parseConfig('routerId: 192.0.2.1\nasn: 1\nneighbors:\n  - address: 192.0.2.2\n    asn: 2\n    bfd: { authentication: { type: keyed-md5, password: "seventeen-bytes!!" } }\n', 'b.yaml'),
+    { message: /neighbors\[0\]\.bfd\.authentication\.password: must be at most 16 bytes for keyed-md5/ },
+  );
+});

@@ -72,6 +72,19 @@ const rows: Row[] = [
   { from: State.ESTABLISHED, event: { type: 'NotifMsg', reason: 'x' }, to: State.IDLE, actions: ['close', 'down', 'start idleHold 5'] },
   { from: State.CONNECT, event: { type: 'ManualStop', notification: cease }, to: State.IDLE, actions: ['close'] },
   { from: State.IDLE, event: { type: 'ManualStop', notification: cease }, to: State.IDLE, actions: ['close'] },
+  // A liveness check (BFD) ends the session: AutomaticStop, with or without a hold.
+  { from: State.ESTABLISHED, event: { type: 'AutomaticStop', notification: { code: 6, subcode: 10, data: Buffer.alloc(0) }, reason: 'BFD down', hold: false }, to: State.IDLE, actions: ['notify 6/10', 'close', 'down', 'start idleHold 5'] },
+  { from: State.ESTABLISHED, event: { type: 'AutomaticStop', notification: { code: 6, subcode: 10, data: Buffer.alloc(0) }, reason: 'BFD down', hold: true }, to: State.IDLE, actions: ['notify 6/10', 'close', 'down'] },
+  { from: State.ESTABLISHED, event: { type: 'AutomaticStop', notification: null, reason: 'BFD down', hold: true }, to: State.IDLE, actions: ['close', 'down quietly'] },
+  { from: State.CONNECT, event: { type: 'AutomaticStop', notification: { code: 6, subcode: 10, data: Buffer.alloc(0) }, reason: 'BFD down', hold: true }, to: State.IDLE, actions: ['close'] },
+  { from: State.IDLE, event: { type: 'AutomaticStop', notification: null, reason: 'waiting for BFD', hold: true }, to: State.IDLE, actions: [] },
+  // Held: nothing connects until Release.
+  { from: State.IDLE, event: { type: 'ManualStart' }, to: State.IDLE, actions: [], patch: { held: true, enabled: false } },
+  { from: State.IDLE, event: { type: 'TimerExpired', timer: 'idleHold' }, to: State.IDLE, actions: [], patch: { held: true } },
+  { from: State.IDLE, event: { type: 'TcpConnectionConfirmed' }, to: State.IDLE, actions: ['close'], patch: { held: true } },
+  { from: State.IDLE, event: { type: 'Release' }, to: State.CONNECT, actions: ['start connectRetry 5', 'connect'], patch: { held: true } },
+  { from: State.IDLE, event: { type: 'Release' }, to: State.IDLE, actions: [], patch: { held: true, enabled: false } },
+  { from: State.ESTABLISHED, event: { type: 'Release' }, to: State.ESTABLISHED, actions: [] },
 ];
 
 for (const r of rows) {
