@@ -6,7 +6,7 @@
  * peer's routes leave wren's kernel; the path back -> both up again, routes back.
  */
 import t, { type Test } from 'tap';
-import { netnsLab, run, sleep, waitFor, type Lab } from '../helpers/netns.js';
+import { netnsLab, sleep, waitFor, type Lab } from '../helpers/netns.js';
 import { Bird, Frr, type BfdSpec, type Daemon } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
 
@@ -52,7 +52,7 @@ function wrenConfig(peerAsn: number, bfd: Record<string, unknown>, extra: Record
   };
 }
 
-async function blackholeRound(t: Test, lab: Lab, topo: ReturnType<typeof topology>, wren: Wren, peer: Daemon, peerHasBfdUp: () => boolean): Promise<void> {
+async function blackholeRound(t: Test, lab: Lab, topo: ReturnType<typeof topology>, wren: Wren, peer: Daemon, peerHasBfdUp: () => boolean, metrics = false): Promise<void> {
   const { w, sw, peerPort } = topo;
   const bfd = () => wren.json<{ sessions: BfdRow[] }>('show', 'bfd').sessions[0] as BfdRow;
   await waitFor('BFD Up in wren', () => bfd().state === 'Up', 20_000, 100);
@@ -94,8 +94,12 @@ async function blackholeRound(t: Test, lab: Lab, topo: ReturnType<typeof topolog
   await waitFor('BGP Established again', () => wren.state('192.0.2.2') === 'Established', 30_000, 100);
   await waitFor('the peer route back in the kernel', () => kernelHas(lab, w, PEER_PREFIX), 15_000, 100);
   t.equal(bfd().flaps, flapsBefore + 1, 'one BFD flap counted for the cut', { lines: wren.lines.filter((l) => /BFD/.test(l.msg)).map((l) => `${String(l.time)} ${l.msg} ${String(l.diag ?? '')}`) });
-  const metrics = run('ip', ['netns', 'exec', w, 'curl', '-s', 'http://127.0.0.1:9179/metrics'], { allowFail: true });
-  if (metrics.includes('wren_bfd')) t.match(metrics, /wren_bfd_session_up\{peer="192\.0\.2\.2"\} 1/, 'metrics: BFD session up');
+  if (metrics) {
+    const text = lab.exec(w, process.execPath, ['-e', "fetch('http://127.0.0.1:9179/metrics').then(async (r) => process.stdout.write(await r.text()))"]);
+    t.match(text, /wren_bfd_session_up\{peer="192\.0\.2\.2"\} 1/, 'metrics: BFD session up');
+    t.match(text, /wren_bfd_session_flaps_total\{peer="192\.0\.2\.2"\} [1-9]/, 'metrics: the flap counted');
+    t.match(text, /wren_bfd_detection_time_seconds\{peer="192\.0\.2\.2"\} 0\.3/, 'metrics: detection time');
+  }
 }
 
 t.test('BIRD 2: BFD brings BGP down on a blackholed path and back up', async (t) => {
@@ -105,7 +109,7 @@ t.test('BIRD 2: BFD brings BGP down on a blackholed path and back up', async (t)
   const spec: BfdSpec = { interval: INTERVAL, multiplier: MULT };
   const bird = new Bird(lab, topo.p, { routerId: '192.0.2.2', asn: 65010, listen: ['192.0.2.2'], announce: [PEER_PREFIX], bfd: spec, peers: [{ address: '192.0.2.1', asn: 64512, bfd: true }] });
   const wren = new Wren(lab, topo.w, { ...wrenConfig(65010, { minRx: INTERVAL, minTx: INTERVAL, multiplier: MULT }), metrics: { listen: '127.0.0.1:9179' } });
-  await blackholeRound(t, lab, topo, wren, bird, () => /192\.0\.2\.1\s+\S+\s+Up/.test(bird.birdc('show bfd sessions')));
+  await blackholeRound(t, lab, topo, wren, bird, () => /192\.0\.2\.1\s+\S+\s+Up/.test(bird.birdc('show bfd sessions')), true);
 });
 
 t.test('FRR: BFD with bfdd, and a blackholed path', async (t) => {
