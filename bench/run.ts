@@ -20,6 +20,9 @@
  *                  1-3 of them, MEDs compared between peers of one neighbour AS)
  *  11 mesh-50      a cold full iBGP mesh of 50 nodes started at once, one /26 each: time from the
  *                  last node's start until every node holds every block (wren and BIRD)
+ *  12 bfd-1m       a BFD session at 100 ms x 3 with a BIRD peer while the device ingests 1M routes
+ *                  into the kernel (bench/bfd-busy.ts): the worst gap between its BFD packets, seen
+ *                  from the peer's side, and false downs (wren and BIRD)
  * --quick divides the sizes (a minute or two in all). Each daemon gets a time cap per scenario
  * (default 120 s; --quick 30 s) and is reported as "> cap" past it. Prints a table per scenario and
  * all results as JSON (to FILE with --json).
@@ -59,6 +62,7 @@ const SCENARIOS: Scenario[] = [
   { id: 'internet-1m', what: `Internet-like table, ${quick ? '100k' : '1M'} routes / ${quick ? '20k' : '200k'} attribute sets, 1 peer, then churn`, env: { MODE: 'internet', N: k(1_000_000, 100_000), PEERS: '1', M: '1' }, clients: 2 },
   { id: 'internet-30', what: `Internet-like table, ${quick ? '100k' : '1M'} routes from 30 peers`, env: { MODE: 'internet', N: k(1_000_000, 100_000), PEERS: '30', M: '1' }, clients: 31 },
   { id: 'mesh-50', what: `cold iBGP mesh of ${quick ? 20 : 50} nodes started at once, one /26 each`, env: { N: k(50, 20) }, clients: 0 },
+  { id: 'bfd-1m', what: `BFD 100 ms x 3 while ${quick ? '100k' : '1M'} routes are ingested into the kernel`, env: { N: k(1_000_000, 100_000) }, clients: 0 },
   { id: 'ipv6-1m', what: `${quick ? '100k' : '1M'} IPv6 /56 -> 1 client`, env: { MODE: 'rr', N: k(1_000_000, 100_000), M: '1', FAMILY: 'ipv6' }, clients: 1 },
 ];
 const chosen = values.scenarios ? SCENARIOS.filter((s) => values.scenarios?.split(',').includes(s.id)) : SCENARIOS;
@@ -122,6 +126,17 @@ function runFib(s: Scenario): Row[] {
   return rows;
 }
 
+/** Scenario 12 runs bench/bfd-busy.js, which measures wren and BIRD itself. */
+function runBfd(s: Scenario): Row[] {
+  const r = spawnSync(process.execPath, [join(DIST, 'bench', 'bfd-busy.js')], { encoding: 'utf8', env: { ...process.env, N: s.env.N, ONLY: only.includes('bird') ? '' : 'wren' }, timeout: 20 * 60_000 });
+  const rows: Row[] = [];
+  for (const line of r.stdout.split('\n').filter((l) => l.startsWith('{"daemon"'))) {
+    const j = JSON.parse(line) as Record<string, unknown>;
+    rows.push({ scenario: s.id, daemon: String(j.daemon), seconds: typeof j.ingestSeconds === 'number' ? j.ingestSeconds : null, rssMb: null, cpuSeconds: null, detail: j });
+  }
+  return rows;
+}
+
 function table(s: Scenario, rows: Row[]): void {
   const bird = rows.find((r) => r.daemon === 'bird');
   const ratio = (a: number | null, b: number | null | undefined) => (a !== null && b ? (a / b).toFixed(2) : '-');
@@ -139,6 +154,7 @@ function table(s: Scenario, rows: Row[]): void {
       ...(r.detail?.withdrawMs !== undefined ? { 'withdraw s': Number(r.detail.withdrawMs) / 1000, 're-announce s': Number(r.detail.reannounceMs) / 1000 } : {}),
       ...(r.detail?.convergeMs !== undefined ? { 'established s': Number(r.detail.connectMs) / 1000, 'converged s': Number(r.detail.convergeMs) / 1000 } : {}),
       ...(r.detail?.restartMs !== undefined ? { 'first up s': Number(r.detail.firstUpMs) / 1000 } : {}),
+      ...(r.detail?.worstTxGapMs !== undefined ? { 'worst BFD TX gap ms': Number(r.detail.worstTxGapMs), 'false downs': Number(r.detail.falseDowns), 'main loop stall ms': r.detail.worstMainLoopMs ?? '-' } : {}),
     })),
   );
 }
@@ -148,9 +164,9 @@ async function main(): Promise<void> {
   if (missing.length) console.warn(`missing (apt-get install bird2 frr gobgpd): ${missing.join(', ')}`);
   const all: Row[] = [];
   for (const s of chosen) {
-    const rows = s.id === 'fib-1m' ? runFib(s) : [];
+    const rows = s.id === 'fib-1m' ? runFib(s) : s.id === 'bfd-1m' ? runBfd(s) : [];
     if (s.id === 'mesh-50') for (const d of only) rows.push(await runMeshScenario(s, d));
-    else if (s.id !== 'fib-1m') for (const d of only) rows.push(await runReflector(s, d));
+    else if (s.id !== 'fib-1m' && s.id !== 'bfd-1m') for (const d of only) rows.push(await runReflector(s, d));
     all.push(...rows);
     table(s, rows);
   }

@@ -141,6 +141,6 @@ export function duration(seconds: number): string {
 export function bfdTable(rows: BfdShowRow[]): string {
   return table(
     ['PEER', 'MODE', 'STATE', 'REMOTE', 'UP FOR', 'SINCE', 'TX (ms)', 'DETECT (ms)', 'MULT', 'REMOTE DISCR', 'LAST DIAGNOSTIC', 'FLAPS'],
-    rows.map((r) => [r.peer, r.multihop ? 'multihop' : 'single-hop', r.state, r.remoteState, r.state === 'Up' ? duration(r.uptimeSeconds) : '', r.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.txInterval, r.detectionTime, `${r.multiplier}/${r.remoteMultiplier || '-'}`, r.remoteDiscr || '', r.lastDiag, r.flaps]),
+    rows.map((r) => [r.peer, r.multihop ? 'multihop' : 'single-hop', r.state, r.remoteState, r.state === 'Up' ? duration(r.uptimeSeconds) : '', r.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.txInterval, r.detectionTime || '', `${r.multiplier}/${r.remoteMultiplier || '-'}`, r.remoteDiscr || '', r.lastDiag, r.flaps]),
   );
 }

@@ -7,6 +7,7 @@ import t from 'tap';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCommand } from '../../../src/cli/commands.js';
+import { duration } from '../../../src/cli/format.js';
 
 const DIR = 'fixtures/cli';
 
@@ -44,4 +45,12 @@ t.test('the grammar: requests sent, and mistakes caught before the socket', asyn
   t.equal(req('show fib now'), 'show fib: unexpected "now"');
   t.equal(req('configure check a b'), 'usage: configure [check] [FILE]');
   t.equal(req('frobnicate'), 'unknown command "frobnicate"');
+  t.same(req('show bfd'), { command: 'show bfd', args: {} });
+  t.same(req('show bfd sessions'), { command: 'show bfd', args: {} }, 'BIRD\'s words work too');
+  t.same(req('show bfd 192.0.2.2'), { command: 'show bfd', args: { address: '192.0.2.2' } });
+  t.equal(req('show bfd 192.0.2.2 192.0.2.3'), 'show bfd: unexpected "192.0.2.3"');
+});
+
+t.test('durations as operators read them', async (t) => {
+  t.same([0, 45, 60, 725, 3600, 18_120, 86_400, 273_600].map(duration), ['0s', '45s', '1m0s', '12m5s', '1h0m', '5h2m', '1d0h', '3d4h']);
 });
