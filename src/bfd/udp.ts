@@ -108,8 +108,14 @@ export class BfdUdp {
       sock.on('error', (err) => this.events.error(`receive socket ${key}`, err));
       sock.on('message', (msg, rinfo) => this.events.packet(msg, rinfo.address, multihop));
       await bindSocket(sock, multihop ? this.ports.multi : this.ports.single, family === 4 ? '0.0.0.0' : '::');
-      const fd = datagramFd(sock);
-      if (!multihop) attachTtlFilter(fd, family);
+      let fd = -1;
+      try {
+        fd = datagramFd(sock);
+        if (!multihop) attachTtlFilter(fd, family);
+      } catch (err) {
+        // BFD still runs; only the TTL check is lost, and that is said.
+        this.events.error(`receive socket ${key}: the TTL 255 check is not enforced`, err as Error);
+      }
       if (this.closed) sock.close();
       else this.receivers.set(key, { sock, fd });
     })();
@@ -162,7 +168,7 @@ export class BfdUdp {
   /** Drops the kernel counted on the receiving sockets. */
   kernelDrops(): number {
     let n = 0;
-    for (const r of this.receivers.values()) n += kernelDrops(r.fd);
+    for (const r of this.receivers.values()) if (r.fd >= 0) n += kernelDrops(r.fd);
     return n;
   }
 
