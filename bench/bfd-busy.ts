@@ -11,6 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killIn, removeNamespaces, vethPair } from './lib/veth-pair.js';
 
 const N = Number(process.env.N ?? (process.env.QUICK ? 100_000 : 1_000_000));
 const INTERVAL = 100;
@@ -20,36 +21,12 @@ const INJ = `wrenbfdi${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'wren-bfd-'));
 const root = join(import.meta.dirname, '..');
 
-function sh(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 6).join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
 function setup(): void {
-  for (const ns of [DUT, INJ]) {
-    sh('ip', ['netns', 'add', ns]);
-    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  }
-  sh('ip', ['link', 'add', 'wba', 'netns', DUT, 'type', 'veth', 'peer', 'name', 'wbb', 'netns', INJ]);
-  sh('ip', ['-n', DUT, 'addr', 'add', '198.18.0.1/24', 'dev', 'wba']);
-  sh('ip', ['-n', INJ, 'addr', 'add', '198.18.0.2/24', 'dev', 'wbb']);
-  sh('ip', ['-n', INJ, 'addr', 'add', '198.18.0.3/24', 'dev', 'wbb']);
-  sh('ip', ['-n', DUT, 'link', 'set', 'wba', 'up']);
-  sh('ip', ['-n', INJ, 'link', 'set', 'wbb', 'up']);
+  vethPair(DUT, 'wba', ['198.18.0.1/24'], INJ, 'wbb', ['198.18.0.2/24', '198.18.0.3/24']);
 }
 
 function cleanup(): void {
-  for (const ns of [DUT, INJ]) {
-    for (const pid of (spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-    spawnSync('ip', ['netns', 'del', ns]);
-  }
+  removeNamespaces(DUT, INJ);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -123,6 +100,8 @@ async function run(daemon: 'wren' | 'bird'): Promise<Result> {
   const dut = startDut(daemon);
   const bfdUp = () => /198\.18\.0\.1\s+\S+\s+Up\s+(\S+ \S+|\S+)/.exec(peer.birdc('show bfd sessions'));
   for (let i = 0; i < 300 && !(bfdUp() && /Established/.test(peer.birdc('show protocols dut'))); i++) await sleep(100);
+  // Settled: a peer may renew its BFD session once as its BGP session comes up.
+  await sleep(1000);
   const since = bfdUp()?.[1] ?? '';
   const flapsBefore = dut.flaps();
   // The device's BFD packets, timestamped by the peer's side.
@@ -156,19 +135,19 @@ async function run(daemon: 'wren' | 'bird'): Promise<Result> {
   let worst = 0;
   for (let i = 1; i < inWindow.length; i++) worst = Math.max(worst, (inWindow[i] as number) - (inWindow[i - 1] as number));
   const sinceAfter = bfdUp()?.[1] ?? 'down';
-  const falseDowns = (sinceAfter === since ? 0 : 1) + (daemon === 'wren' ? Math.max(0, dut.flaps() - flapsBefore) : 0) + (/Established/.test(peer.birdc('show protocols dut')) ? 0 : 1);
+  const downs = {
+    peerBfd: sinceAfter === since ? 0 : 1,
+    dutBfd: daemon === 'wren' ? Math.max(0, dut.flaps() - flapsBefore) : 0,
+    bgp: /Established/.test(peer.birdc('show protocols dut')) ? 0 : 1,
+  };
+  const falseDowns = downs.peerBfd + downs.dutBfd + downs.bgp;
+  if (falseDowns > 0) console.error(`${daemon}: false down: ${JSON.stringify(downs)}; BFD since ${since} -> ${sinceAfter}`);
   const worstMainLoopMs = dut.loopMs();
   inj.kill('SIGTERM');
   dut.proc.kill('SIGKILL');
   await new Promise((r) => dut.proc.once('exit', r));
   spawnSync('ip', ['-n', DUT, 'route', 'flush', 'proto', String(dut.proto)]);
-  for (const pid of (spawnSync('ip', ['netns', 'pids', INJ], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean)) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
+  killIn(INJ);
   await sleep(500);
   return {
     daemon,

@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeNamespaces, sh, vethPair } from './lib/veth-pair.js';
 
 const N = Number(process.env.N ?? (process.env.QUICK ? 100_000 : 1_000_000));
 const DUT = `wrenfib${process.pid}`;
@@ -15,35 +16,12 @@ const INJ = `wrenfibi${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'wren-fib-'));
 const root = join(import.meta.dirname, '..');
 
-function sh(cmd: string, args: string[], input?: string): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', input, maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 6).join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
 function setup(): void {
-  for (const ns of [DUT, INJ]) {
-    sh('ip', ['netns', 'add', ns]);
-    sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  }
-  sh('ip', ['link', 'add', 'wfa', 'netns', DUT, 'type', 'veth', 'peer', 'name', 'wfb', 'netns', INJ]);
-  sh('ip', ['-n', DUT, 'addr', 'add', '198.18.0.1/24', 'dev', 'wfa']);
-  sh('ip', ['-n', INJ, 'addr', 'add', '198.18.0.2/24', 'dev', 'wfb']);
-  sh('ip', ['-n', DUT, 'link', 'set', 'wfa', 'up']);
-  sh('ip', ['-n', INJ, 'link', 'set', 'wfb', 'up']);
+  vethPair(DUT, 'wfa', ['198.18.0.1/24'], INJ, 'wfb', ['198.18.0.2/24']);
 }
 
 function cleanup(): void {
-  for (const ns of [DUT, INJ]) {
-    for (const pid of (spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
-    spawnSync('ip', ['netns', 'del', ns]);
-  }
+  removeNamespaces(DUT, INJ);
   rmSync(dir, { recursive: true, force: true });
 }
 
