@@ -2,6 +2,7 @@
  * wrenc's grammar: the words an operator types, turned into one control request and the way its
  * answer is printed. Pure (no socket), so every command's text output is tested on fixed answers.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { NeighborRow } from '../control/neighbor-commands.js';
@@ -14,7 +15,7 @@ commands:
   show status
   show neighbors [ADDRESS] [detail]     (alias: show protocols [all])
   node status                           (the calicoctl node status table)
-  show route [PREFIX] [all] [table ipv4|ipv6] [peer ADDRESS] [count] [explain]
+  show route [PREFIX [longer] | [for] ADDRESS] [all] [table ipv4|ipv6] [peer ADDRESS] [count] [explain]
   show fib [diff]
   show bfd [ADDRESS] [detail]           (BFD sessions: state, intervals, last diagnostic)
   show memory
@@ -46,14 +47,17 @@ function showRoute(words: string[]): Parsed {
   const args: Record<string, unknown> = {};
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as string;
-    if (w === 'all' || w === 'count' || w === 'explain') args[w] = true;
-    else if ((w === 'table' || w === 'peer' || w === 'protocol') && words[i + 1]) args[w === 'protocol' ? 'peer' : w] = words[++i];
+    if (w === 'all' || w === 'count' || w === 'explain' || w === 'longer') args[w] = true;
+    else if ((w === 'table' || w === 'peer' || w === 'protocol' || w === 'for') && words[i + 1]) args[w === 'protocol' ? 'peer' : w] = words[++i];
     else if (w.includes('/') && args.prefix === undefined) args.prefix = w;
+    // A bare address: its longest match, as vtysh and the gobgp CLI answer.
+    else if (isIP(w) && args.for === undefined && args.prefix === undefined) args.for = w;
     else return { error: `show route: unexpected "${w}"` };
   }
   if (args.count) return single('show route', args, (r) => keyValues(r as Record<string, unknown>));
+  if (args.longer && !args.prefix) return { error: 'show route longer needs a prefix: show route PREFIX longer' };
   if (args.explain) {
-    if (!args.prefix) return { error: 'show route explain needs a prefix' };
+    if (!args.prefix && !args.for) return { error: 'show route explain needs a prefix' };
     return { command: 'show route', args, streamed: true, collect: true, text: (rows) => explainText(rows as RouteRow[]) };
   }
   return { command: 'show route', args, streamed: true, text: () => '', header: ROUTE_HEADER, row: (r) => routeLine(r as RouteRow) };

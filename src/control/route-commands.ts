@@ -5,7 +5,7 @@
  */
 import { TurnBudget } from './turn-budget.js';
 import { Family } from '../wire/constants.js';
-import { addressToString } from '../wire/address.js';
+import { addressToString, parseAddress } from '../wire/address.js';
 import { parsePrefix, type Prefix } from '../wire/nlri.js';
 import { explain } from '../rib/decision.js';
 import type { PathRef, RibReader } from '../rib/rib-reader.js';
@@ -58,6 +58,10 @@ function pathRow(rib: RibReader, prefix: string, p: PathRef, best: boolean): Rou
 /** A `show route` request, parsed. */
 interface ShowRouteArgs {
   prefix: Prefix | null;
+  /** `for ADDRESS`: the longest match of the address (4 or 16 bytes). */
+  lookup: Uint8Array | null;
+  /** With a prefix: the prefix and every more specific one. */
+  longer: boolean;
   families: Family[];
   /** Every path (not only the best). */
   all: boolean;
@@ -74,6 +78,14 @@ function parseArgs(args: Record<string, unknown> | undefined): ShowRouteArgs | s
     prefix = typeof a.prefix === 'string' ? parsePrefix(a.prefix) : null;
     if (!prefix) return `not a prefix: ${String(a.prefix)}`;
   }
+  let lookup: Uint8Array | null = null;
+  if (a.for !== undefined) {
+    lookup = typeof a.for === 'string' ? parseAddress(a.for) : null;
+    if (!lookup) return `not an address: ${String(a.for)}`;
+    if (prefix) return 'show route: a prefix or for ADDRESS, not both';
+  }
+  const longer = a.longer === true;
+  if (longer && !prefix) return 'longer needs a prefix: show route PREFIX longer';
   let families = [Family.IPV4_UNICAST, Family.IPV6_UNICAST];
   if (a.table !== undefined) {
     const f = typeof a.table === 'string' ? TABLES[a.table] : undefined;
@@ -81,8 +93,9 @@ function parseArgs(args: Record<string, unknown> | undefined): ShowRouteArgs | s
     families = [f];
   }
   if (prefix) families = families.filter((f) => f === prefix.family);
-  if (a.explain === true && !prefix) return 'explain needs a prefix: show route PREFIX explain';
-  return { prefix, families, all: a.all === true || a.explain === true, peer: typeof a.peer === 'string' ? a.peer : null, explain: a.explain === true };
+  if (lookup) families = families.filter((f) => f === (lookup.length === 4 ? Family.IPV4_UNICAST : Family.IPV6_UNICAST));
+  if (a.explain === true && !prefix && !lookup) return 'explain needs a prefix: show route PREFIX explain';
+  return { prefix, lookup, longer, families, all: a.all === true || a.explain === true, peer: typeof a.peer === 'string' ? a.peer : null, explain: a.explain === true };
 }
 
 /** The rows of one slot for a query, best path first. */
@@ -131,15 +144,19 @@ export function registerRouteCommands(server: ControlServer, host: ControlHost):
     const source = q.peer ? rib.sourceOf(q.peer) : undefined;
     if (q.peer && !source) q.families = [];
     for (const f of q.families) {
-      const only = q.prefix ? rib.find(q.prefix) : -1;
-      if (q.prefix && only < 0) continue;
-      const from = q.prefix ? only : 0;
-      const to = q.prefix ? only + 1 : rib.slotLimit(f);
-      const next = (s: number) => (source && !q.prefix ? rib.nextRouteFrom(f, source, s + 1) : s + 1);
-      for (let s = source && !q.prefix ? rib.nextRouteFrom(f, source, 0) : from; s >= 0 && s < to; s = next(s)) {
+      // One slot (a prefix, or the longest match of an address), or a walk (all, a peer's, longer).
+      const single = q.lookup ? rib.longestMatch(f, q.lookup) : q.prefix && !q.longer ? rib.find(q.prefix) : -2;
+      if (single === -1) continue;
+      const walk = single === -2;
+      const viaPeer = Boolean(source) && walk;
+      const from = walk ? 0 : single;
+      const to = walk ? rib.slotLimit(f) : single + 1;
+      const next = (s: number) => (viaPeer && source ? rib.nextRouteFrom(f, source, s + 1) : s + 1);
+      for (let s = viaPeer && source ? rib.nextRouteFrom(f, source, 0) : from; s >= 0 && s < to; s = next(s)) {
         if (turn.due()) await turn.next();
         if (out.closed) return;
         if (!rib.hasPaths(f, s)) continue;
+        if (q.longer && q.prefix && !rib.within(f, s, q.prefix.bytes, q.prefix.length)) continue;
         if (!q.all && !q.peer && rib.best(f, s) < 0) continue;
         if (count && !q.peer) {
           // Counting needs no rows: prefixes with a best path, and every candidate path.

@@ -84,6 +84,41 @@ export class RibReader {
     return t.find6(address, 0, length);
   }
 
+  /** The most specific prefix with a best path that holds `address` (4 or 16 bytes), or -1. */
+  longestMatch(family: Family, address: Uint8Array): SlotRef {
+    const t = this.loc.tables[family];
+    if (family === Family.IPV4_UNICAST) {
+      const a = ((address[0] as number) << 24 | (address[1] as number) << 16 | (address[2] as number) << 8 | (address[3] as number)) >>> 0;
+      for (let len = 32; len >= 0; len--) {
+        const s = t.find4(len === 0 ? 0 : (a & (0xffffffff << (32 - len))) >>> 0, len);
+        if (s >= 0 && this.best(family, s) >= 0) return s;
+      }
+      return -1;
+    }
+    for (let len = 128; len >= 0; len--) {
+      const s = t.find6(address, 0, len);
+      if (s >= 0 && this.best(family, s) >= 0) return s;
+    }
+    return -1;
+  }
+
+  /** The slot's prefix lies within `bytes`/`length` (it is that prefix or a more specific one). */
+  within(family: Family, slot: SlotRef, bytes: Uint8Array, length: number): boolean {
+    const t = this.loc.tables[family];
+    if ((t.lengths[slot] as number) < length) return false;
+    if (family === Family.IPV4_UNICAST) {
+      const a = ((bytes[0] as number) << 24 | (bytes[1] as number) << 16 | (bytes[2] as number) << 8 | (bytes[3] as number)) >>> 0;
+      const m = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+      return (((t.v4[slot] as number) & m) >>> 0) === ((a & m) >>> 0);
+    }
+    const full = length >>> 3;
+    for (let k = 0; k < full; k++) if (t.v6[slot * 16 + k] !== bytes[k]) return false;
+    const rest = length & 7;
+    if (rest === 0) return true;
+    const m = (0xff << (8 - rest)) & 0xff;
+    return ((t.v6[slot * 16 + full] as number) & m) === ((bytes[full] as number) & m);
+  }
+
   prefixLength(family: Family, slot: SlotRef): number {
     return this.loc.tables[family].lengths[slot] as number;
   }

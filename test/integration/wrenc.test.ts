@@ -42,6 +42,13 @@ t.test('wrenc show route / show fib diff / restart on a live daemon', async (t) 
   t.same(json('show', 'route', 'table', 'ipv6'), [], 'no IPv6 routes');
   t.same(json('show', 'route', 'count'), { ipv4: 3, ipv6: 0, total: 3, paths: 4 });
 
+  // Longest match of an address, and a prefix with its more specifics.
+  t.match(json('show', 'route', 'for', '203.0.113.77'), [{ prefix: P, best: true }], 'for ADDRESS: the covering /24');
+  t.match(json('show', 'route', '198.51.100.70'), [{ prefix: '198.51.100.64/26' }], 'a bare address: its longest match');
+  t.same(json('show', 'route', 'for', '192.0.2.200'), [], 'no route for an address nothing covers');
+  t.same((json('show', 'route', '198.51.100.0/24', 'longer') as { prefix: string }[]).map((r) => r.prefix).sort(), ['198.51.100.0/26', '198.51.100.64/26'], 'longer: the /26s inside the /24');
+  t.same(json('show', 'route', '198.51.100.0/24'), [], 'without longer: the /24 itself, which nobody announces');
+
   // Explain: the same AS path length, both eBGP: the router id decides.
   const explain = w.wrenc('show', 'route', P, 'explain');
   t.equal(explain.status, 0);

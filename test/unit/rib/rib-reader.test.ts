@@ -88,3 +88,32 @@ t.test("a neighbour's routes: the slots where its source has a path, in slot ord
   rib.applyUpdate(a, withdraw(['198.51.100.0/26']));
   t.same(of(a.source), ['198.51.100.64/26'], 'a withdrawn route is gone from the walk');
 });
+
+t.test('longest match of an address, and prefixes within a prefix', async (t) => {
+  const rib = new Rib(RR);
+  const r = rib.reader;
+  const a = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
+  rib.applyUpdate(a, announce(['0.0.0.0/0', '198.51.100.0/24', '198.51.100.0/26', '198.51.100.64/26', '198.51.100.5/32', '203.0.113.0/24'], base([], 0xc000020b)));
+  const v4 = Family.IPV4_UNICAST;
+  const lm = (addr: number[]) => {
+    const s = r.longestMatch(v4, Buffer.from(addr));
+    return s < 0 ? null : r.prefixText(v4, s);
+  };
+  t.equal(lm([198, 51, 100, 5]), '198.51.100.5/32', 'a host route');
+  t.equal(lm([198, 51, 100, 6]), '198.51.100.0/26', 'the /26 holds .6');
+  t.equal(lm([198, 51, 100, 70]), '198.51.100.64/26');
+  t.equal(lm([198, 51, 100, 200]), '198.51.100.0/24', 'past the /26s: the /24');
+  t.equal(lm([192, 0, 2, 1]), '0.0.0.0/0', 'the default route');
+  rib.applyUpdate(a, withdraw(['0.0.0.0/0']));
+  t.equal(lm([192, 0, 2, 1]), null, 'nothing once the default is withdrawn');
+  const within = (p: string) => {
+    const q = P(p);
+    const out: string[] = [];
+    for (let s = 0; s < r.slotLimit(v4); s++) if (r.hasPaths(v4, s) && r.within(v4, s, q.bytes, q.length)) out.push(r.prefixText(v4, s));
+    return out.sort();
+  };
+  t.same(within('198.51.100.0/24'), ['198.51.100.0/24', '198.51.100.0/26', '198.51.100.5/32', '198.51.100.64/26'], 'longer: the prefix and its more specifics');
+  t.same(within('198.51.100.0/25'), ['198.51.100.0/26', '198.51.100.5/32', '198.51.100.64/26']);
+  t.same(within('198.51.100.64/27'), [], 'a /27 holds no /26');
+  t.same(within('0.0.0.0/0').length, 5, '/0 holds every prefix');
+});
