@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** wrenc — the wren control client. */
 import { parseArgs } from 'node:util';
-import { DEFAULT_TIMEOUT_SECONDS, request } from '../cli/client.js';
+import { DEFAULT_TIMEOUT_SECONDS, UnreachableError, request } from '../cli/client.js';
 import { USAGE, parseCommand } from '../cli/commands.js';
 import { wrenVersion } from '../config/version.js';
 
@@ -41,7 +41,7 @@ async function main(): Promise<number> {
   }
   const cmd = parseCommand(positionals, process.cwd());
   if ('error' in cmd) {
-    process.stderr.write(`wrenc: ${cmd.error}\n${USAGE}\n`);
+    process.stderr.write(`wrenc: ${cmd.error}\n(wrenc --help lists the commands)\n`);
     return 2;
   }
   const sock = values.socket as string;
@@ -52,7 +52,19 @@ async function main(): Promise<number> {
     return 2;
   }
   if (!cmd.streamed) {
-    const r = await request(sock, cmd.command, cmd.args, undefined, timeout);
+    let r: unknown;
+    try {
+      r = await request(sock, cmd.command, cmd.args, undefined, timeout);
+    } catch (err) {
+      // `configure check FILE` with no wrend to ask: check the file here, as `wrend --check` does.
+      const file = cmd.args.file;
+      if (!(err instanceof UnreachableError) || err.code === 'EACCES' || cmd.command !== 'configure' || cmd.args.check !== true || typeof file !== 'string') throw err;
+      const { checkConfigFile } = await import('../config/check.js');
+      const c = await checkConfigFile(file);
+      if (json) process.stdout.write(JSON.stringify({ applied: false, checkedBy: 'wrenc (no wrend answered)', valid: c.ok, text: c.text }, null, 2) + '\n');
+      else (c.ok ? process.stdout : process.stderr).write(`no wrend answered at ${sock}; checked ${file} here:\n${c.text}\n`);
+      return c.ok ? 0 : 2;
+    }
     process.stdout.write(json ? JSON.stringify(r, null, 2) + '\n' : cmd.text(r));
     return 0;
   }

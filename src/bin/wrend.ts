@@ -11,7 +11,8 @@ import { Daemon } from '../daemon/daemon.js';
 import { sdNotify } from '../daemon/sd-notify.js';
 import type { CalicoSource } from '../daemon/calico-source.js';
 
-const USAGE = 'usage: wrend [--config FILE] [--socket PATH] [--log-level LEVEL] [--version]';
+const USAGE = 'usage: wrend [--config FILE] [--socket PATH] [--log-level LEVEL] [--check] [--version]';
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
 async function main(): Promise<number> {
   let args;
@@ -23,6 +24,8 @@ async function main(): Promise<number> {
         'log-level': { type: 'string', short: 'l' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
+        // Validate and compile the config, open nothing, exit 0 (valid) or 2.
+        check: { type: 'boolean' },
       },
     }).values;
   } catch (err) {
@@ -36,6 +39,17 @@ async function main(): Promise<number> {
   if (args.version) {
     process.stdout.write(`wrend ${wrenVersion()}\n`);
     return 0;
+  }
+  const level = args['log-level'];
+  if (level !== undefined && !LEVELS.includes(level)) {
+    process.stderr.write(`wrend: --log-level: "${level}" is not a level (${LEVELS.join(', ')})\n`);
+    return 2;
+  }
+  if (args.check) {
+    const { checkConfigFile } = await import('../config/check.js');
+    const r = await checkConfigFile(args.config as string);
+    (r.ok ? process.stdout : process.stderr).write(`${r.ok ? '' : 'wrend: invalid config: '}${r.text}\n`);
+    return r.ok ? 0 : 2;
   }
   let local: WrenDocument;
   let config: Config | null = null;

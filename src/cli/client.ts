@@ -5,6 +5,21 @@ import type { ControlReply } from '../control/protocol.js';
 /** Seconds wrenc waits for wrend to say anything before it gives up (a hung daemon must not hang scripts). */
 export const DEFAULT_TIMEOUT_SECONDS = 30;
 
+/** The socket could not be reached: the message says why and what to do. */
+export class UnreachableError extends Error {
+  readonly code: string;
+  constructor(socketPath: string, err: NodeJS.ErrnoException) {
+    const hint =
+      err.code === 'EACCES'
+        ? ' (only root and members of the control group may use it: control.group, default wren; the read-only socket control.readOnlySocket answers show commands)'
+        : err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
+          ? ' (is wrend running? name its socket with --socket PATH)'
+          : '';
+    super(`cannot reach wrend at ${socketPath}: ${err.message}${hint}`);
+    this.code = err.code ?? 'EUNKNOWN';
+  }
+}
+
 export async function request(
   socketPath: string,
   command: string,
@@ -22,7 +37,7 @@ export async function request(
       s.destroy();
       reject(new Error(`wrend at ${socketPath} did not answer within ${timeoutSeconds} s`));
     });
-    s.once('error', (err) => reject(new Error(`cannot reach wrend at ${socketPath}: ${err.message}`)));
+    s.once('error', (err) => reject(new UnreachableError(socketPath, err as NodeJS.ErrnoException)));
     s.once('close', () => reject(new Error(`wrend at ${socketPath} closed the connection before answering`)));
     s.on('connect', () => s.write(JSON.stringify({ id: 1, command, args }) + '\n'));
     s.on('data', (chunk: string) => {

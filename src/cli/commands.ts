@@ -3,6 +3,7 @@
  * answer is printed. Pure (no socket), so every command's text output is tested on fixed answers.
  */
 import { isIP } from 'node:net';
+import { closest } from '../config/did-you-mean.js';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { NeighborRow } from '../control/neighbor-commands.js';
@@ -123,5 +124,9 @@ export function parseCommand(words: string[], cwd: string): Parsed {
     const args: Record<string, unknown> = b ? { message: [b, ...rest].join(' ') } : {};
     return single('down', args, () => 'wrend is shutting down: sessions closed with Cease, kernel routes removed\n');
   }
-  return { error: `unknown command "${line}"` };
+  const near = closest(words.slice(0, 2).join(' '), COMMANDS, 3) ?? closest(a ?? '', COMMANDS.map((c) => c.split(' ')[0] as string));
+  return { error: `unknown command "${line}"${near ? ` (did you mean "${near}"?)` : ''}` };
 }
+
+/** The first words of every command, for "did you mean". */
+const COMMANDS = ['show status', 'show neighbors', 'show protocols', 'show route', 'show fib', 'show bfd', 'show memory', 'show datastore', 'show config', 'node status', 'enable', 'disable', 'restart', 'configure', 'configure check', 'down'];

@@ -4,7 +4,7 @@
  * error names the file, line:column and key.
  */
 import { readConfigFile } from './read-file.js';
-import { parseAddress, parseIpv4 } from '../wire/address.js';
+import { addressToString, parseAddress, parseIpv4 } from '../wire/address.js';
 import { DEFAULT_FIB, type FibConfig } from './fib-config.js';
 import type { PeerEndpoint } from './peer-endpoint.js';
 import { ConfigError } from './config-error.js';
@@ -145,6 +145,12 @@ export interface GracefulRestartConfig {
 
 export const DEFAULT_GRACEFUL_RESTART: GracefulRestartConfig = { enabled: true, restartTime: 120, staleTime: 360, deferralTime: 10, maxPeerRestartTime: 120 };
 
+/** An address as sockets write it (schema-valid input: parseAddress succeeds). */
+function canonicalAddress(a: string): string {
+  const b = parseAddress(a);
+  return b ? addressToString(b) : a;
+}
+
 /** Settings a neighbour takes from its template (everything but its address). */
 export type PeerTemplate = Partial<Omit<NeighborConfig, 'address' | 'origin' | 'passiveFallback'>>;
 
@@ -264,8 +270,9 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
   const seen = new Set<string>();
   const neighbors = (raw.neighbors ?? []).map((own: NeighborDoc, i): NeighborConfig => {
     const at: ConfigPath = ['neighbors', i];
-    const address = own.address;
-    if (seen.has(address)) c.fail([...at, 'address'], `${address} is configured twice`);
+    // One spelling per address (2001:db8:0::1 is 2001:db8::1), the one sockets report.
+    const address = canonicalAddress(own.address);
+    if (seen.has(address)) c.fail([...at, 'address'], address === own.address ? `${address} is configured twice` : `${own.address} is ${address}, configured twice`);
     seen.add(address);
     const t = template(own.template, [...at, 'template']);
     const { template: _name, address: _address, ...settings } = own;
@@ -275,12 +282,12 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
     return n;
   });
   const meshRaw = raw.mesh;
-  const mesh: Config['mesh'] = meshRaw ? { nodes: meshRaw.nodes, self: meshRaw.self ?? routerId, template: template(meshRaw.template, ['mesh', 'template']) } : null;
+  const mesh: Config['mesh'] = meshRaw ? { nodes: meshRaw.nodes.map(canonicalAddress), self: canonicalAddress(meshRaw.self ?? routerId), template: template(meshRaw.template, ['mesh', 'template']) } : null;
   const rrRaw = raw.routeReflector;
   const routeReflector: Config['routeReflector'] = rrRaw
     ? {
         clusterId: rrRaw.clusterId ?? routerId,
-        clients: rrRaw.clients ?? [],
+        clients: (rrRaw.clients ?? []).map(canonicalAddress),
         listenRange: rrRaw.listenRange ?? null,
         template: template(rrRaw.template, ['routeReflector', 'template']),
         maxDynamicNeighbors: rrRaw.maxDynamicNeighbors ?? 10_000,
@@ -301,7 +308,7 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
     announce: raw.announce ?? [],
     routeReflector,
     mesh,
-    routeReflectors: raw.routeReflectors ?? [],
+    routeReflectors: (raw.routeReflectors ?? []).map(canonicalAddress),
     fib: parseFib(raw.fib),
     gracefulRestart: { ...DEFAULT_GRACEFUL_RESTART, ...raw.gracefulRestart },
     control: {

@@ -10,6 +10,7 @@ import { validate as generated, schemaKeys } from './schema-validator.js';
 import { ConfigError } from './config-error.js';
 import type { WrenDocument } from './schema-types.js';
 import { formatPath, type ConfigDocument, type ConfigPath } from './document.js';
+import { closest, distance } from './did-you-mean.js';
 
 export { routeProtocolNumber } from './formats.js';
 
@@ -27,31 +28,22 @@ const FORMAT_TEXT: Record<string, string> = {
 /** The validator generated from the schema (schema-compile.ts), with the errors ajv's code sets. */
 const validate = generated as unknown as ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
-/** Edit distance, for "did you mean" on unknown keys. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j] as number;
-      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length] as number;
-}
+/** Other daemons' names (Calico's resources, BIRD's options) for what wren calls otherwise. */
+const OTHER_NAMES: Record<string, [string, string]> = {
+  asNumber: ['asn', "Calico's"],
+  peerIP: ['address', "Calico's"],
+  peerASNumber: ['asn', "Calico's"],
+  localASNumber: ['localAs', "Calico's"],
+  keepOriginalNextHop: ['nextHopKeep', "Calico's"],
+  nodeToNodeMeshEnabled: ['mesh', "Calico's"],
+  routeReflectorClusterID: ['routeReflector.clusterId', "Calico's"],
+  listenPort: ['listen.port', "Calico's"],
+};
 
 function suggestion(key: string, known: string[]): string {
-  let best = '';
-  let bestD = 3;
-  for (const k of known) {
-    const d = k.toLowerCase() === key.toLowerCase() ? 0 : distance(key, k);
-    if (d < bestD) {
-      best = k;
-      bestD = d;
-    }
-  }
+  const other = OTHER_NAMES[key];
+  if (other) return ` (${other[1]} name; wren's is "${other[0]}")`;
+  const best = closest(key, known);
   return best ? ` (did you mean "${best}"?)` : '';
 }
 
@@ -98,7 +90,17 @@ export function validateSchema(doc: ConfigDocument): WrenDocument {
   if (validate(doc.value)) return doc.value as WrenDocument;
   const e = validate.errors?.[0];
   if (!e) throw new ConfigError(`${doc.file}: invalid`);
-  const d = describe(e, doc, schemaKeys);
+  let d = describe(e, doc, schemaKeys);
+  // A required key missing beside an unknown one that is its misspelling (routerID for routerId,
+  // asNumber for asn): the unknown key is the mistake to name.
+  if (e.keyword === 'required') {
+    const missing = String((e.params as Record<string, unknown>).missingProperty);
+    let v: unknown = doc.value;
+    for (const s of pathOf(e)) v = (v as Record<string | number, unknown>)[s];
+    const keys = v && typeof v === 'object' ? Object.keys(v) : [];
+    const miss = keys.find((k) => !schemaKeys.includes(k) && (k.toLowerCase() === missing.toLowerCase() || OTHER_NAMES[k]?.[0] === missing || distance(k, missing) <= 2));
+    if (miss !== undefined) d = { path: [...pathOf(e), miss], key: true, msg: `unknown key${suggestion(miss, [missing])}` };
+  }
   const { line, col } = doc.locate(d.path, d.key);
   throw new ConfigError(`${doc.file}:${line}:${col} ${formatPath(d.path)}: ${d.msg}`);
 }

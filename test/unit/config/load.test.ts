@@ -181,3 +181,44 @@ neighbors:
     { message: /neighbors\[0\]\.bfd\.authentication\.password: must be at most 16 bytes for keyed-md5/ },
   );
 });
+
+t.test('mistakes named as operators make them: misspelt and foreign keys, one address spelt two ways', async (t) => {
+  const err = (text: string) => {
+    try {
+      parseConfig(text, 'w.yaml');
+      return 'no error';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  t.equal(err('routerID: 192.0.2.1\nasn: 64512\n'), 'w.yaml:1:1 routerID: unknown key (did you mean "routerId"?)', 'the misspelling, not "routerId is required"');
+  t.equal(err('routerId: 192.0.2.1\nasNumber: 64512\n'), 'w.yaml:2:1 asNumber: unknown key (Calico\'s name; wren\'s is "asn")', 'Calico\'s name for it');
+  t.match(err('routerId: 192.0.2.1\nasn: 1\nneighbors:\n  - { peerIP: 192.0.2.5, asn: 1 }\n'), /neighbors\[0\]\.peerIP: unknown key \(Calico's name; wren's is "address"\)/);
+  t.equal(err('routerId: 192.0.2.1\nasn: 1\nneighbors:\n  - { address: "2001:db8::1", asn: 1 }\n  - { address: "2001:db8:0::1", asn: 1 }\n'), 'w.yaml:5:16 neighbors[1].address: 2001:db8:0::1 is 2001:db8::1, configured twice');
+  const c = parseConfig('routerId: 192.0.2.1\nasn: 1\nneighbors:\n  - { address: "2001:DB8:0::A", asn: 1 }\nmesh: { nodes: ["2001:db8:0:0::b", 192.0.2.1] }\n', 'w.yaml');
+  t.same(c.neighbors.map((n) => n.address), ['2001:db8::a'], 'addresses kept as sockets spell them (an inbound connection matches)');
+  t.same(c.mesh?.nodes, ['2001:db8::b', '192.0.2.1'], 'mesh nodes too');
+});
+
+t.test('wrend --check: valid and invalid files, exit 0 and 2, nothing opened', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wren-check-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const good = join(dir, 'good.yaml');
+  writeFileSync(good, 'routerId: 192.0.2.1\nasn: 64512\nlisten: { address: [192.0.2.1], port: 179 }\nneighbors:\n  - { address: 192.0.2.2, asn: 65000, bfd: true }\n');
+  const ok = spawnSync(process.execPath, [WREND, '--check', '--config', good], { encoding: 'utf8' });
+  t.equal(ok.status, 0, ok.stderr);
+  t.match(ok.stdout, /good\.yaml: valid \(router id 192\.0\.2\.1, AS 64512, 1 neighbor, 0 policies, 0 announced prefixes\)/);
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'routerId: 192.0.2.1\nasn: 64512\nneighbors:\n  - { address: 192.0.2.2, asn: 65000, import: [nope] }\n');
+  const no = spawnSync(process.execPath, [WREND, '--check', '--config', bad], { encoding: 'utf8' });
+  t.equal(no.status, 2);
+  t.match(no.stderr, /bad\.yaml:4:\d+ neighbors\[0\]\.import\[0\]: no policy "nope"/);
+  const ds = join(dir, 'ds.yaml');
+  writeFileSync(ds, `nodeName: n1\ndatastore: { type: etcdv3, endpoints: ["http://127.0.0.1:2379"], tls: { ca: ${join(dir, 'missing-ca.pem')} } }\n`);
+  const d = spawnSync(process.execPath, [WREND, '--check', '--config', ds], { encoding: 'utf8' });
+  t.equal(d.status, 2, 'a datastore file naming a missing CA');
+  t.match(d.stderr, /datastore\.tls\.ca .*missing-ca\.pem: no such file/);
+  const lvl = spawnSync(process.execPath, [WREND, '--log-level', 'verbose', '--check', '--config', good], { encoding: 'utf8' });
+  t.equal(lvl.status, 2);
+  t.equal(lvl.stderr, 'wrend: --log-level: "verbose" is not a level (fatal, error, warn, info, debug, trace)\n', 'a bad level is a usage error, not a stack trace');
+});
