@@ -9,11 +9,12 @@ import { stringify } from 'yaml';
 import type { NeighborRow } from '../control/neighbor-commands.js';
 import type { RouteRow } from '../control/route-commands.js';
 import type { FibDiff } from '../fib/fib-sync.js';
-import { ROUTE_HEADER, bfdTable, explainText, fibDiffText, keyValues, neighborsTable, nodeStatus, routeLine, type BfdShowRow, type NodeStatusRow } from './format.js';
+import { ROUTE_HEADER, bfdTable, summaryText, explainText, fibDiffText, keyValues, neighborsTable, nodeStatus, routeLine, type BfdShowRow, type NodeStatusRow } from './format.js';
 
 export const USAGE = `usage: wrenc [--socket PATH] [--json] [--timeout SECONDS] [--version] COMMAND
 commands:
   show status
+  show summary                          (per session: state, up/down for, messages, prefixes)
   show neighbors [ADDRESS] [detail]     (alias: show protocols [all])
   node status                           (the calicoctl node status table)
   show route [PREFIX [longer] | [for] ADDRESS] [all] [table ipv4|ipv6] [peer ADDRESS] [count] [explain]
@@ -70,6 +71,7 @@ export function parseCommand(words: string[], cwd: string): Parsed {
   const line = words.join(' ');
   if (line === 'show status') return single('show status', {}, (r) => keyValues(r as Record<string, unknown>));
   if (line === 'show memory') return single('show memory', {}, (r) => keyValues(r as Record<string, unknown>));
+  if (line === 'show summary' || line === 'show bgp summary') return single('show summary', {}, (r) => summaryText(r as Parameters<typeof summaryText>[0]));
   if (line === 'show datastore') return single('show datastore', {}, (r) => keyValues(r as Record<string, unknown>));
   if (line === 'show config --effective' || line === 'show config') return single('show config', {}, (r) => stringify(r));
   if (line === 'node status') return single('node status', {}, (r) => `wren process is running.\n\n${nodeStatus(r as NodeStatusRow[])}`);
@@ -129,4 +131,4 @@ export function parseCommand(words: string[], cwd: string): Parsed {
 }
 
 /** The first words of every command, for "did you mean". */
-const COMMANDS = ['show status', 'show neighbors', 'show protocols', 'show route', 'show fib', 'show bfd', 'show memory', 'show datastore', 'show config', 'node status', 'enable', 'disable', 'restart', 'configure', 'configure check', 'down'];
+const COMMANDS = ['show status', 'show summary', 'show neighbors', 'show protocols', 'show route', 'show fib', 'show bfd', 'show memory', 'show datastore', 'show config', 'node status', 'enable', 'disable', 'restart', 'configure', 'configure check', 'down'];

@@ -1,5 +1,5 @@
 /** Text for people: aligned tables and key/value blocks; --json prints the data instead. */
-import type { NeighborRow } from '../control/neighbor-commands.js';
+import type { NeighborRow, SummaryRow } from '../control/neighbor-commands.js';
 import type { RouteRow } from '../control/route-commands.js';
 import type { FibDiff } from '../fib/fib-sync.js';
 
@@ -60,8 +60,8 @@ export function keyValues(v: Record<string, unknown>, indent = ''): string {
 
 export function neighborsTable(rows: NeighborRow[]): string {
   return table(
-    ['NEIGHBOR', 'AS', 'TYPE', 'STATE', 'SINCE', 'ROUTES', 'DESCRIPTION', 'INFO'],
-    rows.map((n) => [n.address, n.asn, n.type, n.state, n.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), n.routesReceived, n.description, n.lastError]),
+    ['NEIGHBOR', 'AS', 'TYPE', 'STATE', 'FOR', 'SINCE', 'ROUTES', 'DESCRIPTION', 'INFO'],
+    rows.map((n) => [n.address, n.asn, n.type, n.state, n.forSeconds === undefined ? '' : duration(n.forSeconds), n.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), n.routesReceived, n.description, n.lastError]),
   );
 }
 
@@ -110,6 +110,15 @@ export function fibDiffText(d: FibDiff): string {
   if (d.rows.length === 0) return head + 'in sync\n';
   const more = d.missing + d.extra + d.different - d.rows.length;
   return head + table(['DRIFT', 'PREFIX', 'KERNEL NEXT HOPS', 'RIB NEXT HOPS'], d.rows.map((r) => [r.kind, r.prefix, r.kernel, r.rib])) + (more > 0 ? `(${more} more not shown)\n` : '');
+}
+
+/** `show summary`: a header line, then one line per session with its up/down duration. */
+export function summaryText(r: { routerId: string; asn: number; neighbors: number; established: number; prefixes: number; rows: SummaryRow[] }): string {
+  const head = `router id ${r.routerId}, AS ${r.asn}: ${r.established} of ${r.neighbors} sessions established, ${r.prefixes} prefixes in the RIB\n\n`;
+  return head + table(
+    ['NEIGHBOR', 'AS', 'STATE', 'UP/DOWN', 'SINCE', 'MSG IN', 'MSG OUT', 'ACCEPTED', 'FILTERED', 'ADVERTISED', 'FLAPS', 'DESCRIPTION'],
+    r.rows.map((n) => [n.address, n.asn, n.state, duration(n.forSeconds), n.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), n.messagesIn, n.messagesOut, n.accepted, n.filtered, n.advertised, n.flaps, n.description]),
+  );
 }
 
 export interface BfdShowRow {

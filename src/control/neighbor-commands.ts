@@ -23,6 +23,8 @@ export interface NeighborRow {
   type: string;
   state: string;
   since: string;
+  /** Seconds in the current state. */
+  forSeconds: number;
   lastError: string;
   lastNotification: string;
   routesReceived: number;
@@ -43,6 +45,7 @@ function row(d: ControlHost, p: Peer): NeighborRow {
     type: peerType(d, s.address),
     state: s.state,
     since: new Date(s.since).toISOString(),
+    forSeconds: Math.max(0, Math.round((Date.now() - s.since) / 1000)),
     lastError: s.lastError,
     lastNotification: s.lastNotification,
     routesReceived: d.routeCounts()?.received(p) ?? 0,
@@ -97,7 +100,50 @@ export function neighborRows(d: ControlHost): NeighborRow[] {
   return [...d.peers()].map((p) => row(d, p));
 }
 
+export interface SummaryRow {
+  address: string;
+  asn: number;
+  state: string;
+  /** Seconds in the current state (up for, or down for), and since when. */
+  forSeconds: number;
+  since: string;
+  messagesIn: number;
+  messagesOut: number;
+  /** Prefixes in the RIB from the peer, announcements its import policy rejected, prefixes sent to it. */
+  accepted: number;
+  filtered: number;
+  advertised: number;
+  flaps: number;
+  description: string;
+}
+
+/** `show summary`: the vtysh `show bgp summary` view, one row per session. */
+function summary(d: ControlHost): { routerId: string; asn: number; neighbors: number; established: number; prefixes: number; rows: SummaryRow[] } {
+  const now = Date.now();
+  const counts = d.routeCounts();
+  const rows = [...d.peers()].map((p): SummaryRow => {
+    const s = p.status();
+    return {
+      address: s.address,
+      asn: s.asn,
+      state: s.state,
+      forSeconds: Math.max(0, Math.round((now - s.since) / 1000)),
+      since: new Date(s.since).toISOString(),
+      messagesIn: p.counters.messagesIn,
+      messagesOut: p.counters.messagesOut,
+      accepted: counts?.received(p) ?? 0,
+      filtered: counts?.filtered(p) ?? 0,
+      advertised: counts?.advertised(p) ?? 0,
+      flaps: p.counters.flaps,
+      description: p.config.description,
+    };
+  });
+  return { routerId: d.routerId, asn: d.asn, neighbors: rows.length, established: rows.filter((r) => r.state === State.ESTABLISHED).length, prefixes: d.rib()?.routes ?? 0, rows };
+}
+
 export function registerNeighborCommands(server: ControlServer, d: ControlHost): void {
+  server.on('show summary', (_req, out) => out.result(summary(d)));
+
   server.on('show neighbors', (req, out) => {
     const addr = typeof req.args?.address === 'string' ? req.args.address : null;
     const peers = [...d.peers()].filter((p) => !addr || p.config.address === addr);

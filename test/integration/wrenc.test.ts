@@ -49,6 +49,13 @@ t.test('wrenc show route / show fib diff / restart on a live daemon', async (t) 
   t.same((json('show', 'route', '198.51.100.0/24', 'longer') as { prefix: string }[]).map((r) => r.prefix).sort(), ['198.51.100.0/26', '198.51.100.64/26'], 'longer: the /26s inside the /24');
   t.same(json('show', 'route', '198.51.100.0/24'), [], 'without longer: the /24 itself, which nobody announces');
 
+  // The summary: both sessions, with their messages, prefixes and how long they have been up.
+  const sum = json('show', 'summary') as { established: number; rows: { address: string; state: string; accepted: number; advertised: number; messagesIn: number; forSeconds: number }[] };
+  t.equal(sum.established, 2, 'summary: two sessions established');
+  t.match(sum.rows.find((r) => r.address === '192.0.2.2'), { state: 'Established', accepted: 2 }, 'summary: B sent two prefixes');
+  t.ok(sum.rows.every((r) => r.messagesIn > 0 && r.forSeconds >= 0 && r.advertised >= 1), 'summary: messages, durations, advertised');
+  t.match(w.wrenc('show', 'summary').stdout, /^192\.0\.2\.2\s+\| 65002 \| Established \| \d+s /m, 'summary text: up for N seconds');
+
   // Explain: the same AS path length, both eBGP: the router id decides.
   const explain = w.wrenc('show', 'route', P, 'explain');
   t.equal(explain.status, 0);
