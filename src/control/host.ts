@@ -59,6 +59,14 @@ export interface BfdStatus {
   snapshot(): Promise<BfdSnapshot> | null;
 }
 
+/** What /healthz answers (the rule: README, Logs and metrics). */
+export interface Health {
+  ready: boolean;
+  reason: string;
+  established: number;
+  configured: number;
+}
+
 export interface ControlHost {
   readonly routerId: string;
   readonly asn: number;
@@ -76,6 +84,10 @@ export interface ControlHost {
   /** The kernel FIB sync, when enabled. */
   fib(): FibStatus | null;
   bfd(): BfdStatus;
+  /** Ready for traffic: started, the start-up deferral over, and a session up if any is configured. */
+  health(): Health;
+  /** Reloads applied and refused since start (file, SIGHUP, wrenc or the datastore). */
+  reloads(): { applied: number; failed: number };
   /** The worst event-loop delay seen (ms). */
   readonly loopWorstMs: number;
   memoryGuard(): MemoryGuardStatus | null;

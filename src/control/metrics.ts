@@ -13,7 +13,7 @@ import { Family } from '../wire/constants.js';
 import { fnv1a } from '../rib/attr-store.js';
 import { State } from '../session/fsm.js';
 import { peerType } from './neighbor-commands.js';
-import type { ControlHost } from './host.js';
+import type { ControlHost, Health } from './host.js';
 import type { Peer } from '../session/peer.js';
 import type { BfdSnapshot } from '../bfd/bfd-service.js';
 import type { SessionStatus } from '../bfd/messages.js';
@@ -87,16 +87,39 @@ export function buildRegistry(d: ControlHost): Registry {
     });
   prefixGauge('wren_bgp_prefixes_received', 'Prefixes from the peer in the RIB (accepted by import policy)', (p) => d.routeCounts()?.received(p) ?? 0);
   prefixGauge('wren_bgp_prefixes_advertised', 'Prefixes announced to the peer', (p) => d.routeCounts()?.advertised(p) ?? 0);
-  prefixGauge('wren_bgp_prefixes_filtered_total', 'Announcements the import policy rejected', (p) => d.routeCounts()?.filtered(p) ?? 0);
-  prefixGauge('wren_bgp_updates_refused_total', 'UPDATEs refused (loops, own next hop, malformed attributes)', (p) => d.routeCounts()?.rejected(p) ?? 0);
+  const prefixCounter = (name: string, help: string, read: (p: Peer) => number) =>
+    new Counter({
+      name, help, labelNames: peerLabels, registers: [reg],
+      collect() {
+        this.reset();
+        if (d.routeCounts()) for (const { p, labels } of peers()) this.inc(labels, read(p));
+      },
+    });
+  prefixCounter('wren_bgp_prefixes_filtered_total', 'Announcements the import policy rejected', (p) => d.routeCounts()?.filtered(p) ?? 0);
+  prefixCounter('wren_bgp_updates_refused_total', 'UPDATEs refused (loops, own next hop, malformed attributes)', (p) => d.routeCounts()?.rejected(p) ?? 0);
+  new Counter({
+    name: 'wren_config_reloads_total', help: 'Configuration reloads, by result (applied, failed)', labelNames: ['result'], registers: [reg],
+    collect() {
+      this.reset();
+      const r = d.reloads();
+      this.inc({ result: 'applied' }, r.applied);
+      this.inc({ result: 'failed' }, r.failed);
+    },
+  });
+  new Gauge({
+    name: 'wren_ready', help: '1 when /healthz answers 200 (started, start-up deferral over, a session up if any is configured)', registers: [reg],
+    collect() {
+      this.set(d.health().ready ? 1 : 0);
+    },
+  });
 
   new Gauge({
-    name: 'wren_rib_prefixes', help: 'Prefixes with a best path', labelNames: ['family'], registers: [reg],
+    name: 'wren_rib_prefixes', help: 'Prefixes with a best path', labelNames: ['family', 'afi', 'safi'], registers: [reg],
     collect() {
       this.reset();
       const rib = d.rib();
       if (!rib) return;
-      for (const [f, name] of [[Family.IPV4_UNICAST, 'ipv4'], [Family.IPV6_UNICAST, 'ipv6']] as const) this.set({ family: name }, rib.routesOf(f));
+      for (const [f, name] of [[Family.IPV4_UNICAST, 'ipv4'], [Family.IPV6_UNICAST, 'ipv6']] as const) this.set({ family: name, afi: name, safi: 'unicast' }, rib.routesOf(f));
     },
   });
   new Gauge({
@@ -220,6 +243,8 @@ export class MetricsServer {
     private readonly listen: string,
     private readonly registry: Registry,
     private readonly log: Logger,
+    /** /healthz: 200 when ready, 503 with the reason otherwise. */
+    private readonly health: (() => Health) | null = null,
   ) {}
 
   async start(): Promise<void> {
@@ -227,8 +252,14 @@ export class MetricsServer {
     if (!at) throw new Error(`metrics.listen: "${this.listen}" is not HOST:PORT`);
     // connectionsCheckingInterval: the header and request timeouts below are enforced every second.
     const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
-      if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('wren: metrics are at /metrics\n');
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/healthz' && this.health) {
+        const h = this.health();
+        res.writeHead(h.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h) + '\n');
+        return;
+      }
+      if (req.method !== 'GET' || path !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('wren: metrics are at /metrics, health at /healthz\n');
         return;
       }
       this.registry.metrics().then(

@@ -6,6 +6,7 @@ import type { ControlHost, FibStatus, MemoryGuardStatus, PeerRouteCounts } from 
 import type { RibReader } from '../rib/rib-reader.js';
 import type { Peer } from '../session/peer.js';
 import type { Daemon } from './daemon.js';
+import { State } from '../session/fsm.js';
 
 export function controlHost(d: Daemon): ControlHost {
   return {
@@ -33,6 +34,13 @@ export function controlHost(d: Daemon): ControlHost {
       const c = d.config.fib;
       return { table: c.table, protocol: c.protocol, metric: c.metric, installed: k.fib.installedCount, counters: k.fib.counters, diff: () => k.fib.diff() };
     },
+    health: () => {
+      const configured = d.config.neighbors.length;
+      const established = [...d.peers.values()].filter((p) => p.state === State.ESTABLISHED).length;
+      const why = !d.routing ? 'starting' : d.startup?.restarting ? 'restarting: waiting for the table to be complete (graceful restart)' : configured > 0 && established === 0 ? 'no session established' : '';
+      return { ready: why === '', reason: why || 'ready', established, configured };
+    },
+    reloads: () => ({ ...d.reloadCounts }),
     bfd: () => ({ state: (address) => d.bfd.state(address), snapshot: () => d.bfd.snapshot() }),
     get loopWorstMs() {
       return d.loop.worstMs;

@@ -187,7 +187,7 @@ export class Daemon implements ReloadTarget {
     }
     if (this.config.metrics) {
       const { MetricsServer, buildRegistry } = await import('../control/metrics.js');
-      this.metrics = new MetricsServer(this.config.metrics.listen, buildRegistry(this.host), this.log);
+      this.metrics = new MetricsServer(this.config.metrics.listen, buildRegistry(this.host), this.log, () => this.host.health());
       await this.metrics.start();
     }
     const compat: [string | null, Family][] = [[this.config.control.birdCompat, Family.IPV4_UNICAST], [this.config.control.birdCompat6, Family.IPV6_UNICAST]];
@@ -273,8 +273,17 @@ export class Daemon implements ReloadTarget {
   async reload(next: Config, check = false): Promise<ReloadPlan> {
     const run = this.reloadChain.then(() => (check ? planStep(this.config, next) : applyReload(this, next)));
     this.reloadChain = run.catch(() => undefined);
+    if (!check) {
+      run.then(
+        () => this.reloadCounts.applied++,
+        () => this.reloadCounts.failed++,
+      );
+    }
     return run;
   }
+
+  /** Reloads applied and refused (a file that does not load counts as refused too: reloadFile). */
+  readonly reloadCounts = { applied: 0, failed: 0 };
 
   /** Part of a reload: settings outside sessions and routing. */
   applyOperational(effective: Config, old: Config): void {
@@ -292,7 +301,13 @@ export class Daemon implements ReloadTarget {
     if (!path) throw new ConfigError('wrend was not started from a config file; name one');
     // A file named over the socket must be under control.configDir when that is set, and cannot
     // change who may use the sockets: that comes from wrend's own file only.
-    const next = await this.configSource.load(path, file === null ? null : this.config.control.configDir);
+    let next: Config;
+    try {
+      next = await this.configSource.load(path, file === null ? null : this.config.control.configDir);
+    } catch (err) {
+      if (!check) this.reloadCounts.failed++;
+      throw err;
+    }
     if (file !== null && path !== this.configFile) {
       const c = this.config.control;
       const changed = (['group', 'configDir', 'readOnlyGroup'] as const).filter((k) => next.control[k] !== c[k]);

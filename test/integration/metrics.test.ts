@@ -3,6 +3,8 @@
  * its own address; the values must match what the daemon and the kernel say.
  */
 import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { netnsLab, waitFor } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
@@ -63,4 +65,19 @@ t.test('metrics endpoint: sessions, messages, prefixes, RIB, FIB, groups, event 
   t.ok(metric(text, 'wren_process_resident_memory_bytes') !== null, 'process metrics too');
   t.ok(metric(text, 'wren_nodejs_eventloop_lag_seconds') !== null);
   t.match(lab.exec(nsW, process.execPath, ['-e', "fetch('http://192.0.2.1:9179/').then((r) => process.stdout.write(String(r.status)))"]), '404');
+  // Counters are typed as counters; the family gets afi/safi labels; the build, reloads, readiness.
+  t.match(text, /# TYPE wren_bgp_prefixes_filtered_total counter/);
+  t.match(text, /# TYPE wren_bgp_updates_refused_total counter/);
+  t.equal(metric(text, 'wren_rib_prefixes', { afi: 'ipv4', safi: 'unicast' }), 3);
+  t.ok(metric(text, 'wren_build_info', { version: JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).version }) === 1, 'build info with the version');
+  t.equal(metric(text, 'wren_config_reloads_total', { result: 'applied' }), 0);
+  t.equal(metric(text, 'wren_ready'), 1);
+  // /healthz: ready with one of the two sessions up; a reload, counted.
+  const health = () => lab.exec(nsW, process.execPath, ['-e', "fetch('http://192.0.2.1:9179/healthz').then(async (r) => process.stdout.write(r.status + ' ' + (await r.text())))"]);
+  t.match(health(), /^200 \{"ready":true,"reason":"ready","established":1,"configured":2\}/);
+  t.equal(w.wrenc('configure').status, 0, 'reload');
+  await waitFor('reload counted', () => metric(scrape(), 'wren_config_reloads_total', { result: 'applied' }) === 1, 5000);
+  // BIRD goes: no session up, not ready (503 with the reason).
+  await b.kill();
+  await waitFor('not ready once no session is up', () => health().startsWith('503 {"ready":false,"reason":"no session established"'), 30_000, 250);
 });
