@@ -18,6 +18,7 @@ commands:
   show neighbors [ADDRESS] [detail]     (alias: show protocols [all])
   node status                           (the calicoctl node status table)
   show route [PREFIX [longer] | [for] ADDRESS] [all] [table ipv4|ipv6] [peer ADDRESS] [count] [explain]
+  show route advertised ADDRESS [count]  (what was announced to a neighbor, after export policy)
   show fib [diff]
   show bfd [ADDRESS] [detail]           (BFD sessions: state, intervals, last diagnostic)
   show memory
@@ -46,6 +47,14 @@ type Parsed = CliCommand | { error: string };
 const single = (command: string, args: Record<string, unknown>, text: (r: unknown) => string): CliCommand => ({ command, args, streamed: false, text });
 
 function showRoute(words: string[]): Parsed {
+  // Per neighbour: what was announced to it (after export policy).
+  if ((words[0] === 'advertised' || words[0] === 'export') && words[1]) {
+    const rest = words.slice(2);
+    if (rest.some((w) => w !== 'count')) return { error: `show route advertised: unexpected "${rest.find((w) => w !== 'count')}"` };
+    const args = { address: words[1], ...(rest.includes('count') ? { count: true } : {}) };
+    if (args.count) return single('show route advertised', args, (r) => keyValues(r as Record<string, unknown>));
+    return { command: 'show route advertised', args, streamed: true, text: () => '', header: ROUTE_HEADER, row: (r) => routeLine(r as RouteRow) };
+  }
   const args: Record<string, unknown> = {};
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as string;

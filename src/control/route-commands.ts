@@ -9,6 +9,7 @@ import { addressToString, parseAddress } from '../wire/address.js';
 import { parsePrefix, type Prefix } from '../wire/nlri.js';
 import { explain } from '../rib/decision.js';
 import type { PathRef, RibReader } from '../rib/rib-reader.js';
+import type { AttrSet } from '../rib/attr-set.js';
 import type { ControlServer } from './server.js';
 import type { ControlHost } from './host.js';
 
@@ -35,21 +36,25 @@ export interface RouteRow {
   exports?: { peers: string[]; verdict: string }[];
 }
 
-function pathRow(rib: RibReader, prefix: string, p: PathRef, best: boolean): RouteRow {
-  const src = rib.source(p);
-  const a = rib.attrs(p);
-  const row: RouteRow = {
+/** A row for a prefix with these attributes, from `from` (of kind `source`). */
+function attrsRow(prefix: string, a: AttrSet, best: boolean, from: string, source: string): RouteRow {
+  return {
     prefix,
     best,
     nextHop: a.nextHop.length === 0 ? 'self' : addressToString(a.nextHop.subarray(0, a.nextHop.length === 32 ? 16 : a.nextHop.length)),
-    from: src.address,
-    source: src.kind === 'local' ? (src.address === 'local' ? 'announce' : src.address) : src.kind,
+    from,
+    source,
     asPath: a.asPath.map((seg) => (seg.type === 1 ? `{${seg.asns.join(',')}}` : seg.asns.join(' '))).join(' '),
     origin: ORIGINS[a.origin] ?? String(a.origin),
     localPref: a.localPref >= 0 ? a.localPref : null,
     med: a.med >= 0 ? a.med : null,
     communities: a.communities.map((c) => `${c >>> 16}:${c & 0xffff}`),
   };
+}
+
+function pathRow(rib: RibReader, prefix: string, p: PathRef, best: boolean): RouteRow {
+  const src = rib.source(p);
+  const row = attrsRow(prefix, rib.attrs(p), best, src.address, src.kind === 'local' ? (src.address === 'local' ? 'announce' : src.address) : src.kind);
   const id = rib.pathId(p);
   if (id) row.pathId = id;
   return row;
@@ -171,6 +176,34 @@ export function registerRouteCommands(server: ControlServer, host: ControlHost):
           continue;
         }
         for (const r of rows) await out.row(r);
+      }
+    }
+    if (count) {
+      counts.total = counts.ipv4 + counts.ipv6;
+      return out.result(counts);
+    }
+    out.done();
+  });
+
+  // What the update groups announced to a neighbour, after export policy, as sent.
+  server.on('show route advertised', async (req, out) => {
+    const address = typeof req.args?.address === 'string' ? req.args.address : '';
+    if (!host.peer(address)) return out.error(`no neighbor ${address || '(give its address)'}`);
+    const rib = host.rib();
+    if (!rib) return out.done();
+    const count = req.args?.count === true;
+    const counts = { ipv4: 0, ipv6: 0, total: 0, catchingUp: false };
+    const turn = new TurnBudget();
+    for (const view of rib.advertisedTo(address)) {
+      counts.catchingUp ||= view.catchingUp;
+      const fam = view.family === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6';
+      for (let s = view.next(0); s >= 0; s = view.next(s + 1)) {
+        if (turn.due()) await turn.next();
+        if (out.closed) return;
+        counts[fam]++;
+        const a = view.attrs(s);
+        if (count || !a) continue;
+        await out.row(attrsRow(rib.prefixText(view.family, s), a, true, 'self', `to ${address}`));
       }
     }
     if (count) {

@@ -43,6 +43,17 @@ export interface RibStats {
   tableSlots: { ipv4: number; ipv6: number };
 }
 
+/** What an update group announced to one neighbour (its Adj-RIB-Out, after export policy). */
+export interface AdvertisedView {
+  family: Family;
+  /** The neighbour is still being sent the table (a new member catching up). */
+  catchingUp: boolean;
+  /** The next slot at or after `from` that was announced, or -1. */
+  next(from: SlotRef): SlotRef;
+  /** The attributes announced for the slot (as sent: next hop, AS path after export). */
+  attrs(slot: SlotRef): AttrSet | null;
+}
+
 export class RibReader {
   /** Subscribers to "the best path or the candidate set of a prefix changed". */
   readonly changeListeners: SlotListener[] = [];
@@ -275,6 +286,29 @@ export class RibReader {
       else if (g.target.policy) verdict = g.target.policy.evaluate(this.policyInput(family, slot, source, attrs)).trail.join(', ');
       else verdict = 'exported (no policy)';
       out.push({ peers: g.memberNames, verdict });
+    }
+    return out;
+  }
+
+  /** What each of a neighbour's update groups announced to it, one view per family. */
+  advertisedTo(address: string): AdvertisedView[] {
+    const out: AdvertisedView[] = [];
+    for (const g of this.groups.values()) {
+      const state = g.memberState(address);
+      if (!state) continue;
+      const limit = () => this.loc.tables[g.family].highWater;
+      out.push({
+        family: g.family,
+        catchingUp: state === 'catching-up',
+        next: (from) => {
+          for (let s = from; s < limit(); s++) if (g.announcedAt(s) >= 0) return s;
+          return -1;
+        },
+        attrs: (slot) => {
+          const id = g.announcedAt(slot);
+          return id >= 0 ? this.exportStore.get(id) : null;
+        },
+      });
     }
     return out;
   }

@@ -143,6 +143,18 @@ export class UpdateGroup {
     return this.live.size + this.lagging.size;
   }
 
+  /** The member of that name: whether it is in the group, and whether it is still catching up. */
+  memberState(name: string): 'live' | 'catching-up' | null {
+    for (const m of this.live) if (m.name === name) return 'live';
+    for (const m of this.lagging.keys()) if (m.name === name) return 'catching-up';
+    return null;
+  }
+
+  /** The export attribute set announced for a slot (id), or -1 when nothing is. */
+  announcedAt(slot: number): number {
+    return slot < this.adjOut.length ? (this.adjOut[slot] as number) - 1 : -1;
+  }
+
   /** Names of the members (peer addresses), for show output. */
   get memberNames(): string[] {
     return [...this.live, ...this.lagging.keys()].map((m) => m.name);

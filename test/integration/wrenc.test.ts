@@ -49,6 +49,14 @@ t.test('wrenc show route / show fib diff / restart on a live daemon', async (t) 
   t.same((json('show', 'route', '198.51.100.0/24', 'longer') as { prefix: string }[]).map((r) => r.prefix).sort(), ['198.51.100.0/26', '198.51.100.64/26'], 'longer: the /26s inside the /24');
   t.same(json('show', 'route', '198.51.100.0/24'), [], 'without longer: the /24 itself, which nobody announces');
 
+  // What each neighbour was sent, after export policy, as sent (eBGP: our AS prepended, next hop self).
+  const toB = json('show', 'route', 'advertised', '192.0.2.2') as { prefix: string; nextHop: string; asPath: string }[];
+  t.same(toB.map((r) => [r.prefix, r.nextHop, r.asPath]), [['198.51.100.0/26', '192.0.2.1', '64512']], 'to B: only our block (its own routes are not sent back)');
+  const toC = json('show', 'route', 'advertised', '192.0.2.3') as { prefix: string; asPath: string }[];
+  t.same(toC.map((r) => `${r.prefix} ${r.asPath}`).sort(), ['198.51.100.0/26 64512', '198.51.100.64/26 64512 65002', `${P} 64512 65002`], 'to C: our block and B\'s routes (the best for P is B\'s)');
+  t.match(json('show', 'route', 'advertised', '192.0.2.3', 'count'), { ipv4: 3, ipv6: 0, total: 3, catchingUp: false });
+  t.equal(w.wrenc('show', 'route', 'advertised', '192.0.2.99').status, 1, 'no such neighbour: an error');
+
   // The summary: both sessions, with their messages, prefixes and how long they have been up.
   const sum = json('show', 'summary') as { established: number; rows: { address: string; state: string; accepted: number; advertised: number; messagesIn: number; forSeconds: number }[] };
   t.equal(sum.established, 2, 'summary: two sessions established');
