@@ -19,6 +19,8 @@ commands:
   node status                           (the calicoctl node status table)
   show route [PREFIX [longer] | [for] ADDRESS] [all] [table ipv4|ipv6] [peer ADDRESS] [count] [explain]
   show route advertised ADDRESS [count]  (what was announced to a neighbor, after export policy)
+  show route received ADDRESS [count]    (what a neighbor sent, before import policy; keepReceived)
+  show route filtered ADDRESS [count]    (what its import policy rejected, and by which term; keepReceived)
   show fib [diff]
   show bfd [ADDRESS] [detail]           (BFD sessions: state, intervals, last diagnostic)
   show memory
@@ -48,12 +50,16 @@ const single = (command: string, args: Record<string, unknown>, text: (r: unknow
 
 function showRoute(words: string[]): Parsed {
   // Per neighbour: what was announced to it (after export policy).
-  if ((words[0] === 'advertised' || words[0] === 'export') && words[1]) {
+  const view = words[0] === 'export' ? 'advertised' : words[0];
+  if ((view === 'advertised' || view === 'received' || view === 'filtered') && words[1]) {
     const rest = words.slice(2);
-    if (rest.some((w) => w !== 'count')) return { error: `show route advertised: unexpected "${rest.find((w) => w !== 'count')}"` };
+    if (rest.some((w) => w !== 'count')) return { error: `show route ${view}: unexpected "${rest.find((w) => w !== 'count')}"` };
     const args = { address: words[1], ...(rest.includes('count') ? { count: true } : {}) };
-    if (args.count) return single('show route advertised', args, (r) => keyValues(r as Record<string, unknown>));
-    return { command: 'show route advertised', args, streamed: true, text: () => '', header: ROUTE_HEADER, row: (r) => routeLine(r as RouteRow) };
+    const command = `show route ${view}`;
+    if (args.count) return single(command, args, (r) => keyValues(r as Record<string, unknown>));
+    // filtered: the policy term that rejected each route, after it.
+    const row = view === 'filtered' ? (r: unknown) => `${routeLine(r as RouteRow).trimEnd()}  [${((r as RouteRow).importPolicy ?? []).join(', ')}]\n` : (r: unknown) => routeLine(r as RouteRow);
+    return { command, args, streamed: true, text: () => '', header: ROUTE_HEADER, row };
   }
   const args: Record<string, unknown> = {};
   for (let i = 0; i < words.length; i++) {

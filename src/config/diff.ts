@@ -31,6 +31,8 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   nextHopKeep: 'export',
   export: 'export',
   allowOwnAs: 'import',
+  // The routes as received are asked for again (ROUTE-REFRESH) to fill a new Adj-RIB-In.
+  keepReceived: 'import',
   import: 'import',
   passive: 'live',
   passiveFallback: 'live',

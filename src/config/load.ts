@@ -46,6 +46,8 @@ export interface NeighborConfig extends PeerEndpoint {
   /** Policy chains (names from `policies`) for routes received from and sent to the peer. */
   import?: string[];
   export?: string[];
+  /** Keep the neighbour's routes as received, before import policy (show route received / filtered). */
+  keepReceived: boolean;
   /** BFD with this neighbour (RFC 5880), when set. */
   bfd?: BfdSettings;
 }
@@ -174,6 +176,7 @@ const NEIGHBOR_DEFAULTS = {
   port: 179, passive: false, description: '', holdTime: 90, keepaliveTime: 0, connectRetryTime: 5, delayOpenTime: 0,
   routeReflectorClient: false, nextHopSelf: false, allowOwnAs: 0, addPaths: 'off', nextHopKeep: false, passiveFallback: false,
   extendedMessages: true,
+  keepReceived: false,
 } as const;
 
 /** Template settings from their schema-valid form: addPaths true/false become both/off. */

@@ -68,6 +68,8 @@ export type PeerSettingsDoc = {
       password: string;
     };
   };
+  /** Keep the neighbor's routes as received, before import policy, for wrenc show route received / filtered (costs memory per route; default false) */
+  keepReceived?: boolean;
 };
 
 export type PolicyChainDoc = NameDoc[];

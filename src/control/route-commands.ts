@@ -185,6 +185,46 @@ export function registerRouteCommands(server: ControlServer, host: ControlHost):
     out.done();
   });
 
+  // What a neighbour sent, before import policy (received), and what its import policy rejected
+  // and by which term (filtered): kept only with keepReceived.
+  for (const what of ['received', 'filtered'] as const) {
+    server.on(`show route ${what}`, async (req, out) => {
+      const address = typeof req.args?.address === 'string' ? req.args.address : '';
+      const peer = host.peer(address);
+      if (!peer) return out.error(`no neighbor ${address || '(give its address)'}`);
+      const view = host.rib()?.receivedFrom(address) ?? null;
+      if (!view) return out.error(`${address} has no session: nothing received`);
+      if (!view.kept) {
+        const n = host.routeCounts()?.filtered(peer) ?? 0;
+        return out.error(`routes from ${address} are not kept before import policy (set keepReceived: true for it; it costs memory per route). ${what === 'filtered' ? `Its import policy rejected ${n} announcement${n === 1 ? '' : 's'} so far.` : ''}`.trim());
+      }
+      const chain = host.routeCounts()?.importChain(address) ?? null;
+      const count = req.args?.count === true;
+      const counts = { ipv4: 0, ipv6: 0, total: 0 };
+      const turn = new TurnBudget();
+      const kind = view.source.kind === 'local' ? 'local' : view.source.kind;
+      for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+        for (const r of view.routes(f)) {
+          if (turn.due()) await turn.next();
+          if (out.closed) return;
+          const verdict = chain?.evaluate(view.policyInput(r)) ?? null;
+          if (what === 'filtered' && (!verdict || verdict.accept)) continue;
+          counts[f === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6']++;
+          if (count) continue;
+          const row = attrsRow(view.prefixText(r), r.set, false, address, kind);
+          if (r.pathId) row.pathId = r.pathId;
+          row.importPolicy = verdict ? verdict.trail : ['no import policy: accepted'];
+          await out.row(row);
+        }
+      }
+      if (count) {
+        counts.total = counts.ipv4 + counts.ipv6;
+        return out.result(counts);
+      }
+      out.done();
+    });
+  }
+
   // What the update groups announced to a neighbour, after export policy, as sent.
   server.on('show route advertised', async (req, out) => {
     const address = typeof req.args?.address === 'string' ? req.args.address : '';

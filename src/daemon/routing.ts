@@ -113,6 +113,7 @@ export class Routing implements PeerEvents {
       filtered: 0,
     };
     this.ribPeers.set(peer, rp);
+    if (n?.keepReceived) this.rib.keepReceived(rp);
     // The peer asks for its restart time; we keep its routes no longer than our own cap.
     const asked = params.peerGracefulRestart?.restartTime ?? 0;
     this.grSessions.set(peer, { families: params.gracefulRestartFamilies, restartTime: Math.min(asked, this.config.gracefulRestart.maxPeerRestartTime) });
@@ -293,6 +294,9 @@ export class Routing implements PeerEvents {
     const n = this.neighbors.get(peer.config.address);
     rp.allowOwnAs = n?.allowOwnAs ?? 0;
     rp.importPolicy = this.policies.chain(n?.import);
+    // keepReceived turned on: the refresh fills a new Adj-RIB-In; turned off: it goes.
+    if (n?.keepReceived && !rp.source.adjIn) this.rib.keepReceived(rp);
+    if (!n?.keepReceived && rp.source.adjIn) this.rib.dropReceived(rp);
     for (const family of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       if (!(params.families & (1 << family))) continue;
       const afi = family === Family.IPV4_UNICAST ? 1 : 2;

@@ -15,6 +15,7 @@ import type { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
 import type { LocRib } from './loc-rib.js';
 import type { RouteSource } from './route-source.js';
+import type { ReceivedRoute } from './adj-rib-in.js';
 import type { UpdateGroup } from './update-group.js';
 import type { PolicyInput } from '../policy/policy.js';
 
@@ -288,6 +289,23 @@ export class RibReader {
       out.push({ peers: g.memberNames, verdict });
     }
     return out;
+  }
+
+  /**
+   * What a neighbour sent, before import policy: null when it has no session; `kept` false when
+   * its routes are not kept (keepReceived is off).
+   */
+  receivedFrom(address: string): { source: RouteSource; kept: boolean; routes(family: Family): Iterable<ReceivedRoute>; prefixText(r: ReceivedRoute): string; policyInput(r: ReceivedRoute): PolicyInput } | null {
+    const source = this.sourceOf(address);
+    if (!source) return null;
+    const adj = source.adjIn;
+    return {
+      source,
+      kept: adj !== undefined,
+      routes: (family) => (adj ? adj.of(family) : []),
+      prefixText: (r) => `${r.family === Family.IPV4_UNICAST ? ipv4ToString(r.v4) : ipv6ToString(r.bytes)}/${r.length}`,
+      policyInput: (r) => ({ family: r.family, v4: r.v4, bytes: r.bytes, at: 0, length: r.length, source, attrs: r.set }),
+    };
   }
 
   /** What each of a neighbour's update groups announced to it, one view per family. */

@@ -11,6 +11,7 @@ import type { PathAttribute } from '../wire/attributes/types.js';
 import { ErrorAction } from '../wire/errors.js';
 import type { CodecContext } from '../wire/context.js';
 import { AttrStore } from './attr-store.js';
+import { AdjRibIn } from './adj-rib-in.js';
 import { keyedHash } from './keyed-hash.js';
 import { NO_NEXT_HOP, normalizeReceived, type AttrSet } from './attr-set.js';
 import { RibReader } from './rib-reader.js';
@@ -220,6 +221,18 @@ export class Rib {
     return null;
   }
 
+  /** Keep what `peer` sends as it arrives, before import policy (keepReceived): a new, empty Adj-RIB-In. */
+  keepReceived(peer: RibPeer): void {
+    peer.source.adjIn?.clear();
+    peer.source.adjIn = new AdjRibIn(this.importStore);
+  }
+
+  /** Stop keeping what `peer` sends before policy. */
+  dropReceived(peer: RibPeer): void {
+    peer.source.adjIn?.clear();
+    peer.source.adjIn = undefined;
+  }
+
   /** Apply one UPDATE from `peer`. Returns why its NLRI were refused, if they were. */
   applyUpdate(peer: RibPeer, msg: UpdateMessage): string | null {
     this.withdraw(peer, msg.withdrawn);
@@ -240,6 +253,7 @@ export class Rib {
     const c = this.cursor;
     const src = peer.source.id;
     const policy = peer.importPolicy ?? null;
+    const adjIn = peer.source.adjIn;
     // Prefixes of one UPDATE mostly share one outcome: remember the last accepted one.
     let lastResult: PolicyResult | null = null;
     let lastUse = set;
@@ -249,6 +263,7 @@ export class Rib {
       c.reset(b);
       while (c.next()) {
         let use = set;
+        adjIn?.announce(c, set);
         if (policy) {
           // One query object, filled per prefix: no allocation on this path.
           const q = this.query;
@@ -311,8 +326,12 @@ export class Rib {
     if (block.end <= block.start) return;
     const c = this.cursor;
     const fam = block.family;
+    const adjIn = peer.source.adjIn;
     c.reset(block);
-    while (c.next()) this.withdrawOne(peer, fam, c.addPath ? c.pathId : 0);
+    while (c.next()) {
+      adjIn?.withdraw(c);
+      this.withdrawOne(peer, fam, c.addPath ? c.pathId : 0);
+    }
   }
 
   /** Remove every path of the stale sessions `stale` for one prefix (it was announced or withdrawn again). */
@@ -337,6 +356,9 @@ export class Rib {
   detach(peer: RibPeer): void {
     for (const { group, member } of peer.members) group.leave(member);
     peer.members = [];
+    // What the session received before policy goes with it (a new session sends it again).
+    peer.source.adjIn?.clear();
+    peer.source.adjIn = undefined;
   }
 
   /**

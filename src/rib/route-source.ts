@@ -1,3 +1,5 @@
+import type { AdjRibIn } from './adj-rib-in.js';
+
 /** Where a path came from: this router (announce) or a BGP peer, with what decisions need of it. */
 export interface RouteSource {
   /** Small integer, unique while the source exists. */
@@ -14,4 +16,6 @@ export interface RouteSource {
    * Rib.reexportFrom: where this source's routes go depends on it.
    */
   isClient: boolean;
+  /** The routes as received, before import policy (neighbours with keepReceived only). */
+  adjIn?: AdjRibIn;
 }
