@@ -27,6 +27,7 @@ commands:
   show datastore                        (the Calico datastore the config comes from)
   show config --effective               (the config it computed, as a file would have it)
   enable ADDRESS | disable ADDRESS [MESSAGE] | restart ADDRESS [MESSAGE]
+  refresh in|out ADDRESS                (soft reset: ROUTE-REFRESH in, or our routes sent again)
   configure [check] [FILE]
   down [MESSAGE]      stop wrend: Cease to every peer, wren's kernel routes removed
                       (SIGTERM instead stops for a restart: peers and kernel keep the routes)`;
@@ -126,6 +127,10 @@ export function parseCommand(words: string[], cwd: string): Parsed {
     const done = { enable: 'enabled', disable: 'disabled', restart: 'restarted' }[a];
     return single(a, args, (r) => `${done} ${b} (now ${(r as { state: string }).state})\n`);
   }
+  if (a === 'refresh') {
+    if ((b !== 'in' && b !== 'out') || rest.length !== 1) return { error: 'usage: refresh in|out ADDRESS' };
+    return single('refresh', { direction: b, address: rest[0] }, (r) => `${(r as { done: string }).done}\n`);
+  }
   if (a === 'configure') {
     const check = b === 'check';
     const file = check ? rest[0] : b;
@@ -146,4 +151,4 @@ export function parseCommand(words: string[], cwd: string): Parsed {
 }
 
 /** The first words of every command, for "did you mean". */
-const COMMANDS = ['show status', 'show summary', 'show neighbors', 'show protocols', 'show route', 'show fib', 'show bfd', 'show memory', 'show datastore', 'show config', 'node status', 'enable', 'disable', 'restart', 'configure', 'configure check', 'down'];
+const COMMANDS = ['show status', 'show summary', 'show neighbors', 'show protocols', 'show route', 'show fib', 'show bfd', 'show memory', 'show datastore', 'show config', 'node status', 'enable', 'disable', 'restart', 'refresh', 'configure', 'configure check', 'down'];

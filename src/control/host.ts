@@ -86,6 +86,11 @@ export interface ControlHost {
   bfd(): BfdStatus;
   /** Ready for traffic: started, the start-up deferral over, and a session up if any is configured. */
   health(): Health;
+  /**
+   * Soft reset of an Established session: `in` asks the peer to send its routes again
+   * (ROUTE-REFRESH), `out` sends it ours again. Returns what was done, or throws why not.
+   */
+  refresh(address: string, direction: 'in' | 'out'): string;
   /** Reloads applied and refused since start (file, SIGHUP, wrenc or the datastore). */
   reloads(): { applied: number; failed: number };
   /** The worst event-loop delay seen (ms). */

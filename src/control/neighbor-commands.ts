@@ -173,6 +173,13 @@ export function registerNeighborCommands(server: ControlServer, d: ControlHost):
   const message = (req: ControlRequest, dflt: string) => (typeof req.args?.message === 'string' ? req.args.message : dflt);
   server.on('disable', withPeer('disable', (p, req) => p.stop(message(req, 'disabled by wrenc'))));
   server.on('enable', withPeer('enable', (p) => p.start()));
+  // Soft reset (no session reset): routes asked for again (in) or sent again (out).
+  server.on('refresh', (req, out) => {
+    const address = typeof req.args?.address === 'string' ? req.args.address : '';
+    const dir = req.args?.direction;
+    if (dir !== 'in' && dir !== 'out') return out.error('usage: refresh in|out ADDRESS');
+    out.result({ address, direction: dir, done: d.refresh(address, dir) });
+  });
   // Cease / Administrative Reset (RFC 4486), then connect again at once.
   server.on(
     'restart',

@@ -41,6 +41,17 @@ export function controlHost(d: Daemon): ControlHost {
       return { ready: why === '', reason: why || 'ready', established, configured };
     },
     reloads: () => ({ ...d.reloadCounts }),
+    refresh: (address, direction) => {
+      const peer = d.peers.get(address);
+      if (!peer) throw new Error(`no neighbor ${address}`);
+      if (peer.state !== State.ESTABLISHED || !d.routing) throw new Error(`${address} is not Established (${peer.state})`);
+      if (direction === 'out') {
+        d.routing.reexport(peer);
+        return `our routes are being sent to ${address} again`;
+      }
+      if (!d.routing.refreshImport(peer)) throw new Error(`${address} did not offer route refresh (RFC 2918): only a session reset (wrenc restart ${address}) gets its routes again`);
+      return `asked ${address} for its routes again (ROUTE-REFRESH)`;
+    },
     bfd: () => ({ state: (address) => d.bfd.state(address), snapshot: () => d.bfd.snapshot() }),
     get loopWorstMs() {
       return d.loop.worstMs;

@@ -56,4 +56,15 @@ t.test('show route received / filtered with keepReceived, and switched on by a r
   t.equal(w.wrenc('configure').status, 0);
   await waitFor('C\'s routes received after the refresh', () => json<Row[]>('show', 'route', 'received', '192.0.2.3').length === 3, 15_000, 200);
   t.equal(json<{ rows: { address: string; flaps: number; state: string }[] }>('show', 'summary').rows.find((r) => r.address === '192.0.2.3')?.flaps, flapsBefore, 'no session reset');
+  // Soft resets, both ways, without a reset; BIRD counts the refresh it was asked for.
+  const inC = w.wrenc('refresh', 'in', '192.0.2.3');
+  t.equal(inC.status, 0, inC.stderr);
+  t.match(inC.stdout, /asked 192\.0\.2\.3 for its routes again \(ROUTE-REFRESH\)/);
+  const outB = w.wrenc('refresh', 'out', '192.0.2.2');
+  t.equal(outB.status, 0, outB.stderr);
+  t.match(outB.stdout, /our routes are being sent to 192\.0\.2\.2 again/);
+  t.match(w.wrenc('refresh', 'in', '192.0.2.9').stderr, /no neighbor 192\.0\.2\.9/);
+  t.equal(w.wrenc('refresh', 'sideways', '192.0.2.2').status, 2, 'a usage error');
+  await waitFor('still three received from C', () => json<Row[]>('show', 'route', 'received', '192.0.2.3').length === 3, 5000, 200);
+  t.same(json<{ rows: { flaps: number }[] }>('show', 'summary').rows.map((r) => r.flaps), [0, 0], 'no session reset anywhere');
 });
