@@ -16,7 +16,8 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { parsePrefix } from '../wire/nlri.js';
-import { addressToString } from '../wire/address.js';
+import { addressToString, parseAddress } from '../wire/address.js';
+import type { PathRef, RibReader } from '../rib/rib-reader.js';
 import { closeUnix, listenUnix, serveLines } from './unix-socket.js';
 import { peerType } from './neighbor-commands.js';
 import type { ControlHost } from './host.js';
@@ -185,41 +186,115 @@ export class BirdCompatServer {
     }
   }
 
-  /** `show route [PREFIX] [count]`: best routes in BIRD's one-line layout. */
+  /** The protocol name of a route source: Calico's name for a peer, static1 for our own. */
+  private protocolOf(address: string, kind: string): string {
+    return kind === 'local' ? 'static1' : birdProtocolName(peerType(this.d, address), address);
+  }
+
+  /** A peer by its protocol name (Mesh_192_0_2_2 ...), in this socket's family. */
+  private peerNamed(name: string): Peer | undefined {
+    return this.protocolRows().find((r) => r.name === name && r.peer)?.peer ?? undefined;
+  }
+
+  /**
+   * One route in BIRD 1.6's one-line layout: `PREFIX via NH on IFACE [PROTO TIME] * (PREF[/METRIC]) [ASNi]`,
+   * with ` from ADDR` when the route came from another router than its next hop; (PREF/METRIC)
+   * for a recursive (iBGP) next hop; the AS is the origin AS (the last of the path).
+   */
+  private routeLine(rib: RibReader, f: Family, s: number, p: PathRef, best: boolean, now: number): string {
+    const src = rib.source(p);
+    const a = rib.attrs(p);
+    const nhBytes = a.nextHop.subarray(0, a.nextHop.length === 32 ? 16 : a.nextHop.length);
+    const nh = a.nextHop.length === 0 ? '' : addressToString(nhBytes);
+    const iface = nh ? this.d.fib()?.interfaceFor(nhBytes) ?? '' : '';
+    const via = !nh || src.kind === 'local' ? 'blackhole' : `via ${nh}${iface ? ` on ${iface}` : ''}`;
+    const proto = this.protocolOf(src.address, src.kind);
+    const peer = src.kind === 'local' ? undefined : this.d.peer(src.address);
+    const when = since(peer?.since ?? this.startedAt, now);
+    const from = src.kind !== 'local' && nh && nh !== src.address ? ` from ${src.address}` : '';
+    let info: string;
+    if (src.kind === 'local') info = ' (200)';
+    else {
+      const cost = rib.igpCost(p);
+      const metric = src.kind === 'ibgp' ? (rib.reachable(p) ? `/${cost >= 0 ? cost : '?'}` : '/-') : '';
+      let origin = '';
+      for (const seg of a.asPath) if (seg.asns.length) origin = seg.type === 1 ? '' : String(seg.asns[seg.asns.length - 1]);
+      info = ` (100${metric}) [${origin ? `AS${origin}` : ''}${['i', 'e', '?'][a.origin] ?? '?'}]`;
+    }
+    return `${rib.prefixText(f, s).padEnd(18)} ${via} [${proto} ${when}${from}]${best ? ' *' : ''}${info}`;
+  }
+
+  /**
+   * `show route [for ADDRESS | PREFIX] [protocol NAME | export NAME] [all-paths as BIRD: primary]
+   * [count]`, in BIRD 1.6's layout; an option wren does not implement is refused with BIRD's
+   * parse-error code, never answered with the whole table.
+   */
   private async routes(args: string[]): Promise<string> {
     const rib = this.d.rib();
-    const count = args.includes('count');
-    const want = args.find((a) => a.includes('/'));
-    const prefix = want ? parsePrefix(want) : null;
-    if (want && !prefix) return new Reply().end(9001, `syntax error, invalid prefix ${want}`);
+    let count = false;
+    let lookup: Uint8Array | null = null;
+    let prefixArg: string | null = null;
+    let protocol: Peer | null = null;
+    let exportTo: Peer | null = null;
+    let name = '';
+    for (let i = 0; i < args.length; i++) {
+      const w = args[i] as string;
+      if (w === 'count') count = true;
+      else if (w === 'primary') continue;
+      else if (w === 'for' && args[i + 1]) {
+        const v = args[++i] as string;
+        const p = v.includes('/') ? parsePrefix(v) : null;
+        lookup = p ? p.bytes : parseAddress(v);
+        if (!lookup) return new Reply().end(9001, `syntax error, invalid address ${v.slice(0, 64)}`);
+      } else if ((w === 'protocol' || w === 'export') && args[i + 1]) {
+        name = args[++i] as string;
+        const p = this.peerNamed(name);
+        if (!p) return new Reply().end(9002, `${name.slice(0, 64)}: Not a protocol`);
+        if (w === 'protocol') protocol = p;
+        else exportTo = p;
+      } else if (w.includes('/') && prefixArg === null) prefixArg = w;
+      else return new Reply().end(9001, `syntax error, "${w.slice(0, 64)}" is not supported by wren's BIRD-compatible socket (use wrenc show route)`);
+    }
+    const prefix = prefixArg ? parsePrefix(prefixArg) : null;
+    if (prefixArg && !prefix) return new Reply().end(9001, `syntax error, invalid prefix ${prefixArg.slice(0, 64)}`);
+    const f = this.family;
+    if ((prefix && prefix.family !== f) || (lookup && (lookup.length === 16) !== (f === Family.IPV6_UNICAST))) return new Reply().end(8001, 'Network not in table');
     const r = new Reply();
-    let n = 0;
+    let routes = 0;
+    let networks = 0;
+    let total = 0;
     const LIMIT = 100_000;
+    const now = Date.now();
     // A walk over a million slots yields the event loop every few milliseconds.
     const turn = new TurnBudget();
     if (rib) {
-      for (const f of [this.family]) {
-        if (prefix && prefix.family !== f) continue;
-        const only = prefix ? rib.find(prefix) : -1;
-        if (prefix && only < 0) continue;
-        for (let s = prefix ? only : 0; s < (prefix ? only + 1 : rib.slotLimit(f)); s++) {
-          if (turn.due()) await turn.next();
-          if (!rib.isPrefix(f, s)) continue;
-          const best = rib.best(f, s);
-          if (best < 0) continue;
-          n++;
-          if (count || n > LIMIT) continue;
-          const src = rib.source(best);
-          const a = rib.attrs(best);
-          const nh = a.nextHop.length === 0 ? 'blackhole' : `via ${addressToString(a.nextHop.subarray(0, a.nextHop.length === 32 ? 16 : a.nextHop.length))}`;
-          const proto = src.kind === 'local' ? 'static1' : birdProtocolName(peerType(this.d, src.address), src.address);
-          const origin = ['i', 'e', '?'][a.origin] ?? '?';
-          r.add(1007, `${rib.prefixText(f, s).padEnd(18)} ${nh} [${proto}] * (100${a.localPref >= 0 ? `/${a.localPref}` : ''}) [${src.kind === 'local' ? '' : `AS${a.neighborAs || this.d.asn}`}${origin}]`);
-        }
+      const single = lookup ? rib.longestMatch(f, lookup) : prefix ? rib.find(prefix) : -2;
+      if ((lookup || prefix) && (single < 0 || rib.best(f, single) < 0)) return new Reply().end(8001, 'Network not in table');
+      const advertised = exportTo ? rib.advertisedTo(exportTo.config.address).find((v) => v.family === f) ?? null : null;
+      if (exportTo && !advertised) return count ? r.add(14, '0 of 0 routes for 0 networks').end() : r.end();
+      const from = single >= 0 ? single : 0;
+      const to = single >= 0 ? single + 1 : rib.slotLimit(f);
+      for (let s = from; s < to; s++) {
+        if (turn.due()) await turn.next();
+        if (!rib.isPrefix(f, s)) continue;
+        const best = rib.best(f, s);
+        if (best < 0) continue;
+        total += rib.pathCount(f, s);
+        if (advertised && advertised.attrs(s) === null) continue;
+        let shownHere = 0;
+        const show = (p: PathRef) => {
+          routes++;
+          shownHere++;
+          if (!count && routes <= LIMIT) r.add(1007, this.routeLine(rib, f, s, p, p === best, now));
+        };
+        // protocol NAME: every path it gave, best or not; otherwise the best only.
+        if (!protocol) show(best);
+        else for (let p = rib.firstPath(f, s); p >= 0; p = rib.nextPath(p)) if (rib.source(p).address === protocol.config.address) show(p);
+        if (shownHere > 0) networks++;
       }
     }
-    if (count) return r.add(14, `${n} of ${n} routes for ${n} networks`).end();
-    if (n > LIMIT) r.add(8001, `(${n - LIMIT} more routes not shown; use wrenc show route)`);
+    if (count) return r.add(14, `${routes} of ${total} routes for ${networks} networks`).end();
+    if (routes > LIMIT) r.add(8001, `(${routes - LIMIT} more routes not shown; use wrenc show route)`);
     return r.end();
   }
 

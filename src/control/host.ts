@@ -42,6 +42,8 @@ export interface FibStatus {
   readonly installed: number;
   readonly counters: Readonly<FibCounters>;
   diff(): Promise<FibDiff>;
+  /** The interface a next hop is reached on (a connected subnet), or ''. */
+  interfaceFor(nextHop: Uint8Array): string;
 }
 
 export interface MemoryGuardStatus {

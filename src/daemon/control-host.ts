@@ -32,7 +32,7 @@ export function controlHost(d: Daemon): ControlHost {
       const k = d.kernel;
       if (!k) return null;
       const c = d.config.fib;
-      return { table: c.table, protocol: c.protocol, metric: c.metric, installed: k.fib.installedCount, counters: k.fib.counters, diff: () => k.fib.diff() };
+      return { table: c.table, protocol: c.protocol, metric: c.metric, installed: k.fib.installedCount, counters: k.fib.counters, diff: () => k.fib.diff(), interfaceFor: (nh) => k.connected.interfaceFor(nh) };
     },
     health: () => {
       const configured = d.config.neighbors.length;

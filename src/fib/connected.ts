@@ -40,6 +40,22 @@ export class ConnectedNetworks {
     return false;
   }
 
+  /** The up interface whose connected subnet holds `addr` (the most specific), or ''. */
+  interfaceFor(addr: Uint8Array): string {
+    let best = -1;
+    let name = '';
+    for (const a of this.addrs.values()) {
+      if (a.address.length !== addr.length || a.prefixLen <= best) continue;
+      const link = this.links.get(a.index);
+      if (!link || !link.up) continue;
+      if (samePrefix(a.address, Buffer.from(addr.buffer, addr.byteOffset, addr.length), a.prefixLen)) {
+        best = a.prefixLen;
+        name = link.name;
+      }
+    }
+    return name;
+  }
+
   /** Our own addresses (next hops equal to one of them are refused). */
   ownAddresses(): Buffer[] {
     return [...this.addrs.values()].map((a) => a.address);

@@ -105,12 +105,79 @@ t.test('birdcl and calicoctl-style readers understand wren', async (t) => {
   t.match(birdcl('show', 'protocols', 'Nope_1'), /No protocols match/);
 
   const routes = birdcl('show', 'route');
-  t.match(routes, /^198\.51\.100\.64\/26\s+via 192\.0\.2\.2 \[Mesh_192_0_2_2\] \*/m);
-  t.match(routes, /^198\.51\.100\.0\/26\s+blackhole \[static1\]/m);
+  t.match(routes, /^198\.51\.100\.64\/26\s+via 192\.0\.2\.2 \[Mesh_192_0_2_2 \d\d:\d\d:\d\d\] \* \(100\/\S+\) \[i\]$/m, 'an iBGP route: (preference/IGP metric), empty AS path');
+  t.match(routes, /^198\.51\.100\.0\/26\s+blackhole \[static1 \S+\] \* \(200\)$/m);
   t.match(birdcl('show', 'route', 'count'), /2 of 2 routes for 2 networks/);
   t.match(birdcl('-r', 'show', 'status'), /Daemon is up and running/, 'restricted mode works');
   t.match(birdcl('configure'), /syntax error/, 'nothing that changes state is accepted');
   const raw = await rawBird(compat, 'show status');
   t.match(raw[0], /^0001 BIRD 1\.6\.8 \(wren\) ready\.$/);
   t.match(raw.at(-1), /^0013 Daemon is up and running$/);
+});
+
+/** BIRD 2's `show route for X`: [prefix, pref, AS bracket, next hop, interface] of the first route. */
+function bird2Route(text: string): string[] | null {
+  const m = /^(\S+)\s+unicast \[\S+ [^\]]+\] \* (\(\d+(?:\/\d+)?\)) (\[[^\]]*\])\n\s+via (\S+) on (\S+)/m.exec(text);
+  return m ? m.slice(1, 6) as string[] : null;
+}
+
+/** wren's BIRD 1.6 line: the same fields. */
+function compatRoute(text: string): string[] | null {
+  const m = /^(\S+)\s+via (\S+) on (\S+) \[\S+ \S+(?: from \S+)?\] \* (\(\d+(?:\/[\d?-]+)?\)) (\[[^\]]*\])$/m.exec(text);
+  return m ? [m[1], m[4], m[5], m[2], m[3]] as string[] : null;
+}
+
+t.test('show route for / protocol / export / count, field by field beside a real BIRD', async (t) => {
+  const lab = netnsLab(t, 'birdr', ['bird', 'birdc', 'birdcl']);
+  if (!lab) return;
+  const sw = lab.switch('sw');
+  const { w: nsW, b: nsB, r: nsR } = lab.hosts(sw, { w: ['192.0.2.1/24'], b: ['192.0.2.2/24'], r: ['192.0.2.3/24'] });
+  // B announces to wren and to R; R is a real BIRD that holds the same routes from B.
+  new Bird(lab, nsB, { routerId: '192.0.2.2', asn: 65002, listen: [], peers: [{ address: '192.0.2.1', asn: 64512 }, { address: '192.0.2.3', asn: 65003 }], announce: ['203.0.113.0/24', '203.0.113.128/25'] });
+  const r = new Bird(lab, nsR, { routerId: '192.0.2.3', asn: 65003, listen: [], peers: [{ address: '192.0.2.2', asn: 65002 }, { address: '192.0.2.1', asn: 64512 }] });
+  const compat = lab.path('bird.ctl');
+  const w = new Wren(lab, nsW, {
+    routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1'], port: 179 },
+    neighbors: [{ address: '192.0.2.2', asn: 65002, connectRetryTime: 1 }, { address: '192.0.2.3', asn: 65003, connectRetryTime: 1 }],
+    announce: ['198.51.100.0/26'],
+    fib: { enabled: true },
+    control: { birdCompat: compat },
+  });
+  t.teardown(() => w.stop());
+  const birdcl = (...cmd: string[]) => run('birdcl', ['-s', compat, ...cmd], { allowFail: true });
+  // R's best is B's own path (shorter than the one through wren) once B's session with R is up.
+  await waitFor('wren and R hold B\'s routes', () => /203\.0\.113\.0\/24/.test(birdcl('show', 'route')) && bird2Route(r.birdc('show route for 203.0.113.0/24'))?.[3] === '192.0.2.2', 45_000, 250);
+  await waitFor('exports started', () => w.exporting(), 20_000);
+
+  for (const addr of ['203.0.113.77', '203.0.113.200']) {
+    const real = bird2Route(r.birdc(`show route for ${addr}`));
+    const ours = compatRoute(birdcl('show', 'route', 'for', addr));
+    t.ok(real && ours, `both answer show route for ${addr}`);
+    if (!real || !ours) continue;
+    t.same(ours.slice(0, 4), real.slice(0, 4), `${addr}: prefix, (preference), [origin AS + origin], next hop as BIRD has them: ${ours.join(' ')}`);
+    t.ok(ours[4] && real[4], 'an interface named on both');
+  }
+  t.match(birdcl('show', 'route', 'for', '192.0.2.200'), /Network not in table/, 'no covering route: BIRD\'s 8001');
+  const raw = await rawBird(compat, 'show route for 192.0.2.200');
+  t.match(raw.at(-1), /^8001 Network not in table$/, 'the reply code');
+
+  // protocol NAME: what B gave, best or not; export NAME: what went to R.
+  const fromB = birdcl('show', 'route', 'protocol', 'Node_192_0_2_2');
+  t.match(fromB, /^203\.0\.113\.0\/24\s+via 192\.0\.2\.2 .*\[Node_192_0_2_2 /m);
+  t.notMatch(fromB, /198\.51\.100\.0\/26/, 'not our own block');
+  const toR = birdcl('show', 'route', 'export', 'Node_192_0_2_3');
+  t.match(toR, /^198\.51\.100\.0\/26\s+blackhole \[static1 \S+\] \* \(200\)$/m, 'our block, as BIRD shows a static route');
+  const advertised = (w.json('show', 'route', 'advertised', '192.0.2.3') as { prefix: string }[]).map((x) => x.prefix).sort();
+  const exportedPrefixes = [...toR.matchAll(/^(\d+\.\d+\.\d+\.\d+\/\d+)/gm)].map((m) => m[1]).sort();
+  t.same(exportedPrefixes, advertised, 'export NAME lists what wrenc show route advertised lists');
+  t.match(birdcl('show', 'route', 'protocol', 'Nope_1'), /Not a protocol/);
+  t.match(birdcl('show', 'route', 'count'), /^\d+ of \d+ routes for 3 networks$/m);
+  const realCount = r.birdc('show route count');
+  t.match(realCount, /\d+ of \d+ routes for \d+ networks/, 'the same sentence as BIRD');
+  // What wren does not implement is an error, never the whole table.
+  for (const cmd of ['show route all', 'show route where bgp_path.len > 1', 'show route filtered', 'show route table master6']) {
+    const lines = await rawBird(compat, cmd);
+    t.match(lines.at(-1), /^9001 /, `${cmd}: a parse error`);
+    t.notOk(lines.some((l) => /203\.0\.113/.test(l)), `${cmd}: no table printed`);
+  }
 });
