@@ -73,17 +73,19 @@ async function main(): Promise<number> {
     process.stdout.write(json ? JSON.stringify(rows, null, 2) + '\n' : cmd.text(rows));
     return 0;
   }
-  // Streamed: a JSON array or text lines, written as rows arrive.
+  // Streamed: a JSON array or text lines, written as rows arrive; an endless stream (monitor)
+  // as JSON lines, with no timeout (it may be quiet for hours).
   let first = true;
   let pending: Promise<void> | undefined;
+  const lines = Boolean(cmd.endless);
   if (!json && cmd.header) process.stdout.write(cmd.header);
-  else if (json) process.stdout.write('[');
+  else if (json && !lines) process.stdout.write('[');
   await request(sock, cmd.command, cmd.args, (row) => {
-    pending = write(json ? `${first ? '' : ','}\n${JSON.stringify(row)}` : (cmd.row as (r: unknown) => string)(row));
+    pending = write(json ? (lines ? `${JSON.stringify(row)}\n` : `${first ? '' : ','}\n${JSON.stringify(row)}`) : (cmd.row as (r: unknown) => string)(row));
     first = false;
-  }, timeout);
+  }, lines ? 0 : timeout);
   await pending;
-  if (json) process.stdout.write(first ? ']\n' : '\n]\n');
+  if (json && !lines) process.stdout.write(first ? ']\n' : '\n]\n');
   return 0;
 }
 

@@ -33,10 +33,13 @@ export async function request(
     const rows: unknown[] = [];
     s.setEncoding('utf8');
     // Silence for the whole timeout ends the request; a stream that keeps coming never times out.
-    s.setTimeout(timeoutSeconds * 1000, () => {
-      s.destroy();
-      reject(new Error(`wrend at ${socketPath} did not answer within ${timeoutSeconds} s`));
-    });
+    // 0: no timeout (an endless stream such as monitor).
+    if (timeoutSeconds > 0) {
+      s.setTimeout(timeoutSeconds * 1000, () => {
+        s.destroy();
+        reject(new Error(`wrend at ${socketPath} did not answer within ${timeoutSeconds} s`));
+      });
+    }
     s.once('error', (err) => reject(new UnreachableError(socketPath, err as NodeJS.ErrnoException)));
     s.once('close', () => reject(new Error(`wrend at ${socketPath} closed the connection before answering`)));
     s.on('connect', () => s.write(JSON.stringify({ id: 1, command, args }) + '\n'));

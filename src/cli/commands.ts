@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import type { NeighborRow } from '../control/neighbor-commands.js';
 import type { RouteRow } from '../control/route-commands.js';
 import type { FibDiff } from '../fib/fib-sync.js';
-import { ROUTE_HEADER, bfdTable, summaryText, explainText, fibDiffText, keyValues, neighborsTable, nodeStatus, routeLine, type BfdShowRow, type NodeStatusRow } from './format.js';
+import { ROUTE_HEADER, bfdTable, monitorLine, summaryText, type MonitorRow, explainText, fibDiffText, keyValues, neighborsTable, nodeStatus, routeLine, type BfdShowRow, type NodeStatusRow } from './format.js';
 
 export const USAGE = `usage: wrenc [--socket PATH] [--json] [--timeout SECONDS] [--version] COMMAND
 commands:
@@ -28,6 +28,7 @@ commands:
   show config --effective               (the config it computed, as a file would have it)
   enable ADDRESS | disable ADDRESS [MESSAGE] | restart ADDRESS [MESSAGE]
   refresh in|out ADDRESS                (soft reset: ROUTE-REFRESH in, or our routes sent again)
+  monitor [sessions]                    (session and best-route changes as they happen; --json: one per line)
   configure [check] [FILE]
   down [MESSAGE]      stop wrend: Cease to every peer, wren's kernel routes removed
                       (SIGTERM instead stops for a restart: peers and kernel keep the routes)`;
@@ -43,6 +44,8 @@ export interface CliCommand {
   row?(row: unknown): string;
   /** Streams whose text needs every row at once (explain: a handful of paths). */
   collect?: boolean;
+  /** An endless stream (monitor): --json prints one JSON object per line, and no timeout applies. */
+  endless?: boolean;
 }
 
 type Parsed = CliCommand | { error: string };
@@ -127,6 +130,10 @@ export function parseCommand(words: string[], cwd: string): Parsed {
     const done = { enable: 'enabled', disable: 'disabled', restart: 'restarted' }[a];
     return single(a, args, (r) => `${done} ${b} (now ${(r as { state: string }).state})\n`);
   }
+  if (a === 'monitor') {
+    if (b !== undefined && b !== 'sessions') return { error: 'usage: monitor [sessions]' };
+    return { command: 'monitor', args: b ? { sessions: true } : {}, streamed: true, endless: true, text: () => '', row: (r) => monitorLine(r as MonitorRow) };
+  }
   if (a === 'refresh') {
     if ((b !== 'in' && b !== 'out') || rest.length !== 1) return { error: 'usage: refresh in|out ADDRESS' };
     return single('refresh', { direction: b, address: rest[0] }, (r) => `${(r as { done: string }).done}\n`);
@@ -151,4 +158,4 @@ export function parseCommand(words: string[], cwd: string): Parsed {
 }
 
 /** The first words of every command, for "did you mean". */
-const COMMANDS = ['show status', 'show summary', 'show neighbors', 'show protocols', 'show route', 'show fib', 'show bfd', 'show memory', 'show datastore', 'show config', 'node status', 'enable', 'disable', 'restart', 'refresh', 'configure', 'configure check', 'down'];
+const COMMANDS = ['show status', 'show summary', 'show neighbors', 'show protocols', 'show route', 'show fib', 'show bfd', 'show memory', 'show datastore', 'show config', 'node status', 'enable', 'disable', 'restart', 'refresh', 'monitor', 'configure', 'configure check', 'down'];

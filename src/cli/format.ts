@@ -153,3 +153,24 @@ export function bfdTable(rows: BfdShowRow[]): string {
     rows.map((r) => [r.peer, r.multihop ? 'multihop' : 'single-hop', r.state, r.remoteState, r.state === 'Up' ? duration(r.uptimeSeconds) : '', r.since.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.txInterval, r.detectionTime || '', `${r.multiplier}/${r.remoteMultiplier || '-'}`, r.remoteDiscr || '', r.lastDiag, r.flaps]),
   );
 }
+
+export interface MonitorRow {
+  event: string;
+  time: string;
+  peer?: string;
+  from?: string;
+  to?: string;
+  reason?: string;
+  prefix?: string;
+  best?: { nextHop: string; from: string; asPath: string } | null;
+  message?: string;
+}
+
+/** One `monitor` event as a line. */
+export function monitorLine(r: MonitorRow): string {
+  const t = r.time.slice(11, 23);
+  if (r.event === 'session') return `${t} session ${r.peer} ${r.from} -> ${r.to}${r.reason ? ` (${r.reason})` : ''}\n`;
+  if (r.event === 'route') return r.best ? `${t} route ${r.prefix} via ${r.best.nextHop} from ${r.best.from}${r.best.asPath ? ` as-path ${r.best.asPath}` : ''}\n` : `${t} route ${r.prefix} withdrawn\n`;
+  if (r.event === 'monitoring') return `${t} monitoring session and route changes; Ctrl-C to stop\n`;
+  return `${t} ${r.event}${r.message ? `: ${r.message}` : ''}\n`;
+}

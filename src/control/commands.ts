@@ -5,10 +5,12 @@ import { registerNeighborCommands } from './neighbor-commands.js';
 import { registerRouteCommands } from './route-commands.js';
 import { registerSystemCommands } from './system-commands.js';
 import { registerBfdCommands } from './bfd-commands.js';
+import { registerMonitorCommands } from './monitor-commands.js';
 
 export function registerCommands(server: ControlServer, d: ControlHost, startedAt: number): void {
   registerSystemCommands(server, d, startedAt);
   registerNeighborCommands(server, d);
   registerRouteCommands(server, d);
   registerBfdCommands(server, d);
+  registerMonitorCommands(server, d);
 }

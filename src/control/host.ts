@@ -93,6 +93,8 @@ export interface ControlHost {
    * (ROUTE-REFRESH), `out` sends it ours again. Returns what was done, or throws why not.
    */
   refresh(address: string, direction: 'in' | 'out'): string;
+  /** Call `fn` on every session state change; returns the unsubscribe. */
+  onSessionChange(fn: (address: string, from: string, to: string, reason: string) => void): () => void;
   /** Reloads applied and refused since start (file, SIGHUP, wrenc or the datastore). */
   reloads(): { applied: number; failed: number };
   /** The worst event-loop delay seen (ms). */

@@ -43,11 +43,17 @@ export class ReplyStream {
   get closed(): boolean {
     return this.socket.destroyed;
   }
+
+  /** Run `fn` when the client goes (a stream that waits for events must not outlive it). */
+  onClose(fn: () => void): void {
+    if (this.socket.destroyed) fn();
+    else this.socket.once('close', fn);
+  }
 }
 
 /** Commands that change nothing: the only ones a read-only socket answers. */
 export function isReadOnly(command: string): boolean {
-  return command.startsWith('show ') || command === 'node status';
+  return command.startsWith('show ') || command === 'node status' || command === 'monitor';
 }
 
 export class ControlServer {

@@ -41,6 +41,10 @@ export function controlHost(d: Daemon): ControlHost {
       return { ready: why === '', reason: why || 'ready', established, configured };
     },
     reloads: () => ({ ...d.reloadCounts }),
+    onSessionChange: (fn) => {
+      d.sessionListeners.add(fn);
+      return () => d.sessionListeners.delete(fn);
+    },
     refresh: (address, direction) => {
       const peer = d.peers.get(address);
       if (!peer) throw new Error(`no neighbor ${address}`);

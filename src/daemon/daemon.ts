@@ -85,6 +85,9 @@ export class Daemon implements ReloadTarget {
     });
   }
 
+  /** Who is told of every session state change (wrenc monitor). */
+  readonly sessionListeners = new Set<(address: string, from: string, to: string, reason: string) => void>();
+
   /** BFD for the neighbours that ask for it (the worker starts with the first one). */
   readonly bfd: BfdGate;
 
@@ -148,6 +151,7 @@ export class Daemon implements ReloadTarget {
           routing.stateChange(peer, from, to, reason);
           startup.stateChange(peer, from, to);
           this.registry.stateChange(peer, from, to);
+          for (const l of this.sessionListeners) l(peer.config.address, from, to, reason);
         },
       };
       startup.decide(routing);

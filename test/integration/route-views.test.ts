@@ -6,9 +6,10 @@
  */
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
-import { netnsLab, waitFor } from '../helpers/netns.js';
+import { spawn } from 'node:child_process';
+import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
-import { Wren } from '../helpers/wren.js';
+import { WRENC, Wren } from '../helpers/wren.js';
 
 interface Row {
   prefix: string;
@@ -67,4 +68,26 @@ t.test('show route received / filtered with keepReceived, and switched on by a r
   t.equal(w.wrenc('refresh', 'sideways', '192.0.2.2').status, 2, 'a usage error');
   await waitFor('still three received from C', () => json<Row[]>('show', 'route', 'received', '192.0.2.3').length === 3, 5000, 200);
   t.same(json<{ rows: { flaps: number }[] }>('show', 'summary').rows.map((r) => r.flaps), [0, 0], 'no session reset anywhere');
+
+  // monitor: B disabled -> its session event and the block's best moving to C; enabled again.
+  const mon = spawn(process.execPath, [WRENC, '--socket', w.socket, '--json', 'monitor'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => void mon.kill('SIGKILL'));
+  const events: { event: string; peer?: string; to?: string; prefix?: string; best?: { from: string } | null }[] = [];
+  let buf = '';
+  mon.stdout?.on('data', (d: Buffer) => {
+    buf += d.toString();
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      events.push(JSON.parse(buf.slice(0, i)));
+      buf = buf.slice(i + 1);
+    }
+  });
+  await waitFor('monitor started', () => events.some((e) => e.event === 'monitoring'), 5000, 50);
+  t.equal(w.wrenc('disable', '192.0.2.2').status, 0);
+  await waitFor('B\'s session event and the block moving to C', () => events.some((e) => e.event === 'session' && e.peer === '192.0.2.2' && e.to === 'Idle') && events.some((e) => e.event === 'route' && e.prefix === '198.51.100.0/26' && e.best?.from === '192.0.2.3'), 10_000, 50);
+  t.equal(w.wrenc('enable', '192.0.2.2').status, 0);
+  await waitFor('B back', () => events.some((e) => e.event === 'session' && e.peer === '192.0.2.2' && e.to === 'Established'), 20_000, 50);
+  t.ok(events.every((e) => ['monitoring', 'session', 'route'].includes(e.event)), 'only session and route events, no overflow');
+  mon.kill('SIGTERM');
+  await sleep(300);
+  t.ok(w.alive, 'wrend unaffected by the monitor going');
 });
