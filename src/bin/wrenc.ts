@@ -2,7 +2,8 @@
 /** wrenc — the wren control client. */
 import { parseArgs } from 'node:util';
 import { DEFAULT_TIMEOUT_SECONDS, UnreachableError, request } from '../cli/client.js';
-import { USAGE, parseCommand } from '../cli/commands.js';
+import { parseCommand } from '../cli/commands.js';
+import { USAGE, completionScript, helpText } from '../cli/grammar.js';
 import { wrenVersion } from '../config/version.js';
 
 /** Write with backpressure: a million-route answer streams through without piling up. */
@@ -38,6 +39,25 @@ async function main(): Promise<number> {
   if (values.help || positionals.length === 0) {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
+  }
+  // Help and completion need no daemon.
+  if (positionals[0] === 'help') {
+    const text = helpText(positionals.slice(1));
+    if (text === null) {
+      process.stderr.write(`wrenc: no command "${positionals.slice(1).join(' ')}" (wrenc help lists them)\n`);
+      return 2;
+    }
+    process.stdout.write(text);
+    return 0;
+  }
+  if (positionals[0] === 'completion') {
+    const shell = positionals[1];
+    if (shell !== 'bash' && shell !== 'zsh') {
+      process.stderr.write('usage: wrenc completion bash|zsh\n');
+      return 2;
+    }
+    process.stdout.write(completionScript(shell));
+    return 0;
   }
   const cmd = parseCommand(positionals, process.cwd());
   if ('error' in cmd) {

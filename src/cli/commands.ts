@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { closest } from '../config/did-you-mean.js';
+import { COMMAND_NAMES } from './grammar.js';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { NeighborRow } from '../control/neighbor-commands.js';
@@ -11,27 +12,7 @@ import type { RouteRow } from '../control/route-commands.js';
 import type { FibDiff } from '../fib/fib-sync.js';
 import { ROUTE_HEADER, bfdTable, monitorLine, summaryText, type MonitorRow, explainText, fibDiffText, keyValues, neighborsTable, nodeStatus, routeLine, type BfdShowRow, type NodeStatusRow } from './format.js';
 
-export const USAGE = `usage: wrenc [--socket PATH] [--json] [--timeout SECONDS] [--version] COMMAND
-commands:
-  show status
-  show summary                          (per session: state, up/down for, messages, prefixes)
-  show neighbors [ADDRESS] [detail]     (alias: show protocols [all])
-  node status                           (the calicoctl node status table)
-  show route [PREFIX [longer] | [for] ADDRESS] [all] [table ipv4|ipv6] [peer ADDRESS] [count] [explain]
-  show route advertised ADDRESS [count]  (what was announced to a neighbor, after export policy)
-  show route received ADDRESS [count]    (what a neighbor sent, before import policy; keepReceived)
-  show route filtered ADDRESS [count]    (what its import policy rejected, and by which term; keepReceived)
-  show fib [diff]
-  show bfd [ADDRESS] [detail]           (BFD sessions: state, intervals, last diagnostic)
-  show memory
-  show datastore                        (the Calico datastore the config comes from)
-  show config --effective               (the config it computed, as a file would have it)
-  enable ADDRESS | disable ADDRESS [MESSAGE] | restart ADDRESS [MESSAGE]
-  refresh in|out ADDRESS                (soft reset: ROUTE-REFRESH in, or our routes sent again)
-  monitor [sessions]                    (session and best-route changes as they happen; --json: one per line)
-  configure [check] [FILE]
-  down [MESSAGE]      stop wrend: Cease to every peer, wren's kernel routes removed
-                      (SIGTERM instead stops for a restart: peers and kernel keep the routes)`;
+export { USAGE } from './grammar.js';
 
 export interface CliCommand {
   command: string;
@@ -153,9 +134,7 @@ export function parseCommand(words: string[], cwd: string): Parsed {
     const args: Record<string, unknown> = b ? { message: [b, ...rest].join(' ') } : {};
     return single('down', args, () => 'wrend is shutting down: sessions closed with Cease, kernel routes removed\n');
   }
-  const near = closest(words.slice(0, 2).join(' '), COMMANDS, 3) ?? closest(a ?? '', COMMANDS.map((c) => c.split(' ')[0] as string));
+  const near = closest(words.slice(0, 2).join(' '), COMMAND_NAMES, 3) ?? closest(a ?? '', COMMAND_NAMES.map((c) => c.split(' ')[0] as string));
   return { error: `unknown command "${line}"${near ? ` (did you mean "${near}"?)` : ''}` };
 }
 
-/** The first words of every command, for "did you mean". */
-const COMMANDS = ['show status', 'show summary', 'show neighbors', 'show protocols', 'show route', 'show fib', 'show bfd', 'show memory', 'show datastore', 'show config', 'node status', 'enable', 'disable', 'restart', 'refresh', 'monitor', 'configure', 'configure check', 'down'];

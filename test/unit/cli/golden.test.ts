@@ -8,6 +8,8 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCommand } from '../../../src/cli/commands.js';
 import { duration } from '../../../src/cli/format.js';
+import { GRAMMAR, USAGE, completionScript, helpText } from '../../../src/cli/grammar.js';
+import { spawnSync } from 'node:child_process';
 
 const DIR = 'fixtures/cli';
 
@@ -53,4 +55,36 @@ t.test('the grammar: requests sent, and mistakes caught before the socket', asyn
 
 t.test('durations as operators read them', async (t) => {
   t.same([0, 45, 60, 725, 3600, 18_120, 86_400, 273_600].map(duration), ['0s', '45s', '1m0s', '12m5s', '1h0m', '5h2m', '1d0h', '3d4h']);
+});
+
+t.test('the grammar table and the parser agree: every example parses, every name is known', async (t) => {
+  for (const c of GRAMMAR) {
+    for (const e of c.examples) {
+      const words = e.split(' ').slice(1).filter((w) => !w.startsWith('--'));
+      if (words[0] === 'help' || words[0] === 'completion') continue;
+      const parsed = parseCommand(words, '/tmp');
+      t.notOk('error' in parsed, `${e} parses${'error' in parsed ? `: ${parsed.error}` : ''}`);
+    }
+  }
+  t.match(helpText(['show', 'route']), /wrenc show route for 203\.0\.113\.7/, 'help shows examples');
+  t.equal(helpText(['frob']), null);
+  t.match(USAGE, /^  refresh in\|out ADDRESS$/m, 'the usage comes from the table');
+});
+
+t.test('bash completion: commands, subcommands, options and neighbour addresses', async (t) => {
+  const bash = spawnSync('bash', ['--version']);
+  if (bash.status !== 0) return t.comment('no bash here');
+  const complete = (...words: string[]) => {
+    // A stand-in wrenc answering show neighbors, as the script asks for addresses.
+    const script = `wrenc() { echo '[{"address": "192.0.2.2"}, {"address": "2001:db8::2"}]'; }\n${completionScript('bash')}\nCOMP_WORDS=(wrenc ${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length}; _wrenc; echo "\${COMPREPLY[@]}"`;
+    return spawnSync('bash', ['-c', script], { encoding: 'utf8' }).stdout.trim().split(/\s+/).filter(Boolean).sort();
+  };
+  t.ok(complete('').includes('show') && complete('').includes('monitor'), 'first words');
+  t.same(complete('show', 'ro'), ['route'], 'show ro -> route');
+  t.ok(['advertised', 'explain', 'for', 'longer'].every((w) => complete('show', 'route', '').includes(w)), 'show route options');
+  t.same(complete('enable', ''), ['192.0.2.2', '2001:db8::2'], 'neighbour addresses from the daemon');
+  t.same(complete('refresh', ''), ['in', 'out']);
+  t.same(complete('refresh', 'in', ''), ['192.0.2.2', '2001:db8::2']);
+  t.same(complete('--json', 'show', 'route', 'table', ''), ['ipv4', 'ipv6'], 'options before the command are skipped');
+  t.match(completionScript('zsh'), /^autoload -U \+X bashcompinit && bashcompinit$/m, 'zsh loads it through bashcompinit');
 });
