@@ -68,7 +68,7 @@ t.test('the grammar table and the parser agree: every example parses, every name
   }
   t.match(helpText(['show', 'route']), /wrenc show route for 203\.0\.113\.7/, 'help shows examples');
   t.equal(helpText(['frob']), null);
-  t.match(USAGE, /^  refresh in\|out ADDRESS$/m, 'the usage comes from the table');
+  t.match(USAGE, /^ {2}refresh in\|out ADDRESS$/m, 'the usage comes from the table');
 });
 
 t.test('bash completion: commands, subcommands, options and neighbour addresses', async (t) => {
