@@ -11,6 +11,7 @@
  * wren's state; nothing here can change it.
  */
 import { TurnBudget } from './turn-budget.js';
+import { wrenVersion } from '../config/version.js';
 import { printable } from '../wire/printable.js';
 import net from 'node:net';
 import type { Logger } from 'pino';
@@ -24,8 +25,11 @@ import type { ControlHost } from './host.js';
 import type { Peer } from '../session/peer.js';
 import { State } from '../session/fsm.js';
 
-/** The version string tools see; they check the greeting and the codes, not the number. */
-export const BIRD_COMPAT_VERSION = 'BIRD 1.6.8 (wren)';
+/**
+ * The version string tools see: they check the greeting and the codes, not the number, and
+ * Calico's BIRD is a 1.6 fork; wren's own version follows in brackets.
+ */
+export const BIRD_COMPAT_VERSION = `BIRD 1.6.8 (wren ${wrenVersion()})`;
 const MAX_LINE = 4096;
 
 /** Calico's protocol names: Mesh_/Node_/Global_ and the address with `.`/`:` as `_`. */

@@ -77,7 +77,7 @@ t.test('birdcl and calicoctl-style readers understand wren', async (t) => {
 
   const birdcl = (...cmd: string[]) => run('birdcl', ['-s', compat, ...cmd], { allowFail: true });
   const status = birdcl('show', 'status');
-  t.match(status, /BIRD 1\.6\.8 \(wren\)/);
+  t.match(status, /BIRD 1\.6\.8 \(wren \d+\.\d+\.\d+\)/, 'wren\'s version in the greeting');
   t.match(status, /Router ID is 192\.0\.2\.1/);
   t.match(status, /Daemon is up and running/);
 
@@ -111,7 +111,7 @@ t.test('birdcl and calicoctl-style readers understand wren', async (t) => {
   t.match(birdcl('-r', 'show', 'status'), /Daemon is up and running/, 'restricted mode works');
   t.match(birdcl('configure'), /syntax error/, 'nothing that changes state is accepted');
   const raw = await rawBird(compat, 'show status');
-  t.match(raw[0], /^0001 BIRD 1\.6\.8 \(wren\) ready\.$/);
+  t.match(raw[0], /^0001 BIRD 1\.6\.8 \(wren \d+\.\d+\.\d+\) ready\.$/);
   t.match(raw.at(-1), /^0013 Daemon is up and running$/);
 });
 

@@ -101,3 +101,14 @@ t.test('wrend tells systemd when it is ready, reloading and stopping', async (t)
   await next(/STOPPING=1/);
   await exited;
 });
+
+t.test('one version everywhere: package.json, the CHANGELOG heading, the image label; the image checks its health', async (t) => {
+  const root = join(import.meta.dirname, '..', '..', '..');
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  t.match(readFileSync(join(root, 'CHANGELOG.md'), 'utf8'), new RegExp(`^## ${version.replace(/\./g, '\\.')} — \\d{4}-\\d\\d-\\d\\d$`, 'm'), 'a CHANGELOG section for the version');
+  const docker = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  t.match(docker, new RegExp(`^ARG WREN_VERSION=${version.replace(/\./g, '\\.')}$`, 'm'), 'the image label version');
+  t.match(docker, /^HEALTHCHECK .*\n\s+CMD \["node", "\/opt\/wren\/dist\/src\/bin\/wrenc\.js", "--socket", "\/run\/wren\/wren\.sock", "--timeout", "4", "show", "status"\]$/m, 'HEALTHCHECK through wrenc show status');
+  t.match(docker, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m, 'built on the current LTS line');
+  t.match(docker, /org\.opencontainers\.image\.licenses="MIT"/, 'OCI labels');
+});
