@@ -169,7 +169,7 @@ class Checker {
 /** Where the metrics endpoint listens when `metrics.listen` is not given: loopback only (it is unauthenticated). */
 export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9179';
 
-/** The prefix limit of an eBGP neighbour that sets none (documented in README). */
+/** The prefix limit of an eBGP neighbour that sets none (documented in docs/configuration.md). */
 export const EBGP_MAX_PREFIXES = { limit: 2_000_000, action: 'stop' } as const;
 
 const NEIGHBOR_DEFAULTS = {

@@ -61,7 +61,7 @@ export interface BfdStatus {
   snapshot(): Promise<BfdSnapshot> | null;
 }
 
-/** What /healthz answers (the rule: README, Logs and metrics). */
+/** What /healthz answers (the rule: docs/metrics.md). */
 export interface Health {
   ready: boolean;
   reason: string;
