@@ -136,6 +136,26 @@ function slotRows(host: ControlHost, rib: RibReader, f: Family, s: number, q: Sh
   return rows;
 }
 
+/** For explain: the paths for `prefix` that import policy rejected, from neighbours that keep them. */
+function filteredRows(host: ControlHost, rib: RibReader, prefix: Prefix): RouteRow[] {
+  const rows: RouteRow[] = [];
+  for (const p of host.peers()) {
+    const address = p.config.address;
+    const view = rib.receivedFrom(address);
+    const chain = host.routeCounts()?.importChain(address);
+    if (!view?.kept || !chain) continue;
+    for (const r of view.find(prefix)) {
+      const v = chain.evaluate(view.policyInput(r));
+      if (v.accept) continue;
+      const row = attrsRow(view.prefixText(r), r.set, false, address, view.source.kind);
+      row.lostAt = 'rejected by import policy';
+      row.importPolicy = v.trail;
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
 export function registerRouteCommands(server: ControlServer, host: ControlHost): void {
   server.on('show route', async (req, out) => {
     const rib = host.rib();
@@ -182,6 +202,8 @@ export function registerRouteCommands(server: ControlServer, host: ControlHost):
       counts.total = counts.ipv4 + counts.ipv6;
       return out.result(counts);
     }
+    // explain: what import policy rejected for this prefix too, where it was kept (keepReceived).
+    if (q.explain && q.prefix) for (const r of filteredRows(host, rib, q.prefix)) await out.row(r);
     out.done();
   });
 

@@ -76,6 +76,18 @@ export class AdjRibIn {
     }
   }
 
+  /** The routes kept for one prefix (every path id of it). */
+  find(family: Family, v4: number, bytes: Uint8Array, length: number): ReceivedRoute[] {
+    const m = this.routes[family];
+    const head = family === Family.IPV4_UNICAST ? `${v4}/${length}/` : `${Buffer.from(bytes.buffer, bytes.byteOffset, (length + 7) >>> 3).toString('hex')}/${length}/`;
+    const plain = m.get(`${head}0`);
+    if (plain) return [plain];
+    const out: ReceivedRoute[] = [];
+    // ADD-PATH: the path ids are not known here; a scan (explain only).
+    for (const [k, r] of m) if (k.startsWith(head)) out.push(r);
+    return out;
+  }
+
   /** The routes of a family, in no particular order. */
   of(family: Family): IterableIterator<ReceivedRoute> {
     return this.routes[family].values();

@@ -295,7 +295,7 @@ export class RibReader {
    * What a neighbour sent, before import policy: null when it has no session; `kept` false when
    * its routes are not kept (keepReceived is off).
    */
-  receivedFrom(address: string): { source: RouteSource; kept: boolean; routes(family: Family): Iterable<ReceivedRoute>; prefixText(r: ReceivedRoute): string; policyInput(r: ReceivedRoute): PolicyInput } | null {
+  receivedFrom(address: string): { source: RouteSource; kept: boolean; routes(family: Family): Iterable<ReceivedRoute>; find(p: Prefix): ReceivedRoute[]; prefixText(r: ReceivedRoute): string; policyInput(r: ReceivedRoute): PolicyInput } | null {
     const source = this.sourceOf(address);
     if (!source) return null;
     const adj = source.adjIn;
@@ -303,6 +303,7 @@ export class RibReader {
       source,
       kept: adj !== undefined,
       routes: (family) => (adj ? adj.of(family) : []),
+      find: (p) => (adj ? adj.find(p.family, p.family === Family.IPV4_UNICAST ? p.bytes.readUInt32BE(0) : 0, p.bytes, p.length) : []),
       prefixText: (r) => `${r.family === Family.IPV4_UNICAST ? ipv4ToString(r.v4) : ipv6ToString(r.bytes)}/${r.length}`,
       policyInput: (r) => ({ family: r.family, v4: r.v4, bytes: r.bytes, at: 0, length: r.length, source, attrs: r.set }),
     };

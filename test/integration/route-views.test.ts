@@ -57,6 +57,12 @@ t.test('show route received / filtered with keepReceived, and switched on by a r
   t.equal(w.wrenc('configure').status, 0);
   await waitFor('C\'s routes received after the refresh', () => json<Row[]>('show', 'route', 'received', '192.0.2.3').length === 3, 15_000, 200);
   t.equal(json<{ rows: { address: string; flaps: number; state: string }[] }>('show', 'summary').rows.find((r) => r.address === '192.0.2.3')?.flaps, flapsBefore, 'no session reset');
+  // explain names what policy rejected, where it is kept: B's and (now) C's paths for the /24.
+  const ex = w.wrenc('show', 'route', '203.0.113.0/24', 'explain').stdout;
+  t.match(ex, /^203\.0\.113\.0\/24: 2 candidate paths$/m, `explain: ${ex}`);
+  t.match(ex, /via 192\.0\.2\.2 from 192\.0\.2\.2 \(ebgp\) .* -- lost at: rejected by import policy\n\s+import policy: no-doc3\/drop-203: reject/);
+  t.match(ex, /from 192\.0\.2\.3 .* -- lost at: rejected by import policy/);
+
   // Soft resets, both ways, without a reset; BIRD counts the refresh it was asked for.
   const inC = w.wrenc('refresh', 'in', '192.0.2.3');
   t.equal(inC.status, 0, inC.stderr);
