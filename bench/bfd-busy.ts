@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killIn, removeNamespaces, vethPair } from './lib/veth-pair.js';
+import { killIn, removeNamespaces, runBench, vethPair } from './lib/veth-pair.js';
 
 const N = Number(process.env.N ?? (process.env.QUICK ? 100_000 : 1_000_000));
 const INTERVAL = 100;
@@ -163,21 +163,12 @@ async function run(daemon: 'wren' | 'bird'): Promise<Result> {
 }
 
 async function main(): Promise<void> {
-  setup();
-  try {
-    const rows = [await run('wren')];
-    if (process.env.ONLY !== 'wren') rows.push(await run('bird'));
-    for (const r of rows) console.log(JSON.stringify(r));
-    console.table(rows);
-    // A false down of wren's session is a failure of what this measures.
-    if ((rows[0]?.falseDowns ?? 1) > 0) process.exitCode = 1;
-  } finally {
-    cleanup();
-  }
+  const rows = [await run('wren')];
+  if (process.env.ONLY !== 'wren') rows.push(await run('bird'));
+  for (const r of rows) console.log(JSON.stringify(r));
+  console.table(rows);
+  // A false down of wren's session is a failure of what this measures.
+  if ((rows[0]?.falseDowns ?? 1) > 0) process.exitCode = 1;
 }
 
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-void main();
+runBench(setup, cleanup, main);

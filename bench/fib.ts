@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeNamespaces, sh, vethPair } from './lib/veth-pair.js';
+import { removeNamespaces, runBench, sh, vethPair } from './lib/veth-pair.js';
 
 const N = Number(process.env.N ?? (process.env.QUICK ? 100_000 : 1_000_000));
 const DUT = `wrenfib${process.pid}`;
@@ -86,29 +86,20 @@ async function viaBgp(daemon: 'wren' | 'bird'): Promise<number | null> {
 }
 
 async function main(): Promise<void> {
-  setup();
-  try {
-    const only = process.env.ONLY === 'wren';
-    const batch = only ? 0 : ipBatch();
-    const wren = await viaBgp('wren');
-    const bird = only ? null : await viaBgp('bird');
-    const row = {
-      routes: N,
-      'ip -batch s': batch.toFixed(2),
-      'wren s': wren?.toFixed(2) ?? '> cap',
-      'BIRD s': bird?.toFixed(2) ?? '> cap',
-      'wren / ip -batch': wren ? (wren / batch).toFixed(2) : '-',
-      'wren / BIRD': wren && bird ? (wren / bird).toFixed(2) : '-',
-    };
-    console.log(JSON.stringify(row));
-    console.table([row]);
-  } finally {
-    cleanup();
-  }
+  const only = process.env.ONLY === 'wren';
+  const batch = only ? 0 : ipBatch();
+  const wren = await viaBgp('wren');
+  const bird = only ? null : await viaBgp('bird');
+  const row = {
+    routes: N,
+    'ip -batch s': batch.toFixed(2),
+    'wren s': wren?.toFixed(2) ?? '> cap',
+    'BIRD s': bird?.toFixed(2) ?? '> cap',
+    'wren / ip -batch': wren ? (wren / batch).toFixed(2) : '-',
+    'wren / BIRD': wren && bird ? (wren / bird).toFixed(2) : '-',
+  };
+  console.log(JSON.stringify(row));
+  console.table([row]);
 }
 
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
-void main();
+runBench(setup, cleanup, main);

@@ -41,3 +41,13 @@ export function removeNamespaces(...names: string[]): void {
     spawnSync('ip', ['netns', 'del', ns]);
   }
 }
+
+/** Run a benchmark between `setup` and `cleanup`, which also runs on Ctrl-C and on failure. */
+export function runBench(setup: () => void, cleanup: () => void, body: () => Promise<void>): void {
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  setup();
+  void body().finally(cleanup);
+}
