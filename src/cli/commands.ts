@@ -115,6 +115,16 @@ export function parseCommand(words: string[], cwd: string): Parsed {
     if (b !== undefined && b !== 'sessions') return { error: 'usage: monitor [sessions]' };
     return { command: 'monitor', args: b ? { sessions: true } : {}, streamed: true, endless: true, text: () => '', row: (r) => monitorLine(r as MonitorRow) };
   }
+  if (a === 'dump' && b === 'rib') {
+    const [file, fam, extra] = rest;
+    if (!file || extra !== undefined || (fam !== undefined && fam !== 'ipv4' && fam !== 'ipv6')) return { error: 'usage: dump rib FILE [ipv4|ipv6]' };
+    const args: Record<string, unknown> = { file: resolve(cwd, file) };
+    if (fam) args.family = fam;
+    return single('dump rib', args, (r) => {
+      const d = r as { file: string; prefixes: number; paths: number; peers: number; bytes: number; ms: number };
+      return `wrote ${d.file}: ${d.prefixes} prefixes, ${d.paths} paths from ${d.peers} peers, ${d.bytes} bytes in ${d.ms} ms\n`;
+    });
+  }
   if (a === 'refresh') {
     if ((b !== 'in' && b !== 'out') || rest.length !== 1) return { error: 'usage: refresh in|out ADDRESS' };
     return single('refresh', { direction: b, address: rest[0] }, (r) => `${(r as { done: string }).done}\n`);

@@ -218,6 +218,18 @@ export type WrenDocument = {
     /** HOST:PORT, e.g. 127.0.0.1:9179 or [::1]:9179 (default 127.0.0.1:9179) */
     listen?: string;
   };
+  /** MRT (RFC 6396) route history: RIB dumps on request (wrenc dump rib FILE) and periodically */
+  mrt?: {
+    /** wrenc dump rib writes only under this directory (default: anywhere wrend may write) */
+    dumpDir?: string;
+    /** A TABLE_DUMP_V2 dump of the whole RIB every interval seconds */
+    rib?: {
+      /** File name, with %Y %m %d %H %M %S (UTC), e.g. /var/lib/wren/rib.%Y%m%d.%H%M */
+      path: string;
+      /** Seconds between dumps (default 7200) */
+      interval?: number;
+    };
+  };
 };
 
 export type { AsnDoc, NameDoc, PrefixEntryDoc, AsnListDoc, RangeDoc, CommunityMatchDoc, CommunityActionDoc, ValueActionDoc, MatchDoc, ActionsDoc, TermDoc, PolicyDoc };

@@ -10,7 +10,7 @@
  * `NNNN text`; `0000` ends a reply that has nothing more to say. Answers are read-only views of
  * wren's state; nothing here can change it.
  */
-import { TurnBudget } from './turn-budget.js';
+import { TurnBudget } from '../time/turn-budget.js';
 import { wrenVersion } from '../config/version.js';
 import { printable } from '../wire/printable.js';
 import net from 'node:net';

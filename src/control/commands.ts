@@ -6,6 +6,7 @@ import { registerRouteCommands } from './route-commands.js';
 import { registerSystemCommands } from './system-commands.js';
 import { registerBfdCommands } from './bfd-commands.js';
 import { registerMonitorCommands } from './monitor-commands.js';
+import { registerMrtCommands } from './mrt-commands.js';
 
 export function registerCommands(server: ControlServer, d: ControlHost, startedAt: number): void {
   registerSystemCommands(server, d, startedAt);
@@ -13,4 +14,5 @@ export function registerCommands(server: ControlServer, d: ControlHost, startedA
   registerRouteCommands(server, d);
   registerBfdCommands(server, d);
   registerMonitorCommands(server, d);
+  registerMrtCommands(server, d);
 }

@@ -12,6 +12,7 @@ import type { PolicyChain } from '../policy/policy.js';
 import type { FibDiff } from '../fib/fib-sync.js';
 import type { DatastoreStatus } from '../datastore/datastore-sync.js';
 import type { BfdSnapshot } from '../bfd/bfd-service.js';
+import type { RibDumper } from '../mrt/dumper.js';
 
 /** Per-session route counts (daemon/routing keeps them). */
 export interface PeerRouteCounts {
@@ -93,6 +94,8 @@ export interface ControlHost {
    * (ROUTE-REFRESH), `out` sends it ours again. Returns what was done, or throws why not.
    */
   refresh(address: string, direction: 'in' | 'out'): string;
+  /** MRT dumps of the RIB (wrenc dump rib, mrt.rib). */
+  mrt(): RibDumper;
   /** Call `fn` on every session state change; returns the unsubscribe. */
   onSessionChange(fn: (address: string, from: string, to: string, reason: string) => void): () => void;
   /** Reloads applied and refused since start (file, SIGHUP, wrenc or the datastore). */

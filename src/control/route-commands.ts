@@ -3,7 +3,7 @@
  * peer, counted, or explained (every candidate and the decision step it lost at). Rows are
  * streamed with backpressure, so a million-route answer is never held in memory.
  */
-import { TurnBudget } from './turn-budget.js';
+import { TurnBudget } from '../time/turn-budget.js';
 import { Family } from '../wire/constants.js';
 import { addressToString, parseAddress } from '../wire/address.js';
 import { parsePrefix, type Prefix } from '../wire/nlri.js';

@@ -41,6 +41,7 @@ export function controlHost(d: Daemon): ControlHost {
       return { ready: why === '', reason: why || 'ready', established, configured };
     },
     reloads: () => ({ ...d.reloadCounts }),
+    mrt: () => d.dumper,
     onSessionChange: (fn) => {
       d.sessionListeners.add(fn);
       return () => d.sessionListeners.delete(fn);

@@ -31,6 +31,8 @@ import { PeerRegistry } from './peer-registry.js';
 import { Startup } from './startup.js';
 import { applyReload, planStep, type ReloadTarget } from './reload.js';
 import { BfdGate } from './bfd-gate.js';
+import { RibDumper, strftimeUtc } from '../mrt/dumper.js';
+import { parseIpv4 } from '../wire/address.js';
 
 export { DYNAMIC_MAX_PREFIXES } from './peer-registry.js';
 export { peerConfig, tcpDialer } from './peer-settings.js';
@@ -82,6 +84,28 @@ export class Daemon implements ReloadTarget {
       // Listen-range clients have no BFD: their sessions exist only once they have connected.
       neighbors: () => new Map([...this.registry.neighbors].filter(([a]) => !this.registry.isDynamic(a))),
       log,
+    });
+  }
+
+  /** RIB dumps in MRT format, on request and every mrt.rib.interval seconds. */
+  readonly dumper = new RibDumper(
+    () => this.routing?.rib.reader ?? null,
+    () => ({ routerId: parseIpv4(this.config.routerId), asn: this.config.asn, dumpDir: this.config.mrt.dumpDir, viewName: 'wren' }),
+  );
+  private stopRibDumps: (() => void) | null = null;
+
+  /** The periodic RIB dump (mrt.rib): its timer follows the config in force. */
+  private scheduleRibDumps(): void {
+    this.stopRibDumps?.();
+    this.stopRibDumps = null;
+    const rib = this.config.mrt.rib;
+    if (!rib || !this.routing) return;
+    this.stopRibDumps = every(this.clock, rib.interval * 1000, () => {
+      const file = strftimeUtc(rib.path, new Date(this.clock.now()));
+      this.dumper.dump(file, [Family.IPV4_UNICAST, Family.IPV6_UNICAST]).then(
+        (r) => this.log.info({ file, prefixes: r.prefixes, paths: r.paths, bytes: r.bytes, ms: r.ms }, 'MRT RIB dump written'),
+        (err: Error) => this.log.error({ file, error: err.message }, 'MRT RIB dump failed'),
+      );
     });
   }
 
@@ -169,6 +193,7 @@ export class Daemon implements ReloadTarget {
     this.bfd.sync();
     for (const p of this.peers.values()) p.start();
     this.startMemoryGuard();
+    this.scheduleRibDumps();
     this.stopLoopSamples = every(this.clock, 10_000, () => {
       const s = this.loop.sample();
       if (s.maxMs >= 100) this.log.warn({ maxMs: Math.round(s.maxMs), p99Ms: Math.round(s.p99Ms) }, 'event loop stalled');
@@ -291,6 +316,7 @@ export class Daemon implements ReloadTarget {
 
   /** Part of a reload: settings outside sessions and routing. */
   applyOperational(effective: Config, old: Config): void {
+    if (JSON.stringify(effective.mrt.rib) !== JSON.stringify(old.mrt.rib)) this.scheduleRibDumps();
     if (this.guard) this.guard.options = this.guardOptions(effective);
     this.kernel?.fib.setBlackholes(effective.fib.blackhole);
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
@@ -337,6 +363,7 @@ export class Daemon implements ReloadTarget {
     await this.kernel?.stop(mode === 'down' ? true : undefined);
     this.stopLoopSamples?.();
     this.stopGuard?.();
+    this.stopRibDumps?.();
     this.log.info({ worstEventLoopDelayMs: Math.round(this.loop.worstMs), mode }, 'stopping');
     // The next start: a restart (peers keep our routes) or, after `wrenc down`, a cold one.
     this.startup?.stop(mode);

@@ -250,6 +250,13 @@ export class RibReader {
   }
 
   /** The route source of a neighbour address (the current session's), or undefined. */
+  /** Every route source that exists now: this router's own and each neighbour's session. */
+  routeSources(): RouteSource[] {
+    const out: RouteSource[] = [];
+    for (const s of this.sources) if (s) out.push(s);
+    return out;
+  }
+
   sourceOf(address: string): RouteSource | undefined {
     for (const s of this.sources) if (s && s.kind !== 'local' && s.address === address) return s;
     return undefined;

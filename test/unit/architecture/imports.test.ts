@@ -13,15 +13,16 @@ export const ALLOWED: Record<string, readonly string[]> = {
   log: [],
   os: [],
   bfd: ['time', 'os'],
+  mrt: ['time', 'wire', 'rib'],
   policy: ['wire'],
   config: ['wire', 'policy'],
   session: ['time', 'wire', 'log', 'config', 'os'],
   rib: ['time', 'wire', 'policy'],
   fib: ['time', 'wire', 'log', 'policy', 'rib', 'config'],
   datastore: ['time', 'wire', 'log', 'policy', 'config'],
-  control: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'datastore', 'bfd'],
+  control: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'datastore', 'bfd', 'mrt'],
   cli: ['wire', 'config', 'control', 'fib'],
-  daemon: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'control', 'datastore', 'bfd', 'os'],
+  daemon: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'control', 'datastore', 'bfd', 'os', 'mrt'],
   bin: ['time', 'wire', 'log', 'config', 'session', 'control', 'cli', 'daemon', 'datastore'],
 };
 
