@@ -116,7 +116,7 @@ export interface Config {
   /** Prometheus endpoint, when configured. */
   metrics: { listen: string } | null;
   /** MRT: where requested dumps may go, and the periodic RIB dump. */
-  mrt: { dumpDir: string | null; rib: { path: string; interval: number } | null };
+  mrt: { dumpDir: string | null; rib: { path: string; interval: number } | null; updates: { path: string; interval: number; queueMB: number } | null };
   /** MED rules of the best-path selection. */
   bestPath: { alwaysCompareMed: boolean; missingMedWorst: boolean };
   /** The memory guard's budget (null: the machine's default) and heap share. */
@@ -327,7 +327,11 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
     },
     logging: { level: raw.logging?.level ?? null },
     metrics: raw.metrics ? { listen: raw.metrics.listen ?? DEFAULT_METRICS_LISTEN } : null,
-    mrt: { dumpDir: raw.mrt?.dumpDir ?? null, rib: raw.mrt?.rib ? { path: raw.mrt.rib.path, interval: raw.mrt.rib.interval ?? 7200 } : null },
+    mrt: {
+      dumpDir: raw.mrt?.dumpDir ?? null,
+      rib: raw.mrt?.rib ? { path: raw.mrt.rib.path, interval: raw.mrt.rib.interval ?? 7200 } : null,
+      updates: raw.mrt?.updates ? { path: raw.mrt.updates.path, interval: raw.mrt.updates.interval ?? 900, queueMB: raw.mrt.updates.queueMB ?? 16 } : null,
+    },
     bestPath: { alwaysCompareMed: raw.bestPath?.alwaysCompareMed ?? false, missingMedWorst: raw.bestPath?.missingMedAsWorst ?? false },
     memory: { limitMB: raw.memory?.limitMB ?? null, heapShare: raw.memory?.heapShare ?? 0.75 },
     policies: compiled.policies,

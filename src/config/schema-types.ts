@@ -229,6 +229,15 @@ export type WrenDocument = {
       /** Seconds between dumps (default 7200) */
       interval?: number;
     };
+    /** Every UPDATE received (BGP4MP_MESSAGE_AS4) and every session state change (BGP4MP_STATE_CHANGE_AS4), in files rotated every interval seconds */
+    updates?: {
+      /** File name with %Y %m %d %H %M %S (UTC) of the period's start, e.g. /var/lib/wren/updates.%Y%m%d.%H%M */
+      path: string;
+      /** Seconds per file (default 900) */
+      interval?: number;
+      /** Records waiting to be written before new ones are dropped and counted (default 16) */
+      queueMB?: number;
+    };
   };
 };
 

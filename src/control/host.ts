@@ -13,6 +13,7 @@ import type { FibDiff } from '../fib/fib-sync.js';
 import type { DatastoreStatus } from '../datastore/datastore-sync.js';
 import type { BfdSnapshot } from '../bfd/bfd-service.js';
 import type { RibDumper } from '../mrt/dumper.js';
+import type { UpdateLogStatus } from '../mrt/update-log.js';
 
 /** Per-session route counts (daemon/routing keeps them). */
 export interface PeerRouteCounts {
@@ -96,6 +97,8 @@ export interface ControlHost {
   refresh(address: string, direction: 'in' | 'out'): string;
   /** MRT dumps of the RIB (wrenc dump rib, mrt.rib). */
   mrt(): RibDumper;
+  /** The MRT update log (mrt.updates), when configured. */
+  updateLog(): UpdateLogStatus | null;
   /** Call `fn` on every session state change; returns the unsubscribe. */
   onSessionChange(fn: (address: string, from: string, to: string, reason: string) => void): () => void;
   /** Reloads applied and refused since start (file, SIGHUP, wrenc or the datastore). */

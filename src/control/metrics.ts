@@ -189,6 +189,20 @@ export function buildRegistry(d: ControlHost): Registry {
       },
     });
   }
+  new Counter({
+    name: 'wren_mrt_records_total', help: 'MRT: RIB dumps written and update-log records written, dropped (queue full or write failed), and errors', labelNames: ['what'], registers: [reg],
+    collect() {
+      this.reset();
+      const dumps = d.mrt().status;
+      this.inc({ what: 'rib_dumps' }, dumps.dumps);
+      this.inc({ what: 'rib_dump_errors' }, dumps.errors);
+      const u = d.updateLog();
+      if (!u) return;
+      this.inc({ what: 'update_records' }, u.records);
+      this.inc({ what: 'update_records_dropped' }, u.dropped);
+      this.inc({ what: 'update_write_errors' }, u.errors);
+    },
+  });
   registerBfdMetrics(reg, d);
   return reg;
 }

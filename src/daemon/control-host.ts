@@ -42,6 +42,7 @@ export function controlHost(d: Daemon): ControlHost {
     },
     reloads: () => ({ ...d.reloadCounts }),
     mrt: () => d.dumper,
+    updateLog: () => d.updateLog?.status ?? null,
     onSessionChange: (fn) => {
       d.sessionListeners.add(fn);
       return () => d.sessionListeners.delete(fn);

@@ -32,7 +32,8 @@ import { Startup } from './startup.js';
 import { applyReload, planStep, type ReloadTarget } from './reload.js';
 import { BfdGate } from './bfd-gate.js';
 import { RibDumper, strftimeUtc } from '../mrt/dumper.js';
-import { parseIpv4 } from '../wire/address.js';
+import { UpdateLog, type SessionEnds } from '../mrt/update-log.js';
+import { parseAddress, parseIpv4 } from '../wire/address.js';
 
 export { DYNAMIC_MAX_PREFIXES } from './peer-registry.js';
 export { peerConfig, tcpDialer } from './peer-settings.js';
@@ -93,6 +94,30 @@ export class Daemon implements ReloadTarget {
     () => ({ routerId: parseIpv4(this.config.routerId), asn: this.config.asn, dumpDir: this.config.mrt.dumpDir, viewName: 'wren' }),
   );
   private stopRibDumps: (() => void) | null = null;
+
+  /** mrt.updates: every UPDATE and state change, when configured. */
+  updateLog: UpdateLog | null = null;
+
+  /** Set up, change or stop the update log as the config says. */
+  private configureUpdateLog(): void {
+    const u = this.config.mrt.updates;
+    if (!u) {
+      void this.updateLog?.close();
+      this.updateLog = null;
+      return;
+    }
+    const o = { path: u.path, interval: u.interval, queueBytes: u.queueMB * 1048576 };
+    if (this.updateLog) this.updateLog.reconfigure(o);
+    else this.updateLog = new UpdateLog(o, this.clock, (message) => this.log.warn({ message }, 'MRT'));
+  }
+
+  /** Both ends of a session, as BGP4MP records name them. */
+  private sessionEnds(peer: Peer): SessionEnds {
+    const n = this.registry.neighbor(peer.config.address);
+    const remote = parseAddress(peer.config.address) ?? new Uint8Array(4);
+    const local = peer.localAddress ? (parseAddress(peer.localAddress) ?? new Uint8Array(remote.length)) : new Uint8Array(remote.length);
+    return { peerAs: peer.params?.peerAs ?? peer.config.asn, localAs: n?.localAs ?? this.config.asn, peer: remote, local };
+  }
 
   /** The periodic RIB dump (mrt.rib): its timer follows the config in force. */
   private scheduleRibDumps(): void {
@@ -157,6 +182,7 @@ export class Daemon implements ReloadTarget {
   }
 
   async start(): Promise<void> {
+    this.configureUpdateLog();
     if (!this.events) {
       const routing = new Routing(this.config, this.registry.neighbors, this.log, this.clock);
       this.routing = routing;
@@ -171,7 +197,13 @@ export class Daemon implements ReloadTarget {
       this.startup = startup;
       this.events = {
         ...bindEvents(routing),
+        update: (peer, u) => {
+          // Route history first: the message as received, before the RIB sees it.
+          this.updateLog?.update(this.sessionEnds(peer), u.buf.subarray(u.start, u.end), (peer.params?.addPathReceive ?? 0) !== 0);
+          routing.update(peer, u);
+        },
         stateChange: (peer, from, to, reason) => {
+          this.updateLog?.stateChange(this.sessionEnds(peer), from, to);
           routing.stateChange(peer, from, to, reason);
           startup.stateChange(peer, from, to);
           this.registry.stateChange(peer, from, to);
@@ -317,6 +349,7 @@ export class Daemon implements ReloadTarget {
   /** Part of a reload: settings outside sessions and routing. */
   applyOperational(effective: Config, old: Config): void {
     if (JSON.stringify(effective.mrt.rib) !== JSON.stringify(old.mrt.rib)) this.scheduleRibDumps();
+    if (JSON.stringify(effective.mrt.updates) !== JSON.stringify(old.mrt.updates)) this.configureUpdateLog();
     if (this.guard) this.guard.options = this.guardOptions(effective);
     this.kernel?.fib.setBlackholes(effective.fib.blackhole);
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
@@ -377,6 +410,7 @@ export class Daemon implements ReloadTarget {
     // peers do not take it for a failure (RFC 5882 §3.2).
     await new Promise((r) => setTimeout(r, STOP_FLUSH_MS));
     await this.bfd.stop();
+    await this.updateLog?.close();
     for (const p of this.peers.values()) p.dispose();
     this.fibConvergence?.stop();
     await this.calico?.stop();

@@ -14,6 +14,9 @@ import type { AttrOf, AttrSpan, PathAttribute } from './attributes/types.js';
  */
 export interface UpdateMessage {
   buf: Buffer;
+  /** The whole message, header included: `buf[start, end)` (route history records it as received). */
+  start: number;
+  end: number;
   /** IPv4 unicast withdrawn routes and NLRI of the UPDATE's own fields. */
   withdrawn: NlriBlock;
   nlri: NlriBlock;
@@ -68,6 +71,8 @@ export function scanUpdate(buf: Buffer, off: number, end: number, ctx: CodecCont
 
   const msg: UpdateMessage = {
     buf,
+    start: off,
+    end,
     withdrawn,
     nlri,
     mpReach: null,

@@ -39,6 +39,7 @@ t.test('wrenc dump rib: bgpdump lists what show route lists', async (t) => {
       { address: '192.0.2.3', asn: 65003, connectRetryTime: 1 },
     ],
     announce: ['198.51.100.0/26'],
+    mrt: { updates: { path: lab.path('updates.%Y%m%d.%H%M'), interval: 900 } },
   });
   t.teardown(() => w.stop());
   const all = () => w.json<RouteRow[]>('show', 'route', 'all');
@@ -66,6 +67,14 @@ t.test('wrenc dump rib: bgpdump lists what show route lists', async (t) => {
   t.equal(bad.status, 1);
   t.match(bad.stderr, /the directory .*missing does not exist/);
   t.notOk(existsSync(lab.path('missing')), 'nothing made');
-  t.match(w.json('show', 'status'), { mrt: { dumps: 2 } }, 'show status counts the dumps');
+  t.match(w.json('show', 'status'), { mrt: { dumps: 2, updates: { dropped: 0, errors: 0 } } }, 'show status counts the dumps and the update log');
+  // The update log: every session's way to Established, and every UPDATE received, as bgpdump reads them.
+  const logFile = (w.json('show', 'status') as { mrt: { updates: { file: string } } }).mrt.updates.file;
+  const log = spawnSync('bgpdump', ['-m', logFile], { encoding: 'utf8' });
+  t.equal(log.status, 0, log.stderr);
+  const rows = log.stdout.trim().split('\n').map((l) => l.split('|'));
+  for (const peer of ['192.0.2.2', '2001:db8::2', '192.0.2.3']) t.ok(rows.some((f) => f[2] === 'STATE' && f[3] === peer && f[6] === '6'), `${peer}: a state change to Established (6)`);
+  const announced = rows.filter((f) => f[2] === 'A').map((f) => `${f[3]} ${f[5]}`).sort();
+  t.same([...new Set(announced)], ['192.0.2.2 198.51.100.128/25', '192.0.2.2 203.0.113.0/24', '192.0.2.3 203.0.113.0/24', '2001:db8::2 2001:db8:100::/48'], 'every announcement received, with its peer');
   t.ok(w.alive, 'wrend alive');
 });
