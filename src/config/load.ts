@@ -115,6 +115,8 @@ export interface Config {
   logging: { level: string | null };
   /** Prometheus endpoint, when configured. */
   metrics: { listen: string } | null;
+  /** BMP monitoring stations, when configured. */
+  bmp: { stations: { address: string; port: number }[]; routeMonitoring: 'post-policy' | 'pre-policy' | 'both'; statsInterval: number; maxQueueMB: number } | null;
   /** MRT: where requested dumps may go, and the periodic RIB dump. */
   mrt: { dumpDir: string | null; rib: { path: string; interval: number } | null; updates: { path: string; interval: number; queueMB: number } | null };
   /** MED rules of the best-path selection. */
@@ -327,6 +329,7 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
     },
     logging: { level: raw.logging?.level ?? null },
     metrics: raw.metrics ? { listen: raw.metrics.listen ?? DEFAULT_METRICS_LISTEN } : null,
+    bmp: raw.bmp ? { stations: raw.bmp.stations, routeMonitoring: raw.bmp.routeMonitoring ?? 'post-policy', statsInterval: raw.bmp.statsInterval ?? 60, maxQueueMB: raw.bmp.maxQueueMB ?? 32 } : null,
     mrt: {
       dumpDir: raw.mrt?.dumpDir ?? null,
       rib: raw.mrt?.rib ? { path: raw.mrt.rib.path, interval: raw.mrt.rib.interval ?? 7200 } : null,

@@ -239,6 +239,19 @@ export type WrenDocument = {
       queueMB?: number;
     };
   };
+  /** BMP (RFC 7854): wren connects to monitoring stations and reports its sessions and routes */
+  bmp?: {
+    stations: {
+      address: string;
+      port: number;
+    }[];
+    /** Route Monitoring of the routes after import policy (default), as received, or both */
+    routeMonitoring?: "post-policy" | "pre-policy" | "both";
+    /** Seconds between Statistics Reports (default 60) */
+    statsInterval?: number;
+    /** Bytes of messages that may wait for a station before it is dropped and resynced (default 32) */
+    maxQueueMB?: number;
+  };
 };
 
 export type { AsnDoc, NameDoc, PrefixEntryDoc, AsnListDoc, RangeDoc, CommunityMatchDoc, CommunityActionDoc, ValueActionDoc, MatchDoc, ActionsDoc, TermDoc, PolicyDoc };

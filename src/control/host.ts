@@ -14,6 +14,7 @@ import type { DatastoreStatus } from '../datastore/datastore-sync.js';
 import type { BfdSnapshot } from '../bfd/bfd-service.js';
 import type { RibDumper } from '../mrt/dumper.js';
 import type { UpdateLogStatus } from '../mrt/update-log.js';
+import type { StationStatus } from '../bmp/station.js';
 
 /** Per-session route counts (daemon/routing keeps them). */
 export interface PeerRouteCounts {
@@ -97,6 +98,8 @@ export interface ControlHost {
   refresh(address: string, direction: 'in' | 'out'): string;
   /** MRT dumps of the RIB (wrenc dump rib, mrt.rib). */
   mrt(): RibDumper;
+  /** The BMP stations (bmp.stations) and how each is doing. */
+  bmpStations(): StationStatus[];
   /** The MRT update log (mrt.updates), when configured. */
   updateLog(): UpdateLogStatus | null;
   /** Call `fn` on every session state change; returns the unsubscribe. */

@@ -27,6 +27,7 @@ export function registerSystemCommands(server: ControlServer, d: ControlHost, st
       fibInstalled: d.fib()?.installed ?? null,
       worstEventLoopDelayMs: Math.round(d.loopWorstMs),
       datastore: datastoreSummary(d),
+      bmp: d.bmpStations(),
       mrt: { dumps: d.mrt().status.dumps, errors: d.mrt().status.errors, last: d.mrt().status.last?.file ?? null, lastError: d.mrt().status.lastError || null, updates: d.updateLog() },
     });
   });

@@ -43,6 +43,7 @@ export function controlHost(d: Daemon): ControlHost {
     reloads: () => ({ ...d.reloadCounts }),
     mrt: () => d.dumper,
     updateLog: () => d.updateLog?.status ?? null,
+    bmpStations: () => d.bmp.status,
     onSessionChange: (fn) => {
       d.sessionListeners.add(fn);
       return () => d.sessionListeners.delete(fn);

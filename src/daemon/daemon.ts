@@ -31,6 +31,7 @@ import { PeerRegistry } from './peer-registry.js';
 import { Startup } from './startup.js';
 import { applyReload, planStep, type ReloadTarget } from './reload.js';
 import { BfdGate } from './bfd-gate.js';
+import { BmpExport } from './bmp-export.js';
 import { RibDumper, strftimeUtc } from '../mrt/dumper.js';
 import { UpdateLog, type SessionEnds } from '../mrt/update-log.js';
 import { parseAddress, parseIpv4 } from '../wire/address.js';
@@ -86,6 +87,14 @@ export class Daemon implements ReloadTarget {
       neighbors: () => new Map([...this.registry.neighbors].filter(([a]) => !this.registry.isDynamic(a))),
       log,
     });
+    this.bmp = new BmpExport({
+      config: () => this.config,
+      peers: () => this.registry.peers,
+      rib: () => this.routing?.rib.reader ?? null,
+      filtered: (p) => this.routing?.filtered(p) ?? 0,
+      clock,
+      log,
+    });
   }
 
   /** RIB dumps in MRT format, on request and every mrt.rib.interval seconds. */
@@ -94,6 +103,9 @@ export class Daemon implements ReloadTarget {
     () => ({ routerId: parseIpv4(this.config.routerId), asn: this.config.asn, dumpDir: this.config.mrt.dumpDir, viewName: 'wren' }),
   );
   private stopRibDumps: (() => void) | null = null;
+
+  /** BMP monitoring stations (bmp.stations). */
+  readonly bmp: BmpExport;
 
   /** mrt.updates: every UPDATE and state change, when configured. */
   updateLog: UpdateLog | null = null;
@@ -201,6 +213,15 @@ export class Daemon implements ReloadTarget {
           // Route history first: the message as received, before the RIB sees it.
           this.updateLog?.update(this.sessionEnds(peer), u.buf.subarray(u.start, u.end), (peer.params?.addPathReceive ?? 0) !== 0);
           routing.update(peer, u);
+          this.bmp.update(peer, u);
+        },
+        established: (peer, params) => {
+          routing.established(peer, params);
+          this.bmp.established(peer);
+        },
+        down: (peer, reason, notified) => {
+          this.bmp.down(peer, notified);
+          routing.down(peer, reason, notified);
         },
         stateChange: (peer, from, to, reason) => {
           this.updateLog?.stateChange(this.sessionEnds(peer), from, to);
@@ -226,6 +247,7 @@ export class Daemon implements ReloadTarget {
     for (const p of this.peers.values()) p.start();
     this.startMemoryGuard();
     this.scheduleRibDumps();
+    this.bmp.configure();
     this.stopLoopSamples = every(this.clock, 10_000, () => {
       const s = this.loop.sample();
       if (s.maxMs >= 100) this.log.warn({ maxMs: Math.round(s.maxMs), p99Ms: Math.round(s.p99Ms) }, 'event loop stalled');
@@ -350,6 +372,7 @@ export class Daemon implements ReloadTarget {
   applyOperational(effective: Config, old: Config): void {
     if (JSON.stringify(effective.mrt.rib) !== JSON.stringify(old.mrt.rib)) this.scheduleRibDumps();
     if (JSON.stringify(effective.mrt.updates) !== JSON.stringify(old.mrt.updates)) this.configureUpdateLog();
+    this.bmp.configure();
     if (this.guard) this.guard.options = this.guardOptions(effective);
     this.kernel?.fib.setBlackholes(effective.fib.blackhole);
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
@@ -411,6 +434,7 @@ export class Daemon implements ReloadTarget {
     await new Promise((r) => setTimeout(r, STOP_FLUSH_MS));
     await this.bfd.stop();
     await this.updateLog?.close();
+    await this.bmp.stop();
     for (const p of this.peers.values()) p.dispose();
     this.fibConvergence?.stop();
     await this.calico?.stop();

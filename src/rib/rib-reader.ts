@@ -249,7 +249,6 @@ export class RibReader {
     return this.loc.pathOf(family, slot, source.id, pathId);
   }
 
-  /** The route source of a neighbour address (the current session's), or undefined. */
   /** Every route source that exists now: this router's own and each neighbour's session. */
   routeSources(): RouteSource[] {
     const out: RouteSource[] = [];
@@ -257,6 +256,7 @@ export class RibReader {
     return out;
   }
 
+  /** The route source of a neighbour address (the current session's), or undefined. */
   sourceOf(address: string): RouteSource | undefined {
     for (const s of this.sources) if (s && s.kind !== 'local' && s.address === address) return s;
     return undefined;

@@ -14,7 +14,7 @@ import { Link, rejectWith } from './link.js';
 import { SessionReader, type ReaderSink } from './reader.js';
 import { decodeBody, type Message } from '../wire/message.js';
 import { BgpError } from '../wire/errors.js';
-import { encodeOpen } from '../wire/open.js';
+import { encodeOpen, type OpenMessage } from '../wire/open.js';
 import { encodeKeepalive } from '../wire/keepalive.js';
 import { ceaseNotification, describeNotification, encodeNotification, notificationFromError, takesShutdownMessage, type NotificationMessage } from '../wire/notification.js';
 import { CeaseSubcode, ErrorCode, MessageType } from '../wire/constants.js';
@@ -69,6 +69,10 @@ export class Peer {
   private readonly queue: FsmEvent[] = [];
   private processing = false;
   params: SessionParameters | null = null;
+  /** The last NOTIFICATION of the session, sent or received (BMP Peer Down carries it). */
+  lastNotice: { sent: boolean; notification: NotificationMessage } | null = null;
+  /** The peer's OPEN of the current session, as decoded (BMP Peer Up re-encodes it). */
+  openReceived: OpenMessage | null = null;
   /** Clock time of the last state change, for `show neighbors`. */
   since: number;
   lastNotification = '';
@@ -217,6 +221,7 @@ export class Peer {
     this.dispatch({ type: 'TcpConnectionConfirmed' });
     if (cand.params) {
       this.params = cand.params;
+      this.openReceived = cand.open;
       this.dispatch({ type: 'BGPOpen', holdTime: cand.params.holdTime });
     }
     this.onData(cand, EMPTY);
@@ -334,6 +339,7 @@ export class Peer {
         const f = logLimit.fields(`${this.config.address}|error`);
         if (f) this.log.warn({ notification: describeNotification(a.notification), ...f }, 'sending NOTIFICATION');
         if (this.link) this.write(this.link, encodeNotification(a.notification));
+        this.lastNotice = { sent: true, notification: a.notification };
         return;
       }
       case 'start-timer':
@@ -414,6 +420,7 @@ export class Peer {
         }
         link.negotiated(params);
         this.params = params;
+        this.openReceived = m.open;
         if (this.candidate && this.decideCollision(link === this.link ? this.candidate : link)) return;
         this.dispatch({ type: 'BGPOpen', holdTime: params.holdTime });
         return;
@@ -433,6 +440,7 @@ export class Peer {
       case 'notification': {
         const text = describeNotification(m.notification);
         this.lastNotification = text;
+        this.lastNotice = { sent: false, notification: m.notification };
         const f = logLimit.fields(`${this.config.address}|error`);
         if (f) this.log.warn({ notification: text, code: m.notification.code, subcode: m.notification.subcode, ...f }, 'received NOTIFICATION');
         this.dispatch({ type: 'NotifMsg', reason: `received ${text}` });
@@ -467,6 +475,7 @@ export class Peer {
     }
     try {
       cand.params = negotiate(this.local, this.config.asn, r.value.open);
+      cand.open = r.value.open;
     } catch (err) {
       if (err instanceof BgpError) this.dropCandidate(notificationFromError(err));
       return;
@@ -552,6 +561,7 @@ export class Peer {
         this.attach(cand);
         // Messages that arrived behind the OPEN on the candidate are processed from its framer.
         this.params = params;
+        if (cand.open) this.openReceived = cand.open;
         this.dispatch({ type: 'CollisionWinnerOpen', holdTime: params.holdTime });
         this.onData(cand, EMPTY);
         return true;
@@ -559,6 +569,16 @@ export class Peer {
   }
 
   /** Our address on the current connection ('' when none). */
+  /** The OPEN we send on this session (the same bytes the session sent: one function makes both). */
+  openSent(): Buffer {
+    return encodeOpen(localOpen(this.local));
+  }
+
+  /** The TCP ports of the session's connection (0 when none). */
+  get ports(): { local: number; remote: number } {
+    return { local: this.link?.conn.localPort ?? 0, remote: this.link?.conn.remotePort ?? 0 };
+  }
+
   get localAddress(): string {
     return this.link?.conn.localAddress ?? '';
   }

@@ -14,15 +14,16 @@ export const ALLOWED: Record<string, readonly string[]> = {
   os: [],
   bfd: ['time', 'os'],
   mrt: ['time', 'wire', 'rib'],
+  bmp: ['time', 'wire', 'rib'],
   policy: ['wire'],
   config: ['wire', 'policy'],
   session: ['time', 'wire', 'log', 'config', 'os'],
   rib: ['time', 'wire', 'policy'],
   fib: ['time', 'wire', 'log', 'policy', 'rib', 'config'],
   datastore: ['time', 'wire', 'log', 'policy', 'config'],
-  control: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'datastore', 'bfd', 'mrt'],
+  control: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'datastore', 'bfd', 'mrt', 'bmp'],
   cli: ['wire', 'config', 'control', 'fib'],
-  daemon: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'control', 'datastore', 'bfd', 'os', 'mrt'],
+  daemon: ['time', 'wire', 'log', 'policy', 'rib', 'fib', 'config', 'session', 'control', 'datastore', 'bfd', 'os', 'mrt', 'bmp'],
   bin: ['time', 'wire', 'log', 'config', 'session', 'control', 'cli', 'daemon', 'datastore'],
 };
 
