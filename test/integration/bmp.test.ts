@@ -8,6 +8,7 @@
  */
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { netnsLab, sleep, waitFor, type Lab } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
@@ -71,9 +72,10 @@ interface Msg {
   path?: string;
 }
 
-function collector(lab: Lab, ns: string, port: number, mode = ''): Msg[] {
+function collector(lab: Lab, ns: string, port: number, mode = '', procs: ChildProcess[] = []): Msg[] {
   const got: Msg[] = [];
   const c = lab.spawn(ns, process.execPath, ['-e', COLLECTOR, String(port), mode]);
+  procs.push(c);
   let buf = '';
   c.stdout?.on('data', (d: Buffer) => {
     buf += d.toString();
@@ -148,7 +150,8 @@ t.test('BMP: a station that reads nothing is dropped; one that talks is ignored;
   const sw = lab.switch('sw');
   const { w: nsW, b: nsB } = lab.hosts(sw, { w: ['192.0.2.1/24'], b: ['192.0.2.2/24'] });
   collector(lab, nsW, 11020, 'silent');
-  const chatty = collector(lab, nsW, 11021, 'chatty');
+  const chattyProcs: ChildProcess[] = [];
+  const chatty = collector(lab, nsW, 11021, 'chatty', chattyProcs);
   await sleep(800);
   // Enough routes that a station reading nothing falls behind a 1 MB queue (beyond what the
   // kernel's socket buffers on loopback absorb).
@@ -176,6 +179,12 @@ t.test('BMP: a station that reads nothing is dropped; one that talks is ignored;
   const chattyStatus = status().find((s) => s.station.endsWith(':11021'));
   t.ok((chattyStatus?.bytesIn ?? 0) >= 4096, 'the chatty station\'s bytes were read and ignored');
   t.equal(chattyStatus?.drops, 0, 'and it was not dropped');
+  // The chatty station goes away (its process killed: the connection resets) and comes back.
+  chattyProcs[0]?.kill('SIGKILL');
+  await waitFor('wren saw the station go', () => status().find((x) => x.station.endsWith(':11021'))?.connected === false, 10_000, 100);
+  const again = collector(lab, nsW, 11021, 'chatty');
+  await waitFor('reconnected and resynced', () => again.some((m) => m.type === 4) && again.some((m) => m.type === 0 && m.eor), 60_000, 200);
+  t.ok((status().find((x) => x.station.endsWith(':11021'))?.connects ?? 0) >= 2, 'a second connection');
   t.equal(w.state('192.0.2.2'), 'Established', 'the BGP session untouched');
   t.same(w.lines.filter((l) => l.from === 'Established'), [], 'no session went down');
   t.ok(w.alive);
