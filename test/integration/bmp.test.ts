@@ -164,7 +164,7 @@ t.test('BMP: a station that reads nothing is dropped; one that talks is ignored;
   });
   t.teardown(() => w.stop());
   await waitFor('the chatty station got the table', () => chatty.some((m) => m.type === 0 && m.eor), 45_000, 200);
-  const status = () => (w.json('show', 'status') as { bmp: { station: string; drops: number; bytesIn: number; connected: boolean }[] }).bmp;
+  const status = () => (w.json('show', 'status') as { bmp: { station: string; drops: number; bytesIn: number; connected: boolean; connects: number }[] }).bmp;
   // Churn, so the silent station's queue overflows.
   for (let i = 0; i < 6 && !(status().find((x) => x.station.endsWith(':11020'))?.drops ?? 0); i++) {
     b.birdc('disable static4');
