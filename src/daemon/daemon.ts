@@ -139,7 +139,7 @@ export class Daemon implements ReloadTarget {
     if (!rib || !this.routing) return;
     this.stopRibDumps = every(this.clock, rib.interval * 1000, () => {
       const file = strftimeUtc(rib.path, new Date(this.clock.now()));
-      this.dumper.dump(file, [Family.IPV4_UNICAST, Family.IPV6_UNICAST]).then(
+      this.dumper.dump(file, [Family.IPV4_UNICAST, Family.IPV6_UNICAST], false).then(
         (r) => this.log.info({ file, prefixes: r.prefixes, paths: r.paths, bytes: r.bytes, ms: r.ms }, 'MRT RIB dump written'),
         (err: Error) => this.log.error({ file, error: err.message }, 'MRT RIB dump failed'),
       );

@@ -5,7 +5,7 @@
  * never a crash, and the running daemon is not affected.
  */
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Family } from '../wire/constants.js';
 import type { RibReader } from '../rib/rib-reader.js';
 import { dumpRib, type DumpOptions, type DumpResult } from './rib-dump.js';
@@ -49,13 +49,19 @@ export class RibDumper {
     private readonly options: () => Omit<DumpOptions, 'families'> & { dumpDir: string | null },
   ) {}
 
-  /** Where a requested dump may go: an absolute path in an existing directory (under dumpDir when set). */
-  check(file: string): string {
+  /**
+   * Where a dump may go: an absolute path in an existing directory, under dumpDir when set. A
+   * requested dump (wrenc, whose users are not root) never replaces an existing file outside
+   * dumpDir: wrend writes as root, and a rename would replace anything.
+   */
+  check(file: string, requested = true): string {
     if (!isAbsolute(file)) throw new Error(`${file}: give an absolute path`);
     const dir = this.options().dumpDir;
     if (dir) {
       const rel = relative(resolve(dir), resolve(file));
       if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${file}: dumps go under mrt.dumpDir (${dir})`);
+    } else if (requested && existsSync(file)) {
+      throw new Error(`${file} exists: wrenc dump rib does not replace files (remove it, or set mrt.dumpDir to allow it there)`);
     }
     let st;
     try {
@@ -67,13 +73,13 @@ export class RibDumper {
     return file;
   }
 
-  async dump(file: string, families: Family[]): Promise<DumpResult> {
+  async dump(file: string, families: Family[], requested = true): Promise<DumpResult> {
     const rib = this.rib();
     if (!rib) throw new Error('routing has not started');
     if (this.status.running) throw new Error('a dump is being written already; try again when it is done');
     this.status.running = true;
     try {
-      const r = await dumpRib(rib, this.check(file), { ...this.options(), families });
+      const r = await dumpRib(rib, this.check(file, requested), { ...this.options(), families });
       this.status.dumps++;
       this.status.last = { ...r, at: new Date().toISOString() };
       return r;

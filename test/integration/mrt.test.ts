@@ -67,6 +67,9 @@ t.test('wrenc dump rib: bgpdump lists what show route lists', async (t) => {
   t.equal(bad.status, 1);
   t.match(bad.stderr, /the directory .*missing does not exist/);
   t.notOk(existsSync(lab.path('missing')), 'nothing made');
+  const again = w.wrenc('dump', 'rib', file);
+  t.equal(again.status, 1, 'an existing file is not replaced by a requested dump');
+  t.match(again.stderr, /exists: wrenc dump rib does not replace files/);
   t.match(w.json('show', 'status'), { mrt: { dumps: 2, updates: { dropped: 0, errors: 0 } } }, 'show status counts the dumps and the update log');
   // The update log: every session's way to Established, and every UPDATE received, as bgpdump reads them.
   const logFile = (w.json('show', 'status') as { mrt: { updates: { file: string } } }).mrt.updates.file;
