@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killIn, removeNamespaces, runBench, vethPair } from './lib/veth-pair.js';
+import { killIn, removeNamespaces, runBench, startInjector, vethPair } from './lib/veth-pair.js';
 
 const N = Number(process.env.N ?? (process.env.QUICK ? 100_000 : 1_000_000));
 const INTERVAL = 100;
@@ -118,14 +118,7 @@ async function run(daemon: 'wren' | 'bird'): Promise<Result> {
     }
   });
   await sleep(1500);
-  const inj = spawn('ip', ['netns', 'exec', INJ, process.execPath, join(root, 'bench', 'fib-driver.js')], { env: { ...process.env, N: String(N) }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const start = await new Promise<number>((resolve, reject) => {
-    inj.stdout?.on('data', (d: Buffer) => {
-      const m = /"start":(\d+)/.exec(d.toString());
-      if (m) resolve(Number(m[1]));
-    });
-    inj.once('exit', (code) => reject(new Error(`injector exited (${code})`)));
-  });
+  const { proc: inj, start } = await startInjector(INJ, root, N);
   const counter = spawnSync('ip', ['netns', 'exec', DUT, process.execPath, join(root, 'bench', 'fib-count.js')], { encoding: 'utf8', env: { ...process.env, N: String(N), P: String(dut.proto) }, timeout: 180_000 });
   const doneAt = Number(/"doneAt":(\d+)/.exec(counter.stdout)?.[1] ?? NaN);
   await sleep(500);

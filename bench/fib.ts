@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeNamespaces, runBench, sh, vethPair } from './lib/veth-pair.js';
+import { removeNamespaces, runBench, sh, startInjector, vethPair } from './lib/veth-pair.js';
 
 const N = Number(process.env.N ?? (process.env.QUICK ? 100_000 : 1_000_000));
 const DUT = `wrenfib${process.pid}`;
@@ -66,14 +66,7 @@ async function viaBgp(daemon: 'wren' | 'bird'): Promise<number | null> {
     proc = spawn('ip', ['netns', 'exec', DUT, 'bird', '-f', '-c', conf, '-s', join(dir, 'bird.ctl')], { stdio: ['ignore', 'inherit', 'inherit'] });
   }
   await new Promise((r) => setTimeout(r, 1500));
-  const inj = spawn('ip', ['netns', 'exec', INJ, process.execPath, join(root, 'bench', 'fib-driver.js')], { env: { ...process.env, N: String(N) }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const start = await new Promise<number>((resolve, reject) => {
-    inj.stdout?.on('data', (d: Buffer) => {
-      const m = /"start":(\d+)/.exec(d.toString());
-      if (m) resolve(Number(m[1]));
-    });
-    inj.once('exit', (code) => reject(new Error(`injector exited (${code})`)));
-  });
+  const { proc: inj, start } = await startInjector(INJ, root, N);
   const counter = spawnSync('ip', ['netns', 'exec', DUT, process.execPath, join(root, 'bench', 'fib-count.js')], {
     encoding: 'utf8', env: { ...process.env, N: String(N), P: String(proto) }, timeout: 120_000,
   });

@@ -2,7 +2,8 @@
  * Two benchmark namespaces joined by one veth pair (the device under test and its peers), and
  * their removal with every process left inside. Used by bench/fib.ts and bench/bfd-busy.ts.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 
 export function sh(cmd: string, args: string[], input?: string): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', input, maxBuffer: 1 << 30 });
@@ -50,4 +51,17 @@ export function runBench(setup: () => void, cleanup: () => void, body: () => Pro
   });
   setup();
   void body().finally(cleanup);
+}
+
+/** bench/fib-driver.js announcing `n` routes from namespace `ns`; resolves with its start time (ms). */
+export async function startInjector(ns: string, dist: string, n: number): Promise<{ proc: ChildProcess; start: number }> {
+  const proc = spawn('ip', ['netns', 'exec', ns, process.execPath, join(dist, 'bench', 'fib-driver.js')], { env: { ...process.env, N: String(n) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const start = await new Promise<number>((resolve, reject) => {
+    proc.stdout?.on('data', (d: Buffer) => {
+      const m = /"start":(\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`injector exited (${code})`)));
+  });
+  return { proc, start };
 }
