@@ -29,8 +29,6 @@ export class BfdService {
   private readonly waiting = new Map<number, (s: BfdSnapshot) => void>();
   private stopping = false;
   private restartTimer: NodeJS.Timeout | null = null;
-  /** Workers started so far (1 unless one died). */
-  workersStarted = 0;
 
   constructor(private readonly events: BfdServiceEvents, private readonly workerUrl = new URL('./worker.js', import.meta.url)) {}
 
@@ -80,7 +78,6 @@ export class BfdService {
   private startWorker(): void {
     const w = new Worker(this.workerUrl, { resourceLimits: { maxOldGenerationSizeMb: 64 } });
     this.worker = w;
-    this.workersStarted++;
     w.unref();
     w.on('message', (m: FromWorker) => this.onMessage(m));
     w.on('error', (err) => this.events.problem(`BFD worker failed: ${err.message}`));

@@ -10,6 +10,7 @@
  */
 import net from 'node:net';
 import type { Clock } from '../time/clock.js';
+import { drainOrClose } from '../os/socket-drain.js';
 import { initiation, peerDown, peerUp, routeMonitoring, statistics, termination, type BmpPeer } from './bmp-codec.js';
 
 /** What the daemon tells the station about one established session. */
@@ -49,7 +50,6 @@ export interface StationStatus {
   lastError: string;
 }
 
-const HIGH_WATER = 1 << 20;
 const BACKOFF_MIN_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
 
@@ -109,17 +109,6 @@ export class BmpStation {
     return s.write(b);
   }
 
-  private waitDrain(s: net.Socket): Promise<void> {
-    return new Promise((r) => {
-      const done = () => {
-        s.off('drain', done);
-        s.off('close', done);
-        r();
-      };
-      s.once('drain', done);
-      s.once('close', done);
-    });
-  }
 
   /** Initiation, then every session's Peer Up and table; then what happened meanwhile. */
   private async sync(s: net.Socket): Promise<void> {
@@ -130,7 +119,7 @@ export class BmpStation {
       this.write(s, this.peerUpMessage(m));
       for (const u of m.table()) {
         if (this.sock !== s) return;
-        if (!this.write(s, routeMonitoring(m.peer, this.clock.now(), u)) || s.writableLength > HIGH_WATER) await this.waitDrain(s);
+        if (!this.write(s, routeMonitoring(m.peer, this.clock.now(), u))) await drainOrClose(s);
       }
     }
     if (this.sock !== s) return;

@@ -6,7 +6,8 @@
 import net from 'node:net';
 import { chownSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { closeUnix, drainOrClose, groupId, listenUnix, serveLines } from './unix-socket.js';
+import { closeUnix, groupId, listenUnix, serveLines } from './unix-socket.js';
+import { drainOrClose } from '../os/socket-drain.js';
 import { MAX_REQUEST_BYTES, parseRequest, type ControlReply, type ControlRequest } from './protocol.js';
 
 export type Handler = (req: ControlRequest, out: ReplyStream) => Promise<void> | void;

@@ -3,6 +3,7 @@
  * is removed), mode 0660 and, when a group is named, owned by that group; never world-writable.
  */
 import net from 'node:net';
+import { drainOrClose } from '../os/socket-drain.js';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
@@ -82,19 +83,6 @@ export function serveLines(socket: net.Socket, maxBytes: number, tooLong: string
     }
     if (queue.length >= READ_AHEAD) socket.pause();
     void pump();
-  });
-}
-
-/** Resolves when `socket` drains or closes, whichever comes first (no listener is left behind). */
-export function drainOrClose(socket: net.Socket): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
-    };
-    socket.on('drain', done);
-    socket.on('close', done);
   });
 }
 

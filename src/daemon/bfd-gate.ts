@@ -40,8 +40,6 @@ export function bfdSpec(n: NeighborConfig): SessionSpec | null {
 export class BfdGate {
   private service: BfdService | null = null;
   private wanted = new Map<string, SessionSpec>();
-  /** State changes so far, by neighbour (for show neighbors). */
-  readonly flaps = new Map<string, number>();
 
   constructor(private readonly deps: BfdGateDeps) {}
 
@@ -90,7 +88,6 @@ export class BfdGate {
       return;
     }
     if (c.from !== 'Up') return;
-    this.flaps.set(c.peer, (this.flaps.get(c.peer) ?? 0) + 1);
     const restart = n.bfd.gracefulRestart && !c.remoteCpi && Boolean(peer.params?.gracefulRestartFamilies) && peer.state === State.ESTABLISHED;
     const reason = `BFD session down (${c.reason})`;
     this.deps.log.warn({ peer: c.peer, bgp: peer.state, gracefulRestart: restart }, `${reason}: BGP session taken down`);
