@@ -26,6 +26,8 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   // (the session's new update group withdraws what it no longer gets), no reset.
   routeReflectorClient: 'export',
   gracefulRestart: 'reset',
+  // Announced in the next OPEN: a session is not reset for it.
+  restartTime: 'live',
   extendedMessages: 'reset',
   nextHopSelf: 'export',
   nextHopKeep: 'export',
@@ -44,6 +46,9 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   bfd: 'live',
   origin: 'live',
 };
+
+/** FIB settings a reload applies live (the others need a restart of wrend). */
+export const LIVE_FIB_KEYS: readonly (keyof Config['fib'])[] = ['blackhole', 'staticRoutes', 'ignoreInterfaces'];
 
 export interface NeighborChange {
   address: string;
@@ -118,11 +123,11 @@ export function planReload(old: Config, next: Config): ReloadPlan {
     plan.other.push(`routeReflector.clusterId ${show(old.routeReflector?.clusterId)} -> ${show(next.routeReflector?.clusterId)} (every session's routes re-sent, no reset)`);
   }
   for (const k of Object.keys(next.fib) as (keyof Config['fib'])[]) {
-    if (k === 'blackhole' || same(old.fib[k], next.fib[k])) continue;
+    if (LIVE_FIB_KEYS.includes(k) || same(old.fib[k], next.fib[k])) continue;
     plan.restartNeeded.push(`fib.${k} ${show(old.fib[k])} -> ${show(next.fib[k])}`);
   }
   // The blackhole list follows the announcements (Calico's blocks): applied live.
-  if (!same(old.fib.blackhole, next.fib.blackhole)) plan.other.push(`fib.blackhole ${show(old.fib.blackhole)} -> ${show(next.fib.blackhole)}`);
+  for (const k of LIVE_FIB_KEYS) if (!same(old.fib[k], next.fib[k])) plan.other.push(`fib.${k} ${show(old.fib[k])} -> ${show(next.fib[k])}`);
   if (old.control.socket !== next.control.socket) plan.restartNeeded.push(`control.socket ${show(old.control.socket)} -> ${show(next.control.socket)}`);
   if (!same(old.metrics, next.metrics)) plan.restartNeeded.push(`metrics ${show(old.metrics?.listen)} -> ${show(next.metrics?.listen)}`);
   for (const k of ['birdCompat', 'birdCompat6', 'readOnlySocket'] as const) {

@@ -23,6 +23,10 @@ export interface FibConfig {
   blackhole: string[];
   /** Policy chain deciding what goes to the kernel (and its metric, tunnel, ECMP). */
   policy: string[];
+  /** Routes installed as they are and never announced (a host route to a peer through a gateway). */
+  staticRoutes: { prefix: string; via: string }[];
+  /** Interface name patterns whose addresses are not connected networks. */
+  ignoreInterfaces: string[];
 }
 
 export const DEFAULT_FIB: FibConfig = {
@@ -40,4 +44,6 @@ export const DEFAULT_FIB: FibConfig = {
   exclude: [],
   blackhole: [],
   policy: [],
+  staticRoutes: [],
+  ignoreInterfaces: [],
 };

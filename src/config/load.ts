@@ -41,6 +41,8 @@ export interface NeighborConfig extends PeerEndpoint {
   maxPrefixes?: { limit: number; action?: 'warn' | 'stop' | 'restart'; restartAfter?: number };
   /** RFC 4724 with this neighbour (default: the global gracefulRestart.enabled). */
   gracefulRestart?: boolean;
+  /** Seconds announced as our restart time to this neighbour (default: gracefulRestart.restartTime). */
+  restartTime?: number;
   /** Offer RFC 8654 extended messages. */
   extendedMessages: boolean;
   /** Policy chains (names from `policies`) for routes received from and sent to the peer. */
@@ -274,6 +276,13 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
   checkChain(raw.fib?.policy, ['fib', 'policy']);
   checkChain(raw.fib?.learn?.policy, ['fib', 'learn', 'policy']);
   checkChain(raw.announcePolicy, ['announcePolicy']);
+  const statics = new Set<string>();
+  (raw.fib?.staticRoutes ?? []).forEach((r, i) => {
+    const at: ConfigPath = ['fib', 'staticRoutes', i];
+    if (r.prefix.includes(':') !== r.via.includes(':')) c.fail([...at, 'via'], `${r.via} is not of the family of ${r.prefix}`);
+    if (statics.has(r.prefix)) c.fail([...at, 'prefix'], `${r.prefix} has a static route already`);
+    statics.add(r.prefix);
+  });
   const seen = new Set<string>();
   const neighbors = (raw.neighbors ?? []).map((own: NeighborDoc, i): NeighborConfig => {
     const at: ConfigPath = ['neighbors', i];
@@ -373,6 +382,8 @@ function parseFib(raw: FibDoc | undefined): FibConfig {
     convergenceTimeout: raw.convergenceTimeout ?? d.convergenceTimeout,
     exclude: raw.exclude ?? [],
     blackhole: raw.blackhole ?? [],
+    staticRoutes: (raw.staticRoutes ?? []).map((r) => ({ prefix: r.prefix, via: r.via })),
+    ignoreInterfaces: raw.ignoreInterfaces ?? [],
   };
 }
 

@@ -43,6 +43,8 @@ export type PeerSettingsDoc = {
   };
   /** Graceful restart with this neighbor (default: gracefulRestart.enabled) */
   gracefulRestart?: boolean;
+  /** Seconds: the restart time announced to this neighbor in the graceful restart capability (default: gracefulRestart.restartTime; Calico's BGPPeer maxRestartTime) */
+  restartTime?: number;
   /** Offer RFC 8654 extended messages (UPDATEs up to 65535 bytes); used when the peer offers them too (default true) */
   extendedMessages?: boolean;
   /** BFD (RFC 5880/5881, multihop RFC 5883) with this neighbor: true for the defaults (300 ms x 3), or the intervals. BFD down takes the BGP session down at once; with strict (default), the session does not come up while BFD is down */
@@ -156,6 +158,14 @@ export type WrenDocument = {
     exclude?: string[];
     /** Prefixes installed as blackhole routes while this router announces them (Calico's blocks: traffic to an address of the block that no workload holds is dropped here) */
     blackhole?: string[];
+    /** Routes installed in the kernel as they are (not announced): a host route to a peer through a gateway, as Calico's BGPPeer reachableBy */
+    staticRoutes?: {
+      prefix: string;
+      /** The gateway (on a connected subnet) */
+      via: string;
+    }[];
+    /** Interfaces (names, or patterns with * and ?) whose addresses are not connected networks for next-hop resolution, tunnel decisions and interface matches (Calico: cali*, kube-ipvs* and BGPConfiguration ignoredInterfaces) */
+    ignoreInterfaces?: string[];
     /** Policies deciding what goes to the kernel, with kernel metric, tunnel and ECMP actions */
     policy?: PolicyChainDoc;
   };

@@ -3,6 +3,7 @@
  * the control sockets from a Config, and owns their lifecycle; start-up (startup.ts) and reload
  * (reload.ts) are modules of their own.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { MemoryGuard, defaultMemoryLimit, type MemoryGuardOptions } from './memory-guard.js';
 import type { Logger } from 'pino';
@@ -375,6 +376,8 @@ export class Daemon implements ReloadTarget {
     this.bmp.configure();
     if (this.guard) this.guard.options = this.guardOptions(effective);
     this.kernel?.fib.setBlackholes(effective.fib.blackhole);
+    if (!isDeepStrictEqual(effective.fib.staticRoutes, old.fib.staticRoutes)) this.kernel?.setStaticRoutes(effective.fib.staticRoutes).catch((err: unknown) => this.log.warn({ err }, 'static routes not applied'));
+    if (!isDeepStrictEqual(effective.fib.ignoreInterfaces, old.fib.ignoreInterfaces)) this.kernel?.setIgnoredInterfaces(effective.fib.ignoreInterfaces);
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
     if (effective.control.readOnlyGroup !== old.control.readOnlyGroup) this.readOnlyControl?.setGroup(effective.control.readOnlyGroup);
     if (effective.logging.level !== old.logging.level && effective.logging.level) this.log.level = effective.logging.level;

@@ -43,7 +43,7 @@ export function localSpeaker(config: Config, n: NeighborConfig, restarting: bool
     families,
     addPathReceive: n.addPaths === 'receive' || n.addPaths === 'both' ? families : 0,
     addPathSend: n.addPaths === 'send' || n.addPaths === 'both' ? families : 0,
-    gracefulRestart: (n.gracefulRestart ?? config.gracefulRestart.enabled) ? { restartTime: config.gracefulRestart.restartTime, restarting, forwarding: true } : null,
+    gracefulRestart: (n.gracefulRestart ?? config.gracefulRestart.enabled) ? { restartTime: n.restartTime ?? config.gracefulRestart.restartTime, restarting, forwarding: true } : null,
     hostname: config.hostname,
     extendedMessage: n.extendedMessages,
   };

@@ -42,8 +42,9 @@ export interface ReloadTarget {
 export function effectiveConfig(running: Config, next: Config): Config {
   return {
     ...next,
-    // The kernel sync keeps its settings, but for the blackhole list, which follows the announcements.
-    fib: { ...running.fib, blackhole: next.fib.blackhole },
+    // The kernel sync keeps its settings, but for the lists it follows live (blackholes follow the
+    // announcements; static routes and ignored interfaces follow a Calico datastore).
+    fib: { ...running.fib, blackhole: next.fib.blackhole, staticRoutes: next.fib.staticRoutes, ignoreInterfaces: next.fib.ignoreInterfaces },
     control: {
       ...next.control,
       socket: running.control.socket,

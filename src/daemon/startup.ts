@@ -60,7 +60,9 @@ export class Startup {
   decide(routing: Routing): void {
     const config = this.deps.config();
     const previous = this.restartFile?.read() ?? null;
-    if (config.gracefulRestart.enabled && previous && isRestart(previous, Date.now(), config.gracefulRestart.restartTime)) {
+    // The longest restart time any neighbour was told bounds how long ago a run may have ended.
+    const restartTime = Math.max(config.gracefulRestart.restartTime, ...config.neighbors.map((n) => n.restartTime ?? 0));
+    if (config.gracefulRestart.enabled && previous && isRestart(previous, Date.now(), restartTime)) {
       this.deferExports(routing, previous.neighbors);
     } else {
       this.deps.log.info({ stateFile: this.restartFile?.path ?? null }, 'cold start: no recent run to recover from, routes are sent at once');

@@ -18,12 +18,17 @@ import { parseAddress } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
 import type { WrenDocument, PeerSettingsDoc } from '../config/schema-types.js';
 import type { CalicoState } from './calico-state.js';
-import type { BgpConfiguration, BgpFilter, BgpFilterRule, BgpPeer, CalicoNode, FilterDirection } from './calico-resources.js';
+import { CALICO_NORMAL_ROUTE_PRIORITY, CALICO_PRIORITY_BASE, type BgpConfiguration, type BgpFilter, type BgpFilterRule, type BgpPeer, type CalicoNode, type FilterDirection } from './calico-resources.js';
 import type { PolicyDoc, TermDoc } from '../policy/policy-doc.js';
 
 export const CALICO_DEFAULT_ASN = 64512;
 /** The announce policy made of BGPConfiguration prefixAdvertisements. */
 export const PREFIX_ADVERTISEMENTS = 'calico.prefix-advertisements';
+
+/** The peer template of mesh sessions when the mesh has settings of its own (nodeMeshMaxRestartTime). */
+export const MESH_TEMPLATE = 'calico-mesh';
+/** Interfaces Calico's BIRD config leaves out of its direct routes, whatever ignoredInterfaces adds. */
+export const CALICO_IGNORED_INTERFACES = ['cali*', 'kube-ipvs*'];
 
 export class DatastoreConfigError extends Error {}
 
@@ -62,41 +67,93 @@ function poolOf(state: CalicoState, cidr: string) {
   return best?.pool;
 }
 
+/** A filter's rules for one kind of session: Calico's peerType rules apply on iBGP or eBGP sessions only. */
+export type FilterVariant = 'ibgp' | 'ebgp';
+
 /** The wren policy name of a BGPFilter's rules in one direction (within the 64 characters a name may have). */
-export function filterPolicyName(filter: string, dir: FilterDirection): string {
-  const name = `calico.${filter}.${dir}`;
+export function filterPolicyName(filter: string, dir: FilterDirection, variant?: FilterVariant): string {
+  const tail = variant ? `${dir}.${variant}` : dir;
+  const name = `calico.${filter}.${tail}`;
   if (name.length <= 64 && /^[A-Za-z][A-Za-z0-9_.-]*$/.test(name)) return name;
   let h = 0x811c9dc5;
   for (let i = 0; i < filter.length; i++) h = Math.imul(h ^ filter.charCodeAt(i), 0x01000193) >>> 0;
-  return `calico.${filter.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 30)}.${h.toString(16)}.${dir}`;
+  return `calico.${filter.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 30)}.${h.toString(16)}.${tail}`;
 }
 
-/** One BGPFilter rule as a policy term: first match decides, as Calico's rules. */
-function filterTerm(rule: BgpFilterRule, dir: FilterDirection, i: number): TermDoc {
+/** The actions of a rule: its operations, in order, then its verdict. */
+function ruleActions(rule: BgpFilterRule): NonNullable<TermDoc['actions']> {
+  if (rule.action === 'Reject') return { reject: true };
+  const actions: NonNullable<TermDoc['actions']> = { accept: true };
+  const std: string[] = [];
+  const large: string[] = [];
+  let prepend: number[] = [];
+  for (const op of rule.operations) {
+    if ('addCommunity' in op) (op.addCommunity.split(':').length === 3 ? large : std).push(op.addCommunity);
+    // Each prepend goes in front of the path as the previous one left it.
+    else if ('prependASPath' in op) prepend = [...op.prependASPath, ...prepend];
+    else actions.localPref = CALICO_PRIORITY_BASE - op.setPriority;
+  }
+  if (std.length) actions.communities = { add: std };
+  if (large.length) actions.largeCommunities = { add: large };
+  if (prepend.length) actions.prepend = { path: prepend };
+  return actions;
+}
+
+/**
+ * One BGPFilter rule as policy terms (first match decides, as Calico's rules). A priority
+ * match is Calico's: LOCAL_PREF = 2^31-1 - priority on BGP routes; our own routes have the normal
+ * route priority (Calico's export filter gives them that LOCAL_PREF before its BGPFilters run), so
+ * a rule matching the normal priority also matches them, in a second term.
+ */
+function filterTerms(rule: BgpFilterRule, dir: FilterDirection, i: number, normalPriority: number): TermDoc[] {
   const v6 = dir.endsWith('V6');
   const any = v6 ? '::/0 orlonger' : '0.0.0.0/0 orlonger';
   const match: NonNullable<TermDoc['match']> = { prefix: [any] };
   if (rule.cidr) {
     const len = Number(rule.cidr.split('/')[1]);
-    const range = rule.matchOperator === 'In' || rule.matchOperator === 'NotIn' ? `${rule.cidr} ge ${rule.min ?? len} le ${rule.max ?? (v6 ? 128 : 32)}` : `${rule.cidr} exact`;
+    const range = rule.matchOperator === 'In' || rule.matchOperator === 'NotIn' ? `${rule.cidr} ge ${Math.max(len, rule.min ?? len)} le ${Math.min(v6 ? 128 : 32, rule.max ?? 128)}` : `${rule.cidr} exact`;
     if (rule.matchOperator === 'Equal' || rule.matchOperator === 'In') match.prefix = [range];
     else match.notPrefix = [range];
   }
-  const sources: ('bgp' | 'ebgp' | 'ibgp')[] = [];
-  if (rule.peerType) sources.push(rule.peerType === 'eBGP' ? 'ebgp' : 'ibgp');
-  else if (rule.remotePeers) sources.push('bgp');
-  if (sources.length) match.source = sources;
+  if (rule.remotePeers) match.source = ['bgp'];
   if (rule.interface) match.interface = [rule.interface];
-  return { name: `rule ${i + 1}`, match, actions: rule.action === 'Accept' ? { accept: true } : { reject: true } };
+  if (rule.community) {
+    if (rule.community.split(':').length === 3) match.largeCommunities = { any: [rule.community] };
+    else match.communities = { any: [rule.community] };
+  }
+  if (rule.asPathPrefix) match.asPath = { regex: `^${rule.asPathPrefix.join(' ')}` };
+  const actions = ruleActions(rule);
+  const name = `rule ${i + 1}`;
+  if (rule.priority === undefined) return [{ name, match, actions }];
+  const terms: TermDoc[] = [{ name, match: { ...match, source: ['bgp'], localPref: { eq: CALICO_PRIORITY_BASE - rule.priority } }, actions }];
+  if (rule.priority === normalPriority && !rule.remotePeers && dir.startsWith('export')) terms.push({ name: `${name} (own routes)`, match: { ...match, source: ['announce', 'static', 'kernel'] }, actions });
+  return terms;
 }
 
-function filterPolicies(filters: Iterable<BgpFilter>): Record<string, PolicyDoc> {
+/** Does a filter have rules only for one kind of session (peerType) in this direction? */
+function hasPeerType(f: BgpFilter, dir: FilterDirection): boolean {
+  return f.rules[dir].some((r) => r.peerType !== undefined);
+}
+
+function filterPolicies(filters: Iterable<BgpFilter>, normal: { v4: number; v6: number }): Record<string, PolicyDoc> {
   const out: Record<string, PolicyDoc> = {};
   for (const f of filters) {
     for (const dir of ['importV4', 'exportV4', 'importV6', 'exportV6'] as const) {
       const rules = f.rules[dir];
       if (rules.length === 0) continue;
-      out[filterPolicyName(f.name, dir)] = { description: `Calico BGPFilter ${f.name} ${dir}`, terms: rules.map((r, i) => filterTerm(r, dir, i)), default: 'next' };
+      const normalPriority = dir.endsWith('V6') ? normal.v6 : normal.v4;
+      const policy = (list: { rule: BgpFilterRule; i: number }[], what: string): PolicyDoc => ({
+        description: `Calico BGPFilter ${f.name} ${dir}${what}`,
+        terms: list.flatMap(({ rule, i }) => filterTerms(rule, dir, i, normalPriority)),
+        default: 'next',
+      });
+      const indexed = rules.map((rule, i) => ({ rule, i }));
+      if (!hasPeerType(f, dir)) {
+        out[filterPolicyName(f.name, dir)] = policy(indexed, '');
+        continue;
+      }
+      out[filterPolicyName(f.name, dir, 'ibgp')] = policy(indexed.filter(({ rule }) => rule.peerType !== 'eBGP'), ' (iBGP sessions)');
+      out[filterPolicyName(f.name, dir, 'ebgp')] = policy(indexed.filter(({ rule }) => rule.peerType !== 'iBGP'), ' (eBGP sessions)');
     }
   }
   return out;
@@ -127,6 +184,8 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
 
   const neighbors: NeighborDoc[] = [];
   const have = new Set<string>();
+  /** Host routes to peers through their gateway (BGPPeer reachableBy), by prefix. */
+  const staticRoutes = new Map<string, string>();
   /** `quiet`: a peering that is there twice by construction (both directions of one BGPPeer). */
   const add = (n: NeighborDoc, from: string, quiet = false) => {
     if (have.has(n.address)) {
@@ -182,22 +241,28 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
       problems.push(`${from}: its BGPFilter ${missing.join(', ')} is missing or was rejected; the peer is left out until it is there`);
       continue;
     }
-    // BGPFilters, in the peer's order; rules of one family leave the other family's routes alone.
-    const chain = (dir: 'import' | 'export') =>
+    // BGPFilters, in the peer's order; rules of one family leave the other family's routes alone;
+    // a filter with peerType rules has a policy for each kind of session.
+    const chain = (dir: 'import' | 'export', variant: FilterVariant) =>
       p.filters.flatMap((name) => {
         const f = state.filters.get(name) as BgpFilter;
-        return (['V4', 'V6'] as const).filter((v) => f.rules[`${dir}${v}`].length > 0).map((v) => filterPolicyName(name, `${dir}${v}`));
+        return (['V4', 'V6'] as const)
+          .filter((v) => f.rules[`${dir}${v}`].length > 0)
+          .map((v) => filterPolicyName(name, `${dir}${v}`, hasPeerType(f, `${dir}${v}`) ? variant : undefined));
       });
-    const imports = chain('import');
-    const exports = chain('export');
     for (const t of targets) {
       const self = selfFor(t.ip);
       if (t.ip === self) continue;
       const localAs = p.localASNumber ?? asn;
+      const variant: FilterVariant = t.asn === localAs ? 'ibgp' : 'ebgp';
+      const imports = chain('import', variant);
+      const exports = chain('export', variant);
       const n: NeighborDoc = { address: t.ip, asn: t.asn, description: `Calico BGPPeer ${p.name}` };
       if (t.port) n.port = t.port;
       if (p.localASNumber !== undefined && p.localASNumber !== asn) n.localAs = p.localASNumber;
       if (p.keepaliveTime) n.keepaliveTime = p.keepaliveTime;
+      if (p.maxRestartTime) n.restartTime = p.maxRestartTime;
+      if (p.reachableBy && (p.reachableBy.includes(':') === t.ip.includes(':'))) staticRoutes.set(`${t.ip}/${t.ip.includes(':') ? 128 : 32}`, p.reachableBy);
       if (p.ttlSecurity) n.ttlSecurity = p.ttlSecurity;
       if (p.numAllowedLocalASNumbers) n.allowOwnAs = p.numAllowedLocalASNumbers;
       if (p.nextHopMode === 'Self') n.nextHopSelf = true;
@@ -220,21 +285,24 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
   // The mesh: every other node with a BGP address, reflectors excepted; other ASes as neighbours.
   let mesh: WrenDocument['mesh'];
   const meshOn = (setting('nodeToNodeMeshEnabled') ?? true) && !clusterId;
+  // nodeMeshMaxRestartTime: the graceful restart time announced on mesh sessions (default 120 s).
+  const meshRestart = global?.nodeMeshMaxRestartTime && global.nodeMeshMaxRestartTime <= 4095 ? global.nodeMeshMaxRestartTime : undefined;
+  const meshExtra = meshRestart ? { restartTime: meshRestart } : {};
   if (meshOn && selfV4) {
     const nodes: string[] = [selfV4];
     for (const n of state.nodes.values()) {
       if (n.name === me.name || !n.ipv4 || n.routeReflectorClusterID || n.ipv4 === selfV4) continue;
       const theirs = n.asNumber ?? globalAsn;
       if (theirs === asn) nodes.push(n.ipv4);
-      else if (!have.has(n.ipv4)) add({ address: n.ipv4, asn: theirs, description: `Calico node ${n.name}`, ...(passiveAgainst(n.ipv4, selfV4) ? { passive: true } : {}) }, `nodes/${n.name}`);
+      else if (!have.has(n.ipv4)) add({ address: n.ipv4, asn: theirs, description: `Calico node ${n.name}`, ...meshExtra, ...(passiveAgainst(n.ipv4, selfV4) ? { passive: true } : {}) }, `nodes/${n.name}`);
     }
-    if (nodes.length > 1) mesh = { nodes: nodes.sort(), self: selfV4 };
+    if (nodes.length > 1) mesh = { nodes: nodes.sort(), self: selfV4, ...(meshRestart ? { template: MESH_TEMPLATE } : {}) };
   }
   // The IPv6 mesh (the mesh key is one family's): every other node's IPv6 BGP address, as neighbours.
   if (meshOn && selfV6) {
     for (const n of state.nodes.values()) {
       if (n.name === me.name || !n.ipv6 || n.routeReflectorClusterID || n.ipv6 === selfV6 || have.has(n.ipv6)) continue;
-      add({ address: n.ipv6, asn: n.asNumber ?? globalAsn, description: `Calico node ${n.name} (IPv6 mesh)`, ...(passiveAgainst(n.ipv6, selfV6) ? { passive: true } : {}) }, `nodes/${n.name}`);
+      add({ address: n.ipv6, asn: n.asNumber ?? globalAsn, description: `Calico node ${n.name} (IPv6 mesh)`, ...meshExtra, ...(passiveAgainst(n.ipv6, selfV6) ? { passive: true } : {}) }, `nodes/${n.name}`);
     }
   }
 
@@ -256,7 +324,7 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
   const merged = [...neighbors.filter((n) => !own.has(n.address) && !sameAddressIn(own, n.address)), ...own.values()];
 
   // prefixAdvertisements: communities on our routes inside each CIDR, through the announce policy.
-  const policies: Record<string, PolicyDoc> = { ...filterPolicies(state.filters.values()) };
+  const policies: Record<string, PolicyDoc> = { ...filterPolicies(state.filters.values(), global?.normalRoutePriority ?? { v4: CALICO_NORMAL_ROUTE_PRIORITY, v6: CALICO_NORMAL_ROUTE_PRIORITY }) };
   const adverts = byNode?.prefixAdvertisements.length ? byNode.prefixAdvertisements : (global?.prefixAdvertisements ?? []);
   let announcePolicy = local.announcePolicy;
   if (adverts.length) {
@@ -282,7 +350,15 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
   };
   delete doc.datastore;
   delete doc.nodeName;
-  if (mesh && !local.mesh) doc.mesh = mesh;
+  if (mesh && !local.mesh) {
+    doc.mesh = mesh;
+    if (mesh.template === MESH_TEMPLATE) doc.peerTemplates = { [MESH_TEMPLATE]: { ...meshExtra }, ...local.peerTemplates };
+  }
+  // bindMode NodeIP: listen on the node's BGP addresses only (BIRD's `listen bgp address`).
+  if (global?.bindMode === 'NodeIP' && !local.listen?.address) {
+    const addrs = [selfV4, selfV6].filter((a): a is string => a !== undefined);
+    if (addrs.length) doc.listen = { ...doc.listen, address: addrs };
+  }
   const port = setting('listenPort');
   if (port !== undefined && !local.listen?.port) doc.listen = { ...local.listen, port };
   if (clusterId) doc.routeReflector = { ...local.routeReflector, clusterId };
@@ -291,6 +367,14 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
   // This node's blocks as blackhole routes, as Calico's BIRD config does (an address of the block
   // that no workload holds is dropped here, not sent up the default route).
   if (local.fib && local.fib.blackhole === undefined) doc.fib = { ...doc.fib, blackhole: blocks.sort() };
+  // Host routes to BGPPeers through their reachableBy gateway, as Calico's static protocol has them.
+  if (local.fib && staticRoutes.size) {
+    const own = local.fib.staticRoutes ?? [];
+    const mine = new Set(own.map((r) => r.prefix));
+    doc.fib = { ...doc.fib, staticRoutes: [...own, ...[...staticRoutes].filter(([prefix]) => !mine.has(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([prefix, via]) => ({ prefix, via }))] };
+  }
+  // The interfaces whose addresses are not connected networks (BIRD's `protocol direct` list).
+  if (local.fib && local.fib.ignoreInterfaces === undefined) doc.fib = { ...doc.fib, ignoreInterfaces: [...(global?.ignoredInterfaces ?? []), ...CALICO_IGNORED_INTERFACES] };
   // IPIP pools: routes to other nodes' blocks go through tunl0 (always, or off-subnet only).
   if (!local.fib?.tunnel) {
     const modes = new Set([...state.pools.values()].filter((p) => !p.disabled).map((p) => p.ipipMode));

@@ -26,6 +26,12 @@ export interface BgpConfiguration {
   communities: Map<string, string>;
   /** Communities for the routes inside a CIDR (names from `communities`, or values aa:nn / aa:nn:mm). */
   prefixAdvertisements: { cidr: string; communities: string[] }[];
+  /** Interfaces (names or globs) whose addresses are not connected networks (spec.ignoredInterfaces). */
+  ignoredInterfaces: string[];
+  /** NodeIP: listen for BGP on the node's BGP addresses only (spec.bindMode). */
+  bindMode?: 'None' | 'NodeIP';
+  /** Felix's normal route priority (kernel metric) per family (spec.ipv4/ipv6NormalRoutePriority). */
+  normalRoutePriority: { v4: number; v6: number };
 }
 
 export interface CalicoNode {
@@ -51,6 +57,10 @@ export interface BgpPeer {
   nextHopMode?: 'Auto' | 'Self' | 'Keep';
   sourceAddress?: 'UseNodeIP' | 'None';
   keepaliveTime?: number;
+  /** Seconds: the graceful restart time announced to this peer (spec.maxRestartTime). */
+  maxRestartTime?: number;
+  /** The gateway through which the peer is reached: a host route to it is installed (spec.reachableBy). */
+  reachableBy?: string;
   numAllowedLocalASNumbers?: number;
   ttlSecurity?: number;
   password?: { name: string; key: string };
@@ -71,9 +81,24 @@ export interface BgpFilterRule {
   /** RemotePeers: only routes learned from BGP peers. */
   remotePeers: boolean;
   interface?: string;
+  /** The rule applies only on sessions with a peer of this type (its AS equal to ours: iBGP). */
   peerType?: 'eBGP' | 'iBGP';
+  /** The route carries this community (aa:nn) or large community (aa:nn:mm). */
+  community?: string;
+  /** The AS path begins with these ASNs. */
+  asPathPrefix?: number[];
+  /** The route's priority (Calico: LOCAL_PREF = 2147483647 - priority). */
+  priority?: number;
+  /** Applied in order to a matching route before it is accepted. */
+  operations: BgpFilterOperation[];
   action: 'Accept' | 'Reject';
 }
+
+export type BgpFilterOperation = { addCommunity: string } | { prependASPath: number[] } | { setPriority: number };
+
+/** Calico converts between a route priority (kernel metric, lower wins) and LOCAL_PREF with 2^31-1 - x. */
+export const CALICO_PRIORITY_BASE = 2147483647;
+export const CALICO_NORMAL_ROUTE_PRIORITY = 1024;
 
 export interface BgpFilter {
   name: string;
@@ -107,6 +132,17 @@ export class ResourceError extends Error {
 
 type Json = Record<string, unknown>;
 
+/** Calico stores AS numbers and counts as numbers, or as "64512" / "1.10" (asdot) strings. */
+function integerOf(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isInteger(v)) return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  if (typeof v === 'string' && /^\d+\.\d+$/.test(v)) {
+    const [hi, lo] = v.split('.').map(Number) as [number, number];
+    if (hi <= 0xffff && lo <= 0xffff) return hi * 65536 + lo;
+  }
+  return null;
+}
+
 /** Field readers that throw a ResourceError naming the key and field. */
 class Fields {
   constructor(
@@ -116,6 +152,7 @@ class Fields {
   ) {}
 
   private path(f: string): string {
+    if (!f) return this.at;
     return this.at ? `${this.at}.${f}` : f;
   }
 
@@ -151,16 +188,21 @@ class Fields {
   int(f: string, min: number, max: number): number | undefined {
     const v = this.obj[f];
     if (v === undefined || v === null) return undefined;
-    // Calico stores AS numbers as numbers, or as "64512" / "1.10" (asdot) strings.
-    let n: number | null = null;
-    if (typeof v === 'number' && Number.isInteger(v)) n = v;
-    else if (typeof v === 'string' && /^\d+$/.test(v)) n = Number(v);
-    else if (typeof v === 'string' && /^\d+\.\d+$/.test(v)) {
-      const [hi, lo] = v.split('.').map(Number) as [number, number];
-      if (hi <= 0xffff && lo <= 0xffff) n = hi * 65536 + lo;
-    }
+    const n = integerOf(v);
     if (n === null || n < min || n > max) return this.fail(f, `must be an integer from ${min} to ${max}`);
     return n;
+  }
+
+  /** A list of AS numbers (each a number, or a "64512" / asdot "1.10" string). */
+  asns(f: string, minItems: number, maxItems: number): number[] | undefined {
+    const v = this.obj[f];
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v) || v.length < minItems || v.length > maxItems) return this.fail(f, `must be a list of ${minItems} to ${maxItems} AS numbers`);
+    return v.map((x, i) => {
+      const n = integerOf(x);
+      if (n === null || n < 1 || n > 4294967295) return this.fail(`${f}[${i}]`, 'must be an AS number from 1 to 4294967295');
+      return n;
+    });
   }
 
   /** A Kubernetes duration ("90s", "2m", "1h30m") in whole seconds. */
@@ -249,6 +291,21 @@ function nameOf(key: string, r: Json): string {
 
 const ASN = [1, 4294967295] as const;
 
+/** A community value as Calico writes one: aa:nn (16-bit parts) or aa:nn:mm (32-bit parts). */
+export function isCommunityValue(v: string): boolean {
+  const parts = v.split(':');
+  if ((parts.length !== 2 && parts.length !== 3) || parts.some((x) => !/^\d{1,10}$/.test(x))) return false;
+  const max = parts.length === 2 ? 0xffff : 0xffffffff;
+  return parts.every((x) => Number(x) <= max);
+}
+
+function communityValue(f: Fields, field: string, v: string | undefined): string {
+  if (v === undefined) return f.fail(field, 'is required');
+  if (!isCommunityValue(v)) return f.fail(field, `${JSON.stringify(v)} is not a community (aa:nn with parts up to 65535, or aa:nn:mm)`);
+  return v;
+}
+
+
 export function parseBgpConfiguration(key: string, text: string): BgpConfiguration {
   const r = parseJson(key, text);
   const spec = new Fields(key, r, '').sub('spec');
@@ -258,14 +315,13 @@ export function parseBgpConfiguration(key: string, text: string): BgpConfigurati
     const f = new Fields(key, c, `spec.communities[${i}]`);
     const name = f.str('name') ?? f.fail('name', 'is required');
     const value = f.str('value') ?? f.fail('value', 'is required');
-    if (!/^\d+:\d+(:\d+)?$/.test(value)) f.fail('value', `${JSON.stringify(value)} is not a community (aa:nn or aa:nn:mm)`);
-    communities.set(name, value);
+    communities.set(name, communityValue(f, 'value', value));
   });
   const prefixAdvertisements = spec.list('prefixAdvertisements').map((a, i) => {
     const f = new Fields(key, a, `spec.prefixAdvertisements[${i}]`);
     const cidr = f.cidr('cidr');
     const list = f.strings('communities');
-    for (const [j, c] of list.entries()) if (!communities.has(c) && !/^\d+:\d+(:\d+)?$/.test(c)) f.fail(`communities[${j}]`, `${JSON.stringify(c)} is neither a name in spec.communities nor a community value`);
+    for (const [j, c] of list.entries()) if (!communities.has(c) && !isCommunityValue(c)) f.fail(`communities[${j}]`, `${JSON.stringify(c)} is neither a name in spec.communities nor a community value`);
     return { cidr, communities: list.map((c) => communities.get(c) ?? c) };
   });
   const out: BgpConfiguration = {
@@ -275,7 +331,17 @@ export function parseBgpConfiguration(key: string, text: string): BgpConfigurati
     serviceLoadBalancerIPs: cidrs('serviceLoadBalancerIPs'),
     communities,
     prefixAdvertisements,
+    ignoredInterfaces: spec.strings('ignoredInterfaces').map((name, i) => {
+      if (!/^[A-Za-z0-9_.:*?@-]{1,15}$/.test(name)) spec.fail(`ignoredInterfaces[${i}]`, `${JSON.stringify(name)} is not an interface name or pattern (up to 15 characters)`);
+      return name;
+    }),
+    normalRoutePriority: {
+      v4: spec.int('ipv4NormalRoutePriority', 1, 2147483646) ?? CALICO_NORMAL_ROUTE_PRIORITY,
+      v6: spec.int('ipv6NormalRoutePriority', 1, 2147483646) ?? CALICO_NORMAL_ROUTE_PRIORITY,
+    },
   };
+  const bind = spec.oneOf('bindMode', ['None', 'NodeIP'] as const);
+  if (bind !== undefined) out.bindMode = bind;
   const asn = spec.int('asNumber', ...ASN);
   if (asn !== undefined) out.asNumber = asn;
   const mesh = spec.bool('nodeToNodeMeshEnabled');
@@ -360,6 +426,20 @@ export function parseBgpPeer(key: string, text: string): BgpPeer {
   if (src !== undefined) out.sourceAddress = src;
   const ka = spec.seconds('keepaliveTime');
   if (ka !== undefined) out.keepaliveTime = ka;
+  const rt = spec.seconds('maxRestartTime');
+  if (rt !== undefined) {
+    // The restart time field of the capability has 12 bits.
+    if (rt < 1 || rt > 4095) spec.fail('maxRestartTime', `must be from 1s to 4095s (the capability's 12 bits), not ${rt}s`);
+    out.maxRestartTime = rt;
+  }
+  const via = spec.str('reachableBy');
+  if (via !== undefined) {
+    const gw = parseAddress(via);
+    if (!gw) return spec.fail('reachableBy', `${JSON.stringify(via)} is not an IP address`);
+    // With a peerSelector, the host routes go to the selected nodes' addresses of the gateway's family.
+    if (out.peerIP !== undefined && (gw.length === 4) !== !out.peerIP.includes(':')) spec.fail('reachableBy', `${via} is not of the same address family as peerIP ${out.peerIP}`);
+    out.reachableBy = via;
+  }
   const allow = spec.int('numAllowedLocalASNumbers', 0, 10);
   if (allow !== undefined) out.numAllowedLocalASNumbers = allow;
   const ttl = spec.int('ttlSecurity', 0, 254);
@@ -374,9 +454,6 @@ export function parseBgpPeer(key: string, text: string): BgpPeer {
   return out;
 }
 
-/** Rule fields wren does not act on yet: a filter using one is rejected whole, never half applied. */
-const UNSUPPORTED_RULE_FIELDS = ['communities', 'asPathPrefix', 'operations', 'priority'];
-
 export function parseBgpFilter(key: string, text: string): BgpFilter {
   const r = parseJson(key, text);
   const spec = new Fields(key, r, '').sub('spec');
@@ -385,10 +462,10 @@ export function parseBgpFilter(key: string, text: string): BgpFilter {
     const v6 = dir.endsWith('V6');
     rules[dir] = spec.list(dir).map((raw, i) => {
       const f = new Fields(key, raw, `spec.${dir}[${i}]`);
-      for (const u of UNSUPPORTED_RULE_FIELDS) if (f.has(u)) f.fail(u, 'is not supported by wren yet; the filter is not applied');
       const rule: BgpFilterRule = {
         matchOperator: f.oneOf('matchOperator', ['Equal', 'NotEqual', 'In', 'NotIn'] as const) ?? 'Equal',
         remotePeers: f.oneOf('source', ['RemotePeers'] as const) === 'RemotePeers',
+        operations: [],
         action: f.oneOf('action', ['Accept', 'Reject'] as const) ?? f.fail('action', 'is required (Accept or Reject)'),
       };
       if (f.has('cidr')) {
@@ -397,17 +474,40 @@ export function parseBgpFilter(key: string, text: string): BgpFilter {
         rule.cidr = cidr;
       }
       if (f.has('prefixLength')) {
+        if (rule.cidr === undefined) f.fail('prefixLength', 'needs cidr');
         if (rule.matchOperator !== 'In' && rule.matchOperator !== 'NotIn') f.fail('prefixLength', 'goes with matchOperator In or NotIn');
         const pl = f.sub('prefixLength');
         const min = pl.int('min', 0, v6 ? 128 : 32);
         const max = pl.int('max', 0, v6 ? 128 : 32);
         if (min !== undefined) rule.min = min;
         if (max !== undefined) rule.max = max;
+        const len = Number((rule.cidr as string).split('/')[1]);
+        if (Math.max(len, min ?? len) > Math.min(v6 ? 128 : 32, max ?? 128)) f.fail('prefixLength', `leaves no prefix length to match under ${rule.cidr as string}`);
       }
       const iface = f.str('interface');
       if (iface !== undefined) rule.interface = iface;
       const peerType = f.oneOf('peerType', ['eBGP', 'iBGP'] as const);
       if (peerType) rule.peerType = peerType;
+      if (f.has('communities')) {
+        const values = f.sub('communities').strings('values');
+        // Calico admits exactly one value today (a match operator for several is planned).
+        if (values.length !== 1) f.fail('communities.values', 'must hold exactly one community');
+        rule.community = communityValue(f, 'communities.values[0]', values[0]);
+      }
+      const asp = f.asns('asPathPrefix', 1, 64);
+      if (asp) rule.asPathPrefix = asp;
+      const prio = f.int('priority', 1, 2147483646);
+      if (prio !== undefined) rule.priority = prio;
+      f.list('operations').forEach((o, j) => {
+        const op = new Fields(key, o, `spec.${dir}[${i}].operations[${j}]`);
+        const set = ['addCommunity', 'prependASPath', 'setPriority'].filter((k) => op.has(k));
+        if (set.length !== 1) op.fail('', 'must set exactly one of addCommunity, prependASPath, setPriority');
+        if (op.has('addCommunity')) rule.operations.push({ addCommunity: communityValue(op, 'addCommunity.value', op.sub('addCommunity').str('value')) });
+        else if (op.has('prependASPath')) rule.operations.push({ prependASPath: op.sub('prependASPath').asns('prefix', 1, 10) ?? op.fail('prependASPath.prefix', 'is required') });
+        else rule.operations.push({ setPriority: op.sub('setPriority').int('value', 1, 2147483646) ?? op.fail('setPriority.value', 'is required') });
+      });
+      if (rule.operations.length > 10) f.fail('operations', 'may hold at most 10 operations');
+      if (rule.operations.length > 0 && rule.action !== 'Accept') f.fail('operations', 'may only be used with action Accept');
       return rule;
     });
   }

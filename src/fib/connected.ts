@@ -1,12 +1,37 @@
 /**
  * Interfaces and their addresses as the kernel reports them: which next hops are on a connected
- * subnet of an up link (direct), and interface indexes by name (tunnels).
+ * subnet of an up link (direct), and interface indexes by name (tunnels). Interfaces matching an
+ * ignore pattern (fib.ignoreInterfaces, as the interface list of BIRD's `protocol direct`) are
+ * not connected networks: Calico's kube-ipvs0 carries every service address, its cali* veths none
+ * that mean a subnet.
  */
 import type { KernelAddress, KernelLink } from './netlink/rtnl-codec.js';
+
+/** An interface name pattern (`*` any run, `?` one character) as a RegExp. */
+export function interfacePattern(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
 
 export class ConnectedNetworks {
   private readonly links = new Map<number, KernelLink>();
   private readonly addrs = new Map<string, KernelAddress>();
+  private ignore: RegExp[] = [];
+
+  constructor(ignore: readonly string[] = []) {
+    this.setIgnored(ignore);
+  }
+
+  setIgnored(patterns: readonly string[]): void {
+    this.ignore = patterns.map(interfacePattern);
+  }
+
+  /** Does an address on this interface count as a connected network? (Not when the link is down or ignored.) */
+  private usable(index: number): boolean {
+    const link = this.links.get(index);
+    if (!link) return true;
+    return link.up && !(this.ignore.length > 0 && this.ignore.some((re) => re.test(link.name)));
+  }
 
   setLink(l: KernelLink, deleted = false): void {
     if (deleted) this.links.delete(l.index);
@@ -32,9 +57,7 @@ export class ConnectedNetworks {
   /** Is `addr` inside a subnet configured on an up interface? */
   isConnected(addr: Buffer): boolean {
     for (const a of this.addrs.values()) {
-      if (a.address.length !== addr.length) continue;
-      const link = this.links.get(a.index);
-      if (link && !link.up) continue;
+      if (a.address.length !== addr.length || !this.usable(a.index)) continue;
       if (samePrefix(a.address, addr, a.prefixLen)) return true;
     }
     return false;
@@ -47,7 +70,7 @@ export class ConnectedNetworks {
     for (const a of this.addrs.values()) {
       if (a.address.length !== addr.length || a.prefixLen <= best) continue;
       const link = this.links.get(a.index);
-      if (!link || !link.up) continue;
+      if (!link || !this.usable(a.index)) continue;
       if (samePrefix(a.address, Buffer.from(addr.buffer, addr.byteOffset, addr.length), a.prefixLen)) {
         best = a.prefixLen;
         name = link.name;

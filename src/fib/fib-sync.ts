@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { AF_INET, AF_INET6, RTN_BLACKHOLE, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
 import { parsePrefix, type Prefix } from '../wire/nlri.js';
-import { addressToString } from '../wire/address.js';
+import { isDeepStrictEqual } from 'node:util';
+import { addressToString, parseAddress } from '../wire/address.js';
 import type { PolicyChain, PolicyResult } from '../policy/policy.js';
 import { grownInt32 } from '../rib/columns.js';
 import { DirtySet } from '../rib/dirty-set.js';
@@ -54,6 +55,12 @@ function keyedPrefixes(list: readonly string[]): Map<string, Prefix> {
     if (p) out.set(routeKey(p.family === Family.IPV4_UNICAST ? AF_INET : AF_INET6, p.bytes, p.length), p);
   }
   return out;
+}
+
+/** A kernel route for the log: `198.51.100.7/32 via 192.0.2.1`. */
+function describe(r: KernelRoute): string {
+  const gw = r.nexthops[0]?.gateway;
+  return `${addressToString(r.dst)}/${r.dstLen}${gw && gw.length ? ` via ${addressToString(gw)}` : ''}`;
 }
 
 function familyOfRoute(r: KernelRoute): Family {
@@ -101,6 +108,12 @@ export class FibSync {
   private readonly excluded = new Set<string>();
   /** Our own announcements installed as blackhole routes, by slot key. */
   private blackholes: Map<string, Prefix>;
+  /** fib.staticRoutes as kernel routes, by route key: installed as they are, never announced. */
+  private statics = new Map<string, KernelRoute>();
+  /** The on-link gateway for a next hop off every connected subnet (recursive resolution), if any. */
+  gatewayFor: (nh: Buffer) => Buffer | null = () => null;
+  /** Next-hop sets made through recursive resolution: a topology change must decide every route again. */
+  private recursiveSets = 0;
   /** Single-next-hop sets by received attribute set id. */
   private readonly single: NhSet[] = [];
   /** The multipath set of the slot being decided (reused). */
@@ -121,6 +134,7 @@ export class FibSync {
   ) {
     for (const k of keyedPrefixes(config.exclude).keys()) this.excluded.add(k);
     this.blackholes = keyedPrefixes(config.blackhole);
+    for (const r of this.staticRoutesOf(config.staticRoutes)) this.statics.set(routeKey(r.family, r.dst, r.dstLen), r);
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       rib.onGrow(f, (cap) => {
         this.installed[f] = grownInt32(this.installed[f], cap);
@@ -137,6 +151,7 @@ export class FibSync {
     this.counters.adopted = this.adopted.size;
     this.log.info({ adopted: this.adopted.size, table: this.config.table, protocol: this.config.protocol }, 'kernel routes adopted');
     this.refreshTunnel();
+    await this.installStatics([...this.statics.values()]);
     this.stopScans = every(this.clock, this.config.scanInterval * 1000, () => void this.scan());
     // Routes the RIB already holds.
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
@@ -155,6 +170,69 @@ export class FibSync {
     }
   }
 
+  /** Static routes as kernel routes (fib.staticRoutes; checked by the config loader). */
+  staticRoutesOf(list: readonly { prefix: string; via: string }[]): KernelRoute[] {
+    const out: KernelRoute[] = [];
+    for (const r of list) {
+      const p = parsePrefix(r.prefix);
+      const via = parseAddress(r.via);
+      if (!p || !via) continue;
+      const v4 = p.family === Family.IPV4_UNICAST;
+      out.push({
+        family: v4 ? AF_INET : AF_INET6, dst: Buffer.from(p.bytes.subarray(0, v4 ? 4 : 16)), dstLen: p.length, table: this.config.table, protocol: this.config.protocol,
+        type: RTN_UNICAST, scope: RT_SCOPE_UNIVERSE, priority: this.config.metric, nexthops: [{ gateway: via, oif: 0, onlink: false, weight: 1 }],
+      });
+    }
+    return out;
+  }
+
+  /**
+   * A new static route list (start or reload). Routes that left it are deleted and their prefix is
+   * decided again from the RIB; new or changed ones are installed in place of whatever the RIB had
+   * there (a static route wins over BGP, as BIRD's static protocol's preference does).
+   */
+  async setStaticRoutes(routes: KernelRoute[]): Promise<void> {
+    const before = this.statics;
+    this.statics = new Map(routes.map((r) => [routeKey(r.family, r.dst, r.dstLen), r]));
+    if (this.stopped) return;
+    const gone = [...before].filter(([k]) => !this.statics.has(k)).map(([, r]) => r);
+    if (gone.length) {
+      const res = await this.kernel.apply(gone.map((route) => ({ op: 'delete', route })));
+      res.forEach((errno, i) => {
+        if (errno !== 0 && errno !== -3) this.log.warn({ route: describe(gone[i] as KernelRoute), errno: -errno }, 'kernel refused to delete a static route');
+      });
+      for (const r of gone) {
+        const f = familyOfRoute(r);
+        const slot = this.rib.findBytes(f, r.dst, r.dstLen);
+        if (slot >= 0) this.touch(f, slot);
+      }
+    }
+    const changed = [...this.statics].filter(([k, r]) => !isDeepStrictEqual(before.get(k), r)).map(([, r]) => r);
+    await this.installStatics(changed);
+  }
+
+  /** Install static routes (replace), taking their prefixes from the RIB's routes and from adoption. */
+  private async installStatics(routes: KernelRoute[]): Promise<void> {
+    if (routes.length === 0 || this.stopped) return;
+    for (const r of routes) {
+      this.adopted.delete(routeKey(r.family, r.dst, r.dstLen));
+      const f = familyOfRoute(r);
+      const slot = this.rib.findBytes(f, r.dst, r.dstLen);
+      if (slot >= 0 && slot < this.installed[f].length) this.installed[f][slot] = 0;
+    }
+    const res = await this.kernel.apply(routes.map((route) => ({ op: 'replace', route })));
+    res.forEach((errno, i) => {
+      if (errno === 0) return;
+      this.counters.errors++;
+      this.log.warn({ route: describe(routes[i] as KernelRoute), errno: -errno }, 'kernel refused a static route (tried again at the next scan)');
+    });
+  }
+
+  /** A static route holds this kernel route key. */
+  private isStatic(key: string): boolean {
+    return this.statics.size > 0 && this.statics.has(key);
+  }
+
   refreshTunnel(): void {
     this.tunnelIndex = this.config.tunnel ? this.connected.indexOf(this.config.tunnel.interface) : 0;
     this.single.length = 0;
@@ -163,6 +241,19 @@ export class FibSync {
   /** Interfaces or addresses changed: tunnel decisions may differ, so forget cached next hops. */
   connectedChanged(): void {
     this.single.length = 0;
+  }
+
+  /**
+   * Kernel routes changed (the resolver's answers may differ): routes installed through a
+   * recursively resolved gateway are decided again. Without any, nothing is walked.
+   */
+  resolutionChanged(): void {
+    if (this.recursiveSets === 0) return;
+    this.single.length = 0;
+    for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+      const inst = this.installed[f];
+      for (let s = 0; s < inst.length; s++) if (inst[s] !== 0) this.touch(f, s);
+    }
   }
 
   /** The best path of a slot changed. */
@@ -246,15 +337,26 @@ export class FibSync {
   /** Next hops for gateways, with the tunnel rules (or a policy's tunnel choice) applied; interned. */
   private nexthopSet(gws: Buffer[], tunnelChoice: 'ipip' | 'none' | null = null, metric = this.config.metric): NhSet | null {
     const nexthops: NextHop[] = [];
+    let recursive = false;
     for (const g of gws) {
       // IPv6 next hops may carry a link-local second half; the kernel route uses the global one.
       const gw = Buffer.from(g.subarray(0, g.length === 32 ? 16 : g.length));
       if (gw.length === 0) continue;
-      const byMode = tunnelChoice === 'ipip' || (tunnelChoice === null && this.config.tunnel && (this.config.tunnel.mode === 'always' || !this.connected.isConnected(gw)));
+      const connected = this.connected.isConnected(gw);
+      const byMode = tunnelChoice === 'ipip' || (tunnelChoice === null && this.config.tunnel && (this.config.tunnel.mode === 'always' || !connected));
       const tunnel = byMode && this.tunnelIndex > 0 && gw.length === 4;
-      nexthops.push({ gateway: gw, oif: tunnel ? this.tunnelIndex : 0, onlink: Boolean(tunnel), weight: 1 });
+      // Off every connected subnet and not tunnelled: through the gateway of the route covering it.
+      const via = !tunnel && !connected ? this.gatewayFor(gw) : null;
+      if (via) recursive = true;
+      const hop = via ? Buffer.from(via) : gw;
+      if (nexthops.some((n) => n.gateway.equals(hop))) continue;
+      nexthops.push({ gateway: hop, oif: tunnel ? this.tunnelIndex : 0, onlink: Boolean(tunnel), weight: 1 });
     }
-    return nexthops.length ? this.intern(nexthops, metric) : null;
+    if (nexthops.length === 0) return null;
+    const known = this.setsByKey.size;
+    const set = this.intern(nexthops, metric);
+    if (recursive && this.setsByKey.size > known) this.recursiveSets++;
+    return set;
   }
 
   private slotKey(family: Family, slot: number): string {
@@ -291,6 +393,11 @@ export class FibSync {
               const k = this.slotKey(f, slot);
               adopted = this.adopted.get(k);
               if (adopted) this.adopted.delete(k);
+            }
+            // A static route holds the prefix: the RIB's route for it is not installed.
+            if (this.statics.size > 0 && this.isStatic(this.slotKey(f, slot))) {
+              this.installed[f][slot] = 0;
+              continue;
             }
             if (want && want.id === cur) continue;
             const curSet = cur >= 0 ? (this.sets[cur] as NhSet) : null;
@@ -390,9 +497,20 @@ export class FibSync {
       }
       const seen: [Uint8Array, Uint8Array] = [new Uint8Array(this.installed[0].length), new Uint8Array(this.installed[1].length)];
       let repaired = 0;
+      const staticsSeen = new Set<string>();
       for (let i = 0; i < routes.length; i++) {
         if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await nextTurn(this.clock);
         const r = routes[i] as KernelRoute;
+        if (this.statics.size > 0) {
+          const key = routeKey(r.family, r.dst, r.dstLen);
+          const want = this.statics.get(key);
+          if (want) {
+            if (this.installedSet(r).id === this.installedSet(want).id) staticsSeen.add(key);
+            // The RIB's route of that prefix at another metric, installed before the static one came.
+            else if (r.priority !== want.priority) this.strays.push(r);
+            continue;
+          }
+        }
         const f = familyOfRoute(r);
         const slot = this.slotOfRoute(f, r);
         const v = slot >= 0 ? (this.installed[f][slot] as number) : 0;
@@ -427,6 +545,12 @@ export class FibSync {
         }
       }
       if (this.strays.length > 0) void this.removeStrays();
+      // Static routes missing or changed (by hand, or refused while their gateway was unreachable).
+      const drifted = [...this.statics].filter(([k]) => !staticsSeen.has(k)).map(([, r]) => r);
+      if (drifted.length) {
+        repaired += drifted.length;
+        await this.installStatics(drifted);
+      }
       // Installs the kernel refused: the flush decides each again (the route may be gone, or fine now).
       for (const [f, slot] of this.failed.splice(0)) {
         if ((this.installed[f][slot] as number) !== 0) continue;
@@ -458,6 +582,7 @@ export class FibSync {
     for (let i = 0; i < routes.length; i++) {
       if (i % SCAN_CHUNK === SCAN_CHUNK - 1) await nextTurn(this.clock);
       const r = routes[i] as KernelRoute;
+      if (this.isStatic(routeKey(r.family, r.dst, r.dstLen))) continue;
       const f = familyOfRoute(r);
       const slot = this.slotOfRoute(f, r);
       const want = slot >= 0 ? this.desired(f, slot) : null;
@@ -472,7 +597,7 @@ export class FibSync {
         if (s % SCAN_CHUNK === SCAN_CHUNK - 1) await nextTurn(this.clock);
         if (!this.rib.isPrefix(f, s)) continue;
         const want = this.desired(f, s);
-        if (!want) continue;
+        if (!want || this.isStatic(this.slotKey(f, s))) continue;
         out.wanted++;
         if (s < sf.length && sf[s]) continue;
         const r = this.kernelRoute(f, s, want);
@@ -498,6 +623,12 @@ export class FibSync {
   /** A route notification: a wren route someone removed is put back at once. */
   onKernelRoute(r: KernelRoute, deleted: boolean): void {
     if (!deleted || r.protocol !== this.config.protocol || r.table !== this.config.table) return;
+    const st = this.statics.size > 0 ? this.statics.get(routeKey(r.family, r.dst, r.dstLen)) : undefined;
+    if (st) {
+      this.counters.repaired++;
+      void this.installStatics([st]);
+      return;
+    }
     const f = familyOfRoute(r);
     const slot = this.slotOfRoute(f, r);
     if (slot >= 0 && this.installed[f][slot] !== 0) {
@@ -523,6 +654,7 @@ export class FibSync {
         if (v) ops.push({ op: 'delete', route: this.kernelRoute(f, s, this.sets[v - 1] ?? null) });
       }
     }
+    for (const route of this.statics.values()) ops.push({ op: 'delete', route });
     await this.kernel.apply(ops);
   }
 

@@ -1,7 +1,9 @@
 /**
  * Next-hop resolution against the kernel: directly connected (an address of an up interface
- * covers it) or recursive through a kernel route that is not wren's own (as Calico's `gateway
- * recursive`). Topology changes bump the epoch, debounced, and the RIB decides again.
+ * covers it) or recursive through a kernel route that is not wren's own, or one of wren's static
+ * routes (as Calico's `gateway recursive`). A recursive next hop is installed through the gateway
+ * of the route that covers it (`gatewayFor`): Linux takes only on-link gateways. Topology changes
+ * bump the epoch, debounced, and the RIB decides again.
  */
 import { UNREACHABLE, type NextHopResolver } from '../rib/nexthop.js';
 import { AF_INET, RTN_UNICAST, type KernelRoute } from './netlink/rtnl-codec.js';
@@ -12,6 +14,8 @@ import { realClock, type Clock } from '../time/clock.js';
 export class KernelResolver implements NextHopResolver {
   epoch = 0;
   private readonly routes = new Map<string, KernelRoute>();
+  /** wren's own static routes (fib.staticRoutes): they resolve next hops as other routes do. */
+  private statics: KernelRoute[] = [];
   private timer: unknown = null;
 
   constructor(
@@ -24,13 +28,40 @@ export class KernelResolver implements NextHopResolver {
   cost(nextHop: Buffer): number {
     const nh = nextHop.length === 32 ? nextHop.subarray(0, 16) : nextHop;
     if (this.connected.isConnected(nh)) return 0;
-    let best: KernelRoute | null = null;
-    for (const r of this.routes.values()) {
-      if ((r.family === AF_INET) !== (nh.length === 4) || r.type !== RTN_UNICAST) continue;
-      if (!samePrefix(r.dst, nh, r.dstLen)) continue;
-      if (!best || r.dstLen > best.dstLen) best = r;
-    }
+    const best = this.covering(nh);
     return best ? 1 + Math.min(best.priority, 1_000_000) : UNREACHABLE;
+  }
+
+  /** The most specific unicast route covering `nh` (the lowest metric among equals). */
+  private covering(nh: Buffer): KernelRoute | null {
+    let best: KernelRoute | null = null;
+    const consider = (r: KernelRoute) => {
+      if ((r.family === AF_INET) !== (nh.length === 4) || r.type !== RTN_UNICAST) return;
+      if (!samePrefix(r.dst, nh, r.dstLen)) return;
+      if (!best || r.dstLen > best.dstLen || (r.dstLen === best.dstLen && r.priority < best.priority)) best = r;
+    };
+    for (const r of this.statics) consider(r);
+    for (const r of this.routes.values()) consider(r);
+    return best;
+  }
+
+  /**
+   * The on-link gateway to install for a next hop that is not on a connected subnet: the gateway
+   * of the route covering it, when that gateway is connected. null: none (the next hop is used as
+   * it is, and the kernel decides).
+   */
+  gatewayFor(nh: Buffer): Buffer | null {
+    if (this.statics.length === 0 && this.routes.size === 0) return null;
+    const r = this.covering(nh);
+    const gw = r?.nexthops[0]?.gateway;
+    if (!r || !gw || gw.length !== nh.length || r.nexthops.length !== 1 || r.nexthops[0]?.onlink) return null;
+    return this.connected.isConnected(gw) ? gw : null;
+  }
+
+  /** wren's static routes changed. */
+  setStatics(routes: KernelRoute[]): void {
+    this.statics = routes;
+    this.changed();
   }
 
   /** A kernel route that is not ours appeared or went away. */

@@ -16,7 +16,7 @@ import { KernelResolver } from './kernel-resolver.js';
 import { realClock, type Clock } from '../time/clock.js';
 
 export class KernelSync {
-  readonly connected = new ConnectedNetworks();
+  readonly connected: ConnectedNetworks;
   readonly fib: FibSync;
   readonly learn: KernelLearn | null;
   readonly resolver: KernelResolver;
@@ -31,12 +31,23 @@ export class KernelSync {
     policies: PolicyRegistry | null = null,
     private readonly clock: Clock = realClock,
   ) {
+    this.connected = new ConnectedNetworks(config.ignoreInterfaces);
     this.fib = new FibSync(config, rib.reader, kernel, this.connected, log, policies?.chain(config.policy) ?? null, clock);
     this.learn = config.learn
       ? new KernelLearn(rib, config.learn.protocols, config.learn.tables, config.protocol, policies?.chain(config.learn.policy) ?? null, (i) => this.connected.nameOf(i))
       : null;
     rib.reader.onChange((family, slot) => this.fib.touch(family, slot));
-    this.resolver = new KernelResolver(this.connected, config.protocol, () => rib.redecideAll(), clock);
+    this.resolver = new KernelResolver(
+      this.connected,
+      config.protocol,
+      () => {
+        this.fib.resolutionChanged();
+        rib.redecideAll();
+      },
+      clock,
+    );
+    this.resolver.setStatics(this.fib.staticRoutesOf(config.staticRoutes));
+    this.fib.gatewayFor = (nh) => this.resolver.gatewayFor(nh);
     rib.setResolver(this.resolver);
     // Notifications were paused for a bulk change: catch up with whatever else changed meanwhile,
     // once the bulk work has stopped for a second (a resync dumps every route: during a million-
@@ -104,6 +115,20 @@ export class KernelSync {
     } finally {
       this.resyncing = false;
     }
+  }
+
+  /** A new fib.staticRoutes (a reload): installed, removed, and used for next-hop resolution. */
+  async setStaticRoutes(list: readonly { prefix: string; via: string }[]): Promise<void> {
+    const routes = this.fib.staticRoutesOf(list);
+    this.resolver.setStatics(routes);
+    await this.fib.setStaticRoutes(routes);
+  }
+
+  /** A new fib.ignoreInterfaces (a reload): connected networks, tunnels and next hops are decided again. */
+  setIgnoredInterfaces(patterns: readonly string[]): void {
+    this.connected.setIgnored(patterns);
+    this.fib.connectedChanged();
+    this.resolver.changed();
   }
 
   async stop(withdraw?: boolean): Promise<void> {

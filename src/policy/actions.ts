@@ -25,7 +25,8 @@ export interface Actions {
   med: ValueAction | null;
   /** self, keep, or an address (4 or 16 bytes). */
   nextHop: 'self' | 'keep' | Buffer | null;
-  prepend: { count: number; asn: number | null } | null;
+  /** The ASNs put in front of the AS path, in order; null entries are our own ASN. */
+  prepend: (number | null)[] | null;
   communities: ListAction<number> | null;
   largeCommunities: ListAction<string> | null;
   extendedCommunities: ListAction<string> | null;
@@ -69,6 +70,18 @@ const largeKey = (s: string) => {
 };
 const extKey = (s: string) => parseExtendedCommunity(s)?.toString('hex') ?? null;
 
+function compilePrepend(raw: NonNullable<ActionsDoc['prepend']>, at: (string | number)[], errors: CompileError[]): (number | null)[] {
+  if (raw.path) {
+    if (raw.count !== undefined || raw.asn !== undefined) errors.push({ path: at, msg: 'path is the whole prepend: it does not go with count or asn' });
+    return raw.path.slice();
+  }
+  if (raw.count === undefined) {
+    errors.push({ path: at, msg: 'needs count (with an optional asn) or path' });
+    return [];
+  }
+  return new Array<number | null>(raw.count).fill(raw.asn ?? null);
+}
+
 export function compileActions(raw: ActionsDoc | undefined, at: (string | number)[], errors: CompileError[]): Actions {
   const r: ActionsDoc = raw ?? {};
   let nextHop: Actions['nextHop'] = null;
@@ -79,7 +92,7 @@ export function compileActions(raw: ActionsDoc | undefined, at: (string | number
     localPref: r.localPref === undefined ? null : value(r.localPref),
     med: r.med === undefined ? null : value(r.med),
     nextHop,
-    prepend: r.prepend ? { count: r.prepend.count, asn: r.prepend.asn ?? null } : null,
+    prepend: r.prepend ? compilePrepend(r.prepend, [...at, 'prepend'], errors) : null,
     communities: r.communities ? list(r.communities, parseCommunity, [...at, 'communities'], errors, 'a community (ASN:VALUE or a well-known name)') : null,
     largeCommunities: r.largeCommunities ? list(r.largeCommunities, largeKey, [...at, 'largeCommunities'], errors, 'a large community (A:B:C)') : null,
     extendedCommunities: r.extendedCommunities ? list(r.extendedCommunities, extKey, [...at, 'extendedCommunities'], errors, 'an extended community (rt:ASN:N or soo:ASN:N)') : null,
@@ -134,7 +147,7 @@ export function applyActions(attrs: readonly PathAttribute[], nextHop: Buffer, a
     if (a.med) put('med', { kind: 'med', type: AttrType.MULTI_EXIT_DISC, flags: AttrFlag.OPTIONAL, med: applyValue(a.med, get('med')?.med ?? 0) });
     if (a.prepend) {
       const segs: AsPathSegment[] = (get('as-path')?.segments ?? []).map((s) => ({ type: s.type, asns: s.asns.slice() }));
-      const add: number[] = new Array<number>(a.prepend.count).fill(a.prepend.asn ?? c.localAsn);
+      const add: number[] = a.prepend.map((asn) => asn ?? c.localAsn);
       const first = segs[0];
       // On eBGP export our own ASN is already in front: the prepends go right behind it.
       const behind = c.ebgpExport && first && first.type === AsPathSegmentType.AS_SEQUENCE ? 1 : 0;

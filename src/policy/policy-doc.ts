@@ -64,9 +64,11 @@ export type ActionsDoc = {
   med?: ValueActionDoc;
   /** self, keep, or an address */
   nextHop?: string;
+  /** count times asn (default: our own), or the ASNs of path in that order, put in front of the AS path */
   prepend?: {
-    count: number;
+    count?: number;
     asn?: AsnDoc;
+    path?: AsnDoc[];
   };
   communities?: CommunityActionDoc;
   largeCommunities?: CommunityActionDoc;

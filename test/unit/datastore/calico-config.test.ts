@@ -222,12 +222,115 @@ t.test('BGPFilters become policies on the peers that name them; a missing filter
   t.equal(verdict('198.18.0.0/24'), false, 'outside 240.20/16: NotIn rejects');
 });
 
-t.test('a BGPFilter with a rule field wren does not apply is rejected whole', async (t) => {
+t.test('BGPFilter communities, asPathPrefix, priority and operations, and peerType by session', async (t) => {
+  const filter = (name: string, spec: Record<string, unknown>) => [`${R}bgpfilters/${name}`, JSON.stringify({ kind: 'BGPFilter', metadata: { name }, spec })] as const;
+  const s = stateOf(
+    'a',
+    node('a', '192.0.2.1'),
+    bgpConfig('default', { nodeToNodeMeshEnabled: false }),
+    filter('f', {
+      importV4: [
+        { communities: { values: ['65100:666'] }, action: 'Reject' },
+        { asPathPrefix: [65100, '65200'], action: 'Accept', operations: [{ addCommunity: { value: '64512:7' } }, { addCommunity: { value: '64512:1:2' } }, { setPriority: { value: 512 } }] },
+        { priority: 1024, action: 'Reject' },
+        { peerType: 'iBGP', action: 'Reject' },
+      ],
+      exportV4: [
+        { priority: 1024, cidr: '240.1.0.0/16', matchOperator: 'In', action: 'Accept', operations: [{ prependASPath: { prefix: [64512, 64512] } }, { prependASPath: { prefix: [65001] } }] },
+        { peerType: 'eBGP', action: 'Reject' },
+      ],
+    }),
+    peer('tor', { peerIP: '198.51.100.1', asNumber: 65100, filters: ['f'] }),
+    peer('rr', { peerIP: '198.51.100.2', asNumber: 64512, filters: ['f'] }),
+  );
+  const { config, problems } = run(s);
+  t.same(problems, []);
+  const tor = config.neighbors.find((n) => n.address === '198.51.100.1');
+  const rr = config.neighbors.find((n) => n.address === '198.51.100.2');
+  t.same(tor?.import, ['calico.f.importV4.ebgp'], 'peerType rules: the eBGP session gets the eBGP variant');
+  t.same(rr?.export, ['calico.f.exportV4.ibgp'], 'and the iBGP session the iBGP one');
+  const { PolicyRegistry } = await import('../../../src/policy/policy.js');
+  const { Rib } = await import('../../../src/rib/rib.js');
+  const { RR, base, ribPeer } = await import('../../helpers/rib-fixtures.js');
+  const { parsePrefix } = await import('../../../src/wire/nlri.js');
+  const { applyActions } = await import('../../../src/policy/actions.js');
+  const rib = new Rib(RR);
+  const ebgp = ribPeer(rib, '198.51.100.1', 'ebgp', 9);
+  const ibgp = ribPeer(rib, '198.51.100.2', 'ibgp', 10);
+  const registry = new PolicyRegistry(config.policies);
+  let n = 10;
+  const route = (chainNames: string[], prefix: string, asns: number[], source: typeof ebgp.source, extra: Parameters<typeof base>[2] = []) => {
+    const chain = registry.chain(chainNames);
+    const q = parsePrefix(prefix);
+    if (!q || !chain) throw new Error(prefix);
+    const attrs = base(asns, 0, extra);
+    const set = rib.importStore.intern(n++, Buffer.from(`k${n}`), () => ({ attrs, nextHop: Buffer.from([198, 51, 100, 1]) }));
+    const r = chain.evaluate({ family: q.family, v4: q.bytes.readUInt32BE(0), bytes: q.bytes, at: 0, length: q.length, source, attrs: set });
+    const out = r.accept ? applyActions(attrs, Buffer.alloc(4), r.actions, { ebgpExport: false, selfNextHop: null, originalNextHop: null, localAsn: 64512 }) : null;
+    return { accept: r.accept, attrs: out?.attrs ?? [] };
+  };
+  const comm = (values: number[]) => ({ kind: 'communities' as const, type: 8, flags: 0xc0, communities: values });
+  const lp = (v: number) => ({ kind: 'local-pref' as const, type: 5, flags: 0x40, localPref: v });
+  const imp = tor?.import ?? [];
+  t.equal(route(imp, '240.0.1.0/24', [65100], ebgp.source, [comm([65100 * 65536 + 666])]).accept, false, 'the community rule rejects');
+  const tagged = route(imp, '240.0.2.0/24', [65100, 65200, 65300], ebgp.source);
+  t.equal(tagged.accept, true, 'the AS path begins with 65100 65200: accepted');
+  t.same(tagged.attrs.find((a) => a.kind === 'communities'), comm([64512 * 65536 + 7]), 'addCommunity (standard)');
+  t.same((tagged.attrs.find((a) => a.kind === 'large-communities') as { communities: number[] } | undefined)?.communities, [64512, 1, 2], 'addCommunity (large)');
+  t.same((tagged.attrs.find((a) => a.kind === 'local-pref') as { localPref: number } | undefined)?.localPref, 2147483647 - 512, 'setPriority is LOCAL_PREF 2^31-1 - priority');
+  t.equal(route(imp, '240.0.3.0/24', [65100, 65300], ebgp.source).accept, true, 'another path: no rule matches, accepted by default');
+  t.equal(route(imp, '240.0.4.0/24', [65100, 65300], ebgp.source, [lp(2147483647 - 1024)]).accept, false, 'priority 1024 is LOCAL_PREF 2147482623');
+  t.equal(route(['calico.f.importV4.ibgp'], '240.0.5.0/24', [], ibgp.source).accept, false, 'the iBGP variant has the iBGP rule');
+  // Export: an own route has the normal priority; prepends come out in Calico's order.
+  const local = rib.newSource({ kind: 'local', address: 'announce', addressBytes: Buffer.alloc(0), routerId: RR.routerId, peerAs: 64512, isClient: false });
+  const own = route(rr?.export ?? [], '240.1.2.0/26', [], local);
+  t.equal(own.accept, true);
+  t.same((own.attrs.find((a) => a.kind === 'as-path') as { segments: { asns: number[] }[] } | undefined)?.segments[0]?.asns, [65001, 64512, 64512], 'the later prepend goes in front');
+  t.equal(route(tor?.export ?? [], '240.9.0.0/24', [], local).accept, false, 'the eBGP variant rejects the rest');
+  t.equal(route(rr?.export ?? [], '240.9.0.0/24', [], local).accept, true, 'the iBGP one does not');
+});
+
+t.test('a BGPFilter that does not validate is rejected whole, with its field', async (t) => {
   const s = new CalicoState('a');
-  const r = s.apply(`${R}bgpfilters/f`, JSON.stringify({ metadata: { name: 'f' }, spec: { exportV4: [{ cidr: '240.0.0.0/8', action: 'Accept', operations: [{ addCommunity: { value: '65000:1' } }] }] } }));
-  t.match(r.rejected?.message, /spec\.exportV4\[0\]\.operations: is not supported by wren yet/);
-  const v6 = s.apply(`${R}bgpfilters/g`, JSON.stringify({ metadata: { name: 'g' }, spec: { importV6: [{ cidr: '240.0.0.0/8', action: 'Accept' }] } }));
-  t.match(v6.rejected?.message, /spec\.importV6\[0\]\.cidr: must be an IPv6 prefix/);
+  const bad = (spec: Record<string, unknown>) => s.apply(`${R}bgpfilters/f`, JSON.stringify({ metadata: { name: 'f' }, spec })).rejected?.message;
+  t.match(bad({ exportV4: [{ action: 'Reject', operations: [{ addCommunity: { value: '65000:1' } }] }] }), /spec\.exportV4\[0\]\.operations: may only be used with action Accept/);
+  t.match(bad({ exportV4: [{ action: 'Accept', operations: [{ addCommunity: { value: '65536:1' } }] }] }), /operations\[0\]\.addCommunity\.value: "65536:1" is not a community/);
+  t.match(bad({ exportV4: [{ action: 'Accept', operations: [{ addCommunity: { value: '1:1' }, setPriority: { value: 5 } }] }] }), /operations\[0\]: must set exactly one of/);
+  t.match(bad({ importV4: [{ action: 'Accept', communities: { values: ['1:1', '1:2'] } }] }), /communities\.values: must hold exactly one community/);
+  t.match(bad({ importV4: [{ action: 'Accept', asPathPrefix: [0] }] }), /asPathPrefix\[0\]: must be an AS number/);
+  t.match(bad({ importV4: [{ action: 'Accept', priority: 0 }] }), /priority: must be an integer from 1 to 2147483646/);
+  t.match(bad({ importV4: [{ action: 'Accept', cidr: '240.0.0.0/16', matchOperator: 'In', prefixLength: { min: 28, max: 20 } }] }), /prefixLength: leaves no prefix length/);
+  t.match(bad({ importV6: [{ cidr: '240.0.0.0/8', action: 'Accept' }] }), /spec\.importV6\[0\]\.cidr: must be an IPv6 prefix/);
+});
+
+t.test('bindMode, ignoredInterfaces, maxRestartTime, nodeMeshMaxRestartTime and reachableBy', async (t) => {
+  const s = stateOf(
+    'a',
+    node('a', '192.0.2.1', { ipv6Address: '2001:db8::1/64' }),
+    node('b', '192.0.2.2'),
+    bgpConfig('default', { bindMode: 'NodeIP', ignoredInterfaces: ['docker*'], nodeMeshMaxRestartTime: '5m' }),
+    peer('tor', { peerIP: '203.0.113.4', asNumber: 65100, reachableBy: '192.0.2.254', maxRestartTime: '30s' }),
+    peer('tor6', { peerIP: '2001:db8:ff::4', asNumber: 65100, reachableBy: '2001:db8::fe' }),
+  );
+  const { config, problems } = run(s);
+  t.same(problems, []);
+  t.same(config.listen.address, ['192.0.2.1', '2001:db8::1'], 'NodeIP: the node\'s BGP addresses only');
+  t.same(config.fib.ignoreInterfaces, ['docker*', 'cali*', 'kube-ipvs*']);
+  t.same(config.fib.staticRoutes, [
+    { prefix: '2001:db8:ff::4/128', via: '2001:db8::fe' },
+    { prefix: '203.0.113.4/32', via: '192.0.2.254' },
+  ], 'a host route to each peer through its gateway');
+  t.equal(config.neighbors.find((n) => n.address === '203.0.113.4')?.restartTime, 30);
+  t.equal(config.neighbors.find((n) => n.address === '192.0.2.2')?.restartTime, 300, 'mesh sessions announce nodeMeshMaxRestartTime');
+  t.equal(config.neighbors.find((n) => n.address === '2001:db8:ff::4')?.restartTime, undefined, 'the default elsewhere');
+  const { localSpeaker } = await import('../../../src/daemon/peer-settings.js');
+  t.equal(localSpeaker(config, config.neighbors.find((n) => n.address === '203.0.113.4') as (typeof config.neighbors)[number], false).gracefulRestart?.restartTime, 30, 'the OPEN announces it');
+  const off = run(stateOf('a', node('a', '192.0.2.1'), bgpConfig('default', { bindMode: 'None' }))).config;
+  t.same(off.listen.address, ['0.0.0.0', '::'], 'None: every address');
+  const rejected = new CalicoState('a').apply(...peer('x', { peerIP: '203.0.113.4', asNumber: 65100, reachableBy: '2001:db8::1' }));
+  t.match(rejected.rejected?.message, /spec\.reachableBy: 2001:db8::1 is not of the same address family as peerIP/);
+  const long = new CalicoState('a').apply(...peer('x', { peerIP: '203.0.113.4', asNumber: 65100, maxRestartTime: '2h' }));
+  t.match(long.rejected?.message, /spec\.maxRestartTime: must be from 1s to 4095s/);
 });
 
 t.test('reverse peering: the nodes a peerSelector selects peer back with the nodes of the local side (unless Manual)', async (t) => {

@@ -184,7 +184,7 @@ t.test('next-hop resolution: unreachable next hops make a path ineligible until 
   clock.advance(300);
   await settle();
   t.equal(rib.loc.size, 2, 'a kernel route to the next hop makes the path eligible (recursive)');
-  t.same(gw(find(kernel, '198.51.100.0/26')), ['198.18.0.5']);
+  t.same(gw(find(kernel, '198.51.100.0/26')), ['192.0.2.254'], 'installed through the covering route\'s gateway (Linux takes on-link gateways only)');
   kernel.externalDelete(r);
   // The resolver tells the RIB 200 ms after the kernel changed.
   clock.advance(300);
@@ -255,4 +255,78 @@ t.test('a new blackhole list (reload) installs and removes blackholes for announ
   sync.fib.setBlackholes([]);
   await settle();
   t.notOk(find(kernel, '203.0.113.0/26'), 'taken off the list: removed');
+});
+
+t.test('fib.staticRoutes: installed as they are, never from the RIB; they win over BGP and are repaired; reload adds and removes', async (t) => {
+  const { rib, sync, kernel, peer } = setup({ staticRoutes: [{ prefix: '203.0.113.4/32', via: '192.0.2.254' }] });
+  await sync.start();
+  await settle();
+  t.match(find(kernel, '203.0.113.4/32'), { protocol: 210, table: 254, type: 1 }, 'installed at start');
+  t.same(gw(find(kernel, '203.0.113.4/32')), ['192.0.2.254']);
+  t.equal(rib.reader.find(parsePrefix('203.0.113.4/32') as Prefix), -1, 'not a RIB route: nothing announces it');
+  // A BGP route for the same prefix does not replace it.
+  rib.applyUpdate(peer('192.0.2.11', 11), announce(['203.0.113.4/32', '198.51.100.0/26'], 0xc000020b));
+  await settle();
+  t.same(gw(find(kernel, '203.0.113.4/32')), ['192.0.2.254'], 'the static route wins over BGP');
+  t.same(gw(find(kernel, '198.51.100.0/26')), ['192.0.2.11']);
+  // Deleted by someone else: back at once; changed: back at the next scan.
+  kernel.externalDelete(find(kernel, '203.0.113.4/32') as KernelRoute);
+  await settle();
+  t.same(gw(find(kernel, '203.0.113.4/32')), ['192.0.2.254'], 'deleted: put back');
+  const r = find(kernel, '203.0.113.4/32') as KernelRoute;
+  kernel.routes.set(kernel.key(r), { ...r, nexthops: [{ gateway: Buffer.from([192, 0, 2, 99]), oif: 2, onlink: false, weight: 1 }] });
+  await settled(sync.fib.scan());
+  t.same(gw(find(kernel, '203.0.113.4/32')), ['192.0.2.254'], 'changed: repaired by the scan');
+  const ops = kernel.ops.length;
+  await settled(sync.fib.scan());
+  t.equal(kernel.ops.length, ops, 'a scan of a table in order changes nothing');
+  const diff = await settled(sync.fib.diff());
+  t.equal(diff.extra, 0, 'show fib diff does not call it extra');
+  // Reload: the static route goes, the BGP route takes the prefix; a new one comes.
+  await settled(sync.setStaticRoutes([{ prefix: '203.0.113.8/32', via: '192.0.2.253' }]));
+  await settle();
+  t.same(gw(find(kernel, '203.0.113.4/32')), ['192.0.2.11'], 'taken off the list: the RIB route is installed');
+  t.same(gw(find(kernel, '203.0.113.8/32')), ['192.0.2.253'], 'added: installed');
+  await sync.stop(true);
+  t.notOk(find(kernel, '203.0.113.8/32'), 'a stop that withdraws removes static routes too');
+});
+
+t.test('recursive next hops: a peer behind a gateway (static host route) has its routes installed through that gateway', async (t) => {
+  const { rib, sync, kernel, peer } = setup();
+  await sync.start();
+  const far = peer('203.0.113.4', 4);
+  rib.applyUpdate(far, announce(['198.51.100.0/26'], 0xcb007104)); // next hop 203.0.113.4: not on a connected subnet
+  await settle();
+  t.equal(rib.loc.size, 0, 'unreachable next hop: not used');
+  await settled(sync.setStaticRoutes([{ prefix: '203.0.113.4/32', via: '192.0.2.254' }]));
+  clock.advance(300);
+  await settle();
+  t.equal(rib.loc.size, 1, 'the static route makes the next hop reachable');
+  t.same(gw(find(kernel, '198.51.100.0/26')), ['192.0.2.254'], 'installed via the static route\'s gateway');
+  await settled(sync.setStaticRoutes([{ prefix: '203.0.113.0/24', via: '192.0.2.253' }]));
+  clock.advance(300);
+  await settle();
+  t.same(gw(find(kernel, '198.51.100.0/26')), ['192.0.2.253'], 'a new gateway: the route follows it');
+  await settled(sync.setStaticRoutes([]));
+  clock.advance(300);
+  await settle();
+  t.equal(rib.loc.size, 0, 'gone: ineligible again');
+  t.notOk(find(kernel, '198.51.100.0/26'), 'and out of the kernel');
+});
+
+t.test('fib.ignoreInterfaces: addresses of a matching interface are not connected networks', async (t) => {
+  const k = new FakeKernel();
+  k.links.push({ index: 9, name: 'kube-ipvs0', up: true });
+  k.addrs.push({ family: 2, index: 9, prefixLen: 24, address: Buffer.from([198, 18, 7, 1]) });
+  const { rib, sync, peer } = setup({ ignoreInterfaces: ['kube-ipvs*', 'cali*'] }, k);
+  await sync.start();
+  rib.applyUpdate(peer('198.18.7.5', 5), announce(['198.51.100.0/26'], 0xc6120705));
+  await settle();
+  t.equal(rib.loc.size, 0, 'a next hop on the ignored interface\'s subnet is not directly connected');
+  t.equal(sync.connected.interfaceFor(Buffer.from([198, 18, 7, 5])), '', 'nor does it name that interface');
+  sync.setIgnoredInterfaces([]);
+  clock.advance(300);
+  await settle();
+  t.equal(rib.loc.size, 1, 'not ignored (reload): connected again');
+  t.equal(sync.connected.interfaceFor(Buffer.from([198, 18, 7, 5])), 'kube-ipvs0');
 });
