@@ -175,18 +175,44 @@ export class BgpListener {
    * Bind what `addresses` and `port` need that is not bound yet, keeping every socket already
    * bound, so that nothing stops listening before the new set is known to work. When a bind fails
    * the ones this call made are closed again and the error is thrown: the old set is untouched.
+   * Linux refuses an address beside a wildcard listener of its family on the same port (0.0.0.0 to
+   * the node address: Calico's bindMode NodeIP): when that wildcard goes with this change it is
+   * closed first (a connection arriving meanwhile is refused and its peer dials again), and a
+   * rollback binds it again.
    */
   async change(addresses: string[], port: number): Promise<ListenChange> {
     const want = new Set(addresses.map((a) => `${a}|${port}`));
     const added = new Map<string, net.Server>();
+    const released = new Map<string, string>();
+    const restore = async () => {
+      for (const [key, address] of released) {
+        try {
+          this.servers.set(key, await this.bind(address, port));
+        } catch {
+          // The port was taken meanwhile: nothing better to do than go on without it.
+        }
+      }
+    };
     try {
       for (const address of addresses) {
         const key = `${address}|${port}`;
         if (this.servers.has(key) || added.has(key)) continue;
-        added.set(key, await this.bind(address, port));
+        try {
+          added.set(key, await this.bind(address, port));
+        } catch (err) {
+          const wild = address.includes(':') ? '::' : '0.0.0.0';
+          const wkey = `${wild}|${port}`;
+          const w = this.servers.get(wkey);
+          if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || !w || want.has(wkey)) throw err;
+          w.close();
+          this.servers.delete(wkey);
+          released.set(wkey, wild);
+          added.set(key, await this.bind(address, port));
+        }
       }
     } catch (err) {
       for (const s of added.values()) s.close();
+      await restore();
       throw err;
     }
     return {
@@ -200,6 +226,7 @@ export class BgpListener {
       },
       rollback: () => {
         for (const s of added.values()) s.close();
+        void restore();
       },
     };
   }

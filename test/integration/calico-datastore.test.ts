@@ -3,7 +3,8 @@
  * and a BIRD ToR from a global BGPPeer, blocks from IPAM affinities in every kernel and at the ToR;
  * a fourth Node joins live without disturbing the other sessions; a malformed resource is rejected
  * with a log line and nothing else moves; etcd goes away (sessions untouched, a restarted node runs
- * from its snapshot) and comes back (the watch resumes and a new block is announced).
+ * from its snapshot) and comes back (the watch resumes and a new block is announced); BGPFilter
+ * operations, bindMode and reachableBy applied live.
  * Announced blocks are data from 240.0.0.0/4.
  */
 import t from 'tap';
@@ -209,6 +210,32 @@ t.test('Calico datastore in etcd: mesh, ToR, blocks, a node joining, bad input, 
   t.pass('a BGPFilter rejecting a CIDR on export: the ToR no longer has it');
   t.ok(tor.pathsFor(block(1)).length > 0 && kernelBlocks(lab, nss.get(1) as string).includes(block(3)), 'the other blocks stay at the ToR; the mesh still carries the filtered one');
   t.same([1, 2, 4].map((i) => uptimeOf(wrens.get(i) as Wren, TOR)), torUps, 'the ToR sessions were not reset for the filter');
+
+  // 8. Calico's other knobs, live. A BGPFilter whose operations tag and prepend a block on its way
+  // to the ToR; bindMode NodeIP moves the listening socket to the node's address; reachableBy
+  // installs a host route to the peer through its gateway. No ToR session is reset for any of it.
+  etcd.put(`${R}bgpfilters/tag`, JSON.stringify({ kind: 'BGPFilter', metadata: { name: 'tag' }, spec: { exportV4: [{ cidr: block(1), matchOperator: 'Equal', action: 'Accept', operations: [{ addCommunity: { value: '64512:77' } }, { prependASPath: { prefix: [64512] } }] }] } }));
+  etcd.put(`${R}bgppeers/tor`, JSON.stringify({ kind: 'BGPPeer', metadata: { name: 'tor' }, spec: { peerIP: TOR, asNumber: 63400, filters: ['no-node3', 'tag'] } }));
+  const shown = await waitFor('the ToR sees the tagged, prepended block', () => {
+    const out = tor.birdc(`show route ${block(1)} all`);
+    return /\(64512,77\)/.test(out) && /BGP\.as_path: 64512 64512\b/.test(out) ? out : null;
+  }, 20_000).catch(() => tor.birdc(`show route ${block(1)} all`));
+  t.match(shown, /BGP\.community:.*\(64512,77\)/, 'addCommunity: the community is on the route at the ToR');
+  t.match(shown, /BGP\.as_path: 64512 64512\b/, 'prependASPath: our AS once more behind our own');
+  t.ok(tor.pathsFor(block(2)).length > 0 && !/\(64512,77\)/.test(tor.birdc(`show route ${block(2)} all`)), 'the other blocks go as before');
+  etcd.put(`${R}bgpconfigurations/default`, JSON.stringify({ kind: 'BGPConfiguration', metadata: { name: 'default' }, spec: { asNumber: 64512, nodeToNodeMeshEnabled: true, bindMode: 'NodeIP' } }));
+  const listening = () => lab.exec(nss.get(1) as string, 'ss', ['-Hltn', 'sport', '=', ':179'], { allowFail: true });
+  await waitFor('node-1 listens on its own address only', () => /192\.0\.2\.1:179/.test(listening()) && !/0\.0\.0\.0:179|\[::\]:179|\*:179/.test(listening()), 20_000).catch(() => undefined);
+  t.match(listening(), /192\.0\.2\.1:179/, 'bindMode NodeIP: listening on the node address');
+  t.notMatch(listening(), /0\.0\.0\.0:179/, 'and no longer on every address');
+  etcd.put(`${R}bgppeers/far`, JSON.stringify({ kind: 'BGPPeer', metadata: { name: 'far' }, spec: { node: 'node-1', peerIP: '198.51.100.9', asNumber: 65009, reachableBy: TOR } }));
+  const hostRoute = () => lab.exec(nss.get(1) as string, 'ip', ['-4', 'route', 'show', '198.51.100.9/32'], { allowFail: true });
+  await waitFor('node-1 has a host route to the far peer', () => /via 192\.0\.2\.254/.test(hostRoute()), 20_000).catch(() => {
+    for (const l of (wrens.get(1) as Wren).lines.filter((x) => /reload|static|datastore|rejected/.test(x.msg) || x.level >= 40).slice(-8)) t.comment(JSON.stringify(l).slice(0, 500));
+  });
+  t.match(hostRoute(), /198\.51\.100\.9 via 192\.0\.2\.254 .*proto 210/, 'reachableBy: a host route to the peer through its gateway, wren\'s');
+  t.notMatch(lab.exec(nss.get(2) as string, 'ip', ['-4', 'route', 'show', '198.51.100.9/32'], { allowFail: true }), /198\.51\.100\.9/, 'only on the node the BGPPeer is for, and never announced');
+  t.same([1, 2, 4].map((i) => uptimeOf(wrens.get(i) as Wren, TOR)), torUps, 'the ToR sessions were not reset for any of it');
 
   t.notOk([...wrens.values()].some((w) => w.lines.some((l) => l.level >= 60)), 'no wren logged a fatal line');
   for (const w of wrens.values()) await w.stop();
