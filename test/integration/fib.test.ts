@@ -2,7 +2,8 @@
  * The kernel FIB for real, in network namespaces: routes learned from two BIRD peers appear in
  * `ip route show table 100 proto 210` (ECMP as one multipath route, onlink tunnel next hops), a
  * blackhole route written by another agent is announced to BIRD, a deleted wren route comes back,
- * and kill -9 of wrend followed by a restart never takes a route out of the kernel.
+ * and kill -9 of wrend followed by a restart never takes a route out of the kernel; an eBGP peer
+ * behind a gateway (fib.staticRoutes) has its routes installed through that gateway (recursive).
  */
 import t from 'tap';
 import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
@@ -86,4 +87,37 @@ t.test('routes to and from the kernel', async (t) => {
   t.match(wren.lines.find((l) => l.msg === 'kernel routes adopted'), { adopted: before }, 'the restarted wrend adopted the routes');
   t.equal(await wren.stop(), 0, 'SIGTERM: clean exit');
   t.equal(routes().length, before, 'persist: the routes stay after a clean stop too');
+});
+
+t.test('an eBGP peer two hops away: a static host route through the gateway, its routes installed via that gateway, pings across', async (t) => {
+  const lab = netnsLab(t, 'fibgw', ['bird', 'birdc', 'ping']);
+  if (!lab) return;
+  const w = lab.ns('wren');
+  const g = lab.ns('gw');
+  const b = lab.ns('bird');
+  // wren 192.0.2.1 -- 192.0.2.254 gateway 198.51.100.254 -- 198.51.100.2 BIRD (holding 203.0.113.1).
+  lab.link(w, ['192.0.2.1/24'], g, ['192.0.2.254/24']);
+  lab.link(b, ['198.51.100.2/24'], g, ['198.51.100.254/24']);
+  lab.exec(g, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+  lab.exec(g, 'ip', ['route', 'add', '203.0.113.0/24', 'via', '198.51.100.2']);
+  lab.exec(b, 'ip', ['route', 'add', '192.0.2.1/32', 'via', '198.51.100.254']);
+  lab.exec(b, 'ip', ['addr', 'add', '203.0.113.1/32', 'dev', 'lo']);
+  const bird = new Bird(lab, b, { routerId: '198.51.100.2', asn: 65002, listen: [], peers: [{ address: '192.0.2.1', asn: 64512, holdTime: 9, multihop: 2 }], announce: ['203.0.113.0/24'] },
+    // BIRD resolves our next hop (192.0.2.1, off its links) through the kernel's host route to us.
+    'protocol kernel { learn; ipv4 { import all; export none; }; }\n');
+  const wren = new Wren(lab, w, {
+    routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1'], port: 179 },
+    neighbors: [{ address: '198.51.100.2', asn: 65002, holdTime: 9, connectRetryTime: 1, multihop: 2 }],
+    announce: ['240.0.9.0/24'],
+    fib: { scanInterval: 1, staticRoutes: [{ prefix: '198.51.100.2/32', via: '192.0.2.254' }] },
+  });
+  const route = (dst: string) => lab.exec(w, 'ip', ['-4', 'route', 'show', dst], { allowFail: true });
+  t.match(await waitFor('the host route to the peer', () => (/via 192\.0\.2\.254/.test(route('198.51.100.2/32')) ? route('198.51.100.2/32') : null), 10_000), /198\.51\.100\.2 via 192\.0\.2\.254 .*proto 210/, 'fib.staticRoutes: installed, wren\'s');
+  await waitFor('session up', () => wren.state('198.51.100.2') === 'Established', 30_000);
+  const learned = await waitFor('BIRD\'s route in the kernel', () => (route('203.0.113.0/24').includes('via') ? route('203.0.113.0/24') : null), 15_000).catch(() => route('203.0.113.0/24'));
+  t.match(learned, /203\.0\.113\.0\/24 via 192\.0\.2\.254 .*proto 210/, 'next hop 198.51.100.2 is off-link: installed through the gateway of the static route (recursive)');
+  t.ok(lab.exec(w, 'ping', ['-c', '1', '-W', '2', '-I', '192.0.2.1', '203.0.113.1'], { allowFail: true }).includes('1 received'), 'ping across the gateway to the peer\'s network');
+  t.ok(await waitFor('BIRD has our route', () => bird.pathsFor('240.0.9.0/24').length > 0, 15_000).catch(() => false), 'and the peer has ours');
+  t.notOk(bird.pathsFor('198.51.100.2/32').length > 0, 'the static route is not announced');
+  t.equal(await wren.stop(), 0);
 });
