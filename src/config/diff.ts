@@ -48,7 +48,7 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
 };
 
 /** FIB settings a reload applies live (the others need a restart of wrend). */
-export const LIVE_FIB_KEYS: readonly (keyof Config['fib'])[] = ['blackhole', 'staticRoutes', 'ignoreInterfaces'];
+export const LIVE_FIB_KEYS: readonly (keyof Config['fib'])[] = ['blackhole', 'staticRoutes', 'ignoreInterfaces', 'excludeWithin'];
 
 export interface NeighborChange {
   address: string;

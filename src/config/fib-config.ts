@@ -19,6 +19,8 @@ export interface FibConfig {
   convergenceTimeout: number;
   /** Prefixes never installed (exact match), e.g. the cluster's whole pool. */
   exclude: string[];
+  /** Prefixes whose routes (the prefix and everything inside) are never installed: another agent's. */
+  excludeWithin: string[];
   /** Prefixes installed as blackhole routes while this router announces them (Calico's blocks). */
   blackhole: string[];
   /** Policy chain deciding what goes to the kernel (and its metric, tunnel, ECMP). */
@@ -42,6 +44,7 @@ export const DEFAULT_FIB: FibConfig = {
   persist: true,
   convergenceTimeout: 120,
   exclude: [],
+  excludeWithin: [],
   blackhole: [],
   policy: [],
   staticRoutes: [],

@@ -381,6 +381,7 @@ function parseFib(raw: FibDoc | undefined): FibConfig {
     persist: raw.persist ?? d.persist,
     convergenceTimeout: raw.convergenceTimeout ?? d.convergenceTimeout,
     exclude: raw.exclude ?? [],
+    excludeWithin: raw.excludeWithin ?? [],
     blackhole: raw.blackhole ?? [],
     staticRoutes: (raw.staticRoutes ?? []).map((r) => ({ prefix: r.prefix, via: r.via })),
     ignoreInterfaces: raw.ignoreInterfaces ?? [],

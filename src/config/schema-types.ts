@@ -156,6 +156,8 @@ export type WrenDocument = {
     persist?: boolean;
     convergenceTimeout?: number;
     exclude?: string[];
+    /** Prefixes whose routes, the prefix and everything inside it, are never installed: another agent programs them (Calico's Felix for VXLAN pools). Changes live */
+    excludeWithin?: string[];
     /** Prefixes installed as blackhole routes while this router announces them (Calico's blocks: traffic to an address of the block that no workload holds is dropped here) */
     blackhole?: string[];
     /** Routes installed in the kernel as they are (not announced): a host route to a peer through a gateway, as Calico's BGPPeer reachableBy */

@@ -377,6 +377,7 @@ export class Daemon implements ReloadTarget {
     if (this.guard) this.guard.options = this.guardOptions(effective);
     this.kernel?.fib.setBlackholes(effective.fib.blackhole);
     if (!isDeepStrictEqual(effective.fib.staticRoutes, old.fib.staticRoutes)) this.kernel?.setStaticRoutes(effective.fib.staticRoutes).catch((err: unknown) => this.log.warn({ err }, 'static routes not applied'));
+    if (!isDeepStrictEqual(effective.fib.excludeWithin, old.fib.excludeWithin)) this.kernel?.fib.setExcludeWithin(effective.fib.excludeWithin);
     if (!isDeepStrictEqual(effective.fib.ignoreInterfaces, old.fib.ignoreInterfaces)) this.kernel?.setIgnoredInterfaces(effective.fib.ignoreInterfaces);
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
     if (effective.control.readOnlyGroup !== old.control.readOnlyGroup) this.readOnlyControl?.setGroup(effective.control.readOnlyGroup);

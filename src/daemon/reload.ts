@@ -44,7 +44,7 @@ export function effectiveConfig(running: Config, next: Config): Config {
     ...next,
     // The kernel sync keeps its settings, but for the lists it follows live (blackholes follow the
     // announcements; static routes and ignored interfaces follow a Calico datastore).
-    fib: { ...running.fib, blackhole: next.fib.blackhole, staticRoutes: next.fib.staticRoutes, ignoreInterfaces: next.fib.ignoreInterfaces },
+    fib: { ...running.fib, blackhole: next.fib.blackhole, staticRoutes: next.fib.staticRoutes, ignoreInterfaces: next.fib.ignoreInterfaces, excludeWithin: next.fib.excludeWithin },
     control: {
       ...next.control,
       socket: running.control.socket,

@@ -375,9 +375,19 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
   }
   // The interfaces whose addresses are not connected networks (BIRD's `protocol direct` list).
   if (local.fib && local.fib.ignoreInterfaces === undefined) doc.fib = { ...doc.fib, ignoreInterfaces: [...(global?.ignoredInterfaces ?? []), ...CALICO_IGNORED_INTERFACES] };
+  // Pools whose cluster routes Felix programs are left out of the kernel (still announced): VXLAN
+  // pools always; IPIP and unencapsulated ones as programClusterRoutes says. Unset, wren programs
+  // both, as BIRD did before Calico 3.33 (3.33's default leaves IPIP pools to Felix: set the field
+  // as FelixConfiguration has it).
+  const pcr = global?.programClusterRoutes ?? 'Enabled';
+  if (global?.unknownProgramClusterRoutes) problems.push(`bgpconfigurations/default: programClusterRoutes ${JSON.stringify(global.unknownProgramClusterRoutes)} is not one of Enabled, Disabled, EnabledIPIPOnly, EnabledNoEncapOnly; treated as unset`);
+  const programs = (p: { ipipMode: string; vxlanMode: string }) =>
+    p.vxlanMode === 'Never' && (p.ipipMode === 'Never' ? pcr === 'Enabled' || pcr === 'EnabledNoEncapOnly' : pcr === 'Enabled' || pcr === 'EnabledIPIPOnly');
+  const leftOut = [...state.pools.values()].filter((p) => !programs(p)).map((p) => p.cidr).sort();
+  if (local.fib && local.fib.excludeWithin === undefined && leftOut.length) doc.fib = { ...doc.fib, excludeWithin: leftOut };
   // IPIP pools: routes to other nodes' blocks go through tunl0 (always, or off-subnet only).
   if (!local.fib?.tunnel) {
-    const modes = new Set([...state.pools.values()].filter((p) => !p.disabled).map((p) => p.ipipMode));
+    const modes = new Set([...state.pools.values()].filter((p) => !p.disabled && programs(p)).map((p) => p.ipipMode));
     const mode = modes.has('Always') ? 'always' : modes.has('CrossSubnet') ? 'cross-subnet' : null;
     if (mode && local.fib) doc.fib = { ...doc.fib, tunnel: { interface: 'tunl0', mode } };
   }

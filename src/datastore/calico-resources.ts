@@ -30,9 +30,16 @@ export interface BgpConfiguration {
   ignoredInterfaces: string[];
   /** NodeIP: listen for BGP on the node's BGP addresses only (spec.bindMode). */
   bindMode?: 'None' | 'NodeIP';
+  /** Which pools' cluster routes the BGP daemon programs (spec.programClusterRoutes; unset: see calico-config). */
+  programClusterRoutes?: ClusterRoutes;
+  /** A programClusterRoutes value this version does not know (Calico treats it as unset, and so do we). */
+  unknownProgramClusterRoutes?: string;
   /** Felix's normal route priority (kernel metric) per family (spec.ipv4/ipv6NormalRoutePriority). */
   normalRoutePriority: { v4: number; v6: number };
 }
+
+export const CLUSTER_ROUTES = ['Enabled', 'Disabled', 'EnabledIPIPOnly', 'EnabledNoEncapOnly'] as const;
+export type ClusterRoutes = (typeof CLUSTER_ROUTES)[number];
 
 export interface CalicoNode {
   name: string;
@@ -111,6 +118,7 @@ export interface IpPool {
   disabled: boolean;
   disableBGPExport: boolean;
   ipipMode: 'Never' | 'Always' | 'CrossSubnet';
+  vxlanMode: 'Never' | 'Always' | 'CrossSubnet';
 }
 
 export interface BlockAffinity {
@@ -340,6 +348,11 @@ export function parseBgpConfiguration(key: string, text: string): BgpConfigurati
       v6: spec.int('ipv6NormalRoutePriority', 1, 2147483646) ?? CALICO_NORMAL_ROUTE_PRIORITY,
     },
   };
+  const pcr = spec.str('programClusterRoutes');
+  if (pcr !== undefined) {
+    if ((CLUSTER_ROUTES as readonly string[]).includes(pcr)) out.programClusterRoutes = pcr as ClusterRoutes;
+    else out.unknownProgramClusterRoutes = pcr;
+  }
   const bind = spec.oneOf('bindMode', ['None', 'NodeIP'] as const);
   if (bind !== undefined) out.bindMode = bind;
   const asn = spec.int('asNumber', ...ASN);
@@ -523,6 +536,7 @@ export function parseIpPool(key: string, text: string): IpPool {
     disabled: spec.bool('disabled') ?? false,
     disableBGPExport: spec.bool('disableBGPExport') ?? false,
     ipipMode: spec.oneOf('ipipMode', ['Never', 'Always', 'CrossSubnet'] as const) ?? 'Never',
+    vxlanMode: spec.oneOf('vxlanMode', ['Never', 'Always', 'CrossSubnet'] as const) ?? 'Never',
   };
 }
 

@@ -18,7 +18,7 @@ import { DirtySet } from '../rib/dirty-set.js';
 import type { RibReader, PathRef } from '../rib/rib-reader.js';
 import type { KernelPort, RouteOp } from './kernel-port.js';
 import type { FibConfig } from '../config/fib-config.js';
-import type { ConnectedNetworks } from './connected.js';
+import { samePrefix, type ConnectedNetworks } from './connected.js';
 import { every, nextTurn, realClock, type Clock } from '../time/clock.js';
 
 /** Route changes per netlink round (bounds the ops array; the pipeline drains between rounds). */
@@ -106,6 +106,8 @@ export class FibSync {
   private tunnelIndex = 0;
   /** Prefixes never installed, as slot keys. */
   private readonly excluded = new Set<string>();
+  /** fib.excludeWithin: routes inside these prefixes are left to another agent. */
+  private within: Prefix[] = [];
   /** Our own announcements installed as blackhole routes, by slot key. */
   private blackholes: Map<string, Prefix>;
   /** fib.staticRoutes as kernel routes, by route key: installed as they are, never announced. */
@@ -133,6 +135,7 @@ export class FibSync {
     private readonly clock: Clock = realClock,
   ) {
     for (const k of keyedPrefixes(config.exclude).keys()) this.excluded.add(k);
+    this.within = [...keyedPrefixes(config.excludeWithin).values()];
     this.blackholes = keyedPrefixes(config.blackhole);
     for (const r of this.staticRoutesOf(config.staticRoutes)) this.statics.set(routeKey(r.family, r.dst, r.dstLen), r);
     for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
@@ -228,6 +231,24 @@ export class FibSync {
     });
   }
 
+  /** Is the slot's prefix inside one of fib.excludeWithin? */
+  private isWithin(family: Family, slot: number): boolean {
+    const len = this.rib.prefixLength(family, slot);
+    this.rib.writeAddress(family, slot, this.keyScratch);
+    for (const p of this.within) {
+      if (p.family === family && p.length <= len && samePrefix(this.keyScratch, p.bytes, p.length)) return true;
+    }
+    return false;
+  }
+
+  /** A new fib.excludeWithin (a reload): every route is decided again. */
+  setExcludeWithin(list: readonly string[]): void {
+    this.within = [...keyedPrefixes(list).values()];
+    for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+      for (let s = 0, n = this.rib.slotLimit(f); s < n; s++) if (this.rib.isPrefix(f, s) || (this.installed[f][s] ?? 0) !== 0) this.touch(f, s);
+    }
+  }
+
   /** A static route holds this kernel route key. */
   private isStatic(key: string): boolean {
     return this.statics.size > 0 && this.statics.has(key);
@@ -297,6 +318,7 @@ export class FibSync {
     const best = rib.best(family, slot);
     if (best < 0) return null;
     if (this.excluded.size > 0 && this.excluded.has(this.slotKey(family, slot))) return null;
+    if (this.within.length > 0 && this.isWithin(family, slot)) return null;
     const bs = rib.source(best);
     if (!bs) return null;
     if (bs.kind === 'local') return this.blackholes.size > 0 && this.blackholes.has(this.slotKey(family, slot)) ? this.intern([], this.config.metric, true) : null;

@@ -117,6 +117,22 @@ t.test('pools: disableBGPExport keeps a block in; IPIP sets the FIB tunnel; serv
   t.same(config.fib.tunnel, { interface: 'tunl0', mode: 'cross-subnet' });
 });
 
+t.test('pools whose cluster routes Felix programs stay out of the kernel: VXLAN always, the others by programClusterRoutes', async (t) => {
+  const pools = [pool('ipip', { cidr: '10.244.0.0/16', ipipMode: 'Always' }), pool('vx', { cidr: '10.245.0.0/16', vxlanMode: 'CrossSubnet' }), pool('plain', { cidr: '10.246.0.0/16' })] as const;
+  const fibOf = (spec: Record<string, unknown> | null) => run(stateOf('a', node('a', '192.0.2.1'), ...pools, block('a', '10.245.0.0/26'), ...(spec ? [bgpConfig('default', spec)] : [])));
+  const unset = fibOf(null);
+  t.same(unset.config.fib.excludeWithin, ['10.245.0.0/16'], 'unset: only the VXLAN pool is left to Felix');
+  t.same(unset.config.fib.tunnel, { interface: 'tunl0', mode: 'always' }, 'and IPIP routes go through tunl0');
+  t.same(unset.config.announce, ['10.245.0.0/26'], 'a VXLAN block is still announced');
+  t.same(fibOf({ programClusterRoutes: 'EnabledNoEncapOnly' }).config.fib.excludeWithin, ['10.244.0.0/16', '10.245.0.0/16'], 'Calico 3.33 default: IPIP pools to Felix');
+  t.equal(fibOf({ programClusterRoutes: 'EnabledNoEncapOnly' }).config.fib.tunnel, null, 'so no tunnel');
+  t.same(fibOf({ programClusterRoutes: 'EnabledIPIPOnly' }).config.fib.excludeWithin, ['10.245.0.0/16', '10.246.0.0/16']);
+  t.same(fibOf({ programClusterRoutes: 'Disabled' }).config.fib.excludeWithin, ['10.244.0.0/16', '10.245.0.0/16', '10.246.0.0/16']);
+  const odd = fibOf({ programClusterRoutes: 'Sometimes' });
+  t.same(odd.config.fib.excludeWithin, ['10.245.0.0/16'], 'an unknown value counts as unset');
+  t.match(odd.problems, [/programClusterRoutes "Sometimes" is not one of/]);
+});
+
 t.test('secrets: a mapped password is used, a missing one leaves the peer out and says why', async (t) => {
   const s = stateOf('a', node('a', '192.0.2.1'), peer('tor', { peerIP: '198.51.100.1', asNumber: 65100, password: { secretKeyRef: { name: 'bgp-secrets', key: 'tor' } } }));
   const missing = calicoDocument(s, LOCAL, none);

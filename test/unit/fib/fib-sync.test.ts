@@ -330,3 +330,22 @@ t.test('fib.ignoreInterfaces: addresses of a matching interface are not connecte
   t.equal(rib.loc.size, 1, 'not ignored (reload): connected again');
   t.equal(sync.connected.interfaceFor(Buffer.from([198, 18, 7, 5])), 'kube-ipvs0');
 });
+
+t.test('fib.excludeWithin: routes inside the prefixes are left to another agent, our blackholes too; a reload follows', async (t) => {
+  const { rib, sync, kernel, peer } = setup({ excludeWithin: ['198.51.100.0/25'], blackhole: ['198.51.100.64/26'] });
+  await sync.start();
+  rib.applyUpdate(peer('192.0.2.11', 11), announce(['198.51.100.0/26', '198.51.100.128/26', '198.51.100.0/25'], 0xc000020b));
+  rib.announce(parsePrefix('198.51.100.64/26') as Prefix);
+  await settle();
+  t.notOk(find(kernel, '198.51.100.0/26'), 'inside: not installed');
+  t.notOk(find(kernel, '198.51.100.0/25'), 'the prefix itself: not installed');
+  t.notOk(find(kernel, '198.51.100.64/26'), 'nor our own blackhole inside it');
+  t.ok(find(kernel, '198.51.100.128/26'), 'outside: installed');
+  sync.fib.setExcludeWithin([]);
+  await settle();
+  t.ok(find(kernel, '198.51.100.0/26') && find(kernel, '198.51.100.0/25'), 'the list emptied: installed');
+  t.match(find(kernel, '198.51.100.64/26'), { type: 6 }, 'and the blackhole');
+  sync.fib.setExcludeWithin(['198.51.100.0/24']);
+  await settle();
+  t.equal(kernel.ours(210).length, 0, 'a wider one: all of them leave the kernel');
+});
