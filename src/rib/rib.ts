@@ -420,8 +420,8 @@ export class Rib {
       this.groups.set(key, g);
       this.walkInto(g);
     }
-    if (sentBefore) g.moveIn(member, sentBefore);
-    else g.join(member);
+    if (sentBefore) g.moveIn(member, sentBefore, peer.source);
+    else g.join(member, peer.source);
     peer.members.push({ group: g, member });
     return g;
   }

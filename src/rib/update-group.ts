@@ -6,6 +6,9 @@
  * A member whose socket backs up leaves the live set and keeps only a dirty mark per changed slot
  * (bounded by the table, never a queue of messages); when it drains it is caught up from the
  * Adj-RIB-Out. A joining member is synced by walking the Adj-RIB-Out, then gets End-of-RIB.
+ * A member never gets its own routes back (split horizon inside a shared group, as a reflector's
+ * clients share one): those routes go out in messages of their own, encoded once for the other
+ * members, and the member whose route it is gets a withdrawal where it held another path's.
  */
 import { AttrFlag, AttrType, Family, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants.js';
 import { makeContext, type CodecContext } from '../wire/context.js';
@@ -75,6 +78,9 @@ export class UpdateGroup {
    */
   private readonly movedIn = new Map<ExportMember, number[]>();
   private readonly awaitingEor = new Set<ExportMember>();
+  /** Members by the id of their session's route source: a route of that source is not sent to it. */
+  private readonly bySource = new Map<number, ExportMember>();
+  private readonly sourceOf = new Map<ExportMember, number>();
   private scheduled = false;
   private readonly writer: UpdateWriter;
   private readonly buf: Buffer;
@@ -166,7 +172,12 @@ export class UpdateGroup {
     this.schedule();
   }
 
-  join(m: ExportMember): void {
+  /** `source`: the route source of the member's session (its own routes are not sent to it). */
+  join(m: ExportMember, source?: RouteSource): void {
+    if (source) {
+      this.bySource.set(source.id, m);
+      this.sourceOf.set(m, source.id);
+    }
     // Nothing announced yet: whatever the group will send is still pending, so the member is
     // served live with everyone else (each UPDATE encoded once for all, then End-of-RIB) instead
     // of catching up alone from the Adj-RIB-Out (encoded again per member).
@@ -203,8 +214,8 @@ export class UpdateGroup {
    * Join a member that another group served until now: `sentBefore` are the slots it was sent
    * there, already held by the caller (this group releases them).
    */
-  moveIn(m: ExportMember, sentBefore: number[]): void {
-    this.join(m);
+  moveIn(m: ExportMember, sentBefore: number[], source?: RouteSource): void {
+    this.join(m, source);
     if (sentBefore.length === 0) return;
     this.movedIn.set(m, sentBefore);
     this.schedule();
@@ -228,6 +239,11 @@ export class UpdateGroup {
   }
 
   leave(m: ExportMember): void {
+    const src = this.sourceOf.get(m);
+    if (src !== undefined) {
+      this.sourceOf.delete(m);
+      if (this.bySource.get(src) === m) this.bySource.delete(src);
+    }
     this.live.delete(m);
     this.awaitingEor.delete(m);
     const moved = this.movedIn.get(m);
@@ -280,6 +296,12 @@ export class UpdateGroup {
   }
   private disposed = false;
 
+  /** The member whose session the slot's best path came from, if it is one of this group's. */
+  private ownerOf(slot: number): ExportMember | undefined {
+    const best = this.loc.best[this.family][slot] as number;
+    return best >= 0 ? this.bySource.get(this.loc.paths.source[best] as number) : undefined;
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -305,6 +327,7 @@ export class UpdateGroup {
     const announce = new Map<AttrSet, number[]>();
     const withdraw: number[] = [];
     const done: number[] = [];
+    const owned = new Map<ExportMember, { announce: Map<AttrSet, number[]>; withdraw: number[] }>();
     for (let slot = budget > 0 ? this.dirty.take() : -1; slot >= 0; slot = --budget > 0 ? this.dirty.take() : -1) {
       // Bounded in time as well as in count, so a cold start cannot stall the loop.
       if ((budget & 255) === 0 && performance.now() > deadline) budget = 1;
@@ -328,9 +351,19 @@ export class UpdateGroup {
           this.announced++;
         }
         this.adjOut[slot] = wantId + 1;
-        const list = announce.get(want);
+        const owner = this.bySource.size > 0 ? this.ownerOf(slot) : undefined;
+        let into = announce;
+        if (owner) {
+          // The member's own route: to the others in a message of their own; the owner only
+          // loses what it was sent for this prefix before (another path's route).
+          let o = owned.get(owner);
+          if (!o) owned.set(owner, (o = { announce: new Map(), withdraw: [] }));
+          into = o.announce;
+          if (cur >= 0) o.withdraw.push(slot);
+        }
+        const list = into.get(want);
         if (list) list.push(slot);
-        else announce.set(want, [slot]);
+        else into.set(want, [slot]);
       } else {
         this.adjOut[slot] = 0;
         this.announced--;
@@ -341,6 +374,10 @@ export class UpdateGroup {
     }
     this.roomSet = null;
     this.emit([...this.live], announce, withdraw);
+    for (const [owner, o] of owned) {
+      this.emit([...this.live].filter((m) => m !== owner), o.announce, []);
+      if (this.live.has(owner)) this.emit([owner], new Map(), o.withdraw);
+    }
     for (const s of done) this.loc.unhold(fam, s);
 
     for (const [m, l] of this.lagging) {
@@ -349,8 +386,14 @@ export class UpdateGroup {
       const ann = new Map<AttrSet, number[]>();
       const wd: number[] = [];
       const released: number[] = [];
-      const take = (slot: number) => {
-        const v = (this.adjOut[slot] as number) - 1;
+      const own = this.sourceOf.get(m);
+      /** `walking`: the initial sync (nothing to withdraw from the member yet). */
+      const take = (slot: number, walking = false) => {
+        let v = (this.adjOut[slot] as number) - 1;
+        if (v >= 0 && own !== undefined && this.ownerOf(slot) === m) {
+          if (walking) return;
+          v = -1;
+        }
         if (v >= 0) {
           const set = this.exportStore.get(v);
           const list = ann.get(set);
@@ -365,7 +408,7 @@ export class UpdateGroup {
         while (l.syncAt < end && budget > 0) {
           const slot = l.syncAt++;
           if (this.adjOut[slot] !== 0) {
-            take(slot);
+            take(slot, true);
             budget--;
           }
         }

@@ -20,13 +20,13 @@ t.test('a reflector passes client routes to clients and non-clients, non-client 
   const n1 = ribPeer(rib, '192.0.2.21', 'ibgp', 21, false);
   const toClients = new Receiver('clients');
   const toNonClients = new Receiver('non-clients');
-  rib.joinGroup(c1, target('ibgp', true), true, toClients);
+  rib.joinGroup(c2, target('ibgp', true), true, toClients);
   rib.joinGroup(n1, target('ibgp', false), true, toNonClients);
   rib.applyUpdate(c1, announce(['198.51.100.0/26'], base([], 0xc000020b)));
   rib.applyUpdate(n1, announce(['198.51.100.64/26'], base([], 0xc0000215)));
   rib.applyUpdate(c2, announce(['198.51.100.128/26'], base([], 0xc000020c)));
   await settle();
-  t.same([...toClients.table.keys()].sort(), ['198.51.100.0/26', '198.51.100.128/26', '198.51.100.64/26']);
+  t.same([...toClients.table.keys()].sort(), ['198.51.100.0/26', '198.51.100.64/26'], 'c2 gets every route but its own');
   t.same([...toNonClients.table.keys()].sort(), ['198.51.100.0/26', '198.51.100.128/26'], 'non-client route not reflected to non-clients');
   const reflected = toNonClients.table.get('198.51.100.0/26') ?? [];
   t.match(reflected.find((a) => a.kind === 'originator-id'), { originatorId: 11 }, 'ORIGINATOR_ID set to the client');
@@ -108,7 +108,7 @@ t.test('a slow member never holds the group back, and catches up with the latest
     }
   }
   const slow = new Slow('slow');
-  const g = rib.joinGroup(src, target('ibgp', true), true, fast);
+  const g = rib.joinGroup(ribPeer(rib, '192.0.2.62', 'ibgp', 62, true), target('ibgp', true), true, fast);
   rib.joinGroup(ribPeer(rib, '192.0.2.61', 'ibgp', 61, true), target('ibgp', true), true, slow);
   await settle();
   const writesBefore = slow.writes;
@@ -301,4 +301,52 @@ t.test('the cluster ID is part of an update group: a new one never joins a group
   const g2 = rib.joinGroup(b, { ...target('ibgp', true), clusterId: 2 }, true, new Receiver('b'));
   t.not(g1, g2, 'two cluster IDs, two groups');
   t.equal(rib.joinGroup(b, { ...target('ibgp', true), clusterId: 1 }, true, new Receiver('c')), g1, 'the same one shares');
+});
+
+t.test('split horizon in a shared group: no client gets its own route back, the others get it in the same bytes', async (t) => {
+  const rib = new Rib(RR);
+  const clients = [11, 12, 13].map((i) => ribPeer(rib, `192.0.2.${i}`, 'ibgp', i, true));
+  class Counting extends Receiver {
+    writes: Buffer[] = [];
+    override write(bytes: Buffer): void {
+      this.writes.push(Buffer.from(bytes));
+      super.write(bytes);
+    }
+  }
+  const rx = clients.map((c, i) => {
+    const r = new Counting(`c${i}`);
+    return { r, g: rib.joinGroup(c, target('ibgp', true), true, r) };
+  });
+  t.equal(new Set(rx.map((x) => x.g)).size, 1, 'one group for the three clients');
+  await settle();
+  const [a, b, c] = clients as [RibPeer, RibPeer, RibPeer];
+  const [ra, rb, rc] = rx.map((x) => x.r) as [Counting, Counting, Counting];
+  for (const r of [ra, rb, rc]) r.writes.length = 0;
+  rib.applyUpdate(a, announce(['198.51.100.0/26', '198.51.100.64/26'], base([], 0xc000020b)));
+  await settle();
+  t.notOk(ra.table.has('198.51.100.0/26') || ra.table.has('198.51.100.64/26'), 'the client does not get its own routes');
+  t.ok(rb.table.has('198.51.100.0/26') && rc.table.has('198.51.100.64/26'), 'the others do');
+  t.same(rb.writes, rc.writes, 'the same bytes to the others: encoded once');
+  t.equal(ra.writes.length, 0, 'nothing at all to the owner (it held nothing for them)');
+  // The best path moves from b's route to a's own: a loses b's route, the others get a's.
+  rib.applyUpdate(b, announce(['198.51.100.128/26'], base([65001, 65002], 0xc000020c)));
+  await settle();
+  t.ok(ra.table.has('198.51.100.128/26'), "a holds b's route");
+  rib.applyUpdate(a, announce(['198.51.100.128/26'], base([], 0xc000020b)));
+  await settle();
+  t.notOk(ra.table.has('198.51.100.128/26'), "its own path is best now: b's is withdrawn from it");
+  t.match(rc.table.get('198.51.100.128/26')?.find((x) => x.kind === 'originator-id'), { originatorId: 11 }, "c gets a's route");
+  t.match(rb.table.get('198.51.100.128/26')?.find((x) => x.kind === 'originator-id'), { originatorId: 11 }, "and so does b, whose own route lost");
+  // A client joining later is synced without its own routes; one that catches up neither.
+  const late = ribPeer(rib, '192.0.2.14', 'ibgp', 14, true);
+  rib.applyUpdate(late, announce(['203.0.113.0/26'], base([], 0xc000020e)));
+  const rl = new Counting('late');
+  rib.joinGroup(late, target('ibgp', true), true, rl);
+  await settle();
+  t.same([...rl.table.keys()].sort(), ['198.51.100.0/26', '198.51.100.128/26', '198.51.100.64/26'], 'the initial sync leaves out its own route');
+  t.equal(rl.eor, 1);
+  t.ok(ra.table.has('203.0.113.0/26'), "the others have the late client's route");
+  rib.applyUpdate(c, withdraw([]));
+  await settle();
+  t.equal(rx[0]?.g.announced, 4, 'the Adj-RIB-Out of the group holds every route');
 });
