@@ -374,10 +374,7 @@ export class UpdateGroup {
     }
     this.roomSet = null;
     this.emit([...this.live], announce, withdraw);
-    for (const [owner, o] of owned) {
-      this.emit([...this.live].filter((m) => m !== owner), o.announce, []);
-      if (this.live.has(owner)) this.emit([owner], new Map(), o.withdraw);
-    }
+    if (owned.size > 0) this.emitOwned(owned);
     for (const s of done) this.loc.unhold(fam, s);
 
     for (const [m, l] of this.lagging) {
@@ -500,15 +497,53 @@ export class UpdateGroup {
     }
   }
 
+  /**
+   * Members' own routes: every owner's messages are encoded once, one after the other, into one
+   * buffer; each live member is written that buffer without its own part (two slices of the same
+   * bytes, no copy per member), and an owner that held another path's route for a prefix gets its
+   * withdrawal.
+   */
+  private emitOwned(owned: Map<ExportMember, { announce: Map<AttrSet, number[]>; withdraw: number[] }>): void {
+    const chunks: Buffer[] = [];
+    const range = new Map<ExportMember, [number, number]>();
+    let at = 0;
+    for (const [owner, o] of owned) {
+      const before = chunks.length;
+      this.encode(o.announce, [], chunks);
+      let len = 0;
+      for (let i = before; i < chunks.length; i++) len += (chunks[i] as Buffer).length;
+      range.set(owner, [at, at + len]);
+      at += len;
+    }
+    const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, at);
+    for (const m of this.live) {
+      const r = range.get(m);
+      if (!r) m.write(all);
+      else {
+        if (r[0] > 0) m.write(all.subarray(0, r[0]));
+        if (r[1] < all.length) m.write(all.subarray(r[1]));
+      }
+    }
+    this.messagesSent++;
+    for (const [owner, o] of owned) if (o.withdraw.length > 0 && this.live.has(owner)) this.emit([owner], new Map(), o.withdraw);
+  }
+
   /** Encode and write announcements and withdrawals to `members`, the same bytes to each. */
   private emit(members: ExportMember[], announce: Map<AttrSet, number[]>, withdraw: number[]): void {
     if (members.length === 0 || (announce.size === 0 && withdraw.length === 0)) return;
+    const out: Buffer[] = [];
+    this.encode(announce, withdraw, out);
+    for (const b of out) this.send(members, b);
+  }
+
+  /** Encode announcements and withdrawals into full-size UPDATEs, appended to `out` a buffer at a time. */
+  private encode(announce: Map<AttrSet, number[]>, withdraw: number[], out: Buffer[]): void {
     const w = this.writer;
     const v4 = this.family === Family.IPV4_UNICAST;
     let off = 0;
     const flushBuf = () => {
       if (off === 0) return;
-      this.send(members, Buffer.from(this.buf.subarray(0, off)));
+      out.push(Buffer.from(this.buf.subarray(0, off)));
       off = 0;
     };
     const room = () => {
