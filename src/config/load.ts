@@ -147,11 +147,13 @@ export interface GracefulRestartConfig {
   deferralTime: number;
   /** The longest restart time a peer may ask us to keep its routes for (s); longer asks are cut. */
   maxPeerRestartTime: number;
+  /** RFC 8538 N bit: graceful restart also across NOTIFICATIONs and hold timer expiry (not Hard Reset). */
+  notification: boolean;
   /** The restart record (restart-state.ts); null: wrend.state next to the control socket. */
   stateFile?: string | null;
 }
 
-export const DEFAULT_GRACEFUL_RESTART: GracefulRestartConfig = { enabled: true, restartTime: 120, staleTime: 360, deferralTime: 10, maxPeerRestartTime: 120 };
+export const DEFAULT_GRACEFUL_RESTART: GracefulRestartConfig = { enabled: true, restartTime: 120, staleTime: 360, deferralTime: 10, maxPeerRestartTime: 120, notification: true };
 
 /** An address as sockets write it (schema-valid input: parseAddress succeeds). */
 function canonicalAddress(a: string): string {

@@ -185,6 +185,8 @@ export type WrenDocument = {
     maxPeerRestartTime?: number;
     /** Where wrend records which neighbors had graceful-restart sessions, to tell a restart (defer exports, Restart State bit) from a cold start (routes at once). Default: wrend.state next to the control socket (in /run/wren: kept across service restarts, gone after a reboot) */
     stateFile?: string;
+    /** RFC 8538 (default true): set the N bit; with a peer that sets it too, a NOTIFICATION other than Cease/Hard Reset, and a hold timer expiry, keep graceful restart (the routes of a host whose TCP never closes stay for the restart time), and the Ceases that end a session for good go as Hard Reset */
+    notification?: boolean;
   };
   control?: {
     /** When set, `wrenc configure [check] FILE` reads only files under this directory */

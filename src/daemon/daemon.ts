@@ -220,9 +220,9 @@ export class Daemon implements ReloadTarget {
           routing.established(peer, params);
           this.bmp.established(peer);
         },
-        down: (peer, reason, notified) => {
+        down: (peer, reason, notified, graceful) => {
           this.bmp.down(peer, notified);
-          routing.down(peer, reason, notified);
+          routing.down(peer, reason, graceful);
         },
         stateChange: (peer, from, to, reason) => {
           this.updateLog?.stateChange(this.sessionEnds(peer), from, to);

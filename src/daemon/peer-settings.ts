@@ -43,7 +43,7 @@ export function localSpeaker(config: Config, n: NeighborConfig, restarting: bool
     families,
     addPathReceive: n.addPaths === 'receive' || n.addPaths === 'both' ? families : 0,
     addPathSend: n.addPaths === 'send' || n.addPaths === 'both' ? families : 0,
-    gracefulRestart: (n.gracefulRestart ?? config.gracefulRestart.enabled) ? { restartTime: n.restartTime ?? config.gracefulRestart.restartTime, restarting, forwarding: true } : null,
+    gracefulRestart: (n.gracefulRestart ?? config.gracefulRestart.enabled) ? { restartTime: n.restartTime ?? config.gracefulRestart.restartTime, restarting, forwarding: true, notification: config.gracefulRestart.notification } : null,
     hostname: config.hostname,
     extendedMessage: n.extendedMessages,
   };
@@ -67,7 +67,7 @@ export const tcpDialer: Dialer = (p, timeoutSeconds, done) => {
 export function bindEvents(events: PeerEvents): PeerEvents {
   return {
     established: (p, params) => events.established(p, params),
-    down: (p, reason, notified) => events.down(p, reason, notified),
+    down: (p, reason, notified, graceful) => events.down(p, reason, notified, graceful),
     update: (p, u) => events.update(p, u),
     routeRefresh: (p, m) => events.routeRefresh(p, m),
     stateChange: (p, from, to, reason) => events.stateChange(p, from, to, reason),

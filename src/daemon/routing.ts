@@ -306,17 +306,19 @@ export class Routing implements PeerEvents {
     return true;
   }
 
-  down(peer: Peer, reason: string, notified: boolean): void {
+  /** `graceful`: the session ended as RFC 4724 / RFC 8538 let a helper keep the peer's routes. */
+  down(peer: Peer, reason: string, graceful: boolean): void {
     const rp = this.ribPeers.get(peer);
     if (!rp) return;
     const address = peer.config.address;
     this.ribPeers.delete(peer);
     this.deferred.delete(peer);
-    // RFC 4724: a session that ended without a NOTIFICATION keeps its paths for the restart time.
+    // RFC 4724: a session that ended without a NOTIFICATION keeps its paths for the restart time
+    // (RFC 8538: or with one other than Hard Reset, when both sides set the N bit).
     const gr = this.grSessions.get(peer);
     this.grSessions.delete(peer);
     // A restart time of 0 keeps nothing: the peer cannot be back in time.
-    const kept = notified || !gr?.restartTime ? 0 : gr.families;
+    const kept = !graceful || !gr?.restartTime ? 0 : gr.families;
     const routes = rp.received;
     if (kept === 0) {
       this.sweep(address, ALL_FAMILIES, 'session ended without graceful restart');

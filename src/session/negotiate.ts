@@ -4,7 +4,7 @@
  */
 import { printable } from '../wire/printable.js';
 import { Afi, Family, OpenSubcode, familyOf } from '../wire/constants.js';
-import { AddPathMode, GR_FORWARDING, GR_RESTART_STATE, type Capability } from '../wire/capabilities.js';
+import { AddPathMode, GR_FORWARDING, GR_NOTIFICATION, GR_RESTART_STATE, type Capability } from '../wire/capabilities.js';
 import { BgpError, openError } from '../wire/errors.js';
 import { makeContext, type CodecContext } from '../wire/context.js';
 import { myAsField, openAsn, type OpenMessage } from '../wire/open.js';
@@ -18,8 +18,11 @@ export interface LocalSpeaker {
   /** ADD-PATH we offer per family: bit masks of families we can receive / send several paths for. */
   addPathReceive: number;
   addPathSend: number;
-  /** RFC 4724: restart time we announce (s), and whether we are restarting (R bit) with forwarding kept. */
-  gracefulRestart: { restartTime: number; restarting: boolean; forwarding: boolean } | null;
+  /**
+   * RFC 4724: restart time we announce (s), and whether we are restarting (R bit) with forwarding
+   * kept; `notification`: the N bit (RFC 8538, graceful restart across NOTIFICATIONs too).
+   */
+  gracefulRestart: { restartTime: number; restarting: boolean; forwarding: boolean; notification?: boolean } | null;
   hostname: string;
   /** RFC 8654: offer messages up to 65535 bytes. */
   extendedMessage: boolean;
@@ -38,8 +41,10 @@ export interface SessionParameters {
   extendedMessage: boolean;
   /** IPv4 NLRI with IPv6 next hops (RFC 8950) both ways. */
   extendedNextHop: boolean;
-  /** The peer's graceful-restart capability, when announced. */
-  peerGracefulRestart: { restartTime: number; restarting: boolean; families: number; forwarding: number } | null;
+  /** The peer's graceful-restart capability, when announced (`notification`: its N bit). */
+  peerGracefulRestart: { restartTime: number; restarting: boolean; families: number; forwarding: number; notification: boolean } | null;
+  /** RFC 8538: both sides set the N bit: a NOTIFICATION other than Hard Reset keeps graceful restart. */
+  gracefulNotification: boolean;
   /** Families graceful restart applies to (both sides announced it; the peer listed the family). */
   gracefulRestartFamilies: number;
   asn4: boolean;
@@ -74,7 +79,7 @@ export function localCapabilities(l: LocalSpeaker): Capability[] {
     const families = [Family.IPV4_UNICAST, Family.IPV6_UNICAST]
       .filter((f) => l.families & (1 << f))
       .map((f) => ({ afi: f === Family.IPV4_UNICAST ? Afi.IPV4 : Afi.IPV6, safi: 1, flags: gr.forwarding ? GR_FORWARDING : 0 }));
-    caps.push({ kind: 'graceful-restart', flags: gr.restarting ? GR_RESTART_STATE : 0, restartTime: gr.restartTime, families });
+    caps.push({ kind: 'graceful-restart', flags: (gr.restarting ? GR_RESTART_STATE : 0) | (gr.notification ? GR_NOTIFICATION : 0), restartTime: gr.restartTime, families });
   }
   caps.push({ kind: 'four-octet-as', asn: l.asn });
   const addPath = [Family.IPV4_UNICAST, Family.IPV6_UNICAST]
@@ -147,7 +152,7 @@ export function negotiate(local: LocalSpeaker, expectedAs: number, open: OpenMes
       grFamilies |= 1 << fam;
       if (f.flags & GR_FORWARDING) forwarding |= 1 << fam;
     }
-    peerGracefulRestart = { restartTime: gr.restartTime, restarting: (gr.flags & GR_RESTART_STATE) !== 0, families: grFamilies, forwarding };
+    peerGracefulRestart = { restartTime: gr.restartTime, restarting: (gr.flags & GR_RESTART_STATE) !== 0, families: grFamilies, forwarding, notification: (gr.flags & GR_NOTIFICATION) !== 0 };
   }
   const extendedMessage = local.extendedMessage && caps.some((c) => c.kind === 'extended-message');
   const fqdn = caps.find((c) => c.kind === 'fqdn');
@@ -165,6 +170,7 @@ export function negotiate(local: LocalSpeaker, expectedAs: number, open: OpenMes
     extendedNextHop: false,
     peerGracefulRestart,
     gracefulRestartFamilies: local.gracefulRestart && peerGracefulRestart ? peerGracefulRestart.families & families : 0,
+    gracefulNotification: Boolean(local.gracefulRestart?.notification && peerGracefulRestart?.notification),
     asn4,
     ebgp,
     codec: makeContext({ asn4, extendedMessage, addPath: addPathReceive, ebgp }),

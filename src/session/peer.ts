@@ -16,7 +16,7 @@ import { decodeBody, type Message } from '../wire/message.js';
 import { BgpError } from '../wire/errors.js';
 import { encodeOpen, type OpenMessage } from '../wire/open.js';
 import { encodeKeepalive } from '../wire/keepalive.js';
-import { ceaseNotification, describeNotification, encodeNotification, notificationFromError, takesShutdownMessage, type NotificationMessage } from '../wire/notification.js';
+import { ceaseNotification, describeNotification, encodeNotification, endsForGood, hardReset, isHardReset, notificationFromError, takesShutdownMessage, type NotificationMessage } from '../wire/notification.js';
 import { CeaseSubcode, ErrorCode, MessageType } from '../wire/constants.js';
 import type { UpdateMessage } from '../wire/update.js';
 import type { RouteRefreshMessage } from '../wire/route-refresh.js';
@@ -31,8 +31,12 @@ export interface PeerConfig extends PeerEndpoint {
 /** What the rest of the daemon hears from a peer. */
 export interface PeerEvents {
   established(peer: Peer, params: SessionParameters): void;
-  /** The session ended; `notified`: by a NOTIFICATION (sent or received), not a bare close. */
-  down(peer: Peer, reason: string, notified: boolean): void;
+  /**
+   * The session ended; `notified`: by a NOTIFICATION (sent or received), not a bare close;
+   * `graceful`: the peer's routes may be kept as stale (RFC 4724: no NOTIFICATION; RFC 8538 with
+   * the N bit exchanged: any NOTIFICATION but a Hard Reset).
+   */
+  down(peer: Peer, reason: string, notified: boolean, graceful: boolean): void;
   update(peer: Peer, update: UpdateMessage): void;
   routeRefresh(peer: Peer, msg: RouteRefreshMessage): void;
   /** Every state change, once (for metrics and tests). */
@@ -71,6 +75,8 @@ export class Peer {
   params: SessionParameters | null = null;
   /** The last NOTIFICATION of the session, sent or received (BMP Peer Down carries it). */
   lastNotice: { sent: boolean; notification: NotificationMessage } | null = null;
+  /** The Established session negotiated RFC 8538's N bit. */
+  private gracefulNotification = false;
   /** The peer's OPEN of the current session, as decoded (BMP Peer Up re-encodes it). */
   openReceived: OpenMessage | null = null;
   /** Clock time of the last state change, for `show neighbors`. */
@@ -336,10 +342,12 @@ export class Peer {
         if (this.link && this.link.conn.pendingBytes === 0) this.write(this.link, encodeKeepalive());
         return;
       case 'send-notification': {
+        // RFC 8538: with the N bit exchanged, a Cease that ends the session for good goes as Hard Reset.
+        const n = this.gracefulNotification && endsForGood(a.notification) && !isHardReset(a.notification) ? hardReset(a.notification) : a.notification;
         const f = logLimit.fields(`${this.config.address}|error`);
-        if (f) this.log.warn({ notification: describeNotification(a.notification), ...f }, 'sending NOTIFICATION');
-        if (this.link) this.write(this.link, encodeNotification(a.notification));
-        this.lastNotice = { sent: true, notification: a.notification };
+        if (f) this.log.warn({ notification: describeNotification(n), ...f }, 'sending NOTIFICATION');
+        if (this.link) this.write(this.link, encodeNotification(n));
+        this.lastNotice = { sent: true, notification: n };
         return;
       }
       case 'start-timer':
@@ -349,11 +357,15 @@ export class Peer {
         this.timers.stop(a.timer);
         return;
       case 'established':
+        this.gracefulNotification = this.params?.gracefulNotification ?? false;
         if (this.params) this.events.established(this, this.params);
         return;
-      case 'down':
-        this.events.down(this, a.reason, a.notified);
+      case 'down': {
+        const graceful = !a.notified || (this.gracefulNotification && this.lastNotice !== null && !isHardReset(this.lastNotice.notification));
+        this.gracefulNotification = false;
+        this.events.down(this, a.reason, a.notified, graceful);
         return;
+      }
     }
   }
 

@@ -137,8 +137,35 @@ const SUBCODE_NAMES: Record<number, Record<number, string>> = {
   7: { 1: 'Invalid Message Length' },
 };
 
+/** RFC 8538 Hard Reset: a Cease whose data is the NOTIFICATION it stands for (code, subcode, data). */
+export function hardReset(inner: NotificationMessage): NotificationMessage {
+  return { code: ErrorCode.CEASE, subcode: CeaseSubcode.HARD_RESET, data: Buffer.concat([Buffer.from([inner.code, inner.subcode]), inner.data]) };
+}
+
+export function isHardReset(n: NotificationMessage): boolean {
+  return n.code === ErrorCode.CEASE && n.subcode === CeaseSubcode.HARD_RESET;
+}
+
+/** The NOTIFICATION a Hard Reset carries (null when its data is too short to hold one). */
+export function hardResetInner(n: NotificationMessage): NotificationMessage | null {
+  if (!isHardReset(n) || n.data.length < 2) return null;
+  return { code: n.data[0] as number, subcode: n.data[1] as number, data: Buffer.from(n.data.subarray(2)) };
+}
+
+/**
+ * RFC 8538 §5.1: with the N bit exchanged, the Ceases that end a session for good go as Hard
+ * Reset (the peer flushes our routes); the others keep graceful restart on both sides.
+ * Administrative Reset is left graceful, as FRR does by default.
+ */
+export function endsForGood(n: NotificationMessage): boolean {
+  if (n.code !== ErrorCode.CEASE) return false;
+  return n.subcode === CeaseSubcode.MAX_PREFIXES || n.subcode === CeaseSubcode.ADMIN_SHUTDOWN || n.subcode === CeaseSubcode.PEER_DECONFIGURED || n.subcode === CeaseSubcode.HARD_RESET || n.subcode === CeaseSubcode.BFD_DOWN;
+}
+
 /** "Cease/Administrative Shutdown: maintenance" — for logs and `show neighbors`; the peer's text made printable. */
 export function describeNotification(n: NotificationMessage): string {
+  const inner = hardResetInner(n);
+  if (inner) return `Cease/Hard Reset (${describeNotification(inner)})`;
   const code = CODE_NAMES[n.code] ?? `Error ${n.code}`;
   const sub = SUBCODE_NAMES[n.code]?.[n.subcode] ?? (n.subcode === 0 ? 'Unspecific' : `subcode ${n.subcode}`);
   const msg = shutdownMessage(n);

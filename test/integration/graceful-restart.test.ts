@@ -128,3 +128,46 @@ t.test('graceful restart with BIRD and FRR, both directions, no route ever leave
     t.equal(rw.min, 2 * N - 1, `${signal}: wren's own kernel routes stayed while it restarted`);
   }
 });
+
+t.test('RFC 8538 with FRR: a link that goes silent keeps both sides\' routes past the hold timer; a shutdown is a Hard Reset', async (t) => {
+  const lab = netnsLab(t, 'grn', ['/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', 'vtysh']);
+  if (!lab) return;
+  const nsW = lab.ns('w');
+  const nsF = lab.ns('f');
+  lab.link(nsW, ['192.0.2.1/24'], nsF, ['192.0.2.3/24']);
+  const frr = new Frr(lab, nsF, { routerId: '192.0.2.3', asn: 65003, listen: ['192.0.2.3'], peers: [{ address: '192.0.2.1', asn: 64512, holdTime: 6 }], announce: block(3), gracefulRestart: true });
+  const w = new Wren(lab, nsW, {
+    routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1'], port: 179 },
+    neighbors: [{ address: '192.0.2.3', asn: 65003, connectRetryTime: 1, holdTime: 6 }],
+    announce: block(1),
+    fib: { enabled: true, scanInterval: 2 },
+  });
+  t.teardown(() => w.stop('SIGKILL'));
+  const atWren = () => count(nsW, '210', ['240.3.']);
+  const atFrr = () => count(nsF, 'bgp', ['240.1.']);
+  await waitFor('both kernels hold the other side\'s routes', () => atWren() === N && atFrr() === N, 60_000);
+  t.match(frr.describe('192.0.2.1'), /"gracefulRestartInfo"[\s\S]*"nBit":true/, 'FRR sees our N bit');
+  // Both directions go silent (a host route to the other side into a blackhole, on each side):
+  // each hold timer expires, and each side's NOTIFICATION is lost. The link and addresses stay.
+  const silence = [[nsW, '192.0.2.3/32'], [nsF, '192.0.2.1/32']] as const;
+  for (const [ns, dst] of silence) lab.exec(ns, 'ip', ['route', 'add', 'blackhole', dst]);
+  const sw = new Sampler(atWren);
+  const sf = new Sampler(atFrr);
+  await waitFor('wren\'s hold timer expires', () => w.lines.some((l) => l.peer === '192.0.2.3' && l.from === 'Established'), 20_000);
+  await sleep(3000);
+  t.ok(w.lines.some((l) => l.msg === 'graceful restart: routes of the peer kept as stale' && l.peer === '192.0.2.3'), 'wren kept FRR\'s routes as stale after its Hold Timer Expired NOTIFICATION');
+  t.match(frr.vtysh('show bgp ipv4 unicast 240.1.0.0/24'), /stale/i, 'FRR kept ours as stale too');
+  for (const [ns, dst] of silence) lab.exec(ns, 'ip', ['route', 'del', 'blackhole', dst]);
+  await waitFor('the session is back', () => w.state('192.0.2.3') === 'Established', 60_000);
+  await waitFor('no route stale any more', () => !/stale/i.test(frr.vtysh('show bgp ipv4 unicast 240.1.0.0/24')), 30_000).catch(() => undefined);
+  const a = sw.stop();
+  const b = sf.stop();
+  t.equal(a.min, N, `wren's kernel held FRR's ${N} routes throughout (${a.samples} samples)`);
+  t.equal(b.min, N, `FRR's kernel held our ${N} routes throughout (${b.samples} samples)`);
+  // An administrative shutdown ends the session for good: a Hard Reset, and FRR flushes at once.
+  w.wrenc('disable', '192.0.2.3');
+  await waitFor('FRR drops our routes', () => atFrr() === 0, 10_000).catch(() => undefined);
+  t.equal(atFrr(), 0, 'FRR flushed our routes at once (no stale phase)');
+  t.match(frr.logText, /Hard Reset/, 'FRR logged a Hard Reset');
+  t.equal(atWren(), 0, 'and wren flushed FRR\'s');
+});

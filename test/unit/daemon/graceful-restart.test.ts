@@ -30,8 +30,8 @@ neighbors:
 function params(grFamilies: number, forwarding: number, restartTime = 120): SessionParameters {
   return {
     peerAs: 64512, peerId: 2, holdTime: 90, families: V4, addPathReceive: 0, addPathSend: 0, routeRefresh: true, enhancedRouteRefresh: false,
-    extendedMessage: false, extendedNextHop: false, peerGracefulRestart: grFamilies ? { restartTime, restarting: true, families: grFamilies, forwarding } : null,
-    gracefulRestartFamilies: grFamilies, asn4: true, ebgp: false, codec: makeContext({ asn4: true }), peerHostname: '',
+    extendedMessage: false, extendedNextHop: false, peerGracefulRestart: grFamilies ? { restartTime, restarting: true, families: grFamilies, forwarding, notification: false } : null,
+    gracefulRestartFamilies: grFamilies, gracefulNotification: false, asn4: true, ebgp: false, codec: makeContext({ asn4: true }), peerHostname: '',
   };
 }
 
@@ -63,7 +63,7 @@ t.test('helper: a session lost without NOTIFICATION keeps its routes until the r
   r.update(a.peer, announce(['198.51.100.0/26', '198.51.100.64/26', '198.51.100.128/26'], base([], 0xc0000202)));
   await settle();
   t.equal(watcher.rx.table.size, 3);
-  r.down(a.peer, 'connection reset', false);
+  r.down(a.peer, 'connection reset', true);
   await settle();
   t.equal(routes(r), 3, 'routes kept');
   t.equal(r.staleRoutes('192.0.2.2'), 3, 'as stale');
@@ -87,13 +87,13 @@ t.test('helper: a NOTIFICATION ends graceful restart; so does a peer without the
   const a = fakePeer('192.0.2.2', params(V4, V4));
   r.established(a.peer, a.peer.params as SessionParameters);
   r.update(a.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
-  r.down(a.peer, 'received Cease', true);
+  r.down(a.peer, 'received Cease', false);
   await settle();
   t.equal(routes(r), 0, 'removed at once');
   const b = fakePeer('192.0.2.2', params(0, 0));
   r.established(b.peer, b.peer.params as SessionParameters);
   r.update(b.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
-  r.down(b.peer, 'connection reset', false);
+  r.down(b.peer, 'connection reset', true);
   await settle();
   t.equal(routes(r), 0, 'no capability negotiated: removed at once');
 });
@@ -103,7 +103,7 @@ t.test('helper: restart time, stale time and a cleared forwarding bit each end t
   const a = fakePeer('192.0.2.2', params(V4, V4, 1));
   r.established(a.peer, a.peer.params as SessionParameters);
   r.update(a.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
-  r.down(a.peer, 'connection reset', false);
+  r.down(a.peer, 'connection reset', true);
   await settle();
   t.equal(routes(r), 1);
   clock.advance(1100);
@@ -113,7 +113,7 @@ t.test('helper: restart time, stale time and a cleared forwarding bit each end t
   const b = fakePeer('192.0.2.2', params(V4, V4));
   r.established(b.peer, b.peer.params as SessionParameters);
   r.update(b.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
-  r.down(b.peer, 'connection reset', false);
+  r.down(b.peer, 'connection reset', true);
   const c = fakePeer('192.0.2.2', params(V4, V4));
   r.established(c.peer, c.peer.params as SessionParameters);
   await settle();
@@ -125,7 +125,7 @@ t.test('helper: restart time, stale time and a cleared forwarding bit each end t
   const d = fakePeer('192.0.2.2', params(V4, V4));
   r.established(d.peer, d.peer.params as SessionParameters);
   r.update(d.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
-  r.down(d.peer, 'connection reset', false);
+  r.down(d.peer, 'connection reset', true);
   const e = fakePeer('192.0.2.2', params(V4, 0));
   r.established(e.peer, e.peer.params as SessionParameters);
   await settle();
@@ -154,7 +154,7 @@ t.test('helper: a peer that had no routes restarts; what it sends afterwards sta
   const r = setup();
   const a = fakePeer('192.0.2.2', params(V4, V4));
   r.established(a.peer, a.peer.params as SessionParameters);
-  r.down(a.peer, 'connection reset', false);
+  r.down(a.peer, 'connection reset', true);
   const b = fakePeer('192.0.2.2', params(V4, V4));
   r.established(b.peer, b.peer.params as SessionParameters);
   r.update(b.peer, announce(['198.51.100.0/26'], base([], 0xc0000202)));
@@ -190,7 +190,7 @@ neighbors:
   const first = session();
   r.update(first.peer, announce(blocks(0), base([], 0xc0000202)));
   t.same(stops, [], '8 of 10');
-  r.down(first.peer, 'connection reset', false);
+  r.down(first.peer, 'connection reset', true);
   t.equal(r.staleRoutes('192.0.2.2'), 8, 'kept as stale');
   const kept = lines.find((l) => l.msg === 'graceful restart: routes of the peer kept as stale');
   t.equal(kept?.restartTime, 30, 'the 4000 s the peer asked for is cut to maxPeerRestartTime');

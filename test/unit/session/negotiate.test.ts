@@ -59,7 +59,7 @@ t.test('negotiation matrix', async (t) => {
   t.equal(v6only.extendedMessage, true);
   t.equal(v6only.peerHostname, 'tor1');
   const gr = negotiate(local, 64512, open([mp(1), { kind: 'graceful-restart', flags: 8, restartTime: 120, families: [{ afi: 1, safi: 1, flags: 0x80 }] }]));
-  t.same(gr.peerGracefulRestart, { restartTime: 120, restarting: true, families: V4, forwarding: V4 });
+  t.same(gr.peerGracefulRestart, { restartTime: 120, restarting: true, families: V4, forwarding: V4, notification: false });
   const e = negotiate(local, 4200000000, open([mp(1), { kind: 'four-octet-as', asn: 4200000000 }], { myAs: 23456 }));
   t.equal(e.peerAs, 4200000000);
   t.equal(e.ebgp, true);
