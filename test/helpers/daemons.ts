@@ -1,5 +1,5 @@
 /**
- * The reference daemons (BIRD 2, FRR bgpd, GoBGP) started inside a Lab namespace, each with its
+ * The reference daemons (BIRD 2, BIRD 1.6, FRR bgpd, GoBGP) started inside a Lab namespace, each with its
  * own config, sockets and pid files in the lab directory, and asked for their view of a session
  * through their own CLIs.
  */
@@ -299,5 +299,73 @@ export class GoBgp implements Daemon {
 
   announce(prefix: string, nextHop: string): void {
     this.gobgp(['global', 'rib', 'add', '-a', prefix.includes(':') ? 'ipv6' : 'ipv4', prefix, 'nexthop', nextHop]);
+  }
+}
+
+/** Where .ci/run unpacks Debian's `bird` package (BIRD 1.6, the base of Calico's fork) beside bird2. */
+export const BIRD16_DIR = process.env.WREN_BIRD16_DIR ?? '/opt/wren-bird16/usr/sbin';
+
+/**
+ * BIRD 1.6: one daemon per family (`bird` for IPv4, `bird6` for IPv6), 1.x syntax, as Calico's
+ * calico-node ran it: a kernel protocol exporting what BGP learned (graceful restart kept), static
+ * blackholes for the announced blocks, `passive on` towards mesh peers with a greater address.
+ */
+export class Bird16 implements Daemon {
+  readonly sock: string;
+  private readonly conf: string;
+  private readonly bin: string;
+  proc: ChildProcess;
+  constructor(private readonly lab: Lab, private readonly ns: string, readonly family: 'ipv4' | 'ipv6', spec: DaemonSpec) {
+    const name = `bird16-${family}-${ns}`;
+    this.conf = lab.path(`${name}.conf`);
+    this.sock = lab.path(`${name}.ctl`);
+    this.bin = `${BIRD16_DIR}/${family === 'ipv4' ? 'bird' : 'bird6'}`;
+    const lines = [
+      `router id ${spec.routerId};`,
+      'protocol device { scan time 2; }',
+      'protocol direct { interface "*"; }',
+      'protocol kernel { learn; scan time 2; graceful restart; import none; export where source = RTS_BGP; }',
+      `protocol static { ${(spec.announce ?? []).map((p) => `route ${p} blackhole;`).join(' ')} }`,
+    ];
+    for (const p of spec.peers) {
+      lines.push(`protocol bgp ${birdProtocolName(p)} {`);
+      lines.push(`  local as ${spec.asn};`, `  neighbor ${p.address} as ${p.asn};`);
+      if (p.passive) lines.push('  passive on;');
+      if (p.holdTime) lines.push(`  hold time ${p.holdTime};`, `  keepalive time ${Math.max(1, Math.floor(p.holdTime / 3))};`);
+      if (p.asn === spec.asn) lines.push('  direct;', '  gateway recursive;');
+      if (p.grace) lines.push('  graceful restart on;');
+      lines.push('  connect retry time 2;', '  error wait time 1, 5;', '  import all;', '  export where source = RTS_STATIC;', '  next hop self;');
+      lines.push('}');
+    }
+    writeFileSync(this.conf, lines.join('\n') + '\n');
+    this.proc = this.start();
+  }
+
+  /** Run it (again); `recovery`: bird -R, graceful restart recovery, as calico-node starts it. */
+  start(recovery = false): ChildProcess {
+    this.proc = this.lab.spawn(this.ns, this.bin, ['-f', ...(recovery ? ['-R'] : []), '-c', this.conf, '-s', this.sock, '-P', `${this.conf}.pid`]);
+    return this.proc;
+  }
+
+  kill(): Promise<void> {
+    return killHard(this.proc);
+  }
+
+  birdc(cmd: string): string {
+    return this.lab.exec(this.ns, `${BIRD16_DIR}/${this.family === 'ipv4' ? 'birdc' : 'birdc6'}`, ['-s', this.sock, ...cmd.split(' ')], { allowFail: true });
+  }
+
+  describe(peer: string): string {
+    return this.birdc(`show protocols all peer_${peer.replace(/[.:]/g, '_')}`);
+  }
+
+  established(peer: string): boolean {
+    return /BGP state:\s+Established/.test(this.describe(peer));
+  }
+
+  received(peer: string, family: 'ipv4' | 'ipv6'): string[] {
+    const out = this.birdc(`show route protocol peer_${peer.replace(/[.:]/g, '_')}`);
+    const re = family === 'ipv4' ? /^([0-9.]+\/\d+)/gm : /^([0-9a-f:]+\/\d+)/gm;
+    return [...out.matchAll(re)].map((m) => m[1] as string);
   }
 }
