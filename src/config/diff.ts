@@ -15,6 +15,8 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   port: 'reset',
   families: 'reset',
   addPaths: 'reset',
+  // The paths an ADD-PATH session is sent: the session moves to the group of the new selection.
+  addPathsSend: 'export',
   holdTime: 'reset',
   keepaliveTime: 'reset',
   password: 'reset',

@@ -29,6 +29,8 @@ export interface NeighborConfig extends PeerEndpoint {
   allowOwnAs: number;
   /** RFC 7911 ADD-PATH for this neighbour. */
   addPaths: 'send' | 'receive' | 'both' | 'off';
+  /** Which paths an ADD-PATH send session gets: the best only, all, the ECMP set, or the N best (a number). */
+  addPathsSend?: 'best' | 'all' | 'multipath' | number;
   /** Our ASN towards this neighbour when it is not `asn` (BIRD's `local as`). */
   localAs?: number;
   /** eBGP: keep the next hop instead of setting it to ourselves. */
@@ -187,11 +189,21 @@ const NEIGHBOR_DEFAULTS = {
   keepReceived: false,
 } as const;
 
+/** `best`, `all`, `multipath` or `best-N` (schema-checked) as a selection. */
+function pathSelection(text: string): NonNullable<NeighborConfig['addPathsSend']> {
+  if (text === 'all' || text === 'multipath' || text === 'best') return text;
+  return Number(text.slice('best-'.length));
+}
+
 /** Template settings from their schema-valid form: addPaths true/false become both/off. */
 function templateOf(raw: PeerSettingsDoc): PeerTemplate {
   const { addPaths, bfd, ...rest } = raw;
   const t: PeerTemplate = rest;
-  if (addPaths !== undefined) t.addPaths = addPaths === true ? 'both' : addPaths === false ? 'off' : addPaths;
+  if (typeof addPaths === 'object') {
+    const send = addPaths.send !== undefined && addPaths.send !== 'off';
+    t.addPaths = send && addPaths.receive ? 'both' : send ? 'send' : addPaths.receive ? 'receive' : 'off';
+    if (addPaths.send !== undefined) t.addPathsSend = pathSelection(addPaths.send);
+  } else if (addPaths !== undefined) t.addPaths = addPaths === true ? 'both' : addPaths === false ? 'off' : (addPaths as 'send' | 'receive' | 'both');
   // `bfd: false` turns off what a template turned on.
   if (bfd !== undefined) t.bfd = bfdOf(bfd);
   return t;

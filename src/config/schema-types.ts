@@ -28,7 +28,11 @@ export type PeerSettingsDoc = {
   nextHopSelf?: boolean;
   nextHopKeep?: boolean;
   allowOwnAs?: number;
-  addPaths?: "send" | "receive" | "both" | true | false;
+  /** RFC 7911 ADD-PATH: send, receive, both (true) or off (false); or { send, receive } where send says which paths go: best (the best path only), all, multipath (the ECMP set), or best-N (the N best, 2-16) */
+  addPaths?: string | boolean | {
+    send?: string;
+    receive?: boolean;
+  };
   localAs?: AsnDoc;
   /** Policies applied, in order, to routes received from the peer */
   import?: PolicyChainDoc;

@@ -231,6 +231,7 @@ export class Routing implements PeerEvents {
         (params.addPathSend & (1 << family)) !== 0,
         params.extendedMessage,
         sentBefore?.get(family) ?? null,
+        n?.addPathsSend ?? 'best',
       );
       this.log.debug({ peer: address, group: g.key, members: g.size }, 'joined update group');
     }

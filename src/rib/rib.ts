@@ -21,6 +21,8 @@ import { walkChunked, type Walk } from '../time/chunked-walk.js';
 import type { NextHopResolver } from './nexthop.js';
 import { exportSet, exportable, type ExportTarget } from './export-rules.js';
 import { UpdateGroup, CHUNK, type ExportMember } from './update-group.js';
+import { selectPaths, type PathSelection } from './path-selection.js';
+import { UNREACHABLE } from './nexthop.js';
 import type { RouteSource } from './route-source.js';
 import { encodeAttributes } from '../wire/update.js';
 import { makeContext } from '../wire/context.js';
@@ -104,6 +106,8 @@ export class Rib {
       for (const l of reader.changeListeners) l(family, slot);
     };
     this.loc.onPathsChange = (family, slot) => {
+      // Groups sending more than the best path care about the others too.
+      for (const g of this.groups.values()) if (g.family === family && g.selection !== 'best') g.touch(slot);
       for (const l of reader.changeListeners) l(family, slot);
     };
   }
@@ -409,13 +413,15 @@ export class Rib {
   private redecideWalk: Walk | null = null;
 
   /** Make `member` (one family of an Established peer) receive the routes `target` describes. */
-  joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false, extendedMessage = false, sentBefore: number[] | null = null): UpdateGroup {
+  joinGroup(peer: RibPeer, target: ExportTarget, asn4: boolean, member: ExportMember, addPathSend = false, extendedMessage = false, sentBefore: number[] | null = null, selection: PathSelection = 'best'): UpdateGroup {
+    // Without ADD-PATH send only the best path can go.
+    const sel: PathSelection = addPathSend ? selection : 'best';
     const key = [
-      target.kind, target.isClient, target.family, asn4, addPathSend, extendedMessage, target.localAsn, target.clusterId ?? -1, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0, target.exclude?.id ?? -1,
+      target.kind, target.isClient, target.family, asn4, addPathSend, sel, extendedMessage, target.localAsn, target.clusterId ?? -1, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0, target.exclude?.id ?? -1,
     ].join('|');
     let g = this.groups.get(key);
     if (!g) {
-      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot), addPathSend, extendedMessage, this.clock);
+      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot), addPathSend, extendedMessage, this.clock, sel, (grp, slot, ids, sets, srcs) => this.desiredPaths(grp, slot, ids, sets, srcs));
       g.onUnsendable = this.onUnsendable;
       this.groups.set(key, g);
       this.walkInto(g);
@@ -489,8 +495,54 @@ export class Rib {
     if (best < 0) return null;
     const source = this.sources[this.loc.paths.source[best] as number];
     if (!source || !exportable(source, g.target) || source === g.target.exclude) return null;
-    const attrId = this.loc.paths.attr[best] as number;
-    const from = this.importStore.get(attrId);
+    return this.exportOf(g, slot, source, this.importStore.get(this.loc.paths.attr[best] as number));
+  }
+
+  private readonly dpPath: number[] = [];
+  private readonly dpSource: RouteSource[] = [];
+  private readonly dpAttrs: AttrSet[] = [];
+  private readonly dpCost: number[] = [];
+  private readonly dpOut: AttrSet[] = [];
+  private readonly dpPick: number[] = [];
+
+  /**
+   * ADD-PATH send of more than the best path: the paths of `slot` group `g` announces (the eligible
+   * ones its export rules and policy let through, chosen by its selection, best first), as path
+   * ids (the path's pool index + 1: stable while the path lives), export sets and source ids.
+   */
+  private desiredPaths(g: UpdateGroup, slot: number, ids: number[], sets: AttrSet[], srcs: number[]): number {
+    const fam = g.family;
+    if ((this.loc.best[fam][slot] as number) < 0) return 0;
+    const pool = this.loc.paths;
+    let n = 0;
+    for (let p = this.loc.head[fam][slot] as number; p >= 0; p = pool.next[p] as number) {
+      const source = this.sources[pool.source[p] as number];
+      if (!source || !exportable(source, g.target) || source === g.target.exclude) continue;
+      const from = this.importStore.get(pool.attr[p] as number);
+      const cost = this.loc.nextHopCost(from, source.kind === 'local');
+      if (cost === UNREACHABLE) continue;
+      const out = this.exportOf(g, slot, source, from);
+      if (!out) continue;
+      this.dpPath[n] = p;
+      this.dpSource[n] = source;
+      this.dpAttrs[n] = from;
+      this.dpCost[n] = cost;
+      this.dpOut[n] = out;
+      n++;
+    }
+    const k = selectPaths(g.selection, n, this.dpSource, this.dpAttrs, this.dpCost, this.loc.options, this.dpPick);
+    for (let i = 0; i < k; i++) {
+      const j = this.dpPick[i] as number;
+      ids[i] = (this.dpPath[j] as number) + 1;
+      sets[i] = this.dpOut[j] as AttrSet;
+      srcs[i] = (this.dpSource[j] as RouteSource).id;
+    }
+    return k;
+  }
+
+  /** The export set of a path (received set `from` of `source`) for group `g`, or null when its policy rejects it. */
+  private exportOf(g: UpdateGroup, slot: number, source: RouteSource, from: AttrSet): AttrSet | null {
+    const fam = g.family;
     const policy = g.target.policy;
     if (policy) {
       const t = this.loc.tables[fam];

@@ -27,6 +27,7 @@ import type { RouteSource } from './route-source.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 import { realClock, type Clock } from '../time/clock.js';
 import { walkChunked } from '../time/chunked-walk.js';
+import type { PathSelection } from './path-selection.js';
 
 /**
  * An export set computed for a received set and the source it came from. Most received sets come
@@ -63,6 +64,28 @@ interface Lagging {
 /** Decides what a group should say for a slot now: the exported set, or null to withdraw. */
 export type Desired = (group: UpdateGroup, slot: number) => AttrSet | null;
 
+/**
+ * ADD-PATH send of more than the best path: the paths a group should announce for a slot, as path
+ * ids, export sets and source ids (into the arrays given); returns how many.
+ */
+export type DesiredPaths = (group: UpdateGroup, slot: number, ids: number[], sets: AttrSet[], srcs: number[]) => number;
+
+/** What a several-path group announced for a slot: path ids, export set ids, and source ids. */
+interface SentPaths {
+  ids: number[];
+  sets: number[];
+  srcs: number[];
+}
+
+/** Announcements and withdrawals of one flush, with the path ids of each prefix when several go. */
+interface Batch {
+  announce: Map<AttrSet, number[]>;
+  withdraw: number[];
+  /** Per announced set, the path id of each slot in `announce` (several-path groups only). */
+  announceIds: Map<AttrSet, number[]> | null;
+  withdrawIds: number[] | null;
+}
+
 export class UpdateGroup {
   /** Exported set id + 1 per slot; 0 when nothing is announced. */
   adjOut = new Int32Array(1024);
@@ -78,6 +101,16 @@ export class UpdateGroup {
    */
   private readonly movedIn = new Map<ExportMember, number[]>();
   private readonly awaitingEor = new Set<ExportMember>();
+  /**
+   * Several paths per prefix (ADD-PATH send of all, the ECMP set or the N best): what was sent
+   * per slot; `adjOut` then holds the number of paths sent. Null: the best path only.
+   */
+  private readonly multiOut: Map<number, SentPaths> | null;
+  /** Path ids withdrawn per slot while members lag (their catch-up withdraws them too). */
+  private readonly recentlyWithdrawn = new Map<number, number[]>();
+  private readonly idScratch: number[] = [];
+  private readonly setScratch: AttrSet[] = [];
+  private readonly srcScratch: number[] = [];
   /** Members by the id of their session's route source: a route of that source is not sent to it. */
   private readonly bySource = new Map<number, ExportMember>();
   private readonly sourceOf = new Map<ExportMember, number>();
@@ -123,7 +156,11 @@ export class UpdateGroup {
     /** The members negotiated RFC 8654 extended messages: UPDATEs of up to 65535 bytes. */
     extendedMessage = false,
     private readonly clock: Clock = realClock,
+    /** Which paths go (with ADD-PATH send): the best only, all, the ECMP set, or the N best. */
+    readonly selection: PathSelection = 'best',
+    private readonly desiredPaths: DesiredPaths | null = null,
   ) {
+    this.multiOut = addPathSend && selection !== 'best' && desiredPaths ? new Map() : null;
     this.ctx = makeContext({ asn4, extendedMessage });
     const maxLength = extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
     this.writer = new UpdateWriter(maxLength, addPathSend ? 1 << target.family : 0);
@@ -158,6 +195,7 @@ export class UpdateGroup {
 
   /** The export attribute set announced for a slot (id), or -1 when nothing is. */
   announcedAt(slot: number): number {
+    if (this.multiOut) return this.multiOut.get(slot)?.sets[0] ?? -1;
     return slot < this.adjOut.length ? (this.adjOut[slot] as number) - 1 : -1;
   }
 
@@ -289,7 +327,11 @@ export class UpdateGroup {
         const v = this.adjOut[slot] as number;
         if (v === 0) return;
         this.adjOut[slot] = 0;
-        this.exportStore.unref(this.exportStore.get(v - 1));
+        const sent = this.multiOut?.get(slot);
+        if (sent) {
+          this.multiOut?.delete(slot);
+          for (const id of sent.sets) this.exportStore.unref(this.exportStore.get(id));
+        } else if (!this.multiOut) this.exportStore.unref(this.exportStore.get(v - 1));
         this.loc.unhold(this.family, slot);
       },
     });
@@ -311,6 +353,175 @@ export class UpdateGroup {
     });
   }
 
+  private newBatch(): Batch {
+    return { announce: new Map(), withdraw: [], announceIds: this.multiOut ? new Map() : null, withdrawIds: this.multiOut ? [] : null };
+  }
+
+  /** Add an announcement of `slot` (with path `id` in a several-path group) to a batch. */
+  private static announceIn(b: Batch, set: AttrSet, slot: number, id: number): void {
+    const list = b.announce.get(set);
+    if (list) list.push(slot);
+    else b.announce.set(set, [slot]);
+    if (b.announceIds) {
+      const ids = b.announceIds.get(set);
+      if (ids) ids.push(id);
+      else b.announceIds.set(set, [id]);
+    }
+  }
+
+  private static withdrawIn(b: Batch, slot: number, id: number): void {
+    b.withdraw.push(slot);
+    b.withdrawIds?.push(id);
+  }
+
+  /** The batch of a member's own routes (split horizon), made on first use. */
+  private ownedBatch(owned: Map<ExportMember, Batch>, owner: ExportMember): Batch {
+    let o = owned.get(owner);
+    if (!o) owned.set(owner, (o = this.newBatch()));
+    return o;
+  }
+
+  /** Decide one dirty slot (the best path only): the Adj-RIB-Out and what goes out. */
+  private decideBest(slot: number, batch: Batch, owned: Map<ExportMember, Batch>, done: number[]): void {
+    const fam = this.family;
+    let want = this.desired(this, slot);
+    if (want && !this.fits(want, slot)) {
+      this.unsendable++;
+      this.onUnsendable?.(this, slot, this.encoded(want).length);
+      want = null;
+    }
+    const cur = (this.adjOut[slot] as number) - 1;
+    const wantId = want ? want.id : -1;
+    if (wantId === cur) return;
+    this.markLagging(slot);
+    if (want) {
+      this.exportStore.ref(want);
+      if (cur < 0) {
+        this.loc.hold(fam, slot);
+        this.announced++;
+      }
+      this.adjOut[slot] = wantId + 1;
+      const owner = this.bySource.size > 0 ? this.ownerOf(slot) : undefined;
+      if (owner) {
+        // The member's own route: to the others in a message of their own; the owner only
+        // loses what it was sent for this prefix before (another path's route).
+        const o = this.ownedBatch(owned, owner);
+        UpdateGroup.announceIn(o, want, slot, 1);
+        if (cur >= 0) UpdateGroup.withdrawIn(o, slot, 1);
+      } else UpdateGroup.announceIn(batch, want, slot, 1);
+    } else {
+      this.adjOut[slot] = 0;
+      this.announced--;
+      UpdateGroup.withdrawIn(batch, slot, 1);
+      done.push(slot); // the Adj-RIB-Out's hold goes too
+    }
+    if (cur >= 0) this.exportStore.unref(this.exportStore.get(cur));
+  }
+
+  /**
+   * Decide one dirty slot of a several-path group: each path by its id; a path whose set changed
+   * is announced again under its id, a path that went is withdrawn by its id.
+   */
+  private decidePaths(slot: number, batch: Batch, owned: Map<ExportMember, Batch>, done: number[]): void {
+    const multi = this.multiOut as Map<number, SentPaths>;
+    const fam = this.family;
+    const ids = this.idScratch;
+    const sets = this.setScratch;
+    const srcs = this.srcScratch;
+    const n = (this.desiredPaths as DesiredPaths)(this, slot, ids, sets, srcs);
+    const cur = multi.get(slot);
+    const next: SentPaths = { ids: [], sets: [], srcs: [] };
+    let changed = false;
+    for (let i = 0; i < n; i++) {
+      const set = sets[i] as AttrSet;
+      const id = ids[i] as number;
+      if (!this.fits(set, slot)) {
+        this.unsendable++;
+        this.onUnsendable?.(this, slot, this.encoded(set).length);
+        continue;
+      }
+      next.ids.push(id);
+      next.sets.push(set.id);
+      next.srcs.push(srcs[i] as number);
+      const j = cur ? cur.ids.indexOf(id) : -1;
+      if (j >= 0 && cur?.sets[j] === set.id) continue;
+      changed = true;
+      this.exportStore.ref(set);
+      const owner = this.bySource.size > 0 ? this.bySource.get(srcs[i] as number) : undefined;
+      if (owner) {
+        const o = this.ownedBatch(owned, owner);
+        UpdateGroup.announceIn(o, set, slot, id);
+        if (j >= 0) UpdateGroup.withdrawIn(o, slot, id);
+      } else UpdateGroup.announceIn(batch, set, slot, id);
+    }
+    if (cur) {
+      for (let j = 0; j < cur.ids.length; j++) {
+        const id = cur.ids[j] as number;
+        const k = next.ids.indexOf(id);
+        if (k >= 0 && next.sets[k] === cur.sets[j]) continue;
+        // Replaced (the new set was referenced above) or gone.
+        this.exportStore.unref(this.exportStore.get(cur.sets[j] as number));
+        if (k >= 0) continue;
+        changed = true;
+        UpdateGroup.withdrawIn(batch, slot, id);
+        if (this.lagging.size > 0) {
+          const r = this.recentlyWithdrawn.get(slot);
+          if (r) r.push(id);
+          else this.recentlyWithdrawn.set(slot, [id]);
+        }
+      }
+    }
+    if (!changed) return;
+    this.markLagging(slot);
+    if (!cur && next.ids.length > 0) {
+      this.loc.hold(fam, slot);
+      this.announced++;
+    }
+    if (next.ids.length > 0) multi.set(slot, next);
+    else {
+      multi.delete(slot);
+      if (cur) {
+        this.announced--;
+        done.push(slot);
+      }
+    }
+    this.adjOut[slot] = next.ids.length;
+  }
+
+  /**
+   * A lagging member whose walk of the Adj-RIB-Out has yet to reach this slot gets it from the
+   * walk; only one that is past it (or not walking) needs it marked, else it is sent twice.
+   */
+  private markLagging(slot: number): void {
+    for (const l of this.lagging.values()) if ((l.syncAt < 0 || slot < l.syncAt) && l.dirty.mark(slot)) this.loc.hold(this.family, slot);
+  }
+
+  /** A lagging member's view of a slot: what is announced there now (not its own routes), or a withdrawal. */
+  private catchUp(m: ExportMember, slot: number, walking: boolean, b: Batch): void {
+    if (this.multiOut) {
+      const sent = this.multiOut.get(slot);
+      const own = this.sourceOf.get(m);
+      if (sent) {
+        for (let i = 0; i < sent.ids.length; i++) {
+          if (own !== undefined && sent.srcs[i] === own) continue;
+          UpdateGroup.announceIn(b, this.exportStore.get(sent.sets[i] as number), slot, sent.ids[i] as number);
+        }
+      }
+      if (walking) return;
+      // Ids withdrawn while it lagged (a withdrawal of an id it never had is harmless).
+      for (const id of this.recentlyWithdrawn.get(slot) ?? []) if (!sent?.ids.includes(id)) UpdateGroup.withdrawIn(b, slot, id);
+      if (own !== undefined && sent) for (let i = 0; i < sent.ids.length; i++) if (sent.srcs[i] === own) UpdateGroup.withdrawIn(b, slot, sent.ids[i] as number);
+      return;
+    }
+    let v = (this.adjOut[slot] as number) - 1;
+    if (v >= 0 && this.sourceOf.has(m) && this.ownerOf(slot) === m) {
+      if (walking) return;
+      v = -1;
+    }
+    if (v >= 0) UpdateGroup.announceIn(b, this.exportStore.get(v), slot, 1);
+    else UpdateGroup.withdrawIn(b, slot, 1);
+  }
+
   private flush(): void {
     if (this.disposed) return;
     const fam = this.family;
@@ -324,88 +535,32 @@ export class UpdateGroup {
     }
     let budget = CHUNK;
     const deadline = performance.now() + TURN_MS;
-    const announce = new Map<AttrSet, number[]>();
-    const withdraw: number[] = [];
+    const batch = this.newBatch();
     const done: number[] = [];
-    const owned = new Map<ExportMember, { announce: Map<AttrSet, number[]>; withdraw: number[] }>();
+    const owned = new Map<ExportMember, Batch>();
     for (let slot = budget > 0 ? this.dirty.take() : -1; slot >= 0; slot = --budget > 0 ? this.dirty.take() : -1) {
       // Bounded in time as well as in count, so a cold start cannot stall the loop.
       if ((budget & 255) === 0 && performance.now() > deadline) budget = 1;
       done.push(slot);
-      let want = this.desired(this, slot);
-      if (want && !this.fits(want, slot)) {
-        this.unsendable++;
-        this.onUnsendable?.(this, slot, this.encoded(want).length);
-        want = null;
-      }
-      const cur = (this.adjOut[slot] as number) - 1;
-      const wantId = want ? want.id : -1;
-      if (wantId === cur) continue;
-      // A lagging member whose walk of the Adj-RIB-Out has yet to reach this slot gets it from the
-      // walk; only one that is past it (or not walking) needs it marked, else it is sent twice.
-      for (const l of this.lagging.values()) if ((l.syncAt < 0 || slot < l.syncAt) && l.dirty.mark(slot)) this.loc.hold(fam, slot);
-      if (want) {
-        this.exportStore.ref(want);
-        if (cur < 0) {
-          this.loc.hold(fam, slot);
-          this.announced++;
-        }
-        this.adjOut[slot] = wantId + 1;
-        const owner = this.bySource.size > 0 ? this.ownerOf(slot) : undefined;
-        let into = announce;
-        if (owner) {
-          // The member's own route: to the others in a message of their own; the owner only
-          // loses what it was sent for this prefix before (another path's route).
-          let o = owned.get(owner);
-          if (!o) owned.set(owner, (o = { announce: new Map(), withdraw: [] }));
-          into = o.announce;
-          if (cur >= 0) o.withdraw.push(slot);
-        }
-        const list = into.get(want);
-        if (list) list.push(slot);
-        else into.set(want, [slot]);
-      } else {
-        this.adjOut[slot] = 0;
-        this.announced--;
-        withdraw.push(slot);
-        done.push(slot); // the Adj-RIB-Out's hold goes too
-      }
-      if (cur >= 0) this.exportStore.unref(this.exportStore.get(cur));
+      if (this.multiOut) this.decidePaths(slot, batch, owned, done);
+      else this.decideBest(slot, batch, owned, done);
     }
     this.roomSet = null;
-    this.emit([...this.live], announce, withdraw);
+    this.emit([...this.live], batch);
     if (owned.size > 0) this.emitOwned(owned);
     for (const s of done) this.loc.unhold(fam, s);
 
     for (const [m, l] of this.lagging) {
       if (budget <= 0) break;
       if (m.pendingBytes() > HIGH_WATER / 2) continue;
-      const ann = new Map<AttrSet, number[]>();
-      const wd: number[] = [];
+      const b = this.newBatch();
       const released: number[] = [];
-      const own = this.sourceOf.get(m);
-      /** `walking`: the initial sync (nothing to withdraw from the member yet). */
-      const take = (slot: number, walking = false) => {
-        let v = (this.adjOut[slot] as number) - 1;
-        if (v >= 0 && own !== undefined && this.ownerOf(slot) === m) {
-          if (walking) return;
-          v = -1;
-        }
-        if (v >= 0) {
-          const set = this.exportStore.get(v);
-          const list = ann.get(set);
-          if (list) list.push(slot);
-          else ann.set(set, [slot]);
-        } else {
-          wd.push(slot);
-        }
-      };
       if (l.syncAt >= 0) {
         const end = this.adjOut.length;
         while (l.syncAt < end && budget > 0) {
           const slot = l.syncAt++;
           if (this.adjOut[slot] !== 0) {
-            take(slot, true);
+            this.catchUp(m, slot, true, b);
             budget--;
           }
         }
@@ -414,11 +569,11 @@ export class UpdateGroup {
       if (l.syncAt < 0) {
         for (let slot = l.dirty.take(); slot >= 0; slot = budget-- > 0 ? l.dirty.take() : -1) {
           released.push(slot);
-          take(slot);
+          this.catchUp(m, slot, false, b);
           if (budget <= 0) break;
         }
       }
-      this.emit([m], ann, wd);
+      this.emit([m], b);
       for (const s of released) this.loc.unhold(fam, s);
       if (l.syncAt < 0 && l.dirty.size === 0) {
         this.lagging.delete(m);
@@ -427,12 +582,15 @@ export class UpdateGroup {
         l.onSynced?.();
       }
     }
+    if (this.lagging.size === 0) this.recentlyWithdrawn.clear();
     if (!this.walking && this.dirty.size === 0 && this.movedIn.size > 0) {
       // This group's table is complete: what a moved-in member was sent and is not announced here goes.
       for (const [m, slots] of this.movedIn) {
         if (!this.live.has(m)) continue;
         this.movedIn.delete(m);
-        this.emit([m], new Map(), slots.filter((s) => this.adjOut[s] === 0));
+        const b = this.newBatch();
+        for (const s of slots) if (this.adjOut[s] === 0) UpdateGroup.withdrawIn(b, s, 1);
+        this.emit([m], b);
         for (const s of slots) this.loc.unhold(fam, s);
       }
     }
@@ -480,19 +638,19 @@ export class UpdateGroup {
     return b;
   }
 
-  private fill(slots: number[], from: number, to: number): void {
+  private fill(slots: number[], from: number, to: number, ids: number[] | null): void {
     const batch = this.batch;
     const table = this.loc.tables[this.family];
     batch.clear();
     if (this.family === Family.IPV4_UNICAST) {
       for (let i = from; i < to; i++) {
         const s = slots[i] as number;
-        batch.pushV4(table.v4[s] as number, table.lengths[s] as number, 1);
+        batch.pushV4(table.v4[s] as number, table.lengths[s] as number, ids ? (ids[i] as number) : 1);
       }
     } else {
       for (let i = from; i < to; i++) {
         const s = slots[i] as number;
-        batch.pushV6(table.v6, s * 16, table.lengths[s] as number, 1);
+        batch.pushV6(table.v6, s * 16, table.lengths[s] as number, ids ? (ids[i] as number) : 1);
       }
     }
   }
@@ -503,41 +661,46 @@ export class UpdateGroup {
    * bytes, no copy per member), and an owner that held another path's route for a prefix gets its
    * withdrawal.
    */
-  private emitOwned(owned: Map<ExportMember, { announce: Map<AttrSet, number[]>; withdraw: number[] }>): void {
+  private emitOwned(owned: Map<ExportMember, Batch>): void {
     const chunks: Buffer[] = [];
     const range = new Map<ExportMember, [number, number]>();
     let at = 0;
     for (const [owner, o] of owned) {
       const before = chunks.length;
-      this.encode(o.announce, [], chunks);
+      this.encode({ ...o, withdraw: [], withdrawIds: o.withdrawIds ? [] : null }, chunks);
       let len = 0;
       for (let i = before; i < chunks.length; i++) len += (chunks[i] as Buffer).length;
       range.set(owner, [at, at + len]);
       at += len;
     }
-    const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, at);
-    for (const m of this.live) {
-      const r = range.get(m);
-      if (!r) m.write(all);
-      else {
-        if (r[0] > 0) m.write(all.subarray(0, r[0]));
-        if (r[1] < all.length) m.write(all.subarray(r[1]));
+    if (at > 0) {
+      const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, at);
+      for (const m of this.live) {
+        const r = range.get(m);
+        if (!r) m.write(all);
+        else {
+          if (r[0] > 0) m.write(all.subarray(0, r[0]));
+          if (r[1] < all.length) m.write(all.subarray(r[1]));
+        }
       }
+      this.messagesSent++;
     }
-    this.messagesSent++;
-    for (const [owner, o] of owned) if (o.withdraw.length > 0 && this.live.has(owner)) this.emit([owner], new Map(), o.withdraw);
+    for (const [owner, o] of owned) {
+      if (o.withdraw.length > 0 && this.live.has(owner)) this.emit([owner], { announce: new Map(), withdraw: o.withdraw, announceIds: null, withdrawIds: o.withdrawIds });
+    }
   }
 
-  /** Encode and write announcements and withdrawals to `members`, the same bytes to each. */
-  private emit(members: ExportMember[], announce: Map<AttrSet, number[]>, withdraw: number[]): void {
-    if (members.length === 0 || (announce.size === 0 && withdraw.length === 0)) return;
+  /** Encode and write a batch to `members`, the same bytes to each. */
+  private emit(members: ExportMember[], b: Batch): void {
+    if (members.length === 0 || (b.announce.size === 0 && b.withdraw.length === 0)) return;
     const out: Buffer[] = [];
-    this.encode(announce, withdraw, out);
-    for (const b of out) this.send(members, b);
+    this.encode(b, out);
+    for (const x of out) this.send(members, x);
   }
 
-  /** Encode announcements and withdrawals into full-size UPDATEs, appended to `out` a buffer at a time. */
-  private encode(announce: Map<AttrSet, number[]>, withdraw: number[], out: Buffer[]): void {
+  /** Encode a batch into full-size UPDATEs, appended to `out` a buffer at a time. */
+  private encode(b: Batch, out: Buffer[]): void {
+    const { announce, withdraw } = b;
     const w = this.writer;
     const v4 = this.family === Family.IPV4_UNICAST;
     let off = 0;
@@ -552,7 +715,7 @@ export class UpdateGroup {
     // Each inner loop advances `from` by at least one per pass: a call that writes nothing (it
     // cannot happen for slots that passed fits(), which flush() checks) skips the prefix.
     for (let i = 0; i < withdraw.length; i += 1024) {
-      this.fill(withdraw, i, Math.min(withdraw.length, i + 1024));
+      this.fill(withdraw, i, Math.min(withdraw.length, i + 1024), b.withdrawIds);
       for (let from = 0; from < this.batch.count; ) {
         room();
         const next = v4 ? w.withdrawV4(this.buf, off, this.batch, from, this.batch.count) : w.withdrawMp(this.buf, off, this.batch, from, this.batch.count);
@@ -562,8 +725,9 @@ export class UpdateGroup {
     }
     for (const [set, slots] of announce) {
       const attrs = this.encoded(set);
+      const ids = b.announceIds?.get(set) ?? null;
       for (let i = 0; i < slots.length; i += 1024) {
-        this.fill(slots, i, Math.min(slots.length, i + 1024));
+        this.fill(slots, i, Math.min(slots.length, i + 1024), ids);
         for (let from = 0; from < this.batch.count; ) {
           room();
           const next = v4

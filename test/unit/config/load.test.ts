@@ -222,3 +222,16 @@ t.test('wrend --check: valid and invalid files, exit 0 and 2, nothing opened', a
   t.equal(lvl.status, 2);
   t.equal(lvl.stderr, 'wrend: --log-level: "verbose" is not a level (fatal, error, warn, info, debug, trace)\n', 'a bad level is a usage error, not a stack trace');
 });
+
+t.test('addPaths as { send, receive }: which paths go, and a bad selection refused at its line', async (t) => {
+  const doc = (ap: string) => `routerId: 192.0.2.1\nasn: 64512\nneighbors:\n  - { address: 192.0.2.2, asn: 64512, addPaths: ${ap} }\n`;
+  const n = (ap: string) => parseConfig(doc(ap), 'w.yaml').neighbors[0];
+  t.match(n('{ send: all }'), { addPaths: 'send', addPathsSend: 'all' });
+  t.match(n('{ send: best-4, receive: true }'), { addPaths: 'both', addPathsSend: 4 });
+  t.match(n('{ send: multipath }'), { addPaths: 'send', addPathsSend: 'multipath' });
+  t.match(n('{ receive: true }'), { addPaths: 'receive' });
+  t.match(n('send'), { addPaths: 'send' });
+  t.equal(n('send')?.addPathsSend, undefined, 'the plain form: the best path only');
+  t.throws(() => n('{ send: best-40 }'), /w\.yaml:4:.*addPaths/);
+  t.throws(() => n('{ send: some }'), /w\.yaml:4:.*addPaths/);
+});

@@ -2,6 +2,9 @@
 import t from 'tap';
 import { Rib, type RibPeer } from '../../../src/rib/rib.js';
 import { MessageFramer } from '../../../src/wire/framer.js';
+import { decodeMessage } from '../../../src/wire/message.js';
+import { listPrefixes, prefixToString } from '../../../src/wire/nlri.js';
+import type { PathAttribute } from '../../../src/wire/attributes/types.js';
 import type { ExportMember } from '../../../src/rib/update-group.js';
 import { Family } from '../../../src/wire/constants.js';
 import { makeContext } from '../../../src/wire/context.js';
@@ -349,4 +352,88 @@ t.test('split horizon in a shared group: no client gets its own route back, the 
   rib.applyUpdate(c, withdraw([]));
   await settle();
   t.equal(rx[0]?.g.announced, 4, 'the Adj-RIB-Out of the group holds every route');
+});
+
+/** A member that decodes ADD-PATH UPDATEs and keeps every (prefix, path id) it holds. */
+class PathReceiver implements ExportMember {
+  readonly paths = new Map<string, PathAttribute[]>();
+  readonly c = makeContext({ addPath: 1 << Family.IPV4_UNICAST });
+  private readonly framer = new MessageFramer(this.c);
+  blocked = false;
+  constructor(readonly name: string) {}
+  write(bytes: Buffer): void {
+    this.framer.push(Buffer.from(bytes));
+    for (let f = this.framer.next(); f; f = this.framer.next()) {
+      const r = decodeMessage(f.buf.subarray(f.offset, f.offset + f.length), 0, this.c);
+      if (!r.ok || r.value.type !== 'update') throw new Error('bad UPDATE');
+      const u = r.value.update;
+      for (const p of listPrefixes(u.withdrawn)) this.paths.delete(`${prefixToString(p)}#${p.pathId ?? 0}`);
+      for (const p of listPrefixes(u.nlri)) this.paths.set(`${prefixToString(p)}#${p.pathId ?? 0}`, u.attributes ?? []);
+    }
+  }
+  pendingBytes(): number {
+    return this.blocked ? 64 * 1024 * 1024 : 0;
+  }
+  /** Local preferences of the paths held for a prefix, by path id. */
+  prefs(prefix: string): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [k, attrs] of this.paths) {
+      const [p, id] = k.split('#') as [string, string];
+      if (p !== prefix) continue;
+      const lp = attrs.find((a) => a.kind === 'local-pref');
+      out.set(Number(id), lp?.kind === 'local-pref' ? lp.localPref : -1);
+    }
+    return out;
+  }
+}
+
+t.test('ADD-PATH send of all paths, the best N and the ECMP set: stable ids, withdrawn by id, caught up when lagging', async (t) => {
+  const rib = new Rib(RR);
+  const srcs = [11, 12, 13].map((i) => ribPeer(rib, `192.0.2.${i}`, 'ibgp', i, true));
+  const lp = (v: number) => ({ kind: 'local-pref' as const, type: 5, flags: 0x40, localPref: v });
+  const say = (i: number, pref: number) => rib.applyUpdate(srcs[i] as RibPeer, announce(['198.51.100.0/24'], base([], 0xc000020b + i, [lp(pref)])));
+  const all = new PathReceiver('all');
+  const best2 = new PathReceiver('best-2');
+  const ecmp = new PathReceiver('ecmp');
+  const g = rib.joinGroup(ribPeer(rib, '192.0.2.31', 'ibgp', 31, true), target('ibgp', true), true, all, true, false, null, 'all');
+  rib.joinGroup(ribPeer(rib, '192.0.2.32', 'ibgp', 32, true), target('ibgp', true), true, best2, true, false, null, 2);
+  rib.joinGroup(ribPeer(rib, '192.0.2.33', 'ibgp', 33, true), target('ibgp', true), true, ecmp, true, false, null, 'multipath');
+  say(0, 300);
+  say(1, 200);
+  say(2, 100);
+  await settle();
+  const P = '198.51.100.0/24';
+  const allIds = all.prefs(P);
+  t.same([...allIds.values()].sort(), [100, 200, 300], 'all: every path, each under its own id');
+  t.equal(new Set(allIds.keys()).size, 3);
+  t.same([...best2.prefs(P).values()].sort(), [200, 300], 'best-2: the two best');
+  t.same([...ecmp.prefs(P).values()], [300], 'multipath: the ECMP set (one path: the others lose on LOCAL_PREF)');
+  // A path changes its attributes: announced again under the same id.
+  const idOf = (r: PathReceiver, pref: number) => [...r.prefs(P)].find(([, v]) => v === pref)?.[0];
+  const id200 = idOf(all, 200);
+  say(1, 250);
+  await settle();
+  t.equal(idOf(all, 250), id200, 'a changed path keeps its id');
+  t.equal(all.prefs(P).size, 3, 'and replaces itself, no extra path');
+  // The best path goes: withdrawn by its id; best-2 takes the third.
+  rib.applyUpdate(srcs[0] as RibPeer, withdraw([P]));
+  await settle();
+  t.same([...all.prefs(P).values()].sort(), [100, 250], 'all: the withdrawn path is gone by its id');
+  t.same([...best2.prefs(P).values()].sort(), [100, 250], 'best-2: the next one comes in');
+  t.same([...ecmp.prefs(P).values()], [250], 'multipath: the new best');
+  // Two equal paths: the ECMP set holds both.
+  say(2, 250);
+  await settle();
+  t.same([...ecmp.prefs(P).values()], [250, 250], 'multipath: equal paths down to the IGP cost go together');
+  // A member that lags misses a withdrawal, and catches up with it.
+  all.blocked = true;
+  say(0, 50);
+  await settle();
+  rib.applyUpdate(srcs[1] as RibPeer, withdraw([P]));
+  await settle();
+  all.blocked = false;
+  g.drained(all);
+  await settle();
+  t.same([...all.prefs(P).values()].sort((a, b) => a - b), [50, 250], 'caught up: the withdrawn id went, the new path came');
+  t.equal(g.announced, 1, 'one prefix in the Adj-RIB-Out');
 });
