@@ -151,11 +151,13 @@ export interface GracefulRestartConfig {
   maxPeerRestartTime: number;
   /** RFC 8538 N bit: graceful restart also across NOTIFICATIONs and hold timer expiry (not Hard Reset). */
   notification: boolean;
+  /** RFC 9494: seconds routes are kept as long-lived stale after the restart time (ours to peers, and at most theirs); 0: off. */
+  longLivedStaleTime: number;
   /** The restart record (restart-state.ts); null: wrend.state next to the control socket. */
   stateFile?: string | null;
 }
 
-export const DEFAULT_GRACEFUL_RESTART: GracefulRestartConfig = { enabled: true, restartTime: 120, staleTime: 360, deferralTime: 10, maxPeerRestartTime: 120, notification: true };
+export const DEFAULT_GRACEFUL_RESTART: GracefulRestartConfig = { enabled: true, restartTime: 120, staleTime: 360, deferralTime: 10, maxPeerRestartTime: 120, notification: true, longLivedStaleTime: 0 };
 
 /** An address as sockets write it (schema-valid input: parseAddress succeeds). */
 function canonicalAddress(a: string): string {

@@ -191,6 +191,8 @@ export type WrenDocument = {
     stateFile?: string;
     /** RFC 8538 (default true): set the N bit; with a peer that sets it too, a NOTIFICATION other than Cease/Hard Reset, and a hold timer expiry, keep graceful restart (the routes of a host whose TCP never closes stay for the restart time), and the Ceases that end a session for good go as Hard Reset */
     notification?: boolean;
+    /** RFC 9494 long-lived graceful restart (default 0: off): announced to peers as how long to keep our routes past the restart time, marked LLGR_STALE; a peer's routes are kept so at most this long, least preferred, and sent only to peers that announced LLGR; routes with NO_LLGR are never kept so */
+    longLivedStaleTime?: number;
   };
   control?: {
     /** When set, `wrenc configure [check] FILE` reads only files under this directory */

@@ -27,6 +27,9 @@ interface StaleRoutes {
   families: number;
   /** Restart time while the neighbour is down, then stale time until its End-of-RIB. */
   timer: unknown;
+  /** RFC 9494: families kept past the restart time as long-lived stale, and for how long (s). */
+  longLived: number;
+  longLivedTime: number;
 }
 
 
@@ -34,7 +37,7 @@ export class Routing implements PeerEvents {
   readonly rib: Rib;
   private readonly ribPeers = new Map<Peer, RibPeer>();
   /** Per session, the families graceful restart applies to and the peer's restart time. */
-  private readonly grSessions = new Map<Peer, { families: number; restartTime: number }>();
+  private readonly grSessions = new Map<Peer, { families: number; restartTime: number; longLived: number; longLivedTime: number }>();
   /** Neighbours (by address) whose stale paths are kept. */
   private readonly stale = new Map<string, StaleRoutes>();
   /**
@@ -116,7 +119,14 @@ export class Routing implements PeerEvents {
     if (n?.keepReceived) this.rib.keepReceived(rp);
     // The peer asks for its restart time; we keep its routes no longer than our own cap.
     const asked = params.peerGracefulRestart?.restartTime ?? 0;
-    this.grSessions.set(peer, { families: params.gracefulRestartFamilies, restartTime: Math.min(asked, this.config.gracefulRestart.maxPeerRestartTime) });
+    // RFC 9494: no longer than our own long-lived stale time either.
+    const longLivedTime = Math.min(params.longLivedStaleTime, this.config.gracefulRestart.longLivedStaleTime);
+    this.grSessions.set(peer, {
+      families: params.gracefulRestartFamilies,
+      restartTime: Math.min(asked, this.config.gracefulRestart.maxPeerRestartTime),
+      longLived: longLivedTime > 0 ? params.longLivedFamilies : 0,
+      longLivedTime,
+    });
     this.resumeStale(peer, rp, params);
     if (this.deferring) this.deferred.add(peer);
     else this.joinGroups(peer, rp, params);
@@ -153,7 +163,7 @@ export class Routing implements PeerEvents {
     if (!entry) return;
     if (entry.timer !== null) this.clock.clearTimer(entry.timer);
     entry.timer = null;
-    const keep = entry.families & params.gracefulRestartFamilies & (params.peerGracefulRestart?.forwarding ?? 0);
+    const keep = entry.families & ((params.gracefulRestartFamilies & (params.peerGracefulRestart?.forwarding ?? 0)) | params.longLivedFamilies);
     this.sweep(address, entry.families & ~keep, 'forwarding state not kept by the restarted peer');
     if (!this.stale.has(address)) return;
     rp.stale = entry.sessions;
@@ -225,6 +235,7 @@ export class Routing implements PeerEvents {
           localNextHop: nh,
           policy: this.policies.chain(n?.export),
           exclude: params.ebgp ? rp.source : null,
+          longLived: params.peerLongLived,
         },
         params.asn4,
         member,
@@ -318,8 +329,11 @@ export class Routing implements PeerEvents {
     // (RFC 8538: or with one other than Hard Reset, when both sides set the N bit).
     const gr = this.grSessions.get(peer);
     this.grSessions.delete(peer);
-    // A restart time of 0 keeps nothing: the peer cannot be back in time.
-    const kept = !graceful || !gr?.restartTime ? 0 : gr.families;
+    // A restart time of 0 keeps nothing (the peer cannot be back in time), unless long-lived
+    // graceful restart keeps the family (RFC 9494; it may go without graceful restart at all).
+    const shortKept = !graceful || !gr?.restartTime ? 0 : gr.families;
+    const longKept = graceful && gr ? gr.longLived : 0;
+    const kept = shortKept | longKept;
     const routes = rp.received;
     if (kept === 0) {
       this.sweep(address, ALL_FAMILIES, 'session ended without graceful restart');
@@ -337,15 +351,37 @@ export class Routing implements PeerEvents {
     this.rib.dropPaths(rp, ALL_FAMILIES & ~kept);
     let entry = this.stale.get(address);
     if (!entry) {
-      entry = { sessions: [], families: kept, timer: null };
+      entry = { sessions: [], families: kept, timer: null, longLived: 0, longLivedTime: 0 };
       this.stale.set(address, entry);
     }
     if (entry.timer !== null) this.clock.clearTimer(entry.timer);
     if (rp.received > 0) entry.sessions.push(rp);
     entry.families = kept;
-    const restartTime = gr?.restartTime ?? 0;
-    entry.timer = this.clock.setTimer(restartTime * 1000, () => this.sweep(address, ALL_FAMILIES, 'restart time expired'));
-    this.log.info({ peer: address, routes, families: familyNames(kept), restartTime, reason }, 'graceful restart: routes of the peer kept as stale');
+    entry.longLived = longKept;
+    entry.longLivedTime = gr?.longLivedTime ?? 0;
+    const restartTime = shortKept ? (gr?.restartTime ?? 0) : 0;
+    entry.timer = this.clock.setTimer(restartTime * 1000, () => this.restartTimeOver(address));
+    this.log.info({ peer: address, routes, families: familyNames(kept), restartTime, longLived: familyNames(longKept), reason }, 'graceful restart: routes of the peer kept as stale');
+  }
+
+  /**
+   * The restart time of a neighbour that is still away is over: its stale routes go, but for the
+   * families it asked to keep longer (RFC 9494), which become long-lived stale until that time ends.
+   */
+  private restartTimeOver(address: string): void {
+    const entry = this.stale.get(address);
+    if (!entry) return;
+    entry.timer = null;
+    const longLived = entry.families & entry.longLived;
+    this.sweep(address, ALL_FAMILIES & ~longLived, 'restart time expired');
+    if (!longLived || !this.stale.has(address)) return;
+    let routes = 0;
+    for (const s of entry.sessions) {
+      routes += s.received;
+      this.rib.markLongLivedStale(s, longLived);
+    }
+    entry.timer = this.clock.setTimer(entry.longLivedTime * 1000, () => this.sweep(address, ALL_FAMILIES, 'long-lived stale time expired'));
+    this.log.info({ peer: address, routes, families: familyNames(longLived), longLivedStaleTime: entry.longLivedTime }, 'long-lived graceful restart: routes of the peer kept as LLGR_STALE, least preferred');
   }
 
   update(peer: Peer, update: Parameters<PeerEvents['update']>[1]): void {

@@ -10,6 +10,10 @@ import { AsPathSegmentType } from '../wire/constants.js';
 import { asPathLength, reconstructAsPath } from '../wire/attributes/as-path.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
 
+/** RFC 9494 well-known communities. */
+export const LLGR_STALE = 0xffff0006;
+export const NO_LLGR = 0xffff0007;
+
 export class AttrSet {
   /** Path attributes without NEXT_HOP and MP_(UN)REACH_NLRI; AS_PATH in its true 4-octet form. */
   readonly attrs: readonly PathAttribute[];
@@ -27,6 +31,9 @@ export class AttrSet {
   readonly originatorId: number;
   readonly clusterList: readonly number[];
   readonly communities: readonly number[];
+  /** RFC 9494: carries LLGR_STALE (kept past its peer's restart: least preferred), NO_LLGR (never kept so). */
+  readonly llgrStale: boolean;
+  readonly noLlgr: boolean;
   /** Identity in its store (its bytes as a latin1 string), and its hash. */
   readonly key: string;
   readonly hash: number;
@@ -92,6 +99,8 @@ export class AttrSet {
     this.originatorId = originatorId;
     this.clusterList = clusterList;
     this.communities = communities;
+    this.llgrStale = communities.length > 0 && communities.includes(LLGR_STALE);
+    this.noLlgr = communities.length > 0 && communities.includes(NO_LLGR);
   }
 
   get(kind: PathAttribute['kind']): PathAttribute | undefined {

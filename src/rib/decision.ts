@@ -6,6 +6,7 @@ import { DEFAULT_LOCAL_PREF, type AttrSet } from './attr-set.js';
 import type { RouteSource } from './route-source.js';
 
 export const Step = {
+  LLGR_STALE: 'long-lived stale (RFC 9494)',
   LOCAL: 'locally originated',
   LOCAL_PREF: 'local preference',
   AS_PATH: 'AS path length',
@@ -51,9 +52,9 @@ export function comparePaths(a: Path, b: Path, o: DecisionOptions = DEFAULT_DECI
 }
 
 /** The steps in order; compareRoutes() returns ±(index + 1) of the one that decided, 0 for equal. */
-const STEPS: readonly Step[] = [Step.LOCAL, Step.LOCAL_PREF, Step.AS_PATH, Step.ORIGIN, Step.MED, Step.EBGP, Step.IGP_COST, Step.CLUSTER_LIST, Step.ROUTER_ID, Step.PEER_ADDRESS];
+const STEPS: readonly Step[] = [Step.LLGR_STALE, Step.LOCAL, Step.LOCAL_PREF, Step.AS_PATH, Step.ORIGIN, Step.MED, Step.EBGP, Step.IGP_COST, Step.CLUSTER_LIST, Step.ROUTER_ID, Step.PEER_ADDRESS];
 /** Each step's code (its index in STEPS + 1), for the hot path. */
-const CODE = { LOCAL: 1, LOCAL_PREF: 2, AS_PATH: 3, ORIGIN: 4, MED: 5, EBGP: 6, IGP_COST: 7, CLUSTER_LIST: 8, ROUTER_ID: 9, PEER_ADDRESS: 10 } as const;
+const CODE = { LLGR_STALE: 1, LOCAL: 2, LOCAL_PREF: 3, AS_PATH: 4, ORIGIN: 5, MED: 6, EBGP: 7, IGP_COST: 8, CLUSTER_LIST: 9, ROUTER_ID: 10, PEER_ADDRESS: 11 } as const;
 
 /** The step that decided a compareRoutes() result. */
 export function stepOf(result: number): Step {
@@ -76,6 +77,8 @@ export function compareRoutes(
   o: DecisionOptions = DEFAULT_DECISION,
 ): number {
   const decided = (order: number, code: number): number => (order === 0 ? 0 : order < 0 ? -code : code);
+  // RFC 9494: a route kept past its peer's restart (LLGR_STALE) is used only when nothing else is there.
+  if (aa.llgrStale !== ab.llgrStale) return decided(aa.llgrStale ? 1 : -1, CODE.LLGR_STALE);
   // 0. Our own routes win over learned ones (as BIRD's static over BGP preference).
   const la = sa.kind === 'local' ? 0 : 1;
   const lb = sb.kind === 'local' ? 0 : 1;

@@ -38,6 +38,8 @@ export interface ExportTarget {
    * the group the session's own; iBGP groups stay shared.
    */
   exclude?: RouteSource | null;
+  /** The peers announced long-lived graceful restart (RFC 9494): LLGR_STALE routes may go to them. */
+  longLived?: boolean;
 }
 
 const CANONICAL = makeContext({ asn4: true });

@@ -4,7 +4,7 @@
  * update groups which prefixes changed. Everything else asks it or subscribes to it.
  */
 import type { DecisionOptions } from './decision.js';
-import { ALL_FAMILIES, Family } from '../wire/constants.js';
+import { ALL_FAMILIES, AttrFlag, AttrType, Family } from '../wire/constants.js';
 import { NlriCursor, type NlriBlock, type Prefix } from '../wire/nlri.js';
 import { decodeAttributes, type UpdateMessage } from '../wire/update.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
@@ -13,7 +13,7 @@ import type { CodecContext } from '../wire/context.js';
 import { AttrStore } from './attr-store.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import { keyedHash } from './keyed-hash.js';
-import { NO_NEXT_HOP, normalizeReceived, type AttrSet } from './attr-set.js';
+import { LLGR_STALE, NO_NEXT_HOP, normalizeReceived, type AttrSet } from './attr-set.js';
 import { RibReader } from './rib-reader.js';
 import { LocRib } from './loc-rib.js';
 import { realClock, type Clock } from '../time/clock.js';
@@ -396,6 +396,67 @@ export class Rib {
     });
   }
 
+  /**
+   * RFC 9494: the kept paths of `peer` (a session gone, its restart time over) become long-lived
+   * stale: a path with NO_LLGR goes; the others get LLGR_STALE added (an interned set derived from
+   * theirs), which makes them least preferred and keeps them from peers without LLGR. A chunk of
+   * prefixes per event-loop turn.
+   */
+  markLongLivedStale(peer: RibPeer, families: number, done: () => void = () => undefined): void {
+    const src = peer.source.id;
+    const pool = this.loc.paths;
+    const ids: number[] = [];
+    const attrs: number[] = [];
+    walkChunked(this.clock, {
+      parts: 2,
+      chunk: CHUNK,
+      limit: (fam) => (families & (1 << fam) ? this.loc.tables[fam as Family].highWater : 0),
+      visit: (part, slot) => {
+        if (peer.received === 0 || this.sources[src] !== peer.source) return false;
+        const fam = part as Family;
+        if (!this.loc.tables[fam].used[slot]) return;
+        ids.length = 0;
+        attrs.length = 0;
+        for (let p = this.loc.head[fam][slot] as number; p >= 0; p = pool.next[p] as number) {
+          if (pool.source[p] !== src) continue;
+          ids.push(pool.idOf(p));
+          attrs.push(pool.attr[p] as number);
+        }
+        for (let i = 0; i < ids.length; i++) {
+          const set = this.importStore.get(attrs[i] as number);
+          if (set.llgrStale) continue;
+          if (set.noLlgr) {
+            const old = this.loc.remove(fam, slot, src, ids[i] as number);
+            if (old >= 0) {
+              peer.received--;
+              this.importStore.unref(this.importStore.get(old));
+            }
+            continue;
+          }
+          const stale = this.longLivedStaleOf(set);
+          this.importStore.ref(stale);
+          const old = this.loc.upsert(fam, slot, src, stale.id, ids[i] as number);
+          if (old >= 0) this.importStore.unref(this.importStore.get(old));
+        }
+      },
+      done,
+    });
+  }
+
+  /** `set` with the LLGR_STALE community added, interned (shared by every route it happens to). */
+  private longLivedStaleOf(set: AttrSet): AttrSet {
+    const list: PathAttribute[] = set.attrs.filter((a) => a.kind !== 'communities');
+    list.push({ kind: 'communities', type: AttrType.COMMUNITIES, flags: AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE, communities: [...set.communities, LLGR_STALE] });
+    list.sort((x, y) => x.type - y.type);
+    const key = Buffer.concat([LLGR_KEY, encodeAttributes(list, CANONICAL), set.nextHop]);
+    const out = this.importStore.intern(keyedHash(key), key, () => ({ attrs: list, nextHop: set.nextHop }));
+    if (!out.base && out !== set) {
+      out.base = set;
+      this.importStore.ref(set);
+    }
+    return out;
+  }
+
   /** The next-hop view changed: decide every prefix again, a chunk per event-loop turn. */
   redecideAll(): void {
     // A newer walk takes over from one under way.
@@ -417,7 +478,7 @@ export class Rib {
     // Without ADD-PATH send only the best path can go.
     const sel: PathSelection = addPathSend ? selection : 'best';
     const key = [
-      target.kind, target.isClient, target.family, asn4, addPathSend, sel, extendedMessage, target.localAsn, target.clusterId ?? -1, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0, target.exclude?.id ?? -1,
+      target.kind, target.isClient, target.family, asn4, addPathSend, sel, extendedMessage, target.localAsn, target.clusterId ?? -1, target.nextHopSelf, target.nextHopKeep, target.localNextHop.toString('hex'), target.policy?.id ?? 0, target.exclude?.id ?? -1, target.longLived === true,
     ].join('|');
     let g = this.groups.get(key);
     if (!g) {
@@ -495,7 +556,10 @@ export class Rib {
     if (best < 0) return null;
     const source = this.sources[this.loc.paths.source[best] as number];
     if (!source || !exportable(source, g.target) || source === g.target.exclude) return null;
-    return this.exportOf(g, slot, source, this.importStore.get(this.loc.paths.attr[best] as number));
+    const from = this.importStore.get(this.loc.paths.attr[best] as number);
+    // RFC 9494: a long-lived stale route goes only to peers that know what LLGR_STALE means.
+    if (from.llgrStale && !g.target.longLived) return null;
+    return this.exportOf(g, slot, source, from);
   }
 
   private readonly dpPath: number[] = [];
@@ -519,6 +583,7 @@ export class Rib {
       const source = this.sources[pool.source[p] as number];
       if (!source || !exportable(source, g.target) || source === g.target.exclude) continue;
       const from = this.importStore.get(pool.attr[p] as number);
+      if (from.llgrStale && !g.target.longLived) continue;
       const cost = this.loc.nextHopCost(from, source.kind === 'local');
       if (cost === UNREACHABLE) continue;
       const out = this.exportOf(g, slot, source, from);
@@ -600,3 +665,4 @@ export class Rib {
 }
 
 const LOCAL_KEY = Buffer.from('local');
+const LLGR_KEY = Buffer.from('llgr-stale');

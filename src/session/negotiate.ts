@@ -26,6 +26,8 @@ export interface LocalSpeaker {
   hostname: string;
   /** RFC 8654: offer messages up to 65535 bytes. */
   extendedMessage: boolean;
+  /** RFC 9494: the long-lived stale time we announce (s); null or absent: no LLGR. */
+  longLivedStaleTime?: number | null;
 }
 
 export interface SessionParameters {
@@ -47,6 +49,14 @@ export interface SessionParameters {
   gracefulNotification: boolean;
   /** Families graceful restart applies to (both sides announced it; the peer listed the family). */
   gracefulRestartFamilies: number;
+  /**
+   * RFC 9494: families the peer asked to have its routes kept past the restart time (we announced
+   * LLGR too), and the shortest stale time it gave for them (s). The peer announced LLGR at all:
+   * routes marked LLGR_STALE may go to it.
+   */
+  longLivedFamilies: number;
+  longLivedStaleTime: number;
+  peerLongLived: boolean;
   asn4: boolean;
   ebgp: boolean;
   codec: CodecContext;
@@ -80,6 +90,13 @@ export function localCapabilities(l: LocalSpeaker): Capability[] {
       .filter((f) => l.families & (1 << f))
       .map((f) => ({ afi: f === Family.IPV4_UNICAST ? Afi.IPV4 : Afi.IPV6, safi: 1, flags: gr.forwarding ? GR_FORWARDING : 0 }));
     caps.push({ kind: 'graceful-restart', flags: (gr.restarting ? GR_RESTART_STATE : 0) | (gr.notification ? GR_NOTIFICATION : 0), restartTime: gr.restartTime, families });
+  }
+  if (l.longLivedStaleTime) {
+    const time = l.longLivedStaleTime;
+    const families = [Family.IPV4_UNICAST, Family.IPV6_UNICAST]
+      .filter((f) => l.families & (1 << f))
+      .map((f) => ({ afi: f === Family.IPV4_UNICAST ? Afi.IPV4 : Afi.IPV6, safi: 1, flags: l.gracefulRestart?.forwarding ? GR_FORWARDING : 0, staleTime: time }));
+    caps.push({ kind: 'long-lived-graceful-restart', families });
   }
   caps.push({ kind: 'four-octet-as', asn: l.asn });
   const addPath = [Family.IPV4_UNICAST, Family.IPV6_UNICAST]
@@ -154,6 +171,17 @@ export function negotiate(local: LocalSpeaker, expectedAs: number, open: OpenMes
     }
     peerGracefulRestart = { restartTime: gr.restartTime, restarting: (gr.flags & GR_RESTART_STATE) !== 0, families: grFamilies, forwarding, notification: (gr.flags & GR_NOTIFICATION) !== 0 };
   }
+  const llgr = caps.find((c) => c.kind === 'long-lived-graceful-restart');
+  let longLivedFamilies = 0;
+  let longLivedStaleTime = 0;
+  if (llgr?.kind === 'long-lived-graceful-restart' && local.longLivedStaleTime) {
+    for (const f of llgr.families) {
+      const fam = familyOf(f.afi, f.safi);
+      if (fam < 0 || !(families & (1 << fam)) || f.staleTime === 0) continue;
+      longLivedStaleTime = longLivedFamilies === 0 ? f.staleTime : Math.min(longLivedStaleTime, f.staleTime);
+      longLivedFamilies |= 1 << fam;
+    }
+  }
   const extendedMessage = local.extendedMessage && caps.some((c) => c.kind === 'extended-message');
   const fqdn = caps.find((c) => c.kind === 'fqdn');
   const holdTime = Math.min(local.holdTime, open.holdTime);
@@ -171,6 +199,9 @@ export function negotiate(local: LocalSpeaker, expectedAs: number, open: OpenMes
     peerGracefulRestart,
     gracefulRestartFamilies: local.gracefulRestart && peerGracefulRestart ? peerGracefulRestart.families & families : 0,
     gracefulNotification: Boolean(local.gracefulRestart?.notification && peerGracefulRestart?.notification),
+    longLivedFamilies,
+    longLivedStaleTime,
+    peerLongLived: llgr !== undefined,
     asn4,
     ebgp,
     codec: makeContext({ asn4, extendedMessage, addPath: addPathReceive, ebgp }),

@@ -23,6 +23,8 @@ export type Capability =
       families: { afi: number; safi: number; flags: number }[];
     }
   | { kind: 'four-octet-as'; asn: number }
+  /** RFC 9494: per family the F (forwarding kept) bit and the long-lived stale time (s, 24 bits). */
+  | { kind: 'long-lived-graceful-restart'; families: { afi: number; safi: number; flags: number; staleTime: number }[] }
   | { kind: 'add-path'; entries: { afi: number; safi: number; mode: number }[] }
   | { kind: 'enhanced-route-refresh' }
   | { kind: 'fqdn'; hostname: string; domain: string }
@@ -72,6 +74,14 @@ export function decodeCapability(code: number, buf: Buffer, start: number, end: 
         families.push({ afi: buf.readUInt16BE(p), safi: buf[p + 2] as number, flags: buf[p + 3] as number });
       }
       return { kind: 'graceful-restart', flags: word >>> 12, restartTime: word & 0xfff, families };
+    }
+    case CapabilityCode.LONG_LIVED_GRACEFUL_RESTART: {
+      if (len % 7 !== 0) capError('long-lived graceful restart', raw());
+      const families = [];
+      for (let p = start; p < end; p += 7) {
+        families.push({ afi: buf.readUInt16BE(p), safi: buf[p + 2] as number, flags: buf[p + 3] as number, staleTime: buf.readUIntBE(p + 4, 3) });
+      }
+      return { kind: 'long-lived-graceful-restart', families };
     }
     case CapabilityCode.FOUR_OCTET_AS:
       if (len !== 4) capError('4-octet AS', raw());
@@ -131,6 +141,8 @@ function codeOf(cap: Capability): number {
       return CapabilityCode.GRACEFUL_RESTART;
     case 'four-octet-as':
       return CapabilityCode.FOUR_OCTET_AS;
+    case 'long-lived-graceful-restart':
+      return CapabilityCode.LONG_LIVED_GRACEFUL_RESTART;
     case 'add-path':
       return CapabilityCode.ADD_PATH;
     case 'enhanced-route-refresh':
@@ -170,6 +182,16 @@ function valueOf(cap: Capability): Buffer {
         b.writeUInt16BE(f.afi, 2 + i * 4);
         b[4 + i * 4] = f.safi;
         b[5 + i * 4] = f.flags;
+      });
+      return b;
+    }
+    case 'long-lived-graceful-restart': {
+      const b = Buffer.alloc(7 * cap.families.length);
+      cap.families.forEach((f, i) => {
+        b.writeUInt16BE(f.afi, i * 7);
+        b[i * 7 + 2] = f.safi;
+        b[i * 7 + 3] = f.flags;
+        b.writeUIntBE(Math.min(f.staleTime, 0xffffff), i * 7 + 4, 3);
       });
       return b;
     }

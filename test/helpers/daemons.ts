@@ -32,6 +32,8 @@ export interface PeerSpec {
   addPaths?: boolean;
   /** BFD for this session (the daemon's `bfd` settings). */
   bfd?: boolean;
+  /** More lines for the session's block (BIRD: `protocol bgp`), as the daemon writes them. */
+  options?: string[];
 }
 
 /** A daemon's BFD: intervals (ms), multiplier, optional authentication (BIRD only). */
@@ -51,6 +53,8 @@ export interface DaemonSpec {
   gracefulRestart?: boolean;
   /** BFD (BIRD: protocol bfd; FRR: bfdd, with zebra). */
   bfd?: BfdSpec;
+  /** FRR: more lines under `router bgp`. */
+  routerOptions?: string[];
 }
 
 /** SIGKILL, resolved once the process is gone. */
@@ -95,6 +99,7 @@ export class Bird implements Daemon {
       if (p.ttlSecurity) lines.push('  ttl security on;');
       if (p.grace) lines.push('  graceful restart on;');
       if (p.bfd) lines.push('  bfd on;');
+      for (const o of p.options ?? []) lines.push(`  ${o}`);
       lines.push('  connect retry time 2;', '  connect delay time 1;', '  error wait time 1, 5;');
       for (const f of fams) lines.push(`  ${f} { import all; export where source = RTS_STATIC; next hop self;${p.addPaths ? ' add paths on;' : ''} };`);
       lines.push('}');
@@ -172,6 +177,7 @@ export class Frr implements Daemon {
       ' no bgp default ipv4-unicast',
       ' bgp log-neighbor-changes',
       ...(spec.gracefulRestart ? [' bgp graceful-restart', ' bgp graceful-restart preserve-fw-state'] : []),
+      ...(spec.routerOptions ?? []).map((l) => ` ${l}`),
     ];
     for (const p of spec.peers) {
       lines.push(` neighbor ${p.address} remote-as ${p.asn}`);

@@ -7,6 +7,8 @@
  * - wrend is killed with -9, then stopped with SIGTERM, and started again each time: BIRD and FRR
  *   keep wren's routes in their kernels throughout, wrend's own kernel routes stay, and wrend's
  *   OPEN carries the Restart State bit while its table fills.
+ * - RFC 8538 with FRR (a silent link past both hold timers; a Hard Reset) and RFC 9494 long-lived
+ *   graceful restart with BIRD and FRR, both directions.
  */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -170,4 +172,51 @@ t.test('RFC 8538 with FRR: a link that goes silent keeps both sides\' routes pas
   t.equal(atFrr(), 0, 'FRR flushed our routes at once (no stale phase)');
   t.match(frr.logText, /Hard Reset/, 'FRR logged a Hard Reset');
   t.equal(atWren(), 0, 'and wren flushed FRR\'s');
+});
+
+t.test('long-lived graceful restart (RFC 9494) with BIRD and FRR: past the restart time the routes stay, marked LLGR_STALE', async (t) => {
+  const lab = netnsLab(t, 'llgr', ['bird', 'birdc', '/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', 'vtysh']);
+  if (!lab) return;
+  const sw = lab.switch('sw');
+  const { w: nsW, b: nsB, f: nsF } = lab.hosts(sw, { w: ['192.0.2.1/24'], b: ['192.0.2.2/24'], f: ['192.0.2.3/24'] });
+  const llgrBird = ['graceful restart time 2;', 'long lived graceful restart on;', 'long lived stale time 60;'];
+  const bird = new Bird(
+    lab, nsB,
+    { routerId: '192.0.2.2', asn: 65002, listen: [], peers: [{ address: '192.0.2.1', asn: 64512, grace: true, options: llgrBird }], announce: block(2) },
+  );
+  const frr = new Frr(lab, nsF, { routerId: '192.0.2.3', asn: 65003, listen: ['192.0.2.3'], peers: [{ address: '192.0.2.1', asn: 64512 }], announce: block(3), gracefulRestart: true, routerOptions: ['bgp long-lived-graceful-restart stale-time 60'] });
+  const config = {
+    routerId: '192.0.2.1', asn: 64512, listen: { address: ['192.0.2.1'], port: 179 },
+    neighbors: [
+      { address: '192.0.2.2', asn: 65002, connectRetryTime: 1 },
+      { address: '192.0.2.3', asn: 65003, connectRetryTime: 1 },
+    ],
+    announce: block(1),
+    fib: { enabled: true, scanInterval: 2 },
+    gracefulRestart: { restartTime: 2, longLivedStaleTime: 60, stateFile: lab.path('wren.state') },
+  };
+  let w = new Wren(lab, nsW, config);
+  t.teardown(() => w.stop('SIGKILL'));
+  const atWren = () => count(nsW, '210', ['240.2.']);
+  await waitFor('routes everywhere', () => atWren() === N && frr.received('192.0.2.1', 'ipv4').filter((p) => p.startsWith('240.2.')).length === N && bird.received('192.0.2.1', 'ipv4').length >= N, 60_000);
+  t.match(bird.describe('192.0.2.1'), /Long-lived graceful restart/i, 'BIRD sees our LLGR capability');
+  // 1. BIRD dies: past its 2 s restart time wren keeps its routes as LLGR_STALE and passes them on so.
+  await bird.kill();
+  await waitFor('wren marks them long-lived stale', () => w.lines.some((l) => l.msg === 'long-lived graceful restart: routes of the peer kept as LLGR_STALE, least preferred'), 20_000);
+  await sleep(1500);
+  t.equal(atWren(), N, `well past the restart time wren's kernel still holds BIRD's ${N} routes`);
+  const atFrr = frr.vtysh('show bgp ipv4 unicast 240.2.0.0/24');
+  t.match(atFrr, /llgr-stale/i, 'FRR (LLGR) gets them with the LLGR_STALE community');
+  bird.start();
+  await waitFor('BIRD back, its routes fresh at FRR', () => w.state('192.0.2.2') === 'Established' && !/llgr-stale/i.test(frr.vtysh('show bgp ipv4 unicast 240.2.0.0/24')), 60_000).catch(() => undefined);
+  t.notMatch(frr.vtysh('show bgp ipv4 unicast 240.2.0.0/24'), /llgr-stale/i, 'BIRD back: the routes are fresh again');
+  // 2. wren dies: past our 2 s restart time BIRD keeps our routes as long-lived stale.
+  await waitFor('BIRD has ours', () => bird.received('192.0.2.1', 'ipv4').length >= N, 30_000);
+  await w.stop('SIGKILL');
+  await sleep(4000);
+  const kept = bird.birdc('show route 240.1.0.0/24 all');
+  t.match(kept, /240\.1\.0\.0\/24/, 'BIRD still has our route 4 s after we died (restart time 2 s)');
+  t.match(kept, /BGP\.community:.*\(65535,6\)/, 'marked LLGR_STALE (65535:6)');
+  w = new Wren(lab, nsW, config, 'wren-again');
+  await waitFor('wren back', () => w.state('192.0.2.2') === 'Established', 60_000);
 });

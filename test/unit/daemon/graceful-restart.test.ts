@@ -27,11 +27,11 @@ neighbors:
   'wren.yaml',
 );
 
-function params(grFamilies: number, forwarding: number, restartTime = 120): SessionParameters {
+function params(grFamilies: number, forwarding: number, restartTime = 120, longLived = 0, longLivedStaleTime = 0, peerLongLived = longLived !== 0): SessionParameters {
   return {
     peerAs: 64512, peerId: 2, holdTime: 90, families: V4, addPathReceive: 0, addPathSend: 0, routeRefresh: true, enhancedRouteRefresh: false,
     extendedMessage: false, extendedNextHop: false, peerGracefulRestart: grFamilies ? { restartTime, restarting: true, families: grFamilies, forwarding, notification: false } : null,
-    gracefulRestartFamilies: grFamilies, gracefulNotification: false, asn4: true, ebgp: false, codec: makeContext({ asn4: true }), peerHostname: '',
+    gracefulRestartFamilies: grFamilies, gracefulNotification: false, longLivedFamilies: longLived, longLivedStaleTime, peerLongLived, asn4: true, ebgp: false, codec: makeContext({ asn4: true }), peerHostname: '',
   };
 }
 
@@ -250,4 +250,53 @@ neighbors:
   r.reexport(b.peer);
   await settle();
   t.equal(b.rx.table.size, 0, 'no longer a reflector: withdrawn');
+});
+
+t.test('long-lived graceful restart (RFC 9494): past the restart time the routes stay as LLGR_STALE, least preferred, only to LLGR peers; NO_LLGR ones go', async (t) => {
+  const llgrConfig = parseConfig(
+    `routerId: 192.0.2.1
+asn: 64512
+gracefulRestart: { staleTime: 1, longLivedStaleTime: 30 }
+routeReflector: { clusterId: 192.0.2.1 }
+neighbors:
+  - { address: 192.0.2.2, asn: 64512, routeReflectorClient: true }
+  - { address: 192.0.2.3, asn: 64512, routeReflectorClient: true }
+  - { address: 192.0.2.4, asn: 64512, routeReflectorClient: true }
+  - { address: 192.0.2.5, asn: 64512, routeReflectorClient: true }
+`,
+    'wren.yaml',
+  );
+  const r = new Routing(llgrConfig, new Map(llgrConfig.neighbors.map((n) => [n.address, n])), pino({ level: 'silent' }), clock);
+  // a: graceful restart for 2 s, then 3600 s asked as long-lived (capped at our 30 s).
+  const a = fakePeer('192.0.2.2', params(V4, V4, 2, V4, 3600));
+  const llgrWatcher = fakePeer('192.0.2.3', params(0, 0, 120, 0, 0, true));
+  const plainWatcher = fakePeer('192.0.2.4', params(0, 0));
+  for (const p of [a, llgrWatcher, plainWatcher]) r.established(p.peer, p.peer.params as SessionParameters);
+  const comm = (values: number[]) => ({ kind: 'communities' as const, type: 8, flags: 0xc0, communities: values });
+  r.update(a.peer, announce(['198.51.100.0/26', '198.51.100.64/26'], base([], 0xc0000202)));
+  r.update(a.peer, announce(['198.51.100.128/26'], base([], 0xc0000202, [comm([0xffff0007])])));
+  await settle();
+  t.equal(plainWatcher.rx.table.size, 3);
+  r.down(a.peer, 'connection reset', true);
+  await settle();
+  t.equal(llgrWatcher.rx.table.size, 3, 'within the restart time: plain graceful restart, nothing changes');
+  clock.advance(2100);
+  await settle();
+  const stale = llgrWatcher.rx.table.get('198.51.100.0/26');
+  t.match(stale?.find((x) => x.kind === 'communities'), { communities: [0xffff0006] }, 'past it: sent on with LLGR_STALE to a peer that announced LLGR');
+  t.notOk(llgrWatcher.rx.table.has('198.51.100.128/26'), 'a NO_LLGR route is not kept');
+  t.equal(plainWatcher.rx.table.size, 0, 'a peer without LLGR has them withdrawn');
+  t.equal(routes(r), 2, 'both long-lived stale routes are in the RIB (and so in the kernel)');
+  // Any other route wins over a long-lived stale one, however much worse.
+  const c = fakePeer('192.0.2.5', params(0, 0));
+  r.established(c.peer, c.peer.params as SessionParameters);
+  r.update(c.peer, announce(['198.51.100.0/26'], base([65001, 65002, 65003], 0xc0000205, [{ kind: 'local-pref', type: 5, flags: 0x40, localPref: 10 }])));
+  await settle();
+  t.match(llgrWatcher.rx.table.get('198.51.100.0/26')?.find((x) => x.kind === 'as-path'), { segments: [{ asns: [65001, 65002, 65003] }] }, 'the fresh route is best, whatever its attributes');
+  t.notOk(llgrWatcher.rx.table.get('198.51.100.0/26')?.some((x) => x.kind === 'communities'), 'without LLGR_STALE');
+  t.ok(plainWatcher.rx.table.has('198.51.100.0/26'), 'and goes to the plain peer again');
+  clock.advance(30_500);
+  await settle();
+  t.equal(routes(r), 1, 'the long-lived stale time over: only the fresh route is left');
+  t.notOk(llgrWatcher.rx.table.has('198.51.100.64/26'), 'withdrawn');
 });

@@ -75,3 +75,30 @@ t.test('OPEN errors', async (t) => {
   t.same(openError(open([mp(1)], { holdTime: 0 })), [0, 0], 'hold time 0 is fine');
   t.same(openError(open([{ kind: 'multiprotocol', afi: 1, safi: 128 }])), [2, 7], 'no family in common');
 });
+
+t.test('long-lived graceful restart (RFC 9494): the capability on the wire, and what is negotiated', async (t) => {
+  const { encodeCapability, decodeCapabilities } = await import('../../../src/wire/capabilities.js');
+  const cap: Capability = { kind: 'long-lived-graceful-restart', families: [{ afi: 1, safi: 1, flags: 0x80, staleTime: 3600 }, { afi: 2, safi: 1, flags: 0, staleTime: 0xffffff }] };
+  const bytes = encodeCapability(cap);
+  t.equal(bytes.toString('hex'), '470e' + '0001018000' + '0e10' + '00020100ffffff', 'code 71; AFI, SAFI, flags (F), 24-bit stale time per family');
+  const back: Capability[] = [];
+  decodeCapabilities(bytes, 0, bytes.length, back);
+  t.same(back, [cap]);
+  const bad: Capability[] = [];
+  t.throws(() => decodeCapabilities(Buffer.from('4706000101800e10', 'hex'), 0, 8, bad), /malformed long-lived graceful restart/, 'not a multiple of 7 bytes');
+  // Ours in the OPEN only when configured.
+  const withLl = { ...local, gracefulRestart: { restartTime: 120, restarting: false, forwarding: true }, longLivedStaleTime: 600 };
+  t.match(localOpen(withLl).capabilities.find((c) => c.kind === 'long-lived-graceful-restart'), { families: [{ afi: 1, staleTime: 600, flags: 0x80 }, { afi: 2, staleTime: 600 }] });
+  t.notOk(localOpen(local).capabilities.some((c) => c.kind === 'long-lived-graceful-restart'));
+  // Negotiated: the families both have, the shortest time; a zero time keeps nothing.
+  const peer = open([mp(1), mp(2), { kind: 'long-lived-graceful-restart', families: [{ afi: 1, safi: 1, flags: 0x80, staleTime: 900 }, { afi: 2, safi: 1, flags: 0x80, staleTime: 300 }] }]);
+  const p = negotiate(withLl, 64512, peer);
+  t.equal(p.longLivedFamilies, V4 | V6);
+  t.equal(p.longLivedStaleTime, 300);
+  t.equal(p.peerLongLived, true);
+  const off = negotiate(local, 64512, peer);
+  t.equal(off.longLivedFamilies, 0, 'we do not do LLGR: we keep nothing past the restart time');
+  t.equal(off.peerLongLived, true, 'but the peer may still get LLGR_STALE routes from others');
+  const zero = negotiate(withLl, 64512, open([mp(1), { kind: 'long-lived-graceful-restart', families: [{ afi: 1, safi: 1, flags: 0, staleTime: 0 }] }]));
+  t.equal(zero.longLivedFamilies, 0, 'a stale time of 0 keeps nothing');
+});
