@@ -24,6 +24,7 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   ttlSecurity: 'reset',
   sourceAddress: 'reset',
   sourcePort: 'reset',
+  interface: 'reset',
   // Client status changes which routes a peer gets and where its routes go: both are re-sent
   // (the session's new update group withdraws what it no longer gets), no reset.
   routeReflectorClient: 'export',

@@ -226,6 +226,9 @@ function checkNeighbor(c: Checker, n: NeighborConfig, at: ConfigPath, own: Obj):
   if (n.nextHopSelf && n.nextHopKeep) c.fail(where('nextHopKeep'), 'cannot be combined with nextHopSelf');
   if (n.password !== undefined && Buffer.byteLength(n.password) > 80) c.fail(where('password'), 'must be at most 80 bytes');
   if (n.sourceAddress && n.sourceAddress.includes(':') !== n.address.includes(':')) c.fail(where('sourceAddress'), 'must be of the same family as the address');
+  const linkLocal = /^fe[89ab]/i.test(n.address);
+  if (linkLocal && !n.interface) c.fail(where('address'), `${n.address} is link-local: give the interface it is on (interface: eth0)`);
+  if (!linkLocal && n.interface) c.fail(where('interface'), `goes with a link-local (fe80::/10) address, not ${n.address}`);
   const auth = n.bfd?.authentication;
   if (auth && Buffer.byteLength(auth.password) > (auth.type.endsWith('sha1') ? 20 : 16)) {
     c.fail('bfd' in own ? [...at, 'bfd', 'authentication', 'password'] : at, `must be at most ${auth.type.endsWith('sha1') ? 20 : 16} bytes for ${auth.type}`);

@@ -7,6 +7,8 @@ export interface PeerEndpoint {
   description: string;
   sourceAddress?: string;
   sourcePort?: number;
+  /** The interface of a link-local neighbour (its address means something only there). */
+  interface?: string;
   multihop?: number;
   ttlSecurity?: number;
   password?: string;

@@ -15,6 +15,8 @@ export type PeerSettingsDoc = {
   description?: string;
   sourceAddress?: string;
   sourcePort?: number;
+  /** The interface a link-local (fe80::/10) neighbor is on (its address is only meaningful there) */
+  interface?: string;
   /** 0, or at least 3 (RFC 4271) */
   holdTime?: number;
   keepaliveTime?: number;

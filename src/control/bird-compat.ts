@@ -17,7 +17,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { parsePrefix } from '../wire/nlri.js';
-import { addressToString, parseAddress } from '../wire/address.js';
+import { addressToString, parseAddress, primaryNextHop } from '../wire/address.js';
 import type { PathRef, RibReader } from '../rib/rib-reader.js';
 import { closeUnix, listenUnix, serveLines } from './unix-socket.js';
 import { peerType } from './neighbor-commands.js';
@@ -208,7 +208,7 @@ export class BirdCompatServer {
   private routeLine(rib: RibReader, f: Family, s: number, p: PathRef, best: boolean, now: number): string {
     const src = rib.source(p);
     const a = rib.attrs(p);
-    const nhBytes = a.nextHop.subarray(0, a.nextHop.length === 32 ? 16 : a.nextHop.length);
+    const nhBytes = primaryNextHop(a.nextHop);
     const nh = a.nextHop.length === 0 ? '' : addressToString(nhBytes);
     const iface = nh ? this.d.fib()?.interfaceFor(nhBytes) ?? '' : '';
     const via = !nh || src.kind === 'local' ? 'blackhole' : `via ${nh}${iface ? ` on ${iface}` : ''}`;

@@ -5,7 +5,7 @@
  * stream ends, and it can monitor again.
  */
 import { Family } from '../wire/constants.js';
-import { addressToString } from '../wire/address.js';
+import { addressToString, primaryNextHop } from '../wire/address.js';
 import type { ControlServer } from './server.js';
 import type { ControlHost } from './host.js';
 
@@ -80,7 +80,7 @@ export function registerMonitorCommands(server: ControlServer, host: ControlHost
             time: new Date().toISOString(),
             prefix,
             best: {
-              nextHop: a.nextHop.length === 0 ? 'self' : addressToString(a.nextHop.subarray(0, a.nextHop.length === 32 ? 16 : a.nextHop.length)),
+              nextHop: a.nextHop.length === 0 ? 'self' : addressToString(primaryNextHop(a.nextHop)),
               from: src.address,
               asPath: a.asPath.map((seg) => seg.asns.join(' ')).join(' '),
             },

@@ -5,7 +5,7 @@
  */
 import { TurnBudget } from '../time/turn-budget.js';
 import { Family } from '../wire/constants.js';
-import { addressToString, parseAddress } from '../wire/address.js';
+import { addressToString, parseAddress, primaryNextHop } from '../wire/address.js';
 import { parsePrefix, type Prefix } from '../wire/nlri.js';
 import { explain } from '../rib/decision.js';
 import type { PathRef, RibReader } from '../rib/rib-reader.js';
@@ -41,7 +41,7 @@ function attrsRow(prefix: string, a: AttrSet, best: boolean, from: string, sourc
   return {
     prefix,
     best,
-    nextHop: a.nextHop.length === 0 ? 'self' : addressToString(a.nextHop.subarray(0, a.nextHop.length === 32 ? 16 : a.nextHop.length)),
+    nextHop: a.nextHop.length === 0 ? 'self' : addressToString(primaryNextHop(a.nextHop)),
     from,
     source,
     asPath: a.asPath.map((seg) => (seg.type === 1 ? `{${seg.asns.join(',')}}` : seg.asns.join(' '))).join(' '),

@@ -172,6 +172,13 @@ export class PeerRegistry {
       conn.destroy();
       return;
     }
+    // A link-local neighbour is the one on its interface: the same address on another link is another host.
+    if (peer.config.interface && conn.interface && conn.interface !== peer.config.interface) {
+      const f = this.logLimit.fields('stranger');
+      if (f) this.deps.log.warn({ remote: conn.remoteAddress, interface: conn.interface, expected: peer.config.interface, ...f }, 'connection from a link-local neighbor address on another interface; closed');
+      conn.destroy();
+      return;
+    }
     try {
       secureAccepted(socket, conn.remoteAddress, peer.config);
     } catch (err) {

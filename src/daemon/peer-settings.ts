@@ -21,6 +21,7 @@ export function peerConfig(n: NeighborConfig): PeerConfig {
   const { address, asn, port, passive, description, sourceAddress, sourcePort, multihop, ttlSecurity, password } = n;
   return {
     address, asn, port, passive, description, sourceAddress, sourcePort, multihop, ttlSecurity, password,
+    ...(n.interface ? { interface: n.interface } : {}),
     fsm: {
       ...DEFAULT_FSM_CONFIG,
       passive,
@@ -54,6 +55,7 @@ export const tcpDialer: Dialer = (p, timeoutSeconds, done) => {
   const spec: Parameters<typeof dial>[0] = { address: p.address, port: p.port, timeoutSeconds };
   if (p.sourceAddress) spec.sourceAddress = p.sourceAddress;
   if (p.sourcePort) spec.sourcePort = p.sourcePort;
+  if (p.interface) spec.interface = p.interface;
   if (p.password) spec.password = p.password;
   if (p.ttlSecurity) {
     spec.ttl = 255;

@@ -2,6 +2,7 @@
  * Connects sessions to the RIB: an Established peer becomes a route source and joins the update
  * groups of its families; its UPDATEs go to the RIB; when it goes down its routes go with it.
  */
+import { networkInterfaces } from 'node:os';
 import { maxPrefixesCeaseData } from '../wire/notification.js';
 import type { GuardedSession } from './memory-guard.js';
 import type { Logger } from 'pino';
@@ -32,6 +33,21 @@ interface StaleRoutes {
   longLivedTime: number;
 }
 
+
+/** fe80::/10. */
+function isLinkLocal(a: Buffer): boolean {
+  return a.length >= 16 && a[0] === 0xfe && ((a[1] as number) & 0xc0) === 0x80;
+}
+
+/** An IPv6 address of an interface that is not link-local, or null. */
+function globalAddressOn(name: string): Buffer | null {
+  for (const a of networkInterfaces()[name] ?? []) {
+    if (a.family !== 'IPv6' || a.internal) continue;
+    const b = parseAddress(a.address.split('%')[0] as string);
+    if (b && b.length === 16 && !isLinkLocal(b)) return b;
+  }
+  return null;
+}
 
 export class Routing implements PeerEvents {
   readonly rib: Rib;
@@ -104,6 +120,7 @@ export class Routing implements PeerEvents {
         routerId: params.peerId,
         peerAs: params.peerAs,
         isClient: this.isClient(address),
+        ...(peer.config.interface ? { interface: peer.config.interface } : {}),
       }),
       ctx: params.codec,
       localAsn: n?.localAs ?? this.config.asn,
@@ -215,7 +232,13 @@ export class Routing implements PeerEvents {
     const localBytes = parseAddress(peer.localAddress);
     for (const family of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       if (!(params.families & (1 << family))) continue;
-      const nh = localBytes && (localBytes.length === 4) === (family === Family.IPV4_UNICAST) ? localBytes : null;
+      let nh = localBytes && (localBytes.length === 4) === (family === Family.IPV4_UNICAST) ? localBytes : null;
+      // A link-local session: our global address on that interface first, the link-local one
+      // second (RFC 2545), so receivers elsewhere on the link can use the global one.
+      if (nh && nh.length === 16 && isLinkLocal(nh) && peer.config.interface) {
+        const global = globalAddressOn(peer.config.interface);
+        if (global) nh = Buffer.concat([global, nh]);
+      }
       if (!nh) {
         if (this.logLimit.allow(`${address}|no-next-hop`).log) this.log.warn({ peer: address, family: family === Family.IPV4_UNICAST ? 'ipv4' : 'ipv6' }, 'no local address of this family on the session to use as next hop; not exporting it');
         continue;

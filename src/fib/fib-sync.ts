@@ -11,11 +11,12 @@ import { Family } from '../wire/constants.js';
 import { AF_INET, AF_INET6, RTN_BLACKHOLE, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
 import { parsePrefix, type Prefix } from '../wire/nlri.js';
 import { isDeepStrictEqual } from 'node:util';
-import { addressToString, parseAddress } from '../wire/address.js';
+import { addressToString, parseAddress, primaryNextHop } from '../wire/address.js';
 import type { PolicyChain, PolicyResult } from '../policy/policy.js';
 import { grownInt32 } from '../rib/columns.js';
 import { DirtySet } from '../rib/dirty-set.js';
 import type { RibReader, PathRef } from '../rib/rib-reader.js';
+import type { RouteSource } from '../rib/route-source.js';
 import type { KernelPort, RouteOp } from './kernel-port.js';
 import type { FibConfig } from '../config/fib-config.js';
 import { samePrefix, type ConnectedNetworks } from './connected.js';
@@ -61,6 +62,11 @@ function keyedPrefixes(list: readonly string[]): Map<string, Prefix> {
 function describe(r: KernelRoute): string {
   const gw = r.nexthops[0]?.gateway;
   return `${addressToString(r.dst)}/${r.dstLen}${gw && gw.length ? ` via ${addressToString(gw)}` : ''}`;
+}
+
+/** fe80::/10: a next hop meaningful on one link only. */
+function isLinkLocal(a: Buffer): boolean {
+  return a.length === 16 && a[0] === 0xfe && ((a[1] as number) & 0xc0) === 0x80;
 }
 
 function familyOfRoute(r: KernelRoute): Family {
@@ -297,7 +303,8 @@ export class FibSync {
    * for the others we let the kernel pick it, and it reports the one it picked.
    */
   private intern(nexthops: NextHop[], metric: number = this.config.metric, blackhole = false): NhSet {
-    const key = blackhole ? `blackhole#${metric}` : nexthops.map((n) => `${n.gateway.toString('hex')}/${n.onlink ? n.oif : 0}/${n.onlink ? 1 : 0}`).sort().join(',') + `#${metric}`;
+    // The interface counts for onlink (tunnel) next hops and link-local ones (meaningful on one link only).
+    const key = blackhole ? `blackhole#${metric}` : nexthops.map((n) => `${n.gateway.toString('hex')}/${n.onlink || isLinkLocal(n.gateway) ? n.oif : 0}/${n.onlink ? 1 : 0}`).sort().join(',') + `#${metric}`;
     let s = this.setsByKey.get(key);
     if (!s) {
       s = { id: this.sets.length, key, nexthops: blackhole ? [] : nexthops, metric, blackhole };
@@ -331,39 +338,55 @@ export class FibSync {
       if (r.fib.metric !== null || r.fib.tunnel !== null || r.fib.ecmp !== null) fib = r.fib;
     }
     let gws: Buffer[] | null = null;
+    let srcs: RouteSource[] | null = null;
     if (this.config.ecmp.maxPaths > 1 && fib?.ecmp !== false) {
       // The RIB's multipath set (the decision module's rule); paths with the same gateway count once.
       const n = rib.multipath(family, slot, MAX_MULTIPATH, this.multipathScratch);
       for (let i = 1; i < n; i++) {
-        const a = rib.attrs(this.multipathScratch[i] as PathRef);
+        const p = this.multipathScratch[i] as PathRef;
+        const a = rib.attrs(p);
         gws ??= [ba.nextHop];
-        if (gws.length < this.config.ecmp.maxPaths && !gws.some((g) => g.equals(a.nextHop))) gws.push(a.nextHop);
+        srcs ??= [bs];
+        if (gws.length < this.config.ecmp.maxPaths && !gws.some((g) => g.equals(a.nextHop))) {
+          gws.push(a.nextHop);
+          srcs.push(rib.source(p) ?? bs);
+        }
       }
     }
     if (fib) {
       // A FIB policy decided something for this route: no per-attribute-set shortcut.
       const metric = fib.metric === 'calico' ? 0x7fffffff - (ba.localPref >= 0 ? ba.localPref : 100) : (fib.metric ?? this.config.metric);
-      return this.nexthopSet(gws ?? [ba.nextHop], fib.tunnel, metric);
+      return this.nexthopSet(gws ?? [ba.nextHop], srcs ?? [bs], fib.tunnel, metric);
     }
     if (!gws) {
-      // One next hop: the common case, cached per attribute set (no allocation per route).
+      // One next hop: the common case, cached per attribute set (no allocation per route); not a
+      // link-local one, whose interface is the session's.
       const cached = this.single[attrId];
-      if (cached !== undefined && cached.nexthops[0]?.gateway.equals(ba.nextHop.subarray(0, ba.nextHop.length === 32 ? 16 : ba.nextHop.length))) return cached;
-      const set = this.nexthopSet([ba.nextHop]);
-      if (set) this.single[attrId] = set;
+      if (cached !== undefined && cached.nexthops[0]?.gateway.equals(primaryNextHop(ba.nextHop))) return cached;
+      const set = this.nexthopSet([ba.nextHop], [bs]);
+      if (set && !set.nexthops.some((n) => isLinkLocal(n.gateway))) this.single[attrId] = set;
       return set;
     }
-    return this.nexthopSet(gws);
+    return this.nexthopSet(gws, srcs ?? [bs]);
   }
 
   /** Next hops for gateways, with the tunnel rules (or a policy's tunnel choice) applied; interned. */
-  private nexthopSet(gws: Buffer[], tunnelChoice: 'ipip' | 'none' | null = null, metric = this.config.metric): NhSet | null {
+  private nexthopSet(gws: Buffer[], srcs: (RouteSource | undefined)[], tunnelChoice: 'ipip' | 'none' | null = null, metric = this.config.metric): NhSet | null {
     const nexthops: NextHop[] = [];
     let recursive = false;
-    for (const g of gws) {
-      // IPv6 next hops may carry a link-local second half; the kernel route uses the global one.
-      const gw = Buffer.from(g.subarray(0, g.length === 32 ? 16 : g.length));
+    for (let i = 0; i < gws.length; i++) {
+      const g = gws[i] as Buffer;
+      // IPv6 next hops may carry a link-local second half; the kernel route uses the global one
+      // (the link-local one when the global half is unspecified).
+      const gw = Buffer.from(primaryNextHop(g));
       if (gw.length === 0) continue;
+      // A link-local gateway goes with the interface of the session it came over.
+      if (isLinkLocal(gw)) {
+        const oif = srcs[i]?.interface ? this.connected.indexOf(srcs[i]?.interface as string) : 0;
+        if (oif === 0) continue;
+        if (!nexthops.some((n) => n.gateway.equals(gw) && n.oif === oif)) nexthops.push({ gateway: gw, oif, onlink: false, weight: 1 });
+        continue;
+      }
       const connected = this.connected.isConnected(gw);
       const byMode = tunnelChoice === 'ipip' || (tunnelChoice === null && this.config.tunnel && (this.config.tunnel.mode === 'always' || !connected));
       const tunnel = byMode && this.tunnelIndex > 0 && gw.length === 4;

@@ -5,6 +5,7 @@
  * of the route that covers it (`gatewayFor`): Linux takes only on-link gateways. Topology changes
  * bump the epoch, debounced, and the RIB decides again.
  */
+import { primaryNextHop } from '../wire/address.js';
 import { UNREACHABLE, type NextHopResolver } from '../rib/nexthop.js';
 import { AF_INET, RTN_UNICAST, type KernelRoute } from './netlink/rtnl-codec.js';
 import { samePrefix, type ConnectedNetworks } from './connected.js';
@@ -26,7 +27,9 @@ export class KernelResolver implements NextHopResolver {
   ) {}
 
   cost(nextHop: Buffer): number {
-    const nh = nextHop.length === 32 ? nextHop.subarray(0, 16) : nextHop;
+    // A 32-byte IPv6 next hop is global + link-local; with the global half unspecified (a
+    // link-local session without global addresses, as BIRD sends it) the link-local half counts.
+    const nh = primaryNextHop(nextHop);
     if (this.connected.isConnected(nh)) return 0;
     const best = this.covering(nh);
     return best ? 1 + Math.min(best.priority, 1_000_000) : UNREACHABLE;

@@ -16,6 +16,8 @@ export interface RouteSource {
    * Rib.reexportFrom: where this source's routes go depends on it.
    */
   isClient: boolean;
+  /** The interface of a link-local session: its link-local next hops mean something only there. */
+  readonly interface?: string;
   /** The routes as received, before import policy (neighbours with keepReceived only). */
   adjIn?: AdjRibIn;
 }

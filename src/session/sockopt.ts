@@ -3,6 +3,7 @@
  * GTSM (RFC 5082: IP_MINTTL / IPV6_MINHOPCOUNT), outgoing TTL, and a socket created, configured,
  * bound and connected before Node wraps it.
  */
+import { networkInterfaces } from 'node:os';
 import { libc } from '../os/libc.js';
 import { parseAddress } from '../wire/address.js';
 
@@ -35,7 +36,7 @@ function check(rc: number, what: string): void {
 }
 
 /** struct sockaddr_in / sockaddr_in6 for `address` and `port`. */
-export function sockaddr(address: string, port: number): Buffer {
+export function sockaddr(address: string, port: number, scopeId = 0): Buffer {
   const bytes = parseAddress(address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address);
   if (!bytes) throw new SocketOptionError(`not an address: ${address}`);
   if (bytes.length === 4) {
@@ -49,7 +50,14 @@ export function sockaddr(address: string, port: number): Buffer {
   b.writeUInt16LE(AF_INET6, 0);
   b.writeUInt16BE(port, 2);
   bytes.copy(b, 8);
+  b.writeUInt32LE(scopeId >>> 0, 24);
   return b;
+}
+
+/** The index of an interface (an IPv6 scope id), 0 when there is no such interface. */
+export function interfaceIndex(name: string): number {
+  for (const a of networkInterfaces()[name] ?? []) if (a.family === 'IPv6' && a.scopeid) return a.scopeid;
+  return 0;
 }
 
 function isV6(address: string): boolean {
@@ -95,6 +103,8 @@ export interface DialOptions {
   ttl?: number;
   /** GTSM minimum TTL of packets we accept. */
   minTtl?: number;
+  /** The interface of a link-local address (its scope). */
+  interface?: string;
   timeoutSeconds: number;
 }
 
@@ -125,7 +135,7 @@ export function dialWithOptions(o: DialOptions, done: (err: Error | null, fd: nu
     done(err as Error, -1);
     return;
   }
-  const dst = sockaddr(o.address, o.port);
+  const dst = sockaddr(o.address, o.port, o.interface ? interfaceIndex(o.interface) : 0);
   libc().connect.async(fd, dst, dst.length, (err: unknown, rc: number) => {
     if (err || rc < 0) {
       const errno = libc().koffi.errno();

@@ -8,7 +8,10 @@ import { dialWithOptions, fdOf, setMd5Key, setMinTtl, setTtl, type DialOptions }
 
 /** What a peer needs of a connection; tests substitute a fake. */
 export interface Connection {
+  /** Without the zone of a link-local address (that is `interface`). */
   readonly remoteAddress: string;
+  /** The interface of a link-local connection, when known. */
+  readonly interface?: string;
   readonly remotePort: number;
   readonly localAddress: string;
   readonly localPort: number;
@@ -30,7 +33,13 @@ export interface Connection {
 /** Strip the IPv4-mapped prefix a dual-stack socket reports. */
 export function normalizeAddress(a: string | undefined): string {
   if (!a) return '';
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+  const bare = a.includes('%') ? a.slice(0, a.indexOf('%')) : a;
+  return bare.startsWith('::ffff:') && bare.includes('.') ? bare.slice(7) : bare;
+}
+
+/** The zone of a link-local socket address ("fe80::1%eth0" -> "eth0"), '' without one. */
+export function zoneOf(a: string | undefined): string {
+  return a && a.includes('%') ? a.slice(a.indexOf('%') + 1) : '';
 }
 
 export class TcpConnection implements Connection {
@@ -38,9 +47,12 @@ export class TcpConnection implements Connection {
   readonly remotePort: number;
   readonly localAddress: string;
   readonly localPort: number;
+  /** The interface of a link-local connection ('' otherwise). */
+  readonly interface: string;
   private closed = false;
 
   constructor(private readonly socket: net.Socket) {
+    this.interface = zoneOf(socket.remoteAddress) || zoneOf(socket.localAddress);
     this.remoteAddress = normalizeAddress(socket.remoteAddress);
     this.remotePort = socket.remotePort ?? 0;
     this.localAddress = normalizeAddress(socket.localAddress);
@@ -122,7 +134,7 @@ export function dial(o: DialSpec, done: (err: Error | null, conn: Connection | n
       cancelled = true;
     };
   }
-  const s = net.connect({ host: o.address, port: o.port, localAddress: o.sourceAddress, timeout: o.timeoutSeconds * 1000 });
+  const s = net.connect({ host: o.interface ? `${o.address}%${o.interface}` : o.address, port: o.port, localAddress: o.sourceAddress, timeout: o.timeoutSeconds * 1000 });
   const fail = (err: Error) => {
     if (cancelled) return;
     cancelled = true;

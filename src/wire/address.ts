@@ -63,3 +63,14 @@ export function addressToString(bytes: Uint8Array): string {
   if (bytes.length === 4) return ipv4ToString(((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0);
   return ipv6ToString(bytes);
 }
+
+/**
+ * The address a next hop stands for: IPv4, or an IPv6 next hop's global half (RFC 2545), or its
+ * link-local half when the global one is unspecified (a link-local session with no global address,
+ * as BIRD sends it). A subarray, no copy.
+ */
+export function primaryNextHop(nh: Buffer): Buffer {
+  if (nh.length !== 32) return nh;
+  for (let i = 0; i < 16; i++) if (nh[i] !== 0) return nh.subarray(0, 16);
+  return nh.subarray(16);
+}

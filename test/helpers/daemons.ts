@@ -32,7 +32,7 @@ export interface PeerSpec {
   addPaths?: boolean;
   /** BFD for this session (the daemon's `bfd` settings). */
   bfd?: boolean;
-  /** More lines for the session's block (BIRD: `protocol bgp`), as the daemon writes them. */
+  /** More lines for the session (BIRD: in its `protocol bgp` block; FRR: after `neighbor ADDR`). */
   options?: string[];
 }
 
@@ -188,6 +188,7 @@ export class Frr implements Daemon {
       if (p.multihop) lines.push(` neighbor ${p.address} ebgp-multihop ${p.multihop}`);
       if (p.grace) lines.push(` neighbor ${p.address} graceful-restart`);
       if (p.bfd) lines.push(` neighbor ${p.address} bfd profile wren`);
+      for (const o of p.options ?? []) lines.push(` neighbor ${p.address} ${o}`);
     }
     for (const fam of ['ipv4', 'ipv6'] as const) {
       lines.push(` address-family ${fam} unicast`);

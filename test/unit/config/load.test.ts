@@ -235,3 +235,10 @@ t.test('addPaths as { send, receive }: which paths go, and a bad selection refus
   t.throws(() => n('{ send: best-40 }'), /w\.yaml:4:.*addPaths/);
   t.throws(() => n('{ send: some }'), /w\.yaml:4:.*addPaths/);
 });
+
+t.test('a link-local neighbour needs its interface; an interface needs a link-local address', async (t) => {
+  const doc = (n: string) => `routerId: 192.0.2.1\nasn: 64512\nneighbors:\n  - ${n}\n`;
+  t.match(parseConfig(doc('{ address: "fe80::2", interface: eth0, asn: 65002 }'), 'w.yaml').neighbors[0], { address: 'fe80::2', interface: 'eth0' });
+  t.throws(() => parseConfig(doc('{ address: "fe80::2", asn: 65002 }'), 'w.yaml'), /w\.yaml:4:.*fe80::2 is link-local: give the interface/);
+  t.throws(() => parseConfig(doc('{ address: "2001:db8::2", interface: eth0, asn: 65002 }'), 'w.yaml'), /interface: goes with a link-local/);
+});
