@@ -32,6 +32,7 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   // Announced in the next OPEN: a session is not reset for it.
   restartTime: 'live',
   extendedMessages: 'reset',
+  extendedNextHop: 'reset',
   nextHopSelf: 'export',
   nextHopKeep: 'export',
   export: 'export',

@@ -47,6 +47,8 @@ export interface NeighborConfig extends PeerEndpoint {
   restartTime?: number;
   /** Offer RFC 8654 extended messages. */
   extendedMessages: boolean;
+  /** RFC 8950: IPv4 routes with IPv6 next hops on an IPv6 session. */
+  extendedNextHop?: boolean;
   /** Policy chains (names from `policies`) for routes received from and sent to the peer. */
   import?: string[];
   export?: string[];
@@ -371,6 +373,8 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
   };
   config.neighbors = expandTopology(config);
   for (const n of config.neighbors) {
+    // RFC 8950 carries IPv4 routes over an IPv6 session: the session has the IPv4 family too.
+    if (n.extendedNextHop && n.address.includes(':') && !n.families.includes('ipv4')) n.families = ['ipv4', ...n.families];
     n.gracefulRestart ??= config.gracefulRestart.enabled;
     // An eBGP neighbour without a limit of its own gets one: a full Internet table fits, a runaway does not.
     if (!n.maxPrefixes && n.asn !== (n.localAs ?? config.asn)) n.maxPrefixes = { ...EBGP_MAX_PREFIXES };

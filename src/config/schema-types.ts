@@ -53,6 +53,8 @@ export type PeerSettingsDoc = {
   restartTime?: number;
   /** Offer RFC 8654 extended messages (UPDATEs up to 65535 bytes); used when the peer offers them too (default true) */
   extendedMessages?: boolean;
+  /** RFC 8950 (default false): on an IPv6 session, IPv4 routes with IPv6 next hops both ways (the session carries ipv4 too); installed as IPv4 routes via the IPv6 next hop */
+  extendedNextHop?: boolean;
   /** BFD (RFC 5880/5881, multihop RFC 5883) with this neighbor: true for the defaults (300 ms x 3), or the intervals. BFD down takes the BGP session down at once; with strict (default), the session does not come up while BFD is down */
   bfd?: boolean | {
     /** Required Min RX interval (ms, default 300) */

@@ -47,6 +47,7 @@ export function localSpeaker(config: Config, n: NeighborConfig, restarting: bool
     gracefulRestart: (n.gracefulRestart ?? config.gracefulRestart.enabled) ? { restartTime: n.restartTime ?? config.gracefulRestart.restartTime, restarting, forwarding: true, notification: config.gracefulRestart.notification } : null,
     hostname: config.hostname,
     extendedMessage: n.extendedMessages,
+    extendedNextHop: n.extendedNextHop === true,
     longLivedStaleTime: (n.gracefulRestart ?? config.gracefulRestart.enabled) ? config.gracefulRestart.longLivedStaleTime : null,
   };
 }

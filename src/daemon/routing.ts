@@ -49,6 +49,16 @@ function globalAddressOn(name: string): Buffer | null {
   return null;
 }
 
+/** For IPv6 routes over an IPv4 session: a global IPv6 address of the interface holding `v4`, else ::ffff:v4. */
+function ipv6Beside(v4: Buffer): Buffer {
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    if (!(addrs ?? []).some((a) => a.family === 'IPv4' && parseAddress(a.address)?.equals(v4))) continue;
+    const g = globalAddressOn(name);
+    if (g) return g;
+  }
+  return Buffer.concat([Buffer.from('00000000000000000000ffff', 'hex'), v4]);
+}
+
 export class Routing implements PeerEvents {
   readonly rib: Rib;
   private readonly ribPeers = new Map<Peer, RibPeer>();
@@ -232,7 +242,13 @@ export class Routing implements PeerEvents {
     const localBytes = parseAddress(peer.localAddress);
     for (const family of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
       if (!(params.families & (1 << family))) continue;
-      let nh = localBytes && (localBytes.length === 4) === (family === Family.IPV4_UNICAST) ? localBytes : null;
+      const v4 = family === Family.IPV4_UNICAST;
+      let nh = localBytes && (localBytes.length === 4) === v4 ? localBytes : null;
+      // RFC 8950: IPv4 routes over an IPv6 session go with our IPv6 next hop.
+      if (!nh && v4 && localBytes?.length === 16 && params.extendedNextHop) nh = localBytes;
+      // IPv6 routes over an IPv4 session: our IPv6 address on the interface of the session's
+      // address, else the IPv4-mapped one (as BIRD does).
+      if (!nh && !v4 && localBytes?.length === 4) nh = ipv6Beside(localBytes);
       // A link-local session: our global address on that interface first, the link-local one
       // second (RFC 2545), so receivers elsewhere on the link can use the global one.
       if (nh && nh.length === 16 && isLinkLocal(nh) && peer.config.interface) {

@@ -608,12 +608,20 @@ export class UpdateGroup {
     this.messagesSent++;
   }
 
+  /**
+   * IPv4 routes with an IPv4 next hop go in the NLRI field with NEXT_HOP; with an IPv6 next hop
+   * (RFC 8950, to a peer that negotiated the extended next hop) inside MP_REACH_NLRI.
+   */
+  private classicNlri(set: AttrSet): boolean {
+    return this.family === Family.IPV4_UNICAST && set.nextHop.length === 4;
+  }
+
   /** Whether the prefix of `slot` fits in one UPDATE with the attributes of `set`. */
   private fits(set: AttrSet, slot: number): boolean {
     if (set !== this.roomSet) {
       const a = this.encoded(set);
       this.roomSet = set;
-      this.roomLeft = this.family === Family.IPV4_UNICAST ? this.writer.nlriRoom(a.length) : this.writer.nlriRoom(a.length, set.nextHop.length);
+      this.roomLeft = this.classicNlri(set) ? this.writer.nlriRoom(a.length) : this.writer.nlriRoom(a.length, set.nextHop.length);
     }
     return this.writer.prefixBytes(this.family, this.loc.tables[this.family].lengths[slot] as number) <= this.roomLeft;
   }
@@ -624,7 +632,7 @@ export class UpdateGroup {
     let b = set.encodedFor(variant);
     if (b) return b;
     const list: PathAttribute[] = [...set.attrs];
-    if (this.family === Family.IPV4_UNICAST) {
+    if (this.classicNlri(set)) {
       list.push({ kind: 'next-hop', type: AttrType.NEXT_HOP, flags: AttrFlag.TRANSITIVE, nextHop: set.nextHop.readUInt32BE(0) });
     }
     if (!this.ctx.asn4) {
@@ -725,12 +733,13 @@ export class UpdateGroup {
     }
     for (const [set, slots] of announce) {
       const attrs = this.encoded(set);
+      const classic = this.classicNlri(set);
       const ids = b.announceIds?.get(set) ?? null;
       for (let i = 0; i < slots.length; i += 1024) {
         this.fill(slots, i, Math.min(slots.length, i + 1024), ids);
         for (let from = 0; from < this.batch.count; ) {
           room();
-          const next = v4
+          const next = classic
             ? w.announceV4(this.buf, off, attrs, this.batch, from, this.batch.count)
             : w.announceMp(this.buf, off, attrs, set.nextHop, this.batch, from, this.batch.count);
           off += w.length;

@@ -26,6 +26,8 @@ export interface LocalSpeaker {
   hostname: string;
   /** RFC 8654: offer messages up to 65535 bytes. */
   extendedMessage: boolean;
+  /** RFC 8950: offer IPv4 unicast with IPv6 next hops. */
+  extendedNextHop?: boolean;
   /** RFC 9494: the long-lived stale time we announce (s); null or absent: no LLGR. */
   longLivedStaleTime?: number | null;
 }
@@ -83,6 +85,7 @@ export function localCapabilities(l: LocalSpeaker): Capability[] {
     if (l.families & (1 << f)) caps.push({ kind: 'multiprotocol', afi: f === Family.IPV4_UNICAST ? Afi.IPV4 : Afi.IPV6, safi: 1 });
   }
   caps.push({ kind: 'route-refresh' }, { kind: 'enhanced-route-refresh' });
+  if (l.extendedNextHop && l.families & (1 << Family.IPV4_UNICAST)) caps.push({ kind: 'extended-next-hop', entries: [{ afi: Afi.IPV4, safi: 1, nextHopAfi: Afi.IPV6 }] });
   if (l.extendedMessage) caps.push({ kind: 'extended-message' });
   if (l.gracefulRestart) {
     const gr = l.gracefulRestart;
@@ -195,7 +198,10 @@ export function negotiate(local: LocalSpeaker, expectedAs: number, open: OpenMes
     routeRefresh: caps.some((c) => c.kind === 'route-refresh'),
     enhancedRouteRefresh: caps.some((c) => c.kind === 'enhanced-route-refresh'),
     extendedMessage,
-    extendedNextHop: false,
+    extendedNextHop:
+      Boolean(local.extendedNextHop) &&
+      (families & (1 << Family.IPV4_UNICAST)) !== 0 &&
+      caps.some((c) => c.kind === 'extended-next-hop' && c.entries.some((e) => e.afi === Afi.IPV4 && e.safi === 1 && e.nextHopAfi === Afi.IPV6)),
     peerGracefulRestart,
     gracefulRestartFamilies: local.gracefulRestart && peerGracefulRestart ? peerGracefulRestart.families & families : 0,
     gracefulNotification: Boolean(local.gracefulRestart?.notification && peerGracefulRestart?.notification),

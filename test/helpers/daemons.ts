@@ -34,6 +34,8 @@ export interface PeerSpec {
   bfd?: boolean;
   /** More lines for the session (BIRD: in its `protocol bgp` block; FRR: after `neighbor ADDR`). */
   options?: string[];
+  /** BIRD: more options in each channel block (`extended next hop on;`). */
+  channelOptions?: string[];
 }
 
 /** A daemon's BFD: intervals (ms), multiplier, optional authentication (BIRD only). */
@@ -101,7 +103,7 @@ export class Bird implements Daemon {
       if (p.bfd) lines.push('  bfd on;');
       for (const o of p.options ?? []) lines.push(`  ${o}`);
       lines.push('  connect retry time 2;', '  connect delay time 1;', '  error wait time 1, 5;');
-      for (const f of fams) lines.push(`  ${f} { import all; export where source = RTS_STATIC; next hop self;${p.addPaths ? ' add paths on;' : ''} };`);
+      for (const f of fams) lines.push(`  ${f} { ${(p.channelOptions ?? []).map((o) => `${o} `).join('')}import all; export where source = RTS_STATIC; next hop self;${p.addPaths ? ' add paths on;' : ''} };`);
       lines.push('}');
     }
     if (spec.bfd) {

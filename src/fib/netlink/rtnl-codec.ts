@@ -45,6 +45,8 @@ const RTA_OIF = 4;
 const RTA_GATEWAY = 5;
 const RTA_PRIORITY = 6;
 const RTA_MULTIPATH = 9;
+/** A gateway of another family than the route (RFC 8950: IPv4 routes via IPv6 next hops). */
+const RTA_VIA = 18;
 const RTA_TABLE = 15;
 const IFLA_IFNAME = 3;
 const IFA_ADDRESS = 1;
@@ -183,13 +185,18 @@ export function routeMessageSize(r: KernelRoute): number {
   let n = NLMSG_HDRLEN + RTMSG_LEN + 8 /* table */ + (r.dstLen > 0 ? align4(4 + r.dst.length) : 0) + 8 /* priority */;
   if (r.nexthops.length === 1) {
     const nh = r.nexthops[0] as NextHop;
-    if (nh.gateway.length) n += align4(4 + nh.gateway.length);
+    if (nh.gateway.length) n += gatewaySize(r.family, nh.gateway);
     if (nh.oif) n += 8;
   } else if (r.nexthops.length > 1) {
     n += 4;
-    for (const nh of r.nexthops) n += 8 + (nh.gateway.length ? align4(4 + nh.gateway.length) : 0);
+    for (const nh of r.nexthops) n += 8 + (nh.gateway.length ? gatewaySize(r.family, nh.gateway) : 0);
   }
   return n;
+}
+
+/** The attribute bytes of a gateway: RTA_GATEWAY, or RTA_VIA with its 2-byte family (writeGateway). */
+function gatewaySize(routeFamily: number, gw: Buffer): number {
+  return align4(4 + gw.length + ((routeFamily === AF_INET) === (gw.length === 4) ? 0 : 2));
 }
 
 /**
@@ -215,7 +222,7 @@ export function encodeRoute(b: Buffer, off: number, type: number, r: KernelRoute
   if (r.dstLen > 0) p = writeBytes(b, p, RTA_DST, r.dst, 0, r.family === AF_INET ? 4 : 16);
   p = writeAttr(b, p, RTA_PRIORITY, r.priority);
   if (single) {
-    if (single.gateway.length) p = writeAttr(b, p, RTA_GATEWAY, single.gateway);
+    if (single.gateway.length) p = writeGateway(b, p, r.family, single.gateway);
     if (single.oif) p = writeAttr(b, p, RTA_OIF, single.oif);
   } else if (r.nexthops.length > 1) {
     const mpStart = p;
@@ -226,7 +233,7 @@ export function encodeRoute(b: Buffer, off: number, type: number, r: KernelRoute
       b[p + 3] = Math.max(0, Math.min(255, nh.weight - 1));
       u32(b, p + 4, nh.oif);
       p += 8;
-      if (nh.gateway.length) p = writeAttr(b, p, RTA_GATEWAY, nh.gateway);
+      if (nh.gateway.length) p = writeGateway(b, p, r.family, nh.gateway);
       u16(b, nhStart, p - nhStart);
     }
     u16(b, mpStart, p - mpStart);
@@ -234,6 +241,15 @@ export function encodeRoute(b: Buffer, off: number, type: number, r: KernelRoute
   }
   writeHeader(b, start, p - start, type, flags, seq);
   return p;
+}
+
+/** A next hop's gateway: RTA_GATEWAY, or RTA_VIA (family + address) when its family is not the route's. */
+function writeGateway(b: Buffer, off: number, routeFamily: number, gw: Buffer): number {
+  if ((routeFamily === AF_INET) === (gw.length === 4)) return writeAttr(b, off, RTA_GATEWAY, gw);
+  const via = Buffer.alloc(2 + gw.length);
+  via.writeUInt16LE(gw.length === 4 ? AF_INET : AF_INET6, 0);
+  gw.copy(via, 2);
+  return writeAttr(b, off, RTA_VIA, via);
 }
 
 function forAttrs(b: Buffer, start: number, end: number, fn: (type: number, vs: number, ve: number) => void): void {
@@ -269,6 +285,7 @@ export function decodeRoute(b: Buffer, off: number, length: number): KernelRoute
     else if (type === RTA_TABLE) r.table = b.readUInt32LE(vs);
     else if (type === RTA_PRIORITY) r.priority = b.readUInt32LE(vs);
     else if (type === RTA_GATEWAY) gateway = Buffer.from(b.subarray(vs, ve));
+    else if (type === RTA_VIA && ve - vs > 2) gateway = Buffer.from(b.subarray(vs + 2, ve));
     else if (type === RTA_OIF) oif = b.readUInt32LE(vs);
     else if (type === RTA_MULTIPATH) {
       let q = vs;
@@ -278,6 +295,7 @@ export function decodeRoute(b: Buffer, off: number, length: number): KernelRoute
         const nh: NextHop = { gateway: Buffer.alloc(0), oif: b.readInt32LE(q + 4), onlink: ((b[q + 2] as number) & RTNH_F_ONLINK) !== 0, weight: (b[q + 3] as number) + 1 };
         forAttrs(b, q + 8, q + len, (t, s, e) => {
           if (t === RTA_GATEWAY) nh.gateway = Buffer.from(b.subarray(s, e));
+          else if (t === RTA_VIA && e - s > 2) nh.gateway = Buffer.from(b.subarray(s + 2, e));
         });
         r.nexthops.push(nh);
         q += align4(len);

@@ -437,3 +437,30 @@ t.test('ADD-PATH send of all paths, the best N and the ECMP set: stable ids, wit
   t.same([...all.prefs(P).values()].sort((a, b) => a - b), [50, 250], 'caught up: the withdrawn id went, the new path came');
   t.equal(g.announced, 1, 'one prefix in the Adj-RIB-Out');
 });
+
+t.test('RFC 8950: IPv4 routes to a peer with an IPv6 next hop go inside MP_REACH_NLRI (AFI 1), not the NLRI field', async (t) => {
+  const rib = new Rib(RR);
+  const src = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
+  const frames: Buffer[] = [];
+  const member: ExportMember = { name: 'v6', write: (b) => frames.push(Buffer.from(b)), pendingBytes: () => 0 };
+  const nh = Buffer.from('20010db8000000000000000000000001fe800000000000000000000000000001', 'hex');
+  rib.joinGroup(ribPeer(rib, '192.0.2.12', 'ebgp', 12), { ...target('ebgp', false), localAsn: 64512, localNextHop: nh }, true, member);
+  rib.applyUpdate(src, announce(['198.51.100.0/24'], base([], 0xc000020b)));
+  await settle();
+  const all = Buffer.concat(frames);
+  const framer = new MessageFramer(ctx);
+  framer.push(all);
+  const updates = [];
+  for (let f = framer.next(); f; f = framer.next()) {
+    const r = decodeMessage(f.buf.subarray(f.offset, f.offset + f.length), 0, ctx);
+    if (r.ok && r.value.type === 'update' && r.value.update.endOfRib < 0) updates.push(r.value.update);
+  }
+  const u = updates.find((x) => x.mpReach);
+  t.ok(u, 'an UPDATE with MP_REACH_NLRI');
+  t.equal(u?.mpReach?.afi, 1, 'AFI 1 (IPv4)');
+  t.equal(u?.mpReach?.nextHop.toString('hex'), nh.toString('hex'), 'our IPv6 next hop, global and link-local');
+  const mpNlri = u?.mpReach?.nlri;
+  t.same(mpNlri ? listPrefixes(mpNlri).map((p) => prefixToString(p)) : [], ['198.51.100.0/24']);
+  t.equal(u?.nlri ? listPrefixes(u.nlri).length : 0, 0, 'nothing in the IPv4 NLRI field');
+  t.notOk(u?.attributes?.some((a) => a.kind === 'next-hop'), 'and no NEXT_HOP attribute');
+});

@@ -102,3 +102,16 @@ t.test('long-lived graceful restart (RFC 9494): the capability on the wire, and 
   const zero = negotiate(withLl, 64512, open([mp(1), { kind: 'long-lived-graceful-restart', families: [{ afi: 1, safi: 1, flags: 0, staleTime: 0 }] }]));
   t.equal(zero.longLivedFamilies, 0, 'a stale time of 0 keeps nothing');
 });
+
+t.test('extended next hop (RFC 8950): offered when configured, negotiated when both offer IPv4 with IPv6 next hops', async (t) => {
+  const enh = { ...local, extendedNextHop: true };
+  const cap = localOpen(enh).capabilities.find((c) => c.kind === 'extended-next-hop');
+  t.same(cap, { kind: 'extended-next-hop', entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }] });
+  const { encodeCapability } = await import('../../../src/wire/capabilities.js');
+  t.equal(encodeCapability(cap as Capability).toString('hex'), '0506000100010002', 'code 5: AFI 1, SAFI 1, next hop AFI 2');
+  const theirs: Capability = { kind: 'extended-next-hop', entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }] };
+  t.equal(negotiate(enh, 64512, open([mp(1), mp(2), theirs])).extendedNextHop, true);
+  t.equal(negotiate(local, 64512, open([mp(1), mp(2), theirs])).extendedNextHop, false, 'not offered by us');
+  t.equal(negotiate(enh, 64512, open([mp(1), mp(2)])).extendedNextHop, false, 'not offered by the peer');
+  t.equal(negotiate(enh, 64512, open([mp(2), theirs])).extendedNextHop, false, 'IPv4 not negotiated at all');
+});
