@@ -288,7 +288,9 @@ export class Peer {
     this.fsm = r.state;
     if (r.state.state !== before.state) {
       this.since = this.clock.now();
-      const f = logLimit.fields(`${this.config.address}|state`);
+      // Reaching and leaving Established are always logged (the idle hold bounds how often they
+      // can happen); the connection attempts in between are rate-limited.
+      const f = r.state.state === State.ESTABLISHED || before.state === State.ESTABLISHED ? {} : logLimit.fields(`${this.config.address}|state`);
       if (f) this.log.info({ from: before.state, to: r.state.state, event: ev.type, reason: r.state.lastError || undefined, ...f }, `session ${before.state} -> ${r.state.state}`);
       if (before.state === State.ESTABLISHED) this.counters.flaps++;
       this.events.stateChange(this, before.state, r.state.state, r.state.lastError);
