@@ -88,6 +88,11 @@ export interface Config {
   asn: number;
   listen: { address: string[]; port: number };
   neighbors: NeighborConfig[];
+  /**
+   * Unnumbered neighbours: an interface each, the peer's link-local address learned from its
+   * router advertisements (daemon/unnumbered.ts); its settings as a template.
+   */
+  unnumbered: { interface: string; settings: PeerTemplate }[];
   hostname: string;
   /** Prefixes this router originates. */
   announce: string[];
@@ -305,10 +310,27 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
     statics.add(r.prefix);
   });
   const seen = new Set<string>();
-  const neighbors = (raw.neighbors ?? []).map((own: NeighborDoc, i): NeighborConfig => {
+  // Unnumbered neighbours (an interface, no address): their address comes from discovery.
+  const unnumbered: Config['unnumbered'] = [];
+  const unnumberedAt = new Set<string>();
+  (raw.neighbors ?? []).forEach((own: NeighborDoc, i) => {
+    if (own.address !== undefined) return;
     const at: ConfigPath = ['neighbors', i];
+    const iface: string = own.interface ?? c.fail(at, 'needs an address, or an interface for an unnumbered neighbor');
+    if (unnumberedAt.has(iface)) c.fail([...at, 'interface'], `${iface} has an unnumbered neighbor already`);
+    unnumberedAt.add(iface);
+    const { template: _name, address: _address, ...settings } = own;
+    const t: PeerTemplate = { ...template(own.template, [...at, 'template']), ...templateOf(settings) };
+    const probe = makeNeighbor('fe80::1', 'neighbors', 0, t);
+    if (!probe.asn) c.fail(at, 'asn is required (here or in its template)');
+    checkNeighbor(c, probe, at, own);
+    unnumbered.push({ interface: iface, settings: t });
+  });
+  const neighbors = (raw.neighbors ?? []).filter((own) => own.address !== undefined).map((own: NeighborDoc, i): NeighborConfig => {
+    const at: ConfigPath = ['neighbors', (raw.neighbors ?? []).indexOf(own)];
+    void i;
     // One spelling per address (2001:db8:0::1 is 2001:db8::1), the one sockets report.
-    const address = canonicalAddress(own.address);
+    const address = canonicalAddress(own.address as string);
     if (seen.has(address)) c.fail([...at, 'address'], address === own.address ? `${address} is configured twice` : `${own.address} is ${address}, configured twice`);
     seen.add(address);
     const t = template(own.template, [...at, 'template']);
@@ -341,6 +363,7 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
     asn,
     listen,
     neighbors,
+    unnumbered,
     hostname: raw.hostname ?? '',
     announce: raw.announce ?? [],
     routeReflector,

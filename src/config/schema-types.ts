@@ -116,7 +116,7 @@ export type WrenDocument = {
   /** Named peer settings that neighbors, the mesh and reflector clients inherit with `template: NAME` */
   peerTemplates?: Record<string, PeerSettingsDoc>;
   neighbors?: (PeerSettingsDoc & {
-    address: string;
+    address?: string;
     template?: TemplateNameDoc;
   })[];
   /** Prefixes this router originates */

@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { MemoryGuard, defaultMemoryLimit, type MemoryGuardOptions } from './memory-guard.js';
+import { Unnumbered } from './unnumbered.js';
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { Peer, type Dialer, type PeerEvents } from '../session/peer.js';
@@ -63,6 +64,10 @@ export class Daemon implements ReloadTarget {
   calico: CalicoSource | null = null;
   /** Reloads run one after another (a datastore change may arrive while a SIGHUP is applied). */
   private reloadChain: Promise<unknown> = Promise.resolve();
+  /** The config as given (file or datastore), before discovered unnumbered neighbours are added. */
+  private baseConfig: Config;
+  /** Unnumbered neighbours: router advertisements sent and heard on their interfaces. */
+  readonly unnumbered: Unnumbered;
 
   constructor(
     public config: Config,
@@ -72,6 +77,10 @@ export class Daemon implements ReloadTarget {
     private events?: PeerEvents,
     private readonly socketPath: string | null = null,
   ) {
+    this.baseConfig = config;
+    this.unnumbered = new Unnumbered(log, () => {
+      this.reload(this.baseConfig).catch((err: unknown) => this.log.warn({ error: (err as Error).message }, 'unnumbered neighbors not applied'));
+    });
     this.registry = new PeerRegistry({
       config: () => this.config,
       makePeer: (n, openHoldTime) => {
@@ -249,6 +258,7 @@ export class Daemon implements ReloadTarget {
     this.startMemoryGuard();
     this.scheduleRibDumps();
     this.bmp.configure();
+    this.unnumbered.configure(this.config.unnumbered);
     this.stopLoopSamples = every(this.clock, 10_000, () => {
       const s = this.loop.sample();
       if (s.maxMs >= 100) this.log.warn({ maxMs: Math.round(s.maxMs), p99Ms: Math.round(s.p99Ms) }, 'event loop stalled');
@@ -354,8 +364,13 @@ export class Daemon implements ReloadTarget {
    * up; settings that need a restart are reported and left as they are; a change of identity
    * (routerId, asn) is refused as a whole.
    */
-  async reload(next: Config, check = false): Promise<ReloadPlan> {
-    const run = this.reloadChain.then(() => (check ? planStep(this.config, next) : applyReload(this, next)));
+  async reload(given: Config, check = false): Promise<ReloadPlan> {
+    if (!check) this.baseConfig = given;
+    const run = this.reloadChain.then(() => {
+      // Discovered unnumbered neighbours stay through every reload (the file does not list them).
+      const next = this.unnumbered.expand(given);
+      return check ? planStep(this.config, next) : applyReload(this, next);
+    });
     this.reloadChain = run.catch(() => undefined);
     if (!check) {
       run.then(
@@ -377,6 +392,7 @@ export class Daemon implements ReloadTarget {
     if (this.guard) this.guard.options = this.guardOptions(effective);
     this.kernel?.fib.setBlackholes(effective.fib.blackhole);
     if (!isDeepStrictEqual(effective.fib.staticRoutes, old.fib.staticRoutes)) this.kernel?.setStaticRoutes(effective.fib.staticRoutes).catch((err: unknown) => this.log.warn({ err }, 'static routes not applied'));
+    if (!isDeepStrictEqual(effective.unnumbered.map((u) => u.interface), old.unnumbered.map((u) => u.interface))) this.unnumbered.configure(effective.unnumbered);
     if (!isDeepStrictEqual(effective.fib.excludeWithin, old.fib.excludeWithin)) this.kernel?.fib.setExcludeWithin(effective.fib.excludeWithin);
     if (!isDeepStrictEqual(effective.fib.ignoreInterfaces, old.fib.ignoreInterfaces)) this.kernel?.setIgnoredInterfaces(effective.fib.ignoreInterfaces);
     if (effective.control.group !== old.control.group) this.control?.setGroup(effective.control.group);
@@ -415,6 +431,7 @@ export class Daemon implements ReloadTarget {
    */
   async stop(message: string, mode: 'restart' | 'down' = 'restart'): Promise<void> {
     this.listenerRef?.close();
+    this.unnumbered.stop();
     this.control?.close();
     this.readOnlyControl?.close();
     for (const s of this.birdCompat) s.close();

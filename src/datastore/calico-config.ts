@@ -32,7 +32,7 @@ export const CALICO_IGNORED_INTERFACES = ['cali*', 'kube-ipvs*'];
 
 export class DatastoreConfigError extends Error {}
 
-type NeighborDoc = NonNullable<WrenDocument['neighbors']>[number];
+type NeighborDoc = NonNullable<WrenDocument['neighbors']>[number] & { address: string };
 
 export interface CalicoConfigResult {
   document: WrenDocument;
@@ -320,8 +320,9 @@ export function calicoDocument(state: CalicoState, local: WrenDocument, secret: 
   for (const c of local.announce ?? []) announce.add(c);
 
   // The local file's neighbours are added; where one has an address the datastore has too, it wins.
-  const own = new Map((local.neighbors ?? []).map((n) => [n.address, n]));
-  const merged = [...neighbors.filter((n) => !own.has(n.address) && !sameAddressIn(own, n.address)), ...own.values()];
+  const own = new Map((local.neighbors ?? []).filter((n): n is NeighborDoc => n.address !== undefined).map((n) => [n.address, n]));
+  // Unnumbered ones (an interface, no address) are the file's alone.
+  const merged = [...neighbors.filter((n) => !own.has(n.address) && !sameAddressIn(own, n.address)), ...own.values(), ...(local.neighbors ?? []).filter((n) => n.address === undefined)];
 
   // prefixAdvertisements: communities on our routes inside each CIDR, through the announce policy.
   const policies: Record<string, PolicyDoc> = { ...filterPolicies(state.filters.values(), global?.normalRoutePriority ?? { v4: CALICO_NORMAL_ROUTE_PRIORITY, v6: CALICO_NORMAL_ROUTE_PRIORITY }) };

@@ -17,6 +17,7 @@ export interface Libc {
   bind: Fn;
   connect: Fn;
   sendto: Fn;
+  recvfrom: Fn;
   close: Fn;
   strerror: Fn;
 }
@@ -35,6 +36,7 @@ export function libc(): Libc {
     bind: lib.func('int bind(int fd, const uint8_t *addr, uint32_t len)'),
     connect: lib.func('int connect(int fd, const uint8_t *addr, uint32_t len)'),
     sendto: lib.func('long sendto(int fd, const uint8_t *buf, unsigned long len, int flags, const uint8_t *addr, uint32_t addrlen)'),
+    recvfrom: lib.func('long recvfrom(int fd, _Out_ uint8_t *buf, unsigned long len, int flags, _Out_ uint8_t *addr, _Inout_ uint32_t *addrlen)'),
     close: lib.func('int close(int fd)'),
     strerror: lib.func('const char *strerror(int errnum)'),
   };

@@ -36,6 +36,8 @@ export interface PeerSpec {
   options?: string[];
   /** BIRD: more options in each channel block (`extended next hop on;`). */
   channelOptions?: string[];
+  /** FRR: `address` is an interface, peered with unnumbered (`neighbor IF interface remote-as ASN`). */
+  unnumbered?: boolean;
 }
 
 /** A daemon's BFD: intervals (ms), multiplier, optional authentication (BIRD only). */
@@ -57,6 +59,8 @@ export interface DaemonSpec {
   bfd?: BfdSpec;
   /** FRR: more lines under `router bgp`. */
   routerOptions?: string[];
+  /** FRR: zebra's config lines (interface settings such as router advertisements); zebra then runs. */
+  zebraConfig?: string[];
 }
 
 /** SIGKILL, resolved once the process is gone. */
@@ -167,7 +171,7 @@ export class Frr implements Daemon {
     const name = `frr-${ns}`;
     const conf = lab.path(`${name}.conf`);
     this.vtyDir = lab.path(`${name}-vty`);
-    const zebra = spec.gracefulRestart === true || spec.bfd !== undefined;
+    const zebra = spec.gracefulRestart === true || spec.bfd !== undefined || spec.zebraConfig !== undefined;
     const lines = [
       'frr defaults traditional',
       `hostname ${name}`,
@@ -182,7 +186,7 @@ export class Frr implements Daemon {
       ...(spec.routerOptions ?? []).map((l) => ` ${l}`),
     ];
     for (const p of spec.peers) {
-      lines.push(` neighbor ${p.address} remote-as ${p.asn}`);
+      lines.push(p.unnumbered ? ` neighbor ${p.address} interface remote-as ${p.asn}` : ` neighbor ${p.address} remote-as ${p.asn}`);
       lines.push(` neighbor ${p.address} timers connect 2`);
       if (p.passive) lines.push(` neighbor ${p.address} passive`);
       if (p.holdTime) lines.push(` neighbor ${p.address} timers ${Math.max(1, Math.floor(p.holdTime / 3))} ${p.holdTime}`);
@@ -209,7 +213,7 @@ export class Frr implements Daemon {
       // directories it writes to must be open to it.
       chmodSync(lab.path('.'), 0o777);
       chmodSync(this.vtyDir, 0o777);
-      writeFileSync(lab.path(`${name}-zebra.conf`), '', { mode: 0o644 });
+      writeFileSync(lab.path(`${name}-zebra.conf`), (spec.zebraConfig ?? []).join('\n') + '\n', { mode: 0o644 });
       lab.spawn(ns, '/usr/lib/frr/zebra', ['-f', lab.path(`${name}-zebra.conf`), '-i', lab.path(`${name}-zebra.pid`), '-z', zsock, '--vty_socket', this.vtyDir]);
     }
     if (spec.bfd) {

@@ -242,3 +242,20 @@ t.test('a link-local neighbour needs its interface; an interface needs a link-lo
   t.throws(() => parseConfig(doc('{ address: "fe80::2", asn: 65002 }'), 'w.yaml'), /w\.yaml:4:.*fe80::2 is link-local: give the interface/);
   t.throws(() => parseConfig(doc('{ address: "2001:db8::2", interface: eth0, asn: 65002 }'), 'w.yaml'), /interface: goes with a link-local/);
 });
+
+t.test('an unnumbered neighbour: an interface without an address; its settings kept for when the peer is found', async (t) => {
+  const doc = (n: string) => `routerId: 192.0.2.1\nasn: 64512\nneighbors:\n  - ${n}\n`;
+  const c = parseConfig(doc('{ interface: eth1, asn: 65002, extendedNextHop: true, holdTime: 9 }'), 'w.yaml');
+  t.same(c.neighbors, [], 'no neighbour until the peer is heard');
+  t.match(c.unnumbered, [{ interface: 'eth1', settings: { asn: 65002, extendedNextHop: true, holdTime: 9 } }]);
+  t.throws(() => parseConfig(doc('{ asn: 65002 }'), 'w.yaml'), /needs an address, or an interface for an unnumbered neighbor/);
+  t.throws(() => parseConfig(doc('{ interface: eth1 }'), 'w.yaml'), /asn is required/);
+  t.throws(() => parseConfig(`routerId: 192.0.2.1\nasn: 64512\nneighbors:\n  - { interface: eth1, asn: 1 }\n  - { interface: eth1, asn: 2 }\n`, 'w.yaml'), /eth1 has an unnumbered neighbor already/);
+  const { Unnumbered } = await import('../../../src/daemon/unnumbered.js');
+  const { pino } = await import('pino');
+  const u = new Unnumbered(pino({ level: 'silent' }), () => undefined);
+  t.equal(u.expand(c), c, 'nothing heard: the config as it is');
+  (u as unknown as { hear(i: string, ll: string): void }).hear('eth1', 'fe80::2');
+  const e = u.expand(c);
+  t.match(e.neighbors, [{ address: 'fe80::2', interface: 'eth1', asn: 65002, holdTime: 9, families: ['ipv4', 'ipv6'], maxPrefixes: { limit: 2000000 } }], 'heard: a link-local neighbour on that interface, eBGP defaults and RFC 8950 families included');
+});
