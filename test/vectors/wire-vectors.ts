@@ -112,6 +112,22 @@ export const VALID: ValidVector[] = [
     },
   },
   {
+    name: 'open-graceful-restart-notification',
+    bytes: open(64512, 90, '192.0.2.6', [capability(64, cat(u16(0x4000 | 300), u16(1), u8(1), u8(0x80)))]),
+    expect: {
+      type: 'open', version: 4, myAs: 64512, holdTime: 90, bgpId: '192.0.2.6',
+      capabilities: [{ kind: 'graceful-restart', flags: 4, restartTime: 300, families: [{ afi: 1, safi: 1, flags: 128 }] }],
+    },
+  },
+  {
+    name: 'open-long-lived-graceful-restart',
+    bytes: open(64512, 90, '192.0.2.6', [capability(71, cat(u16(1), u8(1), u8(0x80), [0x00, 0x0e, 0x10], u16(2), u8(1), u8(0), [0xff, 0xff, 0xff]))]),
+    expect: {
+      type: 'open', version: 4, myAs: 64512, holdTime: 90, bgpId: '192.0.2.6',
+      capabilities: [{ kind: 'long-lived-graceful-restart', families: [{ afi: 1, safi: 1, flags: 128, staleTime: 3600 }, { afi: 2, safi: 1, flags: 0, staleTime: 16777215 }] }],
+    },
+  },
+  {
     name: 'open-add-path',
     bytes: open(64512, 90, '192.0.2.7', [capability(69, cat(u16(1), u8(1), u8(3), u16(2), u8(1), u8(1)))]),
     expect: {
@@ -354,6 +370,11 @@ export const VALID: ValidVector[] = [
     name: 'notification-hold-timer-expired',
     bytes: message(3, [4, 0]),
     expect: { type: 'notification', code: 4, subcode: 0, data: '' },
+  },
+  {
+    name: 'notification-hard-reset',
+    bytes: message(3, cat([6, 9], [6, 2], [4], [0x64, 0x6f, 0x77, 0x6e])),
+    expect: { type: 'notification', code: 6, subcode: 9, data: '060204646f776e' },
   },
   {
     name: 'notification-bad-peer-as',
