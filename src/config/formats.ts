@@ -26,6 +26,13 @@ export function isCanonicalPrefix(s: string): boolean {
 
 export const wrenFormats: Record<string, (s: string) => boolean> = {
   ip: (s) => parseAddress(s) !== null,
+  /** A neighbour's address: an IP address, or a link-local one with its interface (fe80::2%eth0). */
+  'neighbor-address': (s) => {
+    const at = s.indexOf('%');
+    if (at < 0) return parseAddress(s) !== null;
+    const a = parseAddress(s.slice(0, at));
+    return a !== null && a.length === 16 && a[0] === 0xfe && ((a[1] as number) & 0xc0) === 0x80 && /^[A-Za-z0-9_.:@-]{1,15}$/.test(s.slice(at + 1));
+  },
   prefix: isCanonicalPrefix,
   'route-protocol': (s) => routeProtocolNumber(s) !== undefined,
   'prefix-range': (s) => parsePrefixRange(s) !== null,

@@ -326,9 +326,16 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
     checkNeighbor(c, probe, at, own);
     unnumbered.push({ interface: iface, settings: t });
   });
-  const neighbors = (raw.neighbors ?? []).filter((own) => own.address !== undefined).map((own: NeighborDoc, i): NeighborConfig => {
-    const at: ConfigPath = ['neighbors', (raw.neighbors ?? []).indexOf(own)];
+  const neighbors = (raw.neighbors ?? []).filter((own) => own.address !== undefined).map((given: NeighborDoc, i): NeighborConfig => {
+    let own = given;
+    const at: ConfigPath = ['neighbors', (raw.neighbors ?? []).indexOf(given)];
     void i;
+    // fe80::2%eth0: the interface of a link-local neighbour written as its zone.
+    const zoned = (own.address as string).split('%');
+    if (zoned.length === 2) {
+      if (own.interface && own.interface !== zoned[1]) c.fail([...at, 'interface'], `${own.interface}, but the address says ${zoned[1] as string}`);
+      own = { ...own, address: zoned[0] as string, interface: zoned[1] as string };
+    }
     // One spelling per address (2001:db8:0::1 is 2001:db8::1), the one sockets report.
     const address = canonicalAddress(own.address as string);
     if (seen.has(address)) c.fail([...at, 'address'], address === own.address ? `${address} is configured twice` : `${own.address} is ${address}, configured twice`);

@@ -16,6 +16,7 @@ export { routeProtocolNumber } from './formats.js';
 
 const FORMAT_TEXT: Record<string, string> = {
   ip: 'an IP address',
+  'neighbor-address': 'an IP address (a link-local one may carry its interface: fe80::2%eth0)',
   ipv4: 'an IPv4 address',
   prefix: 'a prefix with no host bits set (like 192.0.2.0/24)',
   'route-protocol': `a route protocol (0-255 or ${Object.keys(ROUTE_PROTOCOLS).join(', ')})`,

@@ -259,3 +259,10 @@ t.test('an unnumbered neighbour: an interface without an address; its settings k
   const e = u.expand(c);
   t.match(e.neighbors, [{ address: 'fe80::2', interface: 'eth1', asn: 65002, holdTime: 9, families: ['ipv4', 'ipv6'], maxPrefixes: { limit: 2000000 } }], 'heard: a link-local neighbour on that interface, eBGP defaults and RFC 8950 families included');
 });
+
+t.test('a link-local neighbour may be written fe80::2%eth0', async (t) => {
+  const doc = (n: string) => `routerId: 192.0.2.1\nasn: 64512\nneighbors:\n  - ${n}\n`;
+  t.match(parseConfig(doc('{ address: "fe80::2%eth0", asn: 65002 }'), 'w.yaml').neighbors[0], { address: 'fe80::2', interface: 'eth0' });
+  t.throws(() => parseConfig(doc('{ address: "2001:db8::2%eth0", asn: 65002 }'), 'w.yaml'), /an IP address \(a link-local one may carry its interface/);
+  t.throws(() => parseConfig(doc('{ address: "fe80::2%eth0", interface: eth1, asn: 65002 }'), 'w.yaml'), /eth1, but the address says eth0/);
+});
