@@ -4,11 +4,20 @@
  * as `via inet6 ADDR dev IF`, and IPv4 addresses on loopback ping across.
  */
 import t from 'tap';
+import type { Test } from 'tap';
 import { netnsLab, waitFor, type Lab } from '../helpers/netns.js';
 import { Bird, Frr } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
 
 const route4 = (lab: Lab, ns: string, dst: string) => lab.exec(ns, 'ip', ['-4', 'route', 'show', dst], { allowFail: true });
+
+/** wren (198.51.100.0/24, in `w` on `ifA`) and `peer` (203.0.113.0/24, in `p`): each holds the other's IPv4 route via inet6, and pings go. */
+async function ipv4OverIpv6(t: Test, lab: Lab, w: string, p: string, ifA: string, peer: string): Promise<void> {
+  await waitFor('IPv4 routes in both kernels', () => route4(lab, w, '203.0.113.0/24').includes('via') && route4(lab, p, '198.51.100.0/24').includes('via'), 20_000).catch(() => undefined);
+  t.match(route4(lab, w, '203.0.113.0/24'), new RegExp(`via inet6 (2001:db8::2|fe80::[0-9a-f:]+) dev ${ifA} proto 210`), `wren installed ${peer}'s IPv4 route via its IPv6 next hop`);
+  t.match(route4(lab, p, '198.51.100.0/24'), /via inet6 (2001:db8::1|fe80::[0-9a-f:]+) dev /, `${peer} installed ours via our IPv6 next hop`);
+  t.ok(/ [1-3] received/.test(lab.exec(w, 'ping', ['-c', '3', '-i', '0.2', '-W', '2', '-I', '198.51.100.1', '203.0.113.1'], { allowFail: true })), 'IPv4 ping across a link without IPv4 addresses');
+}
 
 t.test('RFC 8950 with FRR: IPv4 over an IPv6-only link, routes via inet6 in both kernels, ping across', async (t) => {
   const lab = netnsLab(t, 'enh', ['/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', 'vtysh', 'ping']);
@@ -28,10 +37,7 @@ t.test('RFC 8950 with FRR: IPv4 over an IPv6-only link, routes via inet6 in both
   t.teardown(() => wren.stop('SIGKILL'));
   await waitFor('session up', () => wren.state('2001:db8::2') === 'Established' && frr.established('2001:db8::1'), 30_000);
   t.match(frr.describe('2001:db8::1'), /[Ee]xtended [Nn]exthop:\s*advertised and received/, 'FRR: the extended next hop capability both ways');
-  await waitFor('IPv4 routes in both kernels', () => route4(lab, w, '203.0.113.0/24').includes('via') && route4(lab, f, '198.51.100.0/24').includes('via'), 20_000).catch(() => undefined);
-  t.match(route4(lab, w, '203.0.113.0/24'), new RegExp(`via inet6 (2001:db8::2|fe80::[0-9a-f:]+) dev ${ifA} proto 210`), "wren installed FRR's IPv4 route via its IPv6 next hop");
-  t.match(route4(lab, f, '198.51.100.0/24'), /via inet6 (2001:db8::1|fe80::[0-9a-f:]+) dev /, 'FRR installed ours via our IPv6 next hop');
-  t.ok(/ [1-3] received/.test(lab.exec(w, 'ping', ['-c', '3', '-i', '0.2', '-W', '2', '-I', '198.51.100.1', '203.0.113.1'], { allowFail: true })), 'IPv4 ping across a link without IPv4 addresses');
+  await ipv4OverIpv6(t, lab, w, f, ifA, 'FRR');
 });
 
 t.test('RFC 8950 with BIRD 2 (extended next hop on): IPv4 over an IPv6 session both ways', async (t) => {
@@ -55,10 +61,7 @@ t.test('RFC 8950 with BIRD 2 (extended next hop on): IPv4 over an IPv6 session b
   });
   t.teardown(() => wren.stop('SIGKILL'));
   await waitFor('session up', () => wren.state('2001:db8::2') === 'Established' && bird.established('2001:db8::1'), 30_000);
-  await waitFor('IPv4 routes in both kernels', () => route4(lab, w, '203.0.113.0/24').includes('via') && route4(lab, b, '198.51.100.0/24').includes('via'), 20_000).catch(() => undefined);
-  t.match(route4(lab, w, '203.0.113.0/24'), new RegExp(`via inet6 (2001:db8::2|fe80::[0-9a-f:]+) dev ${ifA} proto 210`), "wren installed BIRD's IPv4 route via its IPv6 next hop");
-  t.match(route4(lab, b, '198.51.100.0/24'), /via inet6 (2001:db8::1|fe80::[0-9a-f:]+) dev /, 'BIRD installed ours via our IPv6 next hop');
-  t.ok(/ [1-3] received/.test(lab.exec(w, 'ping', ['-c', '3', '-i', '0.2', '-W', '2', '-I', '198.51.100.1', '203.0.113.1'], { allowFail: true })), 'IPv4 ping across');
+  await ipv4OverIpv6(t, lab, w, b, ifA, 'BIRD');
 });
 
 t.test('IPv6 routes over an IPv4 session with BIRD 2: our IPv6 address on that link as next hop', async (t) => {

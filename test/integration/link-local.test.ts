@@ -19,22 +19,26 @@ function linkLocal(lab: Lab, ns: string, dev: string): string {
   return a;
 }
 
+/** Two namespaces joined by a veth with link-local addresses only (DAD off): the ends and their addresses. */
+async function linkLocalPair(lab: Lab, a: string, b: string): Promise<{ ifA: string; ifB: string; llA: string; llB: string }> {
+  for (const ns of [a, b]) lab.exec(ns, 'sysctl', ['-qw', 'net.ipv6.conf.default.accept_dad=0']);
+  const { ifA, ifB } = lab.link(a, [], b, []);
+  await waitFor('link-local addresses', () => {
+    try {
+      return linkLocal(lab, a, ifA) && linkLocal(lab, b, ifB);
+    } catch {
+      return null;
+    }
+  }, 10_000);
+  return { ifA, ifB, llA: linkLocal(lab, a, ifA), llB: linkLocal(lab, b, ifB) };
+}
+
 t.test('link-local IPv6 peering with BIRD 2: routes via the link-local next hop and its interface, pings across', async (t) => {
   const lab = netnsLab(t, 'll', ['bird', 'birdc', 'ping']);
   if (!lab) return;
   const w = lab.ns('w');
   const b = lab.ns('b');
-  for (const ns of [w, b]) lab.exec(ns, 'sysctl', ['-qw', 'net.ipv6.conf.default.accept_dad=0']);
-  const { ifA, ifB } = lab.link(w, [], b, []);
-  await waitFor('link-local addresses', () => {
-    try {
-      return linkLocal(lab, w, ifA) && linkLocal(lab, b, ifB);
-    } catch {
-      return null;
-    }
-  }, 10_000);
-  const llW = linkLocal(lab, w, ifA);
-  const llB = linkLocal(lab, b, ifB);
+  const { ifA, ifB, llA: llW, llB } = await linkLocalPair(lab, w, b);
   lab.exec(w, 'ip', ['addr', 'add', '2001:db8:1::1/128', 'dev', 'lo']);
   lab.exec(b, 'ip', ['addr', 'add', '2001:db8:2::1/128', 'dev', 'lo']);
   const bird = new Bird(
@@ -64,17 +68,7 @@ t.test('link-local IPv6 peering with FRR: routes via the link-local next hop and
   if (!lab) return;
   const w = lab.ns('w');
   const f = lab.ns('f');
-  for (const ns of [w, f]) lab.exec(ns, 'sysctl', ['-qw', 'net.ipv6.conf.default.accept_dad=0']);
-  const { ifA, ifB } = lab.link(w, [], f, []);
-  await waitFor('link-local addresses', () => {
-    try {
-      return linkLocal(lab, w, ifA) && linkLocal(lab, f, ifB);
-    } catch {
-      return null;
-    }
-  }, 10_000);
-  const llW = linkLocal(lab, w, ifA);
-  const llF = linkLocal(lab, f, ifB);
+  const { ifA, ifB, llA: llW, llB: llF } = await linkLocalPair(lab, w, f);
   lab.exec(w, 'ip', ['addr', 'add', '2001:db8:1::1/128', 'dev', 'lo']);
   lab.exec(f, 'ip', ['addr', 'add', '2001:db8:3::1/128', 'dev', 'lo']);
   const frr = new Frr(lab, f, { routerId: '192.0.2.3', asn: 65003, listen: [], peers: [{ address: llW, asn: 64512, holdTime: 9, families: ['ipv6'], options: [`interface ${ifB}`] }], announce: ['2001:db8:3::/48'], gracefulRestart: true });
@@ -105,16 +99,7 @@ t.test('unnumbered with FRR (neighbor IF interface): each side finds the other b
   if (!lab) return;
   const w = lab.ns('w');
   const f = lab.ns('f');
-  for (const ns of [w, f]) lab.exec(ns, 'sysctl', ['-qw', 'net.ipv6.conf.default.accept_dad=0']);
-  const { ifA, ifB } = lab.link(w, [], f, []);
-  await waitFor('link-local addresses', () => {
-    try {
-      return linkLocal(lab, w, ifA) && linkLocal(lab, f, ifB);
-    } catch {
-      return null;
-    }
-  }, 10_000);
-  const llF = linkLocal(lab, f, ifB);
+  const { ifA, ifB, llB: llF } = await linkLocalPair(lab, w, f);
   lab.exec(w, 'ip', ['addr', 'add', '198.51.100.1/32', 'dev', 'lo']);
   lab.exec(w, 'ip', ['addr', 'add', '2001:db8:1::1/128', 'dev', 'lo']);
   lab.exec(f, 'ip', ['addr', 'add', '203.0.113.1/32', 'dev', 'lo']);
@@ -156,17 +141,7 @@ t.test('unnumbered between two wrens: they find each other by the router adverti
   if (!lab) return;
   const a = lab.ns('a');
   const b = lab.ns('b');
-  for (const ns of [a, b]) lab.exec(ns, 'sysctl', ['-qw', 'net.ipv6.conf.default.accept_dad=0']);
-  const { ifA, ifB } = lab.link(a, [], b, []);
-  await waitFor('link-local addresses', () => {
-    try {
-      return linkLocal(lab, a, ifA) && linkLocal(lab, b, ifB);
-    } catch {
-      return null;
-    }
-  }, 10_000);
-  const llA = linkLocal(lab, a, ifA);
-  const llB = linkLocal(lab, b, ifB);
+  const { ifA, ifB, llA, llB } = await linkLocalPair(lab, a, b);
   lab.exec(a, 'ip', ['addr', 'add', '198.51.100.1/32', 'dev', 'lo']);
   lab.exec(b, 'ip', ['addr', 'add', '203.0.113.1/32', 'dev', 'lo']);
   const node = (ns: string, iface: string, id: string, asn: number, peerAsn: number, block: string) =>
