@@ -288,9 +288,11 @@ export class Peer {
     this.fsm = r.state;
     if (r.state.state !== before.state) {
       this.since = this.clock.now();
-      // Reaching and leaving Established are always logged (the idle hold bounds how often they
-      // can happen); the connection attempts in between are rate-limited.
-      const f = r.state.state === State.ESTABLISHED || before.state === State.ESTABLISHED ? {} : logLimit.fields(`${this.config.address}|state`);
+      // Reaching and leaving Established have a log budget of their own: the connection attempts
+      // before a session comes up must not use it up (the Established line went missing), and a
+      // peer that comes up and drops again and again must not flood the log either.
+      const established = r.state.state === State.ESTABLISHED || before.state === State.ESTABLISHED;
+      const f = logLimit.fields(`${this.config.address}|${established ? 'established' : 'state'}`);
       if (f) this.log.info({ from: before.state, to: r.state.state, event: ev.type, reason: r.state.lastError || undefined, ...f }, `session ${before.state} -> ${r.state.state}`);
       if (before.state === State.ESTABLISHED) this.counters.flaps++;
       this.events.stateChange(this, before.state, r.state.state, r.state.lastError);

@@ -23,7 +23,7 @@ const TSHARK_LIMITS: Record<string, string> = {
 };
 
 const CAP_CODES: Record<string, number> = {
-  multiprotocol: 1, 'route-refresh': 2, 'extended-next-hop': 5, 'extended-message': 6, 'graceful-restart': 64,
+  multiprotocol: 1, 'route-refresh': 2, 'extended-next-hop': 5, 'extended-message': 6, 'graceful-restart': 64, 'long-lived-graceful-restart': 71,
   'four-octet-as': 65, 'add-path': 69, 'enhanced-route-refresh': 70, fqdn: 73,
 };
 
