@@ -55,7 +55,12 @@ function wrenConfig(peerAsn: number, bfd: Record<string, unknown>, extra: Record
 async function blackholeRound(t: Test, lab: Lab, topo: ReturnType<typeof topology>, wren: Wren, peer: Daemon, peerHasBfdUp: () => boolean, metrics = false): Promise<void> {
   const { w, sw, peerPort } = topo;
   const bfd = () => wren.json<{ sessions: BfdRow[] }>('show', 'bfd').sessions[0] as BfdRow;
-  await waitFor('BFD Up in wren', () => bfd().state === 'Up', 20_000, 100);
+  await waitFor('BFD Up in wren', () => bfd().state === 'Up', 20_000, 100).catch((err: unknown) => {
+    // Say why: wrend gone (its stderr is in the lines at level 60), or up but BFD not.
+    t.comment(`wrend alive: ${String(wren.alive)}`);
+    for (const l of wren.lines.filter((x) => x.level >= 40).slice(-8)) t.comment(JSON.stringify(l).slice(0, 600));
+    throw err;
+  });
   await waitFor('BFD Up in the peer', peerHasBfdUp, 20_000, 200);
   await waitFor('BGP Established', () => wren.state('192.0.2.2') === 'Established' && peer.established('192.0.2.1'), 30_000, 200);
   await waitFor('the peer route in the kernel', () => kernelHas(lab, w, PEER_PREFIX), 15_000, 100);
