@@ -15,8 +15,9 @@ const NEIGHBOR_EFFECTS: Record<keyof Omit<NeighborConfig, 'address'>, Effect> = 
   port: 'reset',
   families: 'reset',
   addPaths: 'reset',
-  // The paths an ADD-PATH session is sent: the session moves to the group of the new selection.
-  addPathsSend: 'export',
+  // The paths an ADD-PATH session is sent: the path ids change with the selection, so the session
+  // starts again (a move between groups withdraws by prefix, not by every id it was sent).
+  addPathsSend: 'reset',
   holdTime: 'reset',
   keepaliveTime: 'reset',
   password: 'reset',
