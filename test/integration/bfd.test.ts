@@ -58,7 +58,7 @@ async function blackholeRound(t: Test, lab: Lab, topo: ReturnType<typeof topolog
   await waitFor('BFD Up in wren', () => bfd().state === 'Up', 20_000, 100).catch((err: unknown) => {
     // Say why: wrend gone (its stderr is in the lines at level 60), or up but BFD not.
     t.comment(`wrend alive: ${String(wren.alive)}`);
-    for (const l of wren.lines.filter((x) => x.level >= 40).slice(-8)) t.comment(JSON.stringify(l).slice(0, 600));
+    for (const l of wren.lines.slice(-15)) t.comment(JSON.stringify(l).slice(0, 400));
     throw err;
   });
   await waitFor('BFD Up in the peer', peerHasBfdUp, 20_000, 200);

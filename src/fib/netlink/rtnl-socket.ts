@@ -52,7 +52,17 @@ interface SeqRange {
   results: number[];
 }
 
-type Pending = { kind: 'dump'; out: RtnlMessage[]; done: (err: Error | null) => void } | { kind: 'ack'; done: (errno: number) => void };
+/** How long a dump may go without a message before it is asked for again, and how many times. */
+const DUMP_TIMEOUT_MS = 5000;
+const DUMP_ATTEMPTS = 3;
+
+class DumpTimeout extends Error {
+  constructor(type: number) {
+    super(`netlink dump (type ${type}) silent for ${DUMP_TIMEOUT_MS} ms`);
+  }
+}
+
+type Pending = { kind: 'dump'; out: RtnlMessage[]; done: (err: Error | null) => void; heard: boolean } | { kind: 'ack'; done: (errno: number) => void };
 
 export class RtnlSocket {
   private readonly sock: RawNetlinkSocket;
@@ -62,6 +72,8 @@ export class RtnlSocket {
   /** Datagrams of route requests in flight. */
   private readonly ranges = new Set<SeqRange>();
   private dumpChain: Promise<unknown> = Promise.resolve();
+  /** Dumps that got no end in time and were asked for again. */
+  dumpTimeouts = 0;
 
   constructor() {
     this.sock = new RawNetlinkSocket(NETLINK_ROUTE, { recvBufferSize: RCVBUF, sendBufferSize: 4 * 1024 * 1024 });
@@ -113,6 +125,7 @@ export class RtnlSocket {
           this.pending.delete(h.seq);
           if (p.kind === 'dump') p.done(null);
         } else if (p.kind === 'dump') {
+          p.heard = true;
           p.out.push({ type: h.type, buf: msg, off, length: h.length });
         }
       }
@@ -120,20 +133,51 @@ export class RtnlSocket {
     }
   }
 
-  /** All messages of a dump. Dumps run one at a time on this socket. */
+  /**
+   * All messages of a dump. Dumps run one at a time on this socket. A dump whose end never
+   * arrives is asked for again (a few times, DUMP_TIMEOUT_MS each) instead of waiting forever:
+   * everything after it on this socket (wrend's start among them) would wait with it.
+   */
   dump(type: number, family: number): Promise<RtnlMessage[]> {
-    const run = () =>
+    const once = () =>
       new Promise<RtnlMessage[]>((resolve, reject) => {
         const seq = this.nextSeq();
         const out: RtnlMessage[] = [];
-        this.pending.set(seq, { kind: 'dump', out, done: (err) => (err ? reject(err) : resolve(out)) });
+        // Silence, not length, ends a dump: a million routes take a while, but they keep coming.
+        const entry: Pending & { kind: 'dump' } = { kind: 'dump', out, done: () => undefined, heard: false };
+        const timer = setInterval(() => {
+          if (entry.heard) {
+            entry.heard = false;
+            return;
+          }
+          clearInterval(timer);
+          if (this.pending.delete(seq)) reject(new DumpTimeout(type));
+        }, DUMP_TIMEOUT_MS);
+        timer.unref();
+        const done = (err: Error | null) => {
+          clearInterval(timer);
+          if (err) reject(err);
+          else resolve(out);
+        };
+        entry.done = done;
+        this.pending.set(seq, entry);
         this.send(encodeDump(type, family, seq), (errno) => {
           if (errno !== 0) {
             this.pending.delete(seq);
-            reject(new Error(`netlink send failed: errno ${-errno}`));
+            done(new Error(`netlink send failed: errno ${-errno}`));
           }
         });
       });
+    const run = async (): Promise<RtnlMessage[]> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once();
+        } catch (err) {
+          if (!(err instanceof DumpTimeout) || attempt >= DUMP_ATTEMPTS) throw err;
+          this.dumpTimeouts++;
+        }
+      }
+    };
     const p = this.dumpChain.then(run, run);
     this.dumpChain = p.catch(() => undefined);
     return p;
