@@ -365,11 +365,14 @@ export class Daemon implements ReloadTarget {
    * (routerId, asn) is refused as a whole.
    */
   async reload(given: Config, check = false): Promise<ReloadPlan> {
-    if (!check) this.baseConfig = given;
-    const run = this.reloadChain.then(() => {
+    const run = this.reloadChain.then(async () => {
       // Discovered unnumbered neighbours stay through every reload (the file does not list them).
       const next = this.unnumbered.expand(given);
-      return check ? planStep(this.config, next) : applyReload(this, next);
+      if (check) return planStep(this.config, next);
+      const plan = await applyReload(this, next);
+      // What later discoveries build on: the config last applied, not one that was refused.
+      this.baseConfig = given;
+      return plan;
     });
     this.reloadChain = run.catch(() => undefined);
     if (!check) {
