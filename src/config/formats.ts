@@ -3,7 +3,7 @@
  * the generated validator (schema-validator.ts) calls them, and schema-compile.ts registers them
  * with ajv when it generates that validator.
  */
-import { parseAddress } from '../wire/address.js';
+import { parseAddress, isLinkLocal } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { parsePrefixRange } from '../policy/prefix-range.js';
 import { compileAsPathRegex } from '../policy/as-path-regex.js';
@@ -31,7 +31,7 @@ export const wrenFormats: Record<string, (s: string) => boolean> = {
     const at = s.indexOf('%');
     if (at < 0) return parseAddress(s) !== null;
     const a = parseAddress(s.slice(0, at));
-    return a !== null && a.length === 16 && a[0] === 0xfe && ((a[1] as number) & 0xc0) === 0x80 && /^[A-Za-z0-9_.:@-]{1,15}$/.test(s.slice(at + 1));
+    return a !== null && isLinkLocal(a) && /^[A-Za-z0-9_.:@-]{1,15}$/.test(s.slice(at + 1));
   },
   prefix: isCanonicalPrefix,
   'route-protocol': (s) => routeProtocolNumber(s) !== undefined,

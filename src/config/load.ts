@@ -326,10 +326,9 @@ export function configFromDocument({ doc, raw }: ValidDocument): Config {
     checkNeighbor(c, probe, at, own);
     unnumbered.push({ interface: iface, settings: t });
   });
-  const neighbors = (raw.neighbors ?? []).filter((own) => own.address !== undefined).map((given: NeighborDoc, i): NeighborConfig => {
+  const neighbors = (raw.neighbors ?? []).filter((own) => own.address !== undefined).map((given: NeighborDoc): NeighborConfig => {
     let own = given;
     const at: ConfigPath = ['neighbors', (raw.neighbors ?? []).indexOf(given)];
-    void i;
     // fe80::2%eth0: the interface of a link-local neighbour written as its zone.
     const zoned = (own.address as string).split('%');
     if (zoned.length === 2) {

@@ -8,7 +8,7 @@ import type { GuardedSession } from './memory-guard.js';
 import type { Logger } from 'pino';
 import { ALL_FAMILIES, CeaseSubcode, Family, RouteRefreshSubtype, familyNames, familyOf } from '../wire/constants.js';
 import { encodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refresh.js';
-import { parseAddress, parseIpv4 } from '../wire/address.js';
+import { parseAddress, parseIpv4, isLinkLocal } from '../wire/address.js';
 import { parsePrefix } from '../wire/nlri.js';
 import { MAX_PATHS_PER_PREFIX, Rib, type RibPeer } from '../rib/rib.js';
 import type { ExportMember, UpdateGroup } from '../rib/update-group.js';
@@ -33,11 +33,6 @@ interface StaleRoutes {
   longLivedTime: number;
 }
 
-
-/** fe80::/10. */
-function isLinkLocal(a: Buffer): boolean {
-  return a.length >= 16 && a[0] === 0xfe && ((a[1] as number) & 0xc0) === 0x80;
-}
 
 /** An IPv6 address of an interface that is not link-local, or null. */
 function globalAddressOn(name: string): Buffer | null {

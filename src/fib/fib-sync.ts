@@ -11,7 +11,7 @@ import { Family } from '../wire/constants.js';
 import { AF_INET, AF_INET6, RTN_BLACKHOLE, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
 import { parsePrefix, type Prefix } from '../wire/nlri.js';
 import { isDeepStrictEqual } from 'node:util';
-import { addressToString, parseAddress, primaryNextHop } from '../wire/address.js';
+import { addressToString, parseAddress, primaryNextHop, isLinkLocal } from '../wire/address.js';
 import type { PolicyChain, PolicyResult } from '../policy/policy.js';
 import { grownInt32 } from '../rib/columns.js';
 import { DirtySet } from '../rib/dirty-set.js';
@@ -62,11 +62,6 @@ function keyedPrefixes(list: readonly string[]): Map<string, Prefix> {
 function describe(r: KernelRoute): string {
   const gw = r.nexthops[0]?.gateway;
   return `${addressToString(r.dst)}/${r.dstLen}${gw && gw.length ? ` via ${addressToString(gw)}` : ''}`;
-}
-
-/** fe80::/10: a next hop meaningful on one link only. */
-function isLinkLocal(a: Buffer): boolean {
-  return a.length === 16 && a[0] === 0xfe && ((a[1] as number) & 0xc0) === 0x80;
 }
 
 function familyOfRoute(r: KernelRoute): Family {

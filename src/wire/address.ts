@@ -74,3 +74,8 @@ export function primaryNextHop(nh: Buffer): Buffer {
   for (let i = 0; i < 16; i++) if (nh[i] !== 0) return nh.subarray(0, 16);
   return nh.subarray(16);
 }
+
+/** fe80::/10: an IPv6 address meaningful on one link only. */
+export function isLinkLocal(a: Uint8Array): boolean {
+  return a.length === 16 && a[0] === 0xfe && ((a[1] as number) & 0xc0) === 0x80;
+}
