@@ -1,31 +1,36 @@
 /**
- * npm run bench:rib — the RIB alone, in process: 1M IPv4 /24 (500 per UPDATE, 16 attribute sets)
- * from one eBGP peer into a RIB with one iBGP update group (as a route reflector towards one client),
- * then all withdrawn. Prints prefixes/s for import and for the export encode, and the longest
- * synchronous slice (what would stall the event loop).
+ * npm run bench:rib — the RIB alone, in process, as a route reflector towards one client.
+ *   default       1M IPv4 /24 (500 per UPDATE, 16 attribute sets) from one eBGP peer.
+ * HEAP_SNAPSHOT=FILE writes a heap snapshot at the end, with the RIB alive.
+ *   TABLE=internet  the Internet-like table of bench/lib/internet-table.ts (N routes, N/5 sets)
+ *                 from one iBGP client, then its churn (a tenth withdrawn, a tenth re-announced
+ *                 with changed paths), as the `internet-1m` scenario of `npm run bench` sends it.
+ * Prints prefixes/s for import and for the export encode, the longest synchronous slice (what
+ * would stall the event loop), the heap after a full GC (with --expose-gc) and the peak RSS.
  */
+import { readFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { Family } from '../src/wire/constants.js';
 import { makeContext } from '../src/wire/context.js';
 import { scanUpdate } from '../src/wire/update.js';
 import { Rib, type RibPeer } from '../src/rib/rib.js';
 import type { ExportMember } from '../src/rib/update-group.js';
 import { updates } from './lib/updates.js';
+import { encodeUpdates, internetTable } from './lib/internet-table.js';
 
 const N = Number(process.env.N ?? 1_000_000);
-const ctx = makeContext({ ebgp: true });
+const INTERNET = process.env.TABLE === 'internet';
+const ctx = makeContext({ ebgp: !INTERNET });
 
 let bytesOut = 0;
 const member: ExportMember = { name: 'client', write: (b) => void (bytesOut += b.length), pendingBytes: () => 0 };
 
-async function main(): Promise<void> {
-  const msgs = updates(N, ctx);
-  const rib = new Rib({ localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201 });
-  const peer: RibPeer = {
-    source: rib.newSource({ kind: 'ebgp', address: '198.18.0.2', addressBytes: Buffer.from([198, 18, 0, 2]), routerId: 2, peerAs: 65000, isClient: false }),
-    ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
-  };
-  const client: RibPeer = { ...peer, source: rib.newSource({ ...peer.source, kind: 'ibgp', isClient: true }), members: [] };
-  rib.joinGroup(client, { kind: 'ibgp', isClient: true, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([198, 18, 0, 1]) }, true, member);
+function peakRss(): number {
+  const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+
+async function feed(rib: Rib, peer: RibPeer, msgs: Buffer[]): Promise<{ ms: number; worst: number }> {
   let worst = 0;
   const t0 = performance.now();
   // Feed as a socket would: 16 UPDATEs (one 64 KiB read) per turn.
@@ -35,17 +40,53 @@ async function main(): Promise<void> {
     worst = Math.max(worst, performance.now() - s);
     if (i % 160 === 0) await new Promise((r) => setImmediate(r));
   }
-  const imported = performance.now() - t0;
+  return { ms: performance.now() - t0, worst };
+}
+
+async function drain(rib: Rib, until: () => boolean): Promise<number> {
   const t1 = performance.now();
-  for (let i = 0; i < 10_000 && (bytesOut === 0 || rib.groups.values().next().value?.announced !== N); i++) {
-    await new Promise((r) => setImmediate(r));
-  }
-  const exported = performance.now() - t1;
-  console.log(`import ${N} prefixes: ${(imported / 1000).toFixed(2)} s (${(N / imported / 1000).toFixed(2)} M/s), worst slice ${worst.toFixed(1)} ms`);
+  for (let i = 0; i < 100_000 && !until(); i++) await new Promise((r) => setImmediate(r));
+  return performance.now() - t1;
+}
+
+async function main(): Promise<void> {
+  const spec = { routes: N, sets: Math.round(N / 5), peers: 1, seed: 1, nextHop: 0xc612000a };
+  const table = INTERNET ? internetTable(spec) : null;
+  const msgs = table ? (table.feeds[0]?.updates ?? []) : updates(N, ctx);
+  const count = table ? table.prefixes : N;
+  const before = peakRss();
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const rib = new Rib({ localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201 });
+  const peer: RibPeer = {
+    source: rib.newSource({ kind: INTERNET ? 'ibgp' : 'ebgp', address: '198.18.0.2', addressBytes: Buffer.from([198, 18, 0, 2]), routerId: 2, peerAs: INTERNET ? 64512 : 65000, isClient: INTERNET }),
+    ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
+  };
+  const client: RibPeer = { ...peer, source: rib.newSource({ ...peer.source, kind: 'ibgp', isClient: true }), members: [] };
+  rib.joinGroup(client, { kind: 'ibgp', isClient: true, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([198, 18, 0, 1]) }, true, member);
+  const group = () => rib.groups.values().next().value;
+  const imp = await feed(rib, peer, msgs);
+  const exported = await drain(rib, () => bytesOut > 0 && group()?.announced === count);
+  console.log(`import ${count} prefixes: ${(imp.ms / 1000).toFixed(2)} s (${(count / imp.ms / 1000).toFixed(2)} M/s), worst slice ${imp.worst.toFixed(1)} ms`);
   console.log(`export to the client group: ${(exported / 1000).toFixed(2)} s after import (${(bytesOut / 1e6).toFixed(1)} MB encoded)`);
-  const rss = process.memoryUsage().rss;
+  if (table) {
+    const f = table.feeds[0] as { updates: Buffer[]; prefixes: number[][] };
+    const changed = internetTable(spec, 1).feeds[0] as { updates: Buffer[] };
+    const gone: number[] = [];
+    const again: Buffer[] = [];
+    for (let k = 0; k + 5 < f.updates.length; k += 10) {
+      gone.push(...(f.prefixes[k] as number[]));
+      again.push(changed.updates[k + 5] as Buffer);
+    }
+    const out0 = bytesOut;
+    const churn = await feed(rib, peer, [...encodeUpdates(null, gone).updates, ...again]);
+    const settled = await drain(rib, () => group()?.announced === count - gone.length);
+    console.log(`churn ${gone.length} withdrawn + ${again.length} UPDATEs again: ${(churn.ms / 1000).toFixed(2)} s, export +${(settled / 1000).toFixed(2)} s (${((bytesOut - out0) / 1e6).toFixed(1)} MB)`);
+  }
+  (globalThis as { gc?: () => void }).gc?.();
   const mu = process.memoryUsage();
-  console.log(`RSS ${(rss / 1e6).toFixed(0)} MB (heap ${(mu.heapTotal / 1e6).toFixed(0)} MB, array buffers ${(mu.arrayBuffers / 1e6).toFixed(0)} MB), interned import sets ${rib.importStore.size}, export sets ${rib.exportStore.size}`);
+  console.log(`RSS ${(mu.rss / 1e6).toFixed(0)} MB, peak ${peakRss().toFixed(0)} MB (${before.toFixed(0)} MB before the RIB), heap used ${(mu.heapUsed / 1e6).toFixed(0)} MB (${((mu.heapUsed - heapBefore) / 1e6).toFixed(0)} MB by the RIB), array buffers ${(mu.arrayBuffers / 1e6).toFixed(0)} MB; import sets ${rib.importStore.size}, export sets ${rib.exportStore.size}`);
+  if (process.env.HEAP_SNAPSHOT) writeHeapSnapshot(process.env.HEAP_SNAPSHOT);
 }
 
 void main();

@@ -27,7 +27,8 @@ const NEXT_HOPS_SHARED = 65536;
  * counted by the routes holding them and dropped with the last one.
  */
 export class AttrStore {
-  private readonly buckets = new Map<number, AttrSet[]>();
+  /** Sets by hash: the set itself, or (hashes shared by several) a list. */
+  private readonly buckets = new Map<number, AttrSet | AttrSet[]>();
   private count = 0;
   /** Sets by id; ids of freed sets are reused. */
   readonly byId: (AttrSet | undefined)[] = [];
@@ -43,7 +44,8 @@ export class AttrStore {
 
   private findText(hash: number, text: string): AttrSet | undefined {
     const b = this.buckets.get(hash);
-    if (!b) return undefined;
+    if (b === undefined) return undefined;
+    if (!Array.isArray(b)) return b.key === text ? b : undefined;
     for (const s of b) if (s.key === text) return s;
     return undefined;
   }
@@ -58,8 +60,9 @@ export class AttrStore {
     s.id = this.freeIds.pop() ?? this.byId.length;
     this.byId[s.id] = s;
     const b = this.buckets.get(hash);
-    if (b) b.push(s);
-    else this.buckets.set(hash, [s]);
+    if (b === undefined) this.buckets.set(hash, s);
+    else if (Array.isArray(b)) b.push(s);
+    else this.buckets.set(hash, [b, s]);
     this.count++;
     return s;
   }
@@ -113,11 +116,16 @@ export class AttrStore {
 
   private free(s: AttrSet): void {
     const b = this.buckets.get(s.hash);
-    if (!b) return;
-    const i = b.indexOf(s);
-    if (i < 0) return;
-    b.splice(i, 1);
-    if (b.length === 0) this.buckets.delete(s.hash);
+    if (b === undefined) return;
+    if (!Array.isArray(b)) {
+      if (b !== s) return;
+      this.buckets.delete(s.hash);
+    } else {
+      const i = b.indexOf(s);
+      if (i < 0) return;
+      b.splice(i, 1);
+      if (b.length === 1) this.buckets.set(s.hash, b[0] as AttrSet);
+    }
     this.count--;
     this.byId[s.id] = undefined;
     this.freeIds.push(s.id);

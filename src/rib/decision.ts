@@ -104,7 +104,7 @@ export function compareRoutes(
   // 6. Lowest IGP cost to the next hop.
   if (ca !== cb) return decided(ca - cb, CODE.IGP_COST);
   // 7. Shortest CLUSTER_LIST.
-  if (aa.clusterList.length !== ab.clusterList.length) return decided(aa.clusterList.length - ab.clusterList.length, CODE.CLUSTER_LIST);
+  if (aa.clusterLength !== ab.clusterLength) return decided(aa.clusterLength - ab.clusterLength, CODE.CLUSTER_LIST);
   // 8. Lowest router id (ORIGINATOR_ID when reflected).
   const ra = aa.originatorId >= 0 ? aa.originatorId : sa.routerId;
   const rb = ab.originatorId >= 0 ? ab.originatorId : sb.routerId;

@@ -4,11 +4,10 @@
  * keeps the next hop unless told otherwise, reflection sets ORIGINATOR_ID and CLUSTER_LIST.
  */
 import { AsPathSegmentType, AttrFlag, AttrType, Family } from '../wire/constants.js';
-import { encodeAttributes } from '../wire/update.js';
-import { makeContext } from '../wire/context.js';
 import { DEFAULT_LOCAL_PREF, type AttrSet } from './attr-set.js';
 import { AttrStore } from './attr-store.js';
 import { keyedHash } from './keyed-hash.js';
+import { canonicalKey, KeyFormat } from './attr-key.js';
 import type { Path } from './decision.js';
 import type { RouteSource } from './route-source.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
@@ -42,7 +41,6 @@ export interface ExportTarget {
   longLived?: boolean;
 }
 
-const CANONICAL = makeContext({ asn4: true });
 
 function prepend(segments: readonly AsPathSegment[], asn: number): AsPathSegment[] {
   const out = segments.filter((s) => s.type === AsPathSegmentType.AS_SEQUENCE || s.type === AsPathSegmentType.AS_SET).map((s) => ({ type: s.type, asns: s.asns.slice() }));
@@ -121,7 +119,7 @@ export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy:
     ({ attrs, nextHop } = applyActions(attrs, nextHop, policy, { ebgpExport: t.kind === 'ebgp', selfNextHop: t.localNextHop, originalNextHop: best.attrs.nextHop, localAsn: t.localAsn }));
     if ((t.family === Family.IPV4_UNICAST) !== (nextHop.length === 4)) nextHop = t.localNextHop;
   }
-  const key = Buffer.concat([encodeAttributes(attrs, CANONICAL), nextHop]);
+  const key = canonicalKey(KeyFormat.EXPORT, attrs, nextHop);
   // A new set keeps an exact-size copy of the list (a pushed-to array has spare capacity).
   return store.intern(keyedHash(key), key, () => ({ attrs: attrs.slice(), nextHop: nextHop.length > 4 ? store.nextHop(nextHop) : nextHop }));
 }

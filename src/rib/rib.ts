@@ -13,7 +13,8 @@ import type { CodecContext } from '../wire/context.js';
 import { AttrStore } from './attr-store.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import { keyedHash } from './keyed-hash.js';
-import { LLGR_STALE, NO_NEXT_HOP, normalizeReceived, type AttrSet } from './attr-set.js';
+import { LLGR_STALE, NO_NEXT_HOP, type AttrSet } from './attr-set.js';
+import { canonicalKey, KeyFormat, normalizeReceived, receivedKey } from './attr-key.js';
 import { RibReader } from './rib-reader.js';
 import { LocRib } from './loc-rib.js';
 import { realClock, type Clock } from '../time/clock.js';
@@ -24,19 +25,14 @@ import { UpdateGroup, CHUNK, type ExportMember } from './update-group.js';
 import { selectPaths, type PathSelection } from './path-selection.js';
 import { UNREACHABLE } from './nexthop.js';
 import type { RouteSource } from './route-source.js';
-import { encodeAttributes } from '../wire/update.js';
-import { makeContext } from '../wire/context.js';
 import { applyActions } from '../policy/actions.js';
 import type { PolicyChain, PolicyResult, PolicyInput } from '../policy/policy.js';
 
-const CANONICAL = makeContext({ asn4: true });
 /**
  * ADD-PATH receive: the most paths one peer may have for one prefix. Paths of a prefix are a
  * chain, so without a bound a peer sending 20,000 path ids for one prefix costs O(n^2) work.
  */
 export const MAX_PATHS_PER_PREFIX = 64;
-/** First byte of the key of a set made by policy: apart from every key built from received bytes. */
-const DERIVED = Buffer.from([0xff]);
 
 export interface RibPeer {
   source: RouteSource;
@@ -127,13 +123,7 @@ export class Rib {
 
   /** The attributes of a locally originated route: ORIGIN IGP, empty path, next hop self. */
   localSet(): AttrSet {
-    return this.importStore.intern(0, LOCAL_KEY, () => ({
-      attrs: [
-        { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
-        { kind: 'as-path', type: 2, flags: 0x40, segments: [] },
-      ],
-      nextHop: NO_NEXT_HOP,
-    }));
+    return this.importStore.intern(0, LOCAL_KEY, () => ({ attrs: LOCAL_ATTRS, nextHop: NO_NEXT_HOP }));
   }
 
   /**
@@ -173,7 +163,7 @@ export class Rib {
     const hit = derived.get(base);
     if (hit && this.importStore.byId[hit.id] === hit) return hit;
     const { attrs, nextHop } = applyActions(base.attrs, base.nextHop, r.actions, { ebgpExport: false, selfNextHop: null, originalNextHop: base.nextHop, localAsn: this.options.localAsn });
-    const key = Buffer.concat([DERIVED, encodeAttributes(attrs as PathAttribute[], CANONICAL), nextHop]);
+    const key = canonicalKey(KeyFormat.DERIVED, attrs, nextHop);
     const set = this.importStore.intern(keyedHash(key), key, () => ({ attrs, nextHop }));
     if (!set.base && set !== base) {
       set.base = base;
@@ -194,13 +184,7 @@ export class Rib {
 
   /** The interned set for an UPDATE's attributes, or null when they are unusable (treat as withdraw). */
   private internUpdate(peer: RibPeer, msg: UpdateMessage): AttrSet | null {
-    const parts: Buffer[] = [Buffer.from([(peer.ctx.asn4 ? 1 : 0) | (peer.ctx.ebgp ? 2 : 0)])];
-    for (const s of msg.spans) {
-      if (s.type === 14 || s.type === 15) continue;
-      parts.push(s.buf.subarray(s.header, s.end));
-    }
-    if (msg.mpReach) parts.push(msg.mpReach.nextHop);
-    const key = Buffer.concat(parts);
+    const key = receivedKey(peer.ctx.asn4, peer.ctx.ebgp, msg.spans, msg.mpReach?.nextHop ?? null);
     const hash = keyedHash(key);
     const found = this.importStore.find(hash, key);
     if (found) return found;
@@ -448,7 +432,7 @@ export class Rib {
     const list: PathAttribute[] = set.attrs.filter((a) => a.kind !== 'communities');
     list.push({ kind: 'communities', type: AttrType.COMMUNITIES, flags: AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE, communities: [...set.communities, LLGR_STALE] });
     list.sort((x, y) => x.type - y.type);
-    const key = Buffer.concat([LLGR_KEY, encodeAttributes(list, CANONICAL), set.nextHop]);
+    const key = canonicalKey(KeyFormat.LLGR, list, set.nextHop);
     const out = this.importStore.intern(keyedHash(key), key, () => ({ attrs: list, nextHop: set.nextHop }));
     if (!out.base && out !== set) {
       out.base = set;
@@ -664,5 +648,8 @@ export class Rib {
   }
 }
 
-const LOCAL_KEY = Buffer.from('local');
-const LLGR_KEY = Buffer.from('llgr-stale');
+const LOCAL_ATTRS: PathAttribute[] = [
+  { kind: 'origin', type: 1, flags: 0x40, origin: 0 },
+  { kind: 'as-path', type: 2, flags: 0x40, segments: [] },
+];
+const LOCAL_KEY = canonicalKey(KeyFormat.LOCAL, LOCAL_ATTRS, NO_NEXT_HOP);

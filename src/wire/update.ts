@@ -200,27 +200,8 @@ export function decodeAttributes(msg: UpdateMessage, ctx: CodecContext): PathAtt
       out.push(msg.mpUnreach);
       continue;
     }
-    const codec = codecFor(span.type);
-    if (codec.kind !== 'unknown') {
-      const ot = span.flags & (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE);
-      const partialForbidden = (span.flags & AttrFlag.OPTIONAL) === 0 || (span.flags & AttrFlag.TRANSITIVE) === 0;
-      if (ot !== codec.flags || (partialForbidden && span.flags & AttrFlag.PARTIAL)) {
-        setError(msg, malformedAttr(span, `attribute ${span.type} with flags 0x${span.flags.toString(16)}`, UpdateSubcode.ATTRIBUTE_FLAGS_ERROR));
-        continue;
-      }
-    }
-    // RFC 7606 §7.5: LOCAL_PREF from an external peer is ignored. RFC 6793 §4.1: a 4-octet
-    // speaker ignores AS4_PATH/AS4_AGGREGATOR from another 4-octet speaker.
-    if (span.type === AttrType.LOCAL_PREF && ctx.ebgp) continue;
-    if ((span.type === AttrType.AS4_PATH || span.type === AttrType.AS4_AGGREGATOR) && ctx.asn4) continue;
-    let attr: PathAttribute;
-    try {
-      attr = codec.decode(span, ctx);
-    } catch (err) {
-      if (!(err instanceof BgpError)) throw err;
-      setError(msg, err);
-      continue;
-    }
+    const attr = decodeSpan(span, ctx, msg);
+    if (!attr) continue;
     if (span.type <= AttrType.NEXT_HOP) have |= 1 << span.type;
     out.push(attr);
   }
@@ -243,6 +224,59 @@ export function decodeAttributes(msg: UpdateMessage, ctx: CodecContext): PathAtt
         if (span) setError(msg, malformedAttr(span, 'NEXT_HOP is not a host address', UpdateSubcode.INVALID_NEXT_HOP));
       }
     }
+  }
+  return out;
+}
+
+/**
+ * One attribute's value, as a received UPDATE's attributes are decoded: null for one that is
+ * dropped (flags wrong or value malformed: the error goes to `msg`, if given; LOCAL_PREF from an
+ * external peer; AS4_PATH/AS4_AGGREGATOR between 4-octet speakers).
+ */
+function decodeSpan(span: AttrSpan, ctx: CodecContext, msg: UpdateMessage | null): PathAttribute | null {
+  const codec = codecFor(span.type);
+  if (codec.kind !== 'unknown') {
+    const ot = span.flags & (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE);
+    const partialForbidden = (span.flags & AttrFlag.OPTIONAL) === 0 || (span.flags & AttrFlag.TRANSITIVE) === 0;
+    if (ot !== codec.flags || (partialForbidden && span.flags & AttrFlag.PARTIAL)) {
+      if (msg) setError(msg, malformedAttr(span, `attribute ${span.type} with flags 0x${span.flags.toString(16)}`, UpdateSubcode.ATTRIBUTE_FLAGS_ERROR));
+      return null;
+    }
+  }
+  // RFC 7606 §7.5: LOCAL_PREF from an external peer is ignored. RFC 6793 §4.1: a 4-octet
+  // speaker ignores AS4_PATH/AS4_AGGREGATOR from another 4-octet speaker.
+  if (span.type === AttrType.LOCAL_PREF && ctx.ebgp) return null;
+  if ((span.type === AttrType.AS4_PATH || span.type === AttrType.AS4_AGGREGATOR) && ctx.asn4) return null;
+  try {
+    return codec.decode(span, ctx);
+  } catch (err) {
+    if (!(err instanceof BgpError)) throw err;
+    if (msg) setError(msg, err);
+    return null;
+  }
+}
+
+/**
+ * The attributes of a path attributes field already checked once (`buf[start, end)`, as an
+ * UPDATE carried it, without MP_(UN)REACH_NLRI), decoded again as decodeAttributes() decoded them
+ * then: what it dropped is dropped again, silently. Attribute sets kept as their bytes are read
+ * back with this.
+ */
+export function decodeAttributeBlock(buf: Buffer, start: number, end: number, ctx: CodecContext): PathAttribute[] {
+  const out: PathAttribute[] = [];
+  let q = start;
+  while (q < end) {
+    const flags = (buf[q] as number) & 0xf0;
+    const hdr = flags & AttrFlag.EXTENDED_LENGTH ? 4 : 3;
+    if (q + hdr > end) break;
+    const type = buf[q + 1] as number;
+    const vstart = q + hdr;
+    const vend = vstart + (hdr === 4 ? buf.readUInt16BE(q + 2) : (buf[q + 2] as number));
+    if (vend > end) break;
+    const codec = codecFor(type);
+    const attr = decodeSpan({ buf, header: q, start: vstart, end: vend, flags, type, action: codec.malformed }, ctx, null);
+    if (attr) out.push(attr);
+    q = vend;
   }
   return out;
 }

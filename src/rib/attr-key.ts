@@ -1,0 +1,102 @@
+/**
+ * An attribute set's identity bytes, which are also the only copy of its attributes the RIB
+ * keeps: a set is read back from them on demand (AttrSet.attrs) instead of holding a decoded
+ * object graph for life. Layout: [format][next-hop length][next hop][path attributes], where the
+ * path attributes are either as a peer sent them (format RECEIVED | asn4 | ebgp: decoded in that
+ * session's context, then normalised as on arrival) or encoded by wren in 4-octet form (the other
+ * formats; they only keep sets of different origins apart, and decode alike).
+ */
+import { encodeAttributes, decodeAttributeBlock } from '../wire/update.js';
+import { makeContext, type CodecContext } from '../wire/context.js';
+import { reconstructAsPath } from '../wire/attributes/as-path.js';
+import type { AsPathSegment, AttrSpan, PathAttribute } from '../wire/attributes/types.js';
+
+export const enum KeyFormat {
+  /** As received; | 1: the session had 4-octet ASNs, | 2: it was eBGP. */
+  RECEIVED = 0x00,
+  /** Export attributes. */
+  EXPORT = 0x10,
+  /** Made by import policy from a received set. */
+  DERIVED = 0x11,
+  /** A received set with LLGR_STALE added. */
+  LLGR = 0x12,
+  /** Routes this router originates. */
+  LOCAL = 0x13,
+}
+
+const CANONICAL = makeContext({ asn4: true });
+/** The four session contexts a received set can have been decoded in, by format. */
+const RECEIVED_CTX: CodecContext[] = [0, 1, 2, 3].map((f) => makeContext({ asn4: (f & 1) !== 0, ebgp: (f & 2) !== 0 }));
+
+function header(format: number, nextHop: Buffer): Buffer {
+  const h = Buffer.allocUnsafe(2 + nextHop.length);
+  h[0] = format;
+  h[1] = nextHop.length;
+  nextHop.copy(h, 2);
+  return h;
+}
+
+/** The key of a received UPDATE's attributes: its spans as they came (MP_(UN)REACH_NLRI left out) and the MP next hop. */
+export function receivedKey(asn4: boolean, ebgp: boolean, spans: readonly AttrSpan[], mpNextHop: Buffer | null): Buffer {
+  const parts: Buffer[] = [header(KeyFormat.RECEIVED | (asn4 ? 1 : 0) | (ebgp ? 2 : 0), mpNextHop ?? EMPTY)];
+  for (const s of spans) if (s.type !== 14 && s.type !== 15) parts.push(s.buf.subarray(s.header, s.end));
+  return Buffer.concat(parts);
+}
+
+/** The key of attributes wren made (export, policy, LLGR, local). */
+export function canonicalKey(format: KeyFormat, attrs: readonly PathAttribute[], nextHop: Buffer): Buffer {
+  return Buffer.concat([header(format, nextHop), encodeAttributes(attrs, CANONICAL)]);
+}
+
+/** The attributes a key holds (without the next hop, which the set keeps apart), as they were when the set was made. */
+export function keyAttributes(key: string): PathAttribute[] {
+  const buf = Buffer.from(key, 'latin1');
+  if (buf.length < 2) return [];
+  const format = buf[0] as number;
+  const at = 2 + (buf[1] as number);
+  if (format < KeyFormat.EXPORT) return normalizeReceived(decodeAttributeBlock(buf, at, buf.length, RECEIVED_CTX[format & 3] as CodecContext));
+  return decodeAttributeBlock(buf, at, buf.length, CANONICAL);
+}
+
+/**
+ * The attributes of a received UPDATE as wren keeps them: AS4_PATH/AS4_AGGREGATOR folded into
+ * AS_PATH (RFC 6793), NEXT_HOP and the MP attributes taken out (the next hop is kept apart).
+ */
+export function normalizeReceived(attrs: readonly PathAttribute[]): PathAttribute[] {
+  let asPath: AsPathSegment[] = [];
+  let as4: AsPathSegment[] | null = null;
+  let aggregatorAs = -1;
+  let hasAs4Aggregator = false;
+  for (const a of attrs) {
+    if (a.kind === 'as-path') asPath = a.segments;
+    else if (a.kind === 'as4-path') as4 = a.segments;
+    else if (a.kind === 'aggregator') aggregatorAs = a.asn;
+    else if (a.kind === 'as4-aggregator') hasAs4Aggregator = true;
+  }
+  const path = reconstructAsPath(asPath, as4, aggregatorAs, hasAs4Aggregator);
+  const as4Agg = attrs.find((a) => a.kind === 'as4-aggregator');
+  const out: PathAttribute[] = [];
+  for (const a of attrs) {
+    switch (a.kind) {
+      case 'next-hop':
+      case 'mp-reach':
+      case 'mp-unreach':
+      case 'as4-path':
+      case 'as4-aggregator':
+        continue;
+      case 'as-path':
+        // slice(): exact-size arrays (pushed-to ones keep spare capacity; these live in the RIB).
+        out.push({ kind: 'as-path', type: a.type, flags: a.flags & ~0x10, segments: path.slice() });
+        continue;
+      case 'aggregator':
+        if (as4Agg?.kind === 'as4-aggregator' && a.asn === 23456) out.push({ ...a, asn: as4Agg.asn });
+        else out.push(a);
+        continue;
+      default:
+        out.push(a);
+    }
+  }
+  return out.sort((x, y) => x.type - y.type).slice();
+}
+
+const EMPTY = Buffer.alloc(0);
