@@ -26,6 +26,52 @@ const cachedAttrs: (readonly PathAttribute[])[] = new Array<readonly PathAttribu
 const NO_SEGMENTS: readonly AsPathSegment[] = [];
 const NO_NUMBERS: readonly number[] = [];
 
+/** What best-path selection and the RIB read of a set, pulled out of its attributes once. */
+export interface AttrFields {
+  origin: number;
+  pathLength: number;
+  neighborAs: number;
+  /** -1 when absent (as med and originatorId). */
+  localPref: number;
+  med: number;
+  originatorId: number;
+  clusterLength: number;
+  llgrStale: boolean;
+  noLlgr: boolean;
+}
+
+/** The fields of an attribute list. */
+export function fieldsOf(attrs: readonly PathAttribute[]): AttrFields {
+  let origin = 2;
+  let segments = NO_SEGMENTS;
+  let localPref = -1;
+  let med = -1;
+  let originatorId = -1;
+  let clusterLength = 0;
+  let communities = NO_NUMBERS;
+  for (const a of attrs) {
+    if (a.kind === 'origin') origin = a.origin;
+    else if (a.kind === 'as-path') segments = a.segments;
+    else if (a.kind === 'local-pref') localPref = a.localPref;
+    else if (a.kind === 'med') med = a.med;
+    else if (a.kind === 'originator-id') originatorId = a.originatorId;
+    else if (a.kind === 'cluster-list') clusterLength = a.clusterList.length;
+    else if (a.kind === 'communities') communities = a.communities;
+  }
+  const first = segments[0];
+  return {
+    origin,
+    pathLength: asPathLength(segments),
+    neighborAs: first && first.type === AsPathSegmentType.AS_SEQUENCE ? (first.asns[0] ?? 0) : 0,
+    localPref,
+    med,
+    originatorId,
+    clusterLength,
+    llgrStale: communities.length > 0 && communities.includes(LLGR_STALE),
+    noLlgr: communities.length > 0 && communities.includes(NO_LLGR),
+  };
+}
+
 export class AttrSet {
   /** Next hop bytes: 4 (IPv4), 16 or 32 (IPv6 global [+ link-local]); empty for "this router". */
   readonly nextHop: Buffer;
@@ -81,40 +127,28 @@ export class AttrSet {
     }
   }
 
-  /** `attrs` are the attributes `key` decodes to (attr-key.ts); they are not kept, only read. */
-  constructor(attrs: readonly PathAttribute[], nextHop: Buffer, key: string, hash: number) {
+  /**
+   * `fields` are what `key` decodes to (fieldsOf its attributes); `attrs`, when the caller has
+   * them decoded already, go to the cache (they are not kept).
+   */
+  constructor(fields: AttrFields, attrs: readonly PathAttribute[] | null, nextHop: Buffer, key: string, hash: number) {
     this.nextHop = nextHop;
     this.key = key;
     this.hash = hash;
-    let origin = 2;
-    let segments = NO_SEGMENTS;
-    let localPref = -1;
-    let med = -1;
-    let originatorId = -1;
-    let clusterLength = 0;
-    let communities = NO_NUMBERS;
-    for (const a of attrs) {
-      if (a.kind === 'origin') origin = a.origin;
-      else if (a.kind === 'as-path') segments = a.segments;
-      else if (a.kind === 'local-pref') localPref = a.localPref;
-      else if (a.kind === 'med') med = a.med;
-      else if (a.kind === 'originator-id') originatorId = a.originatorId;
-      else if (a.kind === 'cluster-list') clusterLength = a.clusterList.length;
-      else if (a.kind === 'communities') communities = a.communities;
+    this.origin = fields.origin;
+    this.pathLength = fields.pathLength;
+    this.neighborAs = fields.neighborAs;
+    this.localPref = fields.localPref;
+    this.med = fields.med;
+    this.originatorId = fields.originatorId;
+    this.clusterLength = fields.clusterLength;
+    this.llgrStale = fields.llgrStale;
+    this.noLlgr = fields.noLlgr;
+    if (attrs) {
+      const i = hash & (CACHE_SIZE - 1);
+      cachedSet[i] = this;
+      cachedAttrs[i] = attrs;
     }
-    this.origin = origin;
-    this.pathLength = asPathLength(segments);
-    const first = segments[0];
-    this.neighborAs = first && first.type === AsPathSegmentType.AS_SEQUENCE ? (first.asns[0] ?? 0) : 0;
-    this.localPref = localPref;
-    this.med = med;
-    this.originatorId = originatorId;
-    this.clusterLength = clusterLength;
-    this.llgrStale = communities.length > 0 && communities.includes(LLGR_STALE);
-    this.noLlgr = communities.length > 0 && communities.includes(NO_LLGR);
-    const i = hash & (CACHE_SIZE - 1);
-    cachedSet[i] = this;
-    cachedAttrs[i] = attrs;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { AttrSet } from './attr-set.js';
+import { AttrSet, fieldsOf, type AttrFields } from './attr-set.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -50,13 +50,16 @@ export class AttrStore {
     return undefined;
   }
 
-  /** The set for `key`, building it with `make` the first time. */
-  intern(hash: number, key: Buffer, make: () => { attrs: readonly PathAttribute[]; nextHop: Buffer }): AttrSet {
+  /**
+   * The set for `key`, building it with `make` the first time: from its attributes, or from its
+   * fields when the caller worked them out without decoding anything.
+   */
+  intern(hash: number, key: Buffer, make: () => { attrs: readonly PathAttribute[]; nextHop: Buffer } | { fields: AttrFields; nextHop: Buffer }): AttrSet {
     const text = keyText(key);
     const found = this.findText(hash, text);
     if (found) return found;
     const m = make();
-    const s = new AttrSet(m.attrs, m.nextHop, text, hash);
+    const s = 'attrs' in m ? new AttrSet(fieldsOf(m.attrs), m.attrs, m.nextHop, text, hash) : new AttrSet(m.fields, null, m.nextHop, text, hash);
     s.id = this.freeIds.pop() ?? this.byId.length;
     this.byId[s.id] = s;
     const b = this.buckets.get(hash);

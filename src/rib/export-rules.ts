@@ -8,6 +8,7 @@ import { DEFAULT_LOCAL_PREF, type AttrSet } from './attr-set.js';
 import { AttrStore } from './attr-store.js';
 import { keyedHash } from './keyed-hash.js';
 import { canonicalKey, KeyFormat } from './attr-key.js';
+import { ibgpExportBytes } from './export-bytes.js';
 import type { Path } from './decision.js';
 import type { RouteSource } from './route-source.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
@@ -98,14 +99,21 @@ export function exportAttributes(best: Path, t: ExportTarget): { attrs: PathAttr
     out.push({ kind: 'cluster-list', type: AttrType.CLUSTER_LIST, flags: AttrFlag.OPTIONAL, clusterList: [t.clusterId as number, ...a.clusterList] });
   }
   out.sort((x, y) => x.type - y.type);
+  const nextHop = exportNextHop(best, t);
+  return { attrs: out, nextHop };
+}
+
+/** The next hop `best` goes to `t` with (RFC 4271 5.1.3, RFC 4456 10, RFC 2545 3). */
+export function exportNextHop(best: Path, t: ExportTarget): Buffer {
+  const src = best.source;
+  const a = best.attrs;
   const self = (t.kind === 'ebgp' && !t.nextHopKeep) || t.nextHopSelf || src.kind === 'local' || a.nextHop.length === 0;
   // A kept IPv6 next hop goes without the originator's link-local half: that address belongs to
   // another router's link and the receiver cannot use it (FRR drops such routes); the global one
   // is enough (RFC 2545 §3).
-  let nextHop = self ? t.localNextHop : a.nextHop.length === 32 ? a.nextHop.subarray(0, 16) : a.nextHop;
+  const nextHop = self ? t.localNextHop : a.nextHop.length === 32 ? a.nextHop.subarray(0, 16) : a.nextHop;
   // A next hop of the other family than the NLRI cannot be kept: use ours.
-  if ((t.family === Family.IPV4_UNICAST) !== (nextHop.length === 4)) nextHop = t.localNextHop;
-  return { attrs: out, nextHop };
+  return (t.family === Family.IPV4_UNICAST) !== (nextHop.length === 4) ? t.localNextHop : nextHop;
 }
 
 /**
@@ -114,6 +122,12 @@ export function exportAttributes(best: Path, t: ExportTarget): { attrs: PathAttr
  * and next hop as the policy says, prepends behind our own ASN on eBGP, no LOCAL_PREF to eBGP.
  */
 export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy: readonly Actions[] = []): AttrSet {
+  if (policy.length === 0 && t.kind === 'ibgp') {
+    // The common case, from the key bytes (export-bytes.ts): nothing decoded.
+    const nh = exportNextHop(best, t);
+    const b = ibgpExportBytes(best.attrs, best.source, t.clusterId, nh);
+    if (b) return store.intern(keyedHash(b.key), b.key, () => ({ fields: b.fields, nextHop: nh.length > 4 ? store.nextHop(nh) : nh }));
+  }
   let { attrs, nextHop } = exportAttributes(best, t);
   if (policy.length) {
     ({ attrs, nextHop } = applyActions(attrs, nextHop, policy, { ebgpExport: t.kind === 'ebgp', selfNextHop: t.localNextHop, originalNextHop: best.attrs.nextHop, localAsn: t.localAsn }));

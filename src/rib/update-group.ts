@@ -17,6 +17,7 @@ import { UpdateWriter, encodeEndOfRib } from '../wire/update-writer.js';
 import { encodePathAttributes } from '../wire/update.js';
 import { as4PathFor } from '../wire/attributes/as-path.js';
 import { grownInt32 } from './columns.js';
+import { exportWireBytes } from './export-bytes.js';
 import { DirtySet } from './dirty-set.js';
 import type { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
@@ -631,6 +632,14 @@ export class UpdateGroup {
     const variant = this.variant;
     let b = set.encodedFor(variant);
     if (b) return b;
+    if (this.ctx.asn4) {
+      // The common case from the key bytes (export-bytes.ts), nothing decoded.
+      const bytes = exportWireBytes(set, this.classicNlri(set) ? set.nextHop.readUInt32BE(0) : -1);
+      if (bytes) {
+        set.cacheEncoded(variant, bytes);
+        return bytes;
+      }
+    }
     const list: PathAttribute[] = [...set.attrs];
     if (this.classicNlri(set)) {
       list.push({ kind: 'next-hop', type: AttrType.NEXT_HOP, flags: AttrFlag.TRANSITIVE, nextHop: set.nextHop.readUInt32BE(0) });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { AttrSet } from '../../../src/rib/attr-set.js';
+import { AttrSet, fieldsOf } from '../../../src/rib/attr-set.js';
 import { AttrStore } from '../../../src/rib/attr-store.js';
 import { canonicalKey, KeyFormat, keyAttributes, normalizeReceived, receivedKey } from '../../../src/rib/attr-key.js';
 import { keyedHash } from '../../../src/rib/keyed-hash.js';
@@ -102,7 +102,8 @@ t.test('a set whose decoded list left the cache reads the same attributes from i
   // Enough other sets to overwrite every cache slot.
   for (let i = 0; i < 20_000; i++) {
     const k = canonicalKey(KeyFormat.EXPORT, [{ kind: 'med', type: 4, flags: 0x80, med: i }], Buffer.alloc(0));
-    new AttrSet([{ kind: 'med', type: 4, flags: 0x80, med: i }], Buffer.alloc(0), k.toString('latin1'), i * 2654435761);
+    const list: PathAttribute[] = [{ kind: 'med', type: 4, flags: 0x80, med: i }];
+    new AttrSet(fieldsOf(list), list, Buffer.alloc(0), k.toString('latin1'), i * 2654435761);
   }
   t.not(set.attrs, first, 'decoded again');
   t.same(set.attrs, attrs);

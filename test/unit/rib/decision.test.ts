@@ -1,5 +1,5 @@
 import t from 'tap';
-import { AttrSet } from '../../../src/rib/attr-set.js';
+import { AttrSet, fieldsOf } from '../../../src/rib/attr-set.js';
 import { canonicalKey, KeyFormat } from '../../../src/rib/attr-key.js';
 import { Step, bestOf, comparePaths, explain, multipathOf, type Path } from '../../../src/rib/decision.js';
 import type { RouteSource } from '../../../src/rib/route-source.js';
@@ -21,7 +21,7 @@ function attrs(a: A): AttrSet {
   if (a.originator !== undefined) list.push({ kind: 'originator-id', type: 9, flags: 0x80, originatorId: a.originator });
   if (a.clusters) list.push({ kind: 'cluster-list', type: 10, flags: 0x80, clusterList: a.clusters });
   const nh = Buffer.from((a.nh ?? '192.0.2.9').split('.').map(Number));
-  return new AttrSet(list, nh, canonicalKey(KeyFormat.EXPORT, list, nh).toString('latin1'), ids++);
+  return new AttrSet(fieldsOf(list), list, nh, canonicalKey(KeyFormat.EXPORT, list, nh).toString('latin1'), ids++);
 }
 const path = (src: RouteSource, a: A, igpCost = 0): Path => ({ source: src, attrs: attrs(a), igpCost });
 
