@@ -36,11 +36,21 @@ function header(format: number, nextHop: Buffer): Buffer {
   return h;
 }
 
-/** The key of a received UPDATE's attributes: its spans as they came (MP_(UN)REACH_NLRI left out) and the MP next hop. */
+/** Where received keys are built: one UPDATE's attributes (65535 bytes at most, extended) and a next hop. */
+const RECEIVED_SCRATCH = Buffer.allocUnsafe(65536 + 258);
+
+/**
+ * The key of a received UPDATE's attributes: its spans as they came (MP_(UN)REACH_NLRI left out)
+ * and the MP next hop. A view of a buffer the next call overwrites: the store copies what it keeps.
+ */
 export function receivedKey(asn4: boolean, ebgp: boolean, spans: readonly AttrSpan[], mpNextHop: Buffer | null): Buffer {
-  const parts: Buffer[] = [header(KeyFormat.RECEIVED | (asn4 ? 1 : 0) | (ebgp ? 2 : 0), mpNextHop ?? EMPTY)];
-  for (const s of spans) if (s.type !== 14 && s.type !== 15) parts.push(s.buf.subarray(s.header, s.end));
-  return Buffer.concat(parts);
+  const out = RECEIVED_SCRATCH;
+  const nh = mpNextHop ?? EMPTY;
+  out[0] = KeyFormat.RECEIVED | (asn4 ? 1 : 0) | (ebgp ? 2 : 0);
+  out[1] = nh.length;
+  let o = 2 + nh.copy(out, 2);
+  for (const s of spans) if (s.type !== 14 && s.type !== 15) o += s.buf.copy(out, o, s.header, s.end);
+  return out.subarray(0, o);
 }
 
 /** The key of attributes wren made (export, policy, LLGR, local). */

@@ -26,8 +26,19 @@ const NEXT_HOPS_SHARED = 65536;
  * Interned attribute sets, found by (hash, identity bytes) before anything is decoded, reference
  * counted by the routes holding them and dropped with the last one.
  */
+/** What a new set is made of: its attributes, or its fields when worked out without decoding. */
+export type SetParts = { attrs: readonly PathAttribute[]; nextHop: Buffer } | { fields: AttrFields; nextHop: Buffer };
+
+/** Is the one-byte string `text` the bytes of `key`? */
+function sameKey(text: string, key: Buffer): boolean {
+  const n = key.length;
+  if (text.length !== n) return false;
+  for (let i = 0; i < n; i++) if (text.charCodeAt(i) !== key[i]) return false;
+  return true;
+}
+
 export class AttrStore {
-  /** Sets by hash: the set itself, or (hashes shared by several) a list. */
+  /** Sets by hash (as int32: a small integer, not a heap number, as a Map key): the set itself, or (hashes shared by several) a list. */
   private readonly buckets = new Map<number, AttrSet | AttrSet[]>();
   private count = 0;
   /** Sets by id; ids of freed sets are reused. */
@@ -38,15 +49,12 @@ export class AttrStore {
     return this.count;
   }
 
+  /** The set whose key is `key`, if any (no string is made for the lookup). */
   find(hash: number, key: Buffer): AttrSet | undefined {
-    return this.findText(hash, keyText(key));
-  }
-
-  private findText(hash: number, text: string): AttrSet | undefined {
-    const b = this.buckets.get(hash);
+    const b = this.buckets.get(hash | 0);
     if (b === undefined) return undefined;
-    if (!Array.isArray(b)) return b.key === text ? b : undefined;
-    for (const s of b) if (s.key === text) return s;
+    if (!Array.isArray(b)) return sameKey(b.key, key) ? b : undefined;
+    for (const s of b) if (sameKey(s.key, key)) return s;
     return undefined;
   }
 
@@ -54,18 +62,28 @@ export class AttrStore {
    * The set for `key`, building it with `make` the first time: from its attributes, or from its
    * fields when the caller worked them out without decoding anything.
    */
-  intern(hash: number, key: Buffer, make: () => { attrs: readonly PathAttribute[]; nextHop: Buffer } | { fields: AttrFields; nextHop: Buffer }): AttrSet {
-    const text = keyText(key);
-    const found = this.findText(hash, text);
+  intern(hash: number, key: Buffer, make: () => SetParts): AttrSet {
+    return this.find(hash, key) ?? this.add(hash, key, make());
+  }
+
+  /** As intern(), where `make` may find the attributes unusable (null): nothing is interned then. */
+  internIf(hash: number, key: Buffer, make: () => SetParts | null): AttrSet | null {
+    const found = this.find(hash, key);
     if (found) return found;
     const m = make();
-    const s = 'attrs' in m ? new AttrSet(fieldsOf(m.attrs), m.attrs, m.nextHop, text, hash) : new AttrSet(m.fields, null, m.nextHop, text, hash);
+    return m ? this.add(hash, key, m) : null;
+  }
+
+  private add(hash: number, key: Buffer, m: SetParts): AttrSet {
+    const h = hash | 0;
+    const text = keyText(key);
+    const s = 'attrs' in m ? new AttrSet(fieldsOf(m.attrs), m.attrs, m.nextHop, text, h) : new AttrSet(m.fields, null, m.nextHop, text, h);
     s.id = this.freeIds.pop() ?? this.byId.length;
     this.byId[s.id] = s;
-    const b = this.buckets.get(hash);
-    if (b === undefined) this.buckets.set(hash, s);
+    const b = this.buckets.get(h);
+    if (b === undefined) this.buckets.set(h, s);
     else if (Array.isArray(b)) b.push(s);
-    else this.buckets.set(hash, [b, s]);
+    else this.buckets.set(h, [b, s]);
     this.count++;
     return s;
   }
@@ -118,16 +136,16 @@ export class AttrStore {
   }
 
   private free(s: AttrSet): void {
-    const b = this.buckets.get(s.hash);
+    const b = this.buckets.get(s.hash | 0);
     if (b === undefined) return;
     if (!Array.isArray(b)) {
       if (b !== s) return;
-      this.buckets.delete(s.hash);
+      this.buckets.delete(s.hash | 0);
     } else {
       const i = b.indexOf(s);
       if (i < 0) return;
       b.splice(i, 1);
-      if (b.length === 1) this.buckets.set(s.hash, b[0] as AttrSet);
+      if (b.length === 1) this.buckets.set(s.hash | 0, b[0] as AttrSet);
     }
     this.count--;
     this.byId[s.id] = undefined;

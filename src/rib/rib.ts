@@ -185,19 +185,18 @@ export class Rib {
   /** The interned set for an UPDATE's attributes, or null when they are unusable (treat as withdraw). */
   private internUpdate(peer: RibPeer, msg: UpdateMessage): AttrSet | null {
     const key = receivedKey(peer.ctx.asn4, peer.ctx.ebgp, msg.spans, msg.mpReach?.nextHop ?? null);
-    const hash = keyedHash(key);
-    const found = this.importStore.find(hash, key);
-    if (found) return found;
-    const attrs = decodeAttributes(msg, peer.ctx);
-    if (msg.error && msg.error.action !== ErrorAction.ATTRIBUTE_DISCARD) return null;
-    let nextHop: Buffer = NO_NEXT_HOP;
-    if (msg.mpReach) nextHop = msg.mpReach.nextHop;
-    else {
-      const nh = attrs.find((a) => a.kind === 'next-hop');
-      if (nh?.kind === 'next-hop') nextHop = this.importStore.nextHopV4(nh.nextHop);
-    }
-    if (nextHop.length > 4) nextHop = this.importStore.nextHop(nextHop);
-    return this.importStore.intern(hash, key, () => ({ attrs: normalizeReceived(attrs), nextHop }));
+    return this.importStore.internIf(keyedHash(key), key, () => {
+      const attrs = decodeAttributes(msg, peer.ctx);
+      if (msg.error && msg.error.action !== ErrorAction.ATTRIBUTE_DISCARD) return null;
+      let nextHop: Buffer = NO_NEXT_HOP;
+      if (msg.mpReach) nextHop = msg.mpReach.nextHop;
+      else {
+        const nh = attrs.find((a) => a.kind === 'next-hop');
+        if (nh?.kind === 'next-hop') nextHop = this.importStore.nextHopV4(nh.nextHop);
+      }
+      if (nextHop.length > 4) nextHop = this.importStore.nextHop(nextHop);
+      return { attrs: normalizeReceived(attrs), nextHop };
+    });
   }
 
   /** RFC 4271 §9.1.2 / RFC 4456 §8 checks of a received path; a string says why it is refused. */
