@@ -16,9 +16,12 @@
  *               about SETS attribute sets (bench/lib/internet-table.ts, seed SEED); time until
  *               client 0 holds every prefix. With one peer, then churn: a tenth of the prefixes
  *               withdrawn and another tenth re-announced with changed paths, time until seen
- * FAMILY=ipv6 uses /56s (2001:db8::/32 has only 65536 /48s) and IPv6 sessions. CAP_MS bounds every phase ("doneMs": null past it).
+ * FAMILY=ipv6 uses IPv6 sessions, /56s in MODE=rr (2001:db8::/32 has only 65536 /48s), and in
+ *               MODE=internet the IPv6 table of internet-table.ts (a real mix, 16 bits longer).
+ * CAP_MS bounds every phase ("doneMs": null past it).
  */
 import { Family } from '../src/wire/constants.js';
+import { parseAddress } from '../src/wire/address.js';
 import { BenchSpeaker } from './lib/speaker.js';
 import { clientAddress, injectorAddress } from './lib/bench-netns.js';
 import { encodeUpdates, internetTable } from './lib/internet-table.js';
@@ -42,7 +45,9 @@ function speaker(i: number, track = false): BenchSpeaker {
 /** MODE=internet: see the header. */
 async function internet(out: Record<string, unknown>): Promise<void> {
   const peers = Number(process.env.PEERS ?? 1);
-  const spec = { routes: N, sets: Number(process.env.SETS ?? Math.round(N / 5)), peers, seed: Number(process.env.SEED ?? 1), nextHop: 0xc612000a };
+  // The next hop is thirdPartyNextHop(0), a benchmark address that is none of the speakers'.
+  const nextHop6 = V6 ? (parseAddress(thirdPartyNextHop(0)) as Buffer) : undefined;
+  const spec = { routes: N, sets: Number(process.env.SETS ?? Math.round(N / 5)), peers, seed: Number(process.env.SEED ?? 1), nextHop: 0xc612000a, nextHop6 };
   const table = internetTable(spec);
   out.prefixes = table.prefixes;
   out.attributeSets = table.attributeSets;
@@ -52,7 +57,7 @@ async function internet(out: Record<string, unknown>): Promise<void> {
   if (!(await connectAll([rx, ...injectors]))) giveUp(out, [rx, ...injectors]);
   await sleep(500);
   const done = until([rx], () => rx.table.size >= table.prefixes);
-  await Promise.all(injectors.map((c, i) => c.sendAll(table.feeds[i]?.updates ?? [], Family.IPV4_UNICAST)));
+  await Promise.all(injectors.map((c, i) => c.sendAll(table.feeds[i]?.updates ?? [], family)));
   const ms = await done;
   out.announceMs = ms === null ? null : Math.round(ms);
   out.doneMs = out.announceMs;
@@ -69,7 +74,7 @@ async function internet(out: Record<string, unknown>): Promise<void> {
       again.push(changed.updates[k + 5] as Buffer);
       reannounced += (feed.prefixes[k + 5] as number[]).length;
     }
-    const withdrawals = encodeUpdates(null, gone).updates;
+    const withdrawals = encodeUpdates(null, gone, nextHop6 ?? null).updates;
     rx.resetCounts();
     const settled = until([rx], () => rx.withdrawn >= gone.length && rx.received >= reannounced);
     const inj = injectors[0] as BenchSpeaker;

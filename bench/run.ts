@@ -16,6 +16,8 @@
  *                  2000 (graceful-restart clients, reconnecting every 2 s) are back and converged
  *   9 internet-1m  an Internet-like table (bench/lib/internet-table.ts): 1M routes, 200k attribute
  *                  sets from one peer, then churn (100k withdrawn, 100k re-announced changed)
+ *   9b internet-v6 the IPv6 kind of that table: 200k routes in 2001:db8::/32 (a real IPv6 table's
+ *                  length mix, 16 bits longer), 40k sets, 1 peer over IPv6, then churn
  *  10 internet-30  the same kind of table, 1M routes and ~170k sets from 30 peers (each prefix from
  *                  1-3 of them, MEDs compared between peers of one neighbour AS)
  *  11 mesh-50      a cold full iBGP mesh of 50 nodes started at once, one /26 each: time from the
@@ -60,6 +62,7 @@ const SCENARIOS: Scenario[] = [
   { id: 'burst-2000', what: `${quick ? 500 : 2000} clients connecting all at once, one /26 each`, env: { MODE: 'burst', N: '1', M: k(2000, 500) }, clients: quick ? 500 : 2000 },
   { id: 'restart-2000', what: `${quick ? 500 : 2000} clients up, the reflector restarts; until all are back and converged`, env: { MODE: 'restart', N: '1', M: k(2000, 500) }, clients: quick ? 500 : 2000 },
   { id: 'internet-1m', what: `Internet-like table, ${quick ? '100k' : '1M'} routes / ${quick ? '20k' : '200k'} attribute sets, 1 peer, then churn`, env: { MODE: 'internet', N: k(1_000_000, 100_000), PEERS: '1', M: '1' }, clients: 2 },
+  { id: 'internet-v6', what: `Internet-like IPv6 table, ${quick ? '20k' : '200k'} routes / ${quick ? '4k' : '40k'} attribute sets, 1 peer, then churn`, env: { MODE: 'internet', N: k(200_000, 20_000), PEERS: '1', M: '1', FAMILY: 'ipv6' }, clients: 2 },
   { id: 'internet-30', what: `Internet-like table, ${quick ? '100k' : '1M'} routes from 30 peers`, env: { MODE: 'internet', N: k(1_000_000, 100_000), PEERS: '30', M: '1' }, clients: 31 },
   { id: 'mesh-50', what: `cold iBGP mesh of ${quick ? 20 : 50} nodes started at once, one /26 each`, env: { N: k(50, 20) }, clients: 0 },
   { id: 'bfd-1m', what: `BFD 100 ms x 3 while ${quick ? '100k' : '1M'} routes are ingested into the kernel`, env: { N: k(1_000_000, 100_000) }, clients: 0 },

@@ -28,6 +28,8 @@ export interface TableSpec {
   seed: number;
   /** Next hop of every route (a third-party address on the benchmark subnet). */
   nextHop: number;
+  /** IPv6: the table's prefixes are IPv6 (in 2001:db8::/32), with this next hop (16 bytes). */
+  nextHop6?: Buffer;
 }
 
 export interface Feed {
@@ -66,6 +68,17 @@ export const LENGTH_MIX: [number, number][] = [
   [15, 0.006], [14, 0.005], [13, 0.003], [12, 0.002], [11, 0.001], [10, 0.001], [9, 0.0005], [8, 0.0005],
 ];
 
+/**
+ * The length mix of a real IPv6 table (/48 about half, then /32, /44, /40, /36, /29 ...), every
+ * length 16 bits longer: all of it must fit in 2001:db8::/32, the only IPv6 space tests may use,
+ * so a real /32 is a /48 here and a real /48 a /64.
+ */
+export const LENGTH_MIX6: [number, number][] = [
+  [64, 0.47], [48, 0.11], [60, 0.08], [56, 0.06], [52, 0.04], [62, 0.03], [63, 0.03], [45, 0.03], [61, 0.02],
+  [58, 0.02], [49, 0.02], [50, 0.015], [44, 0.01], [54, 0.01], [57, 0.01], [59, 0.01], [51, 0.01], [55, 0.005],
+  [47, 0.005], [46, 0.005], [53, 0.005],
+];
+
 function pick<T>(mix: [T, number][], u: number): T {
   let acc = 0;
   for (const [v, w] of mix) {
@@ -75,9 +88,22 @@ function pick<T>(mix: [T, number][], u: number): T {
   return (mix[0] as [T, number])[0];
 }
 
-/** A prefix as one number: address (as uint32) * 64 + length. */
+/**
+ * A prefix as one number: address (as uint32) * 64 + length. For IPv6 (2001:db8::/32 and at most
+ * /64 long) the address is the 32 bits after 2001:db8, and the same key means the same prefix.
+ */
 export function prefixKey(addr: number, length: number): number {
   return addr * 64 + length;
+}
+
+const DOC6 = Buffer.from('20010db8', 'hex');
+
+/** The 16 address bytes of an IPv6 key's prefix. */
+function v6Bytes(key: number, out: Buffer): Buffer {
+  out.fill(0);
+  DOC6.copy(out, 0);
+  out.writeUInt32BE((key - (key % 64)) / 64, 4);
+  return out;
 }
 
 const CTX = makeContext({ asn4: true });
@@ -109,16 +135,17 @@ function profile(r: () => number): Profile {
 }
 
 /** Peer p's variant of a profile: its own first AS (shared with p +- 10), its MED. */
-function attributes(p: Profile, peer: number, peers: number, nextHop: number, variant: number): PathAttribute[] {
+function attributes(p: Profile, peer: number, peers: number, nextHop: number | null, variant: number): PathAttribute[] {
   const first = peers > 1 ? [64600 + (peer % 10)] : [];
   const segments: { type: number; asns: number[] }[] = [{ type: 2, asns: [...first, ...p.path, ...(variant ? [64999] : [])] }];
   if (p.set) segments.push({ type: 1, asns: p.set });
   const list: PathAttribute[] = [
     { kind: 'origin', type: AttrType.ORIGIN, flags: 0x40, origin: p.origin },
     { kind: 'as-path', type: AttrType.AS_PATH, flags: 0x40, segments },
-    { kind: 'next-hop', type: AttrType.NEXT_HOP, flags: 0x40, nextHop },
     { kind: 'local-pref', type: AttrType.LOCAL_PREF, flags: 0x40, localPref: 100 },
   ];
+  // IPv6: the next hop goes in MP_REACH_NLRI (encodeUpdates).
+  if (nextHop !== null) list.push({ kind: 'next-hop', type: AttrType.NEXT_HOP, flags: 0x40, nextHop });
   const med = p.med >= 0 ? p.med + (peers > 1 ? (peer * 37) % 100 : 0) + variant : -1;
   if (med >= 0) list.push({ kind: 'med', type: AttrType.MULTI_EXIT_DISC, flags: 0x80, med });
   if (p.communities.length) list.push({ kind: 'communities', type: AttrType.COMMUNITIES, flags: 0xc0, communities: p.communities });
@@ -131,18 +158,27 @@ function attributes(p: Profile, peer: number, peers: number, nextHop: number, va
  * is null: as many prefixes per 4096-byte message as fit (wire/update-writer.ts), with the keys each
  * message carries.
  */
-export function encodeUpdates(attrs: Buffer | null, keys: number[]): { updates: Buffer[]; groups: number[][] } {
-  const batch = new PrefixBatch(Family.IPV4_UNICAST, Math.max(1, keys.length));
+export function encodeUpdates(attrs: Buffer | null, keys: number[], nextHop6: Buffer | null = null): { updates: Buffer[]; groups: number[][] } {
+  const v6 = nextHop6 !== null;
+  const batch = new PrefixBatch(v6 ? Family.IPV6_UNICAST : Family.IPV4_UNICAST, Math.max(1, keys.length));
+  const bytes = Buffer.alloc(16);
   for (const key of keys) {
-    const len = key % 64;
-    batch.pushV4((key - len) / 64, len);
+    const len = key % 64 || 64;
+    if (v6) batch.pushV6(v6Bytes(key, bytes), 0, len);
+    else batch.pushV4((key - (key % 64)) / 64, len);
   }
   const w = new UpdateWriter(4096);
   const out = Buffer.allocUnsafe(4096);
   const updates: Buffer[] = [];
   const groups: number[][] = [];
   for (let from = 0; from < batch.count; ) {
-    const next = attrs ? w.announceV4(out, 0, attrs, batch, from, batch.count) : w.withdrawV4(out, 0, batch, from, batch.count);
+    const next = v6
+      ? attrs
+        ? w.announceMp(out, 0, attrs, nextHop6, batch, from, batch.count)
+        : w.withdrawMp(out, 0, batch, from, batch.count)
+      : attrs
+        ? w.announceV4(out, 0, attrs, batch, from, batch.count)
+        : w.withdrawV4(out, 0, batch, from, batch.count);
     if (next <= from) throw new Error('attributes leave no room for a prefix');
     updates.push(Buffer.from(out.subarray(0, w.length)));
     groups.push(keys.slice(from, next));
@@ -158,10 +194,14 @@ export function internetTable(spec: TableSpec, variant = 0): Table {
   const seen = new Set<number>();
   const keys: number[] = [];
   const want = spec.peers === 1 ? spec.routes : Math.round(spec.routes / 1.7);
+  const v6 = spec.nextHop6 !== undefined;
   for (let tries = 0; keys.length < want && tries < want * 3; tries++) {
-    const len = pick(LENGTH_MIX, r());
-    const addr = ((0xf0000000 | Math.floor(r() * 0x10000000)) & (0xffffffff << (32 - len))) >>> 0;
-    const key = prefixKey(addr, len);
+    const len = pick(v6 ? LENGTH_MIX6 : LENGTH_MIX, r());
+    // IPv4 in 240.0.0.0/4 (data only); IPv6 in 2001:db8::/32, the 32 bits after it drawn.
+    const addr = v6
+      ? (Math.floor(r() * 0x100000000) & (len - 32 >= 32 ? 0xffffffff : ~(0xffffffff >>> (len - 32)))) >>> 0
+      : ((0xf0000000 | Math.floor(r() * 0x10000000)) & (0xffffffff << (32 - len))) >>> 0;
+    const key = prefixKey(addr, len % 64);
     if (seen.has(key)) continue;
     seen.add(key);
     keys.push(key);
@@ -191,8 +231,8 @@ export function internetTable(spec: TableSpec, variant = 0): Table {
     const prefixes: number[][] = [];
     let routes = 0;
     for (const [prof, list] of m) {
-      const attrs = encodePathAttributes(attributes(profiles[prof] as Profile, peer, spec.peers, spec.nextHop, variant), CTX);
-      const u = encodeUpdates(attrs, list);
+      const attrs = encodePathAttributes(attributes(profiles[prof] as Profile, peer, spec.peers, v6 ? null : spec.nextHop, variant), CTX);
+      const u = encodeUpdates(attrs, list, spec.nextHop6 ?? null);
       updates.push(...u.updates);
       prefixes.push(...u.groups);
       routes += list.length;

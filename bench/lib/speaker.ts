@@ -26,7 +26,10 @@ export interface SpeakerOptions {
   holdTime: number;
   /** Announce graceful restart (RFC 4724, forwarding kept for IPv4 and IPv6), as BIRD and wren clients do. */
   gracefulRestart?: boolean;
-  /** Keep the set of IPv4 prefixes held (`table`), not only counts. */
+  /**
+   * Keep the set of prefixes held (`table`), not only counts, as internet-table.ts keys them: IPv4
+   * address * 64 + length; IPv6 (2001:db8::/32, at most /64) the 32 bits after 2001:db8 instead.
+   */
   track?: boolean;
 }
 
@@ -129,7 +132,7 @@ export class BenchSpeaker {
           this.cursor.reset(block);
           while (this.cursor.next()) {
             this.received++;
-            if (track) this.table.add(this.cursor.v4 * 64 + this.cursor.length);
+            if (track) this.table.add(this.key());
           }
         }
         for (const block of [u.withdrawn, u.mpUnreach?.withdrawn]) {
@@ -137,7 +140,7 @@ export class BenchSpeaker {
           this.cursor.reset(block);
           while (this.cursor.next()) {
             this.withdrawn++;
-            if (track) this.table.delete(this.cursor.v4 * 64 + this.cursor.length);
+            if (track) this.table.delete(this.key());
           }
         }
         this.onProgress();
@@ -239,6 +242,15 @@ export class BenchSpeaker {
       i = j;
     }
     if (endOfRib !== null && !s.write(encodeEndOfRib(endOfRib))) await new Promise((r) => s.once('drain', r));
+  }
+
+  /** The current prefix's table key (see `track`). */
+  private key(): number {
+    const c = this.cursor;
+    if (c.family === Family.IPV4_UNICAST) return c.v4 * 64 + c.length;
+    let w = 0;
+    for (let k = 4; k < 8; k++) w = w * 256 + (k * 8 < c.length ? (c.buf[c.bytesAt + k] as number) : 0);
+    return w * 64 + (c.length % 64);
   }
 
   /** Forget what was counted (between phases of a scenario). */
