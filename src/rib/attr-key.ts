@@ -8,6 +8,7 @@
  */
 import { encodeAttributes, decodeAttributeBlock } from '../wire/update.js';
 import { makeContext, type CodecContext } from '../wire/context.js';
+import { AttrFlag, AttrType } from '../wire/constants.js';
 import { reconstructAsPath } from '../wire/attributes/as-path.js';
 import type { AsPathSegment, AttrSpan, PathAttribute } from '../wire/attributes/types.js';
 
@@ -53,9 +54,24 @@ export function receivedKey(asn4: boolean, ebgp: boolean, spans: readonly AttrSp
   return out.subarray(0, o);
 }
 
-/** The key of attributes wren made (export, policy, LLGR, local). */
+/**
+ * The key of attributes wren made (export, policy, LLGR, local). An export key's attributes are in
+ * type order and, with a 4-byte next hop, include NEXT_HOP: they are the bytes sent to 4-octet
+ * peers (exportWire), kept once.
+ */
 export function canonicalKey(format: KeyFormat, attrs: readonly PathAttribute[], nextHop: Buffer): Buffer {
-  return Buffer.concat([header(format, nextHop), encodeAttributes(attrs, CANONICAL)]);
+  let list = attrs;
+  if (format === KeyFormat.EXPORT) {
+    const sorted: PathAttribute[] = attrs.filter((a) => a.kind !== 'next-hop');
+    if (nextHop.length === 4) sorted.push({ kind: 'next-hop', type: AttrType.NEXT_HOP, flags: AttrFlag.TRANSITIVE, nextHop: nextHop.readUInt32BE(0) });
+    list = sorted.sort((x, y) => x.type - y.type);
+  }
+  return Buffer.concat([header(format, nextHop), encodeAttributes(list, CANONICAL)]);
+}
+
+/** The attributes of an export key as sent to 4-octet peers (a slice of the key, no copy). */
+export function exportWire(key: string): string {
+  return key.substring(2 + key.charCodeAt(1));
 }
 
 /** The attributes a key holds (without the next hop, which the set keeps apart), as they were when the set was made. */
@@ -65,7 +81,9 @@ export function keyAttributes(key: string): PathAttribute[] {
   const format = buf[0] as number;
   const at = 2 + (buf[1] as number);
   if (format < KeyFormat.EXPORT) return normalizeReceived(decodeAttributeBlock(buf, at, buf.length, RECEIVED_CTX[format & 3] as CodecContext));
-  return decodeAttributeBlock(buf, at, buf.length, CANONICAL);
+  const attrs = decodeAttributeBlock(buf, at, buf.length, CANONICAL);
+  // The next hop is the set's own field (an export key carries NEXT_HOP as it is sent).
+  return format === KeyFormat.EXPORT ? attrs.filter((a) => a.kind !== 'next-hop') : attrs;
 }
 
 /**

@@ -102,6 +102,12 @@ export function ibgpExportBytes(from: AttrSet, src: RouteSource, clusterId: numb
     add(n++, AttrType.LOCAL_PREF, AttrFlag.TRANSITIVE, g, 4);
     g += 4;
   }
+  if (nextHop.length === 4) {
+    // Export keys carry NEXT_HOP as it is sent (attr-key.ts canonicalKey).
+    nextHop.copy(IN, g);
+    add(n++, AttrType.NEXT_HOP, AttrFlag.TRANSITIVE, g, 4);
+    g += 4;
+  }
   if (reflect) {
     IN.writeUInt32BE((from.originatorId >= 0 ? from.originatorId : src.routerId) >>> 0, g);
     add(n++, AttrType.ORIGINATOR_ID, AttrFlag.OPTIONAL, g, 4);
@@ -168,38 +174,3 @@ function add(i: number, type: number, flags: number, start: number, len: number)
   pFlags[i] = flags;
 }
 
-/**
- * The attribute bytes an export set goes out with to 4-octet peers, from its key: its
- * attributes as they are, with NEXT_HOP put in its place for NLRI outside MP_REACH_NLRI (`nextHop4`,
- * else -1). Null for a key the object path must do (not an export key, or not in type order).
- */
-export function exportWireBytes(set: AttrSet, nextHop4: number): Buffer | null {
-  if (set.key.length < 2 || set.key.length > 65536 + 258) return null;
-  const keyLen = IN.write(set.key, 0, 'latin1');
-  if (IN[0] !== KeyFormat.EXPORT) return null;
-  const start = 2 + (IN[1] as number);
-  // Where NEXT_HOP goes: before the first attribute of a higher type.
-  let at = keyLen;
-  let last = -1;
-  for (let q = start; q < keyLen; ) {
-    const hdr = (IN[q] as number) & AttrFlag.EXTENDED_LENGTH ? 4 : 3;
-    if (q + hdr > keyLen) return null;
-    const type = IN[q + 1] as number;
-    if (type <= last || type === AttrType.NEXT_HOP) return null;
-    if (at === keyLen && type > AttrType.NEXT_HOP) at = q;
-    last = type;
-    q += hdr + (hdr === 4 ? IN.readUInt16BE(q + 2) : (IN[q + 2] as number));
-    if (q > keyLen) return null;
-  }
-  if (nextHop4 < 0) return Buffer.from(IN.subarray(start, keyLen));
-  const out = Buffer.allocUnsafe(keyLen - start + 7);
-  IN.copy(out, 0, start, at);
-  let o = at - start;
-  out[o] = AttrFlag.TRANSITIVE;
-  out[o + 1] = AttrType.NEXT_HOP;
-  out[o + 2] = 4;
-  out.writeUInt32BE(nextHop4 >>> 0, o + 3);
-  o += 7;
-  IN.copy(out, o, at, keyLen);
-  return out;
-}

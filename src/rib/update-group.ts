@@ -17,7 +17,7 @@ import { UpdateWriter, encodeEndOfRib } from '../wire/update-writer.js';
 import { encodePathAttributes } from '../wire/update.js';
 import { as4PathFor } from '../wire/attributes/as-path.js';
 import { grownInt32 } from './columns.js';
-import { exportWireBytes } from './export-bytes.js';
+import { exportWire, KeyFormat } from './attr-key.js';
 import { DirtySet } from './dirty-set.js';
 import type { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
@@ -627,19 +627,13 @@ export class UpdateGroup {
     return this.writer.prefixBytes(this.family, this.loc.tables[this.family].lengths[slot] as number) <= this.roomLeft;
   }
 
-  /** Attribute bytes of a set as this group sends them (cached on the set). */
-  private encoded(set: AttrSet): Buffer {
+  /** Attribute bytes of a set as this group sends them (from the key, or cached on the set). */
+  private encoded(set: AttrSet): Buffer | string {
     const variant = this.variant;
     let b = set.encodedFor(variant);
     if (b) return b;
-    if (this.ctx.asn4) {
-      // The common case from the key bytes (export-bytes.ts), nothing decoded.
-      const bytes = exportWireBytes(set, this.classicNlri(set) ? set.nextHop.readUInt32BE(0) : -1);
-      if (bytes) {
-        set.cacheEncoded(variant, bytes);
-        return bytes;
-      }
-    }
+    // To 4-octet peers, an export set's key holds its attribute bytes as sent (attr-key.ts).
+    if (this.ctx.asn4 && set.key.charCodeAt(0) === KeyFormat.EXPORT && this.classicNlri(set) === (set.nextHop.length === 4)) return exportWire(set.key);
     const list: PathAttribute[] = [...set.attrs];
     if (this.classicNlri(set)) {
       list.push({ kind: 'next-hop', type: AttrType.NEXT_HOP, flags: AttrFlag.TRANSITIVE, nextHop: set.nextHop.readUInt32BE(0) });

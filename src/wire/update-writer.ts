@@ -74,13 +74,16 @@ export class UpdateWriter {
     return [p, i];
   }
 
-  /** IPv4 NLRI with the attribute bytes `attrs` (which must include NEXT_HOP). */
-  announceV4(out: Buffer, off: number, attrs: Buffer, batch: PrefixBatch, from: number, to: number): number {
+  /**
+   * IPv4 NLRI with the attribute bytes `attrs` (which must include NEXT_HOP), given as a Buffer
+   * or as the same bytes in a one-byte (latin1) string.
+   */
+  announceV4(out: Buffer, off: number, attrs: Buffer | string, batch: PrefixBatch, from: number, to: number): number {
     if (from >= to || this.nlriRoom(attrs.length) < this.prefixBytes(batch.family, batch.lengths[from] as number)) return this.nothing(from);
     let p = off + HEADER_LENGTH;
     out.writeUInt16BE(0, p);
     out.writeUInt16BE(attrs.length, p + 2);
-    attrs.copy(out, p + 4);
+    copyAttrs(attrs, out, p + 4);
     p += 4 + attrs.length;
     const [end, next] = this.writePrefixes(out, p, off + this.maxLength, batch, from, to);
     this.finish(out, off, end);
@@ -102,13 +105,13 @@ export class UpdateWriter {
    * NLRI in MP_REACH_NLRI (IPv6, or IPv4 with an RFC 8950 next hop): `attrs` are the other
    * attributes, `nextHop` 4, 16 or 32 bytes.
    */
-  announceMp(out: Buffer, off: number, attrs: Buffer, nextHop: Buffer, batch: PrefixBatch, from: number, to: number): number {
+  announceMp(out: Buffer, off: number, attrs: Buffer | string, nextHop: Buffer, batch: PrefixBatch, from: number, to: number): number {
     if (from >= to || this.nlriRoom(attrs.length, nextHop.length) < this.prefixBytes(batch.family, batch.lengths[from] as number)) return this.nothing(from);
     let p = off + HEADER_LENGTH;
     out.writeUInt16BE(0, p);
     const attrLenAt = p + 2;
     p += 4;
-    attrs.copy(out, p);
+    copyAttrs(attrs, out, p);
     p += attrs.length;
     const mpAt = p;
     out[p] = AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH;
@@ -174,4 +177,9 @@ export function encodeEndOfRib(family: Family): Buffer {
   out.writeUInt16BE(afiOf(family), HEADER_LENGTH + 7);
   out[HEADER_LENGTH + 9] = 1;
   return out;
+}
+
+function copyAttrs(attrs: Buffer | string, out: Buffer, at: number): void {
+  if (typeof attrs === 'string') out.write(attrs, at, 'latin1');
+  else attrs.copy(out, at);
 }
