@@ -96,6 +96,8 @@ export class AttrSet {
   refs = 0;
   /** Store bookkeeping: index in its store (set when interned), so routes can hold a number instead of a pointer. */
   id = -1;
+  /** Store bookkeeping: unique for the life of the process (ids are reused), for caches keyed by set. */
+  serial = 0;
   /** Cache: next-hop cost (see nexthop.ts) and the resolver epoch it was computed in. */
   nhCost = 0;
   nhEpoch = -1;

@@ -29,6 +29,14 @@ const NEXT_HOPS_SHARED = 65536;
 /** What a new set is made of: its attributes, or its fields when worked out without decoding. */
 export type SetParts = { attrs: readonly PathAttribute[]; nextHop: Buffer } | { fields: AttrFields; nextHop: Buffer };
 
+let serials = 0;
+/** Set serials: unique in the process (int32; wrapping after 2^31 sets, where 0 is skipped). */
+function nextSerial(): number {
+  serials = (serials + 1) | 0;
+  if (serials === 0) serials = 1;
+  return serials;
+}
+
 /** Is the one-byte string `text` the bytes of `key`? */
 function sameKey(text: string, key: Buffer): boolean {
   const n = key.length;
@@ -79,6 +87,7 @@ export class AttrStore {
     const text = keyText(key);
     const s = 'attrs' in m ? new AttrSet(fieldsOf(m.attrs), m.attrs, m.nextHop, text, h) : new AttrSet(m.fields, null, m.nextHop, text, h);
     s.id = this.freeIds.pop() ?? this.byId.length;
+    s.serial = nextSerial();
     this.byId[s.id] = s;
     const b = this.buckets.get(h);
     if (b === undefined) this.buckets.set(h, s);

@@ -109,9 +109,9 @@ export class Rib {
   }
 
   /** Register a route source under a fresh id (ids of sources whose routes are gone are reused). */
-  newSource(fields: Omit<RouteSource, 'id'>): RouteSource {
+  newSource(fields: Omit<RouteSource, 'id' | 'serial'>): RouteSource {
     const id = this.freeSourceIds.pop() ?? this.sources.length;
-    const source: RouteSource = { ...fields, id };
+    const source: RouteSource = { ...fields, id, serial: ++sourceSerials };
     this.sources[id] = source;
     return source;
   }
@@ -604,14 +604,10 @@ export class Rib {
         return out;
       }
     }
-    const cached = g.exportCache.get(from);
-    const hit = cached instanceof Map ? cached.get(source.id) : cached;
-    if (hit && hit.src === source && hit.out.refs > 0) return hit.out;
+    const hit = g.cachedExport(from, source);
+    if (hit) return hit;
     const out = exportSet({ source, attrs: from, igpCost: 0 }, g.target, this.exportStore);
-    const entry = { src: source, out };
-    if (cached === undefined || (!(cached instanceof Map) && cached.src === source)) g.exportCache.set(from, entry);
-    else if (cached instanceof Map) cached.set(source.id, entry);
-    else g.exportCache.set(from, new Map([[cached.src.id, cached], [source.id, entry]]));
+    g.cacheExport(from, source, out);
     return out;
   }
 
@@ -646,6 +642,9 @@ export class Rib {
     }
   }
 }
+
+/** The last source serial given out. */
+let sourceSerials = 0;
 
 const LOCAL_ATTRS: PathAttribute[] = [
   { kind: 'origin', type: 1, flags: 0x40, origin: 0 },

@@ -4,6 +4,8 @@ import type { AdjRibIn } from './adj-rib-in.js';
 export interface RouteSource {
   /** Small integer, unique while the source exists. */
   readonly id: number;
+  /** Unique for the life of the process (ids are reused): caches keyed by source use it. Rib.newSource sets it. */
+  readonly serial?: number;
   readonly kind: 'local' | 'ebgp' | 'ibgp';
   /** Peer address as a string for people, and as a comparable number/bytes for the last step. */
   readonly address: string;

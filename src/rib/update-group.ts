@@ -136,12 +136,54 @@ export class UpdateGroup {
   walking = false;
   messagesSent = 0;
   /**
-   * Export sets already computed, per received set (weakly: the entries go with the set) and
-   * source id. The source is kept with it: source ids are reused once freed, and a hit must be
-   * for the very same source. (Keyed by ids alone, entries for sets and sessions long gone piled
-   * up: a flap storm of 250 clients kept ~2 KB per flap.)
+   * Export sets already computed, per received set and source, in columns by the received set's
+   * id: the set's and the source's serials (ids are reused, serials never) and the export set's id
+   * and serial. Nothing here holds a set or a source alive, and the columns never outgrow the
+   * store's largest id. (Keyed by ids alone, entries for sets and sessions long gone piled up: a
+   * flap storm of 250 clients kept ~2 KB per flap.) A set seen from a second source (ADD-PATH, or
+   * the same attributes from two peers) has the others in `exportMore`, weakly.
    */
-  readonly exportCache = new WeakMap<AttrSet, ExportCacheEntry | Map<number, ExportCacheEntry>>();
+  private exFrom = new Int32Array(0);
+  private exSrc = new Int32Array(0);
+  private exOut = new Int32Array(0);
+  private exOutSerial = new Int32Array(0);
+  private readonly exportMore = new WeakMap<AttrSet, Map<number, ExportCacheEntry>>();
+
+  /** The export set cached for received set `from` of `source`, if it is still interned. */
+  cachedExport(from: AttrSet, source: RouteSource): AttrSet | undefined {
+    const i = from.id;
+    if (i >= this.exFrom.length || this.exFrom[i] !== from.serial || source.serial === undefined) return undefined;
+    if (this.exSrc[i] === source.serial) {
+      const out = this.exportStore.byId[this.exOut[i] as number];
+      return out && out.serial === this.exOutSerial[i] ? out : undefined;
+    }
+    const more = this.exportMore.get(from)?.get(source.serial);
+    return more && more.out.refs > 0 ? more.out : undefined;
+  }
+
+  cacheExport(from: AttrSet, source: RouteSource, out: AttrSet): void {
+    const i = from.id;
+    if (source.serial === undefined) return;
+    if (i >= this.exFrom.length) {
+      const cap = Math.max(1024, i + 1, this.exFrom.length * 2);
+      this.exFrom = grownInt32(this.exFrom, cap);
+      this.exSrc = grownInt32(this.exSrc, cap);
+      this.exOut = grownInt32(this.exOut, cap);
+      this.exOutSerial = grownInt32(this.exOutSerial, cap);
+    }
+    const primary = this.exFrom[i] === from.serial ? this.exportStore.byId[this.exOut[i] as number] : undefined;
+    if (!primary || primary.serial !== this.exOutSerial[i] || this.exSrc[i] === source.serial) {
+      this.exFrom[i] = from.serial;
+      this.exSrc[i] = source.serial;
+      this.exOut[i] = out.id;
+      this.exOutSerial[i] = out.serial;
+      return;
+    }
+    let more = this.exportMore.get(from);
+    if (!more) this.exportMore.set(from, (more = new Map()));
+    more.set(source.serial, { src: source, out });
+  }
+
   /** Export sets made by the group's policy, per policy result. */
   readonly policyCache = new WeakMap<PolicyResult, AttrSet>();
 
