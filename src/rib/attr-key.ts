@@ -10,6 +10,7 @@ import { encodeAttributes, decodeAttributeBlock } from '../wire/update.js';
 import { makeContext, type CodecContext } from '../wire/context.js';
 import { AttrFlag, AttrType } from '../wire/constants.js';
 import { reconstructAsPath } from '../wire/attributes/as-path.js';
+import { copyRange } from './columns.js';
 import type { AsPathSegment, AttrSpan, PathAttribute } from '../wire/attributes/types.js';
 
 export const enum KeyFormat {
@@ -37,21 +38,24 @@ function header(format: number, nextHop: Buffer): Buffer {
   return h;
 }
 
-/** Where received keys are built: one UPDATE's attributes (65535 bytes at most, extended) and a next hop. */
-const RECEIVED_SCRATCH = Buffer.allocUnsafe(65536 + 258);
+/** Room for a received key: one UPDATE's attributes (65535 bytes at most, extended) and a next hop. */
+export const MAX_RECEIVED_KEY = 65536 + 258;
 
 /**
- * The key of a received UPDATE's attributes: its spans as they came (MP_(UN)REACH_NLRI left out)
- * and the MP next hop. A view of a buffer the next call overwrites: the store copies what it keeps.
+ * Write the key of a received UPDATE's attributes into `out` (MAX_RECEIVED_KEY bytes): its spans
+ * as they came (MP_(UN)REACH_NLRI left out) and the MP next hop. Returns its length (no Buffer
+ * view is made: this runs per UPDATE).
  */
-export function receivedKey(asn4: boolean, ebgp: boolean, spans: readonly AttrSpan[], mpNextHop: Buffer | null): Buffer {
-  const out = RECEIVED_SCRATCH;
+export function writeReceivedKey(out: Buffer, asn4: boolean, ebgp: boolean, spans: readonly AttrSpan[], mpNextHop: Buffer | null): number {
   const nh = mpNextHop ?? EMPTY;
   out[0] = KeyFormat.RECEIVED | (asn4 ? 1 : 0) | (ebgp ? 2 : 0);
   out[1] = nh.length;
   let o = 2 + nh.copy(out, 2);
-  for (const s of spans) if (s.type !== 14 && s.type !== 15) o += s.buf.copy(out, o, s.header, s.end);
-  return out.subarray(0, o);
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i] as AttrSpan;
+    if (s.type !== 14 && s.type !== 15) o += copyRange(s.buf, s.header, s.end, out, o);
+  }
+  return o;
 }
 
 /**
@@ -101,7 +105,8 @@ export function normalizeReceived(attrs: readonly PathAttribute[]): PathAttribut
     else if (a.kind === 'aggregator') aggregatorAs = a.asn;
     else if (a.kind === 'as4-aggregator') hasAs4Aggregator = true;
   }
-  const path = reconstructAsPath(asPath, as4, aggregatorAs, hasAs4Aggregator);
+  // Without AS4_PATH (every 4-octet session) the decoded path is the path: no copy.
+  const path = as4 === null ? asPath : reconstructAsPath(asPath, as4, aggregatorAs, hasAs4Aggregator);
   const as4Agg = attrs.find((a) => a.kind === 'as4-aggregator');
   const out: PathAttribute[] = [];
   for (const a of attrs) {
@@ -113,8 +118,7 @@ export function normalizeReceived(attrs: readonly PathAttribute[]): PathAttribut
       case 'as4-aggregator':
         continue;
       case 'as-path':
-        // slice(): exact-size arrays (pushed-to ones keep spare capacity; these live in the RIB).
-        out.push({ kind: 'as-path', type: a.type, flags: a.flags & ~0x10, segments: path.slice() });
+        out.push({ kind: 'as-path', type: a.type, flags: a.flags & ~0x10, segments: path });
         continue;
       case 'aggregator':
         if (as4Agg?.kind === 'as4-aggregator' && a.asn === 23456) out.push({ ...a, asn: as4Agg.asn });
@@ -124,7 +128,15 @@ export function normalizeReceived(attrs: readonly PathAttribute[]): PathAttribut
         out.push(a);
     }
   }
-  return out.sort((x, y) => x.type - y.type).slice();
+  // In type order, sorted in place (Array.prototype.sort allocates a work copy per call; a set
+  // has a dozen attributes at most in practice).
+  for (let i = 1; i < out.length; i++) {
+    const x = out[i] as PathAttribute;
+    let j = i;
+    for (; j > 0 && (out[j - 1] as PathAttribute).type > x.type; j--) out[j] = out[j - 1] as PathAttribute;
+    out[j] = x;
+  }
+  return out;
 }
 
 const EMPTY = Buffer.alloc(0);

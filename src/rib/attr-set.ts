@@ -167,7 +167,9 @@ export class AttrSet {
   }
 
   get<K extends PathAttribute['kind']>(kind: K): AttrOf<K> | undefined {
-    return this.attrs.find((a): a is AttrOf<K> => a.kind === kind);
+    const list = this.attrs;
+    for (let i = 0; i < list.length; i++) if ((list[i] as PathAttribute).kind === kind) return list[i] as AttrOf<K>;
+    return undefined;
   }
 
   get asPath(): readonly AsPathSegment[] {
@@ -185,7 +187,11 @@ export class AttrSet {
   /** Does the AS_PATH contain `asn` more than `allowed` times? */
   loops(asn: number, allowed = 0): boolean {
     let n = 0;
-    for (const s of this.asPath) for (const a of s.asns) if (a === asn && ++n > allowed) return true;
+    const path = this.asPath;
+    for (let i = 0; i < path.length; i++) {
+      const asns = (path[i] as AsPathSegment).asns;
+      for (let k = 0; k < asns.length; k++) if (asns[k] === asn && ++n > allowed) return true;
+    }
     return false;
   }
 }

@@ -15,8 +15,8 @@ export function fnv1a(buf: Buffer, hash = FNV_OFFSET): number {
  * is an object plus a slice of a shared 8 KB pool slab that it keeps alive (with whatever else was
  * cut from it): about 350 bytes a set.
  */
-function keyText(key: Buffer): string {
-  return key.toString('latin1');
+function keyText(key: Buffer, length: number): string {
+  return key.toString('latin1', 0, length);
 }
 
 /** Distinct next hops shared per store, at most. */
@@ -37,9 +37,8 @@ function nextSerial(): number {
   return serials;
 }
 
-/** Is the one-byte string `text` the bytes of `key`? */
-function sameKey(text: string, key: Buffer): boolean {
-  const n = key.length;
+/** Is the one-byte string `text` the bytes `key[0, n)`? */
+function sameKey(text: string, key: Buffer, n: number): boolean {
   if (text.length !== n) return false;
   for (let i = 0; i < n; i++) if (text.charCodeAt(i) !== key[i]) return false;
   return true;
@@ -57,12 +56,12 @@ export class AttrStore {
     return this.count;
   }
 
-  /** The set whose key is `key`, if any (no string is made for the lookup). */
-  find(hash: number, key: Buffer): AttrSet | undefined {
+  /** The set whose key is `key[0, length)`, if any (no string is made for the lookup). */
+  find(hash: number, key: Buffer, length = key.length): AttrSet | undefined {
     const b = this.buckets.get(hash | 0);
     if (b === undefined) return undefined;
-    if (!Array.isArray(b)) return sameKey(b.key, key) ? b : undefined;
-    for (const s of b) if (sameKey(s.key, key)) return s;
+    if (!Array.isArray(b)) return sameKey(b.key, key, length) ? b : undefined;
+    for (const s of b) if (sameKey(s.key, key, length)) return s;
     return undefined;
   }
 
@@ -74,17 +73,20 @@ export class AttrStore {
     return this.find(hash, key) ?? this.add(hash, key, make());
   }
 
-  /** As intern(), where `make` may find the attributes unusable (null): nothing is interned then. */
-  internIf(hash: number, key: Buffer, make: () => SetParts | null): AttrSet | null {
-    const found = this.find(hash, key);
+  /**
+   * As intern() for the key `key[0, length)`, where `make` may find the attributes unusable
+   * (null): nothing is interned then.
+   */
+  internIf(hash: number, key: Buffer, length: number, make: () => SetParts | null): AttrSet | null {
+    const found = this.find(hash, key, length);
     if (found) return found;
     const m = make();
-    return m ? this.add(hash, key, m) : null;
+    return m ? this.add(hash, key, m, length) : null;
   }
 
-  private add(hash: number, key: Buffer, m: SetParts): AttrSet {
+  private add(hash: number, key: Buffer, m: SetParts, length = key.length): AttrSet {
     const h = hash | 0;
-    const text = keyText(key);
+    const text = keyText(key, length);
     const s = 'attrs' in m ? new AttrSet(fieldsOf(m.attrs), m.attrs, m.nextHop, text, h) : new AttrSet(m.fields, null, m.nextHop, text, h);
     s.id = this.freeIds.pop() ?? this.byId.length;
     s.serial = nextSerial();

@@ -55,3 +55,15 @@ export class IntQueue {
     this.head = this.tail = 0;
   }
 }
+
+/**
+ * `src[start, end)` into `dst` at `at`; returns the bytes copied. Short ranges are copied by hand:
+ * Buffer#copy with a source range makes a view object per call, and keys are built from a dozen
+ * short ranges per UPDATE.
+ */
+export function copyRange(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): number {
+  const n = end - start;
+  if (n > 64) dst.set(src.subarray(start, end), at);
+  else for (let i = 0; i < n; i++) dst[at + i] = src[start + i] as number;
+  return n;
+}

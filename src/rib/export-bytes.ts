@@ -11,6 +11,7 @@
 import { AttrFlag, AttrType } from '../wire/constants.js';
 import { codecFor } from '../wire/attributes/table.js';
 import { KeyFormat } from './attr-key.js';
+import { copyRange } from './columns.js';
 import { DEFAULT_LOCAL_PREF, type AttrFields, type AttrSet } from './attr-set.js';
 import type { RouteSource } from './route-source.js';
 
@@ -116,7 +117,7 @@ export function ibgpExportBytes(from: AttrSet, src: RouteSource, clusterId: numb
     IN.writeUInt32BE((clusterId as number) >>> 0, g);
     g += 4;
     if (clusterStart >= 0) {
-      IN.copy(IN, g, clusterStart, clusterStart + clusterLen);
+      copyRange(IN, clusterStart, clusterStart + clusterLen, IN, g);
       g += clusterLen;
     }
     add(n++, AttrType.CLUSTER_LIST, AttrFlag.OPTIONAL, at, g - at);
@@ -148,7 +149,7 @@ export function ibgpExportBytes(from: AttrSet, src: RouteSource, clusterId: numb
       OUT[o + 2] = len;
       o += 3;
     }
-    IN.copy(OUT, o, pStart[i] as number, (pStart[i] as number) + len);
+    copyRange(IN, pStart[i] as number, (pStart[i] as number) + len, OUT, o);
     o += len;
   }
   return {

@@ -17,12 +17,12 @@ export const PK1 = KEY[3] as number;
 const rotl = (x: number, b: number) => (x << b) | (x >>> (32 - b));
 
 /** HalfSipHash-1-3 of `buf` with the process key: a 32-bit unsigned hash. */
-export function keyedHash(buf: Uint8Array): number {
+export function keyedHash(buf: Uint8Array, length = buf.length): number {
   let v0 = K0 | 0;
   let v1 = K1 | 0;
   let v2 = (0x6c796765 ^ K0) | 0;
   let v3 = (0x74656462 ^ K1) | 0;
-  const n = buf.length;
+  const n = length;
   const end = n - (n & 3);
   for (let i = 0; i <= end; i += 4) {
     let m: number;

@@ -10,9 +10,13 @@ import type { Prefix } from '../wire/nlri.js';
 
 const EMPTY = 0;
 
-/** The hash of an IPv4 prefix, keyed per process (see keyed-hash.ts): crafted prefixes cannot aim at one probe run. */
+/**
+ * The hash of an IPv4 prefix, keyed per process (see keyed-hash.ts): crafted prefixes cannot aim
+ * at one probe run. An int32 (a small integer, where a uint32 above 2^31 is a heap number made per
+ * call); the Uint32Array column stores the same 32 bits.
+ */
 export function hashV4(addr: number, len: number): number {
-  return mixKeyed(mixKeyed(addr, PK0) ^ len, PK1) >>> 0;
+  return mixKeyed(mixKeyed(addr, PK0) ^ len, PK1) | 0;
 }
 
 export class PrefixTable {
@@ -72,7 +76,7 @@ export class PrefixTable {
       const w = ((bytes[at + i] as number) << 24) | ((i + 1 < nb ? (bytes[at + i + 1] as number) : 0) << 16) | ((i + 2 < nb ? (bytes[at + i + 2] as number) : 0) << 8) | (i + 3 < nb ? (bytes[at + i + 3] as number) : 0);
       h = mixKeyed(h ^ w, PK0 + i);
     }
-    return h >>> 0;
+    return h | 0;
   }
 
   private home(slot: number): number {

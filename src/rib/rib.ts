@@ -14,7 +14,7 @@ import { AttrStore } from './attr-store.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import { keyedHash } from './keyed-hash.js';
 import { LLGR_STALE, NO_NEXT_HOP, type AttrSet } from './attr-set.js';
-import { canonicalKey, KeyFormat, normalizeReceived, receivedKey } from './attr-key.js';
+import { canonicalKey, KeyFormat, MAX_RECEIVED_KEY, normalizeReceived, writeReceivedKey } from './attr-key.js';
 import { RibReader } from './rib-reader.js';
 import { LocRib } from './loc-rib.js';
 import { realClock, type Clock } from '../time/clock.js';
@@ -76,6 +76,10 @@ export class Rib {
   readonly sources: (RouteSource | undefined)[] = [];
   readonly loc: LocRib;
   readonly groups = new Map<string, UpdateGroup>();
+  /** Where received keys are written (attr-key.ts). */
+  private readonly keyScratch = Buffer.allocUnsafe(MAX_RECEIVED_KEY);
+  /** The groups' values, for the per-prefix loops. */
+  private groupList: UpdateGroup[] = [];
   private readonly cursor = new NlriCursor();
   private readonly query: PolicyInput;
   private readonly freeSourceIds: number[] = [];
@@ -97,14 +101,25 @@ export class Rib {
     this.loc = new LocRib(this.importStore, this.sources, options.decision);
     const reader = new RibReader(this.loc, this.sources, this.importStore, this.exportStore, this.groups);
     this.reader = reader;
+    // Called per prefix: indexed loops over arrays (a Map iterator is an allocation per call).
     this.loc.onBestChange = (family, slot) => {
-      for (const g of this.groups.values()) if (g.family === family) g.touch(slot);
-      for (const l of reader.changeListeners) l(family, slot);
+      const gs = this.groupList;
+      for (let i = 0; i < gs.length; i++) {
+        const g = gs[i] as UpdateGroup;
+        if (g.family === family) g.touch(slot);
+      }
+      const ls = reader.changeListeners;
+      for (let i = 0; i < ls.length; i++) (ls[i] as (f: Family, s: number) => void)(family, slot);
     };
     this.loc.onPathsChange = (family, slot) => {
       // Groups sending more than the best path care about the others too.
-      for (const g of this.groups.values()) if (g.family === family && g.selection !== 'best') g.touch(slot);
-      for (const l of reader.changeListeners) l(family, slot);
+      const gs = this.groupList;
+      for (let i = 0; i < gs.length; i++) {
+        const g = gs[i] as UpdateGroup;
+        if (g.family === family && g.selection !== 'best') g.touch(slot);
+      }
+      const ls = reader.changeListeners;
+      for (let i = 0; i < ls.length; i++) (ls[i] as (f: Family, s: number) => void)(family, slot);
     };
   }
 
@@ -184,8 +199,9 @@ export class Rib {
 
   /** The interned set for an UPDATE's attributes, or null when they are unusable (treat as withdraw). */
   private internUpdate(peer: RibPeer, msg: UpdateMessage): AttrSet | null {
-    const key = receivedKey(peer.ctx.asn4, peer.ctx.ebgp, msg.spans, msg.mpReach?.nextHop ?? null);
-    return this.importStore.internIf(keyedHash(key), key, () => {
+    const key = this.keyScratch;
+    const n = writeReceivedKey(key, peer.ctx.asn4, peer.ctx.ebgp, msg.spans, msg.mpReach?.nextHop ?? null);
+    return this.importStore.internIf(keyedHash(key, n), key, n, () => {
       const attrs = decodeAttributes(msg, peer.ctx);
       if (msg.error && msg.error.action !== ErrorAction.ATTRIBUTE_DISCARD) return null;
       let nextHop: Buffer = NO_NEXT_HOP;
@@ -203,8 +219,8 @@ export class Rib {
   private refuse(peer: RibPeer, set: AttrSet): string | null {
     if (set.loops(peer.localAsn, peer.allowOwnAs)) return 'AS path loop';
     if (set.originatorId === this.options.routerId) return 'ORIGINATOR_ID is ours';
-    if (this.options.clusterId !== null && set.clusterList.includes(this.options.clusterId)) return 'cluster list loop';
-    if (set.nextHop.length === 4 && peer.ownAddresses.has(`${set.nextHop[0]}.${set.nextHop[1]}.${set.nextHop[2]}.${set.nextHop[3]}`)) return 'next hop is ours';
+    if (this.options.clusterId !== null && set.clusterLength > 0 && set.clusterList.includes(this.options.clusterId)) return 'cluster list loop';
+    if (set.nextHop.length === 4 && peer.ownAddresses.size > 0 && peer.ownAddresses.has(`${set.nextHop[0]}.${set.nextHop[1]}.${set.nextHop[2]}.${set.nextHop[3]}`)) return 'next hop is ours';
     return null;
   }
 
@@ -468,6 +484,7 @@ export class Rib {
       g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot), addPathSend, extendedMessage, this.clock, sel, (grp, slot, ids, sets, srcs) => this.desiredPaths(grp, slot, ids, sets, srcs));
       g.onUnsendable = this.onUnsendable;
       this.groups.set(key, g);
+      this.groupList = [...this.groups.values()];
       this.walkInto(g);
     }
     if (sentBefore) g.moveIn(member, sentBefore, peer.source);
@@ -638,6 +655,7 @@ export class Rib {
       if (g.size === 0 && !g.walking) {
         g.dispose();
         this.groups.delete(k);
+        this.groupList = [...this.groups.values()];
       }
     }
   }

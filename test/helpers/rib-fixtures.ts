@@ -7,7 +7,8 @@ import { MessageFramer } from '../../src/wire/framer.js';
 import { encodeUpdate, scanUpdate, type UpdateMessage } from '../../src/wire/update.js';
 import { encodeNlri, listPrefixes, parsePrefix, prefixToString, type Prefix } from '../../src/wire/nlri.js';
 import type { ExportMember } from '../../src/rib/update-group.js';
-import type { PathAttribute } from '../../src/wire/attributes/types.js';
+import type { AttrSpan, PathAttribute } from '../../src/wire/attributes/types.js';
+import { MAX_RECEIVED_KEY, writeReceivedKey } from '../../src/rib/attr-key.js';
 import { FakeClock } from './fake-clock.js';
 
 export const ctx = makeContext({});
@@ -77,3 +78,9 @@ export const base = (asns: number[], nh: number, extra: PathAttribute[] = []): P
 ];
 /** Run every deferred walk and flush to the end (no real time passes). */
 export const settle = (): Promise<void> => clock.settle();
+
+/** A received UPDATE's attribute key (attr-key.ts), as a Buffer of its own. */
+export function receivedKey(asn4: boolean, ebgp: boolean, spans: readonly AttrSpan[], mpNextHop: Buffer | null): Buffer {
+  const b = Buffer.alloc(MAX_RECEIVED_KEY);
+  return b.subarray(0, writeReceivedKey(b, asn4, ebgp, spans, mpNextHop));
+}

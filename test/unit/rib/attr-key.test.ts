@@ -1,7 +1,8 @@
 import t from 'tap';
 import { AttrSet, fieldsOf } from '../../../src/rib/attr-set.js';
 import { AttrStore } from '../../../src/rib/attr-store.js';
-import { canonicalKey, KeyFormat, keyAttributes, normalizeReceived, receivedKey } from '../../../src/rib/attr-key.js';
+import { canonicalKey, KeyFormat, keyAttributes, normalizeReceived } from '../../../src/rib/attr-key.js';
+import { receivedKey } from '../../helpers/rib-fixtures.js';
 import { keyedHash } from '../../../src/rib/keyed-hash.js';
 import { makeContext } from '../../../src/wire/context.js';
 import { decodeAttributes, encodeUpdate, scanUpdate } from '../../../src/wire/update.js';

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { AttrStore } from '../../../src/rib/attr-store.js';
 import { fieldsOf, type AttrSet } from '../../../src/rib/attr-set.js';
-import { canonicalKey, exportWire, KeyFormat, normalizeReceived, receivedKey } from '../../../src/rib/attr-key.js';
+import { canonicalKey, exportWire, KeyFormat, normalizeReceived } from '../../../src/rib/attr-key.js';
+import { receivedKey } from '../../helpers/rib-fixtures.js';
 import { ibgpExportBytes } from '../../../src/rib/export-bytes.js';
 import { exportAttributes, exportNextHop, exportSet, type ExportTarget } from '../../../src/rib/export-rules.js';
 import { keyedHash } from '../../../src/rib/keyed-hash.js';
