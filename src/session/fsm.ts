@@ -134,6 +134,19 @@ export interface FsmResult {
 
 const ALL_TIMERS: TimerName[] = ['connectRetry', 'hold', 'keepalive', 'delayOpen'];
 
+/** Shared action lists of the per-message path (never changed by whoever runs them). */
+const NO_ACTIONS: FsmAction[] = [];
+const HOLD_RESTART = new Map<number, FsmAction[]>();
+function holdRestart(seconds: number): FsmAction[] {
+  let a = HOLD_RESTART.get(seconds);
+  if (!a) {
+    a = [{ type: 'start-timer', timer: 'hold', seconds }];
+    // Hold times in use are few; peers choosing new ones without end get lists of their own.
+    if (HOLD_RESTART.size < 64) HOLD_RESTART.set(seconds, a);
+  }
+  return a;
+}
+
 function notification(code: number, subcode: number): NotificationMessage {
   return { code, subcode, data: Buffer.alloc(0) };
 }
@@ -149,6 +162,11 @@ const FSM_ERROR_SUBCODE: Partial<Record<State, number>> = {
  * whether a session was stable long enough to reset the idle-hold backoff).
  */
 export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number): FsmResult {
+  // Every message of an arriving table: the state stays and the hold timer restarts. The same
+  // outcome as the general case below, without its closures and copies (it runs per UPDATE).
+  if (s.state === State.ESTABLISHED && (ev.type === 'UpdateMsg' || ev.type === 'KeepAliveMsg' || ev.type === 'RouteRefreshMsg')) {
+    return { state: s, actions: s.holdTime > 0 ? holdRestart(s.holdTime) : NO_ACTIONS };
+  }
   const actions: FsmAction[] = [];
   const to = (state: State, patch: Partial<FsmState> = {}): FsmResult => ({ state: { ...s, ...patch, state }, actions });
 

@@ -442,11 +442,11 @@ export class Peer {
         return;
       }
       case 'keepalive':
-        this.dispatch({ type: 'KeepAliveMsg' });
+        this.dispatch(KEEPALIVE_MSG);
         return;
       case 'update':
         this.counters.updatesIn++;
-        this.dispatch({ type: 'UpdateMsg' });
+        this.dispatch(UPDATE_MSG);
         if (this.fsm.state === State.ESTABLISHED) this.events.update(this, m.update);
         return;
       case 'route-refresh':
@@ -644,5 +644,8 @@ export class Peer {
 const logLimit = new LogRateLimit(30, 60_000);
 
 const EMPTY = Buffer.alloc(0);
+/** The per-message events, shared (events are read, never changed). */
+const UPDATE_MSG: FsmEvent = { type: 'UpdateMsg' };
+const KEEPALIVE_MSG: FsmEvent = { type: 'KeepAliveMsg' };
 const CEASE_COLLISION: NotificationMessage = { code: ErrorCode.CEASE, subcode: CeaseSubcode.CONNECTION_COLLISION, data: EMPTY };
 const CEASE_ADMIN_SHUTDOWN: NotificationMessage = { code: ErrorCode.CEASE, subcode: CeaseSubcode.ADMIN_SHUTDOWN, data: EMPTY };

@@ -1,9 +1,23 @@
 import type { Clock } from '../time/clock.js';
 import type { TimerName } from './fsm.js';
 
-/** The five FSM timers of one peer on a Clock; an expiry calls `onExpire(name)`. */
+interface Running {
+  handle: unknown;
+  /** The timer's length (ms) and when it is due now (clock ms). */
+  ms: number;
+  due: number;
+}
+
+/**
+ * The five FSM timers of one peer on a Clock; an expiry calls `onExpire(name)`.
+ *
+ * The hold timer restarts on every message, tens of thousands of times a second while a table
+ * arrives. Restarting a running timer of the same length only moves its due time: the clock's
+ * timer stays, and when it goes off early it is set again for the rest (at most one clock timer
+ * per name, and no timer made per message).
+ */
 export class PeerTimers {
-  private readonly handles = new Map<TimerName, unknown>();
+  private readonly timers = new Map<TimerName, Running>();
 
   constructor(
     private readonly clock: Clock,
@@ -11,27 +25,44 @@ export class PeerTimers {
   ) {}
 
   start(name: TimerName, seconds: number): void {
+    const ms = seconds * 1000;
+    const r = this.timers.get(name);
+    if (r && r.ms === ms) {
+      r.due = this.clock.now() + ms;
+      return;
+    }
     this.stop(name);
-    const h = this.clock.setTimer(seconds * 1000, () => {
-      this.handles.delete(name);
+    const t: Running = { handle: null, ms, due: this.clock.now() + ms };
+    t.handle = this.arm(name, t, ms);
+    this.timers.set(name, t);
+  }
+
+  private arm(name: TimerName, t: Running, ms: number): unknown {
+    return this.clock.setTimer(ms, () => {
+      if (this.timers.get(name) !== t) return;
+      const left = t.due - this.clock.now();
+      if (left > 0) {
+        t.handle = this.arm(name, t, left);
+        return;
+      }
+      this.timers.delete(name);
       this.onExpire(name);
     });
-    this.handles.set(name, h);
   }
 
   stop(name: TimerName): void {
-    const h = this.handles.get(name);
-    if (h !== undefined) {
-      this.clock.clearTimer(h);
-      this.handles.delete(name);
+    const r = this.timers.get(name);
+    if (r !== undefined) {
+      this.clock.clearTimer(r.handle);
+      this.timers.delete(name);
     }
   }
 
   running(name: TimerName): boolean {
-    return this.handles.has(name);
+    return this.timers.has(name);
   }
 
   stopAll(): void {
-    for (const name of [...this.handles.keys()]) this.stop(name);
+    for (const name of [...this.timers.keys()]) this.stop(name);
   }
 }

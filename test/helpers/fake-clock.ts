@@ -41,6 +41,11 @@ export class FakeClock implements Clock {
     this.deferred.push(fn);
   }
 
+  /** Timers set and not yet run or cleared. */
+  get armed(): number {
+    return this.timers.size;
+  }
+
   /** Deferred tasks waiting. */
   get pending(): number {
     return this.deferred.length;
