@@ -284,14 +284,17 @@ export class FibSync {
     this.schedule();
   }
 
+  /** Runs per touched prefix: the callback is made once (see UpdateGroup.schedule). */
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    this.clock.defer(() => {
-      this.scheduled = false;
-      void this.flush();
-    });
+    this.clock.defer(this.runFlush);
   }
+
+  private readonly runFlush = (): void => {
+    this.scheduled = false;
+    void this.flush();
+  };
 
   /**
    * The interned set for `nexthops`. The interface only counts for onlink (tunnel) next hops:

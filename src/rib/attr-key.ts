@@ -118,7 +118,8 @@ export function normalizeReceived(attrs: readonly PathAttribute[]): PathAttribut
       case 'as4-aggregator':
         continue;
       case 'as-path':
-        out.push({ kind: 'as-path', type: a.type, flags: a.flags & ~0x10, segments: path });
+        if (path === a.segments && (a.flags & 0x10) === 0) out.push(a);
+        else out.push({ kind: 'as-path', type: a.type, flags: a.flags & ~0x10, segments: path });
         continue;
       case 'aggregator':
         if (as4Agg?.kind === 'as4-aggregator' && a.asn === 23456) out.push({ ...a, asn: as4Agg.asn });

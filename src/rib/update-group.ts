@@ -387,14 +387,20 @@ export class UpdateGroup {
     return best >= 0 ? this.bySource.get(this.loc.paths.source[best] as number) : undefined;
   }
 
+  /**
+   * Runs per touched prefix: the callback is made once (a closure made here would cost a context
+   * allocation on every call, even when already scheduled).
+   */
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    this.clock.defer(() => {
-      this.scheduled = false;
-      this.flush();
-    });
+    this.clock.defer(this.runFlush);
   }
+
+  private readonly runFlush = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
 
   private newBatch(): Batch {
     return { announce: new Map(), withdraw: [], announceIds: this.multiOut ? new Map() : null, withdrawIds: this.multiOut ? [] : null };
