@@ -75,7 +75,6 @@ export function fieldsOf(attrs: readonly PathAttribute[]): AttrFields {
 export class AttrSet {
   /** Next hop bytes: 4 (IPv4), 16 or 32 (IPv6 global [+ link-local]); empty for "this router". */
   readonly nextHop: Buffer;
-  readonly origin: number;
   readonly pathLength: number;
   /** The neighbouring AS (first AS of a leading AS_SEQUENCE), 0 when the path is empty. */
   readonly neighborAs: number;
@@ -86,9 +85,8 @@ export class AttrSet {
   readonly originatorId: number;
   /** Entries in CLUSTER_LIST. */
   readonly clusterLength: number;
-  /** RFC 9494: carries LLGR_STALE (kept past its peer's restart: least preferred), NO_LLGR (never kept so). */
-  readonly llgrStale: boolean;
-  readonly noLlgr: boolean;
+  /** ORIGIN (bits 0-1), LLGR_STALE (bit 2), NO_LLGR (bit 3): one small integer instead of three fields. */
+  private readonly bits: number;
   /** Identity in its store (its key bytes as a latin1 string, see attr-key.ts), and its hash. */
   readonly key: string;
   readonly hash: number;
@@ -105,28 +103,31 @@ export class AttrSet {
   base: AttrSet | null = null;
   /**
    * Cache, not identity: the attribute bytes for sending, by codec variant, filled by the export
-   * path. Most sets are sent in one variant: it has a slot of its own, and a Map is made only for
-   * a second one (import sets never need any).
+   * path for variants its key does not hold (2-octet peers; attr-key.ts exportWire serves the rest).
    */
-  private encodedVariant: string | null = null;
-  private encodedBytes: Buffer | Map<string, Buffer> | null = null;
+  private encoded: Map<string, Buffer> | null = null;
 
   /** The cached attribute bytes of `variant`, if any. */
   encodedFor(variant: string): Buffer | undefined {
-    if (this.encodedVariant === variant) return this.encodedBytes as Buffer;
-    const more = this.encodedBytes;
-    return this.encodedVariant === null && more instanceof Map ? more.get(variant) : undefined;
+    return this.encoded?.get(variant);
   }
 
   cacheEncoded(variant: string, bytes: Buffer): void {
-    if (this.encodedBytes === null) {
-      this.encodedVariant = variant;
-      this.encodedBytes = bytes;
-    } else if (this.encodedBytes instanceof Map) this.encodedBytes.set(variant, bytes);
-    else {
-      this.encodedBytes = new Map([[this.encodedVariant as string, this.encodedBytes], [variant, bytes]]);
-      this.encodedVariant = null;
-    }
+    (this.encoded ??= new Map()).set(variant, bytes);
+  }
+
+  get origin(): number {
+    return this.bits & 3;
+  }
+
+  /** RFC 9494: carries LLGR_STALE (kept past its peer's restart: least preferred). */
+  get llgrStale(): boolean {
+    return (this.bits & 4) !== 0;
+  }
+
+  /** RFC 9494: carries NO_LLGR (never kept so). */
+  get noLlgr(): boolean {
+    return (this.bits & 8) !== 0;
   }
 
   /**
@@ -137,15 +138,13 @@ export class AttrSet {
     this.nextHop = nextHop;
     this.key = key;
     this.hash = hash;
-    this.origin = fields.origin;
+    this.bits = (fields.origin & 3) | (fields.llgrStale ? 4 : 0) | (fields.noLlgr ? 8 : 0);
     this.pathLength = fields.pathLength;
     this.neighborAs = fields.neighborAs;
     this.localPref = fields.localPref;
     this.med = fields.med;
     this.originatorId = fields.originatorId;
     this.clusterLength = fields.clusterLength;
-    this.llgrStale = fields.llgrStale;
-    this.noLlgr = fields.noLlgr;
     if (attrs) {
       const i = hash & (CACHE_SIZE - 1);
       cachedSet[i] = this;
