@@ -12,6 +12,7 @@
  *               harness restarts it): the clients (graceful restart, as BIRD and wren clients)
  *               reconnect RETRY_MS after their session went and every RETRY_MS while refused;
  *               time from the first session lost until every client is back and holds M-1 again
+ *   MODE=idle    nobody connects for IDLE_MS (3000): the device's peak RSS idle, config loaded.
  *   MODE=internet  PEERS injectors (clients 1..PEERS) send an Internet-like table of N routes and
  *               about SETS attribute sets (bench/lib/internet-table.ts, seed SEED); time until
  *               client 0 holds every prefix. With one peer, then churn: a tenth of the prefixes
@@ -179,7 +180,11 @@ function giveUp(out: Record<string, unknown>, list: BenchSpeaker[]): never {
 
 async function main(): Promise<void> {
   const out: Record<string, unknown> = { mode: MODE, n: N, m: M, family: V6 ? 'ipv6' : 'ipv4' };
-  if (MODE === 'internet') {
+  if (MODE === 'idle') {
+    // The device with its config loaded and nobody connected: its peak RSS is all that is read.
+    await sleep(Number(process.env.IDLE_MS ?? 3000));
+    out.doneMs = 0;
+  } else if (MODE === 'internet') {
     await internet(out);
   } else if (MODE === 'burst') {
     const clients = Array.from({ length: M }, (_, i) => speaker(i));

@@ -5,6 +5,7 @@
  * run, in a network namespace of its own per run (addresses from 198.18.0.0/15 and 2001:db8::/32;
  * the announced prefixes are data from 240.0.0.0/4 and 2001:db8::/32). The load generator is
  * bench/lib/speaker.ts (wren's codec); bench:loadgen checks it is far faster than the daemons.
+ *   0 idle         the device idle for 3 s: its config loaded, no peers (its peak RSS)
  *   1 rr-1m        1M IPv4 /24s -> 1 client, the device a route reflector
  *   2 rr-100k-50   100k -> 50 clients
  *   3 calico-1000  1000 clients, each announcing one /26 and receiving all others
@@ -54,6 +55,7 @@ interface Scenario {
 
 const k = (full: number, q: number) => String(quick ? q : full);
 const SCENARIOS: Scenario[] = [
+  { id: 'idle', what: 'idle: config loaded (a listen-range reflector), control socket up, no peers; the peak RSS (time: none)', env: { MODE: 'idle' }, clients: 0 },
   { id: 'rr-1m', what: `${quick ? '100k' : '1M'} IPv4 -> 1 client`, env: { MODE: 'rr', N: k(1_000_000, 100_000), M: '1' }, clients: 1 },
   { id: 'rr-100k-50', what: `${quick ? '10k' : '100k'} -> ${quick ? 10 : 50} clients`, env: { MODE: 'rr', N: k(100_000, 10_000), M: k(50, 10) }, clients: quick ? 10 : 50 },
   { id: 'calico-1000', what: `${quick ? 200 : 1000} clients, one /26 each, all to all`, env: { MODE: 'calico', N: '1', M: k(1000, 200) }, clients: quick ? 200 : 1000 },
@@ -148,10 +150,10 @@ function table(s: Scenario, rows: Row[]): void {
   console.table(
     rows.map((r) => ({
       daemon: r.daemon,
-      seconds: r.seconds === null ? (r.daemon === 'frr' || r.daemon === 'gobgp') && s.id === 'fib-1m' ? 'n/a' : `> cap (${capMs / 1000} s)` : r.seconds.toFixed(2),
+      seconds: s.id === 'idle' ? '-' : r.seconds === null ? (r.daemon === 'frr' || r.daemon === 'gobgp') && s.id === 'fib-1m' ? 'n/a' : `> cap (${capMs / 1000} s)` : r.seconds.toFixed(2),
       'peak RSS MB': r.rssMb ?? '-',
       'CPU s': r.cpuSeconds ?? '-',
-      'time / BIRD': ratio(r.seconds, bird?.seconds),
+      'time / BIRD': s.id === 'idle' ? '-' : ratio(r.seconds, bird?.seconds),
       'RSS / BIRD': ratio(r.rssMb, bird?.rssMb),
       ...(r.detail?.churnMs !== undefined ? { 'table s': Number(r.detail.announceMs) / 1000, 'churn s': Number(r.detail.churnMs) / 1000 } : {}),
       ...(r.detail?.withdrawMs !== undefined ? { 'withdraw s': Number(r.detail.withdrawMs) / 1000, 're-announce s': Number(r.detail.reannounceMs) / 1000 } : {}),
