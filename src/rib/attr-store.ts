@@ -69,8 +69,8 @@ export class AttrStore {
    * The set for `key`, building it with `make` the first time: from its attributes, or from its
    * fields when the caller worked them out without decoding anything.
    */
-  intern(hash: number, key: Buffer, make: () => SetParts): AttrSet {
-    return this.find(hash, key) ?? this.add(hash, key, make());
+  intern(hash: number, key: Buffer, make: () => SetParts, length = key.length): AttrSet {
+    return this.find(hash, key, length) ?? this.add(hash, key, make(), length);
   }
 
   /**

@@ -26,8 +26,9 @@ const pFlags = new Int32Array(256);
 const order = new Int32Array(256);
 
 export interface ByteExport {
-  /** The export key (a view of a shared buffer: copy what is kept). */
+  /** The export key: `key[0, keyLength)` of a shared buffer (copy what is kept; no view is made per call). */
   key: Buffer;
+  keyLength: number;
   fields: AttrFields;
 }
 
@@ -153,7 +154,8 @@ export function ibgpExportBytes(from: AttrSet, src: RouteSource, clusterId: numb
     o += len;
   }
   return {
-    key: OUT.subarray(0, o),
+    key: OUT,
+    keyLength: o,
     fields: {
       origin: from.origin,
       pathLength: from.pathLength,

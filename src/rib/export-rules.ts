@@ -126,7 +126,7 @@ export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy:
     // The common case, from the key bytes (export-bytes.ts): nothing decoded.
     const nh = exportNextHop(best, t);
     const b = ibgpExportBytes(best.attrs, best.source, t.clusterId, nh);
-    if (b) return store.intern(keyedHash(b.key), b.key, () => ({ fields: b.fields, nextHop: nh.length > 4 ? store.nextHop(nh) : nh }));
+    if (b) return store.intern(keyedHash(b.key, b.keyLength), b.key, () => ({ fields: b.fields, nextHop: nh.length > 4 ? store.nextHop(nh) : nh }), b.keyLength);
   }
   let { attrs, nextHop } = exportAttributes(best, t);
   if (policy.length) {
