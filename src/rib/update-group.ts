@@ -437,6 +437,8 @@ export class UpdateGroup {
     if (want && !this.fits(want, slot)) {
       this.unsendable++;
       this.onUnsendable?.(this, slot, this.encoded(want).length);
+      // Nothing holds a set made for a route that cannot go (else it stayed in the store for good).
+      this.exportStore.release(want);
       want = null;
     }
     const cur = (this.adjOut[slot] as number) - 1;

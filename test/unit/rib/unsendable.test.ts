@@ -67,6 +67,17 @@ t.test('a route whose attributes do not fit is withdrawn and counted, never loop
   t.equal(g.announced, 2, 'the Adj-RIB-Out holds only what was sent');
 });
 
+t.test('the export set made for a route that cannot go is not kept', async (t) => {
+  const rib = new Rib(RR);
+  const c1 = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
+  const c2 = ribPeer(rib, '192.0.2.12', 'ibgp', 12, true);
+  const g = rib.joinGroup(c2, target, true, new Receiver('small'));
+  rib.applyUpdate(c1, maximal('198.51.100.0/26', 1012));
+  await settle();
+  t.equal(g.unsendable, 1);
+  t.equal(rib.exportStore.size, 0, 'nothing left in the export store');
+});
+
 t.test('a joining member of a group that left a route out is synced without it', async (t) => {
   const rib = new Rib(RR);
   const c1 = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
