@@ -22,3 +22,16 @@ export function loadFixtures(dir: string): Fixture[] {
       return { name, bytes, json, context: makeContext((json.context ?? {}) as Partial<CodecContext>) };
     });
 }
+
+/** An UPDATE message with these path attribute bytes (as given, unchecked) and NLRI bytes. */
+export function rawUpdate(attrs: Buffer, nlri: Buffer): Buffer {
+  const b = Buffer.alloc(23 + attrs.length + nlri.length);
+  b.fill(0xff, 0, 16);
+  b.writeUInt16BE(b.length, 16);
+  b[18] = 2;
+  b.writeUInt16BE(0, 19);
+  b.writeUInt16BE(attrs.length, 21);
+  attrs.copy(b, 23);
+  nlri.copy(b, 23 + attrs.length);
+  return b;
+}

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
+import { rawUpdate } from '../helpers/wire-fixtures.js';
 import { birdSince } from '../soak/lib/soak.js';
 
 const attr = (flags: number, type: number, value: number[]) => Buffer.from([flags, type, value.length, ...value]);
@@ -20,16 +21,7 @@ const NLRI = Buffer.from([26, 203, 0, 113, 0]); // 203.0.113.0/26
 
 /** An UPDATE with these attributes (as given) and NLRI, in hex for the script peer. */
 function update(attrs: Buffer[], nlri = NLRI): string {
-  const a = Buffer.concat(attrs);
-  const b = Buffer.alloc(23 + a.length + nlri.length);
-  b.fill(0xff, 0, 16);
-  b.writeUInt16BE(b.length, 16);
-  b[18] = 2;
-  b.writeUInt16BE(0, 19);
-  b.writeUInt16BE(a.length, 21);
-  a.copy(b, 23);
-  nlri.copy(b, 23 + a.length);
-  return b.toString('hex');
+  return rawUpdate(Buffer.concat(attrs), nlri).toString('hex');
 }
 
 t.test('RFC 7606: the right answer to each malformed UPDATE, and no other session disturbed', async (t) => {

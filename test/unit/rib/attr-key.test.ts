@@ -3,6 +3,7 @@ import { AttrSet, fieldsOf } from '../../../src/rib/attr-set.js';
 import { AttrStore } from '../../../src/rib/attr-store.js';
 import { canonicalKey, KeyFormat, keyAttributes, normalizeReceived } from '../../../src/rib/attr-key.js';
 import { receivedKey } from '../../helpers/rib-fixtures.js';
+import { rawUpdate } from '../../helpers/wire-fixtures.js';
 import { keyedHash } from '../../../src/rib/keyed-hash.js';
 import { makeContext } from '../../../src/wire/context.js';
 import { decodeAttributes, encodeUpdate, scanUpdate } from '../../../src/wire/update.js';
@@ -70,16 +71,6 @@ t.test('an eBGP session: LOCAL_PREF ignored again, a malformed optional attribut
   t.same(keyAttributes(receivedKey(true, true, fake.spans, null).toString('latin1')), kept, 'and again when read back');
 });
 
-function rawUpdate(attrs: Buffer, nlriBytes: Buffer): Buffer {
-  const b = Buffer.alloc(23 + attrs.length + nlriBytes.length, 0xff);
-  b.writeUInt16BE(b.length, 16);
-  b[18] = 2;
-  b.writeUInt16BE(0, 19);
-  b.writeUInt16BE(attrs.length, 21);
-  attrs.copy(b, 23);
-  nlriBytes.copy(b, 23 + attrs.length);
-  return b;
-}
 
 t.test('keys wren makes (export, policy, LLGR, local) decode to their attributes', async (t) => {
   const attrs = normalizeReceived(base);
