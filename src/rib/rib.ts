@@ -95,7 +95,7 @@ export class Rib {
 
   constructor(readonly options: RibOptions) {
     this.clock = options.clock ?? realClock;
-    this.local = { id: 0, kind: 'local', address: 'local', addressBytes: Buffer.alloc(0), routerId: options.routerId, peerAs: options.localAsn, isClient: false };
+    this.local = { id: 0, serial: ++sourceSerials, kind: 'local', address: 'local', addressBytes: Buffer.alloc(0), routerId: options.routerId, peerAs: options.localAsn, isClient: false };
     this.sources[0] = this.local;
     this.query = { family: Family.IPV4_UNICAST, v4: 0, bytes: NO_NEXT_HOP, at: 0, length: 0, source: this.local, attrs: null as unknown as AttrSet };
     this.loc = new LocRib(this.importStore, this.sources, options.decision);
