@@ -4,7 +4,10 @@
  * protocol time, and every chunked walk, in milliseconds and in a fixed order.
  */
 export interface Clock {
+  /** Wall-clock time (ms since the epoch): for what people read and what is recorded. */
   now(): number;
+  /** Monotonic ms (any origin): for intervals, which a step of the wall clock must not move. */
+  monotonic(): number;
   /** Run `fn` once after `ms` (never keeps the process alive on its own). */
   setTimer(ms: number, fn: () => void): unknown;
   clearTimer(handle: unknown): void;
@@ -14,6 +17,7 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   setTimer: (ms, fn) => {
     const h = setTimeout(fn, ms);
     h.unref?.();

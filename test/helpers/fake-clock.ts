@@ -27,6 +27,11 @@ export class FakeClock implements Clock {
     return this.t;
   }
 
+  /** The fake's one timeline serves as both. */
+  monotonic(): number {
+    return this.t;
+  }
+
   setTimer(ms: number, fn: () => void): unknown {
     const timer = { at: this.t + ms, seq: this.seq++, fn };
     this.timers.add(timer);
