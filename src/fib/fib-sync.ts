@@ -576,10 +576,11 @@ export class FibSync {
         }
       }
       for (const f of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
-        const inst = this.installed[f];
         const sf = seen[f] as Uint8Array;
-        for (let s = 0; s < inst.length; s++) {
+        for (let s = 0; s < this.installed[f].length; s++) {
           if (s % (SCAN_CHUNK * 10) === 0) await nextTurn(this.clock);
+          // Re-read after every turn: the column grows (and the old one is given up) meanwhile.
+          const inst = this.installed[f];
           if (inst[s] !== 0 && s < sf.length && !sf[s]) {
             inst[s] = 0;
             this.touch(f, s);
