@@ -22,10 +22,6 @@ function keyText(key: Buffer, length: number): string {
 /** Distinct next hops shared per store, at most. */
 const NEXT_HOPS_SHARED = 65536;
 
-/**
- * Interned attribute sets, found by (hash, identity bytes) before anything is decoded, reference
- * counted by the routes holding them and dropped with the last one.
- */
 /** What a new set is made of: its attributes, or its fields when worked out without decoding. */
 export type SetParts = { attrs: readonly PathAttribute[]; nextHop: Buffer } | { fields: AttrFields; nextHop: Buffer };
 
@@ -44,6 +40,10 @@ function sameKey(text: string, key: Buffer, n: number): boolean {
   return true;
 }
 
+/**
+ * Interned attribute sets, found by (hash, identity bytes) before anything is decoded, reference
+ * counted by the routes holding them and dropped with the last one.
+ */
 export class AttrStore {
   /** Sets by hash (as int32: a small integer, not a heap number, as a Map key): the set itself, or (hashes shared by several) a list. */
   private readonly buckets = new Map<number, AttrSet | AttrSet[]>();
