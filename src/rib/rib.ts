@@ -102,25 +102,18 @@ export class Rib {
     const reader = new RibReader(this.loc, this.sources, this.importStore, this.exportStore, this.groups);
     this.reader = reader;
     // Called per prefix: indexed loops over arrays (a Map iterator is an allocation per call).
-    this.loc.onBestChange = (family, slot) => {
+    // When only other paths changed, groups sending more than the best path care, no others.
+    const changed = (family: Family, slot: number, bestChanged: boolean): void => {
       const gs = this.groupList;
       for (let i = 0; i < gs.length; i++) {
         const g = gs[i] as UpdateGroup;
-        if (g.family === family) g.touch(slot);
+        if (g.family === family && (bestChanged || g.selection !== 'best')) g.touch(slot);
       }
       const ls = reader.changeListeners;
       for (let i = 0; i < ls.length; i++) (ls[i] as (f: Family, s: number) => void)(family, slot);
     };
-    this.loc.onPathsChange = (family, slot) => {
-      // Groups sending more than the best path care about the others too.
-      const gs = this.groupList;
-      for (let i = 0; i < gs.length; i++) {
-        const g = gs[i] as UpdateGroup;
-        if (g.family === family && g.selection !== 'best') g.touch(slot);
-      }
-      const ls = reader.changeListeners;
-      for (let i = 0; i < ls.length; i++) (ls[i] as (f: Family, s: number) => void)(family, slot);
-    };
+    this.loc.onBestChange = (family, slot) => changed(family, slot, true);
+    this.loc.onPathsChange = (family, slot) => changed(family, slot, false);
   }
 
   /** Register a route source under a fresh id (ids of sources whose routes are gone are reused). */

@@ -30,15 +30,6 @@ import { realClock, type Clock } from '../time/clock.js';
 import { walkChunked } from '../time/chunked-walk.js';
 import type { PathSelection } from './path-selection.js';
 
-/**
- * An export set computed for a received set and the source it came from. Most received sets come
- * from one source, so the cache holds the entry itself and only a set seen from several sources
- * (ADD-PATH, or the same attributes from two peers) gets a Map by source id.
- */
-export interface ExportCacheEntry {
-  src: RouteSource;
-  out: AttrSet;
-}
 
 export interface ExportMember {
   readonly name: string;
@@ -141,13 +132,13 @@ export class UpdateGroup {
    * and serial. Nothing here holds a set or a source alive, and the columns never outgrow the
    * store's largest id. (Keyed by ids alone, entries for sets and sessions long gone piled up: a
    * flap storm of 250 clients kept ~2 KB per flap.) A set seen from a second source (ADD-PATH, or
-   * the same attributes from two peers) has the others in `exportMore`, weakly.
+   * the same attributes from two peers) has the others in `exportMore` (by source serial), weakly.
    */
   private exFrom = new Int32Array(0);
   private exSrc = new Int32Array(0);
   private exOut = new Int32Array(0);
   private exOutSerial = new Int32Array(0);
-  private readonly exportMore = new WeakMap<AttrSet, Map<number, ExportCacheEntry>>();
+  private readonly exportMore = new WeakMap<AttrSet, Map<number, AttrSet>>();
 
   /** The export set cached for received set `from` of `source`, if it is still interned. */
   cachedExport(from: AttrSet, source: RouteSource): AttrSet | undefined {
@@ -158,7 +149,7 @@ export class UpdateGroup {
       return out && out.serial === this.exOutSerial[i] ? out : undefined;
     }
     const more = this.exportMore.get(from)?.get(source.serial);
-    return more && more.out.refs > 0 ? more.out : undefined;
+    return more && more.refs > 0 ? more : undefined;
   }
 
   cacheExport(from: AttrSet, source: RouteSource, out: AttrSet): void {
@@ -181,7 +172,7 @@ export class UpdateGroup {
     }
     let more = this.exportMore.get(from);
     if (!more) this.exportMore.set(from, (more = new Map()));
-    more.set(source.serial, { src: source, out });
+    more.set(source.serial, out);
   }
 
   /** Export sets made by the group's policy, per policy result. */
