@@ -4,7 +4,7 @@
  * keeps the next hop unless told otherwise, reflection sets ORIGINATOR_ID and CLUSTER_LIST.
  */
 import { AsPathSegmentType, AttrFlag, AttrType, Family } from '../wire/constants.js';
-import { DEFAULT_LOCAL_PREF, type AttrSet } from './attr-set.js';
+import { DEFAULT_LOCAL_PREF, fieldsOf, type AttrSet } from './attr-set.js';
 import { AttrStore } from './attr-store.js';
 import { keyedHash } from './keyed-hash.js';
 import { canonicalKey, KeyFormat } from './attr-key.js';
@@ -134,6 +134,7 @@ export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy:
     if ((t.family === Family.IPV4_UNICAST) !== (nextHop.length === 4)) nextHop = t.localNextHop;
   }
   const key = canonicalKey(KeyFormat.EXPORT, attrs, nextHop);
-  // A new set keeps an exact-size copy of the list (a pushed-to array has spare capacity).
-  return store.intern(keyedHash(key), key, () => ({ attrs: attrs.slice(), nextHop: nextHop.length > 4 ? store.nextHop(nextHop) : nextHop }));
+  // Not the list itself to the set's cache: a policy's list need not be in type order, and the set
+  // must read the same whether decoded from its key (which is) or not.
+  return store.intern(keyedHash(key), key, () => ({ fields: fieldsOf(attrs), nextHop: nextHop.length > 4 ? store.nextHop(nextHop) : nextHop }));
 }
