@@ -13,7 +13,7 @@ const EXPIRY_MS = 180_000;
 
 export class Unnumbered {
   private readonly adverts = new Map<string, RouterAdverts>();
-  /** Per interface: link-local address -> when its last RA arrived (ms). */
+  /** Per interface: link-local address -> when its last RA arrived (monotonic ms: a wall-clock step expires nobody). */
   private readonly heard = new Map<string, Map<string, number>>();
   private expiry: NodeJS.Timeout | null = null;
 
@@ -54,14 +54,14 @@ export class Unnumbered {
     let m = this.heard.get(iface);
     if (!m) this.heard.set(iface, (m = new Map()));
     const isNew = !m.has(ll);
-    m.set(ll, Date.now());
+    m.set(ll, performance.now());
     if (!isNew) return;
     this.log.info({ interface: iface, peer: ll }, 'unnumbered neighbor found by its router advertisement');
     this.changed();
   }
 
   private expire(): void {
-    const now = Date.now();
+    const now = performance.now();
     let gone = false;
     for (const [iface, m] of this.heard) {
       for (const [ll, at] of m) {
