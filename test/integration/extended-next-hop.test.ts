@@ -19,6 +19,14 @@ async function ipv4OverIpv6(t: Test, lab: Lab, w: string, p: string, ifA: string
   t.ok(/ [1-3] received/.test(lab.exec(w, 'ping', ['-c', '3', '-i', '0.2', '-W', '2', '-I', '198.51.100.1', '203.0.113.1'], { allowFail: true })), 'IPv4 ping across a link without IPv4 addresses');
 }
 
+/** wren on the IPv6-only link of the RFC 8950 tests: one IPv6 session with the extended next hop. */
+const WREN_OVER_IPV6 = {
+  routerId: '192.0.2.1', asn: 64512,
+  neighbors: [{ address: '2001:db8::2', asn: 65002, holdTime: 9, connectRetryTime: 1, extendedNextHop: true }],
+  announce: ['198.51.100.0/24'],
+  fib: { enabled: true, scanInterval: 2 },
+};
+
 t.test('RFC 8950 with FRR: IPv4 over an IPv6-only link, routes via inet6 in both kernels, ping across', async (t) => {
   const lab = netnsLab(t, 'enh', ['/usr/lib/frr/bgpd', '/usr/lib/frr/zebra', 'vtysh', 'ping']);
   if (!lab) return;
@@ -28,12 +36,7 @@ t.test('RFC 8950 with FRR: IPv4 over an IPv6-only link, routes via inet6 in both
   lab.exec(w, 'ip', ['addr', 'add', '198.51.100.1/32', 'dev', 'lo']);
   lab.exec(f, 'ip', ['addr', 'add', '203.0.113.1/32', 'dev', 'lo']);
   const frr = new Frr(lab, f, { routerId: '192.0.2.2', asn: 65002, listen: [], peers: [{ address: '2001:db8::1', asn: 64512, holdTime: 9, families: ['ipv4', 'ipv6'], options: ['capability extended-nexthop'] }], announce: ['203.0.113.0/24'], gracefulRestart: true });
-  const wren = new Wren(lab, w, {
-    routerId: '192.0.2.1', asn: 64512,
-    neighbors: [{ address: '2001:db8::2', asn: 65002, holdTime: 9, connectRetryTime: 1, extendedNextHop: true }],
-    announce: ['198.51.100.0/24'],
-    fib: { enabled: true, scanInterval: 2 },
-  });
+  const wren = new Wren(lab, w, WREN_OVER_IPV6);
   t.teardown(() => wren.stop('SIGKILL'));
   await waitFor('session up', () => wren.state('2001:db8::2') === 'Established' && frr.established('2001:db8::1'), 30_000);
   t.match(frr.describe('2001:db8::1'), /[Ee]xtended [Nn]exthop:\s*advertised and received/, 'FRR: the extended next hop capability both ways');
@@ -53,12 +56,7 @@ t.test('RFC 8950 with BIRD 2 (extended next hop on): IPv4 over an IPv6 session b
     { routerId: '192.0.2.2', asn: 65002, listen: [], peers: [{ address: '2001:db8::1', asn: 64512, holdTime: 9, families: ['ipv4', 'ipv6'], channelOptions: ['extended next hop on;'] }], announce: ['203.0.113.0/24'] },
     'protocol kernel { ipv4 { export where proto = "peer_2001_db8__1"; }; }\n',
   );
-  const wren = new Wren(lab, w, {
-    routerId: '192.0.2.1', asn: 64512,
-    neighbors: [{ address: '2001:db8::2', asn: 65002, holdTime: 9, connectRetryTime: 1, extendedNextHop: true }],
-    announce: ['198.51.100.0/24'],
-    fib: { enabled: true, scanInterval: 2 },
-  });
+  const wren = new Wren(lab, w, WREN_OVER_IPV6);
   t.teardown(() => wren.stop('SIGKILL'));
   await waitFor('session up', () => wren.state('2001:db8::2') === 'Established' && bird.established('2001:db8::1'), 30_000);
   await ipv4OverIpv6(t, lab, w, b, ifA, 'BIRD');
