@@ -9,13 +9,26 @@ import { join } from 'node:path';
 const LTS = '24';
 const root = join(import.meta.dirname, '..');
 
-function runTap(node, args) {
+const failures = [];
+const points = [];
+
+function runTap(node, args, label) {
   return new Promise((resolve) => {
     const child = spawn(node, [join(root, 'node_modules', '.bin', 'tap'), ...args], { stdio: ['inherit', 'pipe', 'inherit'] });
     let tail = '';
+    let line = '';
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
-      tail = (tail + chunk.toString()).slice(-4096);
+      const text = chunk.toString();
+      tail = (tail + text).slice(-4096);
+      // Remember every failing point with the file it sits in, so the last lines name them.
+      const lines = (line + text).split('\n');
+      line = lines.pop() ?? '';
+      for (const l of lines) {
+        const file = /^(?:not )?ok \d+ - (\S+\.test\.ts)/.exec(l);
+        if (file && l.startsWith('not ok')) failures.push(`${label}: ${file[1]}`);
+        else if (/^\s+not ok /.test(l) && points.length < 200) points.push(`${label}: ${l.trim()}`);
+      }
     });
     child.on('close', (code) => {
       const m = /# \{ total: (\d+), pass: (\d+)(?:, fail: (\d+))?(?:, skip: (\d+))?/.exec(tail);
@@ -34,7 +47,7 @@ function ltsNode() {
   return r.status === 0 && existsSync(bin) ? bin : null;
 }
 
-const main = await runTap(process.execPath, process.argv.slice(2));
+const main = await runTap(process.execPath, process.argv.slice(2), `Node ${process.versions.node}`);
 let pass = main.pass;
 let fail = main.fail + (main.counted ? 0 : 1);
 let skip = main.skip;
@@ -49,13 +62,18 @@ if (process.env.WREN_NODE24 !== '0' && major < Number(LTS) && process.argv.lengt
   } else {
     const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
     console.log(`\n# The unit suite again on Node ${version} (the current LTS line)`);
-    const lts = await runTap(node, ['test/unit']);
+    const lts = await runTap(node, ['test/unit'], `Node ${version}`);
     console.log(`Node ${version} unit suite: ${lts.pass} passed, ${lts.fail} failed`);
     pass += lts.pass;
     fail += lts.fail + (lts.counted ? 0 : 1);
     skip += lts.skip;
     code ||= lts.code;
   }
+}
+if (failures.length || points.length) {
+  console.log('\n# Failed:');
+  for (const p of points.slice(0, 40)) console.log(`#   ${p}`);
+  for (const f of failures) console.log(`# ${f}`);
 }
 console.log(`${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
 process.exit(code);
