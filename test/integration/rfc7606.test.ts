@@ -11,7 +11,7 @@ import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
 import { rawUpdate } from '../helpers/wire-fixtures.js';
-import { birdSince } from '../soak/lib/soak.js';
+import { birdSince, sameBirdSince } from '../soak/lib/soak.js';
 
 const attr = (flags: number, type: number, value: number[]) => Buffer.from([flags, type, value.length, ...value]);
 const ORIGIN = attr(0x40, 1, [0]);
@@ -86,7 +86,7 @@ t.test('RFC 7606: the right answer to each malformed UPDATE, and no other sessio
   t.ok(await waitFor('routes of the peer gone', () => !has(), 10_000).catch(() => false), "the peer's routes go with it");
 
   await sleep(1000);
-  t.equal(birdSince(bird, 'peer_192_0_2_1'), since, "BIRD's session was never reset");
+  t.ok(sameBirdSince(birdSince(bird, 'peer_192_0_2_1'), since), `BIRD's session was never reset (since ${since}, now ${birdSince(bird, 'peer_192_0_2_1')})`);
   t.ok(w.wrenc('show', 'route', '198.51.100.0/26').stdout.includes('192.0.2.2'), "BIRD's route is still there");
   peer.kill();
 });

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Lab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
-import { REPO, argValue, birdSince, heapAfterGcMB, memorySnapshot, onJsonLines, type MemorySnapshot } from './lib/soak.js';
+import { REPO, argValue, birdSince, sameBirdSince, heapAfterGcMB, memorySnapshot, onJsonLines, type MemorySnapshot } from './lib/soak.js';
 
 export interface FuzzOptions {
   messages: number;
@@ -111,7 +111,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     const gcAfter = w.alive ? await heapAfterGcMB(w.proc, () => memorySnapshot(w).heapUsedMB) : null;
     const after = w.alive ? memorySnapshot(w) : before;
     const goodFlaps = w.alive ? (w.json<{ counters: { flaps: number } }[]>('show', 'neighbors', '192.0.2.2', 'detail')[0]?.counters.flaps ?? -1) : -1;
-    const birdReset = birdSince(bird, 'peer_192_0_2_1') !== since ? 1 : 0;
+    const birdReset = sameBirdSince(birdSince(bird, 'peer_192_0_2_1'), since) ? 0 : 1;
     const read = w.alive ? (w.json<{ counters: { messagesIn: number } }[]>('show', 'neighbors', '192.0.2.3', 'detail')[0]?.counters.messagesIn ?? 0) : 0;
     const errors = new Map<string, number>();
     for (const l of w.lines.slice(linesBefore)) {

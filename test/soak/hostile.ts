@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { Lab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
-import { REPO, argValue, birdSince, onJsonLines } from './lib/soak.js';
+import { REPO, argValue, birdSince, sameBirdSince, onJsonLines } from './lib/soak.js';
 
 export interface HostileResult {
   wrendAlive: boolean;
@@ -150,7 +150,7 @@ export async function runHostile(o: { flood: number; idle: number; log?: (l: str
 
     clearInterval(sampler);
     await sleep(1000);
-    const canaryResets = birdSince(bird, 'peer_192_0_2_1') !== since || !bird.established('192.0.2.1') ? 1 : 0;
+    const canaryResets = !sameBirdSince(birdSince(bird, 'peer_192_0_2_1'), since) || !bird.established('192.0.2.1') ? 1 : 0;
     const wrendAlive = w.alive;
     await w.stop();
     return { wrendAlive, canaryResets, maximal, regex, flood, idle, control };

@@ -54,6 +54,23 @@ export function birdSince(bird: Bird, proto: string): string {
   return line.trim().split(/\s+/).slice(3, 5).join(' ');
 }
 
+/**
+ * Whether two `birdSince` readings are the same state change. BIRD prints that time as wall-clock
+ * now minus the monotonic age, so two reads of one unchanged session can differ by a millisecond.
+ */
+export function sameBirdSince(a: string, b: string): boolean {
+  if (a === b) return true;
+  const ta = a.split(' ');
+  const tb = b.split(' ');
+  // Everything before the time (the state, a date) must match; the time may differ by a jitter.
+  if (ta.length !== tb.length || ta.slice(0, -1).join(' ') !== tb.slice(0, -1).join(' ')) return false;
+  const ms = (t: string | undefined): number => {
+    const m = /^(\d+):(\d+):(\d+)(?:\.(\d+))?$/.exec(t ?? '');
+    return m ? ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number((m[4] ?? '0').padEnd(3, '0').slice(0, 3)) : NaN;
+  };
+  return Math.abs(ms(ta.at(-1)) - ms(tb.at(-1))) <= 50;
+}
+
 /** Call `fn` with each JSON line a driver writes (its progress reports). */
 export function onJsonLines<T>(stream: Readable | null | undefined, fn: (line: T) => void): void {
   if (stream) createInterface({ input: stream }).on('line', (line) => line.trim() && fn(JSON.parse(line) as T));
