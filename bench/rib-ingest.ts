@@ -1,7 +1,8 @@
 /**
  * npm run bench:rib — the RIB alone, in process, as a route reflector towards one client.
  *   default       1M IPv4 /24 (500 per UPDATE, 16 attribute sets) from one eBGP peer.
- * HEAP_SNAPSHOT=FILE writes a heap snapshot at the end, with the RIB alive; NOGROUP=1 leaves the
+ * HEAP_SNAPSHOT=FILE writes a heap snapshot at the end, with the RIB alive; CENSUS=1 lists the
+ * RIB's typed-array columns by owner and field (bytes; what a route costs); NOGROUP=1 leaves the
  * client out (import alone).
  *   TABLE=internet  the Internet-like table of bench/lib/internet-table.ts (N routes, N/5 sets)
  *                 from one iBGP client, then its churn (a tenth withdrawn, a tenth re-announced
@@ -35,6 +36,27 @@ new PerformanceObserver((list) => {
     gc.ms += e.duration;
   }
 }).observe({ entryTypes: ['gc'] });
+
+/** Typed arrays reachable from `root` through own properties, summed by their path of field names. */
+function census(root: object): Map<string, number> {
+  const out = new Map<string, number>();
+  const seen = new Set<object>();
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (v === null || typeof v !== 'object' || seen.has(v) || depth > 6) return;
+    seen.add(v);
+    if (ArrayBuffer.isView(v)) {
+      if (v.byteLength >= 4096) out.set(path, (out.get(path) ?? 0) + v.byteLength);
+      return;
+    }
+    if (v instanceof Map) {
+      for (const x of v.values()) walk(x, `${path}[]`, depth + 1);
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) walk(x, Array.isArray(v) ? `${path}[]` : `${path}.${k}`, depth + 1);
+  };
+  walk(root, 'rib', 0);
+  return out;
+}
 
 function peakRss(): number {
   const m = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -101,6 +123,11 @@ async function main(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   const mu = process.memoryUsage();
   console.log(`RSS ${(mu.rss / 1e6).toFixed(0)} MB, peak ${peakRss().toFixed(0)} MB (${before.toFixed(0)} MB before the RIB), heap used ${(mu.heapUsed / 1e6).toFixed(0)} MB (${((mu.heapUsed - heapBefore) / 1e6).toFixed(0)} MB by the RIB), array buffers ${(mu.arrayBuffers / 1e6).toFixed(0)} MB; import sets ${rib.importStore.size}, export sets ${rib.exportStore.size}`);
+  if (process.env.CENSUS) {
+    const rows = [...census(rib)].sort((a, b) => b[1] - a[1]);
+    for (const [path, bytes] of rows) console.log(`  ${(bytes / 1e6).toFixed(2).padStart(7)} MB  ${(bytes / count).toFixed(1).padStart(5)} B/route  ${path}`);
+    console.log(`  ${(rows.reduce((n, r) => n + r[1], 0) / 1e6).toFixed(2).padStart(7)} MB in all`);
+  }
   if (process.env.HEAP_SNAPSHOT) writeHeapSnapshot(process.env.HEAP_SNAPSHOT);
 }
 

@@ -34,44 +34,6 @@ export function grownUint8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
   return b;
 }
 
-/** A growable queue of int32 values (slots to revisit). */
-export class IntQueue {
-  private buf = new Int32Array(1024);
-  private head = 0;
-  private tail = 0;
-
-  get length(): number {
-    return this.tail - this.head;
-  }
-
-  push(v: number): void {
-    if (this.tail === this.buf.length) {
-      const live = this.tail - this.head;
-      if (this.head > this.buf.length / 2) {
-        this.buf.copyWithin(0, this.head, this.tail);
-      } else {
-        const b = new Int32Array(this.buf.length * 2);
-        b.set(this.buf.subarray(this.head, this.tail));
-        this.buf = b;
-      }
-      this.head = 0;
-      this.tail = live;
-    }
-    this.buf[this.tail++] = v;
-  }
-
-  shift(): number {
-    if (this.head === this.tail) return -1;
-    const v = this.buf[this.head++] as number;
-    if (this.head === this.tail) this.head = this.tail = 0;
-    return v;
-  }
-
-  clear(): void {
-    this.head = this.tail = 0;
-  }
-}
-
 /**
  * `src[start, end)` into `dst` at `at`; returns the bytes copied. Short ranges are copied by hand:
  * Buffer#copy with a source range makes a view object per call, and keys are built from a dozen

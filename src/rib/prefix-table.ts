@@ -5,7 +5,7 @@
  */
 import { PK0, PK1, mixKeyed } from './keyed-hash.js';
 import { Family } from '../wire/constants.js';
-import { grownUint32, grownUint8 } from './columns.js';
+import { grownInt32, grownUint32, grownUint8 } from './columns.js';
 import type { Prefix } from '../wire/nlri.js';
 
 const EMPTY = 0;
@@ -25,9 +25,12 @@ export class PrefixTable {
   v4: Uint32Array;
   v6: Uint8Array;
   lengths: Uint8Array;
-  /** Slot in use. */
-  used: Uint8Array;
-  /** Each slot's full 32-bit hash, so growing the index never re-hashes keys. */
+  /** A bit per slot: in use. */
+  private used: Int32Array;
+  /**
+   * IPv6 only: each slot's full 32-bit hash, so growing the index never re-hashes 16-byte keys.
+   * An IPv4 slot's hash is two multiplications away and is made again (4 bytes a route saved).
+   */
   private hashes: Uint32Array;
   private index: Int32Array;
   private mask: number;
@@ -49,8 +52,8 @@ export class PrefixTable {
     this.v4 = new Uint32Array(family === Family.IPV4_UNICAST ? capacity : 0);
     this.v6 = new Uint8Array(family === Family.IPV6_UNICAST ? capacity * 16 : 0);
     this.lengths = new Uint8Array(capacity);
-    this.used = new Uint8Array(capacity);
-    this.hashes = new Uint32Array(capacity);
+    this.used = new Int32Array((capacity + 31) >>> 5);
+    this.hashes = new Uint32Array(family === Family.IPV6_UNICAST ? capacity : 0);
     this.index = new Int32Array(capacity * 2);
     this.mask = capacity * 2 - 1;
   }
@@ -62,6 +65,11 @@ export class PrefixTable {
   /** One past the highest slot ever used: iterate slots below it and check `used`. */
   get highWater(): number {
     return this.nextSlot;
+  }
+
+  /** The slot holds a prefix. */
+  inUse(slot: number): boolean {
+    return slot >= 0 && slot < this.nextSlot && ((this.used[slot >>> 5] as number) & (1 << (slot & 31))) !== 0;
   }
 
   private hash4(addr: number, len: number): number {
@@ -79,8 +87,13 @@ export class PrefixTable {
     return h | 0;
   }
 
+  /** The full hash of the prefix in `slot`. */
+  private hashOf(slot: number): number {
+    return this.family === Family.IPV4_UNICAST ? this.hash4(this.v4[slot] as number, this.lengths[slot] as number) : (this.hashes[slot] as number);
+  }
+
   private home(slot: number): number {
-    return (this.hashes[slot] as number) & this.mask;
+    return this.hashOf(slot) & this.mask;
   }
 
   /** The slot of a parsed prefix of this table's family (config, CLI, policy edges), or -1. */
@@ -138,10 +151,13 @@ export class PrefixTable {
   private growSlots(): void {
     const cap = this.capacity * 2;
     this.lengths = grownUint8(this.lengths, cap);
-    this.used = grownUint8(this.used, cap);
-    this.hashes = grownUint32(this.hashes, cap);
-    if (this.family === Family.IPV4_UNICAST) this.v4 = grownUint32(this.v4, cap);
-    else this.v6 = grownUint8(this.v6, cap * 16);
+    this.used = grownInt32(this.used, (cap + 31) >>> 5);
+    if (this.family === Family.IPV4_UNICAST) {
+      this.v4 = grownUint32(this.v4, cap);
+    } else {
+      this.hashes = grownUint32(this.hashes, cap);
+      this.v6 = grownUint8(this.v6, cap * 16);
+    }
     for (const fn of this.growListeners) fn(cap);
   }
 
@@ -153,7 +169,7 @@ export class PrefixTable {
 
   private placeInNext(slot: number): void {
     const next = this.next as Int32Array;
-    let i = (this.hashes[slot] as number) & this.nextMask;
+    let i = this.hashOf(slot) & this.nextMask;
     while (next[i] !== EMPTY) i = (i + 1) & this.nextMask;
     next[i] = slot + 1;
   }
@@ -162,7 +178,7 @@ export class PrefixTable {
   private maybeGrowIndex(): void {
     if (this.next) {
       for (let k = 0; k < 2 && this.migrated < this.nextSlot; k++, this.migrated++) {
-        if (this.used[this.migrated]) this.placeInNext(this.migrated);
+        if (this.inUse(this.migrated)) this.placeInNext(this.migrated);
       }
       if (this.migrated >= this.nextSlot) {
         this.index = this.next;
@@ -184,7 +200,7 @@ export class PrefixTable {
       this.nextMask = this.next.length - 1;
       this.migrated = 0;
     }
-    for (; this.migrated < this.nextSlot; this.migrated++) if (this.used[this.migrated]) this.placeInNext(this.migrated);
+    for (; this.migrated < this.nextSlot; this.migrated++) if (this.inUse(this.migrated)) this.placeInNext(this.migrated);
     this.index = this.next;
     this.mask = this.nextMask;
     this.next = null;
@@ -197,8 +213,7 @@ export class PrefixTable {
     const s = this.allocSlot();
     this.v4[s] = addr;
     this.lengths[s] = len;
-    this.used[s] = 1;
-    this.hashes[s] = this.hash4(addr, len);
+    this.setUsed(s);
     this.size++;
     this.placeInIndex(s);
     if (this.next && s < this.migrated) this.placeInNext(s);
@@ -214,7 +229,7 @@ export class PrefixTable {
     for (let k = 0; k < 16; k++) this.v6[s * 16 + k] = k < nb ? (bytes[at + k] as number) : 0;
     if (len % 8 !== 0) this.v6[s * 16 + nb - 1] = (this.v6[s * 16 + nb - 1] as number) & (0xff << (8 - (len % 8)));
     this.lengths[s] = len;
-    this.used[s] = 1;
+    this.setUsed(s);
     this.hashes[s] = this.hash6(this.v6, s * 16, len);
     this.size++;
     this.placeInIndex(s);
@@ -224,20 +239,24 @@ export class PrefixTable {
 
   /** Remove a slot (backward-shift deletion keeps probe chains intact). */
   remove(slot: number): void {
-    if (!this.used[slot]) return;
+    if (!this.inUse(slot)) return;
     this.unindex(this.index, this.mask, slot);
     if (this.next && slot < this.migrated) this.unindex(this.next, this.nextMask, slot);
-    this.used[slot] = 0;
+    this.used[slot >>> 5] = (this.used[slot >>> 5] as number) & ~(1 << (slot & 31));
     this.size--;
     this.freeList.push(slot);
   }
 
+  private setUsed(slot: number): void {
+    this.used[slot >>> 5] = (this.used[slot >>> 5] as number) | (1 << (slot & 31));
+  }
+
   private unindex(index: Int32Array, mask: number, slot: number): void {
-    let i = (this.hashes[slot] as number) & mask;
+    let i = this.hashOf(slot) & mask;
     while (index[i] !== slot + 1) i = (i + 1) & mask;
     for (let j = (i + 1) & mask; index[j] !== EMPTY; j = (j + 1) & mask) {
       const s = (index[j] as number) - 1;
-      const home = (this.hashes[s] as number) & mask;
+      const home = this.hashOf(s) & mask;
       // Move entry j into hole i when its home is not within (i, j].
       if (((j - home) & mask) >= ((j - i) & mask)) {
         index[i] = index[j] as number;

@@ -76,12 +76,12 @@ export class RibReader {
 
   /** The slot holds a prefix (it may have no path left while an update group still withdraws it). */
   isPrefix(family: Family, slot: SlotRef): boolean {
-    return this.loc.tables[family].used[slot] === 1;
+    return this.loc.tables[family].inUse(slot);
   }
 
   /** The slot has at least one candidate path. */
   hasPaths(family: Family, slot: SlotRef): boolean {
-    return this.loc.tables[family].used[slot] === 1 && (this.loc.head[family][slot] as number) >= 0;
+    return this.loc.tables[family].inUse(slot) && (this.loc.head[family][slot] as number) >= 0;
   }
 
   /** The slot of a prefix, or -1. */
@@ -355,7 +355,7 @@ export class RibReader {
     const t = this.loc.tables[family];
     const best = this.loc.best[family];
     let n = 0;
-    for (let s = 0; s < t.highWater; s++) if (t.used[s] && (best[s] as number) >= 0) n++;
+    for (let s = 0; s < t.highWater; s++) if (t.inUse(s) && (best[s] as number) >= 0) n++;
     return n;
   }
 

@@ -372,7 +372,7 @@ export class Rib {
         const fam = part as Family;
         const t = this.loc.tables[fam];
         // With ADD-PATH a source may hold several paths for one prefix: remove them all.
-        for (let old = t.used[slot] ? this.loc.remove(fam, slot, src, -1) : -1; old >= 0; old = t.used[slot] ? this.loc.remove(fam, slot, src, -1) : -1) {
+        for (let old = t.inUse(slot) ? this.loc.remove(fam, slot, src, -1) : -1; old >= 0; old = t.inUse(slot) ? this.loc.remove(fam, slot, src, -1) : -1) {
           peer.received--;
           this.importStore.unref(this.importStore.get(old));
         }
@@ -406,7 +406,7 @@ export class Rib {
       visit: (part, slot) => {
         if (peer.received === 0 || this.sources[src] !== peer.source) return false;
         const fam = part as Family;
-        if (!this.loc.tables[fam].used[slot]) return;
+        if (!this.loc.tables[fam].inUse(slot)) return;
         ids.length = 0;
         attrs.length = 0;
         for (let p = this.loc.head[fam][slot] as number; p >= 0; p = pool.next[p] as number) {
@@ -459,7 +459,7 @@ export class Rib {
       limit: (fam) => this.loc.tables[fam as Family].highWater,
       visit: (part, slot) => {
         const fam = part as Family;
-        if (this.loc.tables[fam].used[slot] && (this.loc.head[fam][slot] as number) >= 0) this.loc.redecide(fam, slot);
+        if (this.loc.tables[fam].inUse(slot) && (this.loc.head[fam][slot] as number) >= 0) this.loc.redecide(fam, slot);
       },
     });
   }
@@ -516,7 +516,7 @@ export class Rib {
       limit: (fam) => this.loc.tables[fam as Family].highWater,
       visit: (part, slot) => {
         const fam = part as Family;
-        if (!this.loc.tables[fam].used[slot] || this.loc.pathsFrom(fam, slot, source.id) === 0) return;
+        if (!this.loc.tables[fam].inUse(slot) || this.loc.pathsFrom(fam, slot, source.id) === 0) return;
         for (const g of this.groups.values()) if (g.family === fam) g.touch(slot);
       },
     });
@@ -536,7 +536,7 @@ export class Rib {
       chunk: CHUNK * 5,
       limit: () => this.loc.tables[fam].highWater,
       visit: (_p, slot) => {
-        if (this.loc.tables[fam].used[slot] && (this.loc.best[fam][slot] as number) >= 0) g.touch(slot);
+        if (this.loc.tables[fam].inUse(slot) && (this.loc.best[fam][slot] as number) >= 0) g.touch(slot);
       },
       done: () => g.walked(),
     });

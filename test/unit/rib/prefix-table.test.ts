@@ -36,7 +36,7 @@ t.test('IPv4 table agrees with a Map through inserts, removals, growth and slot 
   }
   t.equal(mismatches, 0, 'every entry found at its slot');
   let used = 0;
-  for (let s = 0; s < table.highWater; s++) used += table.used[s] as number;
+  for (let s = 0; s < table.highWater; s++) used += table.inUse(s) ? 1 : 0;
   t.equal(used, ref.size);
 });
 
