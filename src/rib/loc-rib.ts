@@ -8,7 +8,7 @@ import { Family } from '../wire/constants.js';
 import { DEFAULT_DECISION, selectBest, type DecisionOptions } from './decision.js';
 import { PrefixTable } from './prefix-table.js';
 import { PathPool } from './path-pool.js';
-import { grownInt32 } from './columns.js';
+import { grownInt32, grownUint8 } from './columns.js';
 import type { AttrStore } from './attr-store.js';
 import { ALWAYS_REACHABLE, UNREACHABLE, type NextHopResolver } from './nexthop.js';
 import type { AttrSet } from './attr-set.js';
@@ -19,8 +19,12 @@ export class LocRib {
   /** First path of each slot's chain, and the best path (-1: none). */
   readonly head: [Int32Array, Int32Array] = [new Int32Array(1024).fill(-1), new Int32Array(1024).fill(-1)];
   readonly best: [Int32Array, Int32Array] = [new Int32Array(1024).fill(-1), new Int32Array(1024).fill(-1)];
-  /** How many holders (update-group state) refer to each slot besides its paths. */
-  readonly refs: [Int32Array, Int32Array] = [new Int32Array(1024), new Int32Array(1024)];
+  /**
+   * How many holders (update-group state) refer to each slot besides its paths: a byte each, and
+   * 255 means the count (255 or more: hundreds of groups) is in `manyRefs`.
+   */
+  private readonly refs: [Uint8Array, Uint8Array] = [new Uint8Array(1024), new Uint8Array(1024)];
+  private readonly manyRefs: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
   readonly paths = new PathPool();
   /** Prefixes with a best path. */
   routes = 0;
@@ -51,7 +55,7 @@ export class LocRib {
       this.tables[f].growListeners.push((cap) => {
         this.head[f] = grownInt32(this.head[f], cap, -1);
         this.best[f] = grownInt32(this.best[f], cap, -1);
-        this.refs[f] = grownInt32(this.refs[f], cap);
+        this.refs[f] = grownUint8(this.refs[f], cap);
       });
     }
   }
@@ -174,11 +178,38 @@ export class LocRib {
   }
 
   hold(family: Family, slot: number): void {
-    this.refs[family][slot] = (this.refs[family][slot] as number) + 1;
+    const refs = this.refs[family];
+    const v = refs[slot] as number;
+    if (v < 254) {
+      refs[slot] = v + 1;
+    } else {
+      const many = this.manyRefs[family];
+      refs[slot] = 255;
+      many.set(slot, v === 254 ? 255 : (many.get(slot) as number) + 1);
+    }
   }
 
   unhold(family: Family, slot: number): void {
-    this.refs[family][slot] = (this.refs[family][slot] as number) - 1;
+    const refs = this.refs[family];
+    const v = refs[slot] as number;
+    if (v === 255) {
+      const many = this.manyRefs[family];
+      const n = (many.get(slot) as number) - 1;
+      if (n === 254) {
+        many.delete(slot);
+        refs[slot] = 254;
+      } else {
+        many.set(slot, n);
+      }
+    } else {
+      refs[slot] = v - 1;
+    }
     this.release(family, slot);
+  }
+
+  /** How many holders refer to the slot (tests and show). */
+  holders(family: Family, slot: number): number {
+    const v = this.refs[family][slot] as number;
+    return v === 255 ? (this.manyRefs[family].get(slot) as number) : v;
   }
 }

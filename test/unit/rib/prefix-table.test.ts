@@ -57,3 +57,18 @@ t.test('IPv6 keys ignore host bits beyond the length', async (t) => {
   table.remove(slot);
   t.equal(table.find6(a, 0, 52), -1);
 });
+
+t.test('a slot held by hundreds of holders (a byte counts to 254, a map beyond) is freed by the last release only', async (t) => {
+  const { LocRib } = await import('../../../src/rib/loc-rib.js');
+  const { AttrStore } = await import('../../../src/rib/attr-store.js');
+  const loc = new LocRib(new AttrStore(), []);
+  const table = loc.tables[Family.IPV4_UNICAST];
+  const slot = table.insert4(0xcb007100, 24);
+  for (let i = 0; i < 600; i++) loc.hold(Family.IPV4_UNICAST, slot);
+  t.equal(loc.holders(Family.IPV4_UNICAST, slot), 600);
+  for (let i = 0; i < 599; i++) loc.unhold(Family.IPV4_UNICAST, slot);
+  t.equal(loc.holders(Family.IPV4_UNICAST, slot), 1);
+  t.ok(table.inUse(slot), 'still held');
+  loc.unhold(Family.IPV4_UNICAST, slot);
+  t.notOk(table.inUse(slot), 'freed with its last holder');
+});
