@@ -72,6 +72,10 @@ export function fieldsOf(attrs: readonly PathAttribute[]): AttrFields {
   };
 }
 
+/** The rare per-set extras (see AttrSet.base and encodedFor), beside the sets that have them. */
+const baseOf = new WeakMap<AttrSet, AttrSet>();
+const encodedOf = new WeakMap<AttrSet, Map<string, Buffer>>();
+
 export class AttrSet {
   /** Next hop bytes: 4 (IPv4), 16 or 32 (IPv6 global [+ link-local]); empty for "this router". */
   readonly nextHop: Buffer;
@@ -83,9 +87,10 @@ export class AttrSet {
   readonly med: number;
   /** -1 when absent. */
   readonly originatorId: number;
-  /** Entries in CLUSTER_LIST. */
-  readonly clusterLength: number;
-  /** ORIGIN (bits 0-1), LLGR_STALE (bit 2), NO_LLGR (bit 3): one small integer instead of three fields. */
+  /**
+   * ORIGIN (bits 0-1), LLGR_STALE (bit 2), NO_LLGR (bit 3), CLUSTER_LIST entries (bits 4 on): one
+   * small integer instead of four fields (a field is 8 bytes a set; an Internet table has 400k sets).
+   */
   private readonly bits: number;
   /** Identity in its store (its key bytes as a latin1 string, see attr-key.ts), and its hash. */
   readonly key: string;
@@ -99,21 +104,37 @@ export class AttrSet {
   /** Cache: next-hop cost (see nexthop.ts) and the resolver epoch it was computed in. */
   nhCost = 0;
   nhEpoch = -1;
-  /** Set once when interned, for a set made by policy: the set it was made from (for explain). */
-  base: AttrSet | null = null;
+
+  /**
+   * Set once when interned, for a set made by policy: the set it was made from (for explain).
+   * Few sets have one, so it lives beside them, not in a field of every set.
+   */
+  get base(): AttrSet | null {
+    return baseOf.get(this) ?? null;
+  }
+
+  set base(b: AttrSet | null) {
+    if (b) baseOf.set(this, b);
+    else baseOf.delete(this);
+  }
+
   /**
    * Cache, not identity: the attribute bytes for sending, by codec variant, filled by the export
    * path for variants its key does not hold (2-octet peers; attr-key.ts exportWire serves the rest).
    */
-  private encoded: Map<string, Buffer> | null = null;
-
-  /** The cached attribute bytes of `variant`, if any. */
   encodedFor(variant: string): Buffer | undefined {
-    return this.encoded?.get(variant);
+    return encodedOf.get(this)?.get(variant);
   }
 
   cacheEncoded(variant: string, bytes: Buffer): void {
-    (this.encoded ??= new Map()).set(variant, bytes);
+    let m = encodedOf.get(this);
+    if (!m) encodedOf.set(this, (m = new Map()));
+    m.set(variant, bytes);
+  }
+
+  /** Entries in CLUSTER_LIST. */
+  get clusterLength(): number {
+    return this.bits >>> 4;
   }
 
   get origin(): number {
@@ -138,13 +159,13 @@ export class AttrSet {
     this.nextHop = nextHop;
     this.key = key;
     this.hash = hash;
-    this.bits = (fields.origin & 3) | (fields.llgrStale ? 4 : 0) | (fields.noLlgr ? 8 : 0);
+    // CLUSTER_LIST entries fit: 4 bytes each in at most 65535 bytes of message.
+    this.bits = (fields.origin & 3) | (fields.llgrStale ? 4 : 0) | (fields.noLlgr ? 8 : 0) | (fields.clusterLength << 4);
     this.pathLength = fields.pathLength;
     this.neighborAs = fields.neighborAs;
     this.localPref = fields.localPref;
     this.med = fields.med;
     this.originatorId = fields.originatorId;
-    this.clusterLength = fields.clusterLength;
     if (attrs) {
       const i = hash & (CACHE_SIZE - 1);
       cachedSet[i] = this;
