@@ -76,20 +76,27 @@ export function fieldsOf(attrs: readonly PathAttribute[]): AttrFields {
 const baseOf = new WeakMap<AttrSet, AttrSet>();
 const encodedOf = new WeakMap<AttrSet, Map<string, Buffer>>();
 
+const HAS_LOCAL_PREF = 16;
+const HAS_MED = 32;
+const HAS_ORIGINATOR_ID = 64;
+
 export class AttrSet {
   /** Next hop bytes: 4 (IPv4), 16 or 32 (IPv6 global [+ link-local]); empty for "this router". */
   readonly nextHop: Buffer;
   readonly pathLength: number;
-  /** The neighbouring AS (first AS of a leading AS_SEQUENCE), 0 when the path is empty. */
-  readonly neighborAs: number;
-  readonly localPref: number;
-  /** -1 when absent. */
-  readonly med: number;
-  /** -1 when absent. */
-  readonly originatorId: number;
   /**
-   * ORIGIN (bits 0-1), LLGR_STALE (bit 2), NO_LLGR (bit 3), CLUSTER_LIST entries (bits 4 on): one
-   * small integer instead of four fields (a field is 8 bytes a set; an Internet table has 400k sets).
+   * neighborAs, localPref, med and originatorId as int32 bits (read through the getters as
+   * uint32, or -1 when absent): a uint32 field above 2^31 is a heap number of 16 bytes besides its
+   * field, and most ORIGINATOR_IDs, many MEDs and the private 4-byte ASNs are.
+   */
+  private readonly nas: number;
+  private readonly lp: number;
+  private readonly md: number;
+  private readonly oid: number;
+  /**
+   * ORIGIN (bits 0-1), LLGR_STALE (bit 2), NO_LLGR (bit 3), LOCAL_PREF, MED and ORIGINATOR_ID
+   * present (bits 4-6), CLUSTER_LIST entries (bits 8 on): one small integer instead of four
+   * fields (a field is 8 bytes a set; an Internet table has 400k sets).
    */
   private readonly bits: number;
   /** Identity in its store (its key bytes as a latin1 string, see attr-key.ts), and its hash. */
@@ -134,7 +141,25 @@ export class AttrSet {
 
   /** Entries in CLUSTER_LIST. */
   get clusterLength(): number {
-    return this.bits >>> 4;
+    return this.bits >>> 8;
+  }
+
+  /** The neighbouring AS (first AS of a leading AS_SEQUENCE), 0 when the path is empty. */
+  get neighborAs(): number {
+    return this.nas >>> 0;
+  }
+
+  /** -1 when absent (as med and originatorId). */
+  get localPref(): number {
+    return (this.bits & HAS_LOCAL_PREF) !== 0 ? this.lp >>> 0 : -1;
+  }
+
+  get med(): number {
+    return (this.bits & HAS_MED) !== 0 ? this.md >>> 0 : -1;
+  }
+
+  get originatorId(): number {
+    return (this.bits & HAS_ORIGINATOR_ID) !== 0 ? this.oid >>> 0 : -1;
   }
 
   get origin(): number {
@@ -160,12 +185,15 @@ export class AttrSet {
     this.key = key;
     this.hash = hash;
     // CLUSTER_LIST entries fit: 4 bytes each in at most 65535 bytes of message.
-    this.bits = (fields.origin & 3) | (fields.llgrStale ? 4 : 0) | (fields.noLlgr ? 8 : 0) | (fields.clusterLength << 4);
+    this.bits =
+      (fields.origin & 3) | (fields.llgrStale ? 4 : 0) | (fields.noLlgr ? 8 : 0) |
+      (fields.localPref >= 0 ? HAS_LOCAL_PREF : 0) | (fields.med >= 0 ? HAS_MED : 0) | (fields.originatorId >= 0 ? HAS_ORIGINATOR_ID : 0) |
+      (fields.clusterLength << 8);
     this.pathLength = fields.pathLength;
-    this.neighborAs = fields.neighborAs;
-    this.localPref = fields.localPref;
-    this.med = fields.med;
-    this.originatorId = fields.originatorId;
+    this.nas = fields.neighborAs | 0;
+    this.lp = fields.localPref | 0;
+    this.md = fields.med | 0;
+    this.oid = fields.originatorId | 0;
     if (attrs) {
       const i = hash & (CACHE_SIZE - 1);
       cachedSet[i] = this;
