@@ -45,8 +45,12 @@ function sameKey(text: string, key: Buffer, n: number): boolean {
  * counted by the routes holding them and dropped with the last one.
  */
 export class AttrStore {
-  /** Sets by hash (as int32: a small integer, not a heap number, as a Map key): the set itself, or (hashes shared by several) a list. */
-  private readonly buckets = new Map<number, AttrSet | AttrSet[]>();
+  /**
+   * Sets by hash: an open-addressing index (linear probing, at most half full, backward-shift
+   * deletion) of set id + 1, 0 for empty. 8-16 bytes a set, where a Map entry cost about 50.
+   */
+  private index = new Int32Array(1024);
+  private mask = 1023;
   private count = 0;
   /** Sets by id; ids of freed sets are reused. */
   readonly byId: (AttrSet | undefined)[] = [];
@@ -58,11 +62,15 @@ export class AttrStore {
 
   /** The set whose key is `key[0, length)`, if any (no string is made for the lookup). */
   find(hash: number, key: Buffer, length = key.length): AttrSet | undefined {
-    const b = this.buckets.get(hash | 0);
-    if (b === undefined) return undefined;
-    if (!Array.isArray(b)) return sameKey(b.key, key, length) ? b : undefined;
-    for (const s of b) if (sameKey(s.key, key, length)) return s;
-    return undefined;
+    const h = hash | 0;
+    const index = this.index;
+    const mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = index[i] as number;
+      if (e === 0) return undefined;
+      const s = this.byId[e - 1] as AttrSet;
+      if (s.hash === h && sameKey(s.key, key, length)) return s;
+    }
   }
 
   /**
@@ -91,12 +99,29 @@ export class AttrStore {
     s.id = this.freeIds.pop() ?? this.byId.length;
     s.serial = nextSerial();
     this.byId[s.id] = s;
-    const b = this.buckets.get(h);
-    if (b === undefined) this.buckets.set(h, s);
-    else if (Array.isArray(b)) b.push(s);
-    else this.buckets.set(h, [b, s]);
+    if ((this.count + 1) * 2 > this.index.length) this.growIndex();
+    this.place(this.index, this.mask, s);
     this.count++;
     return s;
+  }
+
+  private place(index: Int32Array, mask: number, s: AttrSet): void {
+    let i = s.hash & mask;
+    while (index[i] !== 0) i = (i + 1) & mask;
+    index[i] = s.id + 1;
+  }
+
+  /** Twice the index, built at once (a few milliseconds for a few hundred thousand sets). */
+  private growIndex(): void {
+    const old = this.index;
+    const index = new Int32Array(old.length * 2);
+    const mask = index.length - 1;
+    for (let i = 0; i < old.length; i++) {
+      const e = old[i] as number;
+      if (e !== 0) this.place(index, mask, this.byId[e - 1] as AttrSet);
+    }
+    this.index = index;
+    this.mask = mask;
   }
 
   /**
@@ -147,17 +172,20 @@ export class AttrStore {
   }
 
   private free(s: AttrSet): void {
-    const b = this.buckets.get(s.hash | 0);
-    if (b === undefined) return;
-    if (!Array.isArray(b)) {
-      if (b !== s) return;
-      this.buckets.delete(s.hash | 0);
-    } else {
-      const i = b.indexOf(s);
-      if (i < 0) return;
-      b.splice(i, 1);
-      if (b.length === 1) this.buckets.set(s.hash | 0, b[0] as AttrSet);
+    const index = this.index;
+    const mask = this.mask;
+    let i = s.hash & mask;
+    // Not in this store (or freed already): nothing to do.
+    for (; index[i] !== s.id + 1 || this.byId[s.id] !== s; i = (i + 1) & mask) if (index[i] === 0) return;
+    // Backward shift: move each later entry of the run into the hole unless its home lies in (hole, entry].
+    for (let j = (i + 1) & mask; index[j] !== 0; j = (j + 1) & mask) {
+      const home = (this.byId[(index[j] as number) - 1] as AttrSet).hash & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        index[i] = index[j] as number;
+        i = j;
+      }
     }
+    index[i] = 0;
     this.count--;
     this.byId[s.id] = undefined;
     this.freeIds.push(s.id);
