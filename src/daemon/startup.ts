@@ -24,6 +24,11 @@ export interface StartupDeps {
   onTableComplete(): void;
 }
 
+/** NOTIFICATION error code 2 (RFC 4271 4.5). */
+const OPEN_MESSAGE_ERROR = 2;
+/** Failures after an OPEN before a neighbour is no longer waited for at start-up. */
+const OPEN_FAILURES_GONE = 3;
+
 export class Startup {
   /**
    * True from a restart until the table is complete: our OPENs carry the Restart State bit
@@ -115,13 +120,34 @@ export class Startup {
 
   stateChange(peer: Peer, from: State, to: State): void {
     const address = peer.config.address;
-    // A failed attempt or an ended session: no End-of-RIB to wait for from this neighbour.
-    if (from !== State.IDLE && (to === State.ACTIVE || to === State.IDLE)) this.exportConvergence?.gone(address);
+    // A failed attempt or an ended session: no End-of-RIB to wait for from this neighbour, unless
+    // it spoke BGP and closed for a reason a retry gets past (see settledFailure).
+    if (from !== State.IDLE && (to === State.ACTIVE || to === State.IDLE) && this.settledFailure(peer, from)) this.exportConvergence?.gone(address);
     // RFC 4724 4.1: not waited for either when it has no graceful restart or is restarting itself.
     const gr = peer.params?.peerGracefulRestart;
     if (to === State.ESTABLISHED && (!gr || gr.restarting)) this.exportConvergence?.gone(address);
     if (to === State.ESTABLISHED || from === State.ESTABLISHED) this.restartFile?.schedule();
   }
+
+  /**
+   * Whether a failed attempt means the neighbour will not send End-of-RIB soon. A connection that
+   * failed (refused, unreachable, reset before an OPEN) does. A neighbour that got as far as OPEN
+   * and then closed may be one still tearing down our previous run's session (FRR and BIRD reject
+   * or reset the first connection of a restarted peer they have not yet seen go): it is retried,
+   * and waited for until its third such failure, or at once when it refused our OPEN (an OPEN
+   * Message Error: a retry brings the same), and always within the deferral time.
+   */
+  private settledFailure(peer: Peer, from: State): boolean {
+    if (from !== State.OPEN_SENT && from !== State.OPEN_CONFIRM && from !== State.ESTABLISHED) return true;
+    const n = peer.lastNotice;
+    if (n && !n.sent && n.notification.code === OPEN_MESSAGE_ERROR) return true;
+    const address = peer.config.address;
+    const failures = (this.openFailures.get(address) ?? 0) + 1;
+    this.openFailures.set(address, failures);
+    return failures >= OPEN_FAILURES_GONE;
+  }
+
+  private readonly openFailures = new Map<string, number>();
 
   /** wrend stops: a restart keeps the record for the next run, `down` removes it (the next start is cold). */
   stop(mode: 'restart' | 'down'): void {

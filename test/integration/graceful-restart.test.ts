@@ -20,29 +20,41 @@ import { Wren } from '../helpers/wren.js';
 const N = 100;
 const block = (second: number) => Array.from({ length: N }, (_, i) => `240.${second}.${i}.0/24`);
 
+/** How many routes of each of `prefixes` the last count() saw (for a failure's message). */
+let lastByPrefix = '';
+
 /** Routes in a namespace's kernel of protocol `proto` whose destination starts with one of `prefixes`. */
 function count(ns: string, proto: string, prefixes: string[]): number {
   const out = spawnSync('ip', ['-n', ns, '-4', 'route', 'show', 'proto', proto], { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
-  let n = 0;
-  for (const line of out.split('\n')) if (prefixes.some((p) => line.startsWith(p))) n++;
-  return n;
+  const by = prefixes.map(() => 0);
+  for (const line of out.split('\n')) {
+    const i = prefixes.findIndex((p) => line.startsWith(p));
+    if (i >= 0) by[i] = (by[i] as number) + 1;
+  }
+  lastByPrefix = prefixes.map((p, i) => `${p}*: ${by[i]}`).join(', ');
+  return by.reduce((a, b) => a + b, 0);
 }
 
-/** Counts every 100 ms until stopped; the lowest count seen is what matters. */
+/** Counts every 100 ms until stopped; the lowest count seen is what matters, and when it was seen. */
 class Sampler {
   min = Infinity;
   samples = 0;
+  /** At the lowest count: the count by prefix, and the milliseconds since the sampler started. */
+  atMin = '';
+  private readonly started = performance.now();
   private readonly timer: NodeJS.Timeout;
   constructor(private readonly read: () => number) {
     this.timer = setInterval(() => {
-      this.min = Math.min(this.min, this.read());
+      const n = this.read();
+      if (n < this.min) this.atMin = `${lastByPrefix} at ${Math.round(performance.now() - this.started)} ms`;
+      this.min = Math.min(this.min, n);
       this.samples++;
     }, 100);
     this.timer.unref();
   }
-  stop(): { min: number; samples: number } {
+  stop(): { min: number; samples: number; atMin: string } {
     clearInterval(this.timer);
-    return { min: this.min, samples: this.samples };
+    return { min: this.min, samples: this.samples, atMin: this.atMin };
   }
 }
 
@@ -125,9 +137,13 @@ t.test('graceful restart with BIRD and FRR, both directions, no route ever leave
     const rb = sb.stop();
     const rf = sf.stop();
     const rw = sw2.stop();
-    t.equal(rb.min, 2 * N, `${signal}: BIRD's kernel never lost a route learned from wren (${rb.samples} samples)`);
-    t.equal(rf.min, 2 * N - 1, `${signal}: FRR's kernel never lost a route learned from wren (${rf.samples} samples)`);
-    t.equal(rw.min, 2 * N - 1, `${signal}: wren's own kernel routes stayed while it restarted`);
+    t.equal(rb.min, 2 * N, `${signal}: BIRD's kernel never lost a route learned from wren (${rb.samples} samples; lowest: ${rb.atMin})`);
+    t.equal(rf.min, 2 * N - 1, `${signal}: FRR's kernel never lost a route learned from wren (${rf.samples} samples; lowest: ${rf.atMin})`);
+    t.equal(rw.min, 2 * N - 1, `${signal}: wren's own kernel routes stayed while it restarted (lowest: ${rw.atMin})`);
+    if (rb.min !== 2 * N || rf.min !== 2 * N - 1 || why !== 'End-of-RIB from every neighbor') {
+      // What wren did meanwhile: its sessions and its start-up decisions, for the failure's record.
+      for (const l of w.lines.filter((x) => /state|startup|restart|End-of-RIB|graceful|connection/i.test(String(x.msg))).slice(0, 60)) t.comment(JSON.stringify(l));
+    }
   }
 });
 

@@ -33,3 +33,40 @@ t.test('the timer ends it; with nobody to wait for it ends at once', async (t) =
   c.endOfRib('a');
   t.equal(why.length, 2, 'once');
 });
+
+t.test('start-up: which failed attempts stop the wait for a neighbour', async (t) => {
+  const { Startup } = await import('../../../src/daemon/startup.js');
+  const { State } = await import('../../../src/session/fsm.js');
+  type StartupDeps = ConstructorParameters<typeof Startup>[0];
+  const quiet = { info: () => undefined, warn: () => undefined } as unknown as StartupDeps['log'];
+  const deps: StartupDeps = {
+    config: () => ({ gracefulRestart: {}, neighbors: [] }) as unknown as ReturnType<StartupDeps['config']>,
+    peers: () => new Map(),
+    socketPath: null,
+    clock: new FakeClock(),
+    log: quiet,
+    onTableComplete: () => undefined,
+  };
+  const why: string[] = [];
+  const s = new Startup(deps);
+  s.exportConvergence = new Convergence(['refused', 'reset', 'bad-open', 'ended'], (w) => why.push(w));
+  type FakePeer = Parameters<InstanceType<typeof Startup>['stateChange']>[0];
+  const peer = (address: string, code = 0): FakePeer => ({ config: { address }, lastNotice: code ? { sent: false, notification: { code, subcode: 0, data: Buffer.alloc(0) } } : null, params: null }) as unknown as FakePeer;
+  // Refused before an OPEN: not waited for.
+  s.stateChange(peer('refused'), State.CONNECT, State.ACTIVE);
+  t.same(s.exportConvergence.pending.sort(), ['bad-open', 'ended', 'reset']);
+  // Closed after our OPEN with a Cease (a peer still holding our previous run's session): waited
+  // for until the third such failure.
+  const reset = peer('reset', 6);
+  s.stateChange(reset, State.OPEN_SENT, State.IDLE);
+  s.stateChange(reset, State.OPEN_CONFIRM, State.IDLE);
+  t.ok(s.exportConvergence.pending.includes('reset'), 'still waited for after two');
+  s.stateChange(reset, State.OPEN_SENT, State.IDLE);
+  t.notOk(s.exportConvergence.pending.includes('reset'), 'not after the third');
+  // Our OPEN refused: a retry brings the same.
+  s.stateChange(peer('bad-open', 2), State.OPEN_SENT, State.IDLE);
+  t.same(s.exportConvergence.pending, ['ended']);
+  t.same(why, []);
+  s.exportConvergence.endOfRib('ended');
+  t.same(why, ['End-of-RIB from every neighbor']);
+});
