@@ -153,8 +153,9 @@ export class BmpStation {
 
   peerUp(m: MonitoredSession): void {
     this.send(this.peerUpMessage(m));
-    if (!this.sock || this.syncing) return;
-    // A session that came up while connected: its table follows its Peer Up.
+    if (!this.sock) return;
+    // A session that came up while connected: its table follows its Peer Up. During the initial
+    // sync both are queued: the sync's list of sessions was taken before this one came up.
     for (const u of m.table()) this.send(routeMonitoring(m.peer, this.clock.now(), u));
   }
 
