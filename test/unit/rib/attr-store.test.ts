@@ -1,19 +1,12 @@
 import t from 'tap';
 import { AttrStore } from '../../../src/rib/attr-store.js';
 import { NO_NEXT_HOP } from '../../../src/rib/attr-set.js';
+import { seededRandom as rng } from '../../helpers/seeded.js';
 
 // The store's hash index against a Map model: sets interned under few hashes (long probe runs,
 // colliding hashes), released in random order, every remaining set still found by its bytes.
 
 const fields = { origin: 0, pathLength: 1, neighborAs: 65000, localPref: 100, med: -1, originatorId: -1, clusterLength: 0, llgrStale: false, noLlgr: false };
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 t.test('find, intern and release agree with a model, through growth and colliding hashes', async (t) => {
   const next = rng(5);

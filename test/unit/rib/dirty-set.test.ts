@@ -1,14 +1,6 @@
 import t from 'tap';
 import { DirtySet } from '../../../src/rib/dirty-set.js';
-
-// A seeded generator, so a failure names a reproducible case.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { seededRandom as rng } from '../../helpers/seeded.js';
 
 t.test('each marked slot is taken once, in slot order from where the last take stopped, wrapping', async (t) => {
   const d = new DirtySet();
