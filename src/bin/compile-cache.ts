@@ -1,22 +1,37 @@
 /**
- * Node's on-disk compile cache (Node 22.1 and later, `module.enableCompileCache`): every start
- * after the first reuses the bytecode of wren's modules instead of compiling them again. On Node 24
- * here wrend had its control socket up after 146-149 ms instead of 236 ms, with 0.15 instead of 0.22
- * CPU-seconds: what a host pays per start, and a cluster of them at a cold boot. Node keeps it in
- * NODE_COMPILE_CACHE, else in its default directory under the OS temporary directory; a stale
- * entry is checked and recompiled by Node itself. WREN_COMPILE_CACHE=off leaves it off. Node 20 has
- * no such cache: nothing happens there.
+ * Node's on-disk compile cache (Node 22.1 and later, `module.enableCompileCache`), in the
+ * directory WREN_COMPILE_CACHE names: every start after the first reuses the bytecode of wren's
+ * modules instead of compiling them again. On Node 24 here wrend had its control socket up after
+ * 141-150 ms instead of 174-184 ms (alternated). A directory that does not outlive the process is a loss
+ * (a cold cache costs about 70 ms of CPU to fill and write), so there is no default: the systemd
+ * unit points it at its CacheDirectory; a container would need a volume. Node 20 has no such cache:
+ * nothing happens there. Node checks the entries itself (a changed file is compiled again).
  */
 import module from 'node:module';
 
-type WithCache = { enableCompileCache?: (dir?: string) => unknown };
+type WithCache = { enableCompileCache?: (dir?: string) => unknown; flushCompileCache?: () => void };
+
+const dir = (): string | undefined => process.env.WREN_COMPILE_CACHE || undefined;
 
 export function enableCompileCache(): void {
-  if (process.env.WREN_COMPILE_CACHE === 'off') return;
-  const m = module as unknown as WithCache;
+  const d = dir();
+  if (!d) return;
   try {
-    m.enableCompileCache?.();
+    (module as unknown as WithCache).enableCompileCache?.(d);
   } catch {
     // A cache that cannot be written only costs the speed-up.
+  }
+}
+
+/**
+ * Write what the cache holds now. Node writes it at exit, and a daemon that is killed never exits:
+ * wrend calls this once it is up (Node 22.10 and later; elsewhere nothing happens).
+ */
+export function flushCompileCache(): void {
+  if (!dir()) return;
+  try {
+    (module as unknown as WithCache).flushCompileCache?.();
+  } catch {
+    // As above: only the speed-up is lost.
   }
 }

@@ -8,6 +8,7 @@ import { wrenVersion } from '../config/version.js';
 import { createLogger } from '../log/logger.js';
 import { Daemon } from '../daemon/daemon.js';
 import { sdNotify } from '../daemon/sd-notify.js';
+import { flushCompileCache } from './compile-cache.js';
 import type { CalicoSource } from '../daemon/calico-source.js';
 
 const USAGE = 'usage: wrend [--config FILE] [--socket PATH] [--log-level LEVEL] [--check] [--version]';
@@ -104,6 +105,8 @@ async function main(): Promise<number> {
   }
   // Config loaded, sockets listening: tell systemd (Type=notify) we are ready.
   sdNotify(`READY=1\nSTATUS=${daemon.peers.size} neighbors configured\nMAINPID=${process.pid}`);
+  // What was compiled to get here goes to the compile cache now (a killed daemon never writes it).
+  flushCompileCache();
   let stopping = false;
   const shutdown = (signal: string, mode: 'restart' | 'down' = 'restart') => {
     if (stopping) return;
