@@ -132,8 +132,8 @@ export class Startup {
   /**
    * Whether a failed attempt means the neighbour will not send End-of-RIB soon. A connection that
    * failed (refused, unreachable, reset before an OPEN) does. A neighbour that got as far as OPEN
-   * and then closed may be one still tearing down our previous run's session (FRR and BIRD reject
-   * or reset the first connection of a restarted peer they have not yet seen go): it is retried,
+   * and then closed may be one still tearing down our previous run's session (a peer that has not
+   * yet seen our previous session go may reject or reset the new one): it is retried,
    * and waited for until its third such failure, or at once when it refused our OPEN (an OPEN
    * Message Error: a retry brings the same), and always within the deferral time.
    */

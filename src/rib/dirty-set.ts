@@ -16,7 +16,7 @@ function lowestBit(x: number): number {
 export class DirtySet {
   private words = new Int32Array(32);
   private summary = new Int32Array(1);
-  /** The word the next take starts from. */
+  /** The slot the next take starts from. */
   private cursor = 0;
   private count = 0;
 
@@ -49,20 +49,12 @@ export class DirtySet {
   /** The next marked slot, unmarked; -1 when none. */
   take(): number {
     if (this.count === 0) return -1;
-    const w = this.nextWord(this.cursor);
-    const words = this.words;
-    // In the cursor's own word only the bits from the cursor on, unless the scan wrapped to it.
-    let v = words[w] as number;
-    if (w === this.cursor >>> 5 && w < words.length) {
-      const ahead = v & (-1 << (this.cursor & 31));
-      if (ahead !== 0) v = ahead;
-    }
-    const b = lowestBit(v);
-    const rest = (words[w] as number) & ~(1 << b);
-    words[w] = rest;
+    const slot = this.nextMarked(this.cursor);
+    const w = slot >>> 5;
+    const rest = (this.words[w] as number) & ~(1 << (slot & 31));
+    this.words[w] = rest;
     if (rest === 0) this.summary[w >>> 5] = (this.summary[w >>> 5] as number) & ~(1 << (w & 31));
     this.count--;
-    const slot = (w << 5) | b;
     this.cursor = slot + 1;
     return slot;
   }
@@ -72,27 +64,32 @@ export class DirtySet {
   }
 
   /**
-   * The word holding the first marked slot at or after slot `from`, wrapping (count > 0): its own
-   * word only when a slot at or after `from` is marked there, else the first later word, else
-   * (after the wrap) the first word of all, which may be `from`'s own.
+   * The first marked slot at or after slot `at`, wrapping (count > 0): in `at`'s own word from
+   * `at` on, else in the first later word with any, else (after the wrap) the first of all, which
+   * may lie before `at` in its own word.
    */
-  private nextWord(at: number): number {
+  private nextMarked(at: number): number {
     const words = this.words;
     const summary = this.summary;
     // Past the last word (the last slot was taken): from the first.
     const from = at >>> 5 < words.length ? at : 0;
     const w0 = from >>> 5;
-    if (((words[w0] as number) & (-1 << (from & 31))) !== 0) return w0;
+    const ahead = (words[w0] as number) & (-1 << (from & 31));
+    if (ahead !== 0) return (w0 << 5) | lowestBit(ahead);
     const n = summary.length;
     const s0 = (w0 + 1) >>> 5;
     // The rest of w0's summary word, from the word after w0.
     const first = s0 === w0 >>> 5 && s0 < n ? (summary[s0] as number) & (-1 << ((w0 + 1) & 31)) : 0;
-    if (first !== 0) return (s0 << 5) | lowestBit(first);
-    for (let i = s0 === w0 >>> 5 ? 1 : 0; i <= n; i++) {
-      const s = (s0 + i) % n;
-      const v = summary[s] as number;
-      if (v !== 0) return (s << 5) | lowestBit(v);
+    let w = -1;
+    if (first !== 0) {
+      w = (s0 << 5) | lowestBit(first);
+    } else {
+      for (let i = s0 === w0 >>> 5 ? 1 : 0; i <= n && w < 0; i++) {
+        const v = summary[(s0 + i) % n] as number;
+        if (v !== 0) w = (((s0 + i) % n) << 5) | lowestBit(v);
+      }
     }
-    throw new Error('DirtySet: count and bits disagree');
+    if (w < 0) throw new Error('DirtySet: count and bits disagree');
+    return (w << 5) | lowestBit(words[w] as number);
   }
 }

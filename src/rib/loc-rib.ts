@@ -207,7 +207,7 @@ export class LocRib {
     this.release(family, slot);
   }
 
-  /** How many holders refer to the slot (tests and show). */
+  /** How many holders refer to the slot (for tests). */
   holders(family: Family, slot: number): number {
     const v = this.refs[family][slot] as number;
     return v === 255 ? (this.manyRefs[family].get(slot) as number) : v;
