@@ -402,14 +402,13 @@ export class Peer {
     return {
       isCurrent: (link) => this.link === link,
       framed: (type) => {
-        this.counters.messagesIn++;
+        this.countIn(type);
         // The peer still speaks on the session: the connection that looked like its restart is a
         // leftover of a collision (its OPEN arrived late), and goes.
         if (this.candidate && this.candidate.confirm !== null) {
           this.log.info('connection collision: the Established session is alive, closing the late connection');
           this.dropCandidate(CEASE_COLLISION);
         }
-        if (type < 6) this.messagesByType.in[type] = (this.messagesByType.in[type] as number) + 1;
       },
       message: (link, m) => this.onMessage(link, m),
       error: (err) => this.messageError(err),
@@ -465,6 +464,12 @@ export class Peer {
     }
   }
 
+  /** A message received from the peer, on the session or on a racing connection. */
+  private countIn(type: number): void {
+    this.counters.messagesIn++;
+    if (type < 6) this.messagesByType.in[type] = (this.messagesByType.in[type] as number) + 1;
+  }
+
   /** Bytes on the racing inbound connection: only its OPEN matters. */
   private onCandidateData(cand: Link, chunk: Buffer): void {
     // Once promoted (or dropped) the connection's bytes are the session's: attach() reads them.
@@ -478,6 +483,8 @@ export class Peer {
       return;
     }
     if (!frame || this.candidate !== cand) return;
+    // Counted as received: when this connection wins, its OPEN is the session's.
+    this.countIn(frame.type);
     if (cand.params && frame.type === MessageType.NOTIFICATION) {
       // The peer closes this connection itself (it chose the other one in a collision).
       this.log.info({ remote: cand.conn.remoteAddress }, 'connection collision: the peer closed the second connection');

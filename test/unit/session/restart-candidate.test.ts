@@ -71,8 +71,10 @@ t.test('a new connection with a valid OPEN is the restarted peer: the old sessio
   a.offerInbound(towardsA);
   lab.run(500);
   t.equal(a.state, State.ESTABLISHED, 'waiting for an OPEN');
+  const opensBefore = a.messagesByType.in[1] as number;
   restarted.write(encodeOpen(localOpen(bSpeaker)));
   lab.run(RESTART_CONFIRM_MS + 100, 10);
+  t.equal(a.messagesByType.in[1], opensBefore + 1, "the new connection's OPEN is counted as received");
   t.ok(old?.closed, 'the old connection is closed');
   t.same(downs, [{ reason: 'peer restarted (new connection while Established)', notified: false }], 'down without NOTIFICATION: routes kept as stale');
   const types = towardsA.sent.map((m) => {
