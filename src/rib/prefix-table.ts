@@ -2,6 +2,13 @@
  * Prefixes of one family as slots in typed arrays: an open-addressing hash index (linear probing,
  * backward-shift deletion) over slot-indexed key columns. A route costs a few bytes in columns and
  * no object, no string and no Map entry; growing rebuilds only an Int32Array index.
+ *
+ * An index entry is slot + 1 in its low 24 bits and 7 bits of the prefix's hash above them (the
+ * tag): a probe passes over entries whose tag differs without reading the key columns, so a
+ * lookup that misses (every new prefix) touches the index alone, and a hit reads the columns of
+ * its own slot only (127 in 128 others are told apart by the tag). Past 2^24 - 1 slots the tags
+ * give way to slot bits (TAGGED_SLOTS): the index is rewritten without them and every probe reads
+ * the columns again.
  */
 import { PK0, PK1, mixKeyed } from './keyed-hash.js';
 import { Family } from '../wire/constants.js';
@@ -9,6 +16,10 @@ import { grownInt32, grownUint32, grownUint8 } from './columns.js';
 import type { Prefix } from '../wire/nlri.js';
 
 const EMPTY = 0;
+/** Slots that fit beside a tag (24 bits of slot + 1). */
+export const TAGGED_SLOTS = (1 << 24) - 1;
+const TAG_MASK = 0x7f000000;
+const SLOT_MASK = 0x00ffffff;
 
 /**
  * The hash of an IPv4 prefix, keyed per process (see keyed-hash.ts): crafted prefixes cannot aim
@@ -43,11 +54,15 @@ export class PrefixTable {
   private migrated = 0;
   private nextSlot = 0;
   private freeList: number[] = [];
+  /** Hash bits kept in index entries (TAG_MASK, or 0 once the table outgrew TAGGED_SLOTS) and the slot bits beside them. */
+  private tagMask = TAG_MASK;
+  private slotMask = SLOT_MASK;
   size = 0;
   /** Called with the new capacity when slot columns grow (owners grow their own columns). */
   readonly growListeners: ((capacity: number) => void)[] = [];
 
-  constructor(family: Family, capacity = 1024) {
+  /** `taggedSlots`: where tags give way (TAGGED_SLOTS; lower in tests). */
+  constructor(family: Family, capacity = 1024, private readonly taggedSlots = TAGGED_SLOTS) {
     this.family = family;
     this.v4 = new Uint32Array(family === Family.IPV4_UNICAST ? capacity : 0);
     this.v6 = new Uint8Array(family === Family.IPV6_UNICAST ? capacity * 16 : 0);
@@ -56,6 +71,10 @@ export class PrefixTable {
     this.hashes = new Uint32Array(family === Family.IPV6_UNICAST ? capacity : 0);
     this.index = new Int32Array(capacity * 2);
     this.mask = capacity * 2 - 1;
+    if (capacity > taggedSlots) {
+      this.tagMask = 0;
+      this.slotMask = 0x7fffffff;
+    }
   }
 
   get capacity(): number {
@@ -92,10 +111,6 @@ export class PrefixTable {
     return this.family === Family.IPV4_UNICAST ? this.hash4(this.v4[slot] as number, this.lengths[slot] as number) : (this.hashes[slot] as number);
   }
 
-  private home(slot: number): number {
-    return this.hashOf(slot) & this.mask;
-  }
-
   /** The slot of a parsed prefix of this table's family (config, CLI, policy edges), or -1. */
   findPrefix(p: Prefix): number {
     return p.family === Family.IPV4_UNICAST ? this.find4(p.bytes.readUInt32BE(0), p.length) : this.find6(p.bytes, 0, p.length);
@@ -107,10 +122,14 @@ export class PrefixTable {
   }
 
   find4(addr: number, len: number): number {
-    for (let i = this.hash4(addr, len) & this.mask; ; i = (i + 1) & this.mask) {
+    const h = this.hash4(addr, len);
+    const tm = this.tagMask;
+    const tag = h & tm;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const e = this.index[i] as number;
       if (e === EMPTY) return -1;
-      const s = e - 1;
+      if ((e & tm) !== tag) continue;
+      const s = (e & this.slotMask) - 1;
       if (this.v4[s] === addr && this.lengths[s] === len) return s;
     }
   }
@@ -119,10 +138,14 @@ export class PrefixTable {
   find6(bytes: Uint8Array, at: number, len: number): number {
     const nb = (len + 7) >>> 3;
     const tail = len % 8 === 0 ? 0xff : 0xff << (8 - (len % 8));
-    for (let i = this.hash6Masked(bytes, at, len) & this.mask; ; i = (i + 1) & this.mask) {
+    const h = this.hash6Masked(bytes, at, len);
+    const tm = this.tagMask;
+    const tag = h & tm;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const e = this.index[i] as number;
       if (e === EMPTY) return -1;
-      const s = e - 1;
+      if ((e & tm) !== tag) continue;
+      const s = (e & this.slotMask) - 1;
       if (this.lengths[s] !== len) continue;
       let eq = true;
       for (let k = 0; k < nb && eq; k++) {
@@ -150,6 +173,7 @@ export class PrefixTable {
 
   private growSlots(): void {
     const cap = this.capacity * 2;
+    if (cap > this.taggedSlots && this.tagMask !== 0) this.dropTags();
     this.lengths = grownUint8(this.lengths, cap);
     this.used = grownInt32(this.used, (cap + 31) >>> 5);
     if (this.family === Family.IPV4_UNICAST) {
@@ -161,17 +185,33 @@ export class PrefixTable {
     for (const fn of this.growListeners) fn(cap);
   }
 
+  /** Index entries without tags, for a table past taggedSlots (once, for good). */
+  private dropTags(): void {
+    for (const index of [this.index, this.next]) {
+      if (!index) continue;
+      for (let i = 0; i < index.length; i++) index[i] = (index[i] as number) & SLOT_MASK;
+    }
+    this.tagMask = 0;
+    this.slotMask = 0x7fffffff;
+  }
+
+  private entry(slot: number, hash: number): number {
+    return (hash & this.tagMask) | (slot + 1);
+  }
+
   private placeInIndex(slot: number): void {
-    let i = this.home(slot);
+    const h = this.hashOf(slot);
+    let i = h & this.mask;
     while (this.index[i] !== EMPTY) i = (i + 1) & this.mask;
-    this.index[i] = slot + 1;
+    this.index[i] = this.entry(slot, h);
   }
 
   private placeInNext(slot: number): void {
     const next = this.next as Int32Array;
-    let i = this.hashOf(slot) & this.nextMask;
+    const h = this.hashOf(slot);
+    let i = h & this.nextMask;
     while (next[i] !== EMPTY) i = (i + 1) & this.nextMask;
-    next[i] = slot + 1;
+    next[i] = this.entry(slot, h);
   }
 
   /** Start growing at half load; move two slots per insert; switch when all are in. */
@@ -252,10 +292,11 @@ export class PrefixTable {
   }
 
   private unindex(index: Int32Array, mask: number, slot: number): void {
+    const sm = this.slotMask;
     let i = this.hashOf(slot) & mask;
-    while (index[i] !== slot + 1) i = (i + 1) & mask;
+    while (((index[i] as number) & sm) !== slot + 1) i = (i + 1) & mask;
     for (let j = (i + 1) & mask; index[j] !== EMPTY; j = (j + 1) & mask) {
-      const s = (index[j] as number) - 1;
+      const s = ((index[j] as number) & sm) - 1;
       const home = this.hashOf(s) & mask;
       // Move entry j into hole i when its home is not within (i, j].
       if (((j - home) & mask) >= ((j - i) & mask)) {

@@ -1,9 +1,11 @@
 import t from 'tap';
+import type { Test } from 'tap';
 import { PrefixTable } from '../../../src/rib/prefix-table.js';
 import { Family } from '../../../src/wire/constants.js';
 
-t.test('IPv4 table agrees with a Map through inserts, removals, growth and slot reuse', async (t) => {
-  const table = new PrefixTable(Family.IPV4_UNICAST, 4);
+/** Inserts, removals, growth and slot reuse against a Map; `taggedSlots` low makes the index drop its tags on the way. */
+function agreesWithMap(t: Test, taggedSlots?: number): void {
+  const table = new PrefixTable(Family.IPV4_UNICAST, 4, taggedSlots);
   const ref = new Map<string, number>();
   let state = 12345;
   const rand = (n: number) => {
@@ -38,6 +40,29 @@ t.test('IPv4 table agrees with a Map through inserts, removals, growth and slot 
   let used = 0;
   for (let s = 0; s < table.highWater; s++) used += table.inUse(s) ? 1 : 0;
   t.equal(used, ref.size);
+}
+
+t.test('IPv4 table agrees with a Map through inserts, removals, growth and slot reuse', async (t) => agreesWithMap(t));
+
+t.test('the same when the table outgrows tagged index entries half-way', async (t) => agreesWithMap(t, 1000));
+
+t.test('every prefix is found across the switch to untagged entries, and after removals', async (t) => {
+  const table = new PrefixTable(Family.IPV4_UNICAST, 4, 1000);
+  const slots: number[] = [];
+  const at = (i: number) => (0xc6120000 + i * 256) >>> 0;
+  let lost = 0;
+  for (let i = 0; i < 3000; i++) {
+    slots.push(table.insert4(at(i), 24));
+    // Right after each insert (the switch happens inside one), older prefixes are still found.
+    for (const k of [0, i >>> 1, i - 1]) if (k >= 0 && table.find4(at(k), 24) !== slots[k]) lost++;
+  }
+  t.ok(table.capacity > 1000, 'past the tagged slots');
+  t.equal(lost, 0, 'found while the table grew past them');
+  for (let i = 0; i < 3000; i++) if (table.find4(at(i), 24) !== slots[i]) lost++;
+  t.equal(lost, 0, 'all found at their slots');
+  for (let i = 0; i < 3000; i += 2) table.remove(slots[i] as number);
+  for (let i = 0; i < 3000; i++) if (table.find4(at(i), 24) !== (i % 2 === 0 ? -1 : slots[i])) lost++;
+  t.equal(lost, 0, 'removed ones gone, the others still found');
 });
 
 t.test('IPv6 keys ignore host bits beyond the length', async (t) => {
@@ -71,4 +96,40 @@ t.test('a slot held by hundreds of holders (a byte counts to 254, a map beyond) 
   t.ok(table.inUse(slot), 'still held');
   loc.unhold(Family.IPV4_UNICAST, slot);
   t.notOk(table.inUse(slot), 'freed with its last holder');
+});
+
+t.test('IPv6: lookups agree with a Map, tagged and after the tags are dropped', async (t) => {
+  for (const tagged of [undefined, 500]) {
+    const table = new PrefixTable(Family.IPV6_UNICAST, 2, tagged);
+    const ref = new Map<string, number>();
+    let state = 777;
+    const rand = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    let mismatches = 0;
+    const p = Buffer.alloc(16);
+    for (let i = 0; i < 30_000; i++) {
+      p.fill(0);
+      p.writeUInt32BE(0x20010db8, 0);
+      p.writeUInt16BE(rand(8000), 4);
+      const len = 48 + rand(17);
+      const k = `${p.toString('hex')}/${len}`;
+      if (rand(3) === 0) {
+        const slot = table.find6(p, 0, len);
+        if ((slot >= 0) !== ref.has(k)) mismatches++;
+        if (slot >= 0) {
+          table.remove(slot);
+          ref.delete(k);
+        }
+      } else {
+        const slot = table.insert6(p, 0, len);
+        if (ref.has(k) && ref.get(k) !== slot) mismatches++;
+        ref.set(k, slot);
+      }
+    }
+    t.equal(mismatches, 0, `${tagged ? 'past 500 slots' : 'tagged'}: lookups and slots agree with the reference`);
+    t.equal(table.size, ref.size);
+    t.ok(tagged === undefined || table.capacity > tagged, 'the table did outgrow the tagged entries');
+  }
 });
