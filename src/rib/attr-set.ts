@@ -7,7 +7,7 @@
  * (the `readonly` fields) never changes: to change one (export rules, policy), build a new set and
  * intern it. The other fields are not part of what the set means and are marked as what they
  * are: store bookkeeping (`refs`, `id`), set once when interned (`base`), or caches derived from
- * the identity (`nhCost`/`nhEpoch`, the encoded bytes).
+ * the identity (the encoded bytes; the next-hop cost is a column of the store).
  */
 import { AsPathSegmentType } from '../wire/constants.js';
 import { asPathLength } from '../wire/attributes/as-path.js';
@@ -114,9 +114,6 @@ export class AttrSet {
   id = -1;
   /** Store bookkeeping: unique for the life of the process (ids are reused), for caches keyed by set. */
   serial = 0;
-  /** Cache: next-hop cost (see nexthop.ts) and the resolver epoch it was computed in. */
-  nhCost = 0;
-  nhEpoch = -1;
 
   /**
    * Set once when interned, for a set made by policy: the set it was made from (for explain).

@@ -1,4 +1,5 @@
 import { AttrSet, fieldsOf, type AttrFields } from './attr-set.js';
+import { grownInt32 } from './columns.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -54,6 +55,21 @@ export class AttrStore {
   private count = 0;
   /** Sets by id; ids of freed sets are reused. */
   readonly byId: (AttrSet | undefined)[] = [];
+  /**
+   * A cache beside the sets, by id (LocRib.nextHopCost): the next hop's cost (an integer, or
+   * UNREACHABLE) and the resolver epoch it was worked out in, -1 for not yet. Columns rather than
+   * fields: only sets that routes are decided on use them (not the export store's), and two
+   * fields cost every set 16 bytes.
+   */
+  nhCost = new Int32Array(0);
+  nhEpoch = new Int32Array(0);
+
+  /** Room in the next-hop cache for ids below `n`. */
+  growNextHopCache(n: number): void {
+    const cap = Math.max(1024, n, this.nhEpoch.length * 2);
+    this.nhCost = grownInt32(this.nhCost, cap);
+    this.nhEpoch = grownInt32(this.nhEpoch, cap, -1);
+  }
   private readonly freeIds: number[] = [];
 
   get size(): number {
@@ -97,6 +113,7 @@ export class AttrStore {
     const text = keyText(key, length);
     const s = 'attrs' in m ? new AttrSet(fieldsOf(m.attrs), m.attrs, m.nextHop, text, h) : new AttrSet(m.fields, null, m.nextHop, text, h);
     s.id = this.freeIds.pop() ?? this.byId.length;
+    if (s.id < this.nhEpoch.length) this.nhEpoch[s.id] = -1;
     s.serial = nextSerial();
     this.byId[s.id] = s;
     if ((this.count + 1) * 2 > this.index.length) this.growIndex();

@@ -38,11 +38,16 @@ export class LocRib {
   nextHopCost(a: AttrSet, local: boolean): number {
     if (local || a.nextHop.length === 0) return 0;
     const r = this.resolver;
-    if (a.nhEpoch !== r.epoch) {
-      a.nhCost = r.cost(a.nextHop);
-      a.nhEpoch = r.epoch;
+    const st = this.attrs;
+    const id = a.id;
+    // A set of no store (freed, or never interned): nothing to cache it under.
+    if (id < 0 || st.get(id) !== a) return r.cost(a.nextHop);
+    if (id >= st.nhEpoch.length) st.growNextHopCache(id + 1);
+    if (st.nhEpoch[id] !== r.epoch) {
+      st.nhCost[id] = r.cost(a.nextHop);
+      st.nhEpoch[id] = r.epoch;
     }
-    return a.nhCost;
+    return st.nhCost[id] as number;
   }
 
   constructor(
