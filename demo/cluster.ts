@@ -6,7 +6,7 @@
  * host pings a pod on another through those routes. Everything is torn down at the end, on error
  * and on Ctrl-C. Needs root (network namespaces, port 179, kernel routes).
  */
-import { WREND_NODE_FLAGS } from '../src/daemon/node-flags.js';
+import { WREND_ENV, WREND_NODE_FLAGS } from '../src/daemon/node-flags.js';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,7 +45,7 @@ interface Node {
 function startWren(lab: Lab, node: Node, config: Record<string, unknown>): void {
   const file = lab.path(`${node.name}.json`);
   writeFileSync(file, JSON.stringify(config, null, 2));
-  lab.spawn(node.ns, process.execPath, [...WREND_NODE_FLAGS, WREND, '--config', file, '--socket', node.socket, '--log-level', 'warn'], { stdio: 'ignore' });
+  lab.spawn(node.ns, process.execPath, [...WREND_NODE_FLAGS, WREND, '--config', file, '--socket', node.socket, '--log-level', 'warn'], { stdio: 'ignore', env: { ...process.env, ...WREND_ENV } });
 }
 
 function wrenc(node: Node, ...args: string[]): string {

@@ -2,7 +2,7 @@
  * A benchmark namespace: addresses from 198.18.0.0/15 on its loopback, daemons started inside it
  * from the built dist/, and every process and file removed afterwards.
  */
-import { WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { WREND_ENV, WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +52,7 @@ export class BenchNetns {
     // WREND_NODE_ARGS: Node flags for wrend (e.g. --max-semi-space-size=4), to measure tunings.
     // As shipped (src/daemon/node-flags.ts), then WREND_NODE_ARGS (later flags win).
     const nodeArgs = [...WREND_NODE_FLAGS, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    return this.spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path(`${name}.sock`), '--log-level', 'warn'], process.env, false);
+    return this.spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path(`${name}.sock`), '--log-level', 'warn'], { ...process.env, ...WREND_ENV }, false);
   }
 
   /** bird with the config text, its socket at path(`${name}.ctl`). */

@@ -1,5 +1,5 @@
 /** wrend started inside a Lab namespace from the built dist/, with its JSON log lines collected. */
-import { WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { WREND_ENV, WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync, type ChildProcess } from 'node:child_process';
@@ -42,7 +42,7 @@ export class Wren {
     this.socket = lab.path(`${name}-${ns}.sock`);
     // WREND_NODE_ARGS: Node flags for wrend (e.g. --heapsnapshot-signal=SIGUSR2 for the soak's heap check).
     const nodeArgs = [...WREND_NODE_FLAGS, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    this.proc = lab.spawn(ns, process.execPath, [...nodeArgs, WREND, '--config', file, '--log-level', logLevel, '--socket', this.socket]);
+    this.proc = lab.spawn(ns, process.execPath, [...nodeArgs, WREND, '--config', file, '--log-level', logLevel, '--socket', this.socket], { env: { ...process.env, ...WREND_ENV } });
     let buf = '';
     this.proc.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();

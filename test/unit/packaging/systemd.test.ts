@@ -3,7 +3,7 @@
  * the check can fail), it asks for what the brief requires, and wrend speaks the notify protocol
  * the unit relies on (READY=1 after config and listen, RELOADING=1/READY=1 on SIGHUP, STOPPING=1).
  */
-import { WREND_NODE_FLAGS } from '../../../src/daemon/node-flags.js';
+import { WREND_ENV_WORDS, WREND_NODE_FLAGS } from '../../../src/daemon/node-flags.js';
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,13 +45,16 @@ t.test('the unit runs wrend unprivileged, with only the capabilities it needs, h
   t.notMatch(unit, /CAP_NET_RAW/, 'no raw sockets needed');
 });
 
-t.test('every way wrend is started passes the same Node flags (src/daemon/node-flags.ts)', async (t) => {
+t.test('every way wrend is started passes the same Node flags and environment (src/daemon/node-flags.ts)', async (t) => {
   const flags = WREND_NODE_FLAGS.join(' ');
   t.ok(flags.length > 0);
   t.match(readFileSync(UNIT, 'utf8'), new RegExp(`^ExecStart=/usr/bin/node ${flags} /opt/wren/dist/src/bin/wrend.js `, 'm'), 'systemd unit');
   const root = join(import.meta.dirname, '..', '..', '..');
   t.match(readFileSync(join(root, 'Dockerfile'), 'utf8'), `ENTRYPOINT ["node", ${WREND_NODE_FLAGS.map((f) => JSON.stringify(f)).join(', ')}, "/opt/wren/dist/src/bin/wrend.js"]`, 'container image');
-  t.equal(readFileSync(join(root, 'src', 'bin', 'wrend.ts'), 'utf8').split('\n')[0], `#!/usr/bin/env -S node ${flags}`, 'the wrend shebang');
+  const env = WREND_ENV_WORDS.join(' ');
+  t.equal(readFileSync(join(root, 'src', 'bin', 'wrend.ts'), 'utf8').split('\n')[0], `#!/usr/bin/env -S ${env} node ${flags}`, 'the wrend shebang');
+  t.match(readFileSync(UNIT, 'utf8'), new RegExp(`^Environment=${env}$`, 'm'), 'the environment in the systemd unit');
+  t.match(readFileSync(join(root, 'Dockerfile'), 'utf8'), new RegExp(`^ENV ${env}$`, 'm'), 'and in the container image');
   t.match(readFileSync(join(root, 'test', 'image', 'verify.sh'), 'utf8'), `node ${flags} /opt/wren/dist/src/bin/wrend.js`, 'the image check');
 });
 
