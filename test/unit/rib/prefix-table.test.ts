@@ -2,34 +2,48 @@ import t from 'tap';
 import type { Test } from 'tap';
 import { PrefixTable } from '../../../src/rib/prefix-table.js';
 import { Family } from '../../../src/wire/constants.js';
+import { seededRandom } from '../../helpers/seeded.js';
 
-/** Inserts, removals, growth and slot reuse against a Map; `taggedSlots` low makes the index drop its tags on the way. */
-function agreesWithMap(t: Test, taggedSlots?: number): void {
-  const table = new PrefixTable(Family.IPV4_UNICAST, 4, taggedSlots);
+/** A random prefix: its Map key, and its lookup and insert in the table. */
+type Pick = (rand: (m: number) => number) => { k: string; find: () => number; insert: () => number };
+
+/**
+ * `n` random operations against a Map of key -> slot: one in three looks a prefix up (and removes
+ * it when found), the others insert one. Returns the disagreements and the Map.
+ */
+function churn(table: PrefixTable, n: number, seed: number, pick: Pick): { mismatches: number; ref: Map<string, number> } {
+  const r = seededRandom(seed);
+  const rand = (m: number) => Math.floor(r() * m);
   const ref = new Map<string, number>();
-  let state = 12345;
-  const rand = (n: number) => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state % n;
-  };
   let mismatches = 0;
-  for (let i = 0; i < 200_000; i++) {
-    const addr = (0xc6120000 + rand(50_000) * 4) >>> 0;
-    const len = 24 + rand(9);
-    const k = `${addr}/${len}`;
+  for (let i = 0; i < n; i++) {
+    const { k, find, insert } = pick(rand);
     if (rand(3) === 0) {
-      const slot = table.find4(addr, len);
+      const slot = find();
       if ((slot >= 0) !== ref.has(k)) mismatches++;
       if (slot >= 0) {
         table.remove(slot);
         ref.delete(k);
       }
     } else {
-      const slot = table.insert4(addr, len);
+      const slot = insert();
       if (ref.has(k) && ref.get(k) !== slot) mismatches++;
       ref.set(k, slot);
     }
   }
+  return { mismatches, ref };
+}
+
+/** Inserts, removals, growth and slot reuse against a Map; `taggedSlots` low makes the index drop its tags on the way. */
+function agreesWithMap(t: Test, taggedSlots?: number): void {
+  const table = new PrefixTable(Family.IPV4_UNICAST, 4, taggedSlots);
+  const run = churn(table, 200_000, 12345, (rand) => {
+    const addr = (0xc6120000 + rand(50_000) * 4) >>> 0;
+    const len = 24 + rand(9);
+    return { k: `${addr}/${len}`, find: () => table.find4(addr, len), insert: () => table.insert4(addr, len) };
+  });
+  const ref = run.ref;
+  let mismatches = run.mismatches;
   t.equal(mismatches, 0, 'lookups and slots agree with the reference');
   t.equal(table.size, ref.size);
   for (const [k, slot] of ref) {
@@ -101,33 +115,13 @@ t.test('a slot held by hundreds of holders (a byte counts to 254, a map beyond) 
 t.test('IPv6: lookups agree with a Map, tagged and after the tags are dropped', async (t) => {
   for (const tagged of [undefined, 500]) {
     const table = new PrefixTable(Family.IPV6_UNICAST, 2, tagged);
-    const ref = new Map<string, number>();
-    let state = 777;
-    const rand = (n: number) => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state % n;
-    };
-    let mismatches = 0;
-    const p = Buffer.alloc(16);
-    for (let i = 0; i < 30_000; i++) {
-      p.fill(0);
+    const { mismatches, ref } = churn(table, 30_000, 777, (rand) => {
+      const p = Buffer.alloc(16);
       p.writeUInt32BE(0x20010db8, 0);
       p.writeUInt16BE(rand(8000), 4);
       const len = 48 + rand(17);
-      const k = `${p.toString('hex')}/${len}`;
-      if (rand(3) === 0) {
-        const slot = table.find6(p, 0, len);
-        if ((slot >= 0) !== ref.has(k)) mismatches++;
-        if (slot >= 0) {
-          table.remove(slot);
-          ref.delete(k);
-        }
-      } else {
-        const slot = table.insert6(p, 0, len);
-        if (ref.has(k) && ref.get(k) !== slot) mismatches++;
-        ref.set(k, slot);
-      }
-    }
+      return { k: `${p.toString('hex')}/${len}`, find: () => table.find6(p, 0, len), insert: () => table.insert6(p, 0, len) };
+    });
     t.equal(mismatches, 0, `${tagged ? 'past 500 slots' : 'tagged'}: lookups and slots agree with the reference`);
     t.equal(table.size, ref.size);
     t.ok(tagged === undefined || table.capacity > tagged, 'the table did outgrow the tagged entries');
