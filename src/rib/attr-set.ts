@@ -19,7 +19,7 @@ export const LLGR_STALE = 0xffff0006;
 export const NO_LLGR = 0xffff0007;
 
 /**
- * Decoded attribute lists of recently used sets, direct-mapped by hash. Small on purpose: it only
+ * Decoded attribute lists of recently used sets, direct-mapped by set id. Small on purpose: it only
  * has to serve the reads right after a set is made or looked at (the loop check, a policy over an
  * UPDATE's prefixes, an export). A list held longer outlives two scavenges, moves to the old
  * generation and dies there; with 4096 entries that was every list of a table being loaded (200k
@@ -105,13 +105,12 @@ export class AttrSet {
    * fields (a field is 8 bytes a set; an Internet table has 400k sets).
    */
   private readonly bits: number;
-  /** Identity in its store (its key bytes as a latin1 string, see attr-key.ts), and its hash. */
+  /** Identity in its store (its key bytes as a latin1 string, see attr-key.ts; its hash is a column of the store). */
   readonly key: string;
-  readonly hash: number;
   /** Store bookkeeping: routes and sets holding this one. */
   refs = 0;
-  /** Store bookkeeping: index in its store (set when interned), so routes can hold a number instead of a pointer. */
-  id = -1;
+  /** Store bookkeeping: index in its store, so routes can hold a number instead of a pointer; -1 in none. */
+  id: number;
   /** Store bookkeeping: unique for the life of the process (ids are reused), for caches keyed by set. */
   serial = 0;
 
@@ -181,12 +180,12 @@ export class AttrSet {
 
   /**
    * `fields` are what `key` decodes to (fieldsOf its attributes); `attrs`, when the caller has
-   * them decoded already, go to the cache (they are not kept).
+   * them decoded already, go to the cache (they are not kept); `id`, its index in its store.
    */
-  constructor(fields: AttrFields, attrs: readonly PathAttribute[] | null, nextHop: Buffer, key: string, hash: number) {
+  constructor(fields: AttrFields, attrs: readonly PathAttribute[] | null, nextHop: Buffer, key: string, id = -1) {
     this.nextHop = nextHop;
     this.key = key;
-    this.hash = hash;
+    this.id = id;
     // CLUSTER_LIST entries fit: 4 bytes each in at most 65535 bytes of message.
     this.bits =
       (fields.origin & 3) | (fields.llgrStale ? 4 : 0) | (fields.noLlgr ? 8 : 0) |
@@ -198,7 +197,7 @@ export class AttrSet {
     this.md = fields.med | 0;
     this.oid = fields.originatorId | 0;
     if (attrs) {
-      const i = hash & (CACHE_SIZE - 1);
+      const i = id & (CACHE_SIZE - 1);
       cachedSet[i] = this;
       cachedAttrs[i] = attrs;
     }
@@ -209,7 +208,7 @@ export class AttrSet {
    * Decoded from the key when not cached: read, never change (the list may be shared).
    */
   get attrs(): readonly PathAttribute[] {
-    const i = this.hash & (CACHE_SIZE - 1);
+    const i = this.id & (CACHE_SIZE - 1);
     if (cachedSet[i] === this) return cachedAttrs[i] as readonly PathAttribute[];
     const a = keyAttributes(this.key);
     cachedSet[i] = this;

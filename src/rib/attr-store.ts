@@ -55,6 +55,8 @@ export class AttrStore {
   private count = 0;
   /** Sets by id; ids of freed sets are reused. */
   readonly byId: (AttrSet | undefined)[] = [];
+  /** Each set's hash, by id: probes and index moves read this column, not the set objects. */
+  private hashes = new Int32Array(1024);
   /**
    * A cache beside the sets, by id (LocRib.nextHopCost): the next hop's cost (an integer, or
    * UNREACHABLE) and the resolver epoch it was worked out in, -1 for not yet. Columns rather than
@@ -84,8 +86,9 @@ export class AttrStore {
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const e = index[i] as number;
       if (e === 0) return undefined;
+      if (this.hashes[e - 1] !== h) continue;
       const s = this.byId[e - 1] as AttrSet;
-      if (s.hash === h && sameKey(s.key, key, length)) return s;
+      if (sameKey(s.key, key, length)) return s;
     }
   }
 
@@ -109,23 +112,24 @@ export class AttrStore {
   }
 
   private add(hash: number, key: Buffer, m: SetParts, length = key.length): AttrSet {
-    const h = hash | 0;
+    const id = this.freeIds.pop() ?? this.byId.length;
     const text = keyText(key, length);
-    const s = 'attrs' in m ? new AttrSet(fieldsOf(m.attrs), m.attrs, m.nextHop, text, h) : new AttrSet(m.fields, null, m.nextHop, text, h);
-    s.id = this.freeIds.pop() ?? this.byId.length;
-    if (s.id < this.nhEpoch.length) this.nhEpoch[s.id] = -1;
+    const s = 'attrs' in m ? new AttrSet(fieldsOf(m.attrs), m.attrs, m.nextHop, text, id) : new AttrSet(m.fields, null, m.nextHop, text, id);
+    if (id < this.nhEpoch.length) this.nhEpoch[id] = -1;
+    if (id >= this.hashes.length) this.hashes = grownInt32(this.hashes, this.hashes.length * 2);
+    this.hashes[id] = hash | 0;
     s.serial = nextSerial();
-    this.byId[s.id] = s;
+    this.byId[id] = s;
     if ((this.count + 1) * 2 > this.index.length) this.growIndex();
-    this.place(this.index, this.mask, s);
+    this.place(this.index, this.mask, id);
     this.count++;
     return s;
   }
 
-  private place(index: Int32Array, mask: number, s: AttrSet): void {
-    let i = s.hash & mask;
+  private place(index: Int32Array, mask: number, id: number): void {
+    let i = (this.hashes[id] as number) & mask;
     while (index[i] !== 0) i = (i + 1) & mask;
-    index[i] = s.id + 1;
+    index[i] = id + 1;
   }
 
   /** Twice the index, built at once (a few milliseconds for a few hundred thousand sets). */
@@ -135,7 +139,7 @@ export class AttrStore {
     const mask = index.length - 1;
     for (let i = 0; i < old.length; i++) {
       const e = old[i] as number;
-      if (e !== 0) this.place(index, mask, this.byId[e - 1] as AttrSet);
+      if (e !== 0) this.place(index, mask, e - 1);
     }
     this.index = index;
     this.mask = mask;
@@ -191,12 +195,13 @@ export class AttrStore {
   private free(s: AttrSet): void {
     const index = this.index;
     const mask = this.mask;
-    let i = s.hash & mask;
     // Not in this store (or freed already): nothing to do.
-    for (; index[i] !== s.id + 1 || this.byId[s.id] !== s; i = (i + 1) & mask) if (index[i] === 0) return;
+    if (s.id < 0 || this.byId[s.id] !== s) return;
+    let i = (this.hashes[s.id] as number) & mask;
+    while (index[i] !== s.id + 1) i = (i + 1) & mask;
     // Backward shift: move each later entry of the run into the hole unless its home lies in (hole, entry].
     for (let j = (i + 1) & mask; index[j] !== 0; j = (j + 1) & mask) {
-      const home = (this.byId[(index[j] as number) - 1] as AttrSet).hash & mask;
+      const home = (this.hashes[(index[j] as number) - 1] as number) & mask;
       if (((j - home) & mask) >= ((j - i) & mask)) {
         index[i] = index[j] as number;
         i = j;
