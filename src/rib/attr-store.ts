@@ -1,6 +1,7 @@
 import { AttrSet, fieldsOf, type AttrFields } from './attr-set.js';
 import { grownInt32 } from './columns.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
+import type { NextHopResolver } from './nexthop.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -58,19 +59,29 @@ export class AttrStore {
   /** Each set's hash, by id: probes and index moves read this column, not the set objects. */
   private hashes = new Int32Array(1024);
   /**
-   * A cache beside the sets, by id (LocRib.nextHopCost): the next hop's cost (an integer, or
+   * A cache beside the sets, by id (nextHopCost): the next hop's cost (an integer, or
    * UNREACHABLE) and the resolver epoch it was worked out in, -1 for not yet. Columns rather than
    * fields: only sets that routes are decided on use them (not the export store's), and two
    * fields cost every set 16 bytes.
    */
-  nhCost = new Int32Array(0);
-  nhEpoch = new Int32Array(0);
+  private nhCost = new Int32Array(0);
+  private nhEpoch = new Int32Array(0);
 
-  /** Room in the next-hop cache for ids below `n`. */
-  growNextHopCache(n: number): void {
-    const cap = Math.max(1024, n, this.nhEpoch.length * 2);
-    this.nhCost = grownInt32(this.nhCost, cap);
-    this.nhEpoch = grownInt32(this.nhEpoch, cap, -1);
+  /** The cost `r` gives the next hop of `s`, worked out once per set and resolver epoch. */
+  nextHopCost(s: AttrSet, r: NextHopResolver): number {
+    const id = s.id;
+    // A set of no store (freed, or never interned): nothing to cache it under.
+    if (id < 0 || this.byId[id] !== s) return r.cost(s.nextHop);
+    if (id >= this.nhEpoch.length) {
+      const cap = Math.max(1024, id + 1, this.nhEpoch.length * 2);
+      this.nhCost = grownInt32(this.nhCost, cap);
+      this.nhEpoch = grownInt32(this.nhEpoch, cap, -1);
+    }
+    if (this.nhEpoch[id] !== r.epoch) {
+      this.nhCost[id] = r.cost(s.nextHop);
+      this.nhEpoch[id] = r.epoch;
+    }
+    return this.nhCost[id] as number;
   }
   private readonly freeIds: number[] = [];
 

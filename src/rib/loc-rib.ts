@@ -37,17 +37,7 @@ export class LocRib {
   /** The IGP cost of a path's next hop (cached per attribute set), or UNREACHABLE. */
   nextHopCost(a: AttrSet, local: boolean): number {
     if (local || a.nextHop.length === 0) return 0;
-    const r = this.resolver;
-    const st = this.attrs;
-    const id = a.id;
-    // A set of no store (freed, or never interned): nothing to cache it under.
-    if (id < 0 || st.get(id) !== a) return r.cost(a.nextHop);
-    if (id >= st.nhEpoch.length) st.growNextHopCache(id + 1);
-    if (st.nhEpoch[id] !== r.epoch) {
-      st.nhCost[id] = r.cost(a.nextHop);
-      st.nhEpoch[id] = r.epoch;
-    }
-    return st.nhCost[id] as number;
+    return this.attrs.nextHopCost(a, this.resolver);
   }
 
   constructor(

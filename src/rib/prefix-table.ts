@@ -20,6 +20,8 @@ const EMPTY = 0;
 export const TAGGED_SLOTS = (1 << 24) - 1;
 const TAG_MASK = 0x7f000000;
 const SLOT_MASK = 0x00ffffff;
+/** The slot bits of an entry once the tags are dropped. */
+const UNTAGGED_SLOT_MASK = 0x7fffffff;
 
 /**
  * The hash of an IPv4 prefix, keyed per process (see keyed-hash.ts): crafted prefixes cannot aim
@@ -71,10 +73,7 @@ export class PrefixTable {
     this.hashes = new Uint32Array(family === Family.IPV6_UNICAST ? capacity : 0);
     this.index = new Int32Array(capacity * 2);
     this.mask = capacity * 2 - 1;
-    if (capacity > taggedSlots) {
-      this.tagMask = 0;
-      this.slotMask = 0x7fffffff;
-    }
+    if (capacity > taggedSlots) this.dropTags();
   }
 
   get capacity(): number {
@@ -192,7 +191,7 @@ export class PrefixTable {
       for (let i = 0; i < index.length; i++) index[i] = (index[i] as number) & SLOT_MASK;
     }
     this.tagMask = 0;
-    this.slotMask = 0x7fffffff;
+    this.slotMask = UNTAGGED_SLOT_MASK;
   }
 
   private entry(slot: number, hash: number): number {
