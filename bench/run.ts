@@ -22,7 +22,9 @@
  *  10 internet-30  the same kind of table, 1M routes and ~170k sets from 30 peers (each prefix from
  *                  1-3 of them, MEDs compared between peers of one neighbour AS)
  *  11 mesh-50      a cold full iBGP mesh of 50 nodes started at once, one /26 each: time from the
- *                  last node's start until every node holds every block (wren and BIRD)
+ *                  last node's start until every node holds every block (wren and BIRD); also when
+ *                  the last node first answered, the nodes' CPU by then, and (wren) the CPU of as
+ *                  many bare `node -e 0` starts, the floor any Node daemon pays on these 2 cores
  *  12 bfd-1m       a BFD session at 100 ms x 3 with a BIRD peer while the device ingests 1M routes
  *                  into the kernel (bench/bfd-busy.ts): the worst gap between its BFD packets, seen
  *                  from the peer's side, and false downs (wren and BIRD)
@@ -37,7 +39,7 @@ import { parseArgs } from 'node:util';
 import { BenchNetns, DIST, cpuSeconds, peakRssMb, syscalls } from './lib/bench-netns.js';
 import { DAEMONS, type DaemonName } from './lib/reflectors.js';
 import { runScenario } from './lib/scenario.js';
-import { runMesh } from './lib/mesh.js';
+import { bareNodeCpuSeconds, runMesh } from './lib/mesh.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' }, json: { type: 'string' }, cap: { type: 'string' }, scenarios: { type: 'string' } },
@@ -107,8 +109,9 @@ async function runMeshScenario(s: Scenario, daemon: DaemonName): Promise<Row> {
   current = ns;
   try {
     const r = await runMesh(ns, daemon, Number(s.env.N), capMs);
+    const floor = daemon === 'wren' ? { bareNodeCpuSeconds: Math.round(bareNodeCpuSeconds() * Number(s.env.N) * 10) / 10 } : {};
     const rss = r.procs.map((p) => peakRssMb(p.pid as number));
-    return { scenario: s.id, daemon, seconds: r.doneMs === null ? null : r.doneMs / 1000, rssMb: Math.round(Math.max(...rss)), cpuSeconds: Math.round(r.procs.reduce((a, p) => a + cpuSeconds(p.pid as number), 0) * 10) / 10, detail: { startMs: r.startMs, doneMs: r.doneMs, minHeld: r.minHeld, nodes: r.nodes, note: 'peak RSS: the largest node; CPU: all nodes' } };
+    return { scenario: s.id, daemon, seconds: r.doneMs === null ? null : r.doneMs / 1000, rssMb: Math.round(Math.max(...rss)), cpuSeconds: Math.round(r.procs.reduce((a, p) => a + cpuSeconds(p.pid as number), 0) * 10) / 10, detail: { startMs: r.startMs, doneMs: r.doneMs, upMs: r.upMs, upCpuSeconds: r.upCpuSeconds, ...floor, minHeld: r.minHeld, nodes: r.nodes, note: `peak RSS: the largest node; CPU: all nodes; last up: the last node answering; start-up CPU: all nodes' CPU when each first answered${daemon === 'wren' ? '; bare node CPU: as many starts of `node -e 0`' : ''}` } };
   } finally {
     ns.destroy();
     current = null;
@@ -158,6 +161,8 @@ function table(s: Scenario, rows: Row[]): void {
       ...(r.detail?.churnMs !== undefined ? { 'table s': Number(r.detail.announceMs) / 1000, 'churn s': Number(r.detail.churnMs) / 1000 } : {}),
       ...(r.detail?.withdrawMs !== undefined ? { 'withdraw s': Number(r.detail.withdrawMs) / 1000, 're-announce s': Number(r.detail.reannounceMs) / 1000 } : {}),
       ...(r.detail?.convergeMs !== undefined ? { 'established s': Number(r.detail.connectMs) / 1000, 'converged s': Number(r.detail.convergeMs) / 1000 } : {}),
+      ...(r.detail?.upMs !== undefined ? { 'last up s': r.detail.upMs === null ? '-' : Number(r.detail.upMs) / 1000, 'start-up CPU s': Number(r.detail.upCpuSeconds) } : {}),
+      ...(r.detail?.bareNodeCpuSeconds !== undefined ? { 'bare node CPU s': Number(r.detail.bareNodeCpuSeconds) } : {}),
       ...(r.detail?.restartMs !== undefined ? { 'first up s': Number(r.detail.firstUpMs) / 1000 } : {}),
       ...(r.detail?.worstTxGapMs !== undefined ? { 'worst BFD TX gap ms': Number(r.detail.worstTxGapMs), 'false downs': Number(r.detail.falseDowns), 'main loop stall ms': r.detail.worstMainLoopMs ?? '-' } : {}),
     })),

@@ -6,9 +6,11 @@
  * one protocol per neighbour and `strict bind` (50 BIRDs cannot all bind *:179).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { request } from '../../src/cli/client.js';
-import { BenchNetns } from './bench-netns.js';
+import { BenchNetns, cpuSeconds } from './bench-netns.js';
+import { WREND_ENV, WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 
 export interface MeshResult {
   nodes: number;
@@ -16,9 +18,30 @@ export interface MeshResult {
   startMs: number;
   /** From the last node's start until every node holds every block; null past the cap. */
   doneMs: number | null;
+  /**
+   * From the last node's start until the last node first answered its control socket (wren) or
+   * `show route count` (BIRD): the start-up, which on one 2-core machine is 50 start-ups' CPU.
+   */
+  upMs: number | null;
+  /** CPU seconds of all nodes, summed, each taken when it first answered: what start-up cost. */
+  upCpuSeconds: number;
   /** The fewest blocks any node held at the end. */
   minHeld: number;
   procs: ChildProcess[];
+}
+
+/**
+ * CPU seconds of one start of a bare `node` (`node -e 0`, the same Node flags), averaged over
+ * `runs`: the floor any Node daemon pays per node before its own code runs.
+ */
+export function bareNodeCpuSeconds(runs = 10): number {
+  const children = () => {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(f[13]) + Number(f[14])) / 100;
+  };
+  const before = children();
+  for (let i = 0; i < runs; i++) spawnSync(process.execPath, [...WREND_NODE_FLAGS, '-e', '0'], { env: { ...process.env, ...WREND_ENV } });
+  return (children() - before) / runs;
 }
 
 const addr = (i: number) => `198.18.0.${i + 2}`;
@@ -35,16 +58,18 @@ function birdConfig(i: number, n: number): string {
   return lines.join('\n') + '\n';
 }
 
-async function held(ns: BenchNetns, daemon: 'wren' | 'bird', i: number): Promise<number> {
+/** The blocks node i holds; null while it does not answer yet. */
+async function held(ns: BenchNetns, daemon: 'wren' | 'bird', i: number): Promise<number | null> {
   if (daemon === 'bird') {
     const out = spawnSync('birdc', ['-s', ns.path(`b${i}.ctl`), 'show', 'route', 'count'], { encoding: 'utf8', timeout: 2000 }).stdout ?? '';
-    return Number(/(\d+) of \d+ routes for (\d+) networks/.exec(out)?.[2] ?? 0);
+    const m = /(\d+) of \d+ routes for (\d+) networks/.exec(out);
+    return m ? Number(m[2]) : null;
   }
   try {
     const r = (await request(ns.path(`w${i}.sock`), 'show route count', {}, undefined, 2)) as Record<string, unknown>;
     return Number(r.ipv4 ?? 0);
   } catch {
-    return 0;
+    return null;
   }
 }
 
@@ -60,17 +85,27 @@ export async function runMesh(ns: BenchNetns, daemon: 'wren' | 'bird', n: number
   }
   const last = performance.now();
   const counts = new Array<number>(n).fill(0);
+  const up = new Array<number | null>(n).fill(null);
+  const upCpu = new Array<number>(n).fill(0);
   let doneMs: number | null = null;
   while (performance.now() - last < capMs) {
     await new Promise((r) => setTimeout(r, 200));
     // Asked all at once: one busy node must not delay the reading of the others.
     await Promise.all(counts.map(async (c, i) => {
-      if (c !== n) counts[i] = await held(ns, daemon, i);
+      if (c === n) return;
+      const h = await held(ns, daemon, i);
+      if (h === null) return;
+      counts[i] = h;
+      if (up[i] === null) {
+        up[i] = performance.now() - last;
+        upCpu[i] = cpuSeconds(procs[i]?.pid as number);
+      }
     }));
     if (counts.every((c) => c === n)) {
       doneMs = Math.round(performance.now() - last);
       break;
     }
   }
-  return { nodes: n, startMs: Math.round(last - t0), doneMs, minHeld: Math.min(...counts), procs };
+  const upMs = up.every((u) => u !== null) ? Math.round(Math.max(...(up as number[]))) : null;
+  return { nodes: n, startMs: Math.round(last - t0), doneMs, upMs, upCpuSeconds: Math.round(upCpu.reduce((a, b) => a + b, 0) * 10) / 10, minHeld: Math.min(...counts), procs };
 }
