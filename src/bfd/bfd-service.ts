@@ -30,7 +30,9 @@ export class BfdService {
   private stopping = false;
   private restartTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly events: BfdServiceEvents, private readonly workerUrl = new URL('./worker.js', import.meta.url)) {}
+  // '../bfd/': the same file from this module's directory and from the bundle's (dist/src/bundle,
+  // where this code runs after `npm run build`); the worker itself always runs from its modules.
+  constructor(private readonly events: BfdServiceEvents, private readonly workerUrl = new URL('../bfd/worker.js', import.meta.url)) {}
 
   /** The sessions wanted now; none stops the worker. */
   configure(specs: SessionSpec[]): void {

@@ -1,0 +1,40 @@
+import t from 'tap';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { mainModule } from '../../../src/bin/load-main.js';
+
+// wrend and wrenc load the bundle of dist/src/bundle when it is at least as new as the compiled
+// module it was made from (src/bin/load-main.ts), else the modules.
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+t.test('the bundle is chosen only while it is current', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wren-bundle-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'bin'));
+  const bin = pathToFileURL(join(dir, 'bin') + '/');
+  const own = join(dir, 'bin', 'wrend-main.js');
+  const bundled = join(dir, 'bundle', 'wrend-main.js');
+  writeFileSync(own, '');
+  t.equal(mainModule('wrend-main', bin).href, pathToFileURL(own).href, 'no bundle: the modules');
+  mkdirSync(join(dir, 'bundle'));
+  writeFileSync(bundled, '');
+  utimesSync(own, 1000, 1000);
+  utimesSync(bundled, 2000, 2000);
+  t.equal(mainModule('wrend-main', bin).href, pathToFileURL(bundled).href, 'a bundle made after the modules: the bundle');
+  utimesSync(own, 3000, 3000);
+  t.equal(mainModule('wrend-main', bin).href, pathToFileURL(own).href, 'modules compiled again since: the modules');
+  t.equal(mainModule('wrenc-main', bin).href, pathToFileURL(join(dir, 'bin', 'wrenc-main.js')).href, 'wrenc: its own bundle or nothing');
+});
+
+// `npm run build` (which `npm test` runs first) makes the bundle: the daemon the integration tests
+// start is the one that ships.
+t.test('after npm run build, dist runs wrend and wrenc from the bundle', { skip: existsSync(join(root, 'dist', 'src', 'bundle')) ? false : 'no dist/src/bundle: run npm run build' }, async (t) => {
+  const dist = pathToFileURL(join(root, 'dist', 'src', 'bin') + '/');
+  for (const name of ['wrend-main', 'wrenc-main'] as const) t.equal(mainModule(name, dist).href, pathToFileURL(join(root, 'dist', 'src', 'bundle', `${name}.js`)).href, name);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  t.match(pkg.scripts.build, /&& npm run bundle$/, 'the build bundles');
+  t.match(readFileSync(join(root, 'Dockerfile'), 'utf8'), /npm run bundle/, 'and so does the image');
+});
