@@ -11,9 +11,18 @@ type Yaml = typeof import('yaml');
 let yamlModule: Yaml | null = null;
 
 /**
- * The YAML parser, loaded at the first YAML file: a JSON config never needs it (it is 72 files,
- * about 35 ms of a start's CPU and 1-2 MB of its peak).
+ * Load the YAML parser ahead of parsing `file`, unless it is JSON. In the bundle
+ * (src/bin/load-main.ts) the parser is a chunk of its own, one file to read, where the synchronous
+ * load below reads its 72 CJS files from node_modules.
  */
+export async function prepareParser(file: string): Promise<void> {
+  if (file.endsWith('.json') || yamlModule) return;
+  const m = (await import('yaml')) as Yaml & { default?: Yaml };
+  // A CJS package imported: its exports by name (Node), or as the default export (the bundle).
+  yamlModule = typeof m.LineCounter === 'function' ? m : (m.default as Yaml);
+}
+
+/** The YAML parser; a JSON config never needs it (with it, a start costs 30-60 ms of CPU and 6 MB of peak more). */
 function yaml(): Yaml {
   return (yamlModule ??= createRequire(import.meta.url)('yaml') as Yaml);
 }

@@ -8,6 +8,7 @@ import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { ConfigError } from './config-error.js';
+import { prepareParser } from './document.js';
 
 /** The largest config file read (1000 neighbour lines take about 100 KB). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -31,8 +32,9 @@ function checkStat(file: string, st: { isFile(): boolean; size: number }): void 
   if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(`${file}: ${st.size} bytes, more than the ${MAX_CONFIG_BYTES} a config file may have`);
 }
 
-/** The text of a config file, without blocking the event loop. */
+/** The text of a config file, without blocking the event loop; its parser loaded, ready for it. */
 export async function readConfigFile(file: string, dir: string | null = null): Promise<string> {
+  await prepareParser(file);
   try {
     checkPlace(file, await realpath(file), dir, dir ? await realpath(dir) : null);
     const h = await open(file, FLAGS);
