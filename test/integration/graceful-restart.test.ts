@@ -186,6 +186,9 @@ t.test('RFC 8538 with FRR: a link that goes silent keeps both sides\' routes pas
   w.wrenc('disable', '192.0.2.3');
   await waitFor('FRR drops our routes', () => atFrr() === 0, 10_000).catch(() => undefined);
   t.equal(atFrr(), 0, 'FRR flushed our routes at once (no stale phase)');
+  // FRR's log reaches us through a pipe, read only while the event loop turns: the route count
+  // above is read synchronously and can see the flush before the line that explains it is in.
+  await waitFor('FRR logs the Hard Reset', () => /Hard Reset/.test(frr.logText), 5_000).catch(() => undefined);
   t.match(frr.logText, /Hard Reset/, 'FRR logged a Hard Reset');
   t.equal(atWren(), 0, 'and wren flushed FRR\'s');
 });
