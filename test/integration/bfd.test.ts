@@ -6,6 +6,8 @@
  * peer's routes leave wren's kernel; the path back -> both up again, routes back.
  */
 import t, { type Test } from 'tap';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { netnsLab, sleep, waitFor, type Lab } from '../helpers/netns.js';
 import { Bird, Frr, type BfdSpec, type Daemon } from '../helpers/daemons.js';
 import { Wren } from '../helpers/wren.js';
@@ -57,7 +59,7 @@ async function blackholeRound(t: Test, lab: Lab, topo: ReturnType<typeof topolog
   const bfd = () => wren.json<{ sessions: BfdRow[] }>('show', 'bfd').sessions[0] as BfdRow;
   await waitFor('BFD Up in wren', () => bfd().state === 'Up', 20_000, 100).catch((err: unknown) => {
     // Say why: wrend gone (its stderr is in the lines at level 60), or up but BFD not.
-    t.comment(`wrend alive: ${String(wren.alive)}`);
+    t.comment(`wrend alive: ${String(wren.alive)}; its control socket ${existsSync(wren.socket) ? 'is there' : 'is gone'}; in its directory: ${readdirSync(dirname(wren.socket)).join(' ')}`);
     for (const l of wren.lines.slice(-15)) t.comment(JSON.stringify(l).slice(0, 400));
     throw err;
   });
