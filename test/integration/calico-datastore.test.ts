@@ -56,6 +56,16 @@ class Etcd {
     this.ctl('put', key, value);
   }
 
+  /**
+   * Several keys in one transaction: one revision, so wren sees them together. Separate puts can
+   * fall into separate settle windows (datastore-sync SETTLE_MS) when etcdctl is slow to start,
+   * and wren then applies the state between them, as confd would.
+   */
+  putAll(entries: [string, string][]): void {
+    const ops = entries.map(([k, v]) => `put ${JSON.stringify(k)} ${JSON.stringify(v)}`).join('\n');
+    this.lab.exec(this.ns, 'etcdctl', ['--endpoints', `http://${ETCD}:2379`, 'txn'], { input: `\n${ops}\n\n\n` });
+  }
+
   ready(): boolean {
     // etcdctl says "is healthy" on stderr; its exit status is what counts.
     try {
@@ -281,11 +291,13 @@ t.test('Calico datastore: a mesh becomes two reflectors and their clients withou
   const established = (i: number) => (wrens.get(i) as Wren).lines.filter((l) => l.to === 'Established').length;
   const before = ids.map(established);
 
-  // A: node-1 and node-2 become reflectors of one cluster; every node peers with the reflectors.
-  for (const i of [1, 2]) {
-    etcd.put(`${R}nodes/node-${i}`, JSON.stringify({ kind: 'Node', metadata: { name: `node-${i}`, labels: { 'route-reflector': 'true' } }, spec: { bgp: { ipv4Address: `${nodeIp(i)}/24`, routeReflectorClusterID: '244.0.0.1' } } }));
-  }
-  etcd.put(`${R}bgppeers/peer-with-route-reflectors`, JSON.stringify({ kind: 'BGPPeer', metadata: { name: 'peer-with-route-reflectors' }, spec: { nodeSelector: 'all()', peerSelector: "route-reflector == 'true'" } }));
+  // A: node-1 and node-2 become reflectors of one cluster; every node peers with the reflectors
+  // (one transaction: the state with the reflectors out of the mesh but no BGPPeer yet would
+  // rightly take their sessions down).
+  etcd.putAll([
+    ...[1, 2].map((i): [string, string] => [`${R}nodes/node-${i}`, JSON.stringify({ kind: 'Node', metadata: { name: `node-${i}`, labels: { 'route-reflector': 'true' } }, spec: { bgp: { ipv4Address: `${nodeIp(i)}/24`, routeReflectorClusterID: '244.0.0.1' } } })]),
+    [`${R}bgppeers/peer-with-route-reflectors`, JSON.stringify({ kind: 'BGPPeer', metadata: { name: 'peer-with-route-reflectors' }, spec: { nodeSelector: 'all()', peerSelector: "route-reflector == 'true'" } })],
+  ]);
   await waitFor('node-1 reflects for its clients', () => (wrens.get(1) as Wren).lines.some((l) => l.msg === 'configuration reloaded' && JSON.stringify(l.plan).includes('clusterId')), 15_000);
   await sleep(2000);
   // B: the mesh goes; the clients keep each other's blocks through the reflectors.
