@@ -7,6 +7,7 @@
  *   TABLE=internet  the Internet-like table of bench/lib/internet-table.ts (N routes, N/5 sets)
  *                 from one iBGP client, then its churn (a tenth withdrawn, a tenth re-announced
  *                 with changed paths), as the `internet-1m` scenario of `npm run bench` sends it.
+ *   FAMILY=ipv6     with TABLE=internet: the IPv6 table (`internet-v6`), over MP_REACH_NLRI.
  * Prints prefixes/s for import and for the export encode, the longest synchronous slice (what
  * would stall the event loop), the heap after a full GC (with --expose-gc) and the peak RSS.
  */
@@ -23,6 +24,7 @@ import { encodeUpdates, internetTable } from './lib/internet-table.js';
 
 const N = Number(process.env.N ?? 1_000_000);
 const INTERNET = process.env.TABLE === 'internet';
+const V6 = INTERNET && process.env.FAMILY === 'ipv6';
 const ctx = makeContext({ ebgp: !INTERNET });
 
 let bytesOut = 0;
@@ -83,7 +85,8 @@ async function drain(rib: Rib, until: () => boolean): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const spec = { routes: N, sets: Math.round(N / 5), peers: 1, seed: 1, nextHop: 0xc612000a };
+  const nextHop6 = V6 ? Buffer.from('20010db8000000000000000000000a0a', 'hex') : undefined;
+  const spec = { routes: N, sets: Math.round(N / 5), peers: 1, seed: 1, nextHop: 0xc612000a, nextHop6 };
   const table = INTERNET ? internetTable(spec) : null;
   const msgs = table ? (table.feeds[0]?.updates ?? []) : updates(N, ctx);
   const count = table ? table.prefixes : N;
@@ -96,7 +99,7 @@ async function main(): Promise<void> {
     ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
   };
   const client: RibPeer = { ...peer, source: rib.newSource({ ...peer.source, kind: 'ibgp', isClient: true }), members: [] };
-  if (!process.env.NOGROUP) rib.joinGroup(client, { kind: 'ibgp', isClient: true, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([198, 18, 0, 1]) }, true, member);
+  if (!process.env.NOGROUP) rib.joinGroup(client, { kind: 'ibgp', isClient: true, family: V6 ? Family.IPV6_UNICAST : Family.IPV4_UNICAST, localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, nextHopSelf: false, nextHopKeep: false, localNextHop: V6 ? Buffer.from('20010db8000000000000000000000a01', 'hex') : Buffer.from([198, 18, 0, 1]) }, true, member);
   const group = () => rib.groups.values().next().value;
   await new Promise((r) => setTimeout(r, 50)); // the table generation's GC entries are delivered before counting
   gc.minor = gc.other = gc.ms = 0;
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
       again.push(changed.updates[k + 5] as Buffer);
     }
     const out0 = bytesOut;
-    const churn = await feed(rib, peer, [...encodeUpdates(null, gone).updates, ...again]);
+    const churn = await feed(rib, peer, [...encodeUpdates(null, gone, nextHop6 ?? null).updates, ...again]);
     const settled = await drain(rib, () => group()?.announced === count - gone.length);
     console.log(`churn ${gone.length} withdrawn + ${again.length} UPDATEs again: ${(churn.ms / 1000).toFixed(2)} s, export +${(settled / 1000).toFixed(2)} s (${((bytesOut - out0) / 1e6).toFixed(1)} MB)`);
   }

@@ -4,7 +4,7 @@
  */
 import { WREND_ENV, WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,8 +41,8 @@ export class BenchNetns {
   }
 
   /** A process in the namespace; its stdout is piped only when the caller reads it. */
-  spawn(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, readStdout = true): ChildProcess {
-    return spawn('ip', ['netns', 'exec', this.name, cmd, ...args], { stdio: ['ignore', readStdout ? 'pipe' : 'ignore', 'ignore'], env });
+  spawn(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, readStdout = true, output: number | 'ignore' = 'ignore'): ChildProcess {
+    return spawn('ip', ['netns', 'exec', this.name, cmd, ...args], { stdio: ['ignore', readStdout ? 'pipe' : output, output], env });
   }
 
   /** wrend with `config`, its control socket at path(`${name}.sock`). */
@@ -52,7 +52,13 @@ export class BenchNetns {
     // WREND_NODE_ARGS: Node flags for wrend (e.g. --max-semi-space-size=4), to measure tunings.
     // As shipped (src/daemon/node-flags.ts), then WREND_NODE_ARGS (later flags win).
     const nodeArgs = [...WREND_NODE_FLAGS, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    return this.spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path(`${name}.sock`), '--log-level', 'warn'], { ...process.env, ...WREND_ENV }, false);
+    // WREND_OUTPUT=FILE: wrend's stdout and stderr appended to FILE (what --trace-gc prints, say).
+    const out = process.env.WREND_OUTPUT ? openSync(process.env.WREND_OUTPUT, 'a') : 'ignore';
+    try {
+      return this.spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path(`${name}.sock`), '--log-level', 'warn'], { ...process.env, ...WREND_ENV }, false, out);
+    } finally {
+      if (typeof out === 'number') closeSync(out);
+    }
   }
 
   /** bird with the config text, its socket at path(`${name}.ctl`). */
