@@ -16,6 +16,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { Family } from '../src/wire/constants.js';
 import { makeContext } from '../src/wire/context.js';
+import { parseAddress } from '../src/wire/address.js';
 import { scanUpdate } from '../src/wire/update.js';
 import { Rib, type RibPeer } from '../src/rib/rib.js';
 import type { ExportMember } from '../src/rib/update-group.js';
@@ -85,7 +86,7 @@ async function drain(rib: Rib, until: () => boolean): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const nextHop6 = V6 ? Buffer.from('20010db8000000000000000000000a0a', 'hex') : undefined;
+  const nextHop6 = V6 ? (parseAddress('2001:db8::a0a') as Buffer) : undefined;
   const spec = { routes: N, sets: Math.round(N / 5), peers: 1, seed: 1, nextHop: 0xc612000a, nextHop6 };
   const table = INTERNET ? internetTable(spec) : null;
   const msgs = table ? (table.feeds[0]?.updates ?? []) : updates(N, ctx);
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     ctx, localAsn: 64512, allowOwnAs: 0, ownAddresses: new Set(), members: [], received: 0, rejected: 0,
   };
   const client: RibPeer = { ...peer, source: rib.newSource({ ...peer.source, kind: 'ibgp', isClient: true }), members: [] };
-  if (!process.env.NOGROUP) rib.joinGroup(client, { kind: 'ibgp', isClient: true, family: V6 ? Family.IPV6_UNICAST : Family.IPV4_UNICAST, localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, nextHopSelf: false, nextHopKeep: false, localNextHop: V6 ? Buffer.from('20010db8000000000000000000000a01', 'hex') : Buffer.from([198, 18, 0, 1]) }, true, member);
+  if (!process.env.NOGROUP) rib.joinGroup(client, { kind: 'ibgp', isClient: true, family: V6 ? Family.IPV6_UNICAST : Family.IPV4_UNICAST, localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, nextHopSelf: false, nextHopKeep: false, localNextHop: V6 ? (parseAddress('2001:db8::a01') as Buffer) : Buffer.from([198, 18, 0, 1]) }, true, member);
   const group = () => rib.groups.values().next().value;
   await new Promise((r) => setTimeout(r, 50)); // the table generation's GC entries are delivered before counting
   gc.minor = gc.other = gc.ms = 0;

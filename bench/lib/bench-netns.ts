@@ -40,7 +40,10 @@ export class BenchNetns {
     return join(this.dir, name);
   }
 
-  /** A process in the namespace; its stdout is piped only when the caller reads it. */
+  /**
+   * A process in the namespace; its stdout is piped only when the caller reads it, and otherwise it
+   * and stderr go to `output` (an open file descriptor) or nowhere.
+   */
   spawn(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, readStdout = true, output: number | 'ignore' = 'ignore'): ChildProcess {
     return spawn('ip', ['netns', 'exec', this.name, cmd, ...args], { stdio: ['ignore', readStdout ? 'pipe' : output, output], env });
   }
