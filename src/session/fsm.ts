@@ -23,6 +23,12 @@ export interface FsmConfig {
   /** A passive peer dials anyway when nobody connected within connectRetryTime. */
   passiveFallback: boolean;
   connectRetryTime: number;
+  /**
+   * The retry after a refused connection (s): the peer's host answered, its daemon is not listening
+   * yet (it is starting, as every node of a cluster does at once). It doubles with each refusal in a
+   * row, up to connectRetryTime, so a peer that stays away costs no more than before.
+   */
+  refusedRetryTime: number;
   /** Hold time we offer (s); 0 disables keepalives. */
   holdTime: number;
   /** Keepalive interval (s); 0 means a third of the negotiated hold time. */
@@ -41,6 +47,7 @@ export const DEFAULT_FSM_CONFIG: FsmConfig = {
   passive: false,
   passiveFallback: false,
   connectRetryTime: 5,
+  refusedRetryTime: 1,
   holdTime: 90,
   keepaliveTime: 0,
   delayOpenTime: 0,
@@ -57,6 +64,8 @@ export interface FsmState {
   /** False after a manual stop: no automatic restart. */
   readonly enabled: boolean;
   readonly connectRetryCounter: number;
+  /** Refused connections in a row (see FsmConfig.refusedRetryTime). */
+  readonly refusedStreak: number;
   /** The idle-hold delay the next automatic restart waits. */
   readonly idleHold: number;
   /** Negotiated hold and keepalive times of the current session (s). */
@@ -75,6 +84,7 @@ export function initialFsmState(config: FsmConfig): FsmState {
     state: State.IDLE,
     enabled: false,
     connectRetryCounter: 0,
+    refusedStreak: 0,
     idleHold: config.idleHoldStart,
     holdTime: 0,
     keepaliveTime: 0,
@@ -97,7 +107,8 @@ export type FsmEvent =
   | { type: 'Release' }
   | { type: 'TimerExpired'; timer: TimerName }
   | { type: 'TcpConnectionConfirmed' }
-  | { type: 'TcpConnectionFails'; reason: string }
+  /** `refused`: the peer answered our SYN with a reset (nothing listens there yet). */
+  | { type: 'TcpConnectionFails'; reason: string; refused?: boolean }
   /** A valid OPEN, already checked and negotiated: the session's hold time. */
   | { type: 'BGPOpen'; holdTime: number }
   /** A malformed or unacceptable message: the NOTIFICATION to send (null: none, e.g. when the error is a NOTIFICATION). */
@@ -201,10 +212,16 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
     actions.push({ type: 'stop-timer', timer: 'connectRetry' });
     if (config.delayOpenTime > 0) {
       actions.push({ type: 'start-timer', timer: 'delayOpen', seconds: config.delayOpenTime });
-      return to(s.state === State.IDLE ? State.ACTIVE : s.state);
+      return to(s.state === State.IDLE ? State.ACTIVE : s.state, { refusedStreak: 0 });
     }
     actions.push({ type: 'send-open' }, { type: 'start-timer', timer: 'hold', seconds: config.openHoldTime });
-    return to(State.OPEN_SENT);
+    return to(State.OPEN_SENT, { refusedStreak: 0 });
+  };
+
+  /** The wait before the next dial: short after a refusal, doubling per refusal in a row, never past connectRetryTime. */
+  const retryAfter = (refused: boolean): { seconds: number; streak: number } => {
+    if (!refused || config.refusedRetryTime <= 0 || config.refusedRetryTime >= config.connectRetryTime) return { seconds: config.connectRetryTime, streak: 0 };
+    return { seconds: Math.min(config.connectRetryTime, config.refusedRetryTime * 2 ** Math.min(s.refusedStreak, 16)), streak: s.refusedStreak + 1 };
   };
 
   /** Keepalive/hold timers for the negotiated hold time. */
@@ -287,9 +304,11 @@ export function step(s: FsmState, ev: FsmEvent, config: FsmConfig, now: number):
           return to(s.state);
         case 'TcpConnectionConfirmed':
           return connected();
-        case 'TcpConnectionFails':
-          actions.push({ type: 'stop-timer', timer: 'delayOpen' }, { type: 'start-timer', timer: 'connectRetry', seconds: config.connectRetryTime });
-          return to(State.ACTIVE, { lastError: ev.reason, connectRetryCounter: s.connectRetryCounter + 1 });
+        case 'TcpConnectionFails': {
+          const retry = retryAfter(ev.refused === true);
+          actions.push({ type: 'stop-timer', timer: 'delayOpen' }, { type: 'start-timer', timer: 'connectRetry', seconds: retry.seconds });
+          return to(State.ACTIVE, { lastError: ev.reason, connectRetryCounter: s.connectRetryCounter + 1, refusedStreak: retry.streak });
+        }
         case 'TimerExpired':
           if (ev.timer === 'connectRetry') {
             actions.push({ type: 'start-timer', timer: 'connectRetry', seconds: config.connectRetryTime });

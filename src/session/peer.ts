@@ -310,7 +310,7 @@ export class Peer {
           if (err || !conn) {
             // The peer's connection, racing ours, carries the session instead.
             if (cand && this.fsm.state === State.CONNECT) this.promoteCandidate(cand);
-            else this.dispatch({ type: 'TcpConnectionFails', reason: err ? err.message : 'connect failed' });
+            else this.dispatch({ type: 'TcpConnectionFails', reason: err ? err.message : 'connect failed', refused: (err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED' });
             return;
           }
           if (this.link) {

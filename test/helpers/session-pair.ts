@@ -65,7 +65,7 @@ export class FakeLab {
         this.net.schedule(() => {
           if (cancelled) return;
           const target = this.peers.get(`${cfg.address}>${local.address}`);
-          if (!target || this.refuse.has(cfg.address)) return done(new Error('ECONNREFUSED'), null);
+          if (!target || this.refuse.has(cfg.address)) return done(Object.assign(new Error(`connect ECONNREFUSED ${cfg.address}:179`), { code: 'ECONNREFUSED' }), null);
           const [mine, theirs] = this.net.pair(local.address, cfg.address);
           this.connections.push(mine, theirs);
           if (this.acceptBeforeConnect) {

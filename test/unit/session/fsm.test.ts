@@ -138,3 +138,27 @@ t.test('an OPEN during DelayOpen keeps the configured keepalive interval for lat
   const later = step({ ...r.state, state: State.ESTABLISHED }, { type: 'TimerExpired', timer: 'keepalive' }, c, 6000);
   t.same(summary(later.actions).filter((a) => a.startsWith('start keepalive')), ['start keepalive 5']);
 });
+
+t.test('a refused connection is retried after 1 s, doubling per refusal in a row up to connectRetryTime; any other failure waits the full time', async (t) => {
+  const c = { ...cfg, connectRetryTime: 10 };
+  const retries: number[] = [];
+  let s = step(initialFsmState(c), { type: 'ManualStart' }, c, 0).state;
+  for (let i = 0; i < 6; i++) {
+    const r = step(s, { type: 'TcpConnectionFails', reason: 'connect ECONNREFUSED', refused: true }, c, 0);
+    const start = r.actions.find((a) => a.type === 'start-timer' && a.timer === 'connectRetry');
+    retries.push(start && start.type === 'start-timer' ? start.seconds : -1);
+    t.equal(r.state.state, State.ACTIVE);
+    s = step(r.state, { type: 'TimerExpired', timer: 'connectRetry' }, c, 0).state;
+    t.equal(s.state, State.CONNECT, 'dials again when the timer goes off');
+  }
+  t.same(retries, [1, 2, 4, 8, 10, 10]);
+  const timeout = step(s, { type: 'TcpConnectionFails', reason: 'connect ETIMEDOUT' }, c, 0);
+  t.same(summary(timeout.actions), ['start connectRetry 10'], 'a timeout (nobody answered) waits the full time');
+  t.equal(timeout.state.refusedStreak, 0, 'and ends the streak');
+  const up = step(s, { type: 'TcpConnectionConfirmed' }, c, 0);
+  t.equal(up.state.refusedStreak, 0, 'a connection that opens ends the streak');
+  const again = step({ ...up.state, state: State.CONNECT }, { type: 'TcpConnectionFails', reason: 'refused', refused: true }, c, 0);
+  t.same(summary(again.actions), ['start connectRetry 1'], 'so the next refusal is retried after 1 s again');
+  const slow = { ...c, connectRetryTime: 1 };
+  t.same(summary(step(at(State.CONNECT), { type: 'TcpConnectionFails', reason: 'refused', refused: true }, slow, 0).actions), ['start connectRetry 1'], 'never longer than connectRetryTime');
+});

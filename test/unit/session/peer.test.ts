@@ -149,3 +149,18 @@ t.test('connection collision: one session survives, initiated by the higher rout
   const notes = lab.connections.flatMap((c) => c.sent).map((m) => decodeMessage(m, 0, DEFAULT_CONTEXT)).flatMap((r) => (r.ok && r.value.type === 'notification' ? [describeNotification(r.value.notification)] : []));
   t.ok(notes.every((n) => n === 'Cease/Connection Collision Resolution'), `only collision Ceases: ${notes.join('; ')}`);
 });
+
+t.test('a peer whose daemon starts a little later is reached after the short refused-retry, not a full connect-retry time', async (t) => {
+  const lab = new FakeLab();
+  const a = lab.peer(A, B, { connectRetryTime: 30 });
+  lab.refuse.add(B.address);
+  a.start();
+  lab.run(1500);
+  t.equal(a.state, State.ACTIVE, 'refused twice (at 0 and 1 s), waiting 2 s now');
+  lab.refuse.delete(B.address);
+  const b = lab.peer(B, A, { passive: true });
+  b.start();
+  lab.run(2000);
+  t.equal(a.state, State.ESTABLISHED, 'up 3 s after the first try, where the connect-retry time is 30 s');
+  t.equal(b.state, State.ESTABLISHED);
+});
