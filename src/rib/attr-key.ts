@@ -78,6 +78,44 @@ export function exportWire(key: string): string {
   return key.substring(2 + key.charCodeAt(1));
 }
 
+/**
+ * Does the AS_PATH of a received key from a 4-octet session hold `asn` more than `allowed` times?
+ * Read from the key's bytes, nothing decoded; null for any other key (decode it then). Such a key's
+ * AS_PATH is the path as the set keeps it (no AS4_PATH to fold in).
+ */
+export function receivedKeyLoops(key: string, asn: number, allowed: number): boolean | null {
+  if (key.length < 2) return null;
+  const format = key.charCodeAt(0);
+  if (format >= KeyFormat.EXPORT || (format & 1) === 0) return null;
+  const end = key.length;
+  let q = 2 + key.charCodeAt(1);
+  while (q < end) {
+    const flags = key.charCodeAt(q);
+    const hdr = flags & AttrFlag.EXTENDED_LENGTH ? 4 : 3;
+    if (q + hdr > end) return null;
+    const len = hdr === 4 ? (key.charCodeAt(q + 2) << 8) | key.charCodeAt(q + 3) : key.charCodeAt(q + 2);
+    const v = q + hdr;
+    if (key.charCodeAt(q + 1) !== AttrType.AS_PATH) {
+      q = v + len;
+      continue;
+    }
+    // Dropped on arrival with its flags wrong: the decoded set has no AS_PATH to loop in.
+    if ((flags & (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE)) !== AttrFlag.TRANSITIVE || flags & AttrFlag.PARTIAL) return null;
+    let n = 0;
+    const want = asn >>> 0;
+    for (let p = v; p + 2 <= v + len; ) {
+      const count = key.charCodeAt(p + 1);
+      p += 2;
+      for (let i = 0; i < count && p + 4 <= v + len; i++, p += 4) {
+        const a = ((key.charCodeAt(p) << 24) | (key.charCodeAt(p + 1) << 16) | (key.charCodeAt(p + 2) << 8) | key.charCodeAt(p + 3)) >>> 0;
+        if (a === want && ++n > allowed) return true;
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
 /** The attributes a key holds (without the next hop, which the set keeps apart), as they were when the set was made. */
 export function keyAttributes(key: string): PathAttribute[] {
   const buf = Buffer.from(key, 'latin1');

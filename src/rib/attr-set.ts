@@ -12,7 +12,7 @@
 import { AsPathSegmentType } from '../wire/constants.js';
 import { asPathLength } from '../wire/attributes/as-path.js';
 import type { AsPathSegment, AttrOf, PathAttribute } from '../wire/attributes/types.js';
-import { keyAttributes } from './attr-key.js';
+import { keyAttributes, receivedKeyLoops } from './attr-key.js';
 
 /** RFC 9494 well-known communities. */
 export const LLGR_STALE = 0xffff0006;
@@ -236,6 +236,11 @@ export class AttrSet {
 
   /** Does the AS_PATH contain `asn` more than `allowed` times? */
   loops(asn: number, allowed = 0): boolean {
+    // Not decoded (a set made from the wire, received-fields.ts): read the key's bytes instead.
+    if (cachedSet[this.id & (CACHE_SIZE - 1)] !== this) {
+      const fromKey = receivedKeyLoops(this.key, asn, allowed);
+      if (fromKey !== null) return fromKey;
+    }
     let n = 0;
     const path = this.asPath;
     for (let i = 0; i < path.length; i++) {

@@ -107,7 +107,7 @@ export class PrefixTable {
 
   /** The full hash of the prefix in `slot`. */
   private hashOf(slot: number): number {
-    return this.family === Family.IPV4_UNICAST ? this.hash4(this.v4[slot] as number, this.lengths[slot] as number) : (this.hashes[slot] as number);
+    return this.family === Family.IPV4_UNICAST ? this.hash4((this.v4[slot] as number) | 0, this.lengths[slot] as number) : (this.hashes[slot] as number);
   }
 
   /** The slot of a parsed prefix of this table's family (config, CLI, policy edges), or -1. */
@@ -120,8 +120,13 @@ export class PrefixTable {
     return p.family === Family.IPV4_UNICAST ? this.insert4(p.bytes.readUInt32BE(0), p.length) : this.insert6(p.bytes, 0, p.length);
   }
 
+  /**
+   * The slot of an IPv4 prefix, or -1. `addr` as a uint32 or as the same bits in an int32 (what hot
+   * callers pass: no heap number is boxed for the call); the column keeps uint32.
+   */
   find4(addr: number, len: number): number {
-    const h = this.hash4(addr, len);
+    const a = addr | 0;
+    const h = this.hash4(a, len);
     const tm = this.tagMask;
     const tag = h & tm;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
@@ -129,7 +134,7 @@ export class PrefixTable {
       if (e === EMPTY) return -1;
       if ((e & tm) !== tag) continue;
       const s = (e & this.slotMask) - 1;
-      if (this.v4[s] === addr && this.lengths[s] === len) return s;
+      if (((this.v4[s] as number) | 0) === a && this.lengths[s] === len) return s;
     }
   }
 

@@ -16,6 +16,7 @@ import { keyedHash } from './keyed-hash.js';
 import { LLGR_STALE, NO_NEXT_HOP, type AttrSet } from './attr-set.js';
 import { canonicalKey, KeyFormat, MAX_RECEIVED_KEY, normalizeReceived, writeReceivedKey } from './attr-key.js';
 import { RibReader } from './rib-reader.js';
+import { ReceivedFields } from './received-fields.js';
 import { LocRib } from './loc-rib.js';
 import { realClock, type Clock } from '../time/clock.js';
 import { walkChunked, type Walk } from '../time/chunked-walk.js';
@@ -78,6 +79,7 @@ export class Rib {
   readonly groups = new Map<string, UpdateGroup>();
   /** Where received keys are written (attr-key.ts). */
   private readonly keyScratch = Buffer.allocUnsafe(MAX_RECEIVED_KEY);
+  private readonly receivedFields = new ReceivedFields();
   /** The groups' values, for the per-prefix loops. */
   private groupList: UpdateGroup[] = [];
   private readonly cursor = new NlriCursor();
@@ -195,6 +197,14 @@ export class Rib {
     const key = this.keyScratch;
     const n = writeReceivedKey(key, peer.ctx.asn4, peer.ctx.ebgp, msg.spans, msg.mpReach?.nextHop ?? null);
     return this.importStore.internIf(keyedHash(key, n), key, n, () => {
+      // A plain UPDATE: its fields straight from the wire, nothing decoded (received-fields.ts).
+      const fields = this.receivedFields.read(msg, peer.ctx);
+      if (fields) {
+        const v4 = this.receivedFields.nextHop;
+        let nextHop: Buffer = msg.mpReach ? msg.mpReach.nextHop : v4 >= 0 ? this.importStore.nextHopV4(v4) : NO_NEXT_HOP;
+        if (nextHop.length > 4) nextHop = this.importStore.nextHop(nextHop);
+        return { fields, nextHop };
+      }
       const attrs = decodeAttributes(msg, peer.ctx);
       if (msg.error && msg.error.action !== ErrorAction.ATTRIBUTE_DISCARD) return null;
       let nextHop: Buffer = NO_NEXT_HOP;
@@ -284,7 +294,7 @@ export class Rib {
             lastUse = use;
           }
         }
-        const slot = fam === Family.IPV4_UNICAST ? t.insert4(c.v4, c.length) : t.insert6(c.buf, c.bytesAt, c.length);
+        const slot = fam === Family.IPV4_UNICAST ? t.insert4(c.v4Int, c.length) : t.insert6(c.buf, c.bytesAt, c.length);
         if (c.addPath && this.loc.pathOf(fam, slot, src, c.pathId) < 0 && this.loc.pathsFrom(fam, slot, src) >= MAX_PATHS_PER_PREFIX) {
           peer.pathsRefused = (peer.pathsRefused ?? 0) + 1;
           continue;
@@ -309,7 +319,7 @@ export class Rib {
   private withdrawOne(peer: RibPeer, fam: Family, pathId: number): void {
     const c = this.cursor;
     const t = this.loc.tables[fam];
-    const slot = fam === Family.IPV4_UNICAST ? t.find4(c.v4, c.length) : t.find6(c.buf, c.bytesAt, c.length);
+    const slot = fam === Family.IPV4_UNICAST ? t.find4(c.v4Int, c.length) : t.find6(c.buf, c.bytesAt, c.length);
     if (slot < 0) return;
     if (peer.stale) this.dropStale(peer.stale, fam, slot);
     const old = this.loc.remove(fam, slot, peer.source.id, pathId);

@@ -79,6 +79,11 @@ export class NlriCursor {
   pathId = 0;
   length = 0;
   v4 = 0;
+  /**
+   * The same 32 bits as an int32, for hot paths: a uint32 above 2^31 is a double, and passing one
+   * to a function that is not inlined boxes it in a new 16-byte heap number, per prefix.
+   */
+  v4Int = 0;
   bytesAt = 0;
   byteLength = 0;
 
@@ -110,7 +115,9 @@ export class NlriCursor {
       if (nb > 1) v |= (buf[p + 2] as number) << 16;
       if (nb > 2) v |= (buf[p + 3] as number) << 8;
       if (nb > 3) v |= buf[p + 4] as number;
-      this.v4 = len === 0 ? 0 : (v & (0xffffffff << (32 - len))) >>> 0;
+      const masked = len === 0 ? 0 : v & (0xffffffff << (32 - len));
+      this.v4Int = masked;
+      this.v4 = masked >>> 0;
     }
     this.pos = p + 1 + nb;
     return this.pos <= this.end;

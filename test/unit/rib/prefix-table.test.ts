@@ -127,3 +127,17 @@ t.test('IPv6: lookups agree with a Map, tagged and after the tags are dropped', 
     t.ok(tagged === undefined || table.capacity > tagged, 'the table did outgrow the tagged entries');
   }
 });
+
+t.test('an IPv4 address as uint32 or as the same bits in an int32 is the same prefix (the NLRI cursor passes int32)', async (t) => {
+  const table = new PrefixTable(Family.IPV4_UNICAST, 16);
+  const high = 0xf0000100; // 240.0.1.0: above 2^31
+  const s = table.insert4(high, 24);
+  t.equal(table.insert4(high | 0, 24), s, 'inserted as uint32, found as int32');
+  t.equal(table.find4(high | 0, 24), s);
+  const s2 = table.insert4(0xc6336400 | 0, 22);
+  t.equal(table.find4(0xc6336400, 22), s2, 'inserted as int32, found as uint32');
+  t.equal(table.v4[s2], 0xc6336400, 'the column keeps uint32');
+  for (let i = 0; i < 200; i++) table.insert4((0xf1000000 + i * 256) | 0, 24);
+  t.equal(table.find4(high, 24), s, 'still found after the index grew');
+  t.equal(table.size, 202);
+});
