@@ -7,6 +7,8 @@
  */
 import { decodeBody, type Message } from '../wire/message.js';
 import { MessageType } from '../wire/constants.js';
+import { BgpError } from '../wire/errors.js';
+import { scanUpdate, UpdateScratch, type UpdateMessage } from '../wire/update.js';
 import type { Clock } from '../time/clock.js';
 import type { Link } from './link.js';
 
@@ -30,9 +32,16 @@ export interface ReaderSink {
   error(err: unknown): void;
 }
 
+/**
+ * A session's reader hands UPDATEs to the sink one at a time and the sink is done with each before
+ * the next is read (route history and BMP copy what they keep): so the message object, its spans
+ * and the Message around it are the same objects from one UPDATE to the next.
+ */
 export class SessionReader {
   /** Set while reading waits for the next event-loop turn. */
   private yielding = false;
+  private readonly scratch = new UpdateScratch();
+  private updateMessage: { type: 'update'; update: UpdateMessage } | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -70,6 +79,25 @@ export class SessionReader {
       if (frame.type === MessageType.UPDATE) {
         updates++;
         bytes += frame.length;
+      }
+      if (frame.type === MessageType.UPDATE) {
+        let update: UpdateMessage;
+        try {
+          update = scanUpdate(frame.buf, frame.offset, frame.offset + frame.length, link.ctx, this.scratch);
+        } catch (err) {
+          if (!(err instanceof BgpError)) throw err;
+          this.sink.error(err);
+          return;
+        }
+        let m = this.updateMessage;
+        if (m) m.update = update;
+        else m = this.updateMessage = { type: 'update', update };
+        try {
+          this.sink.message(link, m);
+        } finally {
+          this.scratch.release();
+        }
+        continue;
       }
       const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, link.ctx, true);
       if (!r.ok) {
