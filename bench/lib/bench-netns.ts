@@ -100,17 +100,25 @@ export function injectorAddress(v6: boolean): string {
   return v6 ? '2001:db8::2' : '198.18.0.2';
 }
 
-/** CPU seconds a process has used (user + system), from /proc. */
-export function cpuSeconds(pid: number): number {
+/**
+ * Two fields of /proc/`pid`/stat added up, in seconds (clock ticks of 1/100 s), counted from the
+ * field after the command name (0 = state): 11 + 12 are the process's own user and system CPU,
+ * 13 + 14 those of the children it waited for. 0 when the process is gone.
+ */
+export function statSeconds(pid: number | 'self', first: number): number {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return (Number(f[first]) + Number(f[first + 1])) / 100;
   } catch {
     return 0;
   }
 }
 
-/** Peak RSS of a process (ip netns exec replaces itself with the daemon). */
+/** CPU seconds a process has used (user + system), from /proc. */
+export function cpuSeconds(pid: number): number {
+  return statSeconds(pid, 11);
+}
+
 /** Write and read system calls of a process so far (/proc/PID/io: syscw, syscr). */
 export function syscalls(pid: number): { writes: number; reads: number } {
   try {
@@ -121,6 +129,7 @@ export function syscalls(pid: number): { writes: number; reads: number } {
   }
 }
 
+/** Peak RSS of a process (ip netns exec replaces itself with the daemon). */
 export function peakRssMb(pid: number): number {
   try {
     return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;

@@ -6,10 +6,9 @@
  * one protocol per neighbour and `strict bind` (50 BIRDs cannot all bind *:179).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { request } from '../../src/cli/client.js';
-import { BenchNetns, cpuSeconds } from './bench-netns.js';
+import { BenchNetns, cpuSeconds, statSeconds } from './bench-netns.js';
 import { WREND_ENV, WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 
 export interface MeshResult {
@@ -35,10 +34,7 @@ export interface MeshResult {
  * `runs`: the floor any Node daemon pays per node before its own code runs.
  */
 export function bareNodeCpuSeconds(runs = 10): number {
-  const children = () => {
-    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(f[13]) + Number(f[14])) / 100;
-  };
+  const children = () => statSeconds('self', 13);
   const before = children();
   for (let i = 0; i < runs; i++) spawnSync(process.execPath, [...WREND_NODE_FLAGS, '-e', '0'], { env: { ...process.env, ...WREND_ENV } });
   return (children() - before) / runs;

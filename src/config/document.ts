@@ -16,7 +16,7 @@ let yamlModule: Yaml | null = null;
  * load below reads its 72 CJS files from node_modules.
  */
 export async function prepareParser(file: string): Promise<void> {
-  if (file.endsWith('.json') || yamlModule) return;
+  if (isJsonFile(file) || yamlModule) return;
   const m = (await import('yaml')) as Yaml & { default?: Yaml };
   // A CJS package imported: its exports by name (Node), or as the default export (the bundle).
   yamlModule = typeof m.LineCounter === 'function' ? m : (m.default as Yaml);
@@ -43,9 +43,14 @@ export function formatPath(path: ConfigPath): string {
   return s || '(top level)';
 }
 
+/** A config file read as JSON (by its name), not YAML. */
+function isJsonFile(file: string): boolean {
+  return file.endsWith('.json');
+}
+
 /** Parse YAML, or JSON for `.json` files (strictly: JSON.parse decides what is valid). */
 export function parseConfigText(text: string, file: string): ConfigDocument {
-  if (file.endsWith('.json')) return parseJson(text, file);
+  if (isJsonFile(file)) return parseJson(text, file);
   const { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } = yaml();
   const lines = new LineCounter();
   const at = (offset: number) => {
