@@ -14,20 +14,9 @@ import { decodeAttributes, encodeUpdate, scanUpdate, type UpdateMessage } from '
 import { ErrorAction } from '../../../src/wire/errors.js';
 import { Family } from '../../../src/wire/constants.js';
 import type { AsPathSegment, PathAttribute } from '../../../src/wire/attributes/types.js';
+import { seededRandom } from '../../helpers/seeded.js';
 
 const nlri = { buf: Buffer.from([24, 203, 0, 113, 22, 198, 51, 100]), start: 0, end: 8, family: Family.IPV4_UNICAST, addPath: false };
-
-/** A small seeded PRNG (mulberry32): the same cases on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function attributes(r: () => number, asn4: boolean): PathAttribute[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
@@ -93,7 +82,7 @@ function loopsIn(path: readonly AsPathSegment[], asn: number, allowed: number): 
 
 t.test('whenever the wire reader answers, it answers what the decoder does; it answers for plain UPDATEs', async (t) => {
   const reader = new ReceivedFields();
-  const r = rng(7606);
+  const r = seededRandom(7606);
   let cases = 0;
   let answered = 0;
   let mismatches = 0;
