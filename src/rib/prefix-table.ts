@@ -250,16 +250,34 @@ export class PrefixTable {
     this.next = null;
   }
 
+  /**
+   * The slot of an IPv4 prefix, made if it is new. One probe serves both: the lookup ends at the
+   * empty entry the new prefix takes, unless growing switched to the next index meanwhile.
+   */
   insert4(addr: number, len: number): number {
-    const found = this.find4(addr, len);
-    if (found >= 0) return found;
+    const a = addr | 0;
+    const h = this.hash4(a, len);
+    const tm = this.tagMask;
+    const tag = h & tm;
+    const index = this.index;
+    const mask = this.mask;
+    let i = h & mask;
+    for (; ; i = (i + 1) & mask) {
+      const e = index[i] as number;
+      if (e === EMPTY) break;
+      if ((e & tm) !== tag) continue;
+      const s = (e & this.slotMask) - 1;
+      if (((this.v4[s] as number) | 0) === a && this.lengths[s] === len) return s;
+    }
     this.maybeGrowIndex();
     const s = this.allocSlot();
-    this.v4[s] = addr;
+    this.v4[s] = a;
     this.lengths[s] = len;
     this.setUsed(s);
     this.size++;
-    this.placeInIndex(s);
+    // Growth writes only the next index; the entry found empty is still empty unless it switched.
+    if (this.index === index && this.tagMask === tm) index[i] = this.entry(s, h);
+    else this.placeInIndex(s);
     if (this.next && s < this.migrated) this.placeInNext(s);
     return s;
   }
