@@ -4,9 +4,9 @@
  * (`passive on` when the peer's address string sorts above the node's). Every node announces a /26.
  */
 import t from 'tap';
-import { netnsLab, waitFor } from '../helpers/netns.js';
+import { netnsLab, sleep, waitFor } from '../helpers/netns.js';
 import { Bird, birdProtocolName, type PeerSpec } from '../helpers/daemons.js';
-import { Wren } from '../helpers/wren.js';
+import { Wren, type LogLine } from '../helpers/wren.js';
 
 const block = (i: number) => `198.51.100.${i * 64}/26`;
 
@@ -102,4 +102,52 @@ t.test('mixed mesh: wren nodes and Calico-configured BIRD nodes form a full mesh
   const dialed = wrens[0]?.lines.some((l) => l.peer === '192.0.2.10' && l.from === 'Active' && l.to === 'Connect');
   t.ok(dialed, 'wren .9 dialed BIRD .10 after waiting (both sides were passive by their rules)');
   for (const w of wrens) await w.stop();
+});
+
+t.test('a cold mesh whose greater addresses start first: a dial the neighbour refuses is tried again within seconds, not a connect-retry time', async (t) => {
+  const lab = netnsLab(t, 'cold', []);
+  if (!lab) return;
+  const sw = lab.switch('sw');
+  const nodes = ['192.0.2.1', '192.0.2.2', '192.0.2.3'];
+  const nss = nodes.map((addr, i) => {
+    const ns = lab.ns(`c${i}`);
+    lab.attach(sw, ns, [`${addr}/24`]);
+    return ns;
+  });
+  // Greater addresses dial, lesser ones wait (the passive rule): started greatest first, every
+  // dial meets a node whose wrend is not listening yet.
+  const wrens: Wren[] = [];
+  t.teardown(async () => {
+    for (const w of wrens) await w.stop('SIGKILL');
+  });
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    wrens.push(new Wren(lab, nss[i] as string, { routerId: nodes[i], asn: 64512, listen: { address: [nodes[i]], port: 179 }, peerTemplates: { slow: { connectRetryTime: 30 } }, mesh: { nodes, self: nodes[i], template: 'slow' }, announce: [block(i)] }));
+    if (i > 0) await sleep(1500);
+  }
+  const up = () => wrens.every((w, k) => nodes.every((a) => a === nodes[nodes.length - 1 - k] || w.state(a) === 'Established'));
+  await waitFor('the mesh is up', up, 30_000).catch(() => undefined);
+  t.ok(up(), 'every mesh session Established');
+  // Each refused dial and the dial after it, per node and peer, from the log's timestamps: the
+  // k-th refusal in a row is tried again after 2^k s (1, 2, 4, ...), far below the 30 s.
+  let refusals = 0;
+  for (const w of wrens) {
+    for (const a of nodes) {
+      const changes = w.lines.filter((l) => l.peer === a && typeof l.to === 'string');
+      let streak = 0;
+      for (let k = 0; k < changes.length; k++) {
+        const c = changes[k] as LogLine;
+        if (c.to !== 'Active' || !/ECONNREFUSED/.test(String(c.reason))) {
+          if (c.to !== 'Connect') streak = 0;
+          continue;
+        }
+        refusals++;
+        const retry = changes.slice(k + 1).find((l) => l.to === 'Connect');
+        t.ok(retry, `${a}: dialled again after the refusal`);
+        const gap = retry ? Date.parse(String(retry.time)) - Date.parse(String(c.time)) : Infinity;
+        t.ok(gap <= 1000 * 2 ** streak + 500, `${a}: refusal ${streak + 1} in a row, dialled again ${gap} ms later (at most ${1000 * 2 ** streak} ms; the connect-retry time is 30 s)`);
+        streak++;
+      }
+    }
+  }
+  t.ok(refusals >= 2, `dials were refused on the way (${refusals}): the case this test is about happened`);
 });
