@@ -41,6 +41,8 @@ export class SessionReader {
   /** Set while reading waits for the next event-loop turn. */
   private yielding = false;
   private readonly scratch = new UpdateScratch();
+  /** An UPDATE in the scratch is being handled: one read meanwhile (re-entered) scans into objects of its own. */
+  private handling = false;
   private updateMessage: { type: 'update'; update: UpdateMessage } | null = null;
 
   constructor(
@@ -81,21 +83,28 @@ export class SessionReader {
         bytes += frame.length;
       }
       if (frame.type === MessageType.UPDATE) {
+        const scratch = this.handling ? null : this.scratch;
         let update: UpdateMessage;
         try {
-          update = scanUpdate(frame.buf, frame.offset, frame.offset + frame.length, link.ctx, this.scratch);
+          update = scanUpdate(frame.buf, frame.offset, frame.offset + frame.length, link.ctx, scratch);
         } catch (err) {
           if (!(err instanceof BgpError)) throw err;
           this.sink.error(err);
           return;
         }
+        if (!scratch) {
+          this.sink.message(link, { type: 'update', update });
+          continue;
+        }
         let m = this.updateMessage;
         if (m) m.update = update;
         else m = this.updateMessage = { type: 'update', update };
+        this.handling = true;
         try {
           this.sink.message(link, m);
         } finally {
-          this.scratch.release();
+          this.handling = false;
+          scratch.release();
         }
         continue;
       }
