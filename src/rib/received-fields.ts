@@ -16,6 +16,7 @@
  */
 import { AsPathSegmentType, AttrFlag, AttrType } from '../wire/constants.js';
 import { isMartianNextHop } from '../wire/attributes/basic.js';
+import type { AttrSpan } from '../wire/attributes/types.js';
 import type { CodecContext } from '../wire/context.js';
 import type { UpdateMessage } from '../wire/update.js';
 import { LLGR_STALE, NO_LLGR, type AttrFields } from './attr-set.js';
@@ -40,9 +41,7 @@ export class ReceivedFields {
     let noLlgr = false;
     const spans = msg.spans;
     for (let i = 0; i < spans.length; i++) {
-      const s = spans[i];
-      if (s === undefined) return null;
-      const { type, flags, start, end } = s;
+      const { type, flags, start, end } = spans[i] as AttrSpan;
       if (flags & AttrFlag.PARTIAL) return null;
       const ot = flags & OT;
       const len = end - start;

@@ -199,22 +199,18 @@ export class Rib {
     return this.importStore.internIf(keyedHash(key, n), key, n, () => {
       // A plain UPDATE: its fields straight from the wire, nothing decoded (received-fields.ts).
       const fields = this.receivedFields.read(msg, peer.ctx);
-      if (fields) {
-        const v4 = this.receivedFields.nextHop;
-        let nextHop: Buffer = msg.mpReach ? msg.mpReach.nextHop : v4 >= 0 ? this.importStore.nextHopV4(v4) : NO_NEXT_HOP;
-        if (nextHop.length > 4) nextHop = this.importStore.nextHop(nextHop);
-        return { fields, nextHop };
-      }
-      const attrs = decodeAttributes(msg, peer.ctx);
-      if (msg.error && msg.error.action !== ErrorAction.ATTRIBUTE_DISCARD) return null;
-      let nextHop: Buffer = NO_NEXT_HOP;
-      if (msg.mpReach) nextHop = msg.mpReach.nextHop;
+      let attrs: PathAttribute[] | null = null;
+      let v4 = -1;
+      if (fields) v4 = this.receivedFields.nextHop;
       else {
+        attrs = decodeAttributes(msg, peer.ctx);
+        if (msg.error && msg.error.action !== ErrorAction.ATTRIBUTE_DISCARD) return null;
         const nh = attrs.find((a) => a.kind === 'next-hop');
-        if (nh?.kind === 'next-hop') nextHop = this.importStore.nextHopV4(nh.nextHop);
+        if (nh?.kind === 'next-hop') v4 = nh.nextHop;
       }
+      let nextHop: Buffer = msg.mpReach ? msg.mpReach.nextHop : v4 >= 0 ? this.importStore.nextHopV4(v4) : NO_NEXT_HOP;
       if (nextHop.length > 4) nextHop = this.importStore.nextHop(nextHop);
-      return { attrs: normalizeReceived(attrs), nextHop };
+      return fields ? { fields, nextHop } : { attrs: normalizeReceived(attrs ?? []), nextHop };
     });
   }
 
