@@ -108,7 +108,7 @@ export class SessionReader {
         }
         continue;
       }
-      const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, link.ctx, true);
+      const r = decodeBody(frame.buf, frame.offset, frame.length, frame.type, link.ctx);
       if (!r.ok) {
         this.sink.error(r.error);
         return;

@@ -57,21 +57,26 @@ export class UpdateScratch {
    * session does not keep its last socket chunk alive until its next UPDATE.
    */
   release(): void {
-    const m = this.msg;
-    if (!m) return;
-    m.buf = NO_BYTES;
-    m.withdrawn.buf = NO_BYTES;
-    m.nlri.buf = NO_BYTES;
-    m.mpReach = null;
-    m.mpUnreach = null;
-    m.attributes = null;
-    m.error = null;
-    if (m.discarded.length > 0) m.discarded = [];
+    if (this.msg) cleared(this.msg);
     for (const s of this.spans) s.buf = NO_BYTES;
   }
 }
 
 const NO_BYTES = Buffer.alloc(0);
+
+/** A message with nothing of its last scan: no findings, no reference into its buffer. */
+function cleared(m: UpdateMessage): UpdateMessage {
+  m.buf = NO_BYTES;
+  m.withdrawn.buf = NO_BYTES;
+  m.nlri.buf = NO_BYTES;
+  m.mpReach = null;
+  m.mpUnreach = null;
+  m.attributes = null;
+  m.error = null;
+  if (m.discarded.length > 0) m.discarded = [];
+  m.endOfRib = -1;
+  return m;
+}
 
 /** Which attribute types were seen in the UPDATE being scanned; reused, cleared after each scan. */
 const seen = new Uint8Array(256);
@@ -99,7 +104,7 @@ export function scanUpdate(buf: Buffer, off: number, end: number, ctx: CodecCont
   const attrEnd = p + alen;
   validateNlri(buf, attrEnd, end, Family.IPV4_UNICAST, addPath4, ErrorAction.SESSION_RESET);
 
-  const msg: UpdateMessage = scratch?.msg ? reused(scratch.msg, buf, off, end, attrStart, attrEnd) : {
+  const msg: UpdateMessage = scratch?.msg ? reused(cleared(scratch.msg), buf, off, end, attrStart, attrEnd, wstart, wlen, addPath4) : {
     buf,
     start: off,
     end,
@@ -115,11 +120,7 @@ export function scanUpdate(buf: Buffer, off: number, end: number, ctx: CodecCont
     discarded: [],
     endOfRib: -1,
   };
-  if (scratch) {
-    scratch.msg = msg;
-    setBlock(msg.withdrawn, buf, wstart, wstart + wlen, addPath4);
-    setBlock(msg.nlri, buf, attrEnd, end, addPath4);
-  }
+  if (scratch) scratch.msg = msg;
   try {
     walkAttributes(msg, ctx, scratch?.spans ?? null);
   } finally {
@@ -138,20 +139,16 @@ export function scanUpdate(buf: Buffer, off: number, end: number, ctx: CodecCont
   return msg;
 }
 
-/** A scratch message made ready for the next scan: every field as a new message has it. */
-function reused(m: UpdateMessage, buf: Buffer, start: number, end: number, attrStart: number, attrEnd: number): UpdateMessage {
+/** A cleared scratch message set up for the next scan: every field as a new message has it. */
+function reused(m: UpdateMessage, buf: Buffer, start: number, end: number, attrStart: number, attrEnd: number, wstart: number, wlen: number, addPath: boolean): UpdateMessage {
   m.buf = buf;
   m.start = start;
   m.end = end;
-  m.mpReach = null;
-  m.mpUnreach = null;
   m.attrStart = attrStart;
   m.attrEnd = attrEnd;
   m.spans.length = 0;
-  m.attributes = null;
-  m.error = null;
-  if (m.discarded.length > 0) m.discarded = [];
-  m.endOfRib = -1;
+  setBlock(m.withdrawn, buf, wstart, wstart + wlen, addPath);
+  setBlock(m.nlri, buf, attrEnd, end, addPath);
   return m;
 }
 
