@@ -252,7 +252,9 @@ export class PrefixTable {
 
   /**
    * The slot of an IPv4 prefix, made if it is new. One probe serves both: the lookup ends at the
-   * empty entry the new prefix takes, unless growing switched to the next index meanwhile.
+   * empty entry the new prefix takes, unless growing switched to the next index meanwhile. The
+   * probe loop is find4's written out again on purpose: one shared probe returning the slot or the
+   * empty entry made 1M inserts 6% slower (medians of eight alternated runs, 225 -> 239 ms).
    */
   insert4(addr: number, len: number): number {
     const a = addr | 0;
