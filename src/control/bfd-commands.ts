@@ -1,6 +1,7 @@
 /** `show bfd [ADDRESS]`: the BFD sessions as the worker runs them, and its drop counters. */
 import type { ControlServer } from './server.js';
 import type { ControlHost } from './host.js';
+import { isoString } from '../time/iso-time.js';
 
 export function registerBfdCommands(server: ControlServer, d: ControlHost): void {
   server.on('show bfd', async (req, out) => {
@@ -12,7 +13,7 @@ export function registerBfdCommands(server: ControlServer, d: ControlHost): void
     if (addr && sessions.length === 0) return out.error(`no BFD session with ${addr}`);
     const now = Date.now();
     out.result({
-      sessions: sessions.map((x) => ({ ...x, since: new Date(x.since).toISOString(), uptimeSeconds: x.state === 'Up' ? Math.round((now - x.since) / 1000) : 0 })),
+      sessions: sessions.map((x) => ({ ...x, since: isoString(x.since), uptimeSeconds: x.state === 'Up' ? Math.round((now - x.since) / 1000) : 0 })),
       counters: s.counters,
     });
   });

@@ -8,6 +8,7 @@ import { Family } from '../wire/constants.js';
 import { addressToString, primaryNextHop } from '../wire/address.js';
 import type { ControlServer } from './server.js';
 import type { ControlHost } from './host.js';
+import { isoString } from '../time/iso-time.js';
 
 /** Events (sessions, plus distinct prefixes changed) one client may have waiting. */
 export const MAX_PENDING = 20_000;
@@ -37,7 +38,7 @@ export function registerMonitorCommands(server: ControlServer, host: ControlHost
     const full = () => sessions.length + routes.size >= MAX_PENDING;
     const offSessions = host.onSessionChange((peer, from, to, reason) => {
       if (full()) overflow = true;
-      else sessions.push({ event: 'session', time: new Date().toISOString(), peer, from, to, reason });
+      else sessions.push({ event: 'session', time: isoString(Date.now()), peer, from, to, reason });
       kick();
     });
     const wantRoutes = req.args?.sessions !== true;
@@ -56,7 +57,7 @@ export function registerMonitorCommands(server: ControlServer, host: ControlHost
       kick();
     });
     try {
-      await out.row({ event: 'monitoring', time: new Date().toISOString(), routes: wantRoutes });
+      await out.row({ event: 'monitoring', time: isoString(Date.now()), routes: wantRoutes });
       while (!closed && !out.closed && !overflow) {
         if (sessions.length === 0 && routes.size === 0) {
           await new Promise<void>((r) => (wake = r));
@@ -70,14 +71,14 @@ export function registerMonitorCommands(server: ControlServer, host: ControlHost
           const s = key >>> 1;
           const now = rib && rib.isPrefix(f, s) && rib.prefixText(f, s) === prefix ? rib.best(f, s) : -1;
           if (!rib || now < 0) {
-            await out.row({ event: 'route', time: new Date().toISOString(), prefix, best: null });
+            await out.row({ event: 'route', time: isoString(Date.now()), prefix, best: null });
             continue;
           }
           const a = rib.attrs(now);
           const src = rib.source(now);
           await out.row({
             event: 'route',
-            time: new Date().toISOString(),
+            time: isoString(Date.now()),
             prefix,
             best: {
               nextHop: a.nextHop.length === 0 ? 'self' : addressToString(primaryNextHop(a.nextHop)),
@@ -87,7 +88,7 @@ export function registerMonitorCommands(server: ControlServer, host: ControlHost
           });
         }
       }
-      if (overflow && !out.closed) await out.row({ event: 'overflow', time: new Date().toISOString(), message: `more than ${MAX_PENDING} changes were waiting for this client; the stream ends (monitor again)` });
+      if (overflow && !out.closed) await out.row({ event: 'overflow', time: isoString(Date.now()), message: `more than ${MAX_PENDING} changes were waiting for this client; the stream ends (monitor again)` });
       if (!out.closed) out.done();
     } finally {
       offSessions();

@@ -9,6 +9,7 @@ import type { ControlServer, ReplyStream } from './server.js';
 import type { ControlRequest } from './protocol.js';
 import type { ControlHost } from './host.js';
 import { State } from '../session/fsm.js';
+import { isoString } from '../time/iso-time.js';
 
 export const PEER_TYPES: Record<NeighborConfig['origin'], string> = {
   mesh: 'node-to-node mesh',
@@ -44,7 +45,7 @@ function row(d: ControlHost, p: Peer): NeighborRow {
     asn: s.asn,
     type: peerType(d, s.address),
     state: s.state,
-    since: new Date(s.since).toISOString(),
+    since: isoString(s.since),
     forSeconds: Math.max(0, Math.round((Date.now() - s.since) / 1000)),
     lastError: s.lastError,
     lastNotification: s.lastNotification,
@@ -128,7 +129,7 @@ function summary(d: ControlHost): { routerId: string; asn: number; neighbors: nu
       asn: s.asn,
       state: s.state,
       forSeconds: Math.max(0, Math.round((now - s.since) / 1000)),
-      since: new Date(s.since).toISOString(),
+      since: isoString(s.since),
       messagesIn: p.counters.messagesIn,
       messagesOut: p.counters.messagesOut,
       accepted: counts?.received(p) ?? 0,

@@ -12,6 +12,7 @@ import type { Clock } from '../time/clock.js';
 import { LogRateLimit } from '../log/rate-limit.js';
 import { CalicoState } from './calico-state.js';
 import type { KvStore, StoreEvent, StoreSnapshot } from './etcd-store.js';
+import { isoString } from '../time/iso-time.js';
 
 /** A burst of changes within this long is applied as one. */
 export const SETTLE_MS = 100;
@@ -239,7 +240,7 @@ export class DatastoreSync {
       connected: this.connected,
       source: this.source,
       revision: this.revision,
-      lastChange: this.lastChange === null ? null : new Date(this.lastChange).toISOString(),
+      lastChange: this.lastChange === null ? null : isoString(this.lastChange),
       lastError: this.lastError,
       resources: { nodes: s.nodes.size, bgpPeers: s.peers.size, bgpConfigurations: s.configs.size, ipPools: s.pools.size, blockAffinities: s.affinities.size },
       rejected: s.rejectedList,

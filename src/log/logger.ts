@@ -3,6 +3,7 @@
  * terminal the same records are printed for people instead, one readable line each.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { isoTimeField } from '../time/iso-time.js';
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 const COLORS: Record<number, string> = { 10: '90', 20: '90', 30: '32', 40: '33', 50: '31', 60: '35' };
@@ -33,6 +34,6 @@ function prettyStream(out: NodeJS.WriteStream): DestinationStream {
 }
 
 export function createLogger(level: string, pretty = Boolean(process.stdout.isTTY)): Logger {
-  const opts = { level, base: { name: 'wrend' }, timestamp: pino.stdTimeFunctions.isoTime };
+  const opts = { level, base: { name: 'wrend' }, timestamp: isoTimeField };
   return pretty ? pino(opts, prettyStream(process.stdout)) : pino(opts);
 }

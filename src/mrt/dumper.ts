@@ -9,6 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Family } from '../wire/constants.js';
 import type { RibReader } from '../rib/rib-reader.js';
 import { dumpRib, type DumpOptions, type DumpResult } from './rib-dump.js';
+import { isoString } from '../time/iso-time.js';
 
 export interface DumperStatus {
   running: boolean;
@@ -81,7 +82,7 @@ export class RibDumper {
     try {
       const r = await dumpRib(rib, this.check(file, requested), { ...this.options(), families });
       this.status.dumps++;
-      this.status.last = { ...r, at: new Date().toISOString() };
+      this.status.last = { ...r, at: isoString(Date.now()) };
       return r;
     } catch (err) {
       this.status.errors++;
