@@ -53,7 +53,8 @@ const STOP_FLUSH_MS = 200;
 
 export class Daemon implements ReloadTarget {
   private listenerRef: BgpListener | null = null;
-  readonly loop = new LoopMonitor();
+  /** The real event loop's delay (real time, whatever clock drives the protocol). */
+  readonly loop = new LoopMonitor(realClock);
   private stopLoopSamples: (() => void) | null = null;
 
   /** The file the config came from; `configure` and SIGHUP read it again. */

@@ -91,12 +91,21 @@ export class FakeClock implements Clock {
       for (const tm of this.timers) if (tm.at <= end && (!next || tm.at < next.at || (tm.at === next.at && tm.seq < next.seq))) next = tm;
       if (!next) break;
       this.timers.delete(next);
-      this.t = next.at;
+      // A timer made overdue by block() runs late, at the time the loop is free again.
+      this.t = Math.max(this.t, next.at);
       next.fn();
       this.runAllDeferred();
       this.idle();
     }
     this.t = end;
+  }
+
+  /**
+   * The loop is busy for `ms` (a stall): time moves and no timer runs; the ones that fell due
+   * run late, on the next advance().
+   */
+  block(ms: number): void {
+    this.t += ms;
   }
 
   /** Synchronous deferred work to exhaustion (bounded). */
