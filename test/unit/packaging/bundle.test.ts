@@ -36,5 +36,10 @@ t.test('after npm run build, dist runs wrend and wrenc from the bundle', { skip:
   for (const name of ['wrend-main', 'wrenc-main'] as const) t.equal(mainModule(name, dist).href, pathToFileURL(join(root, 'dist', 'src', 'bundle', `${name}.js`)).href, name);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   t.match(pkg.scripts.build, /&& npm run bundle$/, 'the build bundles');
+  // Node looks for the package scope of every module it loads, a directory at a time upward; a
+  // package.json beside the chunks ends that walk at once (without it, the walk's URL-to-path calls
+  // at start-up were enough to have TurboFan compile one, which paged 3 MB of the compiler into an
+  // idle wrend).
+  t.same(JSON.parse(readFileSync(join(root, 'dist', 'src', 'bundle', 'package.json'), 'utf8')), { type: 'module' }, 'the bundle is its own package scope');
   t.match(readFileSync(join(root, 'Dockerfile'), 'utf8'), /npm run bundle/, 'and so does the image');
 });
