@@ -40,8 +40,9 @@ export const loopActiveTime: ActiveTime = () => performance.eventLoopUtilization
 
 export class LoopMonitor {
   private worstEver = 0;
-  /** The probe's worst lateness in this window (ms). */
+  /** The probe's worst lateness in this window (ms), and the histogram's before it was switched off. */
   private probeMax = 0;
+  private foldedMax = 0;
   private fine = true;
   private quietSince: number | null = null;
   private handle: unknown = null;
@@ -85,13 +86,19 @@ export class LoopMonitor {
       this.quietSince = null;
       if (!this.fine) {
         this.fine = true;
+        // Node's histogram keeps the time of its last tick across disable(): enabled again
+        // without a reset, its first interval is the whole idle spell (a 2.5 s "stall").
+        this.histogram.reset();
         this.histogram.enable();
       }
     } else if (this.fine) {
       this.quietSince ??= now;
       if (now - this.quietSince >= QUIET_MS) {
         this.fine = false;
+        // What the histogram saw in this window is kept as a maximum; it restarts empty.
+        this.foldedMax = Math.max(this.foldedMax, this.histogramMax());
         this.histogram.disable();
+        this.histogram.reset();
       }
     }
     this.arm();
@@ -105,21 +112,28 @@ export class LoopMonitor {
     return Math.max(0, ns / 1e6 - FINE_MS);
   }
 
-  /** Worst delay (ms) since the previous call and the 99th percentile, then reset the window. */
+  /** The histogram's worst tick since its last reset, as lateness (ms). */
+  private histogramMax(): number {
+    return this.histogram.count > 0 ? this.late(this.histogram.max) : 0;
+  }
+
+  /**
+   * Worst delay (ms) since the previous call and the 99th percentile (the histogram's while it
+   * ran; else the probe's worst), then reset the window.
+   */
   sample(): { maxMs: number; p99Ms: number } {
     const h = this.histogram;
-    const counted = h.count > 0;
-    const maxMs = Math.max(this.probeMax, counted ? this.late(h.max) : 0);
-    const p99Ms = counted ? Math.min(maxMs, this.late(h.percentile(99))) : this.probeMax;
+    const maxMs = Math.max(this.probeMax, this.foldedMax, this.histogramMax());
+    const p99Ms = h.count > 0 ? Math.min(maxMs, this.late(h.percentile(99))) : Math.max(this.probeMax, this.foldedMax);
     this.worstEver = Math.max(this.worstEver, maxMs);
     this.probeMax = 0;
+    this.foldedMax = 0;
     h.reset();
     return { maxMs, p99Ms };
   }
 
   get worstMs(): number {
-    const h = this.histogram;
-    return Math.max(this.worstEver, this.probeMax, h.count > 0 ? this.late(h.max) : 0);
+    return Math.max(this.worstEver, this.probeMax, this.foldedMax, this.histogramMax());
   }
 
   stop(): void {
