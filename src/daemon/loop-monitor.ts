@@ -46,7 +46,7 @@ export class LoopMonitor {
   private fine = true;
   private quietSince: number | null = null;
   private handle: unknown = null;
-  private due = 0;
+  /** When the probe last ran (it falls due PROBE_MS later), and the loop's working time then. */
   private lastAt: number;
   private lastActive: number;
   private stopped = false;
@@ -69,14 +69,13 @@ export class LoopMonitor {
   }
 
   private arm(): void {
-    this.due = this.clock.monotonic() + PROBE_MS;
     this.handle = this.clock.setTimer(PROBE_MS, () => this.probe());
   }
 
   private probe(): void {
     if (this.stopped) return;
     const now = this.clock.monotonic();
-    this.probeMax = Math.max(this.probeMax, now - this.due);
+    this.probeMax = Math.max(this.probeMax, now - (this.lastAt + PROBE_MS));
     const active = this.active();
     const spent = now - this.lastAt;
     const busy = spent > 0 && (active - this.lastActive) / spent >= BUSY_SHARE;
