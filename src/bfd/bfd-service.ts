@@ -21,6 +21,14 @@ export interface BfdSnapshot {
 const STATUS_TIMEOUT_MS = 2000;
 const RESTART_DELAY_MS = 1000;
 
+/**
+ * The worker's heap: 64 MB of old generation, and a 6 MB young generation, which V8 splits into
+ * two 2 MB semi-spaces and a new large-object space: the size --max-semi-space-size=2 gives the
+ * main thread. A worker's heap is made when it starts, after wrend has put that flag back to its
+ * default (daemon/node-flags.ts), so it must be given here.
+ */
+export const WORKER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 6 } as const;
+
 export class BfdService {
   private worker: Worker | null = null;
   private specs: SessionSpec[] = [];
@@ -78,7 +86,7 @@ export class BfdService {
   }
 
   private startWorker(): void {
-    const w = new Worker(this.workerUrl, { resourceLimits: { maxOldGenerationSizeMb: 64 } });
+    const w = new Worker(this.workerUrl, { resourceLimits: WORKER_LIMITS });
     this.worker = w;
     w.unref();
     w.on('message', (m: FromWorker) => this.onMessage(m));

@@ -1,7 +1,13 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=2
-/** wrend — the wren BGP daemon. The compile cache first, so it holds every module loaded after it. */
+/**
+ * wrend — the wren BGP daemon. First the heap flags back to their defaults, so V8 takes Node's code
+ * cache for the built-in modules the bundle imports (node-flags.ts); then the compile cache, so it
+ * holds every module loaded after it.
+ */
 import { enableCompileCache } from './compile-cache.js';
 import { loadMain } from './load-main.js';
+import { settleHeapFlags } from '../daemon/node-flags.js';
 
+settleHeapFlags();
 enableCompileCache();
 await loadMain('wrend-main');

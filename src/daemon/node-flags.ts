@@ -8,7 +8,31 @@
  * churn-1m 185 -> 148 MB), at no measurable cost in time (docs/ARCHITECTURE.md, Process
  * settings). V8 reads it only at start-up: it cannot be set from inside the process.
  */
+import { setFlagsFromString } from 'node:v8';
+
 export const WREND_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+
+/**
+ * The V8 flags among WREND_NODE_FLAGS that V8 reads only when it makes the heap (for the young
+ * generation's size), with their default values.
+ */
+const HEAP_SETUP_FLAGS: readonly string[] = ['--max-semi-space-size=0'];
+
+/**
+ * Put the heap-setup flags back to their defaults, now that the heap has taken its size from them.
+ * Left set, they only cost: Node's built-in modules come with a code cache, and V8 takes it only
+ * when the hash of all flag settings matches the hash the cache was made with (all defaults). On
+ * Node 20 any V8 flag on the command line changes that hash, so every built-in module wrend loads
+ * (net, dgram, cluster, the streams) was compiled from source: a wrend with 49 neighbours had its
+ * control socket up after 128 ms of CPU, against 112 ms with this (medians of 20 alternated
+ * starts; docs/ARCHITECTURE.md, Process settings). Node 24's V8 leaves heap sizes out of that hash,
+ * so there this changes nothing. The heap keeps its size (V8 reads the flag only in
+ * Heap::ConfigureHeap); a worker thread's heap, made later, takes its size from the worker's
+ * resourceLimits instead (bfd-service.ts). wrend.ts calls this first, before the bundle loads.
+ */
+export function settleHeapFlags(): void {
+  for (const flag of HEAP_SETUP_FLAGS) setFlagsFromString(flag);
+}
 
 /**
  * The environment wrend runs with, for glibc's malloc (read once, when the process starts; other
