@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killIn, removeNamespaces, runBench, startInjector, vethPair } from './lib/veth-pair.js';
-import { WREND_ENV, WREND_NODE_FLAGS } from '../src/daemon/node-flags.js';
+import { WREND_NODE_FLAGS } from '../src/daemon/node-flags.js';
+import { wrendEnv } from './lib/daemon-env.js';
 
 const N = Number(process.env.N ?? (process.env.QUICK ? 100_000 : 1_000_000));
 const INTERVAL = 100;
@@ -58,7 +59,7 @@ function startDut(daemon: 'wren' | 'bird'): { proc: ChildProcess; proto: number;
       fib: { table: 254, protocol: 210, persist: false },
     }));
     const sock = join(dir, 'wren.sock');
-    const proc = spawn('ip', ['netns', 'exec', DUT, process.execPath, ...WREND_NODE_FLAGS, join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', sock, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...WREND_ENV } });
+    const proc = spawn('ip', ['netns', 'exec', DUT, process.execPath, ...WREND_NODE_FLAGS, join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', sock, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], env: wrendEnv() });
     const wrenc = <T>(...args: string[]): T | null => {
       const r = spawnSync(process.execPath, [join(root, 'src', 'bin', 'wrenc.js'), '--socket', sock, '--json', ...args], { encoding: 'utf8' });
       try {

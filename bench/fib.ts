@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeNamespaces, runBench, sh, startInjector, vethPair } from './lib/veth-pair.js';
+import { daemonEnv, wrendEnv } from './lib/daemon-env.js';
+import { WREND_NODE_FLAGS } from '../src/daemon/node-flags.js';
 
 const N = Number(process.env.N ?? (process.env.QUICK ? 100_000 : 1_000_000));
 const DUT = `wrenfib${process.pid}`;
@@ -55,7 +57,7 @@ async function viaBgp(daemon: 'wren' | 'bird'): Promise<number | null> {
       fib: { table: 254, protocol: 210, persist: false },
     }));
     proto = 210;
-    proc = spawn('ip', ['netns', 'exec', DUT, process.execPath, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', join(dir, 'wren.sock'), '--log-level', process.env.WREN_LOG ?? 'warn'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    proc = spawn('ip', ['netns', 'exec', DUT, process.execPath, ...WREND_NODE_FLAGS, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', join(dir, 'wren.sock'), '--log-level', process.env.WREN_LOG ?? 'warn'], { stdio: ['ignore', 'inherit', 'inherit'], env: wrendEnv() });
   } else {
     const conf = join(dir, 'bird.conf');
     writeFileSync(conf, [
@@ -63,7 +65,7 @@ async function viaBgp(daemon: 'wren' | 'bird'): Promise<number | null> {
       'protocol bgp inj { local 198.18.0.1 as 64512; neighbor 198.18.0.2 as 65000; passive on; ipv4 { import all; export none; }; }',
     ].join('\n') + '\n');
     proto = 12;
-    proc = spawn('ip', ['netns', 'exec', DUT, 'bird', '-f', '-c', conf, '-s', join(dir, 'bird.ctl')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    proc = spawn('ip', ['netns', 'exec', DUT, 'bird', '-f', '-c', conf, '-s', join(dir, 'bird.ctl')], { stdio: ['ignore', 'inherit', 'inherit'], env: daemonEnv() });
   }
   await new Promise((r) => setTimeout(r, 1500));
   const { proc: inj, start } = await startInjector(INJ, root, N);

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeNamespaces, runBench, vethPair } from './lib/veth-pair.js';
-import { WREND_ENV, WREND_NODE_FLAGS } from '../src/daemon/node-flags.js';
+import { WREND_NODE_FLAGS } from '../src/daemon/node-flags.js';
+import { wrendEnv } from './lib/daemon-env.js';
 
 const N = Number(process.env.N ?? (process.env.QUICK ? 100_000 : 1_000_000));
 const DUT = `wrenmrt${process.pid}`;
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     routerId: '198.18.0.1', asn: 64512, listen: { address: ['198.18.0.1'], port: 179 },
     neighbors: [{ address: '198.18.0.2', asn: 65000, passive: true, maxPrefixes: { limit: 4_294_967_295, action: 'warn' } }],
   }));
-  const proc = spawn('ip', ['netns', 'exec', DUT, process.execPath, ...WREND_NODE_FLAGS, join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', sock, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...WREND_ENV } });
+  const proc = spawn('ip', ['netns', 'exec', DUT, process.execPath, ...WREND_NODE_FLAGS, join(root, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', sock, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], env: wrendEnv() });
   await sleep(1500);
   const inj = spawn('ip', ['netns', 'exec', INJ, process.execPath, join(root, 'bench', 'fib-driver.js')], { env: { ...process.env, N: String(N) }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 600; i++) {

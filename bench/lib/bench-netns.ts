@@ -2,7 +2,8 @@
  * A benchmark namespace: addresses from 198.18.0.0/15 on its loopback, daemons started inside it
  * from the built dist/, and every process and file removed afterwards.
  */
-import { WREND_ENV, WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { daemonEnv, wrendEnv } from './daemon-env.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,7 +59,7 @@ export class BenchNetns {
     // WREND_OUTPUT=FILE: wrend's stdout and stderr appended to FILE (what --trace-gc prints, say).
     const out = process.env.WREND_OUTPUT ? openSync(process.env.WREND_OUTPUT, 'a') : 'ignore';
     try {
-      return this.spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path(`${name}.sock`), '--log-level', 'warn'], { ...process.env, ...WREND_ENV }, false, out);
+      return this.spawn(process.execPath, [...nodeArgs, join(DIST, 'src', 'bin', 'wrend.js'), '--config', conf, '--socket', this.path(`${name}.sock`), '--log-level', 'warn'], wrendEnv(), false, out);
     } finally {
       if (typeof out === 'number') closeSync(out);
     }
@@ -68,7 +69,7 @@ export class BenchNetns {
   startBird(config: string, name = 'bird'): ChildProcess {
     const conf = this.path(`${name}.conf`);
     writeFileSync(conf, config);
-    return this.spawn('bird', ['-f', '-c', conf, '-s', this.path(`${name}.ctl`)], process.env, false);
+    return this.spawn('bird', ['-f', '-c', conf, '-s', this.path(`${name}.ctl`)], daemonEnv(), false);
   }
 
   destroy(): void {

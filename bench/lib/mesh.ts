@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { request } from '../../src/cli/client.js';
 import { BenchNetns, cpuSeconds, statSeconds } from './bench-netns.js';
-import { WREND_ENV, WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { WREND_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { wrendEnv } from './daemon-env.js';
 
 export interface MeshResult {
   nodes: number;
@@ -31,12 +32,12 @@ export interface MeshResult {
 
 /**
  * CPU seconds of one start of a bare `node` (`node -e 0`, the same Node flags), averaged over
- * `runs`: the floor any Node daemon pays per node before its own code runs.
+ * `runs`, in wrend's environment: the floor any Node daemon pays per node before its own code runs.
  */
 export function bareNodeCpuSeconds(runs = 10): number {
   const children = () => statSeconds('self', 13);
   const before = children();
-  for (let i = 0; i < runs; i++) spawnSync(process.execPath, [...WREND_NODE_FLAGS, '-e', '0'], { env: { ...process.env, ...WREND_ENV } });
+  for (let i = 0; i < runs; i++) spawnSync(process.execPath, [...WREND_NODE_FLAGS, '-e', '0'], { env: wrendEnv() });
   return (children() - before) / runs;
 }
 

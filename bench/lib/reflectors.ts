@@ -7,6 +7,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import type { BenchNetns } from './bench-netns.js';
+import { daemonEnv } from './daemon-env.js';
 
 export const DAEMONS = ['wren', 'bird', 'frr', 'gobgp'] as const;
 export type DaemonName = (typeof DAEMONS)[number];
@@ -77,7 +78,7 @@ export function startReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean, 
       // Both run as user frr (zebra insists on its vty group): the files must be theirs to use.
       chmodSync(ns.dir, 0o777);
       writeFileSync(ns.path('zebra.conf'), '', { mode: 0o644 });
-      if (!again) ns.spawn('/usr/lib/frr/zebra', ['-f', ns.path('zebra.conf'), '-i', ns.path('zebra.pid'), '-z', ns.path('frr.zsock'), '--vty_socket', ns.dir], process.env, false);
+      if (!again) ns.spawn('/usr/lib/frr/zebra', ['-f', ns.path('zebra.conf'), '-i', ns.path('zebra.pid'), '-z', ns.path('frr.zsock'), '--vty_socket', ns.dir], daemonEnv(), false);
       writeFileSync(conf, [
         'frr defaults traditional',
         'bgp no-rib',
@@ -97,7 +98,7 @@ export function startReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean, 
         '  neighbor clients route-reflector-client',
         ' exit-address-family',
       ].join('\n') + '\n', { mode: 0o644 });
-      return { address, proc: ns.spawn('/usr/lib/frr/bgpd', ['-S', '-f', conf, '-i', ns.path('frr.pid'), '--vty_socket', ns.dir, '-z', ns.path('frr.zsock'), '-l', address], process.env, false) };
+      return { address, proc: ns.spawn('/usr/lib/frr/bgpd', ['-S', '-f', conf, '-i', ns.path('frr.pid'), '--vty_socket', ns.dir, '-z', ns.path('frr.zsock'), '-l', address], daemonEnv(), false) };
     }
     case 'gobgp': {
       const conf = ns.path('gobgp.toml');
@@ -109,7 +110,7 @@ export function startReflector(ns: BenchNetns, daemon: DaemonName, v6: boolean, 
         '  [[peer-groups.afi-safis]]', '    [peer-groups.afi-safis.config]', `      afi-safi-name = "${v6 ? 'ipv6' : 'ipv4'}-unicast"`,
         '[[dynamic-neighbors]]', '  [dynamic-neighbors.config]', `    prefix = "${range}"`, '    peer-group = "clients"',
       ].join('\n') + '\n');
-      return { address, proc: ns.spawn('gobgpd', ['-f', conf, '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--log-level', 'warn'], process.env, false) };
+      return { address, proc: ns.spawn('gobgpd', ['-f', conf, '-t', 'toml', '--api-hosts', '127.0.0.1:50051', '--log-level', 'warn'], daemonEnv(), false) };
     }
   }
 }
