@@ -564,6 +564,26 @@ export class UpdateGroup {
     else UpdateGroup.withdrawIn(b, slot, 1);
   }
 
+  /**
+   * A lagging member's walk through the table from l.syncAt, sending what is announced there, within
+   * `budget` slots sent: the budget left. A method of its own, so that the loop V8 finds hot (every
+   * member that joins walks every slot of the table) is this one and not flush: compiled as part of
+   * flush, with all flush inlines, it cost TurboFan about 40 ms of CPU per wrend in a cold 50-node
+   * mesh, where flush itself ran for under a millisecond.
+   */
+  private walk(m: ExportMember, l: Lagging, b: Batch, budget: number): number {
+    const end = this.adjOut.length;
+    while (l.syncAt < end && budget > 0) {
+      const slot = l.syncAt++;
+      if (this.adjOut[slot] !== 0) {
+        this.catchUp(m, slot, true, b);
+        budget--;
+      }
+    }
+    if (l.syncAt >= end) l.syncAt = -1;
+    return budget;
+  }
+
   private flush(): void {
     if (this.disposed) return;
     const fam = this.family;
@@ -597,17 +617,7 @@ export class UpdateGroup {
       if (m.pendingBytes() > HIGH_WATER / 2) continue;
       const b = this.newBatch();
       const released: number[] = [];
-      if (l.syncAt >= 0) {
-        const end = this.adjOut.length;
-        while (l.syncAt < end && budget > 0) {
-          const slot = l.syncAt++;
-          if (this.adjOut[slot] !== 0) {
-            this.catchUp(m, slot, true, b);
-            budget--;
-          }
-        }
-        if (l.syncAt >= end) l.syncAt = -1;
-      }
+      if (l.syncAt >= 0) budget = this.walk(m, l, b, budget);
       if (l.syncAt < 0) {
         for (let slot = l.dirty.take(); slot >= 0; slot = budget-- > 0 ? l.dirty.take() : -1) {
           released.push(slot);
