@@ -24,11 +24,20 @@ export function enableCompileCache(): void {
 }
 
 /**
+ * The key on `globalThis` of what writes the code cache of wrend's bundle when it was loaded as one
+ * script (script-cache.ts): that loader and the bundled copy of this module share no module state.
+ */
+export const SAVE_HOOK = Symbol.for('wren.saveScriptCache');
+
+/**
  * Write what the cache holds now. Node writes it at exit, and a daemon that is killed never exits:
- * wrend calls this once it is up (Node 22.10 and later; elsewhere nothing happens).
+ * wrend calls this once it is up. The code cache of the bundle loaded as one script
+ * (script-cache.ts), and Node's compile cache (Node 22.10 and later).
  */
 export function flushCompileCache(): void {
   if (!dir()) return;
+  const save = (globalThis as Record<symbol, unknown>)[SAVE_HOOK];
+  if (typeof save === 'function') (save as () => void)();
   try {
     (module as unknown as WithCache).flushCompileCache?.();
   } catch {

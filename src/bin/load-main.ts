@@ -23,7 +23,7 @@ export async function loadMain(name: MainName): Promise<void> {
 }
 
 /** `bundle` exists and was written no earlier than `source`: a later tsc run makes it stale. */
-function isCurrent(bundle: URL, source: URL): boolean {
+export function isCurrent(bundle: URL, source: URL): boolean {
   try {
     return statSync(bundle).mtimeMs >= statSync(source).mtimeMs;
   } catch {

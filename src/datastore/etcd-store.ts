@@ -7,6 +7,7 @@
  * datastore is configured.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Etcd3, IOptions, Watcher } from 'etcd3';
 
 export interface StoreEvent {
@@ -56,7 +57,9 @@ function capped(ms: number): WatchBackoff {
 }
 
 export async function openEtcd(o: EtcdOptions): Promise<KvStore> {
-  const { Etcd3: Client } = await import('etcd3');
+  // Required, not imported: wrend's bundle may run as one CommonJS script (bin/script-cache.ts),
+  // which has no import().
+  const { Etcd3: Client } = createRequire(import.meta.url)('etcd3') as typeof import('etcd3');
   const options: IOptions = {
     hosts: o.endpoints,
     dialTimeout: o.timeoutMs ?? 3000,

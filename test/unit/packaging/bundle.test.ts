@@ -1,9 +1,13 @@
 import t from 'tap';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mainModule } from '../../../src/bin/load-main.js';
+import { cacheFileFor } from '../../../src/bin/script-cache.js';
+import { request } from '../../../src/cli/client.js';
+import { WREND_NODE_FLAGS } from '../../../src/daemon/node-flags.js';
 
 // wrend and wrenc load the bundle of dist/src/bundle when it is at least as new as the compiled
 // module it was made from (src/bin/load-main.ts), else the modules.
@@ -42,4 +46,42 @@ t.test('after npm run build, dist runs wrend and wrenc from the bundle', { skip:
   // idle wrend).
   t.same(JSON.parse(readFileSync(join(root, 'dist', 'src', 'bundle', 'package.json'), 'utf8')), { type: 'module' }, 'the bundle is its own package scope');
   t.match(readFileSync(join(root, 'Dockerfile'), 'utf8'), /npm run bundle/, 'and so does the image');
+});
+
+// With WREN_COMPILE_CACHE, wrend runs the bundle as one script with V8's code cache
+// (src/bin/script-cache.ts): the build makes that script, and the real daemon writes the cache once
+// up and takes it on its next start.
+t.test('the bundle as one script: made by the build, run with its code cache', { skip: existsSync(join(root, 'dist', 'src', 'bundle', 'wrend-main.script.js')) ? false : 'no dist/src/bundle/wrend-main.script.js: run npm run build' }, async (t) => {
+  const file = join(root, 'dist', 'src', 'bundle', 'wrend-main.script.js');
+  const text = readFileSync(file, 'utf8');
+  t.ok(text.startsWith("(function (exports, require, module, __filename, __dirname) {'use strict';"), 'one function, as Node wraps a CommonJS module, in strict mode');
+  t.notMatch(text, /\bimport\(/, 'no import() (a script from the code cache cannot import)');
+  t.notMatch(text, /\bimport\.meta\b/, 'no import.meta');
+  const dir = mkdtempSync(join(tmpdir(), 'wren-script-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'wren.json');
+  writeFileSync(config, JSON.stringify({ routerId: '192.0.2.1', asn: 64512, listen: { address: ['127.0.0.1'], port: 0 } }));
+  const cacheDir = join(dir, 'cache');
+  const cacheFile = cacheFileFor(cacheDir, file);
+  const startOnce = async (): Promise<void> => {
+    const sock = join(dir, 'wren.sock');
+    const child = spawn(process.execPath, [...WREND_NODE_FLAGS, join(root, 'dist', 'src', 'bin', 'wrend.js'), '--config', config, '--socket', sock, '--log-level', 'warn'], { env: { ...process.env, WREN_COMPILE_CACHE: cacheDir }, stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      let up = false;
+      for (let i = 0; i < 100 && !up; i++) {
+        up = await request(sock, 'show status', {}, undefined, 1).then(() => true, () => false);
+        if (!up) await new Promise((r) => setTimeout(r, 100));
+      }
+      t.ok(up, 'wrend answers on its control socket');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  await startOnce();
+  t.ok(existsSync(cacheFile), 'the first start wrote the code cache');
+  const written = statSync(cacheFile, { bigint: true }).mtimeNs;
+  await startOnce();
+  t.equal(statSync(cacheFile, { bigint: true }).mtimeNs, written, 'the second took it as it was (a cache V8 refused is written again)');
 });
