@@ -40,6 +40,7 @@ import { BenchNetns, DIST, cpuSeconds, peakRssMb, syscalls } from './lib/bench-n
 import { DAEMONS, type DaemonName } from './lib/reflectors.js';
 import { runScenario } from './lib/scenario.js';
 import { bareNodeCpuSeconds, runMesh } from './lib/mesh.js';
+import { warmCodeCache } from './lib/daemon-env.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' }, json: { type: 'string' }, cap: { type: 'string' }, scenarios: { type: 'string' } },
@@ -172,6 +173,8 @@ function table(s: Scenario, rows: Row[]): void {
 async function main(): Promise<void> {
   const missing = ['bird', '/usr/lib/frr/bgpd', 'gobgpd'].filter((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status !== 0);
   if (missing.length) console.warn(`missing (apt-get install bird2 frr gobgpd): ${missing.join(', ')}`);
+  // wrend runs with its code cache, written by one start first, as on a host that ran it before.
+  if (only.includes('wren')) console.log(`wrend's code cache: ${(await warmCodeCache(DIST)) ? 'written by a first start' : 'none (BENCH_CODE_CACHE=0, or it could not be written)'}`);
   const all: Row[] = [];
   for (const s of chosen) {
     const rows = s.id === 'fib-1m' ? runFib(s) : s.id === 'bfd-1m' ? runBfd(s) : [];
