@@ -42,7 +42,10 @@ export class Wren {
     this.socket = lab.path(`${name}-${ns}.sock`);
     // WREND_NODE_ARGS: Node flags for wrend (e.g. --heapsnapshot-signal=SIGUSR2 for the soak's heap check).
     const nodeArgs = [...WREND_NODE_FLAGS, ...(process.env.WREND_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-    this.proc = lab.spawn(ns, process.execPath, [...nodeArgs, WREND, '--config', file, '--log-level', logLevel, '--socket', this.socket], { env: { ...process.env, ...WREND_ENV } });
+    // With a code cache directory, as the systemd unit and the DaemonSet run it (the lab's own: its
+    // first wrend writes the cache, the later ones take it; src/bin/script-cache.ts).
+    const env = { ...process.env, ...WREND_ENV, WREN_COMPILE_CACHE: lab.path('code-cache') };
+    this.proc = lab.spawn(ns, process.execPath, [...nodeArgs, WREND, '--config', file, '--log-level', logLevel, '--socket', this.socket], { env });
     let buf = '';
     this.proc.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
