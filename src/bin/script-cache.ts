@@ -17,7 +17,7 @@
  * (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). What wren loads lazily is bundled or required; the
  * bundle test checks.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,22 +39,51 @@ export function cacheFileFor(dir: string, script: string): string {
   return join(dir, `${PREFIX}${id}-${process.versions.v8.replace(/[^0-9a-z.-]/gi, '')}.v8`);
 }
 
-function readCache(file: string): Buffer | undefined {
+export type Crc32 = (data: Buffer) => number;
+
+/**
+ * The CRC-32 of Node's zlib (Node 20.15 and later), loaded when first asked for: after the heap
+ * flags are settled, so it takes Node's code cache. Null on a Node without it.
+ */
+export function crc32(): Crc32 | null {
+  const f = (createRequire(import.meta.url)('node:zlib') as { crc32?: Crc32 }).crc32;
+  return typeof f === 'function' ? f : null;
+}
+
+/**
+ * A cache file is 'WRC1', the CRC-32 of V8's data, then the data. A release V8 does not check its
+ * code cache's own checksum, and a cache damaged on disk that still looked like V8's would be
+ * deserialized as it is: the daemon would crash, and crash again at every restart.
+ */
+const MAGIC = 0x57524331;
+
+/** V8's data in `file`, when it is there and whole; null when it is there but not whole. */
+function readCache(file: string, crc: Crc32): Buffer | null | undefined {
+  let b: Buffer;
   try {
     const st = statSync(file);
-    return st.isFile() && st.size <= MAX_CACHE_BYTES ? readFileSync(file) : undefined;
+    if (!st.isFile() || st.size > MAX_CACHE_BYTES) return null;
+    b = readFileSync(file);
   } catch {
     return undefined;
   }
+  if (b.length < 8 || b.readUInt32BE(0) !== MAGIC) return null;
+  const data = b.subarray(8);
+  return crc(data) === b.readUInt32BE(4) ? data : null;
 }
 
 /** Write `data` as `file` (whole or not at all), and remove the caches of earlier scripts. */
-function writeCache(file: string, data: Buffer): void {
+function writeCache(file: string, data: Buffer, crc: Crc32): void {
   try {
     const dir = dirname(file);
-    mkdirSync(dir, { recursive: true, mode: 0o750 });
+    // One level only (the unit's CacheDirectory and the DaemonSet's host path make the parent): a
+    // recursive mkdirSync never returns where mkdir says ENOENT under a parent that is there (/proc).
+    if (!existsSync(dir)) mkdirSync(dir, { mode: 0o750 });
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, data, { mode: 0o640 });
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(MAGIC, 0);
+    head.writeUInt32BE(crc(data), 4);
+    writeFileSync(tmp, Buffer.concat([head, data]), { mode: 0o640 });
     renameSync(tmp, file);
     for (const name of readdirSync(dir)) if (name.startsWith(PREFIX) && name.endsWith('.v8') && join(dir, name) !== file) rmSync(join(dir, name), { force: true });
   } catch {
@@ -67,19 +96,20 @@ function writeCache(file: string, data: Buffer): void {
  * __filename, __dirname) {...})`), with the code cache of `dir`: what it did with the cache.
  * Afterwards globalThis[SAVE_HOOK] writes the cache (once).
  */
-export function runCached(file: string, dir: string): ScriptCacheUse {
+export function runCached(file: string, dir: string, crc: Crc32): ScriptCacheUse {
   const cacheFile = cacheFileFor(dir, file);
-  const cachedData = readCache(cacheFile);
+  const read = readCache(cacheFile, crc);
+  const cachedData = read ?? undefined;
   // The file is the function expression itself (the build wraps it): a wrapper added here would
   // make V8 copy the 0.9 MB source into one string, and keep both until a full GC.
   const script = new vm.Script(readFileSync(file, 'utf8'), {
     filename: file,
     cachedData,
   });
-  const use: ScriptCacheUse = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  const use: ScriptCacheUse = read === undefined ? 'none' : read === null || script.cachedDataRejected ? 'rejected' : 'accepted';
   (globalThis as Record<symbol, unknown>)[SAVE_HOOK] = () => {
     delete (globalThis as Record<symbol, unknown>)[SAVE_HOOK];
-    if (use !== 'accepted') writeCache(cacheFile, script.createCachedData());
+    if (use !== 'accepted') writeCache(cacheFile, script.createCachedData(), crc);
   };
   const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dir: string) => void;
   const module = { exports: {} };
@@ -89,12 +119,14 @@ export function runCached(file: string, dir: string): ScriptCacheUse {
 
 /**
  * wrend's bundle through runCached when WREN_COMPILE_CACHE names a directory and the script is
- * current: what it did with the cache, or null when it did not run (then load the modules).
+ * current, and this Node has zlib's CRC-32: what it did with the cache, or null when it did not run
+ * (then load the modules).
  */
 export function runCachedMain(bin = new URL('.', import.meta.url)): ScriptCacheUse | null {
   const dir = process.env.WREN_COMPILE_CACHE;
   if (!dir) return null;
   const script = new URL('../bundle/wrend-main.script.js', bin);
   if (!isCurrent(script, new URL('wrend-main.js', bin))) return null;
-  return runCached(fileURLToPath(script), dir);
+  const crc = crc32();
+  return crc ? runCached(fileURLToPath(script), dir, crc) : null;
 }

@@ -28,19 +28,21 @@ interface Start {
   use: string;
   out: { tag: string; sum: number; sloppy: boolean; file: string; dir: string; os: string } | null;
   err: string;
+  /** The child's exit status (null: killed at the timeout). */
+  status: number | null;
 }
 
 /** One start: runCached, then the save hook as wrend calls it once up. */
 function start(file: string, dir: string): Start {
-  const code = `import { runCached } from '${MODULE}'; import { SAVE_HOOK } from '${HOOK}';
-const use = runCached(${JSON.stringify(file)}, ${JSON.stringify(dir)});
+  const code = `import { crc32, runCached } from '${MODULE}'; import { SAVE_HOOK } from '${HOOK}';
+const use = runCached(${JSON.stringify(file)}, ${JSON.stringify(dir)}, crc32());
 console.log('USE ' + use);
 setTimeout(() => globalThis[SAVE_HOOK]?.(), 50);`;
-  const r = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [...process.execArgv, '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 15_000 });
   const lines = (r.stdout ?? '').trim().split('\n');
   const use = lines.find((l) => l.startsWith('USE '))?.slice(4) ?? '';
   const json = lines.find((l) => l.startsWith('{'));
-  return { use, out: json ? (JSON.parse(json) as Start['out']) : null, err: r.stderr ?? '' };
+  return { use, out: json ? (JSON.parse(json) as Start['out']) : null, err: r.stderr ?? '', status: r.status };
 }
 
 const caches = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.v8')) : []);
@@ -89,10 +91,25 @@ t.test('a cache V8 refuses is replaced; one that cannot be written costs nothing
   t.equal(bad.out?.tag, 'one', 'the code runs all the same');
   t.not(readFileSync(cacheFile).subarray(0, 16).toString('hex'), Buffer.alloc(16, 7).toString('hex'), 'and the cache was written again');
   t.equal(start(file, dir).use, 'accepted', 'the next start takes the new one');
+  // One byte changed inside V8's data: V8's own header still matches, and a release V8 does not
+  // check its checksum; the file's CRC-32 does.
+  const good = readFileSync(cacheFile);
+  const flipped = Buffer.from(good);
+  const at = 8 + Math.floor((good.length - 8) / 2);
+  flipped[at] = (flipped[at] as number) ^ 0xff;
+  writeFileSync(cacheFile, flipped);
+  const damaged = start(file, dir);
+  t.equal(damaged.use, 'rejected', 'a cache damaged on disk is refused before V8 sees it');
+  t.equal(damaged.out?.tag, 'one', 'the code runs');
+  t.equal(start(file, dir).use, 'accepted', 'and the cache written again is taken');
   const blocked = join(root, 'not-a-dir');
   writeFileSync(blocked, 'x');
   const nowhere = start(file, join(blocked, 'cache'));
   t.equal(nowhere.use, 'none', 'nowhere to read from');
   t.equal(nowhere.out?.tag, 'one', 'runs');
   t.notMatch(nowhere.err, /Error/, 'and nothing fails when the cache cannot be written');
+  // Where mkdir says ENOENT though the parent is there, Node's recursive mkdirSync never returns.
+  const proc = start(file, '/proc/wren-no-such-dir');
+  t.equal(proc.out?.tag, 'one', 'a directory that cannot be made under /proc: runs');
+  t.equal(proc.status, 0, 'and the save returns');
 });
