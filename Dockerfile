@@ -51,5 +51,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "/opt/wren/dist/src/bin/wrenc.js", "--socket", "/run/wren/wren.sock", "--timeout", "4", "show", "status"]
 # glibc malloc: fixed mmap/trim thresholds, two arenas (src/daemon/node-flags.ts WREND_ENV).
 ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072
-ENTRYPOINT ["node", "--max-semi-space-size=2", "/opt/wren/dist/src/bin/wrend.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=2", "--no-concurrent-recompilation", "/opt/wren/dist/src/bin/wrend.js"]
 CMD ["--config", "/etc/wren/wren.yaml", "--socket", "/run/wren/wren.sock"]

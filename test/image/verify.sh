@@ -53,7 +53,7 @@ cat > $D/wren.json <<JSON
 JSON
 mkdir -p $D/etc && cp $D/wren.json $D/etc/verify.json && mount --bind $D/etc "$MNT/etc/wren"   # as -v /etc/wren:/etc/wren
 ip netns exec $A chroot "$MNT" setpriv --reuid=wren --regid=wren --clear-groups --inh-caps=-all \
-  node --max-semi-space-size=2 /opt/wren/dist/src/bin/wrend.js --config /etc/wren/verify.json --socket /run/wren/wren.sock --log-level warn > $D/wren.log 2>&1 &
+  node --max-semi-space-size=2 --no-concurrent-recompilation /opt/wren/dist/src/bin/wrend.js --config /etc/wren/verify.json --socket /run/wren/wren.sock --log-level warn > $D/wren.log 2>&1 &
 disown
 for i in $(seq 1 60); do
   if ip -n $A route show proto 210 | grep -q 203.0.113.0/24; then break; fi; sleep 0.5

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WREND_NODE_FLAGS } from '../../../src/daemon/node-flags.js';
 
-// wrend starts with --max-semi-space-size=2 and puts it back to its default once the heap exists
-// (settleHeapFlags, the first thing wrend.ts does). Checked in a child started with wrend's flags:
-// the built-in modules it loads afterwards are compiled with Node's code cache (on Node 20 a V8
-// flag on the command line makes V8 reject that cache), the young generation keeps its 2 MB
-// semi-spaces, and a worker made with the BFD worker's limits gets the same. Node's own record of
-// which built-ins took the cache needs --expose-internals, so it is read in the child only.
+// wrend starts with --max-semi-space-size=2 --no-concurrent-recompilation and puts the heap flag
+// back to its default once the heap is made (settleHeapFlags, the first thing wrend.ts does).
+// Checked in a child started with wrend's flags: the built-in modules it loads afterwards are
+// compiled with Node's code cache (on Node 20 the heap flag on the command line makes V8 reject
+// that cache; the compiler flag does not), the young generation keeps its 2 MB semi-spaces, a
+// worker made with the BFD worker's limits gets the same (and runs: Node 24 crashed making it when
+// the compiler flag had been set back too), and hot functions are optimized on the main thread.
+// Node's own record of which built-ins took the cache needs --expose-internals, so it is read in
+// the child only.
 
 const src = join(import.meta.dirname, '..', '..', '..', 'src');
 const FLAGS = pathToFileURL(join(src, 'daemon', 'node-flags.ts')).href;
@@ -56,7 +59,7 @@ interface Result {
 
 function run(flags: readonly string[], settle: boolean): Result {
   const r = spawnSync(process.execPath, [...flags, ...process.execArgv, '--expose-internals', '--no-warnings', '--input-type=module', '-e', script], { env: { ...process.env, SETTLE: settle ? '1' : '0' }, encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`child failed (${r.status ?? r.signal}): ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as Result;
 }
 
@@ -74,4 +77,30 @@ t.test('not settled: what the test tells apart', async (t) => {
   else t.pass(`Node ${process.versions.node} leaves heap sizes out of the flag hash: ${r.fromSource.length} from source`);
   const bare = run([], false);
   t.ok(bare.newSpace > 8 * MiB, `without the flag the same work grows the new space to ${bare.newSpace / 1024} KB: the cap above is the flag's`);
+});
+
+// A function hot enough for TurboFan, after the flags are settled; --trace-opt says how each
+// compile job ran (it changes the flag hash, so it is checked in a child of its own).
+const HOT = `
+import { settleHeapFlags } from '${FLAGS}';
+if (process.env.SETTLE === '1') settleHeapFlags();
+function hot(a) { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * 2; return s; }
+const a = new Int32Array(1000);
+let t = 0;
+for (let k = 0; k < 20000; k++) t += hot(a);
+console.log('sum', t);
+`;
+
+function compileModes(flags: readonly string[]): string[] {
+  const r = spawnSync(process.execPath, [...flags, '--trace-opt', ...process.execArgv, '--no-warnings', '--input-type=module', '-e', HOT], { env: { ...process.env, SETTLE: '1' }, encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`child failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return [...r.stdout.matchAll(/JSFunction hot .*mode: ConcurrencyMode::(k\w+)/g)].map((m) => m[1] as string);
+}
+
+t.test('settled: TurboFan compiles on the main thread, not in the background', async (t) => {
+  const modes = compileModes(WREND_NODE_FLAGS);
+  t.ok(modes.length > 0, `hot() was optimized (${modes.join(' ')})`);
+  t.same([...new Set(modes)], ['kSynchronous'], 'every job synchronous');
+  const bare = compileModes([]);
+  t.ok(bare.includes('kConcurrent'), `without wrend's flags the same function compiles in the background (${bare.join(' ')})`);
 });
