@@ -11,13 +11,14 @@
  * Prints prefixes/s for import and for the export encode, the longest synchronous slice (what
  * would stall the event loop), the heap after a full GC (with --expose-gc) and the peak RSS.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { Family } from '../src/wire/constants.js';
 import { makeContext } from '../src/wire/context.js';
 import { parseAddress } from '../src/wire/address.js';
-import { scanUpdate } from '../src/wire/update.js';
+import { scanUpdate, UpdateScratch } from '../src/wire/update.js';
 import { Rib, type RibPeer } from '../src/rib/rib.js';
 import type { ExportMember } from '../src/rib/update-group.js';
 import { updates } from './lib/updates.js';
@@ -69,10 +70,16 @@ function peakRss(): number {
 async function feed(rib: Rib, peer: RibPeer, msgs: Buffer[]): Promise<{ ms: number; worst: number }> {
   let worst = 0;
   const t0 = performance.now();
-  // Feed as a socket would: 16 UPDATEs (one 64 KiB read) per turn.
+  // Feed as a session's reader does: 16 UPDATEs (one 64 KiB read) per turn, each scanned into the
+  // same scratch objects, released once the RIB is done with it.
+  const scratch = new UpdateScratch();
   for (let i = 0; i < msgs.length; i += 16) {
     const s = performance.now();
-    for (const m of msgs.slice(i, i + 16)) rib.applyUpdate(peer, scanUpdate(m, 0, m.length, ctx));
+    for (let k = i; k < i + 16 && k < msgs.length; k++) {
+      const m = msgs[k] as Buffer;
+      rib.applyUpdate(peer, scanUpdate(m, 0, m.length, ctx, scratch));
+      scratch.release();
+    }
     worst = Math.max(worst, performance.now() - s);
     if (i % 160 === 0) await new Promise((r) => setImmediate(r));
   }
@@ -104,7 +111,17 @@ async function main(): Promise<void> {
   const group = () => rib.groups.values().next().value;
   await new Promise((r) => setTimeout(r, 50)); // the table generation's GC entries are delivered before counting
   gc.minor = gc.other = gc.ms = 0;
+  const profiler = process.env.ALLOC_PROFILE ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   const imp = await feed(rib, peer, msgs);
+  if (profiler) {
+    const { profile } = await profiler.post('HeapProfiler.stopSampling');
+    writeFileSync(process.env.ALLOC_PROFILE as string, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   const exported = process.env.NOGROUP ? 0 : await drain(rib, () => bytesOut > 0 && group()?.announced === count);
   console.log(`import ${count} prefixes: ${(imp.ms / 1000).toFixed(2)} s (${(count / imp.ms / 1000).toFixed(2)} M/s), worst slice ${imp.worst.toFixed(1)} ms`);
   console.log(`export to the client group: ${(exported / 1000).toFixed(2)} s after import (${(bytesOut / 1e6).toFixed(1)} MB encoded)`);

@@ -146,7 +146,10 @@ function reused(m: UpdateMessage, buf: Buffer, start: number, end: number, attrS
   m.end = end;
   m.attrStart = attrStart;
   m.attrEnd = attrEnd;
-  m.spans.length = 0;
+  // Emptied by pop, not `length = 0`: V8 gives an array's backing store up when its length is set
+  // to 0, so every UPDATE grew a new one again (29 MB of young garbage over the internet table).
+  const spans = m.spans;
+  while (spans.length > 0) spans.pop();
   setBlock(m.withdrawn, buf, wstart, wstart + wlen, addPath);
   setBlock(m.nlri, buf, attrEnd, end, addPath);
   return m;
