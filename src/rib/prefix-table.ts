@@ -150,14 +150,18 @@ export class PrefixTable {
       if (e === EMPTY) return -1;
       if ((e & tm) !== tag) continue;
       const s = (e & this.slotMask) - 1;
-      if (this.lengths[s] !== len) continue;
-      let eq = true;
-      for (let k = 0; k < nb && eq; k++) {
-        const b = k === nb - 1 ? (bytes[at + k] as number) & tail : (bytes[at + k] as number);
-        if (this.v6[s * 16 + k] !== b) eq = false;
-      }
-      if (eq) return s;
+      if (this.lengths[s] === len && this.sameV6(s, bytes, at, nb, tail)) return s;
     }
+  }
+
+  /** Slot `s` holds the `nb` significant bytes at `bytes[at..]`, the last one masked by `tail`. */
+  private sameV6(s: number, bytes: Uint8Array, at: number, nb: number, tail: number): boolean {
+    const v6 = this.v6;
+    const base = s * 16;
+    if (nb === 0) return true;
+    const last = nb - 1;
+    for (let k = 0; k < last; k++) if (v6[base + k] !== bytes[at + k]) return false;
+    return v6[base + last] === ((bytes[at + last] as number) & tail);
   }
 
   private hash6Masked(bytes: Uint8Array, at: number, len: number): number {
@@ -284,19 +288,38 @@ export class PrefixTable {
     return s;
   }
 
+  /**
+   * As insert4: one probe and one hash serve the lookup and the insert (the hash of the masked
+   * bytes is the hash of what the slot stores).
+   */
   insert6(bytes: Uint8Array, at: number, len: number): number {
-    const found = this.find6(bytes, at, len);
-    if (found >= 0) return found;
+    const nb = (len + 7) >>> 3;
+    const tail = len % 8 === 0 ? 0xff : 0xff << (8 - (len % 8));
+    const h = this.hash6Masked(bytes, at, len);
+    const tm = this.tagMask;
+    const tag = h & tm;
+    const index = this.index;
+    const mask = this.mask;
+    let i = h & mask;
+    for (; ; i = (i + 1) & mask) {
+      const e = index[i] as number;
+      if (e === EMPTY) break;
+      if ((e & tm) !== tag) continue;
+      const s = (e & this.slotMask) - 1;
+      if (this.lengths[s] === len && this.sameV6(s, bytes, at, nb, tail)) return s;
+    }
     this.maybeGrowIndex();
     const s = this.allocSlot();
-    const nb = (len + 7) >>> 3;
-    for (let k = 0; k < 16; k++) this.v6[s * 16 + k] = k < nb ? (bytes[at + k] as number) : 0;
-    if (len % 8 !== 0) this.v6[s * 16 + nb - 1] = (this.v6[s * 16 + nb - 1] as number) & (0xff << (8 - (len % 8)));
+    const v6 = this.v6;
+    const base = s * 16;
+    for (let k = 0; k < 16; k++) v6[base + k] = k < nb ? (bytes[at + k] as number) : 0;
+    if (tail !== 0xff) v6[base + nb - 1] = (v6[base + nb - 1] as number) & tail;
     this.lengths[s] = len;
     this.setUsed(s);
-    this.hashes[s] = this.hash6(this.v6, s * 16, len);
+    this.hashes[s] = h;
     this.size++;
-    this.placeInIndex(s);
+    if (this.index === index && this.tagMask === tm) index[i] = this.entry(s, h);
+    else this.placeInIndex(s);
     if (this.next && s < this.migrated) this.placeInNext(s);
     return s;
   }

@@ -141,3 +141,21 @@ t.test('an IPv4 address as uint32 or as the same bits in an int32 is the same pr
   t.equal(table.find4(high, 24), s, 'still found after the index grew');
   t.equal(table.size, 202);
 });
+
+t.test('IPv6 of every length, ::/0 included, with host bits set: one prefix per masked key', async (t) => {
+  const table = new PrefixTable(Family.IPV6_UNICAST, 2);
+  const { mismatches, ref } = churn(table, 40_000, 4242, (rand) => {
+    const len = rand(129);
+    // A few values per byte, so equal prefixes recur; host bits beyond the length are random.
+    const p = Buffer.alloc(16);
+    for (let k = 0; k < 16; k++) p[k] = k < 4 ? [0x20, 0x01, 0x0d, 0xb8][k] as number : rand(3) === 0 ? rand(256) : rand(2);
+    const masked = Buffer.alloc(16);
+    for (let bit = 0; bit < len; bit++) if ((p[bit >>> 3] as number) & (0x80 >>> (bit & 7))) masked[bit >>> 3] = (masked[bit >>> 3] as number) | (0x80 >>> (bit & 7));
+    return { k: `${masked.toString('hex')}/${len}`, find: () => table.find6(p, 0, len), insert: () => table.insert6(p, 0, len) };
+  });
+  t.equal(mismatches, 0, 'lookups and slots agree with the reference');
+  t.equal(table.size, ref.size);
+  const zero = table.insert6(Buffer.alloc(0), 0, 0);
+  t.equal(table.find6(Buffer.from('ff', 'hex'), 0, 0), zero, '::/0 whatever the bytes');
+  t.equal(table.lengths[zero], 0);
+});
