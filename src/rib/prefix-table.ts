@@ -140,14 +140,21 @@ export class PrefixTable {
 
   /** `bytes[at..]` holds the prefix's significant bytes (host bits of the last byte cleared or not). */
   find6(bytes: Uint8Array, at: number, len: number): number {
+    const r = this.probe6(bytes, at, len, this.hash6Masked(bytes, at, len));
+    return r >= 0 ? r : -1;
+  }
+
+  /** The slot of an IPv6 prefix whose hash is `h`, or -(i + 1) for the empty index entry i its probe ended at. */
+  private probe6(bytes: Uint8Array, at: number, len: number, h: number): number {
     const nb = (len + 7) >>> 3;
     const tail = len % 8 === 0 ? 0xff : 0xff << (8 - (len % 8));
-    const h = this.hash6Masked(bytes, at, len);
     const tm = this.tagMask;
     const tag = h & tm;
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const e = this.index[i] as number;
-      if (e === EMPTY) return -1;
+    const index = this.index;
+    const mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = index[i] as number;
+      if (e === EMPTY) return -(i + 1);
       if ((e & tm) !== tag) continue;
       const s = (e & this.slotMask) - 1;
       if (this.lengths[s] === len && this.sameV6(s, bytes, at, nb, tail)) return s;
@@ -280,47 +287,43 @@ export class PrefixTable {
     this.v4[s] = a;
     this.lengths[s] = len;
     this.setUsed(s);
-    this.size++;
-    // Growth writes only the next index; the entry found empty is still empty unless it switched.
-    if (this.index === index && this.tagMask === tm) index[i] = this.entry(s, h);
-    else this.placeInIndex(s);
-    if (this.next && s < this.migrated) this.placeInNext(s);
+    this.indexNew(s, h, index, i, tm);
     return s;
   }
 
   /**
-   * As insert4: one probe and one hash serve the lookup and the insert (the hash of the masked
-   * bytes is the hash of what the slot stores).
+   * Index new slot `s` (hash `h`) at the empty entry `i` its probe of `index` ended at. Growth
+   * writes only the next index, so that entry is still empty unless the index switched meanwhile
+   * (or dropped its tags: `tm` was the tag mask of the probe).
    */
-  insert6(bytes: Uint8Array, at: number, len: number): number {
-    const nb = (len + 7) >>> 3;
-    const tail = len % 8 === 0 ? 0xff : 0xff << (8 - (len % 8));
-    const h = this.hash6Masked(bytes, at, len);
-    const tm = this.tagMask;
-    const tag = h & tm;
-    const index = this.index;
-    const mask = this.mask;
-    let i = h & mask;
-    for (; ; i = (i + 1) & mask) {
-      const e = index[i] as number;
-      if (e === EMPTY) break;
-      if ((e & tm) !== tag) continue;
-      const s = (e & this.slotMask) - 1;
-      if (this.lengths[s] === len && this.sameV6(s, bytes, at, nb, tail)) return s;
-    }
-    this.maybeGrowIndex();
-    const s = this.allocSlot();
-    const v6 = this.v6;
-    const base = s * 16;
-    for (let k = 0; k < 16; k++) v6[base + k] = k < nb ? (bytes[at + k] as number) : 0;
-    if (tail !== 0xff) v6[base + nb - 1] = (v6[base + nb - 1] as number) & tail;
-    this.lengths[s] = len;
-    this.setUsed(s);
-    this.hashes[s] = h;
+  private indexNew(s: number, h: number, index: Int32Array, i: number, tm: number): void {
     this.size++;
     if (this.index === index && this.tagMask === tm) index[i] = this.entry(s, h);
     else this.placeInIndex(s);
     if (this.next && s < this.migrated) this.placeInNext(s);
+  }
+
+  /**
+   * As insert4, one probe and one hash serve the lookup and the insert (the hash of the masked
+   * bytes is the hash of what the slot stores).
+   */
+  insert6(bytes: Uint8Array, at: number, len: number): number {
+    const h = this.hash6Masked(bytes, at, len);
+    const index = this.index;
+    const tm = this.tagMask;
+    const r = this.probe6(bytes, at, len, h);
+    if (r >= 0) return r;
+    this.maybeGrowIndex();
+    const s = this.allocSlot();
+    const nb = (len + 7) >>> 3;
+    const v6 = this.v6;
+    const base = s * 16;
+    for (let k = 0; k < 16; k++) v6[base + k] = k < nb ? (bytes[at + k] as number) : 0;
+    if (len % 8 !== 0) v6[base + nb - 1] = (v6[base + nb - 1] as number) & (0xff << (8 - (len % 8)));
+    this.lengths[s] = len;
+    this.setUsed(s);
+    this.hashes[s] = h;
+    this.indexNew(s, h, index, -r - 1, tm);
     return s;
   }
 
