@@ -38,10 +38,10 @@ export const WREND_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '
  * (bfd-service.ts). wrend.ts calls this first, before the bundle loads.
  *
  * --no-concurrent-recompilation stays set: it is not part of that hash (on Node 20 and 24 the
- * built-ins take the cache with it set), and setting it back is what breaks: Node 24 crashes
- * (SIGSEGV) when it then makes a worker thread, whose isolate would be the first with a compiler
- * thread. So the BFD worker's isolate compiles synchronously too, on its own thread. test/unit/packaging/heap-flags.test.ts
- * checks all of this, on Node 20 and 24.
+ * built-ins take the cache with it set), and setting it back is what breaks: Node 24 crashed
+ * (SIGSEGV) when it then made a worker thread, the first isolate of the process that would get a
+ * compiler thread. So the BFD worker's isolate compiles synchronously too, on its own thread.
+ * test/unit/packaging/heap-flags.test.ts checks all of this, on Node 20 and 24.
  */
 export function settleHeapFlags(): void {
   setFlagsFromString('--max-semi-space-size=0');
