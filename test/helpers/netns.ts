@@ -138,6 +138,7 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
     try {
       const v = await fn();
       if (v) return v;
+      last = null; // an error from an earlier poll is not why it timed out
     } catch (err) {
       last = err;
     }

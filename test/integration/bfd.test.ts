@@ -60,6 +60,11 @@ async function blackholeRound(t: Test, lab: Lab, topo: ReturnType<typeof topolog
   await waitFor('BFD Up in wren', () => bfd().state === 'Up', 20_000, 100).catch((err: unknown) => {
     // Say why: wrend gone (its stderr is in the lines at level 60), or up but BFD not.
     t.comment(`wrend alive: ${String(wren.alive)}; its control socket ${existsSync(wren.socket) ? 'is there' : 'is gone'}; in its directory: ${readdirSync(dirname(wren.socket)).join(' ')}`);
+    try {
+      t.comment(`BGP to the peer: ${wren.state('192.0.2.2')}; BFD: ${JSON.stringify(wren.json('show', 'bfd'))}; the peer says Established: ${String(peer.established('192.0.2.1'))}`);
+    } catch (e) {
+      t.comment(`wrenc: ${String(e)}`);
+    }
     for (const l of wren.lines.slice(-15)) t.comment(JSON.stringify(l).slice(0, 400));
     throw err;
   });
