@@ -1,6 +1,6 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=2 --no-concurrent-recompilation
 /**
- * wrend — the wren BGP daemon. First the heap flags back to their defaults, so V8 takes Node's code
+ * wrend — the wren BGP daemon. First the heap flag back to its default, so V8 takes Node's code
  * cache for the built-in modules the bundle imports (node-flags.ts); then the compile cache, so it
  * holds every module loaded after it. With a cache directory, the bundle runs as one script with
  * V8's code cache (script-cache.ts); else its modules load.
