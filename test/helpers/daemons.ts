@@ -3,7 +3,7 @@
  * own config, sockets and pid files in the lab directory, and asked for their view of a session
  * through their own CLIs.
  */
-import { writeFileSync, chmodSync } from 'node:fs';
+import { writeFileSync, chmodSync, existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import type { Lab } from './netns.js';
 
@@ -215,6 +215,10 @@ export class Frr implements Daemon {
       chmodSync(this.vtyDir, 0o777);
       writeFileSync(lab.path(`${name}-zebra.conf`), (spec.zebraConfig ?? []).join('\n') + '\n', { mode: 0o644 });
       lab.spawn(ns, '/usr/lib/frr/zebra', ['-f', lab.path(`${name}-zebra.conf`), '-i', lab.path(`${name}-zebra.pid`), '-z', zsock, '--vty_socket', this.vtyDir]);
+      // bfdd and bgpd connect to zebra's socket as they start; one that finds it missing tries
+      // again only 10 s later. Started together, BFD in bfd.test.ts came up 10 s late in 4 runs
+      // of 10, and once not within the test's 20 s. So they start once the socket is there.
+      waitForPathSync(zsock, 5000);
     }
     if (spec.bfd) {
       const b = spec.bfd;
@@ -263,6 +267,12 @@ export class Frr implements Daemon {
       return [];
     }
   }
+}
+
+/** Wait (blocking: the constructors here are synchronous) until `path` exists, at most `ms`. */
+function waitForPathSync(path: string, ms: number): void {
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; !existsSync(path) && waited < ms; waited += 20) Atomics.wait(tick, 0, 0, 20);
 }
 
 function run0(lab: Lab, ns: string, dir: string): void {
