@@ -5,10 +5,10 @@
  */
 import { AsPathSegmentType, AttrFlag, AttrType, Family } from '../wire/constants.js';
 import { DEFAULT_LOCAL_PREF, fieldsOf, type AttrSet } from './attr-set.js';
-import { AttrStore } from './attr-store.js';
+import { AttrStore, type SetParts } from './attr-store.js';
 import { keyedHash } from './keyed-hash.js';
 import { canonicalKey, KeyFormat } from './attr-key.js';
-import { ibgpExportBytes } from './export-bytes.js';
+import { ibgpExportBytes, type ByteExport } from './export-bytes.js';
 import type { Path } from './decision.js';
 import type { RouteSource } from './route-source.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/types.js';
@@ -121,12 +121,13 @@ export function exportNextHop(best: Path, t: ExportTarget): Buffer {
  * export policy's changes apply after the export rules, as BIRD applies an export filter's: MED
  * and next hop as the policy says, prepends behind our own ASN on eBGP, no LOCAL_PREF to eBGP.
  */
-export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy: readonly Actions[] = []): AttrSet {
+export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy: readonly Actions[] = NO_ACTIONS): AttrSet {
   if (policy.length === 0 && t.kind === 'ibgp') {
     // The common case, from the key bytes (export-bytes.ts): nothing decoded.
     const nh = exportNextHop(best, t);
     const b = ibgpExportBytes(best.attrs, best.source, t.clusterId, nh);
-    if (b) return store.intern(keyedHash(b.key, b.keyLength), b.key, () => ({ fields: b.fields, nextHop: nh.length > 4 ? store.nextHop(nh) : nh }), b.keyLength);
+    const set = b ? store.internIf(keyedHash(b.key, b.keyLength), b.key, b.keyLength, byteParts, b, nh) : null;
+    if (set) return set;
   }
   let { attrs, nextHop } = exportAttributes(best, t);
   if (policy.length) {
@@ -137,4 +138,12 @@ export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy:
   // Not the list itself to the set's cache: a policy's list need not be in type order, and the set
   // must read the same whether decoded from its key (which is) or not.
   return store.intern(keyedHash(key), key, () => ({ fields: fieldsOf(attrs), nextHop: nextHop.length > 4 ? store.nextHop(nextHop) : nextHop }));
+}
+
+/** No export policy (a default argument would be a new array per call). */
+const NO_ACTIONS: readonly Actions[] = [];
+
+/** A new export set's parts from the byte path (a function, not a closure per call). */
+function byteParts(store: AttrStore, b: ByteExport, nh: Buffer): SetParts {
+  return { fields: b.fields, nextHop: nh.length > 4 ? store.nextHop(nh) : nh };
 }

@@ -3,14 +3,14 @@
  * every path in the Loc-RIB's slot chains (which are also the Adj-RIBs-In), decides, and tells
  * update groups which prefixes changed. Everything else asks it or subscribes to it.
  */
-import type { DecisionOptions } from './decision.js';
+import type { DecisionOptions, Path } from './decision.js';
 import { ALL_FAMILIES, AttrFlag, AttrType, Family } from '../wire/constants.js';
 import { NlriCursor, type NlriBlock, type Prefix } from '../wire/nlri.js';
 import { decodeAttributes, type UpdateMessage } from '../wire/update.js';
 import type { PathAttribute } from '../wire/attributes/types.js';
 import { ErrorAction } from '../wire/errors.js';
 import type { CodecContext } from '../wire/context.js';
-import { AttrStore } from './attr-store.js';
+import { AttrStore, type SetParts } from './attr-store.js';
 import { AdjRibIn } from './adj-rib-in.js';
 import { keyedHash } from './keyed-hash.js';
 import { LLGR_STALE, NO_NEXT_HOP, type AttrSet } from './attr-set.js';
@@ -84,6 +84,7 @@ export class Rib {
   private groupList: UpdateGroup[] = [];
   private readonly cursor = new NlriCursor();
   private readonly query: PolicyInput;
+  private readonly exportQuery: PolicyInput;
   private readonly freeSourceIds: number[] = [];
   /** The sets each policy result made, per base set (a result is shared by every route with its outcome). */
   private readonly derivedSets = new WeakMap<PolicyResult, WeakMap<AttrSet, AttrSet>>();
@@ -100,6 +101,7 @@ export class Rib {
     this.local = { id: 0, serial: ++sourceSerials, kind: 'local', address: 'local', addressBytes: Buffer.alloc(0), routerId: options.routerId, peerAs: options.localAsn, isClient: false };
     this.sources[0] = this.local;
     this.query = { family: Family.IPV4_UNICAST, v4: 0, bytes: NO_NEXT_HOP, at: 0, length: 0, source: this.local, attrs: null as unknown as AttrSet };
+    this.exportQuery = { ...this.query };
     this.loc = new LocRib(this.importStore, this.sources, options.decision);
     const reader = new RibReader(this.loc, this.sources, this.importStore, this.exportStore, this.groups);
     this.reader = reader;
@@ -196,23 +198,26 @@ export class Rib {
   private internUpdate(peer: RibPeer, msg: UpdateMessage): AttrSet | null {
     const key = this.keyScratch;
     const n = writeReceivedKey(key, peer.ctx.asn4, peer.ctx.ebgp, msg.spans, msg.mpReach?.nextHop ?? null);
-    return this.importStore.internIf(keyedHash(key, n), key, n, () => {
-      // A plain UPDATE: its fields straight from the wire, nothing decoded (received-fields.ts).
-      const fields = this.receivedFields.read(msg, peer.ctx);
-      let attrs: PathAttribute[] | null = null;
-      let v4 = -1;
-      if (fields) v4 = this.receivedFields.nextHop;
-      else {
-        attrs = decodeAttributes(msg, peer.ctx);
-        if (msg.error && msg.error.action !== ErrorAction.ATTRIBUTE_DISCARD) return null;
-        const nh = attrs.find((a) => a.kind === 'next-hop');
-        if (nh?.kind === 'next-hop') v4 = nh.nextHop;
-      }
-      let nextHop: Buffer = msg.mpReach ? msg.mpReach.nextHop : v4 >= 0 ? this.importStore.nextHopV4(v4) : NO_NEXT_HOP;
-      if (nextHop.length > 4) nextHop = this.importStore.nextHop(nextHop);
-      return fields ? { fields, nextHop } : { attrs: normalizeReceived(attrs ?? []), nextHop };
-    });
+    return this.importStore.internIf(keyedHash(key, n), key, n, this.updateParts, peer, msg);
   }
+
+  /** A new set's parts from an UPDATE (made once: no closure per UPDATE), or null when unusable. */
+  private readonly updateParts = (store: AttrStore, peer: RibPeer, msg: UpdateMessage): SetParts | null => {
+    // A plain UPDATE: its fields straight from the wire, nothing decoded (received-fields.ts).
+    const fields = this.receivedFields.read(msg, peer.ctx);
+    let attrs: PathAttribute[] | null = null;
+    let v4 = -1;
+    if (fields) v4 = this.receivedFields.nextHop;
+    else {
+      attrs = decodeAttributes(msg, peer.ctx);
+      if (msg.error && msg.error.action !== ErrorAction.ATTRIBUTE_DISCARD) return null;
+      const nh = attrs.find((a) => a.kind === 'next-hop');
+      if (nh?.kind === 'next-hop') v4 = nh.nextHop;
+    }
+    let nextHop: Buffer = msg.mpReach ? msg.mpReach.nextHop : v4 >= 0 ? store.nextHopV4(v4) : NO_NEXT_HOP;
+    if (nextHop.length > 4) nextHop = store.nextHop(nextHop);
+    return fields ? { fields, nextHop } : { attrs: normalizeReceived(attrs ?? []), nextHop };
+  };
 
   /** RFC 4271 §9.1.2 / RFC 4456 §8 checks of a received path; a string says why it is refused. */
   private refuse(peer: RibPeer, set: AttrSet): string | null {
@@ -239,19 +244,30 @@ export class Rib {
   applyUpdate(peer: RibPeer, msg: UpdateMessage): string | null {
     this.withdraw(peer, msg.withdrawn);
     if (msg.mpUnreach?.withdrawn) this.withdraw(peer, msg.mpUnreach.withdrawn);
-    const blocks: NlriBlock[] = [];
-    if (msg.nlri.end > msg.nlri.start) blocks.push(msg.nlri);
-    if (msg.mpReach?.nlri && msg.mpReach.nlri.end > msg.mpReach.nlri.start) blocks.push(msg.mpReach.nlri);
-    if (blocks.length === 0) return null;
+    // The two blocks an UPDATE may announce: its IPv4 NLRI and MP_REACH_NLRI's (no array per UPDATE).
+    const v4 = msg.nlri.end > msg.nlri.start ? msg.nlri : null;
+    const mpNlri = msg.mpReach?.nlri;
+    const mp = mpNlri && mpNlri.end > mpNlri.start ? mpNlri : null;
+    if (!v4 && !mp) return null;
     const set = this.internUpdate(peer, msg);
     const why = set ? this.refuse(peer, set) : (msg.error?.message ?? 'malformed attributes');
     if (!set || why) {
       // Treat as withdraw: the refused announcement replaces whatever the peer sent before.
-      for (const b of blocks) this.withdraw(peer, b);
+      if (v4) this.withdraw(peer, v4);
+      if (mp) this.withdraw(peer, mp);
       peer.rejected++;
       if (set) this.importStore.release(set);
       return why;
     }
+    if (v4) this.announceBlock(peer, v4, set);
+    if (mp) this.announceBlock(peer, mp, set);
+    // Every prefix rejected by policy: nothing holds the set.
+    this.importStore.release(set);
+    return null;
+  }
+
+  /** Announce the prefixes of `b` from `peer` with the interned set `set`, through its import policy. */
+  private announceBlock(peer: RibPeer, b: NlriBlock, set: AttrSet): void {
     const c = this.cursor;
     const src = peer.source.id;
     const policy = peer.importPolicy ?? null;
@@ -259,56 +275,51 @@ export class Rib {
     // Prefixes of one UPDATE mostly share one outcome: remember the last accepted one.
     let lastResult: PolicyResult | null = null;
     let lastUse = set;
-    for (const b of blocks) {
-      const fam = b.family;
-      const t = this.loc.tables[fam];
-      c.reset(b);
-      while (c.next()) {
-        let use = set;
-        adjIn?.announce(c, set);
-        if (policy) {
-          // One query object, filled per prefix: no allocation on this path.
-          const q = this.query;
-          q.family = fam;
-          q.v4 = c.v4;
-          q.bytes = c.buf;
-          q.at = c.bytesAt;
-          q.length = c.length;
-          q.source = peer.source;
-          q.attrs = set;
-          const r = policy.evaluate(q);
-          if (r === lastResult) {
-            use = lastUse;
-          } else if (!r.accept) {
-            // Rejected by import policy: as a withdraw of whatever the peer sent before.
-            this.withdrawOne(peer, fam, c.addPath ? c.pathId : 0);
-            peer.filtered = (peer.filtered ?? 0) + 1;
-            continue;
-          } else {
-            if (r.changes) use = this.derive(set, r);
-            lastResult = r;
-            lastUse = use;
-          }
-        }
-        const slot = fam === Family.IPV4_UNICAST ? t.insert4(c.v4Int, c.length) : t.insert6(c.buf, c.bytesAt, c.length);
-        if (c.addPath && this.loc.pathOf(fam, slot, src, c.pathId) < 0 && this.loc.pathsFrom(fam, slot, src) >= MAX_PATHS_PER_PREFIX) {
-          peer.pathsRefused = (peer.pathsRefused ?? 0) + 1;
+    const fam = b.family;
+    const t = this.loc.tables[fam];
+    c.reset(b);
+    while (c.next()) {
+      let use = set;
+      adjIn?.announce(c, set);
+      if (policy) {
+        // One query object, filled per prefix: no allocation on this path.
+        const q = this.query;
+        q.family = fam;
+        q.v4 = c.v4;
+        q.bytes = c.buf;
+        q.at = c.bytesAt;
+        q.length = c.length;
+        q.source = peer.source;
+        q.attrs = set;
+        const r = policy.evaluate(q);
+        if (r === lastResult) {
+          use = lastUse;
+        } else if (!r.accept) {
+          // Rejected by import policy: as a withdraw of whatever the peer sent before.
+          this.withdrawOne(peer, fam, c.addPath ? c.pathId : 0);
+          peer.filtered = (peer.filtered ?? 0) + 1;
           continue;
+        } else {
+          if (r.changes) use = this.derive(set, r);
+          lastResult = r;
+          lastUse = use;
         }
-        const old = this.loc.upsert(fam, slot, src, use.id, c.addPath ? c.pathId : 0);
-        if (old !== use.id) {
-          this.importStore.ref(use);
-          if (old >= 0) this.importStore.unref(this.importStore.get(old));
-          else peer.received++;
-        }
-        // The restarted peer's stale path goes only after the new one holds its set: the two often
-        // share one (the same attributes again), and dropping first freed it under the new path.
-        if (peer.stale) this.dropStale(peer.stale, fam, slot);
       }
+      const slot = fam === Family.IPV4_UNICAST ? t.insert4(c.v4Int, c.length) : t.insert6(c.buf, c.bytesAt, c.length);
+      if (c.addPath && this.loc.pathOf(fam, slot, src, c.pathId) < 0 && this.loc.pathsFrom(fam, slot, src) >= MAX_PATHS_PER_PREFIX) {
+        peer.pathsRefused = (peer.pathsRefused ?? 0) + 1;
+        continue;
+      }
+      const old = this.loc.upsert(fam, slot, src, use.id, c.addPath ? c.pathId : 0);
+      if (old !== use.id) {
+        this.importStore.ref(use);
+        if (old >= 0) this.importStore.unref(this.importStore.get(old));
+        else peer.received++;
+      }
+      // The restarted peer's stale path goes only after the new one holds its set: the two often
+      // share one (the same attributes again), and dropping first freed it under the new path.
+      if (peer.stale) this.dropStale(peer.stale, fam, slot);
     }
-    // Every prefix rejected by policy: nothing holds the set.
-    this.importStore.release(set);
-    return null;
   }
 
   /** Remove the path of the cursor's current prefix from `peer`, if it has one. */
@@ -604,25 +615,45 @@ export class Rib {
     return k;
   }
 
+  /** One Path filled per export (exportSet reads it and keeps nothing of it): no object per new export set. */
+  private scratchPath: Path | null = null;
+
+  private exportPath(source: RouteSource, from: AttrSet): Path {
+    const p = this.scratchPath;
+    if (!p) return (this.scratchPath = { source, attrs: from, igpCost: 0 });
+    p.source = source;
+    p.attrs = from;
+    return p;
+  }
+
   /** The export set of a path (received set `from` of `source`) for group `g`, or null when its policy rejects it. */
   private exportOf(g: UpdateGroup, slot: number, source: RouteSource, from: AttrSet): AttrSet | null {
     const fam = g.family;
     const policy = g.target.policy;
     if (policy) {
       const t = this.loc.tables[fam];
-      const r = policy.evaluate({ family: fam, v4: fam === Family.IPV4_UNICAST ? (t.v4[slot] as number) : 0, bytes: t.v6, at: slot * 16, length: t.lengths[slot] as number, source, attrs: from });
+      // As on import, one query object filled per prefix (this runs per prefix and group).
+      const q = this.exportQuery;
+      q.family = fam;
+      q.v4 = fam === Family.IPV4_UNICAST ? (t.v4[slot] as number) : 0;
+      q.bytes = t.v6;
+      q.at = slot * 16;
+      q.length = t.lengths[slot] as number;
+      q.source = source;
+      q.attrs = from;
+      const r = policy.evaluate(q);
       if (!r.accept) return null;
       if (r.changes) {
         const hit = g.policyCache.get(r);
         if (hit && hit.refs > 0) return hit;
-        const out = exportSet({ source, attrs: from, igpCost: 0 }, g.target, this.exportStore, r.actions);
+        const out = exportSet(this.exportPath(source, from), g.target, this.exportStore, r.actions);
         g.policyCache.set(r, out);
         return out;
       }
     }
     const hit = g.cachedExport(from, source);
     if (hit) return hit;
-    const out = exportSet({ source, attrs: from, igpCost: 0 }, g.target, this.exportStore);
+    const out = exportSet(this.exportPath(source, from), g.target, this.exportStore);
     g.cacheExport(from, source, out);
     return out;
   }
