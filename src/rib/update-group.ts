@@ -584,6 +584,9 @@ export class UpdateGroup {
     return budget;
   }
 
+  /** The slots one flush decided, whose holds it lets go at its end. */
+  private readonly doneScratch: number[] = [];
+
   private flush(): void {
     if (this.disposed) return;
     const fam = this.family;
@@ -598,7 +601,10 @@ export class UpdateGroup {
     let budget = CHUNK;
     const deadline = performance.now() + TURN_MS;
     const batch = this.newBatch();
-    const done: number[] = [];
+    // Reused and emptied by pop: a new array per flush grew a backing store of up to CHUNK slots
+    // again each time (and `length = 0` would give it up).
+    const done = this.doneScratch;
+    while (done.length > 0) done.pop(); // left over only if a flush threw: as a new array then
     const owned = new Map<ExportMember, Batch>();
     for (let slot = budget > 0 ? this.dirty.take() : -1; slot >= 0; slot = --budget > 0 ? this.dirty.take() : -1) {
       // Bounded in time as well as in count, so a cold start cannot stall the loop.
@@ -611,6 +617,7 @@ export class UpdateGroup {
     this.emit([...this.live], batch);
     if (owned.size > 0) this.emitOwned(owned);
     for (const s of done) this.loc.unhold(fam, s);
+    while (done.length > 0) done.pop();
 
     for (const [m, l] of this.lagging) {
       if (budget <= 0) break;
