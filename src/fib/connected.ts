@@ -6,6 +6,7 @@
  * that mean a subnet.
  */
 import type { KernelAddress, KernelLink } from './netlink/rtnl-codec.js';
+import { lastByteMask } from '../wire/nlri.js';
 
 /** An interface name pattern (`*` any run, `?` one character) as a RegExp. */
 export function interfacePattern(glob: string): RegExp {
@@ -88,8 +89,6 @@ export class ConnectedNetworks {
 export function samePrefix(a: Buffer, b: Buffer, len: number): boolean {
   const full = len >>> 3;
   for (let i = 0; i < full; i++) if (a[i] !== b[i]) return false;
-  const rest = len & 7;
-  if (rest === 0) return true;
-  const mask = 0xff << (8 - rest);
-  return (((a[full] as number) ^ (b[full] as number)) & mask) === 0;
+  if ((len & 7) === 0) return true;
+  return (((a[full] as number) ^ (b[full] as number)) & lastByteMask(len)) === 0;
 }

@@ -4,7 +4,7 @@
  * them matches a prefix taken straight from the RIB's columns (uint32 or bytes, no strings).
  */
 import { Family } from '../wire/constants.js';
-import { parsePrefix } from '../wire/nlri.js';
+import { lastByteMask, parsePrefix } from '../wire/nlri.js';
 
 export interface PrefixRange {
   family: Family;
@@ -83,8 +83,7 @@ export class PrefixSet {
       let ok = true;
       const full = r.length >>> 3;
       for (let k = 0; k < full && ok; k++) if (bytes[at + k] !== r.bytes[k]) ok = false;
-      const rest = r.length & 7;
-      if (ok && rest) ok = (((bytes[at + full] as number) & (0xff << (8 - rest))) & 0xff) === r.bytes[full];
+      if (ok && (r.length & 7) !== 0) ok = ((bytes[at + full] as number) & lastByteMask(r.length)) === r.bytes[full];
       if (ok) return true;
     }
     return false;

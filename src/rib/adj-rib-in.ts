@@ -4,7 +4,7 @@
  * rejected or changed alive. It serves `show route received` and `show route filtered`.
  */
 import { Family } from '../wire/constants.js';
-import type { NlriCursor } from '../wire/nlri.js';
+import { lastByteMask, type NlriCursor } from '../wire/nlri.js';
 import type { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
 
@@ -52,7 +52,7 @@ export class AdjRibIn {
     if (c.family === Family.IPV6_UNICAST) {
       const b = new Uint8Array(16);
       b.set(c.buf.subarray(c.bytesAt, c.bytesAt + c.byteLength));
-      if (c.length % 8) b[c.byteLength - 1] = (b[c.byteLength - 1] as number) & (0xff << (8 - (c.length % 8)));
+      if (c.length % 8) b[c.byteLength - 1] = (b[c.byteLength - 1] as number) & lastByteMask(c.length);
       bytes = b;
     }
     m.set(k, { family: c.family, v4: c.v4, bytes, length: c.length, pathId: c.addPath ? c.pathId : 0, set });

@@ -4,7 +4,7 @@
  * masked bytes and the length (V8 keeps such strings compact).
  */
 import { Family } from '../wire/constants.js';
-import type { NlriCursor } from '../wire/nlri.js';
+import { lastByteMask, type NlriCursor } from '../wire/nlri.js';
 import { ipv4ToString, ipv6ToString } from '../wire/address.js';
 
 export type PrefixKey = number | string;
@@ -18,7 +18,7 @@ export function v6Key(bytes: Uint8Array, at: number, length: number): string {
   const nb = (length + 7) >>> 3;
   for (let i = 0; i < 16; i++) {
     let b = i < nb ? (bytes[at + i] as number) : 0;
-    if (i === nb - 1 && length % 8 !== 0) b &= 0xff << (8 - (length % 8));
+    if (i === nb - 1) b &= lastByteMask(length);
     s += String.fromCharCode(b);
   }
   return s + String.fromCharCode(length);

@@ -13,7 +13,7 @@
 import { PK0, PK1, mixKeyed } from './keyed-hash.js';
 import { Family } from '../wire/constants.js';
 import { grownInt32, grownUint32, grownUint8 } from './columns.js';
-import type { Prefix } from '../wire/nlri.js';
+import { lastByteMask, type Prefix } from '../wire/nlri.js';
 
 const EMPTY = 0;
 /** Slots that fit beside a tag (24 bits of slot + 1). */
@@ -147,7 +147,7 @@ export class PrefixTable {
   /** The slot of an IPv6 prefix whose hash is `h`, or -(i + 1) for the empty index entry i its probe ended at. */
   private probe6(bytes: Uint8Array, at: number, len: number, h: number): number {
     const nb = (len + 7) >>> 3;
-    const tail = len % 8 === 0 ? 0xff : 0xff << (8 - (len % 8));
+    const tail = lastByteMask(len);
     const tm = this.tagMask;
     const tag = h & tm;
     const index = this.index;
@@ -175,7 +175,7 @@ export class PrefixTable {
     if (len % 8 === 0) return this.hash6(bytes, at, len);
     const nb = (len + 7) >>> 3;
     for (let k = 0; k < nb; k++) SCRATCH[k] = bytes[at + k] as number;
-    SCRATCH[nb - 1] = (SCRATCH[nb - 1] as number) & (0xff << (8 - (len % 8)));
+    SCRATCH[nb - 1] = (SCRATCH[nb - 1] as number) & lastByteMask(len);
     return this.hash6(SCRATCH, 0, len);
   }
 
@@ -319,7 +319,7 @@ export class PrefixTable {
     const v6 = this.v6;
     const base = s * 16;
     for (let k = 0; k < 16; k++) v6[base + k] = k < nb ? (bytes[at + k] as number) : 0;
-    if (len % 8 !== 0) v6[base + nb - 1] = (v6[base + nb - 1] as number) & (0xff << (8 - (len % 8)));
+    if (len % 8 !== 0) v6[base + nb - 1] = (v6[base + nb - 1] as number) & lastByteMask(len);
     this.lengths[s] = len;
     this.setUsed(s);
     this.hashes[s] = h;

@@ -7,7 +7,7 @@
  */
 import { Family } from '../wire/constants.js';
 import { ipv4ToString, ipv6ToString } from '../wire/address.js';
-import type { Prefix } from '../wire/nlri.js';
+import { lastByteMask, type Prefix } from '../wire/nlri.js';
 import { sharesMultipath, type Path } from './decision.js';
 import { exportable } from './export-rules.js';
 import { UNREACHABLE } from './nexthop.js';
@@ -125,9 +125,8 @@ export class RibReader {
     }
     const full = length >>> 3;
     for (let k = 0; k < full; k++) if (t.v6[slot * 16 + k] !== bytes[k]) return false;
-    const rest = length & 7;
-    if (rest === 0) return true;
-    const m = (0xff << (8 - rest)) & 0xff;
+    if ((length & 7) === 0) return true;
+    const m = lastByteMask(length);
     return ((t.v6[slot * 16 + full] as number) & m) === ((bytes[full] as number) & m);
   }
 

@@ -134,12 +134,21 @@ export class NlriCursor {
   }
 }
 
+/**
+ * The mask of the last byte a prefix of `length` bits uses: its significant bits set, its host
+ * bits clear (0xff when the prefix ends on a byte boundary).
+ */
+export function lastByteMask(length: number): number {
+  const rest = length & 7;
+  return rest === 0 ? 0xff : (0xff << (8 - rest)) & 0xff;
+}
+
 /** Clear the host bits of `bytes` beyond `length`. */
 export function maskBytes(bytes: Buffer, length: number): void {
   for (let i = 0; i < bytes.length; i++) {
     const bits = length - i * 8;
     if (bits >= 8) continue;
-    bytes[i] = bits <= 0 ? 0 : (bytes[i] as number) & (0xff << (8 - bits));
+    bytes[i] = bits <= 0 ? 0 : (bytes[i] as number) & lastByteMask(bits);
   }
 }
 
