@@ -33,8 +33,15 @@ export interface ByteExport {
 }
 
 /**
+ * What ibgpExportBytes answers: one object, filled again by every call (as the key buffer is
+ * shared; the AttrSet made from it copies the fields). Use it before the next call.
+ */
+const RESULT: ByteExport = { key: OUT, keyLength: 0, fields: { origin: 0, pathLength: 0, neighborAs: 0, localPref: -1, med: -1, originatorId: -1, clusterLength: 0, llgrStale: false, noLlgr: false } };
+
+/**
  * The export key and fields of `from` (a path of `src`) towards iBGP peers, with next hop
- * `nextHop`, or null when the object path must do it. `clusterId` is ours when we reflect.
+ * `nextHop` (valid until the next call), or null when the object path must do it. `clusterId` is
+ * ours when we reflect.
  */
 export function ibgpExportBytes(from: AttrSet, src: RouteSource, clusterId: number | null, nextHop: Buffer): ByteExport | null {
   if (from.key.length < 2 || from.key.length > 65536 + 258) return null;
@@ -153,21 +160,18 @@ export function ibgpExportBytes(from: AttrSet, src: RouteSource, clusterId: numb
     copyRange(IN, pStart[i] as number, (pStart[i] as number) + len, OUT, o);
     o += len;
   }
-  return {
-    key: OUT,
-    keyLength: o,
-    fields: {
-      origin: from.origin,
-      pathLength: from.pathLength,
-      neighborAs: from.neighborAs,
-      localPref: from.localPref >= 0 ? from.localPref : DEFAULT_LOCAL_PREF,
-      med: from.med,
-      originatorId: reflect ? (from.originatorId >= 0 ? from.originatorId : src.routerId) : -1,
-      clusterLength: reflect ? from.clusterLength + 1 : 0,
-      llgrStale: from.llgrStale,
-      noLlgr: from.noLlgr,
-    },
-  };
+  const f = RESULT.fields;
+  f.origin = from.origin;
+  f.pathLength = from.pathLength;
+  f.neighborAs = from.neighborAs;
+  f.localPref = from.localPref >= 0 ? from.localPref : DEFAULT_LOCAL_PREF;
+  f.med = from.med;
+  f.originatorId = reflect ? (from.originatorId >= 0 ? from.originatorId : src.routerId) : -1;
+  f.clusterLength = reflect ? from.clusterLength + 1 : 0;
+  f.llgrStale = from.llgrStale;
+  f.noLlgr = from.noLlgr;
+  RESULT.keyLength = o;
+  return RESULT;
 }
 
 function add(i: number, type: number, flags: number, start: number, len: number): void {

@@ -27,7 +27,13 @@ export class ReceivedFields {
   /** The NEXT_HOP of the last read that answered (uint32), or -1 when the UPDATE had none. */
   nextHop = -1;
 
-  /** The fields of `msg`'s attributes (it announces something), or null: decode them instead. */
+  /**
+   * What read() answers: one object, filled again by every read (the AttrSet made from it copies
+   * its values and keeps nothing of it). Use it before the next read.
+   */
+  private readonly fields: AttrFields = { origin: 0, pathLength: 0, neighborAs: 0, localPref: -1, med: -1, originatorId: -1, clusterLength: 0, llgrStale: false, noLlgr: false };
+
+  /** The fields of `msg`'s attributes (it announces something; valid until the next read), or null: decode them instead. */
   read(msg: UpdateMessage, ctx: CodecContext): AttrFields | null {
     if (msg.error !== null || msg.discarded.length > 0 || !ctx.asn4) return null;
     const buf = msg.buf;
@@ -115,6 +121,14 @@ export class ReceivedFields {
     if (origin < 0 || pathLength < 0) return null;
     if (nextHop < 0 && msg.nlri.end > msg.nlri.start) return null;
     this.nextHop = nextHop;
-    return { origin, pathLength, neighborAs, localPref, med, originatorId: -1, clusterLength: 0, llgrStale, noLlgr };
+    const f = this.fields;
+    f.origin = origin;
+    f.pathLength = pathLength;
+    f.neighborAs = neighborAs;
+    f.localPref = localPref;
+    f.med = med;
+    f.llgrStale = llgrStale;
+    f.noLlgr = noLlgr;
+    return f;
   }
 }
