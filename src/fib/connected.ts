@@ -6,7 +6,7 @@
  * that mean a subnet.
  */
 import type { KernelAddress, KernelLink } from './netlink/rtnl-codec.js';
-import { lastByteMask } from '../wire/nlri.js';
+import { samePrefix } from '../wire/nlri.js';
 
 /** An interface name pattern (`*` any run, `?` one character) as a RegExp. */
 export function interfacePattern(glob: string): RegExp {
@@ -59,7 +59,7 @@ export class ConnectedNetworks {
   isConnected(addr: Buffer): boolean {
     for (const a of this.addrs.values()) {
       if (a.address.length !== addr.length || !this.usable(a.index)) continue;
-      if (samePrefix(a.address, addr, a.prefixLen)) return true;
+      if (samePrefix(a.address, 0, addr, 0, a.prefixLen)) return true;
     }
     return false;
   }
@@ -72,7 +72,7 @@ export class ConnectedNetworks {
       if (a.address.length !== addr.length || a.prefixLen <= best) continue;
       const link = this.links.get(a.index);
       if (!link || !this.usable(a.index)) continue;
-      if (samePrefix(a.address, Buffer.from(addr.buffer, addr.byteOffset, addr.length), a.prefixLen)) {
+      if (samePrefix(a.address, 0, addr, 0, a.prefixLen)) {
         best = a.prefixLen;
         name = link.name;
       }
@@ -84,11 +84,4 @@ export class ConnectedNetworks {
   ownAddresses(): Buffer[] {
     return [...this.addrs.values()].map((a) => a.address);
   }
-}
-
-export function samePrefix(a: Buffer, b: Buffer, len: number): boolean {
-  const full = len >>> 3;
-  for (let i = 0; i < full; i++) if (a[i] !== b[i]) return false;
-  if ((len & 7) === 0) return true;
-  return (((a[full] as number) ^ (b[full] as number)) & lastByteMask(len)) === 0;
 }

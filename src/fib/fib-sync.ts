@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { Family } from '../wire/constants.js';
 import { AF_INET, AF_INET6, RTN_BLACKHOLE, RTN_UNICAST, RT_SCOPE_UNIVERSE, type KernelRoute, type NextHop } from './netlink/rtnl-codec.js';
-import { parsePrefix, type Prefix } from '../wire/nlri.js';
+import { parsePrefix, samePrefix, type Prefix } from '../wire/nlri.js';
 import { isDeepStrictEqual } from 'node:util';
 import { addressToString, parseAddress, primaryNextHop, isLinkLocal } from '../wire/address.js';
 import type { PolicyChain, PolicyResult } from '../policy/policy.js';
@@ -19,7 +19,7 @@ import type { RibReader, PathRef } from '../rib/rib-reader.js';
 import type { RouteSource } from '../rib/route-source.js';
 import type { KernelPort, RouteOp } from './kernel-port.js';
 import type { FibConfig } from '../config/fib-config.js';
-import { samePrefix, type ConnectedNetworks } from './connected.js';
+import type { ConnectedNetworks } from './connected.js';
 import { every, nextTurn, realClock, type Clock } from '../time/clock.js';
 
 /** Route changes per netlink round (bounds the ops array; the pipeline drains between rounds). */
@@ -237,7 +237,7 @@ export class FibSync {
     const len = this.rib.prefixLength(family, slot);
     this.rib.writeAddress(family, slot, this.keyScratch);
     for (const p of this.within) {
-      if (p.family === family && p.length <= len && samePrefix(this.keyScratch, p.bytes, p.length)) return true;
+      if (p.family === family && p.length <= len && samePrefix(this.keyScratch, 0, p.bytes, 0, p.length)) return true;
     }
     return false;
   }

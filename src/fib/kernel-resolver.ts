@@ -8,7 +8,8 @@
 import { primaryNextHop } from '../wire/address.js';
 import { UNREACHABLE, type NextHopResolver } from '../rib/nexthop.js';
 import { AF_INET, RTN_UNICAST, type KernelRoute } from './netlink/rtnl-codec.js';
-import { samePrefix, type ConnectedNetworks } from './connected.js';
+import type { ConnectedNetworks } from './connected.js';
+import { samePrefix } from '../wire/nlri.js';
 import { routeKey } from './fib-sync.js';
 import { realClock, type Clock } from '../time/clock.js';
 
@@ -40,7 +41,7 @@ export class KernelResolver implements NextHopResolver {
     let best: KernelRoute | null = null;
     const consider = (r: KernelRoute) => {
       if ((r.family === AF_INET) !== (nh.length === 4) || r.type !== RTN_UNICAST) return;
-      if (!samePrefix(r.dst, nh, r.dstLen)) return;
+      if (!samePrefix(r.dst, 0, nh, 0, r.dstLen)) return;
       if (!best || r.dstLen > best.dstLen || (r.dstLen === best.dstLen && r.priority < best.priority)) best = r;
     };
     for (const r of this.statics) consider(r);

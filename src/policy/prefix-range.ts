@@ -4,7 +4,7 @@
  * them matches a prefix taken straight from the RIB's columns (uint32 or bytes, no strings).
  */
 import { Family } from '../wire/constants.js';
-import { lastByteMask, parsePrefix } from '../wire/nlri.js';
+import { parsePrefix, samePrefix } from '../wire/nlri.js';
 
 export interface PrefixRange {
   family: Family;
@@ -80,11 +80,7 @@ export class PrefixSet {
   matches6(bytes: Uint8Array, at: number, len: number): boolean {
     for (const r of this.v6) {
       if (len < r.ge || len > r.le) continue;
-      let ok = true;
-      const full = r.length >>> 3;
-      for (let k = 0; k < full && ok; k++) if (bytes[at + k] !== r.bytes[k]) ok = false;
-      if (ok && (r.length & 7) !== 0) ok = ((bytes[at + full] as number) & lastByteMask(r.length)) === r.bytes[full];
-      if (ok) return true;
+      if (samePrefix(bytes, at, r.bytes, 0, r.length)) return true;
     }
     return false;
   }

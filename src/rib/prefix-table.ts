@@ -13,7 +13,7 @@
 import { PK0, PK1, mixKeyed } from './keyed-hash.js';
 import { Family } from '../wire/constants.js';
 import { grownInt32, grownUint32, grownUint8 } from './columns.js';
-import { lastByteMask, type Prefix } from '../wire/nlri.js';
+import { lastByteMask, samePrefix, type Prefix } from '../wire/nlri.js';
 
 const EMPTY = 0;
 /** Slots that fit beside a tag (24 bits of slot + 1). */
@@ -146,8 +146,6 @@ export class PrefixTable {
 
   /** The slot of an IPv6 prefix whose hash is `h`, or -(i + 1) for the empty index entry i its probe ended at. */
   private probe6(bytes: Uint8Array, at: number, len: number, h: number): number {
-    const nb = (len + 7) >>> 3;
-    const tail = lastByteMask(len);
     const tm = this.tagMask;
     const tag = h & tm;
     const index = this.index;
@@ -157,18 +155,8 @@ export class PrefixTable {
       if (e === EMPTY) return -(i + 1);
       if ((e & tm) !== tag) continue;
       const s = (e & this.slotMask) - 1;
-      if (this.lengths[s] === len && this.sameV6(s, bytes, at, nb, tail)) return s;
+      if (this.lengths[s] === len && samePrefix(this.v6, s * 16, bytes, at, len)) return s;
     }
-  }
-
-  /** Slot `s` holds the `nb` significant bytes at `bytes[at..]`, the last one masked by `tail`. */
-  private sameV6(s: number, bytes: Uint8Array, at: number, nb: number, tail: number): boolean {
-    const v6 = this.v6;
-    const base = s * 16;
-    if (nb === 0) return true;
-    const last = nb - 1;
-    for (let k = 0; k < last; k++) if (v6[base + k] !== bytes[at + k]) return false;
-    return v6[base + last] === ((bytes[at + last] as number) & tail);
   }
 
   private hash6Masked(bytes: Uint8Array, at: number, len: number): number {

@@ -7,7 +7,7 @@
  */
 import { Family } from '../wire/constants.js';
 import { ipv4ToString, ipv6ToString } from '../wire/address.js';
-import { lastByteMask, type Prefix } from '../wire/nlri.js';
+import { samePrefix, type Prefix } from '../wire/nlri.js';
 import { sharesMultipath, type Path } from './decision.js';
 import { exportable } from './export-rules.js';
 import { UNREACHABLE } from './nexthop.js';
@@ -123,11 +123,7 @@ export class RibReader {
       const m = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
       return (((t.v4[slot] as number) & m) >>> 0) === ((a & m) >>> 0);
     }
-    const full = length >>> 3;
-    for (let k = 0; k < full; k++) if (t.v6[slot * 16 + k] !== bytes[k]) return false;
-    if ((length & 7) === 0) return true;
-    const m = lastByteMask(length);
-    return ((t.v6[slot * 16 + full] as number) & m) === ((bytes[full] as number) & m);
+    return samePrefix(t.v6, slot * 16, bytes, 0, length);
   }
 
   prefixLength(family: Family, slot: SlotRef): number {

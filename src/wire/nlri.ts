@@ -143,6 +143,17 @@ export function lastByteMask(length: number): number {
   return rest === 0 ? 0xff : (0xff << (8 - rest)) & 0xff;
 }
 
+/**
+ * The first `length` bits of `a[aAt..]` and `b[bAt..]` are the same: one prefix holds the other's
+ * address (host bits of the last byte and the bytes past it are not compared).
+ */
+export function samePrefix(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): boolean {
+  const full = length >>> 3;
+  for (let i = 0; i < full; i++) if (a[aAt + i] !== b[bAt + i]) return false;
+  if ((length & 7) === 0) return true;
+  return (((a[aAt + full] as number) ^ (b[bAt + full] as number)) & lastByteMask(length)) === 0;
+}
+
 /** Clear the host bits of `bytes` beyond `length`. */
 export function maskBytes(bytes: Buffer, length: number): void {
   for (let i = 0; i < bytes.length; i++) {
