@@ -46,6 +46,11 @@ export interface AttrFields {
   noLlgr: boolean;
 }
 
+/** Fields to fill in (a reused answer): no attribute present, an empty path. */
+export function blankFields(): AttrFields {
+  return { origin: 0, pathLength: 0, neighborAs: 0, localPref: -1, med: -1, originatorId: -1, clusterLength: 0, llgrStale: false, noLlgr: false };
+}
+
 /** The fields of an attribute list. */
 export function fieldsOf(attrs: readonly PathAttribute[]): AttrFields {
   let origin = 2;

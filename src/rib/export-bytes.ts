@@ -12,7 +12,7 @@ import { AttrFlag, AttrType } from '../wire/constants.js';
 import { codecFor } from '../wire/attributes/table.js';
 import { KeyFormat } from './attr-key.js';
 import { copyRange } from './columns.js';
-import { DEFAULT_LOCAL_PREF, type AttrFields, type AttrSet } from './attr-set.js';
+import { DEFAULT_LOCAL_PREF, blankFields, type AttrFields, type AttrSet } from './attr-set.js';
 import type { RouteSource } from './route-source.js';
 
 /** A key is at most one UPDATE's attributes (extended messages: 65535 bytes) and a next hop; room for what is added. */
@@ -36,7 +36,7 @@ export interface ByteExport {
  * What ibgpExportBytes answers: one object, filled again by every call (as the key buffer is
  * shared; the AttrSet made from it copies the fields). Use it before the next call.
  */
-const RESULT: ByteExport = { key: OUT, keyLength: 0, fields: { origin: 0, pathLength: 0, neighborAs: 0, localPref: -1, med: -1, originatorId: -1, clusterLength: 0, llgrStale: false, noLlgr: false } };
+const RESULT: ByteExport = { key: OUT, keyLength: 0, fields: blankFields() };
 
 /**
  * The export key and fields of `from` (a path of `src`) towards iBGP peers, with next hop

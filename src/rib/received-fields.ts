@@ -19,7 +19,7 @@ import { isMartianNextHop } from '../wire/attributes/basic.js';
 import type { AttrSpan } from '../wire/attributes/types.js';
 import type { CodecContext } from '../wire/context.js';
 import type { UpdateMessage } from '../wire/update.js';
-import { LLGR_STALE, NO_LLGR, type AttrFields } from './attr-set.js';
+import { LLGR_STALE, NO_LLGR, blankFields, type AttrFields } from './attr-set.js';
 
 const OT = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
 
@@ -31,7 +31,7 @@ export class ReceivedFields {
    * What read() answers: one object, filled again by every read (the AttrSet made from it copies
    * its values and keeps nothing of it). Use it before the next read.
    */
-  private readonly fields: AttrFields = { origin: 0, pathLength: 0, neighborAs: 0, localPref: -1, med: -1, originatorId: -1, clusterLength: 0, llgrStale: false, noLlgr: false };
+  private readonly fields: AttrFields = blankFields();
 
   /** The fields of `msg`'s attributes (it announces something; valid until the next read), or null: decode them instead. */
   read(msg: UpdateMessage, ctx: CodecContext): AttrFields | null {
