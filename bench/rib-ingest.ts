@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   }
   (globalThis as { gc?: () => void }).gc?.();
   const mu = process.memoryUsage();
-  console.log(`RSS ${(mu.rss / 1e6).toFixed(0)} MB, peak ${peakRss().toFixed(0)} MB (${before.toFixed(0)} MB before the RIB), heap used ${(mu.heapUsed / 1e6).toFixed(0)} MB (${((mu.heapUsed - heapBefore) / 1e6).toFixed(0)} MB by the RIB), array buffers ${(mu.arrayBuffers / 1e6).toFixed(0)} MB; import sets ${rib.importStore.size}, export sets ${rib.exportStore.size}`);
+  console.log(`RSS ${(mu.rss / 1e6).toFixed(0)} MB, peak ${peakRss().toFixed(0)} MB (${before.toFixed(0)} MB before the RIB), heap used ${(mu.heapUsed / 1e6).toFixed(0)} MB (${((mu.heapUsed - heapBefore) / 1e6).toFixed(0)} MB by the RIB), array buffers ${(mu.arrayBuffers / 1e6).toFixed(0)} MB; import sets ${rib.importStore.size}, export sets ${rib.reader.stats().exportAttributeSets} (${rib.exportStore.size} kept)`);
   if (process.env.CENSUS) {
     const rows = [...census(rib)].sort((a, b) => b[1] - a[1]);
     for (const [path, bytes] of rows) console.log(`  ${(bytes / 1e6).toFixed(2).padStart(7)} MB  ${(bytes / count).toFixed(1).padStart(5)} B/route  ${path}`);

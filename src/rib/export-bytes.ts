@@ -13,7 +13,6 @@ import { codecFor } from '../wire/attributes/table.js';
 import { KeyFormat } from './attr-key.js';
 import { copyRange } from './columns.js';
 import { DEFAULT_LOCAL_PREF, blankFields, type AttrFields, type AttrSet } from './attr-set.js';
-import type { RouteSource } from './route-source.js';
 
 /** A key is at most one UPDATE's attributes (extended messages: 65535 bytes) and a next hop; room for what is added. */
 const IN = Buffer.allocUnsafe(2 * 65536 + 1024);
@@ -39,11 +38,12 @@ export interface ByteExport {
 const RESULT: ByteExport = { key: OUT, keyLength: 0, fields: blankFields() };
 
 /**
- * The export key and fields of `from` (a path of `src`) towards iBGP peers, with next hop
- * `nextHop` (valid until the next call), or null when the object path must do it. `clusterId` is
- * ours when we reflect.
+ * The export key and fields of `from` towards iBGP peers, with next hop `nextHop` (valid until
+ * the next call), or null when the object path must do it. `reflect`: the path came from an iBGP
+ * peer, whose BGP identifier is `routerId` (the ORIGINATOR_ID when the set has none); `clusterId`
+ * is ours when we reflect.
  */
-export function ibgpExportBytes(from: AttrSet, src: RouteSource, clusterId: number | null, nextHop: Buffer): ByteExport | null {
+export function ibgpExportBytes(from: AttrSet, reflect: boolean, routerId: number, clusterId: number | null, nextHop: Buffer): ByteExport | null {
   if (from.key.length < 2 || from.key.length > 65536 + 258) return null;
   const keyLen = IN.write(from.key, 0, 'latin1');
   const format = IN[0] as number;
@@ -51,7 +51,6 @@ export function ibgpExportBytes(from: AttrSet, src: RouteSource, clusterId: numb
   // 2-octet sets need their AS_PATH rebuilt: the object path does that.
   if (received && (format & 1) === 0) return null;
   const ebgpReceived = received && (format & 2) !== 0;
-  const reflect = src.kind === 'ibgp';
   if (reflect && clusterId === null) return null;
   let n = 0;
   let clusterStart = -1;
@@ -118,7 +117,7 @@ export function ibgpExportBytes(from: AttrSet, src: RouteSource, clusterId: numb
     g += 4;
   }
   if (reflect) {
-    IN.writeUInt32BE((from.originatorId >= 0 ? from.originatorId : src.routerId) >>> 0, g);
+    IN.writeUInt32BE((from.originatorId >= 0 ? from.originatorId : routerId) >>> 0, g);
     add(n++, AttrType.ORIGINATOR_ID, AttrFlag.OPTIONAL, g, 4);
     g += 4;
     const at = g;
@@ -166,7 +165,7 @@ export function ibgpExportBytes(from: AttrSet, src: RouteSource, clusterId: numb
   f.neighborAs = from.neighborAs;
   f.localPref = from.localPref >= 0 ? from.localPref : DEFAULT_LOCAL_PREF;
   f.med = from.med;
-  f.originatorId = reflect ? (from.originatorId >= 0 ? from.originatorId : src.routerId) : -1;
+  f.originatorId = reflect ? (from.originatorId >= 0 ? from.originatorId : routerId) : -1;
   f.clusterLength = reflect ? from.clusterLength + 1 : 0;
   f.llgrStale = from.llgrStale;
   f.noLlgr = from.noLlgr;

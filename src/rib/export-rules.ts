@@ -105,9 +105,12 @@ export function exportAttributes(best: Path, t: ExportTarget): { attrs: PathAttr
 
 /** The next hop `best` goes to `t` with (RFC 4271 5.1.3, RFC 4456 10, RFC 2545 3). */
 export function exportNextHop(best: Path, t: ExportTarget): Buffer {
-  const src = best.source;
-  const a = best.attrs;
-  const self = (t.kind === 'ebgp' && !t.nextHopKeep) || t.nextHopSelf || src.kind === 'local' || a.nextHop.length === 0;
+  return exportNextHopOf(best.attrs, best.source.kind, t);
+}
+
+/** The same for a set `a` of a source of kind `kind`. */
+export function exportNextHopOf(a: AttrSet, kind: RouteSource['kind'], t: ExportTarget): Buffer {
+  const self = (t.kind === 'ebgp' && !t.nextHopKeep) || t.nextHopSelf || kind === 'local' || a.nextHop.length === 0;
   // A kept IPv6 next hop goes without the originator's link-local half: that address belongs to
   // another router's link and the receiver cannot use it (FRR drops such routes); the global one
   // is enough (RFC 2545 §3).
@@ -125,7 +128,7 @@ export function exportSet(best: Path, t: ExportTarget, store: AttrStore, policy:
   if (policy.length === 0 && t.kind === 'ibgp') {
     // The common case, from the key bytes (export-bytes.ts): nothing decoded.
     const nh = exportNextHop(best, t);
-    const b = ibgpExportBytes(best.attrs, best.source, t.clusterId, nh);
+    const b = ibgpExportBytes(best.attrs, best.source.kind === 'ibgp', best.source.routerId, t.clusterId, nh);
     const set = b ? store.internIf(keyedHash(b.key, b.keyLength), b.key, b.keyLength, byteParts, b, nh) : null;
     if (set) return set;
   }

@@ -38,6 +38,7 @@ export interface RibStats {
   prefixes: number;
   paths: number;
   importAttributeSets: number;
+  /** The export store's sets and the groups' pass-through exports (pass-through.ts). */
   exportAttributeSets: number;
   updateGroups: number;
   groupMembers: number;
@@ -322,13 +323,10 @@ export class RibReader {
         family: g.family,
         catchingUp: state === 'catching-up',
         next: (from) => {
-          for (let s = from; s < limit(); s++) if (g.announcedAt(s) >= 0) return s;
+          for (let s = from; s < limit(); s++) if (g.announces(s)) return s;
           return -1;
         },
-        attrs: (slot) => {
-          const id = g.announcedAt(slot);
-          return id >= 0 ? this.exportStore.get(id) : null;
-        },
+        attrs: (slot) => g.announcedSet(slot),
       });
     }
     return out;
@@ -365,7 +363,7 @@ export class RibReader {
       prefixes: this.loc.routes,
       paths: this.loc.paths.size,
       importAttributeSets: this.store.size,
-      exportAttributeSets: this.exportStore.size,
+      exportAttributeSets: this.exportStore.size + [...this.groups.values()].reduce((n, g) => n + g.passThroughSets, 0),
       updateGroups: this.groups.size,
       groupMembers: members,
       tableSlots: { ipv4: this.slotLimit(Family.IPV4_UNICAST), ipv6: this.slotLimit(Family.IPV6_UNICAST) },

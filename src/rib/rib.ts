@@ -491,7 +491,7 @@ export class Rib {
     ].join('|');
     let g = this.groups.get(key);
     if (!g) {
-      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, (grp, slot) => this.desired(grp, slot), addPathSend, extendedMessage, this.clock, sel, (grp, slot, ids, sets, srcs) => this.desiredPaths(grp, slot, ids, sets, srcs));
+      g = new UpdateGroup(key, target, asn4, this.loc, this.exportStore, this.importStore, (grp, slot) => this.desired(grp, slot), addPathSend, extendedMessage, this.clock, sel, (grp, slot, ids, sets, srcs) => this.desiredPaths(grp, slot, ids, sets, srcs));
       g.onUnsendable = this.onUnsendable;
       this.groups.set(key, g);
       this.groupList = [...this.groups.values()];
@@ -559,17 +559,17 @@ export class Rib {
     });
   }
 
-  /** What group `g` should announce for `slot` now, or null to withdraw. */
-  private desired(g: UpdateGroup, slot: number): AttrSet | null {
+  /** What group `g` should announce for `slot` now, as an Adj-RIB-Out code (update-group.ts Desired). */
+  private desired(g: UpdateGroup, slot: number): number {
     const fam = g.family;
     const best = this.loc.best[fam][slot] as number;
-    if (best < 0) return null;
+    if (best < 0) return 0;
     const source = this.sources[this.loc.paths.source[best] as number];
-    if (!source || !exportable(source, g.target) || source === g.target.exclude) return null;
+    if (!source || !exportable(source, g.target) || source === g.target.exclude) return 0;
     const from = this.importStore.get(this.loc.paths.attr[best] as number);
     // RFC 9494: a long-lived stale route goes only to peers that know what LLGR_STALE means.
-    if (from.llgrStale && !g.target.longLived) return null;
-    return this.exportOf(g, slot, source, from);
+    if (from.llgrStale && !g.target.longLived) return 0;
+    return this.exportCode(g, slot, source, from, true);
   }
 
   private readonly dpPath: number[] = [];
@@ -596,8 +596,9 @@ export class Rib {
       if (from.llgrStale && !g.target.longLived) continue;
       const cost = this.loc.nextHopCost(from, source.kind === 'local');
       if (cost === UNREACHABLE) continue;
-      const out = this.exportOf(g, slot, source, from);
-      if (!out) continue;
+      const code = this.exportCode(g, slot, source, from, false);
+      if (code === 0) continue;
+      const out = this.exportStore.get(code - 1);
       this.dpPath[n] = p;
       this.dpSource[n] = source;
       this.dpAttrs[n] = from;
@@ -626,8 +627,12 @@ export class Rib {
     return p;
   }
 
-  /** The export set of a path (received set `from` of `source`) for group `g`, or null when its policy rejects it. */
-  private exportOf(g: UpdateGroup, slot: number, source: RouteSource, from: AttrSet): AttrSet | null {
+  /**
+   * The export of a path (received set `from` of `source`) for group `g` as an Adj-RIB-Out code:
+   * an export set's id + 1, a pass-through code when `passThrough` allows one and nothing changes
+   * the attributes beyond the export rules, or 0 when the group's policy rejects the path.
+   */
+  private exportCode(g: UpdateGroup, slot: number, source: RouteSource, from: AttrSet, passThrough: boolean): number {
     const fam = g.family;
     const policy = g.target.policy;
     if (policy) {
@@ -642,20 +647,24 @@ export class Rib {
       q.source = source;
       q.attrs = from;
       const r = policy.evaluate(q);
-      if (!r.accept) return null;
+      if (!r.accept) return 0;
       if (r.changes) {
         const hit = g.policyCache.get(r);
-        if (hit && hit.refs > 0) return hit;
+        if (hit && hit.refs > 0) return hit.id + 1;
         const out = exportSet(this.exportPath(source, from), g.target, this.exportStore, r.actions);
         g.policyCache.set(r, out);
-        return out;
+        return out.id + 1;
       }
     }
+    if (passThrough) {
+      const code = g.passThroughCode(from, source);
+      if (code !== 0) return code;
+    }
     const hit = g.cachedExport(from, source);
-    if (hit) return hit;
+    if (hit) return hit.id + 1;
     const out = exportSet(this.exportPath(source, from), g.target, this.exportStore);
     g.cacheExport(from, source, out);
-    return out;
+    return out.id + 1;
   }
 
   /** Install the next-hop resolver (the kernel sync's); every prefix is decided again as it changes. */

@@ -2,7 +2,8 @@
  * An update group: peers that get the same routes with the same attributes. A change marks the
  * prefix's slot dirty (coalescing any number of changes into one); a flush computes what the group
  * should now say for each dirty slot, encodes it once into full-size UPDATEs and writes the same
- * bytes to every live member. The Adj-RIB-Out is one int per slot (the exported set's id + 1).
+ * bytes to every live member. The Adj-RIB-Out is one int per slot: the exported set's id + 1 in
+ * the export store, or a pass-through code (pass-through.ts: the received set's, below 0).
  * A member whose socket backs up leaves the live set and keeps only a dirty mark per changed slot
  * (bounded by the table, never a queue of messages); when it drains it is caught up from the
  * Adj-RIB-Out. A joining member is synced by walking the Adj-RIB-Out, then gets End-of-RIB.
@@ -19,6 +20,7 @@ import { as4PathFor } from '../wire/attributes/as-path.js';
 import { grownInt32 } from './columns.js';
 import { exportWire, KeyFormat } from './attr-key.js';
 import { DirtySet } from './dirty-set.js';
+import { PassThrough } from './pass-through.js';
 import type { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
 import type { ExportTarget } from './export-rules.js';
@@ -53,8 +55,11 @@ interface Lagging {
   onSynced?: () => void;
 }
 
-/** Decides what a group should say for a slot now: the exported set, or null to withdraw. */
-export type Desired = (group: UpdateGroup, slot: number) => AttrSet | null;
+/**
+ * Decides what a group should say for a slot now, as an Adj-RIB-Out code: an export store set's
+ * id + 1, a pass-through code (below 0, from group.passThroughCode), or 0 to withdraw.
+ */
+export type Desired = (group: UpdateGroup, slot: number) => number;
 
 /**
  * ADD-PATH send of more than the best path: the paths a group should announce for a slot, as path
@@ -79,7 +84,7 @@ interface Batch {
 }
 
 export class UpdateGroup {
-  /** Exported set id + 1 per slot; 0 when nothing is announced. */
+  /** The code of what is announced per slot (see Desired); 0 when nothing is. */
   adjOut = new Int32Array(1024);
   announced = 0;
   private readonly dirty = new DirtySet();
@@ -98,6 +103,8 @@ export class UpdateGroup {
    * per slot; `adjOut` then holds the number of paths sent. Null: the best path only.
    */
   private readonly multiOut: Map<number, SentPaths> | null;
+  /** Exports announced from the received sets' bytes (the Adj-RIB-Out's codes below 0). */
+  private readonly pass: PassThrough;
   /** Path ids withdrawn per slot while members lag (their catch-up withdraws them too). */
   private readonly recentlyWithdrawn = new Map<number, number[]>();
   private readonly idScratch: number[] = [];
@@ -184,6 +191,8 @@ export class UpdateGroup {
     asn4: boolean,
     private readonly loc: LocRib,
     private readonly exportStore: AttrStore,
+    /** The store of the received sets (pass-through exports hold theirs). */
+    importStore: AttrStore,
     private readonly desired: Desired,
     /** The members negotiated ADD-PATH send: NLRI carry a path id (the best path only, id 1). */
     addPathSend = false,
@@ -195,6 +204,7 @@ export class UpdateGroup {
     private readonly desiredPaths: DesiredPaths | null = null,
   ) {
     this.multiOut = addPathSend && selection !== 'best' && desiredPaths ? new Map() : null;
+    this.pass = new PassThrough(target, importStore);
     this.ctx = makeContext({ asn4, extendedMessage });
     const maxLength = extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
     this.writer = new UpdateWriter(maxLength, addPathSend ? 1 << target.family : 0);
@@ -227,10 +237,48 @@ export class UpdateGroup {
     return null;
   }
 
-  /** The export attribute set announced for a slot (id), or -1 when nothing is. */
-  announcedAt(slot: number): number {
-    if (this.multiOut) return this.multiOut.get(slot)?.sets[0] ?? -1;
-    return slot < this.adjOut.length ? (this.adjOut[slot] as number) - 1 : -1;
+  /** The export attribute set announced for a slot (the first path's with several), or null when nothing is. */
+  announcedSet(slot: number): AttrSet | null {
+    if (this.multiOut) {
+      const id = this.multiOut.get(slot)?.sets[0];
+      return id === undefined ? null : this.exportStore.get(id);
+    }
+    const code = slot < this.adjOut.length ? (this.adjOut[slot] as number) : 0;
+    return code === 0 ? null : this.setOf(code, false);
+  }
+
+  /** Is anything announced for a slot? */
+  announces(slot: number): boolean {
+    if (this.multiOut) return this.multiOut.has(slot);
+    return slot < this.adjOut.length && this.adjOut[slot] !== 0;
+  }
+
+  /** Export sets announced without being kept (pass-through.ts). */
+  get passThroughSets(): number {
+    return this.pass.size;
+  }
+
+  /**
+   * The pass-through code of exporting `from` (a path of `source`) without policy changes, or 0
+   * when the group needs an export set for it (the caller interns one; Desired gives its id + 1).
+   */
+  passThroughCode(from: AttrSet, source: RouteSource): number {
+    return this.target.kind === 'ibgp' && !this.multiOut ? this.pass.code(from, source) : 0;
+  }
+
+  /** The set an Adj-RIB-Out code stands for (`keep` false: outside a flush, nothing remembered). */
+  private setOf(code: number, keep = true): AttrSet {
+    return code > 0 ? this.exportStore.get(code - 1) : this.pass.setOf(code, keep);
+  }
+
+  private refCode(code: number): void {
+    if (code > 0) this.exportStore.ref(this.exportStore.get(code - 1));
+    else this.pass.ref(code);
+  }
+
+  private unrefCode(code: number): void {
+    if (code > 0) this.exportStore.unref(this.exportStore.get(code - 1));
+    else this.pass.unref(code);
   }
 
   /** Names of the members (peer addresses), for show output. */
@@ -365,7 +413,7 @@ export class UpdateGroup {
         if (sent) {
           this.multiOut?.delete(slot);
           for (const id of sent.sets) this.exportStore.unref(this.exportStore.get(id));
-        } else if (!this.multiOut) this.exportStore.unref(this.exportStore.get(v - 1));
+        } else if (!this.multiOut) this.unrefCode(v);
         this.loc.unhold(this.family, slot);
       },
     });
@@ -425,39 +473,43 @@ export class UpdateGroup {
   private decideBest(slot: number, batch: Batch, owned: Map<ExportMember, Batch>, done: number[]): void {
     const fam = this.family;
     let want = this.desired(this, slot);
-    if (want && !this.fits(want, slot)) {
-      this.unsendable++;
-      this.onUnsendable?.(this, slot, this.encoded(want).length);
-      // Nothing holds a set made for a route that cannot go (else it stayed in the store for good).
-      this.exportStore.release(want);
-      want = null;
+    if (want !== 0) {
+      const set = this.setOf(want);
+      if (!this.fits(set, slot)) {
+        this.unsendable++;
+        this.onUnsendable?.(this, slot, this.encoded(set).length);
+        // Nothing holds a set made for a route that cannot go (else it stayed in the store for
+        // good); a pass-through entry nothing holds holds nothing.
+        if (want > 0) this.exportStore.release(set);
+        want = 0;
+      }
     }
-    const cur = (this.adjOut[slot] as number) - 1;
-    const wantId = want ? want.id : -1;
-    if (wantId === cur) return;
+    const cur = this.adjOut[slot] as number;
+    if (want === cur) return;
     this.markLagging(slot);
-    if (want) {
-      this.exportStore.ref(want);
-      if (cur < 0) {
+    if (want !== 0) {
+      this.refCode(want);
+      if (cur === 0) {
         this.loc.hold(fam, slot);
         this.announced++;
       }
-      this.adjOut[slot] = wantId + 1;
+      this.adjOut[slot] = want;
+      const set = this.setOf(want);
       const owner = this.bySource.size > 0 ? this.ownerOf(slot) : undefined;
       if (owner) {
         // The member's own route: to the others in a message of their own; the owner only
         // loses what it was sent for this prefix before (another path's route).
         const o = this.ownedBatch(owned, owner);
-        UpdateGroup.announceIn(o, want, slot, 1);
-        if (cur >= 0) UpdateGroup.withdrawIn(o, slot, 1);
-      } else UpdateGroup.announceIn(batch, want, slot, 1);
+        UpdateGroup.announceIn(o, set, slot, 1);
+        if (cur !== 0) UpdateGroup.withdrawIn(o, slot, 1);
+      } else UpdateGroup.announceIn(batch, set, slot, 1);
     } else {
       this.adjOut[slot] = 0;
       this.announced--;
       UpdateGroup.withdrawIn(batch, slot, 1);
       done.push(slot); // the Adj-RIB-Out's hold goes too
     }
-    if (cur >= 0) this.exportStore.unref(this.exportStore.get(cur));
+    if (cur !== 0) this.unrefCode(cur);
   }
 
   /**
@@ -555,12 +607,12 @@ export class UpdateGroup {
       if (own !== undefined && sent) for (let i = 0; i < sent.ids.length; i++) if (sent.srcs[i] === own) UpdateGroup.withdrawIn(b, slot, sent.ids[i] as number);
       return;
     }
-    let v = (this.adjOut[slot] as number) - 1;
-    if (v >= 0 && this.sourceOf.has(m) && this.ownerOf(slot) === m) {
+    let v = this.adjOut[slot] as number;
+    if (v !== 0 && this.sourceOf.has(m) && this.ownerOf(slot) === m) {
       if (walking) return;
-      v = -1;
+      v = 0;
     }
-    if (v >= 0) UpdateGroup.announceIn(b, this.exportStore.get(v), slot, 1);
+    if (v !== 0) UpdateGroup.announceIn(b, this.setOf(v), slot, 1);
     else UpdateGroup.withdrawIn(b, slot, 1);
   }
 
@@ -658,6 +710,8 @@ export class UpdateGroup {
       for (const m of this.awaitingEor) if (this.live.has(m)) m.write(eor);
       this.awaitingEor.clear();
     }
+    // Every batch of this flush is written: the sets made for it go.
+    this.pass.endFlush();
     const laggingWork = [...this.lagging.entries()].some(([m, l]) => (l.syncAt >= 0 || l.dirty.size > 0) && m.pendingBytes() <= HIGH_WATER / 2);
     if (this.dirty.size > 0 || laggingWork || this.movedIn.size > 0) this.schedule();
   }

@@ -78,7 +78,7 @@ t.test('random sets: the byte path builds the object path key and fields', async
       for (const tg of targets) {
         const best = { source: s, attrs: set, igpCost: 0 };
         const nh = exportNextHop(best, tg);
-        const b = ibgpExportBytes(set, s, tg.clusterId, nh);
+        const b = ibgpExportBytes(set, s.kind === 'ibgp', s.routerId, tg.clusterId, nh);
         if (!b) continue;
         const o = exportAttributes(best, tg);
         const want = canonicalKey(KeyFormat.EXPORT, o.attrs, o.nextHop);
@@ -113,9 +113,9 @@ t.test('what the byte path leaves to the object path', async (t) => {
   const decoded = decodeAttributes(msg, ctx);
   const key = receivedKey(false, false, msg.spans, null);
   const two = store.intern(keyedHash(key), key, () => ({ attrs: normalizeReceived(decoded), nextHop: Buffer.from([192, 0, 2, 1]) }));
-  t.equal(ibgpExportBytes(two, src('ibgp', 5), 1, Buffer.from([192, 0, 2, 1])), null, 'a set from a 2-octet session');
+  t.equal(ibgpExportBytes(two, true, 5, 1, Buffer.from([192, 0, 2, 1])), null, 'a set from a 2-octet session');
   const set = canonicalSet(randomAttrs(rng(4)));
-  t.equal(ibgpExportBytes(set, src('ibgp', 5), null, Buffer.from([192, 0, 2, 1])), null, 'reflection without a cluster id');
+  t.equal(ibgpExportBytes(set, true, 5, null, Buffer.from([192, 0, 2, 1])), null, 'reflection without a cluster id');
   // exportSet takes the byte path and interns the same set the object path would.
   const viaSet = exportSet({ source: src('ibgp', 5), attrs: set, igpCost: 0 }, target(), store);
   const o = exportAttributes({ source: src('ibgp', 5), attrs: set, igpCost: 0 }, target());
