@@ -473,8 +473,12 @@ export class UpdateGroup {
   private decideBest(slot: number, batch: Batch, owned: Map<ExportMember, Batch>, done: number[]): void {
     const fam = this.family;
     let want = this.desired(this, slot);
+    const cur = this.adjOut[slot] as number;
+    // Unchanged: nothing to look at (the set was checked for room when it was announced).
+    if (want === cur) return;
+    let set: AttrSet | null = null;
     if (want !== 0) {
-      const set = this.setOf(want);
+      set = this.setOf(want);
       if (!this.fits(set, slot)) {
         this.unsendable++;
         this.onUnsendable?.(this, slot, this.encoded(set).length);
@@ -482,19 +486,17 @@ export class UpdateGroup {
         // good); a pass-through entry nothing holds holds nothing.
         if (want > 0) this.exportStore.release(set);
         want = 0;
+        if (cur === 0) return;
       }
     }
-    const cur = this.adjOut[slot] as number;
-    if (want === cur) return;
     this.markLagging(slot);
-    if (want !== 0) {
+    if (set && want !== 0) {
       this.refCode(want);
       if (cur === 0) {
         this.loc.hold(fam, slot);
         this.announced++;
       }
       this.adjOut[slot] = want;
-      const set = this.setOf(want);
       const owner = this.bySource.size > 0 ? this.ownerOf(slot) : undefined;
       if (owner) {
         // The member's own route: to the others in a message of their own; the owner only
