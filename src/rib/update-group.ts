@@ -589,6 +589,8 @@ export class UpdateGroup {
    * walk; only one that is past it (or not walking) needs it marked, else it is sent twice.
    */
   private markLagging(slot: number): void {
+    // Runs per changed slot: no iterator made when nobody lags (the common case).
+    if (this.lagging.size === 0) return;
     for (const l of this.lagging.values()) if ((l.syncAt < 0 || slot < l.syncAt) && l.dirty.mark(slot)) this.loc.hold(this.family, slot);
   }
 
