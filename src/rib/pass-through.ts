@@ -1,14 +1,15 @@
 /**
  * Exports an iBGP update group sends without keeping an export set for them: the routes that go
  * out with the received set's attributes as the export rules leave them (export-bytes.ts: LOCAL_PREF
- * kept or added, ORIGINATOR_ID and CLUSTER_LIST added when reflecting, no policy change). Such an
- * export is a function of the received set, of two facts about its source (reflected or not, its
- * BGP identifier) and of the group's target, so the group's Adj-RIB-Out records only which
- * received set it announced (an entry here, by the received set's id) and the attribute bytes are
- * worked out again when they are sent: once per set and flush, into a set that lives for that
- * flush only. Interning an export set per received set instead kept an object and a key string
- * per set for as long as the route was announced: on an Internet-like table (180k sets) about
- * 40 MB, and a third of the time spent exporting went into interning them.
+ * kept or added, ORIGINATOR_ID and CLUSTER_LIST added when reflecting, no policy change), to
+ * 4-octet peers. Such an export is a function of the received set, of two facts about its source
+ * (reflected or not, its BGP identifier) and of the group's target, so the group's Adj-RIB-Out
+ * records only which received set it announced (an entry here, by the received set's id) and the
+ * attribute bytes are worked out again when they are sent, into a byte arena: no object is made
+ * per set. Interning an export set per received set instead kept an object and a key string per
+ * set for as long as the route was announced (on an Internet-like table of 180k sets, 40 MB),
+ * and a set made per flush instead (an earlier form of this file) outlived scavenges and died in
+ * the old generation (30 peers' table peaked 30-75 MB higher).
  *
  * An entry lives while some slot of the group holds it and holds the received set (a reference in
  * the import store), so its id cannot be reused under it. Codes are -(id + 1), beside the export
@@ -17,7 +18,7 @@
 import { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
 import { grownInt32 } from './columns.js';
-import { ibgpExportBytes } from './export-bytes.js';
+import { ibgpExportBytes, type ByteExport } from './export-bytes.js';
 import { exportNextHopOf, type ExportTarget } from './export-rules.js';
 import type { RouteSource } from './route-source.js';
 
@@ -27,27 +28,38 @@ const REFLECTED = 1;
 const LOCAL = 2;
 /** Worked out once: the byte rules do not apply to this set (the group interns an export set). */
 const UNUSABLE = 3;
-/** Sets kept made across flushes, at most (see endFlush). */
-const KEEP_MADE = 256;
+const KIND_NAMES: RouteSource['kind'][] = ['ebgp', 'ibgp', 'local'];
+/**
+ * Arena bytes kept across flushes, at most: a table of a few sets is flushed in many small turns
+ * as its UPDATEs arrive, and working its few sets out again per turn cost a 1M-route table of 16
+ * sets 5%. Past this the arena starts again at the next flush.
+ */
+const ARENA_KEPT = 64 * 1024;
 
 function kindOf(s: RouteSource): number {
   return s.kind === 'ibgp' ? REFLECTED : s.kind === 'local' ? LOCAL : OTHER;
 }
 
 export class PassThrough {
-  /** By received set id: that set's serial (0: no entry), its source's serial, kind and BGP identifier, and the slots holding it. */
+  /**
+   * By received set id: that set's serial (0: no entry), its source's serial, kind and BGP
+   * identifier, the slots holding it, and its export's attribute bytes: where in the arena, in
+   * which of the arena's lives (0: not there), how long, and its next hop's length.
+   */
   private setSerial = new Int32Array(0);
   private srcSerial = new Int32Array(0);
   private kind = new Int32Array(0);
   private router = new Int32Array(0);
   private refs = new Int32Array(0);
+  private at = new Int32Array(0);
+  private life = new Int32Array(0);
+  private wireLength = new Int32Array(0);
+  private hopLength = new Int32Array(0);
   private held = 0;
-  /**
-   * The sets made in the current flush, by entry (the same object for every slot of one entry, so
-   * they share UPDATEs), and which entries have one: emptied when the flush ends.
-   */
-  private made: (AttrSet | undefined)[] = [];
-  private readonly madeList: number[] = [];
+  private arena = Buffer.allocUnsafe(16 * 1024);
+  private used = 0;
+  /** The arena's current life: positions written in another are stale. */
+  private lives = 1;
 
   constructor(
     private readonly target: ExportTarget,
@@ -63,7 +75,7 @@ export class PassThrough {
   /**
    * The code of the export of `from` (a path of `source`), or 0 when it needs an export set of
    * its own (the byte rules do not apply, or another source's export of the same set holds the
-   * entry). Its set is made now, for this flush.
+   * entry).
    */
   code(from: AttrSet, source: RouteSource): number {
     const i = from.id;
@@ -80,27 +92,44 @@ export class PassThrough {
     this.srcSerial[i] = source.serial;
     this.router[i] = source.routerId | 0;
     this.refs[i] = 0;
-    const set = this.make(from, kind, source.routerId);
-    this.kind[i] = set ? kind : UNUSABLE;
-    if (!set) return 0;
-    this.made[i] = set;
-    this.madeList.push(i);
+    this.kind[i] = kind;
+    if (!this.work(i, from)) {
+      this.kind[i] = UNUSABLE;
+      return 0;
+    }
     return -(i + 1);
   }
 
-  /** The export set of a code (made once per flush; `keep` false: not remembered, for readers outside a flush). */
-  setOf(code: number, keep = true): AttrSet {
+  /** The attribute bytes a code's export is sent with (a view of the arena: use it before the flush ends). */
+  wire(code: number): Buffer {
     const i = -code - 1;
-    const hit = this.made[i];
-    if (hit) return hit;
-    const set = this.make(this.store.get(i), this.kind[i] as number, (this.router[i] as number) >>> 0);
-    // An entry is only handed out when its set could be made, and its set does not change.
-    if (!set) throw new Error(`pass-through export ${i} has no export set`);
-    if (keep) {
-      this.made[i] = set;
-      this.madeList.push(i);
-    }
-    return set;
+    if (this.life[i] !== this.lives) this.work(i, this.store.get(i));
+    const at = this.at[i] as number;
+    return this.arena.subarray(at, at + (this.wireLength[i] as number));
+  }
+
+  /** Length of a code's attribute bytes and of its next hop (without working the bytes out). */
+  wireLengthOf(code: number): number {
+    return this.wireLength[-code - 1] as number;
+  }
+
+  nextHopLengthOf(code: number): number {
+    return this.hopLength[-code - 1] as number;
+  }
+
+  /** The next hop a code's export goes with. */
+  nextHop(code: number): Buffer {
+    const i = -code - 1;
+    return exportNextHopOf(this.store.get(i), KIND_NAMES[this.kind[i] as number] as RouteSource['kind'], this.target);
+  }
+
+  /** A code's export as a set of its own, made for the caller (show output): nothing keeps it. */
+  setOf(code: number): AttrSet {
+    const i = -code - 1;
+    const b = this.bytes(i, this.store.get(i));
+    // An entry is only handed out when its bytes could be made, and they do not change.
+    if (!b) throw new Error(`pass-through export ${i} has no attributes`);
+    return new AttrSet(b.fields, null, this.nextHop(code), b.key.toString('latin1', 0, b.keyLength));
   }
 
   ref(code: number): void {
@@ -122,24 +151,42 @@ export class PassThrough {
     this.store.unref(this.store.get(i));
   }
 
-  /**
-   * A flush is over. Its sets stay for the next flushes while there are few of them (a table of a
-   * few sets is flushed in many small turns as its UPDATEs arrive; making them again per turn cost
-   * a 1M-route table of 16 sets 5%), else they go: kept longer, a real table's 180k sets would
-   * move to the old generation and die there.
-   */
+  /** A flush is over (every view of the arena it handed out is written): the arena starts again if it grew large. */
   endFlush(): void {
-    const list = this.madeList;
-    if (list.length <= KEEP_MADE) return;
-    while (list.length > 0) this.made[list.pop() as number] = undefined;
+    if (this.used <= ARENA_KEPT) return;
+    this.used = 0;
+    this.lives = (this.lives + 1) | 0;
+    if (this.lives === 0) this.lives = 1;
   }
 
-  private make(from: AttrSet, kind: number, routerId: number): AttrSet | null {
+  private bytes(i: number, from: AttrSet): ByteExport | null {
+    const kind = this.kind[i] as number;
     const t = this.target;
-    const nextHop = exportNextHopOf(from, kind === LOCAL ? 'local' : kind === REFLECTED ? 'ibgp' : 'ebgp', t);
-    const b = ibgpExportBytes(from, kind === REFLECTED, routerId, t.clusterId, nextHop);
-    if (!b) return null;
-    return new AttrSet(b.fields, null, nextHop, b.key.toString('latin1', 0, b.keyLength));
+    const nextHop = exportNextHopOf(from, KIND_NAMES[kind] as RouteSource['kind'], t);
+    const b = ibgpExportBytes(from, kind === REFLECTED, (this.router[i] as number) >>> 0, t.clusterId, nextHop);
+    if (b) this.hopLength[i] = nextHop.length;
+    return b;
+  }
+
+  /** Work out entry i's attribute bytes into the arena; false when the byte rules do not apply. */
+  private work(i: number, from: AttrSet): boolean {
+    const b = this.bytes(i, from);
+    if (!b) return false;
+    const start = 2 + (this.hopLength[i] as number);
+    const n = b.keyLength - start;
+    if (this.used + n > this.arena.length) {
+      // Views handed out this flush keep the old arena's memory until they are written.
+      this.arena = Buffer.allocUnsafe(Math.max(this.arena.length * 2, n));
+      this.used = 0;
+      this.lives = (this.lives + 1) | 0;
+      if (this.lives === 0) this.lives = 1;
+    }
+    b.key.copy(this.arena, this.used, start, b.keyLength);
+    this.at[i] = this.used;
+    this.wireLength[i] = n;
+    this.life[i] = this.lives;
+    this.used += n;
+    return true;
   }
 
   private grow(n: number): void {
@@ -149,9 +196,9 @@ export class PassThrough {
     this.kind = grownInt32(this.kind, cap);
     this.router = grownInt32(this.router, cap);
     this.refs = grownInt32(this.refs, cap);
-    // Filled, not holey: elements far past the end of an array would make it a dictionary.
-    const made = new Array<AttrSet | undefined>(cap).fill(undefined);
-    for (let j = 0; j < this.made.length; j++) made[j] = this.made[j];
-    this.made = made;
+    this.at = grownInt32(this.at, cap);
+    this.life = grownInt32(this.life, cap);
+    this.wireLength = grownInt32(this.wireLength, cap);
+    this.hopLength = grownInt32(this.hopLength, cap);
   }
 }

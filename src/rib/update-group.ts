@@ -74,12 +74,18 @@ interface SentPaths {
   srcs: number[];
 }
 
+/**
+ * What a batch announces slots with: an export set, or a pass-through code (below 0), whose bytes
+ * are made when the batch is encoded.
+ */
+type Announced = AttrSet | number;
+
 /** Announcements and withdrawals of one flush, with the path ids of each prefix when several go. */
 interface Batch {
-  announce: Map<AttrSet, number[]>;
+  announce: Map<Announced, number[]>;
   withdraw: number[];
   /** Per announced set, the path id of each slot in `announce` (several-path groups only). */
-  announceIds: Map<AttrSet, number[]> | null;
+  announceIds: Map<Announced, number[]> | null;
   withdrawIds: number[] | null;
 }
 
@@ -123,8 +129,8 @@ export class UpdateGroup {
   unsendable = 0;
   /** Told of each such route (the daemon logs them, rate-limited). */
   onUnsendable: ((group: UpdateGroup, slot: number, attrsLength: number) => void) | null = null;
-  /** The set last checked for room, and the NLRI bytes its attributes leave in one message. */
-  private roomSet: AttrSet | null = null;
+  /** The set (or pass-through code) last checked for room, and the NLRI bytes its attributes leave in one message. */
+  private roomSet: Announced | null = null;
   private roomLeft = 0;
   private readonly batch: PrefixBatch;
   private readonly ctx: CodecContext;
@@ -244,7 +250,7 @@ export class UpdateGroup {
       return id === undefined ? null : this.exportStore.get(id);
     }
     const code = slot < this.adjOut.length ? (this.adjOut[slot] as number) : 0;
-    return code === 0 ? null : this.setOf(code, false);
+    return code === 0 ? null : code > 0 ? this.exportStore.get(code - 1) : this.pass.setOf(code);
   }
 
   /** Is anything announced for a slot? */
@@ -263,12 +269,13 @@ export class UpdateGroup {
    * when the group needs an export set for it (the caller interns one; Desired gives its id + 1).
    */
   passThroughCode(from: AttrSet, source: RouteSource): number {
-    return this.target.kind === 'ibgp' && !this.multiOut ? this.pass.code(from, source) : 0;
+    // 2-octet peers get AS4_PATH made from the decoded set: they take interned sets.
+    return this.target.kind === 'ibgp' && !this.multiOut && this.ctx.asn4 ? this.pass.code(from, source) : 0;
   }
 
-  /** The set an Adj-RIB-Out code stands for (`keep` false: outside a flush, nothing remembered). */
-  private setOf(code: number, keep = true): AttrSet {
-    return code > 0 ? this.exportStore.get(code - 1) : this.pass.setOf(code, keep);
+  /** What a batch announces an Adj-RIB-Out code with (see Announced). */
+  private announcedOf(code: number): Announced {
+    return code > 0 ? this.exportStore.get(code - 1) : code;
   }
 
   private refCode(code: number): void {
@@ -446,7 +453,7 @@ export class UpdateGroup {
   }
 
   /** Add an announcement of `slot` (with path `id` in a several-path group) to a batch. */
-  private static announceIn(b: Batch, set: AttrSet, slot: number, id: number): void {
+  private static announceIn(b: Batch, set: Announced, slot: number, id: number): void {
     const list = b.announce.get(set);
     if (list) list.push(slot);
     else b.announce.set(set, [slot]);
@@ -476,21 +483,21 @@ export class UpdateGroup {
     const cur = this.adjOut[slot] as number;
     // Unchanged: nothing to look at (the set was checked for room when it was announced).
     if (want === cur) return;
-    let set: AttrSet | null = null;
+    let set: Announced | null = null;
     if (want !== 0) {
-      set = this.setOf(want);
+      set = this.announcedOf(want);
       if (!this.fits(set, slot)) {
         this.unsendable++;
-        this.onUnsendable?.(this, slot, this.encoded(set).length);
+        this.onUnsendable?.(this, slot, this.attrsLength(set));
         // Nothing holds a set made for a route that cannot go (else it stayed in the store for
         // good); a pass-through entry nothing holds holds nothing.
-        if (want > 0) this.exportStore.release(set);
+        if (typeof set !== 'number') this.exportStore.release(set);
         want = 0;
         if (cur === 0) return;
       }
     }
     this.markLagging(slot);
-    if (set && want !== 0) {
+    if (set !== null && want !== 0) {
       this.refCode(want);
       if (cur === 0) {
         this.loc.hold(fam, slot);
@@ -533,7 +540,7 @@ export class UpdateGroup {
       const id = ids[i] as number;
       if (!this.fits(set, slot)) {
         this.unsendable++;
-        this.onUnsendable?.(this, slot, this.encoded(set).length);
+        this.onUnsendable?.(this, slot, this.attrsLength(set));
         continue;
       }
       next.ids.push(id);
@@ -616,7 +623,7 @@ export class UpdateGroup {
       if (walking) return;
       v = 0;
     }
-    if (v !== 0) UpdateGroup.announceIn(b, this.setOf(v), slot, 1);
+    if (v !== 0) UpdateGroup.announceIn(b, this.announcedOf(v), slot, 1);
     else UpdateGroup.withdrawIn(b, slot, 1);
   }
 
@@ -733,12 +740,23 @@ export class UpdateGroup {
     return this.family === Family.IPV4_UNICAST && set.nextHop.length === 4;
   }
 
+  /** The next-hop length of what a batch announces with. */
+  private hopLength(a: Announced): number {
+    return typeof a === 'number' ? this.pass.nextHopLengthOf(a) : a.nextHop.length;
+  }
+
+  /** The attribute bytes' length of what a batch announces with. */
+  private attrsLength(a: Announced): number {
+    return typeof a === 'number' ? this.pass.wireLengthOf(a) : this.encoded(a).length;
+  }
+
   /** Whether the prefix of `slot` fits in one UPDATE with the attributes of `set`. */
-  private fits(set: AttrSet, slot: number): boolean {
+  private fits(set: Announced, slot: number): boolean {
     if (set !== this.roomSet) {
-      const a = this.encoded(set);
+      const n = this.attrsLength(set);
+      const hop = this.hopLength(set);
       this.roomSet = set;
-      this.roomLeft = this.classicNlri(set) ? this.writer.nlriRoom(a.length) : this.writer.nlriRoom(a.length, set.nextHop.length);
+      this.roomLeft = this.family === Family.IPV4_UNICAST && hop === 4 ? this.writer.nlriRoom(n) : this.writer.nlriRoom(n, hop);
     }
     return this.writer.prefixBytes(this.family, this.loc.tables[this.family].lengths[slot] as number) <= this.roomLeft;
   }
@@ -851,8 +869,10 @@ export class UpdateGroup {
       }
     }
     for (const [set, slots] of announce) {
-      const attrs = this.encoded(set);
-      const classic = this.classicNlri(set);
+      const pass = typeof set === 'number';
+      const attrs = pass ? this.pass.wire(set) : this.encoded(set);
+      const nextHop = pass ? this.pass.nextHop(set) : set.nextHop;
+      const classic = v4 && nextHop.length === 4;
       const ids = b.announceIds?.get(set) ?? null;
       for (let i = 0; i < slots.length; i += 1024) {
         this.fill(slots, i, Math.min(slots.length, i + 1024), ids);
@@ -860,7 +880,7 @@ export class UpdateGroup {
           room();
           const next = classic
             ? w.announceV4(this.buf, off, attrs, this.batch, from, this.batch.count)
-            : w.announceMp(this.buf, off, attrs, set.nextHop, this.batch, from, this.batch.count);
+            : w.announceMp(this.buf, off, attrs, nextHop, this.batch, from, this.batch.count);
           off += w.length;
           from = next > from ? next : from + 1;
         }

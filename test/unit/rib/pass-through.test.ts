@@ -119,3 +119,35 @@ t.test('a member that lags is caught up from pass-through entries', async (t) =>
   t.equal(g.passThroughSets, 20);
   t.equal(rib.importStore.size, 20, 'the first sets went when their routes changed');
 });
+
+t.test('many sets: the byte arena grows and starts again, and every route keeps its own attributes', async (t) => {
+  const rib = new Rib(RR);
+  const c1 = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
+  const c2 = ribPeer(rib, '192.0.2.12', 'ibgp', 12, true);
+  const c3 = ribPeer(rib, '192.0.2.13', 'ibgp', 13, true);
+  const live = new Receiver('c2');
+  const g = rib.joinGroup(c2, target, true, live);
+  // 3000 sets of ~60 bytes each: far past the arena's first 16 KB and its 64 KB kept across flushes.
+  const n = 3000;
+  const path = (i: number): number[] => [65000 + (i % 500), 4200000000 + i, 64496 + (i % 7)];
+  for (let i = 0; i < n; i++) rib.applyUpdate(c1, announce([`240.${i >> 8}.${i & 255}.0/24`], base(path(i), 0xc000020b, communities)));
+  await settle();
+  t.equal(live.table.size, n);
+  t.equal(g.passThroughSets, n);
+  t.equal(rib.exportStore.size, 0);
+  const asPathOf = (attrs: PathAttribute[] | undefined): number[] => {
+    const a = attrs?.find((x) => x.kind === 'as-path');
+    return a?.kind === 'as-path' ? a.segments.flatMap((seg) => seg.asns) : [];
+  };
+  let wrong = 0;
+  for (let i = 0; i < n; i++) if (asPathOf(live.table.get(`240.${i >> 8}.${i & 255}.0/24`)).join() !== path(i).join()) wrong++;
+  t.equal(wrong, 0, 'every prefix with its own AS path');
+  // A member joining later is sent the table from the Adj-RIB-Out: the bytes are worked out again.
+  const late = new Receiver('c3');
+  rib.joinGroup(c3, target, true, late);
+  await settle();
+  t.equal(late.table.size, n);
+  wrong = 0;
+  for (const [p, attrs] of late.table) if (JSON.stringify(attrs) !== JSON.stringify(live.table.get(p))) wrong++;
+  t.equal(wrong, 0, 'the same attributes as the live member got');
+});
