@@ -100,12 +100,20 @@ export class PassThrough {
     return -(i + 1);
   }
 
-  /** The attribute bytes a code's export is sent with (a view of the arena: use it before the flush ends). */
-  wire(code: number): Buffer {
+  /**
+   * Where the attribute bytes a code's export is sent with start in `bytes` (wireLengthOf long),
+   * worked out again if they are not there. Read `bytes` after this call (it may move to a larger
+   * arena) and before the flush ends.
+   */
+  wireAt(code: number): number {
     const i = -code - 1;
     if (this.life[i] !== this.lives) this.work(i, this.store.get(i));
-    const at = this.at[i] as number;
-    return this.arena.subarray(at, at + (this.wireLength[i] as number));
+    return this.at[i] as number;
+  }
+
+  /** The arena wireAt() answers positions in. */
+  get bytes(): Buffer {
+    return this.arena;
   }
 
   /** Length of a code's attribute bytes and of its next hop (without working the bytes out). */
@@ -126,7 +134,7 @@ export class PassThrough {
   /** A code's export as a set of its own, made for the caller (show output): nothing keeps it. */
   setOf(code: number): AttrSet {
     const i = -code - 1;
-    const b = this.bytes(i, this.store.get(i));
+    const b = this.exportBytes(i, this.store.get(i));
     // An entry is only handed out when its bytes could be made, and they do not change.
     if (!b) throw new Error(`pass-through export ${i} has no attributes`);
     return new AttrSet(b.fields, null, this.nextHop(code), b.key.toString('latin1', 0, b.keyLength));
@@ -159,7 +167,7 @@ export class PassThrough {
     if (this.lives === 0) this.lives = 1;
   }
 
-  private bytes(i: number, from: AttrSet): ByteExport | null {
+  private exportBytes(i: number, from: AttrSet): ByteExport | null {
     const kind = this.kind[i] as number;
     const t = this.target;
     const nextHop = exportNextHopOf(from, KIND_NAMES[kind] as RouteSource['kind'], t);
@@ -170,7 +178,7 @@ export class PassThrough {
 
   /** Work out entry i's attribute bytes into the arena; false when the byte rules do not apply. */
   private work(i: number, from: AttrSet): boolean {
-    const b = this.bytes(i, from);
+    const b = this.exportBytes(i, from);
     if (!b) return false;
     const start = 2 + (this.hopLength[i] as number);
     const n = b.keyLength - start;

@@ -869,9 +869,20 @@ export class UpdateGroup {
       }
     }
     for (const [set, slots] of announce) {
-      const pass = typeof set === 'number';
-      const attrs = pass ? this.pass.wire(set) : this.encoded(set);
-      const nextHop = pass ? this.pass.nextHop(set) : set.nextHop;
+      let attrs: Buffer | string;
+      let start = 0;
+      let n: number;
+      let nextHop: Buffer;
+      if (typeof set === 'number') {
+        start = this.pass.wireAt(set);
+        attrs = this.pass.bytes;
+        n = this.pass.wireLengthOf(set);
+        nextHop = this.pass.nextHop(set);
+      } else {
+        attrs = this.encoded(set);
+        n = attrs.length;
+        nextHop = set.nextHop;
+      }
       const classic = v4 && nextHop.length === 4;
       const ids = b.announceIds?.get(set) ?? null;
       for (let i = 0; i < slots.length; i += 1024) {
@@ -879,8 +890,8 @@ export class UpdateGroup {
         for (let from = 0; from < this.batch.count; ) {
           room();
           const next = classic
-            ? w.announceV4(this.buf, off, attrs, this.batch, from, this.batch.count)
-            : w.announceMp(this.buf, off, attrs, nextHop, this.batch, from, this.batch.count);
+            ? w.announceV4(this.buf, off, attrs, this.batch, from, this.batch.count, start, n)
+            : w.announceMp(this.buf, off, attrs, nextHop, this.batch, from, this.batch.count, start, n);
           off += w.length;
           from = next > from ? next : from + 1;
         }

@@ -52,7 +52,8 @@ export function checkHeader(buf: Buffer, off: number, ctx: CodecContext): number
 
 /** Write a header for a message of `length` bytes (header included) and `type` at `off`. */
 export function writeHeader(buf: Buffer, off: number, length: number, type: number): void {
-  buf.fill(0xff, off, off + MARKER_LENGTH);
+  // By hand: Buffer#fill is a call into C++, and a table's export writes a header per UPDATE.
+  for (let i = 0; i < MARKER_LENGTH; i++) buf[off + i] = 0xff;
   buf.writeUInt16BE(length, off + 16);
   buf[off + 18] = type;
 }

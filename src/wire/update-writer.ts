@@ -76,15 +76,16 @@ export class UpdateWriter {
 
   /**
    * IPv4 NLRI with the attribute bytes `attrs` (which must include NEXT_HOP), given as a Buffer
-   * or as the same bytes in a one-byte (latin1) string.
+   * (`attrs[start, start + n)`: no view made per message) or as the same bytes in a one-byte
+   * (latin1) string.
    */
-  announceV4(out: Buffer, off: number, attrs: Buffer | string, batch: PrefixBatch, from: number, to: number): number {
-    if (from >= to || this.nlriRoom(attrs.length) < this.prefixBytes(batch.family, batch.lengths[from] as number)) return this.nothing(from);
+  announceV4(out: Buffer, off: number, attrs: Buffer | string, batch: PrefixBatch, from: number, to: number, start = 0, n = attrs.length): number {
+    if (from >= to || this.nlriRoom(n) < this.prefixBytes(batch.family, batch.lengths[from] as number)) return this.nothing(from);
     let p = off + HEADER_LENGTH;
     out.writeUInt16BE(0, p);
-    out.writeUInt16BE(attrs.length, p + 2);
-    copyAttrs(attrs, out, p + 4);
-    p += 4 + attrs.length;
+    out.writeUInt16BE(n, p + 2);
+    copyAttrs(attrs, start, n, out, p + 4);
+    p += 4 + n;
     const [end, next] = this.writePrefixes(out, p, off + this.maxLength, batch, from, to);
     this.finish(out, off, end);
     return next;
@@ -103,16 +104,16 @@ export class UpdateWriter {
 
   /**
    * NLRI in MP_REACH_NLRI (IPv6, or IPv4 with an RFC 8950 next hop): `attrs` are the other
-   * attributes, `nextHop` 4, 16 or 32 bytes.
+   * attributes (as announceV4's), `nextHop` 4, 16 or 32 bytes.
    */
-  announceMp(out: Buffer, off: number, attrs: Buffer | string, nextHop: Buffer, batch: PrefixBatch, from: number, to: number): number {
-    if (from >= to || this.nlriRoom(attrs.length, nextHop.length) < this.prefixBytes(batch.family, batch.lengths[from] as number)) return this.nothing(from);
+  announceMp(out: Buffer, off: number, attrs: Buffer | string, nextHop: Buffer, batch: PrefixBatch, from: number, to: number, start = 0, n = attrs.length): number {
+    if (from >= to || this.nlriRoom(n, nextHop.length) < this.prefixBytes(batch.family, batch.lengths[from] as number)) return this.nothing(from);
     let p = off + HEADER_LENGTH;
     out.writeUInt16BE(0, p);
     const attrLenAt = p + 2;
     p += 4;
-    copyAttrs(attrs, out, p);
-    p += attrs.length;
+    copyAttrs(attrs, start, n, out, p);
+    p += n;
     const mpAt = p;
     out[p] = AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH;
     out[p + 1] = AttrType.MP_REACH_NLRI;
@@ -179,7 +180,8 @@ export function encodeEndOfRib(family: Family): Buffer {
   return out;
 }
 
-function copyAttrs(attrs: Buffer | string, out: Buffer, at: number): void {
+/** `n` attribute bytes from `start` of a Buffer, or a whole one-byte string, into a message. */
+function copyAttrs(attrs: Buffer | string, start: number, n: number, out: Buffer, at: number): void {
   if (typeof attrs === 'string') out.write(attrs, at, 'latin1');
-  else attrs.copy(out, at);
+  else attrs.copy(out, at, start, start + n);
 }
