@@ -129,7 +129,7 @@ export function buildRegistry(d: ControlHost): Registry {
     },
   });
   new Gauge({
-    name: 'wren_rib_attribute_sets', help: 'Interned attribute sets', labelNames: ['store'], registers: [reg],
+    name: 'wren_rib_attribute_sets', help: 'Attribute sets: received (import) and announced (export, those sent as received included)', labelNames: ['store'], registers: [reg],
     collect() {
       const stats = d.rib()?.stats();
       this.set({ store: 'import' }, stats?.importAttributeSets ?? 0);
