@@ -65,7 +65,11 @@ export class PassThrough {
     private readonly target: ExportTarget,
     /** The store the received sets are in (the import store). */
     private readonly store: AttrStore,
-  ) {}
+    /** The arena's first life number (tests start near the wrap). */
+    firstLife = 1,
+  ) {
+    this.lives = firstLife;
+  }
 
   /** Entries held by some slot: export attribute sets the group announces without keeping them. */
   get size(): number {
@@ -159,12 +163,19 @@ export class PassThrough {
     this.store.unref(this.store.get(i));
   }
 
-  /** A flush is over (every view of the arena it handed out is written): the arena starts again if it grew large. */
+  /** A flush is over (every position it handed out was read): the arena starts again if it grew large. */
   endFlush(): void {
     if (this.used <= ARENA_KEPT) return;
     this.used = 0;
-    this.lives = (this.lives + 1) | 0;
-    if (this.lives === 0) this.lives = 1;
+    this.nextLife();
+  }
+
+  /** Start the arena's next life. Past 2^31 of them every entry is marked stale, so no old life number can come round again. */
+  private nextLife(): void {
+    if (this.lives === 0x7fffffff) {
+      this.life.fill(0);
+      this.lives = 1;
+    } else this.lives++;
   }
 
   private exportBytes(i: number, from: AttrSet): ByteExport | null {
@@ -183,11 +194,11 @@ export class PassThrough {
     const start = 2 + (this.hopLength[i] as number);
     const n = b.keyLength - start;
     if (this.used + n > this.arena.length) {
-      // Views handed out this flush keep the old arena's memory until they are written.
+      // A larger arena: what the old one holds was read already (the encoder copies a set's
+      // bytes into its messages right after asking for them, before asking for another's).
       this.arena = Buffer.allocUnsafe(Math.max(this.arena.length * 2, n));
       this.used = 0;
-      this.lives = (this.lives + 1) | 0;
-      if (this.lives === 0) this.lives = 1;
+      this.nextLife();
     }
     b.key.copy(this.arena, this.used, start, b.keyLength);
     this.at[i] = this.used;
