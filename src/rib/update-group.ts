@@ -493,11 +493,12 @@ export class UpdateGroup {
         // good); a pass-through entry nothing holds holds nothing.
         if (typeof set !== 'number') this.exportStore.release(set);
         want = 0;
+        set = null;
         if (cur === 0) return;
       }
     }
     this.markLagging(slot);
-    if (set !== null && want !== 0) {
+    if (set !== null) {
       this.refCode(want);
       if (cur === 0) {
         this.loc.hold(fam, slot);
@@ -721,7 +722,7 @@ export class UpdateGroup {
       for (const m of this.awaitingEor) if (this.live.has(m)) m.write(eor);
       this.awaitingEor.clear();
     }
-    // Every batch of this flush is written: the sets made for it go.
+    // Every batch of this flush is written: the pass-through arena may start again.
     this.pass.endFlush();
     const laggingWork = [...this.lagging.entries()].some(([m, l]) => (l.syncAt >= 0 || l.dirty.size > 0) && m.pendingBytes() <= HIGH_WATER / 2);
     if (this.dirty.size > 0 || laggingWork || this.movedIn.size > 0) this.schedule();
@@ -736,8 +737,8 @@ export class UpdateGroup {
    * IPv4 routes with an IPv4 next hop go in the NLRI field with NEXT_HOP; with an IPv6 next hop
    * (RFC 8950, to a peer that negotiated the extended next hop) inside MP_REACH_NLRI.
    */
-  private classicNlri(set: AttrSet): boolean {
-    return this.family === Family.IPV4_UNICAST && set.nextHop.length === 4;
+  private classicNlri(nextHopLength: number): boolean {
+    return this.family === Family.IPV4_UNICAST && nextHopLength === 4;
   }
 
   /** The next-hop length of what a batch announces with. */
@@ -756,7 +757,7 @@ export class UpdateGroup {
       const n = this.attrsLength(set);
       const hop = this.hopLength(set);
       this.roomSet = set;
-      this.roomLeft = this.family === Family.IPV4_UNICAST && hop === 4 ? this.writer.nlriRoom(n) : this.writer.nlriRoom(n, hop);
+      this.roomLeft = this.classicNlri(hop) ? this.writer.nlriRoom(n) : this.writer.nlriRoom(n, hop);
     }
     return this.writer.prefixBytes(this.family, this.loc.tables[this.family].lengths[slot] as number) <= this.roomLeft;
   }
@@ -767,9 +768,9 @@ export class UpdateGroup {
     let b = set.encodedFor(variant);
     if (b) return b;
     // To 4-octet peers, an export set's key holds its attribute bytes as sent (attr-key.ts).
-    if (this.ctx.asn4 && set.key.charCodeAt(0) === KeyFormat.EXPORT && this.classicNlri(set) === (set.nextHop.length === 4)) return exportWire(set.key);
+    if (this.ctx.asn4 && set.key.charCodeAt(0) === KeyFormat.EXPORT && this.classicNlri(set.nextHop.length) === (set.nextHop.length === 4)) return exportWire(set.key);
     const list: PathAttribute[] = [...set.attrs];
-    if (this.classicNlri(set)) {
+    if (this.classicNlri(set.nextHop.length)) {
       list.push({ kind: 'next-hop', type: AttrType.NEXT_HOP, flags: AttrFlag.TRANSITIVE, nextHop: set.nextHop.readUInt32BE(0) });
     }
     if (!this.ctx.asn4) {
@@ -883,7 +884,7 @@ export class UpdateGroup {
         n = attrs.length;
         nextHop = set.nextHop;
       }
-      const classic = v4 && nextHop.length === 4;
+      const classic = this.classicNlri(nextHop.length);
       const ids = b.announceIds?.get(set) ?? null;
       for (let i = 0; i < slots.length; i += 1024) {
         this.fill(slots, i, Math.min(slots.length, i + 1024), ids);
