@@ -25,25 +25,36 @@ const pFlags = new Int32Array(256);
 const order = new Int32Array(256);
 
 export interface ByteExport {
-  /** The export key: `key[0, keyLength)` of a shared buffer (copy what is kept; no view is made per call). */
+  /** The export key: `key[keyStart, keyStart + keyLength)` of a shared buffer or the caller's (copy what is kept; no view is made per call). */
   key: Buffer;
+  keyStart: number;
   keyLength: number;
   fields: AttrFields;
+}
+
+/**
+ * Bytes ibgpExportBytes may write for `from`: its key, the next hop, and what the rules add (three
+ * attributes of at most 11 bytes, the cluster id, and a longer header for each attribute that
+ * grows past 255 bytes).
+ */
+export function exportBytesBound(from: AttrSet, nextHop: Buffer): number {
+  return from.key.length + nextHop.length + 64 + 256;
 }
 
 /**
  * What ibgpExportBytes answers: one object, filled again by every call (as the key buffer is
  * shared; the AttrSet made from it copies the fields). Use it before the next call.
  */
-const RESULT: ByteExport = { key: OUT, keyLength: 0, fields: blankFields() };
+const RESULT: ByteExport = { key: OUT, keyStart: 0, keyLength: 0, fields: blankFields() };
 
 /**
  * The export key and fields of `from` towards iBGP peers, with next hop `nextHop` (valid until
  * the next call), or null when the object path must do it. `reflect`: the path came from an iBGP
  * peer, whose BGP identifier is `routerId` (the ORIGINATOR_ID when the set has none); `clusterId`
- * is ours when we reflect.
+ * is ours when we reflect. The key is written to `out` from `outAt` (a buffer of this module's by
+ * default), which must have room for exportBytesBound(from, nextHop) bytes there.
  */
-export function ibgpExportBytes(from: AttrSet, reflect: boolean, routerId: number, clusterId: number | null, nextHop: Buffer): ByteExport | null {
+export function ibgpExportBytes(from: AttrSet, reflect: boolean, routerId: number, clusterId: number | null, nextHop: Buffer, out = OUT, outAt = 0): ByteExport | null {
   if (from.key.length < 2 || from.key.length > 65536 + 258) return null;
   const keyLen = IN.write(from.key, 0, 'latin1');
   const format = IN[0] as number;
@@ -138,25 +149,25 @@ export function ibgpExportBytes(from: AttrSet, reflect: boolean, routerId: numbe
     }
     order[j] = i;
   }
-  OUT[0] = KeyFormat.EXPORT;
-  OUT[1] = nextHop.length;
-  nextHop.copy(OUT, 2);
-  let o = 2 + nextHop.length;
+  out[outAt] = KeyFormat.EXPORT;
+  out[outAt + 1] = nextHop.length;
+  nextHop.copy(out, outAt + 2);
+  let o = outAt + 2 + nextHop.length;
   for (let k = 0; k < n; k++) {
     const i = order[k] as number;
     const len = pLen[i] as number;
     let flags = pFlags[i] as number;
     if (len > 255) flags |= AttrFlag.EXTENDED_LENGTH;
-    OUT[o] = flags;
-    OUT[o + 1] = pType[i] as number;
+    out[o] = flags;
+    out[o + 1] = pType[i] as number;
     if (flags & AttrFlag.EXTENDED_LENGTH) {
-      OUT.writeUInt16BE(len, o + 2);
+      out.writeUInt16BE(len, o + 2);
       o += 4;
     } else {
-      OUT[o + 2] = len;
+      out[o + 2] = len;
       o += 3;
     }
-    copyRange(IN, pStart[i] as number, (pStart[i] as number) + len, OUT, o);
+    copyRange(IN, pStart[i] as number, (pStart[i] as number) + len, out, o);
     o += len;
   }
   const f = RESULT.fields;
@@ -169,7 +180,9 @@ export function ibgpExportBytes(from: AttrSet, reflect: boolean, routerId: numbe
   f.clusterLength = reflect ? from.clusterLength + 1 : 0;
   f.llgrStale = from.llgrStale;
   f.noLlgr = from.noLlgr;
-  RESULT.keyLength = o;
+  RESULT.key = out;
+  RESULT.keyStart = outAt;
+  RESULT.keyLength = o - outAt;
   return RESULT;
 }
 

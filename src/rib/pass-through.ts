@@ -18,7 +18,7 @@
 import { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
 import { grownInt32 } from './columns.js';
-import { ibgpExportBytes, type ByteExport } from './export-bytes.js';
+import { exportBytesBound, ibgpExportBytes } from './export-bytes.js';
 import { exportNextHopOf, type ExportTarget } from './export-rules.js';
 import type { RouteSource } from './route-source.js';
 
@@ -138,7 +138,8 @@ export class PassThrough {
   /** A code's export as a set of its own, made for the caller (show output): nothing keeps it. */
   setOf(code: number): AttrSet {
     const i = -code - 1;
-    const b = this.exportBytes(i, this.store.get(i));
+    const from = this.store.get(i);
+    const b = ibgpExportBytes(from, this.kind[i] === REFLECTED, (this.router[i] as number) >>> 0, this.target.clusterId, this.nextHop(code));
     // An entry is only handed out when its bytes could be made, and they do not change.
     if (!b) throw new Error(`pass-through export ${i} has no attributes`);
     return new AttrSet(b.fields, null, this.nextHop(code), b.key.toString('latin1', 0, b.keyLength));
@@ -178,33 +179,31 @@ export class PassThrough {
     } else this.lives++;
   }
 
-  private exportBytes(i: number, from: AttrSet): ByteExport | null {
+  /**
+   * Work out entry i's attribute bytes into the arena, straight where they stay (no copy, no view
+   * made per set); false when the byte rules do not apply.
+   */
+  private work(i: number, from: AttrSet): boolean {
     const kind = this.kind[i] as number;
     const t = this.target;
     const nextHop = exportNextHopOf(from, KIND_NAMES[kind] as RouteSource['kind'], t);
-    const b = ibgpExportBytes(from, kind === REFLECTED, (this.router[i] as number) >>> 0, t.clusterId, nextHop);
-    if (b) this.hopLength[i] = nextHop.length;
-    return b;
-  }
-
-  /** Work out entry i's attribute bytes into the arena; false when the byte rules do not apply. */
-  private work(i: number, from: AttrSet): boolean {
-    const b = this.exportBytes(i, from);
-    if (!b) return false;
-    const start = 2 + (this.hopLength[i] as number);
-    const n = b.keyLength - start;
-    if (this.used + n > this.arena.length) {
+    const room = exportBytesBound(from, nextHop);
+    if (this.used + room > this.arena.length) {
       // A larger arena: what the old one holds was read already (the encoder copies a set's
       // bytes into its messages right after asking for them, before asking for another's).
-      this.arena = Buffer.allocUnsafe(Math.max(this.arena.length * 2, n));
+      this.arena = Buffer.allocUnsafe(Math.max(this.arena.length * 2, room));
       this.used = 0;
       this.nextLife();
     }
-    b.key.copy(this.arena, this.used, start, b.keyLength);
-    this.at[i] = this.used;
-    this.wireLength[i] = n;
+    const b = ibgpExportBytes(from, kind === REFLECTED, (this.router[i] as number) >>> 0, t.clusterId, nextHop, this.arena, this.used);
+    if (!b) return false;
+    // The key is [format, next hop length, next hop, attributes]: only the attributes are sent.
+    const start = 2 + nextHop.length;
+    this.hopLength[i] = nextHop.length;
+    this.at[i] = this.used + start;
+    this.wireLength[i] = b.keyLength - start;
     this.life[i] = this.lives;
-    this.used += n;
+    this.used += b.keyLength;
     return true;
   }
 

@@ -3,7 +3,7 @@ import { AttrStore } from '../../../src/rib/attr-store.js';
 import { fieldsOf, type AttrSet } from '../../../src/rib/attr-set.js';
 import { canonicalKey, exportWire, KeyFormat, normalizeReceived } from '../../../src/rib/attr-key.js';
 import { receivedKey } from '../../helpers/rib-fixtures.js';
-import { ibgpExportBytes } from '../../../src/rib/export-bytes.js';
+import { exportBytesBound, ibgpExportBytes } from '../../../src/rib/export-bytes.js';
 import { exportAttributes, exportNextHop, exportSet, type ExportTarget } from '../../../src/rib/export-rules.js';
 import { keyedHash } from '../../../src/rib/keyed-hash.js';
 import type { RouteSource } from '../../../src/rib/route-source.js';
@@ -85,6 +85,13 @@ t.test('random sets: the byte path builds the object path key and fields', async
         compared++;
         if (!b.key.subarray(0, b.keyLength).equals(want) || JSON.stringify(b.fields) !== JSON.stringify(fieldsOf(o.attrs))) {
           if (mismatched++ < 3) t.fail(`set ${i} from ${s.kind}: ${b.key.subarray(0, b.keyLength).toString('hex')} != ${want.toString('hex')}`, { fields: b.fields, want: fieldsOf(o.attrs) });
+        }
+        // Into a caller's buffer at an offset (the pass-through arena): the same bytes, inside the bound, nothing else touched.
+        const bound = exportBytesBound(set, nh);
+        const arena = Buffer.alloc(bound + 40, 0xa5);
+        const c = ibgpExportBytes(set, s.kind === 'ibgp', s.routerId, tg.clusterId, nh, arena, 17);
+        if (!c || c.keyStart !== 17 || c.keyLength > bound || !arena.subarray(17, 17 + c.keyLength).equals(want) || arena[16] !== 0xa5 || arena.subarray(17 + c.keyLength).some((x) => x !== 0xa5)) {
+          if (mismatched++ < 3) t.fail(`set ${i} from ${s.kind} into a buffer at an offset`);
         }
         if (i % 7 === 0) {
           // What goes on the wire for the export set: as the update group's object path encodes it.
