@@ -14,7 +14,6 @@
 import { AttrFlag, AttrType, Family, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from '../wire/constants.js';
 import { makeContext, type CodecContext } from '../wire/context.js';
 import { PrefixBatch } from '../wire/prefix-batch.js';
-import { UpdateBatch } from './update-batch.js';
 import { UpdateWriter, encodeEndOfRib } from '../wire/update-writer.js';
 import { encodePathAttributes } from '../wire/update.js';
 import { as4PathFor } from '../wire/attributes/as-path.js';
@@ -81,19 +80,13 @@ interface SentPaths {
  */
 type Announced = AttrSet | number;
 
-/** Announcements and withdrawals of one flush, with the path id of each prefix (1 when one path goes). */
-type Batch = UpdateBatch<Announced>;
-
-/** A batch's integer key of what it announces with: a pass-through code as it is, an export set by its Adj-RIB-Out code. */
-function keyOf(a: Announced): number {
-  return typeof a === 'number' ? a : a.id + 1;
-}
-
-/** Which parts of a batch encode() writes. */
-const enum Parts {
-  ALL,
-  ANNOUNCEMENTS,
-  WITHDRAWALS,
+/** Announcements and withdrawals of one flush, with the path ids of each prefix when several go. */
+interface Batch {
+  announce: Map<Announced, number[]>;
+  withdraw: number[];
+  /** Per announced set, the path id of each slot in `announce` (several-path groups only). */
+  announceIds: Map<Announced, number[]> | null;
+  withdrawIds: number[] | null;
 }
 
 export class UpdateGroup {
@@ -455,27 +448,25 @@ export class UpdateGroup {
     this.flush();
   };
 
-  /** Batches written and emptied, for the next flush's use. */
-  private readonly spareBatches: Batch[] = [];
-
-  /** An empty batch (one of the spares when there is one). */
   private newBatch(): Batch {
-    return this.spareBatches.pop() ?? new UpdateBatch<Announced>();
-  }
-
-  /** A batch is written: empty it and keep it (a few are enough: one per member writing at once). */
-  private doneWith(b: Batch): void {
-    b.clear();
-    if (this.spareBatches.length < 8) this.spareBatches.push(b);
+    return { announce: new Map(), withdraw: [], announceIds: this.multiOut ? new Map() : null, withdrawIds: this.multiOut ? [] : null };
   }
 
   /** Add an announcement of `slot` (with path `id` in a several-path group) to a batch. */
   private static announceIn(b: Batch, set: Announced, slot: number, id: number): void {
-    b.announce(keyOf(set), set, slot, id);
+    const list = b.announce.get(set);
+    if (list) list.push(slot);
+    else b.announce.set(set, [slot]);
+    if (b.announceIds) {
+      const ids = b.announceIds.get(set);
+      if (ids) ids.push(id);
+      else b.announceIds.set(set, [id]);
+    }
   }
 
   private static withdrawIn(b: Batch, slot: number, id: number): void {
-    b.withdraw(slot, id);
+    b.withdraw.push(slot);
+    b.withdrawIds?.push(id);
   }
 
   /** The batch of a member's own routes (split horizon), made on first use. */
@@ -688,9 +679,7 @@ export class UpdateGroup {
     }
     this.roomSet = null;
     this.emit([...this.live], batch);
-    this.doneWith(batch);
     if (owned.size > 0) this.emitOwned(owned);
-    for (const o of owned.values()) this.doneWith(o);
     for (const s of done) this.loc.unhold(fam, s);
     while (done.length > 0) done.pop();
 
@@ -708,7 +697,6 @@ export class UpdateGroup {
         }
       }
       this.emit([m], b);
-      this.doneWith(b);
       for (const s of released) this.loc.unhold(fam, s);
       if (l.syncAt < 0 && l.dirty.size === 0) {
         this.lagging.delete(m);
@@ -726,7 +714,6 @@ export class UpdateGroup {
         const b = this.newBatch();
         for (const s of slots) if (this.adjOut[s] === 0) UpdateGroup.withdrawIn(b, s, 1);
         this.emit([m], b);
-        this.doneWith(b);
         for (const s of slots) this.loc.unhold(fam, s);
       }
     }
@@ -797,7 +784,7 @@ export class UpdateGroup {
     return b;
   }
 
-  private fill(slots: Int32Array, from: number, to: number, ids: Int32Array | null): void {
+  private fill(slots: number[], from: number, to: number, ids: number[] | null): void {
     const batch = this.batch;
     const table = this.loc.tables[this.family];
     batch.clear();
@@ -826,7 +813,7 @@ export class UpdateGroup {
     let at = 0;
     for (const [owner, o] of owned) {
       const before = chunks.length;
-      this.encode(o, chunks, Parts.ANNOUNCEMENTS);
+      this.encode({ ...o, withdraw: [], withdrawIds: o.withdrawIds ? [] : null }, chunks);
       let len = 0;
       for (let i = before; i < chunks.length; i++) len += (chunks[i] as Buffer).length;
       range.set(owner, [at, at + len]);
@@ -845,20 +832,21 @@ export class UpdateGroup {
       this.messagesSent++;
     }
     for (const [owner, o] of owned) {
-      if (o.withdrawn > 0 && this.live.has(owner)) this.emit([owner], o, Parts.WITHDRAWALS);
+      if (o.withdraw.length > 0 && this.live.has(owner)) this.emit([owner], { announce: new Map(), withdraw: o.withdraw, announceIds: null, withdrawIds: o.withdrawIds });
     }
   }
 
   /** Encode and write a batch to `members`, the same bytes to each. */
-  private emit(members: ExportMember[], b: Batch, parts = Parts.ALL): void {
-    if (members.length === 0 || b.empty) return;
+  private emit(members: ExportMember[], b: Batch): void {
+    if (members.length === 0 || (b.announce.size === 0 && b.withdraw.length === 0)) return;
     const out: Buffer[] = [];
-    this.encode(b, out, parts);
+    this.encode(b, out);
     for (const x of out) this.send(members, x);
   }
 
   /** Encode a batch into full-size UPDATEs, appended to `out` a buffer at a time. */
-  private encode(b: Batch, out: Buffer[], parts = Parts.ALL): void {
+  private encode(b: Batch, out: Buffer[]): void {
+    const { announce, withdraw } = b;
     const w = this.writer;
     const v4 = this.family === Family.IPV4_UNICAST;
     let off = 0;
@@ -872,10 +860,8 @@ export class UpdateGroup {
     };
     // Each inner loop advances `from` by at least one per pass: a call that writes nothing (it
     // cannot happen for slots that passed fits(), which flush() checks) skips the prefix.
-    const withdrawn = parts === Parts.ANNOUNCEMENTS ? 0 : b.withdrawn;
-    const withdraw = b.withdrawnSlots();
-    for (let i = 0; i < withdrawn; i += 1024) {
-      this.fill(withdraw, i, Math.min(withdrawn, i + 1024), this.multiOut ? b.withdrawnIds() : null);
+    for (let i = 0; i < withdraw.length; i += 1024) {
+      this.fill(withdraw, i, Math.min(withdraw.length, i + 1024), b.withdrawIds);
       for (let from = 0; from < this.batch.count; ) {
         room();
         const next = v4 ? w.withdrawV4(this.buf, off, this.batch, from, this.batch.count) : w.withdrawMp(this.buf, off, this.batch, from, this.batch.count);
@@ -883,15 +869,7 @@ export class UpdateGroup {
         from = next > from ? next : from + 1;
       }
     }
-    if (parts === Parts.WITHDRAWALS) {
-      flushBuf();
-      return;
-    }
-    b.order();
-    const slots = b.orderedSlotsView();
-    const ids = this.multiOut ? b.orderedIdsView() : null;
-    for (let g = 0; g < b.groups; g++) {
-      const set = b.setOf(g);
+    for (const [set, slots] of announce) {
       let attrs: Buffer | string;
       let start = 0;
       let n: number;
@@ -907,9 +885,9 @@ export class UpdateGroup {
         nextHop = set.nextHop;
       }
       const classic = this.classicNlri(nextHop.length);
-      const end = b.start(g + 1);
-      for (let i = b.start(g); i < end; i += 1024) {
-        this.fill(slots, i, Math.min(end, i + 1024), ids);
+      const ids = b.announceIds?.get(set) ?? null;
+      for (let i = 0; i < slots.length; i += 1024) {
+        this.fill(slots, i, Math.min(slots.length, i + 1024), ids);
         for (let from = 0; from < this.batch.count; ) {
           room();
           const next = classic
