@@ -9,6 +9,13 @@
  * its own slot only (127 in 128 others are told apart by the tag). Past 2^24 - 1 slots the tags
  * give way to slot bits (TAGGED_SLOTS): the index is rewritten without them and every probe reads
  * the columns again.
+ *
+ * A removed prefix leaves a tombstone in the index, which lookups pass over and inserts reuse; at
+ * the end of a run (nothing but tombstones up to an empty entry) it and the tombstones around it
+ * are emptied instead. Backward shifting, before, read the key columns of every entry it moved
+ * over (to find that entry's home): a cache miss each, most of the index's share of a million
+ * withdrawals. Tombstones count towards the load that starts a rebuild; a rebuild drops them, into
+ * an index twice as large, or as large as before when most of that load was tombstones.
  */
 import { PK0, PK1, mixKeyed } from './keyed-hash.js';
 import { Family } from '../wire/constants.js';
@@ -16,6 +23,8 @@ import { grownInt32, grownUint32, grownUint8 } from './columns.js';
 import { lastByteMask, samePrefix, type Prefix } from '../wire/nlri.js';
 
 const EMPTY = 0;
+/** A removed entry. No entry is below 0 (the sign bit is never a tag or slot bit). */
+const TOMB = -1;
 /** Slots that fit beside a tag (24 bits of slot + 1). */
 export const TAGGED_SLOTS = (1 << 24) - 1;
 const TAG_MASK = 0x7f000000;
@@ -56,6 +65,9 @@ export class PrefixTable {
   private migrated = 0;
   private nextSlot = 0;
   private freeList: number[] = [];
+  /** Tombstones in the index, and in the next one. */
+  private tombs = 0;
+  private nextTombs = 0;
   /** Hash bits kept in index entries (TAG_MASK, or 0 once the table outgrew TAGGED_SLOTS) and the slot bits beside them. */
   private tagMask = TAG_MASK;
   private slotMask = SLOT_MASK;
@@ -78,6 +90,13 @@ export class PrefixTable {
 
   get capacity(): number {
     return this.lengths.length;
+  }
+
+  /** Index entries, the tombstones counted among them, and those found by a scan (a check: it reads the whole index). */
+  indexStats(scan = false): { length: number; tombstones: number; scanned: number } {
+    let scanned = 0;
+    if (scan) for (let i = 0; i < this.index.length; i++) if (this.index[i] === TOMB) scanned++;
+    return { length: this.index.length, tombstones: this.tombs, scanned };
   }
 
   /** One past the highest slot ever used: iterate slots below it and check `used`. */
@@ -132,7 +151,7 @@ export class PrefixTable {
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const e = this.index[i] as number;
       if (e === EMPTY) return -1;
-      if ((e & tm) !== tag) continue;
+      if ((e & tm) !== tag || e === TOMB) continue;
       const s = (e & this.slotMask) - 1;
       if (((this.v4[s] as number) | 0) === a && this.lengths[s] === len) return s;
     }
@@ -153,7 +172,7 @@ export class PrefixTable {
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const e = index[i] as number;
       if (e === EMPTY) return -(i + 1);
-      if ((e & tm) !== tag) continue;
+      if ((e & tm) !== tag || e === TOMB) continue;
       const s = (e & this.slotMask) - 1;
       if (this.lengths[s] === len && samePrefix(this.v6, s * 16, bytes, at, len)) return s;
     }
@@ -192,7 +211,7 @@ export class PrefixTable {
   private dropTags(): void {
     for (const index of [this.index, this.next]) {
       if (!index) continue;
-      for (let i = 0; i < index.length; i++) index[i] = (index[i] as number) & SLOT_MASK;
+      for (let i = 0; i < index.length; i++) if (index[i] !== TOMB) index[i] = (index[i] as number) & SLOT_MASK;
     }
     this.tagMask = 0;
     this.slotMask = UNTAGGED_SLOT_MASK;
@@ -202,10 +221,12 @@ export class PrefixTable {
     return (hash & this.tagMask) | (slot + 1);
   }
 
+  /** Index a slot known not to be in the index (at the first empty entry or tombstone of its probe). */
   private placeInIndex(slot: number): void {
     const h = this.hashOf(slot);
     let i = h & this.mask;
-    while (this.index[i] !== EMPTY) i = (i + 1) & this.mask;
+    while (this.index[i] !== EMPTY && this.index[i] !== TOMB) i = (i + 1) & this.mask;
+    if (this.index[i] === TOMB) this.tombs--;
     this.index[i] = this.entry(slot, h);
   }
 
@@ -213,40 +234,48 @@ export class PrefixTable {
     const next = this.next as Int32Array;
     const h = this.hashOf(slot);
     let i = h & this.nextMask;
-    while (next[i] !== EMPTY) i = (i + 1) & this.nextMask;
+    while (next[i] !== EMPTY && next[i] !== TOMB) i = (i + 1) & this.nextMask;
+    if (next[i] === TOMB) this.nextTombs--;
     next[i] = this.entry(slot, h);
   }
 
-  /** Start growing at half load; move two slots per insert; switch when all are in. */
+  /** Start rebuilding at half load (tombstones count); move two slots per insert; switch when all are in. */
   private maybeGrowIndex(): void {
     if (this.next) {
       for (let k = 0; k < 2 && this.migrated < this.nextSlot; k++, this.migrated++) {
         if (this.inUse(this.migrated)) this.placeInNext(this.migrated);
       }
-      if (this.migrated >= this.nextSlot) {
-        this.index = this.next;
-        this.mask = this.nextMask;
-        this.next = null;
-      }
-    } else if ((this.size + 1) * 2 > this.index.length) {
-      this.next = new Int32Array(this.index.length * 2);
-      this.nextMask = this.next.length - 1;
-      this.migrated = 0;
-    }
+      if (this.migrated >= this.nextSlot) this.switchToNext();
+    } else if ((this.size + this.tombs + 1) * 2 > this.index.length) this.startNext();
     // Never let the current index fill up, whatever the migration's progress.
-    if ((this.size + 2) * 4 > this.index.length * 3) this.finishGrowth();
+    if ((this.size + this.tombs + 2) * 4 > this.index.length * 3) this.finishGrowth();
+  }
+
+  /**
+   * The next index: as large as this one when the prefixes alone fill under 3/8 of it (tombstones
+   * were the rest of the load: a rebuild every 1/8 of its length in removals at worst), else twice
+   * as large.
+   */
+  private startNext(): void {
+    const length = (this.size + 1) * 8 < this.index.length * 3 ? this.index.length : this.index.length * 2;
+    this.next = new Int32Array(length);
+    this.nextMask = length - 1;
+    this.nextTombs = 0;
+    this.migrated = 0;
+  }
+
+  private switchToNext(): void {
+    this.index = this.next as Int32Array;
+    this.mask = this.nextMask;
+    this.tombs = this.nextTombs;
+    this.nextTombs = 0;
+    this.next = null;
   }
 
   private finishGrowth(): void {
-    if (!this.next) {
-      this.next = new Int32Array(this.index.length * 2);
-      this.nextMask = this.next.length - 1;
-      this.migrated = 0;
-    }
+    if (!this.next) this.startNext();
     for (; this.migrated < this.nextSlot; this.migrated++) if (this.inUse(this.migrated)) this.placeInNext(this.migrated);
-    this.index = this.next;
-    this.mask = this.nextMask;
-    this.next = null;
+    this.switchToNext();
   }
 
   /**
@@ -266,7 +295,7 @@ export class PrefixTable {
     for (; ; i = (i + 1) & mask) {
       const e = index[i] as number;
       if (e === EMPTY) break;
-      if ((e & tm) !== tag) continue;
+      if ((e & tm) !== tag || e === TOMB) continue;
       const s = (e & this.slotMask) - 1;
       if (((this.v4[s] as number) | 0) === a && this.lengths[s] === len) return s;
     }
@@ -275,19 +304,33 @@ export class PrefixTable {
     this.v4[s] = a;
     this.lengths[s] = len;
     this.setUsed(s);
-    this.indexNew(s, h, index, i, tm);
+    this.indexNew(s, h, index, this.tombs > 0 ? this.firstTomb(index, h, i) : i, tm);
     return s;
   }
 
   /**
-   * Index new slot `s` (hash `h`) at the empty entry `i` its probe of `index` ended at. Growth
-   * writes only the next index, so that entry is still empty unless the index switched meanwhile
-   * (or dropped its tags: `tm` was the tag mask of the probe).
+   * The first tombstone on the probe for hash `h` in `index` before entry `end` (where the probe
+   * found it empty), else `end`: the place a new prefix takes. Looked for only while the index has
+   * tombstones, over entries the probe has just read (in cache).
+   */
+  private firstTomb(index: Int32Array, h: number, end: number): number {
+    const mask = index.length - 1;
+    for (let i = h & mask; i !== end; i = (i + 1) & mask) if (index[i] === TOMB) return i;
+    return end;
+  }
+
+  /**
+   * Index new slot `s` (hash `h`) at entry `i` of `index`: the first tombstone its probe passed, or
+   * the empty entry it ended at. Growth writes only the next index, so that entry is still as the
+   * probe saw it unless the index switched meanwhile (or dropped its tags: `tm` was the tag mask of
+   * the probe).
    */
   private indexNew(s: number, h: number, index: Int32Array, i: number, tm: number): void {
     this.size++;
-    if (this.index === index && this.tagMask === tm) index[i] = this.entry(s, h);
-    else this.placeInIndex(s);
+    if (this.index === index && this.tagMask === tm) {
+      if (index[i] === TOMB) this.tombs--;
+      index[i] = this.entry(s, h);
+    } else this.placeInIndex(s);
     if (this.next && s < this.migrated) this.placeInNext(s);
   }
 
@@ -311,15 +354,15 @@ export class PrefixTable {
     this.lengths[s] = len;
     this.setUsed(s);
     this.hashes[s] = h;
-    this.indexNew(s, h, index, -r - 1, tm);
+    this.indexNew(s, h, index, this.tombs > 0 ? this.firstTomb(index, h, -r - 1) : -r - 1, tm);
     return s;
   }
 
   /** Remove a slot (backward-shift deletion keeps probe chains intact). */
   remove(slot: number): void {
     if (!this.inUse(slot)) return;
-    this.unindex(this.index, this.mask, slot);
-    if (this.next && slot < this.migrated) this.unindex(this.next, this.nextMask, slot);
+    this.tombs += this.unindex(this.index, this.mask, slot);
+    if (this.next && slot < this.migrated) this.nextTombs += this.unindex(this.next, this.nextMask, slot);
     this.used[slot >>> 5] = (this.used[slot >>> 5] as number) & ~(1 << (slot & 31));
     this.size--;
     this.freeList.push(slot);
@@ -329,20 +372,34 @@ export class PrefixTable {
     this.used[slot >>> 5] = (this.used[slot >>> 5] as number) | (1 << (slot & 31));
   }
 
-  private unindex(index: Int32Array, mask: number, slot: number): void {
+  /** Take a slot's entry out of an index: the change in its tombstones. */
+  private unindex(index: Int32Array, mask: number, slot: number): number {
     const sm = this.slotMask;
     let i = this.hashOf(slot) & mask;
-    while (((index[i] as number) & sm) !== slot + 1) i = (i + 1) & mask;
-    for (let j = (i + 1) & mask; index[j] !== EMPTY; j = (j + 1) & mask) {
-      const s = ((index[j] as number) & sm) - 1;
-      const home = this.hashOf(s) & mask;
-      // Move entry j into hole i when its home is not within (i, j].
-      if (((j - home) & mask) >= ((j - i) & mask)) {
-        index[i] = index[j] as number;
-        i = j;
-      }
+    for (;;) {
+      const e = index[i] as number;
+      if (e !== TOMB && (e & sm) === slot + 1) break;
+      i = (i + 1) & mask;
+    }
+    let j = (i + 1) & mask;
+    while (index[j] === TOMB) j = (j + 1) & mask;
+    if (index[j] !== EMPTY) {
+      index[i] = TOMB;
+      return 1;
+    }
+    // Only tombstones between it and the end of its run: no probe needs any of them, nor the
+    // tombstones right before it. All of them empty.
+    let freed = 0;
+    for (let k = (i + 1) & mask; k !== j; k = (k + 1) & mask) {
+      index[k] = EMPTY;
+      freed++;
     }
     index[i] = EMPTY;
+    for (let k = (i - 1) & mask; index[k] === TOMB; k = (k - 1) & mask) {
+      index[k] = EMPTY;
+      freed++;
+    }
+    return -freed;
   }
 }
 

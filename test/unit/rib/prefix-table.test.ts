@@ -159,3 +159,72 @@ t.test('IPv6 of every length, ::/0 included, with host bits set: one prefix per 
   t.equal(table.find6(Buffer.from('ff', 'hex'), 0, 0), zero, '::/0 whatever the bytes');
   t.equal(table.lengths[zero], 0);
 });
+
+t.test('tombstones: filled and drained again and again, the index neither grows for good nor loses a prefix', async (t) => {
+  for (const family of [Family.IPV4_UNICAST, Family.IPV6_UNICAST]) {
+    const table = new PrefixTable(family, 16);
+    const r = seededRandom(99);
+    const ref = new Map<number, number>();
+    const key = Buffer.alloc(16);
+    const find = (k: number): number => {
+      if (family === Family.IPV4_UNICAST) return table.find4((0xc6120000 + k * 256) >>> 0, 24);
+      key.writeUInt32BE(0x20010db8, 0);
+      key.writeUInt32BE(k, 4);
+      return table.find6(key, 0, 64);
+    };
+    const insert = (k: number): number => {
+      if (family === Family.IPV4_UNICAST) return table.insert4((0xc6120000 + k * 256) >>> 0, 24);
+      key.writeUInt32BE(0x20010db8, 0);
+      key.writeUInt32BE(k, 4);
+      return table.insert6(key, 0, 64);
+    };
+    let mismatches = 0;
+    let longest = 0;
+    for (let round = 0; round < 12; round++) {
+      // Fill to 20k, then drain nine in ten in random order (the last round: all of them).
+      while (ref.size < 20_000) {
+        const k = Math.floor(r() * 60_000);
+        const s = insert(k);
+        if (ref.has(k) && ref.get(k) !== s) mismatches++;
+        ref.set(k, s);
+      }
+      longest = Math.max(longest, table.indexStats().length);
+      const keys = [...ref.keys()].sort(() => r() - 0.5);
+      const drop = round === 11 ? keys.length : Math.floor(keys.length * 0.9);
+      for (let i = 0; i < drop; i++) {
+        const k = keys[i] as number;
+        const s = find(k);
+        if (s !== ref.get(k)) mismatches++;
+        table.remove(s);
+        ref.delete(k);
+        // Removed means gone, and every other prefix still there.
+        if (i % 997 === 0 && find(k) !== -1) mismatches++;
+      }
+      for (const [k, s] of ref) if (find(k) !== s) mismatches++;
+      const st = table.indexStats(true);
+      if (st.scanned !== st.tombstones) mismatches++;
+    }
+    // A window of 20k prefixes sliding over 400k (each new one in, the oldest out): tombstones
+    // pile up where inserts do not reuse them, and rebuilds drop them without growing the index.
+    const window: number[] = [];
+    for (let k = 100_000; k < 500_000; k++) {
+      const s = insert(k);
+      ref.set(k, s);
+      window.push(k);
+      if (window.length > 20_000) {
+        const old = window.shift() as number;
+        table.remove(find(old));
+        ref.delete(old);
+      }
+      if (k % 50_000 === 0) longest = Math.max(longest, table.indexStats().length);
+    }
+    for (const [k, s] of ref) if (find(k) !== s) mismatches++;
+    for (const k of window) table.remove(find(k));
+    ref.clear();
+    const name = family === Family.IPV4_UNICAST ? 'IPv4' : 'IPv6';
+    t.equal(mismatches, 0, `${name}: every lookup agrees with the reference, and the tombstone count with a scan`);
+    t.equal(table.size, 0);
+    t.equal(table.indexStats(true).scanned, 0, `${name}: drained, no tombstone is left`);
+    t.ok(longest <= 65_536, `${name}: the index stayed at the size 20k prefixes need (${longest} entries)`);
+  }
+});
