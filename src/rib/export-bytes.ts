@@ -54,7 +54,7 @@ const RESULT: ByteExport = { key: OUT, keyStart: 0, keyLength: 0, fields: blankF
  * is ours when we reflect. The key is written to `out` from `outAt` (a buffer of this module's by
  * default), which must have room for exportBytesBound(from, nextHop) bytes there.
  */
-export function ibgpExportBytes(from: AttrSet, reflect: boolean, routerId: number, clusterId: number | null, nextHop: Buffer, out = OUT, outAt = 0): ByteExport | null {
+export function ibgpExportBytes(from: AttrSet, reflect: boolean, routerId: number, clusterId: number | null, nextHop: Buffer, out: Buffer = OUT, outAt = 0): ByteExport | null {
   if (from.key.length < 2 || from.key.length > 65536 + 258) return null;
   const keyLen = IN.write(from.key, 0, 'latin1');
   const format = IN[0] as number;

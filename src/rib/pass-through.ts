@@ -18,7 +18,7 @@
 import { AttrSet } from './attr-set.js';
 import type { AttrStore } from './attr-store.js';
 import { grownInt32 } from './columns.js';
-import { exportBytesBound, ibgpExportBytes } from './export-bytes.js';
+import { exportBytesBound, ibgpExportBytes, type ByteExport } from './export-bytes.js';
 import { exportNextHopOf, type ExportTarget } from './export-rules.js';
 import type { RouteSource } from './route-source.js';
 
@@ -131,18 +131,26 @@ export class PassThrough {
 
   /** The next hop a code's export goes with. */
   nextHop(code: number): Buffer {
-    const i = -code - 1;
+    return this.nextHopOf(-code - 1);
+  }
+
+  private nextHopOf(i: number): Buffer {
     return exportNextHopOf(this.store.get(i), KIND_NAMES[this.kind[i] as number] as RouteSource['kind'], this.target);
+  }
+
+  /** Entry i's export bytes with next hop `nextHop` (into `out` at `at`, or a buffer of export-bytes.ts). */
+  private exportBytes(i: number, nextHop: Buffer, out?: Buffer, at = 0): ByteExport | null {
+    return ibgpExportBytes(this.store.get(i), this.kind[i] === REFLECTED, (this.router[i] as number) >>> 0, this.target.clusterId, nextHop, out, at);
   }
 
   /** A code's export as a set of its own, made for the caller (show output): nothing keeps it. */
   setOf(code: number): AttrSet {
     const i = -code - 1;
-    const from = this.store.get(i);
-    const b = ibgpExportBytes(from, this.kind[i] === REFLECTED, (this.router[i] as number) >>> 0, this.target.clusterId, this.nextHop(code));
+    const nextHop = this.nextHopOf(i);
+    const b = this.exportBytes(i, nextHop);
     // An entry is only handed out when its bytes could be made, and they do not change.
     if (!b) throw new Error(`pass-through export ${i} has no attributes`);
-    return new AttrSet(b.fields, null, this.nextHop(code), b.key.toString('latin1', 0, b.keyLength));
+    return new AttrSet(b.fields, null, nextHop, b.key.toString('latin1', b.keyStart, b.keyStart + b.keyLength));
   }
 
   ref(code: number): void {
@@ -184,9 +192,7 @@ export class PassThrough {
    * made per set); false when the byte rules do not apply.
    */
   private work(i: number, from: AttrSet): boolean {
-    const kind = this.kind[i] as number;
-    const t = this.target;
-    const nextHop = exportNextHopOf(from, KIND_NAMES[kind] as RouteSource['kind'], t);
+    const nextHop = this.nextHopOf(i);
     const room = exportBytesBound(from, nextHop);
     if (this.used + room > this.arena.length) {
       // A larger arena: what the old one holds was read already (the encoder copies a set's
@@ -195,7 +201,7 @@ export class PassThrough {
       this.used = 0;
       this.nextLife();
     }
-    const b = ibgpExportBytes(from, kind === REFLECTED, (this.router[i] as number) >>> 0, t.clusterId, nextHop, this.arena, this.used);
+    const b = this.exportBytes(i, nextHop, this.arena, this.used);
     if (!b) return false;
     // The key is [format, next hop length, next hop, attributes]: only the attributes are sent.
     const start = 2 + nextHop.length;
