@@ -19,6 +19,11 @@ export const ctx = makeContext({});
 export const clock = new FakeClock();
 export const RR = { localAsn: 64512, routerId: 0xc0000201, clusterId: 0xc0000201, clock };
 
+/** What a group exports to: peers of `kind`, IPv4, our next hop 192.0.2.1, no policy, this reflector's ids. */
+export const exportTarget = (kind: 'ibgp' | 'ebgp', isClient: boolean) => ({
+  kind, isClient, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: RR.routerId, clusterId: RR.clusterId, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([192, 0, 2, 1]),
+});
+
 export function ribPeer(rib: Rib, address: string, kind: 'ibgp' | 'ebgp', routerId: number, isClient = false): RibPeer {
   return {
     source: rib.newSource({ kind, address, addressBytes: Buffer.from(address.split('.').map(Number)), routerId, peerAs: kind === 'ebgp' ? 65001 : 64512, isClient }),

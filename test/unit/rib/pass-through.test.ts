@@ -5,15 +5,21 @@
  * client's ORIGINATOR_ID.
  */
 import t from 'tap';
-import { Rib } from '../../../src/rib/rib.js';
+import { Rib, type RibPeer } from '../../../src/rib/rib.js';
 import { PassThrough } from '../../../src/rib/pass-through.js';
 import { exportWire } from '../../../src/rib/attr-key.js';
-import { Family } from '../../../src/wire/constants.js';
 import type { PathAttribute } from '../../../src/wire/attributes/types.js';
 import type { ExportMember } from '../../../src/rib/update-group.js';
-import { RR, Receiver, announce, base, ribPeer, settle, withdraw } from '../../helpers/rib-fixtures.js';
+import { announce, base, exportTarget, Receiver, ribPeer, RR, settle, withdraw } from '../../helpers/rib-fixtures.js';
 
-const target = { kind: 'ibgp' as const, isClient: true, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: RR.routerId, clusterId: RR.clusterId, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([192, 0, 2, 1]) };
+const target = exportTarget('ibgp', true);
+
+/** A reflector and three clients 192.0.2.11, .12 and .13 (BGP identifiers 11, 12 and 13). */
+function reflector(): { rib: Rib; c1: RibPeer; c2: RibPeer; c3: RibPeer } {
+  const rib = new Rib(RR);
+  const client = (i: number) => ribPeer(rib, `192.0.2.${i}`, 'ibgp', i, true);
+  return { rib, c1: client(11), c2: client(12), c3: client(13) };
+}
 
 const originator = (attrs: PathAttribute[] | undefined): number => {
   const a = attrs?.find((x) => x.kind === 'originator-id');
@@ -26,9 +32,7 @@ const clusters = (attrs: PathAttribute[] | undefined): number[] => {
 const communities = [{ kind: 'communities' as const, type: 8, flags: 0xc0, communities: [0xfde80001, 0xfde80002] }];
 
 t.test('reflected routes go without export sets kept', async (t) => {
-  const rib = new Rib(RR);
-  const c1 = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
-  const c2 = ribPeer(rib, '192.0.2.12', 'ibgp', 12, true);
+  const { rib, c1, c2 } = reflector();
   const r = new Receiver('c2');
   const g = rib.joinGroup(c2, target, true, r);
   rib.applyUpdate(c1, announce(['198.51.100.0/26', '198.51.100.64/26'], base([], 0xc000020b, communities)));
@@ -59,10 +63,7 @@ t.test('reflected routes go without export sets kept', async (t) => {
 });
 
 t.test('the same attributes from two clients keep each one its ORIGINATOR_ID', async (t) => {
-  const rib = new Rib(RR);
-  const c1 = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
-  const c2 = ribPeer(rib, '192.0.2.12', 'ibgp', 12, true);
-  const c3 = ribPeer(rib, '192.0.2.13', 'ibgp', 13, true);
+  const { rib, c1, c2, c3 } = reflector();
   const r = new Receiver('c3');
   const g = rib.joinGroup(c3, target, true, r);
   const attrs = base([], 0xc000020b);
@@ -89,10 +90,7 @@ t.test('the same attributes from two clients keep each one its ORIGINATOR_ID', a
 });
 
 t.test('a member that lags is caught up from pass-through entries', async (t) => {
-  const rib = new Rib(RR);
-  const c1 = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
-  const c2 = ribPeer(rib, '192.0.2.12', 'ibgp', 12, true);
-  const c3 = ribPeer(rib, '192.0.2.13', 'ibgp', 13, true);
+  const { rib, c1, c2, c3 } = reflector();
   const live = new Receiver('c2');
   rib.joinGroup(c2, target, true, live);
   const prefixes = Array.from({ length: 200 }, (_, i) => `240.0.${i}.0/24`);
@@ -123,10 +121,7 @@ t.test('a member that lags is caught up from pass-through entries', async (t) =>
 });
 
 t.test('many sets: the byte arena grows and starts again, and every route keeps its own attributes', async (t) => {
-  const rib = new Rib(RR);
-  const c1 = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
-  const c2 = ribPeer(rib, '192.0.2.12', 'ibgp', 12, true);
-  const c3 = ribPeer(rib, '192.0.2.13', 'ibgp', 13, true);
+  const { rib, c1, c2, c3 } = reflector();
   const live = new Receiver('c2');
   const g = rib.joinGroup(c2, target, true, live);
   // 3000 sets of ~60 bytes each: far past the arena's first 16 KB and its 64 KB kept across flushes.
@@ -155,8 +150,7 @@ t.test('many sets: the byte arena grows and starts again, and every route keeps 
 });
 
 t.test('arena lives wrap: bytes placed before are worked out again, never read stale', async (t) => {
-  const rib = new Rib(RR);
-  const c1 = ribPeer(rib, '192.0.2.11', 'ibgp', 11, true);
+  const { rib, c1 } = reflector();
   const n = 1200;
   const path = (i: number): number[] => [65000 + (i % 500), 4200000000 + i, 64496];
   for (let i = 0; i < n; i++) rib.applyUpdate(c1, announce([`240.${i >> 8}.${i & 255}.0/24`], base(path(i), 0xc000020b, communities)));

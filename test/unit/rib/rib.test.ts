@@ -10,11 +10,9 @@ import { Family } from '../../../src/wire/constants.js';
 import { makeContext } from '../../../src/wire/context.js';
 import { encodeUpdate, scanUpdate } from '../../../src/wire/update.js';
 import { encodeNlri, parsePrefix, type Prefix } from '../../../src/wire/nlri.js';
-import { RR, Receiver, announce, base, ctx, ribPeer, settle, withdraw } from '../../helpers/rib-fixtures.js';
+import { RR, Receiver, announce, base, ctx, exportTarget, ribPeer, settle, withdraw } from '../../helpers/rib-fixtures.js';
 
-const target = (kind: 'ibgp' | 'ebgp', isClient: boolean) => ({
-  kind, isClient, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: RR.routerId, clusterId: RR.clusterId, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([192, 0, 2, 1]),
-});
+const target = exportTarget;
 
 t.test('a reflector passes client routes to clients and non-clients, non-client routes only to clients', async (t) => {
   const rib = new Rib(RR);

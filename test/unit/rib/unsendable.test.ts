@@ -10,9 +10,9 @@ import { encodeUpdate, scanUpdate } from '../../../src/wire/update.js';
 import { encodeNlri, parsePrefix, type Prefix } from '../../../src/wire/nlri.js';
 import { Family } from '../../../src/wire/constants.js';
 import type { PathAttribute } from '../../../src/wire/attributes/types.js';
-import { RR, Receiver, announce, base, ctx, ribPeer, settle } from '../../helpers/rib-fixtures.js';
+import { announce, base, ctx, exportTarget, Receiver, ribPeer, RR, settle } from '../../helpers/rib-fixtures.js';
 
-const target = { kind: 'ibgp' as const, isClient: true, family: Family.IPV4_UNICAST, localAsn: 64512, routerId: RR.routerId, clusterId: RR.clusterId, nextHopSelf: false, nextHopKeep: false, localNextHop: Buffer.from([192, 0, 2, 1]) };
+const target = exportTarget('ibgp', true);
 
 let lastLength = 0;
 /** A full 4096-byte UPDATE: 1012 communities, one prefix (legal as received). */
